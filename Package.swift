@@ -1,0 +1,44 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "xenplan",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "xenplan", targets: ["xenplan"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        .target(name: "XenplanBasics", exclude: ["README.md"]),
+        .target(name: "Manifest", dependencies: ["XenplanBasics", "Yams"], exclude: ["README.md"]),
+        .target(name: "HostModel", dependencies: ["XenplanBasics"], exclude: ["README.md"]),
+        .target(name: "Planner", dependencies: ["XenplanBasics", "Manifest", "HostModel"], exclude: ["README.md"]),
+        .target(name: "SimDriver", dependencies: ["XenplanBasics", "HostModel"], exclude: ["README.md"]),
+        .target(
+            name: "XenplanCLI",
+            dependencies: [
+                "XenplanBasics", "Manifest", "HostModel", "Planner", "SimDriver",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            exclude: ["README.md"]
+        ),
+        .executableTarget(name: "xenplan", dependencies: ["XenplanCLI"], exclude: ["README.md"]),
+        .target(
+            name: "XenplanTestSupport",
+            dependencies: ["XenplanBasics", "Manifest", "HostModel"],
+            exclude: ["README.md"]
+        ),
+        .testTarget(name: "XenplanBasicsTests", dependencies: ["XenplanBasics"]),
+        .testTarget(
+            name: "ManifestTests",
+            dependencies: ["Manifest", "XenplanTestSupport"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(name: "PlannerTests", dependencies: ["Planner", "XenplanTestSupport"]),
+        .testTarget(name: "SimDriverTests", dependencies: ["SimDriver", "XenplanTestSupport"]),
+        .testTarget(name: "XenplanCLITests", dependencies: ["XenplanCLI", "XenplanTestSupport"]),
+    ]
+)

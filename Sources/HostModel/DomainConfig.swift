@@ -1,0 +1,73 @@
+import XenplanBasics
+
+/// A domain configuration xenplan owns: the content of `/etc/xen/xenplan/<name>.cfg`.
+/// Its existence is what makes a domain *managed*; a domain without one is left alone.
+public struct DomainConfig: Hashable, Codable, Sendable {
+    public struct Disk: Hashable, Codable, Sendable {
+        public var vdev: String
+        public var target: String
+        public var readOnly: Bool
+        public init(vdev: String, target: String, readOnly: Bool = false) {
+            self.vdev = vdev
+            self.target = target
+            self.readOnly = readOnly
+        }
+    }
+
+    public struct Nic: Hashable, Codable, Sendable {
+        public var bridge: String
+        public var mac: String?
+        public var ip: String?
+        public init(bridge: String, mac: String?, ip: String?) {
+            self.bridge = bridge
+            self.mac = mac
+            self.ip = ip
+        }
+    }
+
+    public enum Boot: Hashable, Codable, Sendable {
+        case pygrub
+        case kernel(kernel: String, ramdisk: String?, cmdline: String?)
+    }
+
+    public var name: String
+    public var uuid: String?
+    /// `pv`, `pvh` or `hvm`.
+    public var type: String
+    public var memory: ByteSize
+    public var maxmem: ByteSize
+    public var vcpus: Int
+    public var maxvcpus: Int
+    public var cpuWeight: Int
+    public var cpuCap: Int
+    public var boot: Boot
+    public var disks: [Disk]
+    public var nics: [Nic]
+    /// Never destroyed, even when removed from the manifests.
+    public var protect: Bool
+    /// Whether the `/etc/xen/auto` link exists (xendomains starts it at boot).
+    public var autostart: Bool
+    /// Hash of the manifests that wrote this file.
+    public var manifestHash: String
+
+    public init(name: String, uuid: String? = nil, type: String = "pv", memory: ByteSize, maxmem: ByteSize,
+                vcpus: Int, maxvcpus: Int, cpuWeight: Int = 256, cpuCap: Int = 0, boot: Boot = .pygrub,
+                disks: [Disk] = [], nics: [Nic] = [], protect: Bool = false, autostart: Bool = true,
+                manifestHash: String = "") {
+        self.name = name
+        self.uuid = uuid
+        self.type = type
+        self.memory = memory
+        self.maxmem = maxmem
+        self.vcpus = vcpus
+        self.maxvcpus = maxvcpus
+        self.cpuWeight = cpuWeight
+        self.cpuCap = cpuCap
+        self.boot = boot
+        self.disks = disks
+        self.nics = nics
+        self.protect = protect
+        self.autostart = autostart
+        self.manifestHash = manifestHash
+    }
+}

@@ -1,0 +1,70 @@
+import XenplanBasics
+
+/// One primitive change a host can make: each maps to one tool invocation (or a short,
+/// fixed sequence) on a real dom0. The executor performs a plan's actions as sequences
+/// of these, one at a time per host.
+public enum HostOperation: Hashable, Codable, Sendable {
+    /// `ip link add NAME type bridge`, `ip link set IFACE master NAME`, up.
+    case createBridge(name: String, interface: String?)
+    /// `lvcreate -L SIZE -n NAME VG` or a sparse raw file in a `dir` pool.
+    case createVolume(container: String, name: String, size: ByteSize)
+    /// `lvextend -L SIZE` / `truncate -s SIZE`.
+    case growVolume(container: String, name: String, size: ByteSize)
+    /// `lvremove -f VG/NAME` / unlink: data loss.
+    case removeVolume(container: String, name: String)
+    /// Write `/etc/xen/xenplan/NAME.cfg` atomically (0600) and its `/etc/xen/auto` link.
+    case writeConfig(DomainConfig)
+    /// Remove the configuration and the auto link (the domain is no longer managed).
+    case removeConfig(name: String)
+    /// `xl create /etc/xen/xenplan/NAME.cfg`.
+    case create(domain: String)
+    /// `xl mem-set DOMAIN SIZE`.
+    case setMemory(domain: String, target: ByteSize)
+    /// `xl vcpu-set DOMAIN N`.
+    case setVcpus(domain: String, count: Int)
+    /// `xl sched-credit -d DOMAIN -w WEIGHT -c CAP`.
+    case setScheduler(domain: String, weight: Int, cap: Int)
+    /// `xl block-attach DOMAIN format=raw,vdev=…,access=…,target=…`.
+    case attachDisk(domain: String, disk: DomainConfig.Disk)
+    /// `xl block-detach DOMAIN VDEV`.
+    case detachDisk(domain: String, vdev: String)
+    /// `xl network-attach DOMAIN bridge=…,mac=…[,ip=…]`.
+    case attachNic(domain: String, nic: DomainConfig.Nic)
+    /// `xl network-detach DOMAIN MAC`.
+    case detachNic(domain: String, mac: String)
+    /// `xl migrate DOMAIN HOST`: live; the domain holds memory on both hosts meanwhile.
+    case migrate(domain: String, toHost: String)
+    /// `xl shutdown DOMAIN`, wait up to `timeout` seconds for it to go, then `xl destroy`.
+    case shutdown(domain: String, timeoutSeconds: Int)
+    /// `xl destroy DOMAIN`: immediate.
+    case destroy(domain: String)
+
+    /// The operation's kind, as `xenplan sim fail HOST KIND` names it.
+    public var kind: String {
+        switch self {
+        case .createBridge: return "create-bridge"
+        case .createVolume: return "create-volume"
+        case .growVolume: return "grow-volume"
+        case .removeVolume: return "remove-volume"
+        case .writeConfig: return "write-config"
+        case .removeConfig: return "remove-config"
+        case .create: return "create"
+        case .setMemory: return "mem-set"
+        case .setVcpus: return "vcpu-set"
+        case .setScheduler: return "sched-credit"
+        case .attachDisk: return "block-attach"
+        case .detachDisk: return "block-detach"
+        case .attachNic: return "network-attach"
+        case .detachNic: return "network-detach"
+        case .migrate: return "migrate"
+        case .shutdown: return "shutdown"
+        case .destroy: return "destroy"
+        }
+    }
+
+    public static let allKinds = [
+        "create-bridge", "create-volume", "grow-volume", "remove-volume", "write-config", "remove-config",
+        "create", "mem-set", "vcpu-set", "sched-credit", "block-attach", "block-detach", "network-attach",
+        "network-detach", "migrate", "shutdown", "destroy",
+    ]
+}

@@ -1,0 +1,69 @@
+import XenplanBasics
+
+/// Everything observed on one host in one batched pass. Plain Codable data: the sim
+/// keeps it as a file, the agent sends it over the wire, the planner reads it.
+public struct HostState: Hashable, Codable, Sendable {
+    public var name: String
+    /// e.g. `4.17.7`.
+    public var xenVersion: String
+    /// Physical memory (`xc_physinfo` total_pages).
+    public var totalMemory: ByteSize
+    /// Memory the hypervisor has not given to any domain (`xc_physinfo` free_pages).
+    public var freeMemory: ByteSize
+    /// Physical CPUs.
+    public var cpus: Int
+    /// Domain-0's current memory (dom0 is also in `domains` with domid 0).
+    public var dom0Memory: ByteSize
+    /// Every domain Xen knows, dom0 included, transient ones included.
+    public var domains: [DomainState]
+    /// Domain configurations xenplan owns (`/etc/xen/xenplan/<name>.cfg`), running or not.
+    public var configs: [DomainConfig]
+    public var volumes: [VolumeState]
+    public var bridges: [BridgeState]
+
+    public init(name: String, xenVersion: String, totalMemory: ByteSize, freeMemory: ByteSize, cpus: Int,
+                dom0Memory: ByteSize, domains: [DomainState] = [], configs: [DomainConfig] = [],
+                volumes: [VolumeState] = [], bridges: [BridgeState] = []) {
+        self.name = name
+        self.xenVersion = xenVersion
+        self.totalMemory = totalMemory
+        self.freeMemory = freeMemory
+        self.cpus = cpus
+        self.dom0Memory = dom0Memory
+        self.domains = domains
+        self.configs = configs
+        self.volumes = volumes
+        self.bridges = bridges
+    }
+
+    /// Guest domains (not dom0), including transient ones.
+    public var guests: [DomainState] { domains.filter { $0.domid != 0 } }
+    public func domain(named name: String) -> DomainState? { domains.first { $0.name == name && $0.domid != 0 } }
+    public func config(named name: String) -> DomainConfig? { configs.first { $0.name == name } }
+    public func volume(container: String, name: String) -> VolumeState? {
+        volumes.first { $0.container == container && $0.name == name }
+    }
+    public func bridge(named name: String) -> BridgeState? { bridges.first { $0.name == name } }
+}
+
+/// A logical volume (LVM pool) or raw image file (`dir` pool).
+public struct VolumeState: Hashable, Codable, Sendable {
+    /// The volume group, or the directory of a `dir` pool.
+    public var container: String
+    public var name: String
+    public var size: ByteSize
+    public init(container: String, name: String, size: ByteSize) {
+        self.container = container
+        self.name = name
+        self.size = size
+    }
+}
+
+public struct BridgeState: Hashable, Codable, Sendable {
+    public var name: String
+    public var interfaces: [String]
+    public init(name: String, interfaces: [String]) {
+        self.name = name
+        self.interfaces = interfaces
+    }
+}

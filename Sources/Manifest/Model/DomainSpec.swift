@@ -1,0 +1,120 @@
+import XenplanBasics
+
+public enum GuestType: String, Hashable, Sendable, CaseIterable, Codable {
+    case pv, pvh, hvm
+}
+
+public enum BootSpec: Hashable, Sendable, Codable {
+    case pygrub
+    case kernel(kernel: String, ramdisk: String?, cmdline: String?)
+}
+
+public enum RestartPolicy: String, Hashable, Sendable, CaseIterable {
+    /// Changes that need a reboot are listed as pending, never applied.
+    case never
+    /// xenplan may shut the domain down and start it again to apply such changes.
+    case allowed
+}
+
+public enum DesiredRunState: String, Hashable, Sendable, CaseIterable {
+    case running, stopped
+}
+
+public struct DiskSpec: Hashable, Sendable {
+    public var name: String
+    /// Size of the volume xenplan manages; nil for an existing device (`path`).
+    public var size: ByteSize?
+    public var vdev: String
+    /// The pool holding the volume; resolved to the host's first pool when omitted.
+    public var pool: String?
+    /// An existing device xenplan uses but never creates, resizes or removes.
+    public var path: String?
+    public var readOnly: Bool
+    public var location: SourceLocation?
+
+    public init(name: String, size: ByteSize?, vdev: String, pool: String? = nil, path: String? = nil,
+                readOnly: Bool = false, location: SourceLocation? = nil) {
+        self.name = name
+        self.size = size
+        self.vdev = vdev
+        self.pool = pool
+        self.path = path
+        self.readOnly = readOnly
+        self.location = location
+    }
+
+    /// The volume name in its pool: `<domain>-<disk>`.
+    public func volumeName(domain: String) -> String { "\(domain)-\(name)" }
+}
+
+public struct NicSpec: Hashable, Sendable {
+    public var bridge: String
+    public var ip: String?
+    /// Lower-case, colon-separated; nil lets Xen pick one.
+    public var mac: String?
+    public var location: SourceLocation?
+
+    public init(bridge: String, ip: String? = nil, mac: String? = nil, location: SourceLocation? = nil) {
+        self.bridge = bridge
+        self.ip = ip
+        self.mac = mac
+        self.location = location
+    }
+}
+
+/// One guest domain as declared, with defaults already applied.
+public struct DomainSpec: Hashable, Sendable {
+    public var name: String
+    /// nil: the planner places it.
+    public var host: String?
+    public var group: String?
+    /// Balloon target.
+    public var memory: ByteSize
+    /// Static maximum; live growth up to here. Equals `memory` when not written.
+    public var maxmem: ByteSize
+    public var vcpus: Int
+    /// Equals `vcpus` when not written.
+    public var maxvcpus: Int
+    /// Credit scheduler weight (1–65535, Xen's default 256) and cap (% of one CPU, 0 = none).
+    public var cpuWeight: Int
+    public var cpuCap: Int
+    public var type: GuestType
+    public var boot: BootSpec
+    public var disks: [DiskSpec]
+    public var network: [NicSpec]
+    public var restart: RestartPolicy
+    public var protect: Bool
+    public var state: DesiredRunState
+    /// Seconds a graceful shutdown may take before `xl destroy`.
+    public var shutdownTimeout: Int
+    public var locations: KeyLocations
+
+    public static let defaultCpuWeight = 256
+    public static let defaultShutdownTimeout = 120
+
+    public init(name: String, host: String? = nil, group: String? = nil, memory: ByteSize = .mib(256),
+                maxmem: ByteSize? = nil, vcpus: Int = 1, maxvcpus: Int? = nil,
+                cpuWeight: Int = DomainSpec.defaultCpuWeight, cpuCap: Int = 0, type: GuestType = .pv,
+                boot: BootSpec = .pygrub, disks: [DiskSpec] = [], network: [NicSpec] = [],
+                restart: RestartPolicy = .never, protect: Bool = false, state: DesiredRunState = .running,
+                shutdownTimeout: Int = DomainSpec.defaultShutdownTimeout, locations: KeyLocations = KeyLocations()) {
+        self.name = name
+        self.host = host
+        self.group = group
+        self.memory = memory
+        self.maxmem = maxmem ?? memory
+        self.vcpus = vcpus
+        self.maxvcpus = maxvcpus ?? vcpus
+        self.cpuWeight = cpuWeight
+        self.cpuCap = cpuCap
+        self.type = type
+        self.boot = boot
+        self.disks = disks
+        self.network = network
+        self.restart = restart
+        self.protect = protect
+        self.state = state
+        self.shutdownTimeout = shutdownTimeout
+        self.locations = locations
+    }
+}

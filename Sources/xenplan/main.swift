@@ -1,0 +1,3 @@
+import XenplanCLI
+
+await XenplanMain.main()
