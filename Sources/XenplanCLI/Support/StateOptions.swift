@@ -1,0 +1,15 @@
+import ArgumentParser
+import Foundation
+
+/// `--state-dir`, shared by every command that touches simulated hosts or the journal.
+struct StateOptions: ParsableArguments {
+    @Option(name: .customLong("state-dir"), help: "Where the journal and simulated hosts live (default: $XENPLAN_STATE_DIR, else ./state).")
+    var stateDir: String?
+
+    /// The flag, else `$XENPLAN_STATE_DIR`, else `state` in the current directory.
+    var path: String {
+        if let stateDir { return stateDir }
+        if let env = ProcessInfo.processInfo.environment["XENPLAN_STATE_DIR"], !env.isEmpty { return env }
+        return "state"
+    }
+}
