@@ -1,0 +1,84 @@
+import ArgumentParser
+import Foundation
+import HostModel
+import Planner
+import XenplanBasics
+
+struct PlanCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Observe the hosts and print the ordered, capacity-checked plan."
+    )
+
+    @Argument(help: "Directory of manifests (default: current directory).")
+    var directory: String = "."
+
+    @OptionGroup var state: StateOptions
+    @OptionGroup var planning: PlanningOptions
+
+    @Option(name: .customLong("out"), help: "Save the plan to FILE for `xenplan apply FILE`.")
+    var outFile: String?
+
+    @Flag(help: "Print the plan as JSON (docs/plan-format.md).")
+    var json = false
+
+    @Flag(name: .customLong("detailed-exitcode"), help: "Exit 2 when the plan has actions, 0 when there is nothing to do.")
+    var detailedExitcode = false
+
+    func run() async throws {
+        var hasActions = false
+        try await guarded {
+            let session = try LabSession.open(directory: directory, stateDirectory: state.path, hostFilter: planning.hosts)
+            for warning in session.warnings { Console.err(warning.description) }
+            let (observed, elapsed) = try await session.observe()
+            let plan = try Planner.plan(lab: session.lab, observed: observed, options: planning.planOptions)
+            hasActions = !plan.isEmpty
+            if let outFile { try PlanFile.write(plan, to: outFile) }
+            if json {
+                Console.out(try PlanJSON.encode(plan))
+            } else {
+                Console.out(ObservationLine(states: observed, elapsed: elapsed).render() + "\n")
+                Console.out(PlanText(plan: plan, style: .current, directory: directory).render())
+                if let outFile { Console.out("Saved to \(outFile); apply it with `xenplan apply \(outFile)`.") }
+            }
+        }
+        if detailedExitcode && hasActions { throw ExitCode(2) }
+    }
+}
+
+/// Options shared by `plan` and `apply` that shape what is planned.
+struct PlanningOptions: ParsableArguments {
+    @Option(name: .customLong("host"), help: "Only contact and plan for this host (repeatable).")
+    var hosts: [String] = []
+
+    @Option(name: .customLong("domain"), help: "Only plan for this domain (repeatable).")
+    var domains: [String] = []
+
+    @Flag(name: .customLong("allow-restart"), help: "Apply changes that need a reboot even where the domain says `restart: never`.")
+    var allowRestart = false
+
+    @Flag(name: .customLong("allow-data-loss"), help: "Remove volumes that are no longer declared.")
+    var allowDataLoss = false
+
+    @Flag(help: "Destroy unmanaged domains that are not declared.")
+    var prune = false
+
+    var planOptions: PlanOptions {
+        PlanOptions(
+            allowRestart: allowRestart, allowDataLoss: allowDataLoss, prune: prune,
+            hosts: hosts.isEmpty ? nil : Set(hosts), domains: domains.isEmpty ? nil : Set(domains)
+        )
+    }
+}
+
+/// `Observed 2 hosts in 41 ms (cpt18: Xen 4.17.7, 14 domains; cpt76: Xen 4.17.7, 6 domains)`
+struct ObservationLine {
+    var states: [HostState]
+    var elapsed: Duration
+
+    func render() -> String {
+        let hosts = states.map { "\($0.name): Xen \($0.xenVersion), \($0.guests.count) domains" }
+        let noun = states.count == 1 ? "host" : "hosts"
+        return "Observed \(states.count) \(noun) in \(elapsed.milliseconds) ms (\(hosts.joined(separator: "; ")))"
+    }
+}

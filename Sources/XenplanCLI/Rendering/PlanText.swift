@@ -1,0 +1,171 @@
+import HostModel
+import Planner
+import XenplanBasics
+
+/// The human form of a plan: grouped by host, one line per action with its symbol,
+/// disruption class and reason, the host's use before and after, then N+1 and a summary.
+struct PlanText {
+    var plan: Plan
+    var style: Style
+    /// The directory the user named, repeated in the closing hint.
+    var directory: String
+
+    func render() -> String {
+        var out: [String] = []
+        let labNotices = plan.notices.filter { $0.host == nil }
+        let nameWidth = max(8, (plan.actions.compactMap(\.domain) + plan.notices.compactMap(\.domain)).map(\.count).max() ?? 0)
+
+        for usage in plan.hosts {
+            let host = usage.host
+            let actions = plan.actions.filter { $0.host == host || $0.targetHost == host }
+            let notices = plan.notices.filter { $0.host == host }
+            out.append(header(usage))
+            for action in actions {
+                out.append(contentsOf: lines(for: action, on: host, nameWidth: nameWidth))
+            }
+            for notice in notices {
+                out.append(line(for: notice, nameWidth: nameWidth))
+            }
+            if actions.isEmpty && notices.isEmpty { out.append(style.dim("  no changes")) }
+            out.append("")
+        }
+        // Actions on hosts that were not observed cannot exist; notices without a host can.
+        if !labNotices.isEmpty {
+            out.append("lab")
+            for notice in labNotices { out.append(line(for: notice, nameWidth: nameWidth)) }
+            out.append("")
+        }
+
+        if plan.nPlusOne.isEmpty {
+            out.append("N+1: the lab survives the loss of any one host.")
+        } else {
+            for finding in plan.nPlusOne {
+                let n = finding.stranded.count
+                out.append("N+1: if \(finding.failedHost) fails, \(n) \(n == 1 ? "domain" : "domains") (\(finding.stranded.joined(separator: ", "))) cannot restart elsewhere: \(finding.shortfall) short.")
+            }
+        }
+        out.append("")
+        out.append(summaryLine())
+        if !plan.isEmpty {
+            out.append("Run `xenplan apply \(directory)` to carry it out, or save it with `--out`.")
+        }
+        return out.joined(separator: "\n")
+    }
+
+    private func header(_ u: HostUsage) -> String {
+        let memory = u.memoryBefore == u.memoryAfter
+            ? "memory \(u.memoryAfter) of \(u.memoryAvailable) available"
+            : "memory \(u.memoryBefore) → \(u.memoryAfter) of \(u.memoryAvailable) available"
+        let vcpus = u.vcpusBefore == u.vcpusAfter
+            ? "vCPUs \(u.vcpusAfter) of \(u.vcpuLimit)"
+            : "vCPUs \(u.vcpusBefore) → \(u.vcpusAfter) of \(u.vcpuLimit)"
+        return style.bold(u.host) + "  \(memory)   \(vcpus)"
+    }
+
+    private func lines(for action: PlannedAction, on host: String, nameWidth: Int) -> [String] {
+        let arriving = action.kind == .migrate && action.targetHost == host && action.host != host
+        let label = Self.label(action.kind)
+        let name = (action.domain ?? "").padding(toLength: nameWidth, withPad: " ", startingAt: 0)
+        let symbol = colored(action.kind.symbol, for: action.disruption)
+        var summary = action.summary
+        if arriving { summary = "arrives from \(action.host)" }
+        var result = ["  \(symbol) \(label.padding(toLength: 9, withPad: " ", startingAt: 0)) \(name)  \(summary)  [\(action.disruption.rawValue)]"]
+        if !action.reason.isEmpty && !arriving {
+            result.append(style.dim("      why: \(action.reason)"))
+        }
+        return result
+    }
+
+    private func line(for notice: Notice, nameWidth: Int) -> String {
+        let label = Self.label(notice.kind)
+        let name = (notice.domain ?? "").padding(toLength: nameWidth, withPad: " ", startingAt: 0)
+        return "  " + style.yellow("!") + " \(label.padding(toLength: 9, withPad: " ", startingAt: 0)) \(name)  \(notice.message)"
+    }
+
+    private func colored(_ symbol: String, for disruption: Disruption) -> String {
+        switch disruption {
+        case .none: return style.green(symbol)
+        case .live, .pause: return style.cyan(symbol)
+        case .restart: return style.yellow(symbol)
+        case .destroy, .dataLoss: return style.red(symbol)
+        }
+    }
+
+    static func label(_ kind: ActionKind) -> String {
+        switch kind {
+        case .createBridge: return "bridge"
+        case .createVolume: return "volume"
+        case .growVolume: return "grow"
+        case .create: return "create"
+        case .start: return "start"
+        case .setMemory: return "memory"
+        case .setVcpus: return "vcpus"
+        case .setScheduler: return "sched"
+        case .attachDisk, .attachNic: return "attach"
+        case .detachDisk, .detachNic: return "detach"
+        case .migrate: return "migrate"
+        case .restart: return "restart"
+        case .stop: return "stop"
+        case .destroy: return "destroy"
+        case .removeVolume: return "rm-volume"
+        case .writeConfig: return "adopt"
+        }
+    }
+
+    static func label(_ kind: NoticeKind) -> String {
+        switch kind {
+        case .pendingRestart: return "pending"
+        case .unmanaged: return "unmanaged"
+        case .orphanVolume: return "orphan"
+        case .protected: return "protected"
+        case .migrationBlocked: return "blocked"
+        case .shrinkRefused: return "no-shrink"
+        case .excluded: return "excluded"
+        case .unplaceable: return "unplaced"
+        }
+    }
+
+    /// `Plan: 1 to create, 2 to change live, 1 to migrate, 1 to destroy; 1 pending restart, 1 unmanaged.`
+    func summaryLine() -> String {
+        var parts: [String] = []
+        func add(_ n: Int, _ text: String) { if n > 0 { parts.append("\(n) \(text)") } }
+        let kinds = plan.countsByKind
+        func count(_ ks: ActionKind...) -> Int { ks.reduce(0) { $0 + (kinds[$1] ?? 0) } }
+        add(count(.create), "to create")
+        add(count(.start), "to start")
+        add(count(.createBridge), count(.createBridge) == 1 ? "bridge to create" : "bridges to create")
+        add(count(.createVolume), count(.createVolume) == 1 ? "volume to create" : "volumes to create")
+        let live = plan.actions.filter { $0.disruption == .live || ($0.kind == .writeConfig) }.count
+        add(live, "to change live")
+        add(count(.migrate), "to migrate")
+        add(count(.restart), "to restart")
+        add(count(.stop), "to stop")
+        add(count(.destroy), "to destroy")
+        add(count(.removeVolume), count(.removeVolume) == 1 ? "volume to remove" : "volumes to remove")
+
+        var noticeParts: [String] = []
+        let notices = plan.noticeCounts
+        for kind in NoticeKind.allCases {
+            guard let n = notices[kind], n > 0 else { continue }
+            noticeParts.append("\(n) \(Self.noticeNoun(kind, n))")
+        }
+        if parts.isEmpty {
+            let tail = noticeParts.isEmpty ? "" : " (\(noticeParts.joined(separator: ", ")))"
+            return "No changes. The hosts match the manifests\(tail)."
+        }
+        return "Plan: " + parts.joined(separator: ", ") + (noticeParts.isEmpty ? "" : "; " + noticeParts.joined(separator: ", ")) + "."
+    }
+
+    static func noticeNoun(_ kind: NoticeKind, _ n: Int) -> String {
+        switch kind {
+        case .pendingRestart: return n == 1 ? "pending restart" : "pending restarts"
+        case .unmanaged: return "unmanaged"
+        case .orphanVolume: return n == 1 ? "orphan volume" : "orphan volumes"
+        case .protected: return "protected"
+        case .migrationBlocked: return n == 1 ? "blocked migration" : "blocked migrations"
+        case .shrinkRefused: return n == 1 ? "shrink refused" : "shrinks refused"
+        case .excluded: return "excluded"
+        case .unplaceable: return "unplaceable"
+        }
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import Planner
+
+/// The JSON form of a plan, for `--json` and for saved plans.
+enum PlanJSON {
+    static func encode(_ plan: Plan) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(plan), as: UTF8.self)
+    }
+
+    static func decode(_ data: Data, path: String) throws -> Plan {
+        do {
+            let plan = try JSONDecoder().decode(Plan.self, from: data)
+            guard plan.formatVersion <= Plan.currentFormatVersion else {
+                throw UserFacingError("\(path): plan format \(plan.formatVersion) is newer than this xenplan reads (\(Plan.currentFormatVersion))")
+            }
+            return plan
+        } catch let error as UserFacingError {
+            throw error
+        } catch {
+            throw UserFacingError("\(path): not a xenplan plan file (\(error.localizedDescription))")
+        }
+    }
+}
+
+/// Saved plans: written atomically with mode 0600 (they describe the hosts).
+enum PlanFile {
+    static func write(_ plan: Plan, to path: String) throws {
+        let data = Data(try PlanJSON.encode(plan).utf8)
+        let url = URL(fileURLWithPath: path)
+        let temp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
+        guard FileManager.default.createFile(atPath: temp.path, contents: data, attributes: [.posixPermissions: 0o600]) else {
+            throw UserFacingError("cannot write the plan to \(path): \(String(cString: strerror(errno)))")
+        }
+        if rename(temp.path, url.path) != 0 {
+            let reason = String(cString: strerror(errno))
+            unlink(temp.path)
+            throw UserFacingError("cannot write the plan to \(path): \(reason)")
+        }
+    }
+
+    static func read(_ path: String) throws -> Plan {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw UserFacingError("cannot read the plan file \(path)")
+        }
+        return try PlanJSON.decode(data, path: path)
+    }
+}
