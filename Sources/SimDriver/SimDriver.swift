@@ -1,0 +1,176 @@
+import Foundation
+import HostModel
+import XenplanBasics
+
+/// A simulated Xen host kept as a file in the state directory (`<host>.live.json`,
+/// started from the committed `<host>.sim.json` or from `machine`). It accounts memory
+/// like Xen (`XenMemory`), refuses what Xen refuses with `xl`'s words, lags like a
+/// balloon driver, and takes time per operation, so that an executor sees what it
+/// would see on a real dom0.
+///
+/// Every read-modify-write holds the host's `flock`, so several processes may drive the
+/// same host; the driver itself keeps no state beyond its configuration.
+public final class SimDriver: HostDriver {
+    public let hostName: String
+    public let store: SimStore
+    public let machine: SimMachine?
+    public let clock: any SimClock
+    /// Factor applied to every latency: 1 is as configured, 0 is instant.
+    public let speed: Double
+
+    /// - Parameters:
+    ///   - machine: what the host is if the state directory has no file for it yet.
+    ///   - speed: defaults to `$XENPLAN_SIM_SPEED` (else 1).
+    public init(stateDirectory: URL, host: String, machine: SimMachine? = nil,
+                clock: any SimClock = SystemClock(), speed: Double = SimDriver.speedFromEnvironment()) {
+        self.hostName = host
+        self.store = SimStore(directory: stateDirectory)
+        self.machine = machine
+        self.clock = clock
+        self.speed = max(0, speed)
+    }
+
+    /// `$XENPLAN_SIM_SPEED` as a non-negative number, else 1.
+    public static func speedFromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> Double {
+        guard let text = environment["XENPLAN_SIM_SPEED"], let value = Double(text), value.isFinite, value >= 0 else {
+            return 1
+        }
+        return value
+    }
+
+    public func observe() async throws -> HostState {
+        let now = clock.now()
+        return try store.withLocks([hostName]) { session in
+            try session.file(hostName, machine: machine).hostState(name: hostName, at: now)
+        }
+    }
+
+    /// The host's file as it is now (for `sim show` and tests).
+    public func file() throws -> SimHostFile {
+        try store.withLocks([hostName]) { session in try session.file(hostName, machine: machine) }
+    }
+
+    /// Runs `body` on the host's file under its lock and saves the result: seeds and
+    /// tests use it to arrange a host directly.
+    public func edit<R>(_ body: (inout SimHostFile) throws -> R) throws -> R {
+        try store.withLocks([hostName]) { session in
+            var file = try session.file(hostName, machine: machine)
+            let result = try body(&file)
+            session.update(hostName, file)
+            return result
+        }
+    }
+
+    /// Makes the next `times` operations of `kind` fail with `message` (default
+    /// "simulated failure of KIND"), changing nothing.
+    public func fail(_ kind: String, times: Int = 1, message: String? = nil) throws {
+        guard HostOperation.allKinds.contains(kind) else {
+            throw SimError("unknown operation '\(kind)'; one of: \(HostOperation.allKinds.joined(separator: ", "))")
+        }
+        guard times >= 1 else { throw SimError("--times must be at least 1, not \(times)") }
+        try edit { $0.failures[kind] = SimHostFile.Failure(remaining: times, message: message) }
+    }
+
+    public func perform(_ operation: HostOperation) async throws {
+        try consumeInjectedFailure(operation)
+        switch operation {
+        case let .migrate(domain, toHost):
+            try await migrate(domain, to: toHost)
+        case let .shutdown(domain, timeout):
+            try await shutdown(domain, timeoutSeconds: timeout)
+        case .createVolume, .growVolume, .removeVolume:
+            try await sleep(latency(of: operation.kind))
+            try applyVolumeOperation(operation)
+        default:
+            try await sleep(latency(of: operation.kind))
+            let now = clock.now()
+            try edit { try $0.apply(operation, host: hostName, now: now) }
+        }
+    }
+
+    // MARK: Latency and failures
+
+    func latency(of kind: String) throws -> Double {
+        try store.withLocks([hostName]) { session in try session.file(hostName, machine: machine).latencies[kind] ?? 0 }
+    }
+
+    /// Sleeps `seconds × speed`, cancellably: an interrupted apply stops at once, and a
+    /// migration interrupted here leaves its transient domains behind, as Xen would.
+    func sleep(_ seconds: Double) async throws {
+        let scaled = seconds * speed
+        guard scaled > 0, scaled.isFinite else { return }
+        try await Task.sleep(nanoseconds: UInt64(min(scaled, 86_400) * 1_000_000_000))
+    }
+
+    private func consumeInjectedFailure(_ operation: HostOperation) throws {
+        let kind = operation.kind
+        let message: String? = try store.withLocks([hostName]) { session in
+            var file = try session.file(hostName, machine: machine)
+            guard var failure = file.failures[kind], failure.remaining > 0 else { return nil }
+            failure.remaining -= 1
+            file.failures[kind] = failure.remaining > 0 ? failure : nil
+            session.update(hostName, file)
+            return failure.message ?? "simulated failure of \(kind)"
+        }
+        if let message {
+            throw HostError(host: hostName, operation: kind, domain: operation.domainName, message: message)
+        }
+    }
+
+    // MARK: Volumes
+
+    /// Volume changes in a shared container reach every host that shares it, the way a
+    /// shared volume group shows the same volumes on all its hosts; removal is refused
+    /// while a domain on any of them uses the volume.
+    private func applyVolumeOperation(_ operation: HostOperation) throws {
+        let now = clock.now()
+        let others = store.hostNames().filter { $0 != hostName }
+        try store.withLocks([hostName] + others) { session in
+            var file = try session.file(hostName, machine: machine)
+            let container: String
+            switch operation {
+            case let .createVolume(c, _, _), let .growVolume(c, _, _), let .removeVolume(c, _): container = c
+            default: return
+            }
+            var peers: [(String, SimHostFile)] = []
+            if file.storage[container]?.shared == true {
+                for other in others {
+                    let peer = try session.file(other)
+                    if peer.storage[container]?.shared == true { peers.append((other, peer)) }
+                }
+            }
+            if case let .removeVolume(c, volume) = operation, let type = file.storage[c]?.type {
+                let path = file.devicePath(container: c, volume: volume)
+                for (other, peer) in peers {
+                    if let user = peer.domainUsing(path) {
+                        let message = type == .lvm ? XlMessages.lvInUse(vg: c, name: volume)
+                                                   : XlMessages.fileInUse(path, by: "\(user) on \(other)")
+                        throw HostError(host: hostName, operation: operation.kind, message: message)
+                    }
+                }
+            }
+            try file.apply(operation, host: hostName, now: now)
+            session.update(hostName, file)
+            for (other, var peer) in peers {
+                peer.mirrorVolumes(of: container, from: file)
+                session.update(other, peer)
+            }
+        }
+    }
+}
+
+extension HostOperation {
+    /// The domain an operation concerns, for error messages.
+    var domainName: String? {
+        switch self {
+        case let .create(d), let .setMemory(d, _), let .setVcpus(d, _), let .setScheduler(d, _, _),
+             let .attachDisk(d, _), let .detachDisk(d, _), let .attachNic(d, _), let .detachNic(d, _),
+             let .migrate(d, _), let .shutdown(d, _), let .destroy(d), let .removeConfig(d):
+            return d
+        case let .writeConfig(config):
+            return config.name
+        case .createBridge, .createVolume, .growVolume, .removeVolume:
+            return nil
+        }
+    }
+}

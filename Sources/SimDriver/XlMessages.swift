@@ -1,0 +1,114 @@
+import HostModel
+import XenplanBasics
+
+/// The words `xl`, libxl, LVM and the hotplug scripts print when they refuse, so that a
+/// simulated failure reads like a real one. libxl's log prefix (`libxl: error:
+/// file.c:line:function:`) is left out: it names a source line, not the problem.
+enum XlMessages {
+    /// `find_domain()` in tools/xl/xl_utils.c (rc -6 is ERROR_INVAL).
+    static func invalidDomain(_ identifier: String) -> String {
+        "\(identifier) is an invalid domain identifier (rc=-6)"
+    }
+
+    /// libxl_set_memory_target() in tools/libs/light/libxl_mem.c.
+    static func memoryAboveStaticMax(domid: Int) -> String {
+        "Domain \(domid):memory_dynamic_max must be less than or equal to memory_static_max"
+    }
+
+    /// Growing a balloon needs pages the hypervisor can give.
+    static func memoryGrowWithoutRoom(domid: Int, needed: ByteSize, free: ByteSize) -> String {
+        "Domain \(domid):cannot grow by \(needed): only \(free) free on the host"
+    }
+
+    /// libxl_set_vcpuonline() in tools/libs/light/libxl_domain.c.
+    static func vcpusAboveMax(domid: Int, requested: Int, max: Int) -> String {
+        "Domain \(domid):Requested \(requested) VCPUs, however maxcpus is \(max)!"
+    }
+
+    static func zeroVcpus(domid: Int) -> String { "Domain \(domid):Requested 0 VCPUs!" }
+
+    /// sched_credit_domain_set() in tools/libs/light/libxl_sched.c.
+    static let weightOutOfRange = "Cpu weight out of range, valid values are within range from 1 to 65535"
+    static let capOutOfRange = "Cpu cap out of range, valid range is from 0 to 100 for specified number of vcpus"
+
+    /// xl create of a file that is not there (parse_config_data's caller in xl_vmcontrol.c).
+    static func noConfig(_ name: String) -> String {
+        "Failed to read config file: /etc/xen/xenplan/\(name).cfg: No such file or directory"
+    }
+
+    /// create_domain() in tools/xl/xl_vmcontrol.c when freemem() cannot find the memory.
+    static let noMemory = "failed to free memory for the domain"
+
+    /// libxl__domain_rename() in tools/libs/light/libxl_domain.c.
+    static func nameExists(_ name: String) -> String { "Domain with name \"\(name)\" already exists." }
+
+    /// libxl__device_disk_set_backend() in tools/libs/light/libxl_disk.c (LOGE adds errno).
+    static func diskMissing(vdev: String, target: String) -> String {
+        "Disk vdev=\(vdev) failed to stat: \(target): No such file or directory"
+    }
+
+    /// The vif-bridge hotplug script, as libxl relays it.
+    static func bridgeMissing(_ bridge: String) -> String { "script: Could not find bridge device \(bridge)" }
+
+    static func vdevInUse(_ vdev: String) -> String { "Disk vdev=\(vdev) is already attached to the domain" }
+    static func deviceNotConnected(_ vdev: String) -> String { "Error: Device \(vdev) not connected." }
+    static func unknownNic(_ mac: String) -> String { "Unknown device \(mac)." }
+
+    static let domain0 = "Domain-0 cannot be changed by this operation"
+
+    // MARK: Migration
+
+    static func migrationTarget(_ host: String, _ message: String) -> String {
+        "migration target \(host): \(message)"
+    }
+
+    static func versionMismatch(source: String, target: String, targetHost: String) -> String {
+        "migration to \(targetHost) refused: Xen \(target) there, \(source) here (live migration needs the same version)"
+    }
+
+    static let migrateToSelf = "cannot migrate a domain to the host it runs on"
+
+    // MARK: LVM and image directories
+
+    static let extent = ByteSize.mib(4)
+
+    static func extents(_ size: ByteSize) -> Int64 { (size.kib + extent.kib - 1) / extent.kib }
+
+    static func vgNotFound(_ vg: String) -> String { "Volume group \"\(vg)\" not found" }
+
+    static func lvExists(vg: String, name: String) -> String {
+        "Logical Volume \"\(name)\" already exists in volume group \"\(vg)\""
+    }
+
+    /// lvcreate's refusal, counted in free and required extents.
+    static func vgFull(vg: String, freeExtents: Int64, required: Int64) -> String {
+        "Volume group \"\(vg)\" has insufficient free space (\(freeExtents) extents): \(required) required."
+    }
+
+    static func lvNotFound(vg: String, name: String) -> String { "Failed to find logical volume \"\(vg)/\(name)\"" }
+    static func lvInUse(vg: String, name: String) -> String { "Logical volume \(vg)/\(name) in use." }
+
+    static func lvNotLarger(new: Int64, existing: Int64) -> String {
+        "New size given (\(new) extents) not larger than existing size (\(existing) extents)"
+    }
+
+    static func lvSameSize(_ extents: Int64) -> String {
+        "New size (\(extents) extents) matches existing size (\(extents) extents)."
+    }
+
+    static func lvExtendNoSpace(needed: Int64, available: Int64) -> String {
+        "Insufficient free space: \(needed) extents needed, but only \(available) available"
+    }
+
+    static func dirNotFound(_ path: String) -> String { "\(path): No such file or directory" }
+    static func fileExists(_ path: String) -> String { "\(path): File exists" }
+    static func noSpace(_ path: String) -> String { "\(path): No space left on device" }
+    static func fileInUse(_ path: String, by domain: String) -> String { "\(path): in use by domain \(domain)" }
+    static func fileNotLarger(_ path: String, new: ByteSize, existing: ByteSize) -> String {
+        "\(path): new size \(new) is not larger than the current \(existing)"
+    }
+
+    // MARK: Bridges
+
+    static let bridgeExists = "RTNETLINK answers: File exists"
+}
