@@ -1,0 +1,75 @@
+import XenplanBasics
+
+/// A value as written in a manifest, with where it was written.
+struct Declared<Value> {
+    var value: Value
+    var location: SourceLocation
+}
+
+extension Declared: Sendable where Value: Sendable {}
+
+/// A domain (or the `defaults` block) as written: every key optional, so that defaults
+/// can be applied after all files are merged.
+struct DeclaredDomain {
+    var name: String
+    /// The domain's name key (the `defaults` key for defaults).
+    var location: SourceLocation
+    var host: Declared<String>?
+    var group: Declared<String>?
+    var memory: Declared<ByteSize>?
+    var maxmem: Declared<ByteSize>?
+    var vcpus: Declared<Int>?
+    var maxvcpus: Declared<Int>?
+    var cpuWeight: Declared<Int>?
+    var cpuCap: Declared<Int>?
+    var type: Declared<GuestType>?
+    var boot: Declared<BootSpec>?
+    var disks: [DeclaredDisk]?
+    var network: Declared<[DeclaredNic]>?
+    var restart: Declared<RestartPolicy>?
+    var protect: Declared<Bool>?
+    var state: Declared<DesiredRunState>?
+    var shutdownTimeout: Declared<Int>?
+    /// Where each key written on the object was written (nested keys dotted: `cpu.cap`).
+    var keys: [String: SourceLocation] = [:]
+
+    init(name: String, location: SourceLocation) {
+        self.name = name
+        self.location = location
+    }
+}
+
+struct DeclaredDisk {
+    var name: Declared<String>?
+    var size: Declared<ByteSize>?
+    var vdev: Declared<String>?
+    var pool: Declared<String>?
+    var path: Declared<String>?
+    var readOnly = false
+    /// The list item.
+    var location: SourceLocation
+}
+
+struct DeclaredNic {
+    var bridge: Declared<String>?
+    var ip: Declared<String>?
+    /// Lower case.
+    var mac: Declared<String>?
+    var location: SourceLocation
+}
+
+/// Everything one file declares.
+struct ManifestFile {
+    var path: String
+    var lab: Declared<String>?
+    var format: Declared<Int>?
+    /// The file says a format newer than this build reads; nothing else was decoded.
+    var hasUnsupportedFormat = false
+    var defaults: DeclaredDomain?
+    var pools: [PoolSpec] = []
+    /// Where each entry of a pool's `hosts` list was written, by pool name.
+    var poolHostLocations: [String: [SourceLocation]] = [:]
+    var hosts: [HostSpec] = []
+    var groups: [GroupSpec] = []
+    var domains: [DeclaredDomain] = []
+}

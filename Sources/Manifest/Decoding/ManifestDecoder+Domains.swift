@@ -1,0 +1,176 @@
+import XenplanBasics
+import Yams
+
+extension ManifestDecoder {
+    static let domainKeys = ["host", "group", "memory", "maxmem", "vcpus", "maxvcpus", "cpu", "type", "boot",
+                             "disks", "network", "restart", "protect", "state", "shutdownTimeout"]
+    static let defaultsKeys = ["memory", "maxmem", "vcpus", "maxvcpus", "cpu", "type", "boot", "network",
+                               "restart", "shutdownTimeout", "state"]
+    /// The smallest memory a guest can boot with.
+    static let minimumDomainMemory = ByteSize.mib(32)
+    static let maximumVcpus = 512
+
+    mutating func decodeDomains(_ node: Node) {
+        for (name, entry) in namedEntries(node, section: "domains", kind: "domain") {
+            var domain = DeclaredDomain(name: name, location: entry.keyLocation)
+            decodeDomainBody(entry.value, into: &domain, what: "domain \(shown(name))", isDefaults: false)
+            file.domains.append(domain)
+        }
+    }
+
+    func decodeDomainBody(_ node: Node, into domain: inout DeclaredDomain, what: String, isDefaults: Bool) {
+        let perDomain = "set it on each domain"
+        let fields: [String: NodeReader.Entry]?
+        if isDefaults {
+            fields = reader.object(node, what, keys: Self.defaultsKeys, at: domain.location,
+                                   notAllowedHere: ["host": perDomain, "group": perDomain, "disks": perDomain, "protect": perDomain])
+        } else {
+            fields = reader.object(node, what, keys: Self.domainKeys, at: domain.location)
+        }
+        guard let fields else { return }
+        for (key, field) in fields { domain.keys[key] = reader.location(field.value) }
+
+        domain.host = fields["host"].flatMap { reader.name($0.value, for: "host of \(what)") }
+        domain.group = fields["group"].flatMap { reader.name($0.value, for: "group of \(what)") }
+        domain.memory = fields["memory"].flatMap { reader.size($0.value, for: "memory of \(what)", atLeast: Self.minimumDomainMemory) }
+        domain.maxmem = fields["maxmem"].flatMap { reader.size($0.value, for: "maxmem of \(what)", atLeast: Self.minimumDomainMemory) }
+        domain.vcpus = fields["vcpus"].flatMap { reader.int($0.value, for: "vcpus of \(what)", in: 1...Self.maximumVcpus) }
+        domain.maxvcpus = fields["maxvcpus"].flatMap { reader.int($0.value, for: "maxvcpus of \(what)", in: 1...Self.maximumVcpus) }
+        if let field = fields["cpu"],
+           let cpu = reader.object(field.value, "cpu of \(what)", keys: ["weight", "cap"], at: field.keyLocation) {
+            domain.cpuWeight = cpu["weight"].flatMap { reader.int($0.value, for: "cpu weight of \(what)", in: 1...65535) }
+            domain.cpuCap = cpu["cap"].flatMap { reader.int($0.value, for: "cpu cap of \(what)", in: 0...(100 * Self.maximumVcpus)) }
+            if let weight = domain.cpuWeight { domain.keys["cpu.weight"] = weight.location }
+            if let cap = domain.cpuCap { domain.keys["cpu.cap"] = cap.location }
+        }
+        domain.type = fields["type"].flatMap { reader.choice($0.value, for: "type of \(what)", as: GuestType.self) }
+        domain.boot = fields["boot"].flatMap { decodeBoot($0.value, of: what) }
+        if let field = fields["disks"], let items = reader.list(field.value, for: "disks of \(what)") {
+            domain.disks = items.enumerated().compactMap { decodeDisk($1, index: $0, of: what) }
+        }
+        if let field = fields["network"], let items = reader.list(field.value, for: "network of \(what)") {
+            let nics = items.enumerated().compactMap { decodeNic($1, index: $0, of: what) }
+            domain.network = Declared(value: nics, location: reader.location(field.value))
+        }
+        domain.restart = fields["restart"].flatMap { reader.choice($0.value, for: "restart of \(what)", as: RestartPolicy.self) }
+        domain.protect = fields["protect"].flatMap { reader.bool($0.value, for: "protect of \(what)") }
+        domain.state = fields["state"].flatMap { reader.choice($0.value, for: "state of \(what)", as: DesiredRunState.self) }
+        domain.shutdownTimeout = fields["shutdownTimeout"].flatMap {
+            reader.int($0.value, for: "shutdownTimeout of \(what)", in: 1...3600)
+        }
+    }
+
+    /// `pygrub`, or `{kernel, ramdisk, cmdline}` for a kernel kept in dom0.
+    private func decodeBoot(_ node: Node, of what: String) -> Declared<BootSpec>? {
+        let field = "boot of \(what)"
+        if case let .scalar(scalar) = node, !reader.isNull(node) {
+            guard scalar.string == "pygrub" else {
+                reader.report(.error("\(field) must be pygrub or a mapping {kernel, ramdisk, cmdline}, not \(shown(scalar.string))",
+                                     at: reader.location(node)))
+                return nil
+            }
+            return Declared(value: .pygrub, location: reader.location(node))
+        }
+        guard case .mapping = node else {
+            reader.report(.wrongType(expected: "pygrub or a mapping {kernel, ramdisk, cmdline}", for: field, found: node,
+                                     at: reader.location(node)))
+            return nil
+        }
+        guard let fields = reader.object(node, field, keys: ["kernel", "ramdisk", "cmdline"], required: ["kernel"],
+                                         at: reader.location(node)) else { return nil }
+        let kernel = fields["kernel"].flatMap { reader.path($0.value, for: "kernel of \(what)") }
+        let ramdisk = fields["ramdisk"].flatMap { reader.path($0.value, for: "ramdisk of \(what)") }
+        var cmdline: String?
+        if let entry = fields["cmdline"], let text = reader.text(entry.value, for: "cmdline of \(what)") {
+            if Syntax.isCmdline(text.value) {
+                cmdline = text.value
+            } else {
+                reader.report(.badCmdline(text.value, of: what, at: text.location))
+            }
+        }
+        guard let kernel else { return nil }
+        return Declared(value: .kernel(kernel: kernel.value, ramdisk: ramdisk?.value, cmdline: cmdline), location: reader.location(node))
+    }
+
+    private func decodeDisk(_ node: Node, index: Int, of what: String) -> DeclaredDisk? {
+        let at = reader.location(node)
+        var label = "disk \(index + 1) of \(what)"
+        if case let .mapping(mapping) = node, let name = mapping["name"]?.scalar?.string, Syntax.isName(name) {
+            label = "disk '\(name)' of \(what)"
+        }
+        guard let fields = reader.object(node, label, keys: ["name", "size", "vdev", "pool", "path", "mode"],
+                                         required: ["name", "vdev"], at: at) else { return nil }
+        var disk = DeclaredDisk(location: at)
+        disk.name = fields["name"].flatMap { reader.name($0.value, for: "the name of \(label)") }
+        disk.size = fields["size"].flatMap { reader.size($0.value, for: "size of \(label)", atLeast: .mib(1)) }
+        disk.vdev = fields["vdev"].flatMap { reader.text($0.value, for: "vdev of \(label)") }
+        disk.pool = fields["pool"].flatMap { reader.name($0.value, for: "pool of \(label)") }
+        if let entry = fields["path"], let path = reader.path(entry.value, for: "path of \(label)") {
+            if path.value.hasPrefix("/dev/") {
+                disk.path = path
+            } else {
+                reader.report(.diskPathOutsideDev(path.value, of: label, at: path.location))
+            }
+        }
+        if let entry = fields["mode"], let mode = reader.text(entry.value, for: "mode of \(label)", expected: "ro or rw") {
+            switch mode.value {
+            case "ro": disk.readOnly = true
+            case "rw": disk.readOnly = false
+            default: reader.report(.error("mode of \(label) must be ro or rw, not \(shown(mode.value))", at: mode.location))
+            }
+        }
+        switch (fields["size"], fields["path"]) {
+        case let (size?, _?):
+            reader.report(.error("\(label) has both size and path; size declares a volume xenplan manages, path an existing device",
+                                 at: size.keyLocation))
+        case (nil, nil):
+            reader.report(.error("\(label) needs either size (a volume xenplan manages) or path (an existing device under /dev/)",
+                                 at: at))
+        case (nil, _?):
+            if let pool = fields["pool"] {
+                reader.report(.error("\(label) names an existing device (path), so it takes no pool", at: pool.keyLocation))
+            }
+        default:
+            break
+        }
+        return disk
+    }
+
+    private func decodeNic(_ node: Node, index: Int, of what: String) -> DeclaredNic? {
+        let at = reader.location(node)
+        let label = "interface \(index + 1) of \(what)"
+        guard let fields = reader.object(node, label, keys: ["bridge", "ip", "mac"], required: ["bridge"], at: at) else { return nil }
+        var nic = DeclaredNic(location: at)
+        nic.bridge = fields["bridge"].flatMap { reader.name($0.value, for: "bridge of \(label)") }
+        if let entry = fields["ip"], let ip = reader.text(entry.value, for: "ip of \(label)", expected: "an IPv4 address") {
+            if Syntax.isIPv4(ip.value) {
+                nic.ip = ip
+            } else {
+                reader.report(.error("ip \(shown(ip.value)) of \(label) is not an IPv4 address like 192.0.2.10", at: ip.location))
+            }
+        }
+        if let entry = fields["mac"], let mac = reader.text(entry.value, for: "mac of \(label)", expected: "a MAC address") {
+            if let normalised = Syntax.normalisedMAC(mac.value) {
+                if Syntax.isMulticastMAC(normalised) {
+                    reader.report(.error("MAC \(normalised) of \(label) is a multicast address (odd first octet); use a unicast one such as 00:16:3e:…",
+                                         at: mac.location))
+                } else {
+                    nic.mac = Declared(value: normalised, location: mac.location)
+                }
+            } else {
+                reader.report(.error("mac \(shown(mac.value)) of \(label) is not a MAC address like 00:16:3e:12:34:56", at: mac.location))
+            }
+        }
+        return nic
+    }
+}
+
+extension Diagnostic {
+    static func badCmdline(_ text: String, of what: String, at location: SourceLocation) -> Diagnostic {
+        .error("cmdline of \(what) may hold only printable ASCII without quotes or backslashes: \(shown(text))", at: location)
+    }
+
+    static func diskPathOutsideDev(_ path: String, of label: String, at location: SourceLocation) -> Diagnostic {
+        .error("path \(shown(path)) of \(label) is refused: an existing device must be under /dev/", at: location)
+    }
+}

@@ -1,0 +1,159 @@
+import XenplanBasics
+import Yams
+
+extension ManifestDecoder {
+    static let hostKeys = ["connection", "dom0", "bridges", "limits", "sim", "agentCommand"]
+
+    mutating func decodeHosts(_ node: Node) {
+        for (name, entry) in namedEntries(node, section: "hosts", kind: "host") {
+            let what = "host \(shown(name))"
+            guard let fields = reader.object(entry.value, what, keys: Self.hostKeys, required: ["connection"], at: entry.keyLocation)
+            else { continue }
+            var host = HostSpec(name: name, locations: KeyLocations(object: entry.keyLocation))
+            for (key, field) in fields { host.locations.keys[key] = reader.location(field.value) }
+
+            if let field = fields["connection"], let text = reader.text(field.value, for: "connection of \(what)") {
+                if let connection = Self.parseConnection(text.value) {
+                    host.connection = connection
+                } else {
+                    reader.report(.badConnection(text.value, of: what, at: text.location))
+                }
+            }
+            if let field = fields["dom0"],
+               let dom0 = reader.object(field.value, "dom0 of \(what)", keys: ["memory", "vcpus"], at: field.keyLocation) {
+                if let memory = dom0["memory"].flatMap({ reader.size($0.value, for: "dom0 memory of \(what)", atLeast: .mib(64)) }) {
+                    host.dom0Memory = memory.value
+                    host.locations.keys["dom0.memory"] = memory.location
+                }
+                if let vcpus = dom0["vcpus"].flatMap({ reader.int($0.value, for: "dom0 vcpus of \(what)", in: 1...512) }) {
+                    host.dom0Vcpus = vcpus.value
+                    host.locations.keys["dom0.vcpus"] = vcpus.location
+                }
+            }
+            if let field = fields["bridges"] {
+                host.bridges = decodeBridges(field.value, of: what)
+            }
+            if let field = fields["limits"],
+               let limits = reader.object(field.value, "limits of \(what)", keys: ["vcpuRatio"], at: field.keyLocation),
+               let ratio = limits["vcpuRatio"].flatMap({ reader.int($0.value, for: "vcpuRatio of \(what)", in: 1...64) }) {
+                host.vcpuRatio = ratio.value
+                host.locations.keys["limits.vcpuRatio"] = ratio.location
+            }
+            if let field = fields["sim"] {
+                if host.connection != .sim, fields["connection"] != nil {
+                    reader.report(.error("'sim' describes a simulated machine; \(what) has connection \(host.connection), so remove it",
+                                         at: field.keyLocation))
+                }
+                if let sim = reader.object(field.value, "sim of \(what)", keys: ["memory", "cpus"], required: ["memory", "cpus"],
+                                           at: field.keyLocation) {
+                    if let memory = sim["memory"].flatMap({ reader.size($0.value, for: "sim memory of \(what)", atLeast: .mib(256)) }) {
+                        host.simMemory = memory.value
+                        host.locations.keys["sim.memory"] = memory.location
+                    }
+                    if let cpus = sim["cpus"].flatMap({ reader.int($0.value, for: "sim cpus of \(what)", in: 1...4096) }) {
+                        host.simCpus = cpus.value
+                        host.locations.keys["sim.cpus"] = cpus.location
+                    }
+                }
+            } else if host.connection == .sim, fields["connection"] != nil {
+                reader.report(.missingKey("sim", in: "\(what) (connection sim)", at: entry.keyLocation))
+            }
+            if let field = fields["agentCommand"], let text = reader.text(field.value, for: "agentCommand of \(what)") {
+                if text.value == "xenplan" {
+                    host.agentCommand = text.value
+                } else if let path = reader.path(field.value, for: "agentCommand of \(what)") {
+                    host.agentCommand = path.value
+                }
+                if case .ssh = host.connection {} else if fields["connection"] != nil {
+                    reader.report(.error("agentCommand is used only by ssh connections; \(what) has connection \(host.connection)",
+                                         at: field.keyLocation))
+                }
+            }
+            if let memory = host.simMemory, memory <= host.dom0Memory {
+                reader.report(.error("dom0 of \(what) reserves \(host.dom0Memory), all of its \(memory) of memory",
+                                     at: host.locations.keys["dom0.memory"] ?? host.locations.keys["sim.memory"]))
+            }
+            file.hosts.append(host)
+        }
+    }
+
+    private func decodeBridges(_ node: Node, of what: String) -> [BridgeSpec] {
+        guard let entries = reader.entries(node, expected: "a mapping of bridge names", for: "bridges of \(what)") else { return [] }
+        var bridges: [BridgeSpec] = []
+        for entry in entries {
+            if !Syntax.isName(entry.key) || entry.key.utf8.count > 15 {
+                reader.report(.invalidBridgeName(entry.key, of: what, at: entry.keyLocation))
+            }
+            let bridgeWhat = "bridge \(shown(entry.key)) of \(what)"
+            var interface: String?
+            if let fields = reader.object(entry.value, bridgeWhat, keys: ["interface"], at: entry.keyLocation),
+               let field = fields["interface"], let text = reader.text(field.value, for: "interface of \(bridgeWhat)") {
+                if Syntax.isInterfaceName(text.value) {
+                    interface = text.value
+                } else {
+                    reader.report(.error("\(shown(text.value)) is not a valid interface name for \(bridgeWhat): use 1 to 15 of A-Z, a-z, 0-9, '.', '_', '-'",
+                                         at: text.location))
+                }
+            }
+            bridges.append(BridgeSpec(name: entry.key, interface: interface, location: entry.keyLocation))
+        }
+        return bridges
+    }
+
+    /// `sim`, `local`, or `ssh://[user@]host[:port]` (an IPv6 host in brackets).
+    static func parseConnection(_ text: String) -> Connection? {
+        switch text {
+        case "sim": return .sim
+        case "local": return .local
+        default: break
+        }
+        guard text.hasPrefix("ssh://") else { return nil }
+        var rest = Substring(text.dropFirst(6))
+        var user: String?
+        if let at = rest.firstIndex(of: "@") {
+            user = String(rest[..<at])
+            guard Syntax.isUserName(user!) else { return nil }
+            rest = rest[rest.index(after: at)...]
+        }
+        var host: String
+        var portText: Substring?
+        if rest.hasPrefix("[") {
+            guard let close = rest.firstIndex(of: "]") else { return nil }
+            host = String(rest[rest.index(after: rest.startIndex)..<close])
+            guard !host.isEmpty, host.utf8.count <= 45,
+                  host.utf8.allSatisfy({ Syntax.isHex($0) || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: ".") })
+            else { return nil }
+            host = "[\(host)]"
+            let after = rest[rest.index(after: close)...]
+            if !after.isEmpty {
+                guard after.hasPrefix(":") else { return nil }
+                portText = after.dropFirst()
+            }
+        } else {
+            if let colon = rest.firstIndex(of: ":") {
+                portText = rest[rest.index(after: colon)...]
+                rest = rest[..<colon]
+            }
+            host = String(rest)
+            guard Syntax.isHostName(host) else { return nil }
+        }
+        var port: Int?
+        if let portText {
+            guard !portText.isEmpty, portText.count <= 5, portText.allSatisfy(\.isASCIIDigit),
+                  let value = Int(portText), (1...65535).contains(value) else { return nil }
+            port = value
+        }
+        return .ssh(user: user, host: host, port: port)
+    }
+}
+
+extension Diagnostic {
+    static func badConnection(_ text: String, of what: String, at location: SourceLocation) -> Diagnostic {
+        .error("connection \(shown(text)) of \(what) is not one of sim, local, ssh://[user@]host[:port]", at: location)
+    }
+
+    static func invalidBridgeName(_ name: String, of what: String, at location: SourceLocation) -> Diagnostic {
+        .error("\(shown(name)) is not a valid bridge name for \(what): use 1 to 15 of a-z, 0-9, '.' and '-', starting with a letter or digit",
+               at: location)
+    }
+}

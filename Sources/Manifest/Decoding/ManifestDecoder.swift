@@ -1,0 +1,166 @@
+import XenplanBasics
+import Yams
+
+/// Turns the tree of one file into what it declares. Checks everything that one value
+/// alone decides (types, ranges, name and path syntax); rules that need other values or
+/// other files belong to `LabBuilder` and `LabValidator`.
+struct ManifestDecoder {
+    static let topLevelKeys = ["lab", "format", "defaults", "storage", "hosts", "groups", "domains"]
+
+    let reader: NodeReader
+    var file: ManifestFile
+
+    init(path: String) {
+        reader = NodeReader(file: path)
+        file = ManifestFile(path: path)
+    }
+
+    /// Decodes a whole file. A file of a newer format is not decoded further: its keys
+    /// would only produce noise.
+    static func decode(root: Node, path: String) -> (ManifestFile, [Diagnostic]) {
+        var decoder = ManifestDecoder(path: path)
+        decoder.decodeTopLevel(root)
+        return (decoder.file, decoder.reader.diagnostics)
+    }
+
+    private mutating func decodeTopLevel(_ root: Node) {
+        guard case .mapping = root else {
+            reader.report(.error("expected a mapping of top-level keys (\(Self.topLevelKeys.joined(separator: ", "))), found \(Diagnostic.describe(root))",
+                                 at: reader.location(root)))
+            return
+        }
+        guard let top = reader.object(root, "the manifest", keys: Self.topLevelKeys, at: reader.location(root)) else { return }
+        if let entry = top["format"] {
+            file.format = reader.int(entry.value, for: "format", in: 1...Int.max)
+            if let format = file.format, format.value > Lab.supportedFormat {
+                reader.report(.unsupportedFormat(format.value, at: format.location))
+                file.hasUnsupportedFormat = true
+                return
+            }
+        }
+        if let entry = top["lab"] {
+            file.lab = reader.text(entry.value, for: "lab", expected: "a name")
+            if let lab = file.lab, !Syntax.isName(lab.value) {
+                reader.report(.invalidName(lab.value, for: "the lab", at: lab.location))
+            }
+        }
+        if let entry = top["defaults"] {
+            var defaults = DeclaredDomain(name: "defaults", location: entry.keyLocation)
+            decodeDomainBody(entry.value, into: &defaults, what: "defaults", isDefaults: true)
+            file.defaults = defaults
+        }
+        if let entry = top["storage"] { decodePools(entry.value) }
+        if let entry = top["hosts"] { decodeHosts(entry.value) }
+        if let entry = top["groups"] { decodeGroups(entry.value) }
+        if let entry = top["domains"] { decodeDomains(entry.value) }
+    }
+
+    /// The entries of a top-level section (`hosts:`, `domains:`…) with their names checked.
+    /// An object with a bad name is still decoded, so that its other problems show too.
+    func namedEntries(_ node: Node, section: String, kind: String) -> [(name: String, entry: NodeReader.Entry)] {
+        guard let entries = reader.entries(node, expected: "a mapping of \(kind) names to \(kind)s", for: section) else { return [] }
+        return entries.map { entry in
+            if !Syntax.isName(entry.key) {
+                reader.report(.invalidName(entry.key, for: "a \(kind)", at: entry.keyLocation))
+            }
+            return (entry.key, entry)
+        }
+    }
+
+    // MARK: - Storage
+
+    private mutating func decodePools(_ node: Node) {
+        for (name, entry) in namedEntries(node, section: "storage", kind: "pool") {
+            let what = "pool \(shown(name))"
+            let keys = ["type", "volumeGroup", "path", "hosts", "shared"]
+            guard let fields = reader.object(entry.value, what, keys: keys, required: ["type", "hosts"], at: entry.keyLocation)
+            else { continue }
+            var locations = KeyLocations(object: entry.keyLocation)
+            for (key, field) in fields { locations.keys[key] = reader.location(field.value) }
+
+            var kind: PoolSpec.Kind?
+            if let type = fields["type"].flatMap({ reader.text($0.value, for: "type of \(what)", expected: "lvm or dir") }) {
+                switch type.value {
+                case "lvm":
+                    if fields["path"] != nil { reader.report(.keyNotForPoolType("path", type: "lvm", in: what, at: fields["path"]!.keyLocation)) }
+                    if let vg = fields["volumeGroup"] {
+                        if let text = reader.text(vg.value, for: "volumeGroup of \(what)") {
+                            if Syntax.isVolumeGroup(text.value) {
+                                kind = .lvm(volumeGroup: text.value)
+                            } else {
+                                reader.report(.invalidVolumeGroup(text.value, in: what, at: text.location))
+                            }
+                        }
+                    } else {
+                        reader.report(.missingKey("volumeGroup", in: "\(what) (type lvm)", at: entry.keyLocation))
+                    }
+                case "dir":
+                    if fields["volumeGroup"] != nil {
+                        reader.report(.keyNotForPoolType("volumeGroup", type: "dir", in: what, at: fields["volumeGroup"]!.keyLocation))
+                    }
+                    if let path = fields["path"] {
+                        if let text = reader.path(path.value, for: "path of \(what)") { kind = .dir(path: text.value) }
+                    } else {
+                        reader.report(.missingKey("path", in: "\(what) (type dir)", at: entry.keyLocation))
+                    }
+                default:
+                    let hint = Suggestion.closest(to: type.value, among: ["lvm", "dir"]).map { "; did you mean '\($0)'?" } ?? ""
+                    reader.report(.error("type of \(what) must be lvm or dir, not \(shown(type.value))\(hint)", at: type.location))
+                }
+            }
+
+            var hosts: [String] = []
+            var hostLocations: [SourceLocation] = []
+            if let list = fields["hosts"].flatMap({ reader.list($0.value, for: "hosts of \(what)") }) {
+                if list.isEmpty, let field = fields["hosts"] {
+                    reader.report(.error("hosts of \(what) is empty; name the hosts that reach the pool", at: reader.location(field.value)))
+                }
+                for item in list {
+                    guard let host = reader.name(item, for: "a host of \(what)") else { continue }
+                    if let index = hosts.firstIndex(of: host.value) {
+                        reader.report(.error("host '\(host.value)' is listed twice in \(what)", at: host.location,
+                                             notes: [.init("first listed here", at: hostLocations[index])]))
+                        continue
+                    }
+                    hosts.append(host.value)
+                    hostLocations.append(host.location)
+                }
+            }
+            let shared = fields["shared"].flatMap { reader.bool($0.value, for: "shared of \(what)") }?.value ?? false
+            file.pools.append(PoolSpec(name: name, kind: kind ?? .dir(path: "/"), hosts: hosts, shared: shared, locations: locations))
+            file.poolHostLocations[name] = hostLocations
+        }
+    }
+
+    // MARK: - Groups
+
+    private mutating func decodeGroups(_ node: Node) {
+        for (name, entry) in namedEntries(node, section: "groups", kind: "group") {
+            let what = "group \(shown(name))"
+            guard let fields = reader.object(entry.value, what, keys: ["spread", "memory", "vcpus"], at: entry.keyLocation)
+            else { continue }
+            var locations = KeyLocations(object: entry.keyLocation)
+            for (key, field) in fields { locations.keys[key] = reader.location(field.value) }
+            let spread = fields["spread"].flatMap { reader.bool($0.value, for: "spread of \(what)") }
+            let memory = fields["memory"].flatMap { reader.size($0.value, for: "memory of \(what)", atLeast: .mib(1)) }
+            let vcpus = fields["vcpus"].flatMap { reader.int($0.value, for: "vcpus of \(what)", in: 1...1_000_000) }
+            file.groups.append(GroupSpec(name: name, spread: spread?.value ?? false, memory: memory?.value,
+                                         vcpus: vcpus?.value, locations: locations))
+        }
+    }
+}
+
+extension Diagnostic {
+    static func unsupportedFormat(_ format: Int, at location: SourceLocation) -> Diagnostic {
+        .error("format \(format) is not supported; this xenplan reads format \(Lab.supportedFormat) at most", at: location)
+    }
+
+    static func keyNotForPoolType(_ key: String, type: String, in what: String, at location: SourceLocation) -> Diagnostic {
+        .error("key '\(key)' does not apply to \(what) of type \(type)", at: location)
+    }
+
+    static func invalidVolumeGroup(_ name: String, in what: String, at location: SourceLocation) -> Diagnostic {
+        .error("\(shown(name)) is not a valid volume group name for \(what): use A-Z, a-z, 0-9, '+', '_', '.', '-', not starting with '-'",
+               at: location)
+    }
+}

@@ -1,0 +1,153 @@
+import Foundation
+import XenplanBasics
+import Yams
+
+/// A lab that loaded without errors, and the warnings found on the way.
+public struct LoadedLab: Sendable {
+    public var lab: Lab
+    /// Sorted by location.
+    public var warnings: [Diagnostic]
+
+    public init(lab: Lab, warnings: [Diagnostic]) {
+        self.lab = lab
+        self.warnings = warnings
+    }
+}
+
+/// Reads, merges and validates a directory of manifests.
+public enum ManifestLoader {
+    /// Files larger than this are refused unread: a manifest is a few KiB.
+    public static let maximumFileSize = 4 * 1024 * 1024
+
+    /// Reads every `*.yaml` / `*.yml` file directly in `directory` (name order), merges,
+    /// applies defaults, validates. Diagnostics' file paths are `directory` joined with
+    /// the file name exactly as given (e.g. `examples/lab/domains.yaml`).
+    ///
+    /// - Throws: every problem found (errors and warnings), sorted by location.
+    public static func load(directory: String) throws(DiagnosticsError) -> LoadedLab {
+        let names: [String]
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else {
+            throw DiagnosticsError([.noSuchDirectory(directory)])
+        }
+        guard isDirectory.boolValue else { throw DiagnosticsError([.notADirectory(directory)]) }
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: directory)
+        } catch {
+            throw DiagnosticsError([.unreadableDirectory(directory)])
+        }
+        let manifests = names.filter { ($0.hasSuffix(".yaml") || $0.hasSuffix(".yml")) && !$0.hasPrefix(".") }.sorted()
+        guard !manifests.isEmpty else { throw DiagnosticsError([.noManifests(directory)]) }
+
+        var files: [(path: String, contents: [UInt8])] = []
+        var problems: [Diagnostic] = []
+        for name in manifests {
+            let path = directory.hasSuffix("/") ? directory + name : directory + "/" + name
+            switch readManifest(path) {
+            case let .bytes(bytes): files.append((path, bytes))
+            case let .refused(diagnostic): problems.append(diagnostic)
+            }
+        }
+        guard problems.isEmpty else { throw DiagnosticsError(problems.sortedByLocation()) }
+        return try load(files: files)
+    }
+
+    /// The same from in-memory files (path, bytes), in the order given.
+    ///
+    /// - Throws: every problem found (errors and warnings), sorted by location.
+    public static func load(files: [(path: String, contents: [UInt8])]) throws(DiagnosticsError) -> LoadedLab {
+        guard !files.isEmpty else { throw DiagnosticsError([.error("no manifest files were given", at: nil)]) }
+        var diagnostics: [Diagnostic] = []
+        var roots: [(path: String, root: Node)] = []
+        for file in files {
+            switch parse(SourceText(path: file.path, bytes: file.contents)) {
+            case let .success(root): roots.append((file.path, root))
+            case let .failure(error): diagnostics += error.diagnostics
+            }
+        }
+        // A file that does not parse leaves holes (undeclared hosts, pools…) that would
+        // only produce misleading errors elsewhere: report the parse errors alone.
+        guard !diagnostics.hasErrors else { throw DiagnosticsError(diagnostics.sortedByLocation()) }
+
+        var decoded: [ManifestFile] = []
+        var formatErrors: [Diagnostic] = []
+        for (path, root) in roots {
+            let (file, problems) = ManifestDecoder.decode(root: root, path: path)
+            decoded.append(file)
+            diagnostics += problems
+            if file.hasUnsupportedFormat { formatErrors += problems }
+        }
+        // A newer format's keys would only produce noise: stop at the format error.
+        guard formatErrors.isEmpty else { throw DiagnosticsError(formatErrors.sortedByLocation()) }
+
+        let (lab, problems) = LabAssembler.assemble(decoded, contentHash: ContentHash.of(files))
+        diagnostics += problems
+        guard !diagnostics.hasErrors else { throw DiagnosticsError(diagnostics.sortedByLocation()) }
+        return LoadedLab(lab: lab, warnings: diagnostics.sortedByLocation())
+    }
+
+    /// Bytes → checked YAML tree: UTF-8, emptiness, then the bounded guard pass, and
+    /// only then Yams, which has no limits of its own.
+    static func parse(_ source: SourceText) -> Result<Node, DiagnosticsError> {
+        if let offset = source.firstInvalidUTF8Offset {
+            return .failure(DiagnosticsError([.invalidUTF8(at: source.location(ofByte: offset), byte: source.bytes[offset])]))
+        }
+        if source.isBlank { return .failure(DiagnosticsError([.emptyFile(source.path)])) }
+        let outcome = YAMLGuard(source: source).run()
+        if !outcome.diagnostics.isEmpty { return .failure(DiagnosticsError(outcome.diagnostics)) }
+        if outcome.isEmpty { return .failure(DiagnosticsError([.emptyFile(source.path)])) }
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: String(decoding: source.bytes, as: UTF8.self))
+        } catch {
+            // The guard has seen the same bytes; this is a belt-and-braces message.
+            return .failure(DiagnosticsError([.error("invalid YAML: \(error)", at: .file(source.path))]))
+        }
+        guard let root, !isNull(root) else { return .failure(DiagnosticsError([.emptyFile(source.path)])) }
+        return .success(root)
+    }
+
+    private static func isNull(_ node: Node) -> Bool {
+        guard case let .scalar(scalar) = node, scalar.style == .plain else { return false }
+        return ["", "~", "null", "Null", "NULL"].contains(scalar.string)
+    }
+
+    private enum ReadOutcome {
+        case bytes([UInt8])
+        case refused(Diagnostic)
+    }
+
+    /// Reads at most `maximumFileSize` bytes of a regular file; anything else (a
+    /// directory, a FIFO, a device named `*.yaml`) is refused without blocking on it.
+    private static func readManifest(_ path: String) -> ReadOutcome {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return .refused(.error("cannot read the file", at: .file(path))) }
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            return .refused(.error("not a regular file; only files are read as manifests", at: .file(path)))
+        }
+        guard Int(info.st_size) <= maximumFileSize else { return .refused(.fileTooLarge(path, limit: maximumFileSize)) }
+        guard let handle = FileHandle(forReadingAtPath: path) else { return .refused(.error("cannot read the file", at: .file(path))) }
+        defer { try? handle.close() }
+        let data = (try? handle.read(upToCount: maximumFileSize + 1)) ?? Data()
+        guard data.count <= maximumFileSize else { return .refused(.fileTooLarge(path, limit: maximumFileSize)) }
+        return .bytes([UInt8](data))
+    }
+}
+
+extension Diagnostic {
+    static func noSuchDirectory(_ path: String) -> Diagnostic {
+        .error("directory '\(path)' does not exist", at: nil)
+    }
+
+    static func notADirectory(_ path: String) -> Diagnostic {
+        .error("'\(path)' is not a directory; give the directory that holds the manifests", at: nil)
+    }
+
+    static func unreadableDirectory(_ path: String) -> Diagnostic {
+        .error("directory '\(path)' cannot be read", at: nil)
+    }
+
+    static func noManifests(_ path: String) -> Diagnostic {
+        .error("directory '\(path)' holds no manifests (*.yaml or *.yml files)", at: nil)
+    }
+}

@@ -1,0 +1,182 @@
+import XenplanBasics
+
+extension LabAssembler {
+    /// Applies defaults to every domain, then checks what each domain refers to: host,
+    /// group, pools, bridges, and its own limits (memory ≤ maxmem, vcpus ≤ maxvcpus).
+    mutating func resolveDomains() {
+        for declared in declaredDomains {
+            var resolved = applyDefaults(declared)
+            checkLimits(resolved)
+            checkReferences(&resolved)
+            domains.append(resolved)
+        }
+    }
+
+    private func applyDefaults(_ d: DeclaredDomain) -> ResolvedDomain {
+        let base = defaults
+        var origin: [String: SourceLocation] = [:]
+        var fromDefaults: Set<String> = []
+        func pick<T>(_ key: String, _ own: Declared<T>?, _ inherited: Declared<T>?) -> T? {
+            if let own {
+                origin[key] = own.location
+                return own.value
+            }
+            if let inherited {
+                origin[key] = inherited.location
+                fromDefaults.insert(key)
+                return inherited.value
+            }
+            return nil
+        }
+        let memory = pick("memory", d.memory, base?.memory) ?? .mib(256)
+        let maxmem = pick("maxmem", d.maxmem, base?.maxmem) ?? memory
+        let vcpus = pick("vcpus", d.vcpus, base?.vcpus) ?? 1
+        let maxvcpus = pick("maxvcpus", d.maxvcpus, base?.maxvcpus) ?? vcpus
+        let network = pick("network", d.network, base?.network) ?? []
+        let spec = DomainSpec(
+            name: d.name, host: d.host?.value, group: d.group?.value, memory: memory, maxmem: maxmem,
+            vcpus: vcpus, maxvcpus: maxvcpus,
+            cpuWeight: pick("cpu.weight", d.cpuWeight, base?.cpuWeight) ?? DomainSpec.defaultCpuWeight,
+            cpuCap: pick("cpu.cap", d.cpuCap, base?.cpuCap) ?? 0,
+            type: pick("type", d.type, base?.type) ?? .pv,
+            boot: pick("boot", d.boot, base?.boot) ?? .pygrub,
+            disks: [],
+            network: network.map { NicSpec(bridge: $0.bridge?.value ?? "", ip: $0.ip?.value, mac: $0.mac?.value, location: $0.location) },
+            restart: pick("restart", d.restart, base?.restart) ?? .never,
+            protect: d.protect?.value ?? false,
+            state: pick("state", d.state, base?.state) ?? .running,
+            shutdownTimeout: pick("shutdownTimeout", d.shutdownTimeout, base?.shutdownTimeout) ?? DomainSpec.defaultShutdownTimeout,
+            locations: KeyLocations(object: d.location, keys: d.keys))
+        return ResolvedDomain(spec: spec, declared: d, origin: origin, fromDefaults: fromDefaults, nics: network)
+    }
+
+    /// A note saying that a value came from `defaults`, so the user knows where to look.
+    private func defaultsNote(_ key: String, _ d: ResolvedDomain) -> [Diagnostic.Note] {
+        guard d.fromDefaults.contains(key) else { return [] }
+        return [.init("\(key) comes from defaults here", at: d.origin[key])]
+    }
+
+    private mutating func checkLimits(_ d: ResolvedDomain) {
+        let s = d.spec
+        let what = "domain '\(s.name)'"
+        if s.memory > s.maxmem {
+            diagnostics.append(.error("memory \(s.memory) of \(what) is more than its maxmem \(s.maxmem)",
+                                      at: d.origin["memory"] ?? d.origin["maxmem"] ?? s.locations.object,
+                                      notes: defaultsNote("memory", d) + defaultsNote("maxmem", d)))
+        }
+        if s.vcpus > s.maxvcpus {
+            diagnostics.append(.error("vcpus \(s.vcpus) of \(what) is more than its maxvcpus \(s.maxvcpus)",
+                                      at: d.origin["vcpus"] ?? d.origin["maxvcpus"] ?? s.locations.object,
+                                      notes: defaultsNote("vcpus", d) + defaultsNote("maxvcpus", d)))
+        }
+        if s.cpuCap > 100 * s.maxvcpus {
+            diagnostics.append(.error("cpu cap \(s.cpuCap) of \(what) is more than 100 × maxvcpus (\(100 * s.maxvcpus)), which Xen refuses",
+                                      at: d.origin["cpu.cap"] ?? s.locations.object, notes: defaultsNote("cpu.cap", d)))
+        }
+    }
+
+    private mutating func checkReferences(_ d: inout ResolvedDomain) {
+        let name = d.spec.name
+        let what = "domain '\(name)'"
+        var host: HostSpec?
+        if let declared = d.declared.host {
+            host = hosts[declared.value]
+            if host == nil {
+                diagnostics.append(.undeclared("host", declared.value, by: what, candidates: Array(hosts.keys), at: declared.location))
+            }
+        }
+        if let group = d.declared.group, groups[group.value] == nil {
+            diagnostics.append(.undeclared("group", group.value, by: what, candidates: Array(groups.keys), at: group.location))
+        }
+        d.spec.disks = resolveDisks(d, host: host)
+        checkBridges(d, host: host)
+    }
+
+    private mutating func resolveDisks(_ d: ResolvedDomain, host: HostSpec?) -> [DiskSpec] {
+        let domain = d.spec.name
+        let hvm = d.spec.type == .hvm
+        var names: [String: SourceLocation] = [:]
+        var vdevs: [String: SourceLocation] = [:]
+        var result: [DiskSpec] = []
+        for disk in d.declared.disks ?? [] {
+            let label = disk.name.map { "disk '\($0.value)' of domain '\(domain)'" } ?? "a disk of domain '\(domain)'"
+            if let name = disk.name {
+                if let first = names[name.value] {
+                    diagnostics.append(.error("domain '\(domain)' has two disks named '\(name.value)'", at: name.location,
+                                              notes: [.init("first one here", at: first)]))
+                } else {
+                    names[name.value] = name.location
+                }
+            }
+            if let vdev = disk.vdev {
+                if !Syntax.isVdev(vdev.value, hvm: hvm) {
+                    diagnostics.append(.badVdev(vdev.value, of: label, hvm: hvm, at: vdev.location))
+                } else if let first = vdevs[vdev.value] {
+                    diagnostics.append(.error("vdev \(vdev.value) of \(label) is already used in domain '\(domain)'", at: vdev.location,
+                                              notes: [.init("first used here", at: first)]))
+                } else {
+                    vdevs[vdev.value] = vdev.location
+                }
+            }
+            var pool = disk.pool?.value
+            if let declared = disk.pool {
+                if let spec = pools[declared.value] {
+                    if let host, !spec.hosts.contains(host.name) {
+                        diagnostics.append(.error("domain '\(domain)' needs pool '\(spec.name)', which host '\(host.name)' cannot reach",
+                                                  at: declared.location, notes: [.init("pool '\(spec.name)' is declared here", at: spec.locations.object)]))
+                    }
+                } else {
+                    diagnostics.append(.undeclared("pool", declared.value, by: label, candidates: Array(pools.keys), at: declared.location))
+                }
+            } else if disk.path == nil {
+                pool = defaultPool(for: host, label: label, at: disk.location)
+            }
+            result.append(DiskSpec(name: disk.name?.value ?? "", size: disk.size?.value, vdev: disk.vdev?.value ?? "",
+                                   pool: pool, path: disk.path?.value, readOnly: disk.readOnly, location: disk.location))
+        }
+        return result
+    }
+
+    /// The first pool (name order) the host reaches; without a host, the first pool
+    /// every host reaches, so that the domain can be placed anywhere.
+    private mutating func defaultPool(for host: HostSpec?, label: String, at location: SourceLocation) -> String? {
+        if let host {
+            if let pool = sortedPools.first(where: { $0.hosts.contains(host.name) }) { return pool.name }
+            diagnostics.append(.error("\(label) has no pool, and host '\(host.name)' reaches none; declare one under storage",
+                                      at: location))
+            return nil
+        }
+        if let pool = sortedPools.first(where: { pool in hosts.keys.allSatisfy { pool.hosts.contains($0) } }) { return pool.name }
+        diagnostics.append(.error("\(label) has no pool, and its domain has no host: only a pool that every host reaches would do, and there is none; name a pool or a host",
+                                  at: location))
+        return nil
+    }
+
+    private mutating func checkBridges(_ d: ResolvedDomain, host: HostSpec?) {
+        let domain = d.spec.name
+        for nic in d.nics {
+            guard let bridge = nic.bridge else { continue }
+            let note = d.fromDefaults.contains("network") ? [Diagnostic.Note("network comes from defaults here", at: d.origin["network"])] : []
+            if let host {
+                if !host.bridges.contains(where: { $0.name == bridge.value }) {
+                    diagnostics.append(.error("domain '\(domain)' needs bridge '\(bridge.value)', which host '\(host.name)' does not declare",
+                                              at: bridge.location, notes: note))
+                }
+            } else if d.declared.host == nil {
+                let lacking = hosts.values.map(\.name).sorted().filter { name in !hosts[name]!.bridges.contains { $0.name == bridge.value } }
+                if !lacking.isEmpty {
+                    let list = lacking.map { "'\($0)'" }.joined(separator: ", ")
+                    diagnostics.append(.error("domain '\(domain)' has no host, so bridge '\(bridge.value)' must be declared on every host; \(list) \(lacking.count == 1 ? "lacks" : "lack") it",
+                                              at: bridge.location, notes: note))
+                }
+            }
+        }
+    }
+}
+
+extension Diagnostic {
+    static func badVdev(_ vdev: String, of label: String, hvm: Bool, at location: SourceLocation) -> Diagnostic {
+        let allowed = hvm ? "xvdX, sdX or hdX (a letter, then optional partition digits)" : "xvdX (xvd, letters, then optional partition digits; sdX and hdX are for hvm guests only)"
+        return .error("vdev \(shown(vdev)) of \(label) is not a virtual device name: use \(allowed)", at: location)
+    }
+}

@@ -1,0 +1,68 @@
+import XenplanBasics
+
+extension LabAssembler {
+    /// Values that must be unique across the whole lab: MACs and IPs of interfaces,
+    /// volumes in a pool (`<domain>-<disk>` can collide: `a-b`/`c` and `a`/`b-c`), and
+    /// existing devices written to by more than one domain.
+    mutating func checkUniqueness() {
+        var macs: [String: (domain: String, location: SourceLocation)] = [:]
+        var ips: [String: (domain: String, location: SourceLocation)] = [:]
+        var volumes: [String: (label: String, location: SourceLocation)] = [:]
+        var devices: [String: (domain: String, readOnly: Bool, location: SourceLocation)] = [:]
+
+        for d in domains {
+            let domain = d.spec.name
+            for nic in d.nics {
+                if let mac = nic.mac {
+                    if let first = macs[mac.value] {
+                        diagnostics.append(.duplicateMAC(mac.value, domain: domain, at: mac.location, first: first))
+                    } else {
+                        macs[mac.value] = (domain, mac.location)
+                    }
+                }
+                if let ip = nic.ip {
+                    if let first = ips[ip.value] {
+                        diagnostics.append(.duplicateIP(ip.value, domain: domain, at: ip.location, first: first))
+                    } else {
+                        ips[ip.value] = (domain, ip.location)
+                    }
+                }
+            }
+            for (disk, declared) in zip(d.spec.disks, d.declared.disks ?? []) {
+                if let pool = disk.pool, disk.path == nil, !disk.name.isEmpty {
+                    let key = "\(pool)\u{0}\(disk.volumeName(domain: domain))"
+                    let label = "disk '\(disk.name)' of domain '\(domain)'"
+                    if let first = volumes[key], first.label != label {
+                        diagnostics.append(.error("volume '\(disk.volumeName(domain: domain))' in pool '\(pool)' would hold both \(label) and \(first.label)",
+                                                  at: declared.name?.location ?? disk.location,
+                                                  notes: [.init("\(first.label) is here", at: first.location)]))
+                    } else {
+                        volumes[key] = (label, declared.name?.location ?? declared.location)
+                    }
+                }
+                if let path = declared.path {
+                    if let first = devices[path.value], first.domain != domain, !(first.readOnly && disk.readOnly) {
+                        diagnostics.append(.error("device \(path.value) is used by domain '\(domain)' and by domain '\(first.domain)', and not read-only by both",
+                                                  at: path.location, notes: [.init("used by domain '\(first.domain)' here", at: first.location)]))
+                    } else if devices[path.value] == nil {
+                        devices[path.value] = (domain, disk.readOnly, path.location)
+                    }
+                }
+            }
+        }
+    }
+}
+
+extension Diagnostic {
+    static func duplicateMAC(_ mac: String, domain: String, at location: SourceLocation,
+                             first: (domain: String, location: SourceLocation)) -> Diagnostic {
+        .error("MAC \(mac) of domain '\(domain)' is already used", at: location,
+               notes: [.init("first used by domain '\(first.domain)' here", at: first.location)])
+    }
+
+    static func duplicateIP(_ ip: String, domain: String, at location: SourceLocation,
+                            first: (domain: String, location: SourceLocation)) -> Diagnostic {
+        .error("IP \(ip) of domain '\(domain)' is already used", at: location,
+               notes: [.init("first used by domain '\(first.domain)' here", at: first.location)])
+    }
+}

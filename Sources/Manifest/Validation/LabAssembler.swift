@@ -1,0 +1,144 @@
+import XenplanBasics
+
+/// Merges the files of a directory into one `Lab`: each object defined once, defaults
+/// applied, disks' pools resolved, and every rule that involves more than one value
+/// checked. Collects all diagnostics; the caller throws if any is an error.
+struct LabAssembler {
+    var diagnostics: [Diagnostic] = []
+
+    var labName: Declared<String>?
+    var format = 1
+    var defaults: DeclaredDomain?
+    var pools: [String: PoolSpec] = [:]
+    var poolHostLocations: [String: [SourceLocation]] = [:]
+    var hosts: [String: HostSpec] = [:]
+    var groups: [String: GroupSpec] = [:]
+    /// In file order, then written order: the order "first used by" notes follow.
+    var declaredDomains: [DeclaredDomain] = []
+    var domains: [ResolvedDomain] = []
+
+    /// A domain with defaults applied, and where each of its values came from.
+    struct ResolvedDomain {
+        var spec: DomainSpec
+        var declared: DeclaredDomain
+        /// Where each value was written: on the domain, or in `defaults`.
+        var origin: [String: SourceLocation]
+        var fromDefaults: Set<String>
+        var nics: [DeclaredNic]
+    }
+
+    /// Everything that a set of decoded files declares, checked.
+    static func assemble(_ files: [ManifestFile], contentHash: String) -> (Lab, [Diagnostic]) {
+        var assembler = LabAssembler()
+        for file in files { assembler.merge(file) }
+        if assembler.labName == nil, let first = files.first {
+            assembler.diagnostics.append(.warning("no manifest names the lab; add 'lab: NAME' to one of them", at: .file(first.path)))
+        }
+        assembler.checkPools()
+        assembler.resolveDomains()
+        assembler.checkUniqueness()
+        assembler.checkGroups()
+        assembler.checkHostCapacity()
+        let lab = Lab(name: assembler.labName?.value, format: assembler.format, pools: Array(assembler.pools.values),
+                      hosts: Array(assembler.hosts.values), groups: Array(assembler.groups.values),
+                      domains: assembler.domains.map(\.spec), files: files.map(\.path), contentHash: contentHash)
+        return (lab, assembler.diagnostics)
+    }
+
+    private mutating func merge(_ file: ManifestFile) {
+        if let name = file.lab {
+            if let first = labName {
+                if first.value != name.value {
+                    diagnostics.append(.error("the lab is named '\(first.value)' elsewhere, and \(shown(name.value)) here", at: name.location,
+                                              notes: [.init("first named here", at: first.location)]))
+                }
+            } else {
+                labName = name
+            }
+        }
+        if let fileFormat = file.format { format = max(format, fileFormat.value) }
+        if let fileDefaults = file.defaults {
+            if let first = defaults {
+                diagnostics.append(.error("defaults are written in more than one file; keep them in one", at: fileDefaults.location,
+                                          notes: [.init("first written here", at: first.location)]))
+            } else {
+                defaults = fileDefaults
+            }
+        }
+        for pool in file.pools {
+            if let first = pools[pool.name] {
+                diagnostics.append(.definedTwice("pool", pool.name, at: pool.locations.object, first: first.locations.object))
+            } else {
+                pools[pool.name] = pool
+                poolHostLocations[pool.name] = file.poolHostLocations[pool.name]
+            }
+        }
+        for host in file.hosts {
+            if let first = hosts[host.name] {
+                diagnostics.append(.definedTwice("host", host.name, at: host.locations.object, first: first.locations.object))
+            } else {
+                hosts[host.name] = host
+            }
+        }
+        for group in file.groups {
+            if let first = groups[group.name] {
+                diagnostics.append(.definedTwice("group", group.name, at: group.locations.object, first: first.locations.object))
+            } else {
+                groups[group.name] = group
+            }
+        }
+        for domain in file.domains {
+            if let first = declaredDomains.first(where: { $0.name == domain.name }) {
+                diagnostics.append(.definedTwice("domain", domain.name, at: domain.location, first: first.location))
+            } else {
+                declaredDomains.append(domain)
+            }
+        }
+    }
+
+    // MARK: - Pools
+
+    private mutating func checkPools() {
+        var containers: [String: (pool: String, location: SourceLocation?)] = [:]
+        for pool in pools.values.sorted(by: { $0.name < $1.name }) {
+            let locations = poolHostLocations[pool.name] ?? []
+            for (index, host) in pool.hosts.enumerated() where hosts[host] == nil {
+                let at = index < locations.count ? locations[index] : pool.locations["hosts"]
+                diagnostics.append(.undeclared("host", host, by: "pool '\(pool.name)'", candidates: Array(hosts.keys), at: at))
+            }
+            if pool.hosts.count > 1 && !pool.shared {
+                diagnostics.append(.error("pool '\(pool.name)' is reached by \(pool.hosts.count) hosts but is not shared; "
+                    + "say 'shared: true' if they see the same volumes, or declare one pool per host", at: pool.locations["hosts"]))
+            }
+            if pool.hosts.count == 1 && pool.shared {
+                diagnostics.append(.warning("pool '\(pool.name)' is shared but only host '\(pool.hosts[0])' reaches it",
+                                            at: pool.locations["shared"]))
+            }
+            for host in pool.hosts {
+                let key = "\(host)\u{0}\(pool.container)"
+                if let first = containers[key] {
+                    let thing = if case .lvm = pool.kind { "volume group" } else { "directory" }
+                    diagnostics.append(.error("pools '\(first.pool)' and '\(pool.name)' are the same \(thing) \(shown(pool.container)) on host '\(host)'",
+                                              at: pool.locations["hosts"], notes: [.init("pool '\(first.pool)' is declared here", at: first.location)]))
+                } else {
+                    containers[key] = (pool.name, pool.locations.object)
+                }
+            }
+        }
+    }
+
+    /// Pools in name order.
+    var sortedPools: [PoolSpec] { pools.values.sorted { $0.name < $1.name } }
+}
+
+extension Diagnostic {
+    static func definedTwice(_ kind: String, _ name: String, at location: SourceLocation?, first: SourceLocation?) -> Diagnostic {
+        .error("\(kind) \(shown(name)) is defined more than once", at: location, notes: [.init("first defined here", at: first)])
+    }
+
+    static func undeclared(_ kind: String, _ name: String, by user: String, candidates: [String],
+                           at location: SourceLocation?) -> Diagnostic {
+        let hint = Suggestion.closest(to: name, among: candidates.sorted()).map { "; did you mean '\($0)'?" } ?? ""
+        return .error("\(user) names \(kind) \(shown(name)), which is not declared\(hint)", at: location)
+    }
+}
