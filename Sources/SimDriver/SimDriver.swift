@@ -122,7 +122,7 @@ public final class SimDriver: HostDriver {
     /// Volume changes in a shared container reach every host that shares it, the way a
     /// shared volume group shows the same volumes on all its hosts; removal is refused
     /// while a domain on any of them uses the volume.
-    private func applyVolumeOperation(_ operation: HostOperation) throws {
+    func applyVolumeOperation(_ operation: HostOperation) throws {
         let now = clock.now()
         let others = store.hostNames().filter { $0 != hostName }
         try store.withLocks([hostName] + others) { session in
