@@ -171,6 +171,6 @@ extension Diagnostic {
     }
 
     static func diskPathOutsideDev(_ path: String, of label: String, at location: SourceLocation) -> Diagnostic {
-        .error("path \(shown(path)) of \(label) is refused: an existing device must be under /dev/", at: location)
+        .error("\(shown(path)) is refused as path of \(label): an existing device must be under /dev/", at: location)
     }
 }

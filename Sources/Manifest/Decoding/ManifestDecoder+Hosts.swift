@@ -12,8 +12,11 @@ extension ManifestDecoder {
             var host = HostSpec(name: name, locations: KeyLocations(object: entry.keyLocation))
             for (key, field) in fields { host.locations.keys[key] = reader.location(field.value) }
 
+            // nil when missing or unreadable: checks that depend on it are then skipped.
+            var connection: Connection?
             if let field = fields["connection"], let text = reader.text(field.value, for: "connection of \(what)") {
-                if let connection = Self.parseConnection(text.value) {
+                connection = Self.parseConnection(text.value)
+                if let connection {
                     host.connection = connection
                 } else {
                     reader.report(.badConnection(text.value, of: what, at: text.location))
@@ -40,7 +43,7 @@ extension ManifestDecoder {
                 host.locations.keys["limits.vcpuRatio"] = ratio.location
             }
             if let field = fields["sim"] {
-                if host.connection != .sim, fields["connection"] != nil {
+                if let connection, connection != .sim {
                     reader.report(.error("'sim' describes a simulated machine; \(what) has connection \(host.connection), so remove it",
                                          at: field.keyLocation))
                 }
@@ -55,7 +58,7 @@ extension ManifestDecoder {
                         host.locations.keys["sim.cpus"] = cpus.location
                     }
                 }
-            } else if host.connection == .sim, fields["connection"] != nil {
+            } else if connection == .sim {
                 reader.report(.missingKey("sim", in: "\(what) (connection sim)", at: entry.keyLocation))
             }
             if let field = fields["agentCommand"], let text = reader.text(field.value, for: "agentCommand of \(what)") {
@@ -64,7 +67,7 @@ extension ManifestDecoder {
                 } else if let path = reader.path(field.value, for: "agentCommand of \(what)") {
                     host.agentCommand = path.value
                 }
-                if case .ssh = host.connection {} else if fields["connection"] != nil {
+                if case .ssh = connection {} else if connection != nil {
                     reader.report(.error("agentCommand is used only by ssh connections; \(what) has connection \(host.connection)",
                                          at: field.keyLocation))
                 }

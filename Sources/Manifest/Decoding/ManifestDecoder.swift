@@ -127,7 +127,9 @@ struct ManifestDecoder {
                 }
             }
             let shared = fields["shared"].flatMap { reader.bool($0.value, for: "shared of \(what)") }?.value ?? false
-            file.pools.append(PoolSpec(name: name, kind: kind ?? .dir(path: "/"), hosts: hosts, shared: shared, locations: locations))
+            // A pool whose type or container was refused keeps an empty container, so
+            // that later checks skip it rather than report nonsense about it.
+            file.pools.append(PoolSpec(name: name, kind: kind ?? .dir(path: ""), hosts: hosts, shared: shared, locations: locations))
             file.poolHostLocations[name] = hostLocations
         }
     }

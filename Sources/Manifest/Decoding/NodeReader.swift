@@ -213,7 +213,7 @@ extension Diagnostic {
         case .tooLong: why = "it is longer than 1024 bytes"
         case .root: why = "it must not be '/' itself"
         }
-        return .error("path \(shown(path)) for \(field) is refused: \(why)", at: location)
+        return .error("\(shown(path)) is refused as \(field): \(why)", at: location)
     }
 
     /// "a mapping", "a list", "'text'": what the user wrote, for type errors.

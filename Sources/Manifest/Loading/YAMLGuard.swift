@@ -136,6 +136,9 @@ struct YAMLGuard {
         } else {
             at = location(parser.problem_mark)
         }
+        // libyaml has its own nesting limit (1000), which its scanner can reach while
+        // looking ahead, before this pass sees the 65th level.
+        if problem.contains("nesting level") { return .tooDeep(at: at) }
         // Tabs used for indentation produce libyaml errors that do not say so.
         if let tab = source.indentationTab(upToLine: at.line) {
             return .tabIndentation(at: tab)

@@ -56,17 +56,26 @@ extension LabAssembler {
         return [.init("\(key) comes from defaults here", at: d.origin[key])]
     }
 
+    /// Where to point for a conflict between two keys: the first one written on the
+    /// domain itself (the user edits the domain, not the defaults), else the defaults.
+    private func ownLocation(_ d: ResolvedDomain, _ keys: String...) -> SourceLocation? {
+        for key in keys where !d.fromDefaults.contains(key) {
+            if let location = d.origin[key] { return location }
+        }
+        return keys.lazy.compactMap { d.origin[$0] }.first ?? d.spec.locations.object
+    }
+
     private mutating func checkLimits(_ d: ResolvedDomain) {
         let s = d.spec
         let what = "domain '\(s.name)'"
         if s.memory > s.maxmem {
             diagnostics.append(.error("memory \(s.memory) of \(what) is more than its maxmem \(s.maxmem)",
-                                      at: d.origin["memory"] ?? d.origin["maxmem"] ?? s.locations.object,
+                                      at: ownLocation(d, "memory", "maxmem"),
                                       notes: defaultsNote("memory", d) + defaultsNote("maxmem", d)))
         }
         if s.vcpus > s.maxvcpus {
             diagnostics.append(.error("vcpus \(s.vcpus) of \(what) is more than its maxvcpus \(s.maxvcpus)",
-                                      at: d.origin["vcpus"] ?? d.origin["maxvcpus"] ?? s.locations.object,
+                                      at: ownLocation(d, "vcpus", "maxvcpus"),
                                       notes: defaultsNote("vcpus", d) + defaultsNote("maxvcpus", d)))
         }
         if s.cpuCap > 100 * s.maxvcpus {
@@ -112,7 +121,7 @@ extension LabAssembler {
                 if !Syntax.isVdev(vdev.value, hvm: hvm) {
                     diagnostics.append(.badVdev(vdev.value, of: label, hvm: hvm, at: vdev.location))
                 } else if let first = vdevs[vdev.value] {
-                    diagnostics.append(.error("vdev \(vdev.value) of \(label) is already used in domain '\(domain)'", at: vdev.location,
+                    diagnostics.append(.error("domain '\(domain)' uses vdev \(vdev.value) twice", at: vdev.location,
                                               notes: [.init("first used here", at: first)]))
                 } else {
                     vdevs[vdev.value] = vdev.location

@@ -114,7 +114,7 @@ struct LabAssembler {
                 diagnostics.append(.warning("pool '\(pool.name)' is shared but only host '\(pool.hosts[0])' reaches it",
                                             at: pool.locations["shared"]))
             }
-            for host in pool.hosts {
+            for host in pool.hosts where !pool.container.isEmpty {
                 let key = "\(host)\u{0}\(pool.container)"
                 if let first = containers[key] {
                     let thing = if case .lvm = pool.kind { "volume group" } else { "directory" }
