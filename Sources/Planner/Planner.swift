@@ -7,18 +7,57 @@ import XenplanBasics
 public enum Planner {
     /// Diffs `lab` against `observed`, places unplaced domains, orders the actions into a
     /// DAG that never exceeds any host's capacity, and reports notices, usage and N+1.
-    /// Throws `PlanRefusal` when no order of actions fits.
+    /// Throws `PlanRefusal` when the manifests ask for more than the hosts have, or when
+    /// no order of the actions fits (two full hosts that must swap domains).
     public static func plan(lab: Lab, observed: [HostState], options: PlanOptions = PlanOptions()) throws(PlanRefusal) -> Plan {
-        Plan(lab: lab.name, manifestHash: lab.contentHash, fingerprints: fingerprints(of: observed))
-    }
+        var b = PlanBuilder(lab: lab, observed: observed, options: options)
+        b.noteDesiredVolumes()
+        b.planBridges()
+        b.planUndeclared()
+        var unplaced: [DomainSpec] = []
+        for d in lab.domains where !b.planDeclared(d) { unplaced.append(d) }
+        for d in unplaced { try b.place(d) }
+        b.planOrphans()
+        try b.checkQuotas()
 
-    /// Fingerprint of every object of `hosts`, by key. See `Plan.fingerprints`.
-    public static func fingerprints(of hosts: [HostState]) -> [String: String] { [:] }
+        let (order, extra) = try b.order()
+        var newID = Array(repeating: 0, count: b.drafts.count)
+        for (position, i) in order.enumerated() { newID[i] = position }
+        var actions: [PlannedAction] = []
+        actions.reserveCapacity(order.count)
+        var effects: [Int: (take: (String, Resources)?, release: (String, Resources)?)] = [:]
+        for (position, i) in order.enumerated() {
+            let d = b.drafts[i]
+            let capacityDeps = Set(extra[i]).subtracting(d.deps)
+            var reason = d.reason
+            if let first = capacityDeps.filter({ b.drafts[$0].kind != .migrate || d.kind != .migrate || b.drafts[$0].releaseHost == d.takeHost })
+                .min(by: { newID[$0] < newID[$1] }), d.isTaker {
+                let f = b.drafts[first]
+                reason += "; after \(f.kind.rawValue) \(f.domain ?? f.summary) on \(f.releaseHost ?? f.host): order for memory"
+            }
+            let deps = Set(d.deps + extra[i]).map { newID[$0] }.sorted()
+            actions.append(PlannedAction(id: position, kind: d.kind, host: d.host, domain: d.domain, targetHost: d.targetHost,
+                                         summary: d.summary, reason: reason, disruption: d.disruption, operations: d.operations,
+                                         dependsOn: deps, waitsForBalloon: d.waitsForBalloon))
+            effects[position] = (d.takeHost.map { ($0, d.take) }, d.releaseHost.map { ($0, d.release) })
+        }
+        let limits = b.hosts.mapValues(\.limit)
+        let usage = b.hosts.mapValues(\.initialUsage)
+        if let failure = replay(actions, effects: effects, limits: limits, usage: usage) { throw failure }
+
+        return Plan(lab: lab.name, manifestHash: lab.contentHash, actions: actions, notices: b.notices,
+                    hosts: b.hostUsage(), nPlusOne: b.nPlusOne(), fingerprints: fingerprints(of: observed),
+                    objectSummaries: objectSummaries(of: observed))
+    }
 }
 
-extension Plan {
-    /// Messages naming every object the plan depends on that differs in `observed`
-    /// (re-observed just before applying), e.g. `domain www on cpt18: memory target
-    /// 512 MiB → 768 MiB since the plan was made`. Empty when the plan is still current.
-    public func staleObjects(comparedWith observed: [HostState]) -> [String] { [] }
+extension PlanBuilder {
+    /// Volumes any declared disk uses, wherever its domain is: never orphans, even when
+    /// the domain is outside --host/--domain.
+    mutating func noteDesiredVolumes() {
+        for d in lab.domains {
+            guard let host = d.host ?? runningOn[d.name]?.first ?? configOn[d.name]?.first else { continue }
+            for disk in resolveDisks(d, on: host) { if let key = disk.volume { desiredVolumes.insert(key) } }
+        }
+    }
 }

@@ -1,0 +1,85 @@
+import HostModel
+import Manifest
+import XenplanBasics
+
+/// A volume's identity on a host: its container (volume group or directory) and name.
+struct VolumeKey: Hashable, Comparable {
+    var container: String
+    var name: String
+    static func < (a: VolumeKey, b: VolumeKey) -> Bool { (a.container, a.name) < (b.container, b.name) }
+    var description: String { "\(container)/\(name)" }
+}
+
+/// Memory and vCPUs, the two resources the planner keeps within each host's capacity.
+struct Resources: Hashable {
+    var memory: ByteSize = .zero
+    var vcpus: Int = 0
+
+    var isZero: Bool { memory.kib == 0 && vcpus == 0 }
+    static func + (a: Resources, b: Resources) -> Resources { Resources(memory: a.memory + b.memory, vcpus: a.vcpus + b.vcpus) }
+    static func - (a: Resources, b: Resources) -> Resources { Resources(memory: a.memory - b.memory, vcpus: a.vcpus - b.vcpus) }
+    static func += (a: inout Resources, b: Resources) { a = a + b }
+    static func -= (a: inout Resources, b: Resources) { a = a - b }
+    /// Both components fit within `limit`.
+    func fits(in limit: Resources) -> Bool { memory <= limit.memory && vcpus <= limit.vcpus }
+}
+
+/// One observed host, indexed by name so that no lookup scans a list: the planner must
+/// stay near-linear for thousands of domains.
+struct HostIndex {
+    let state: HostState
+    let spec: HostSpec?
+    /// Guest domains by name (not dom0, not transient `--incoming`/`--migratedaway` ones).
+    var domains: [String: Int] = [:]
+    var configs: [String: Int] = [:]
+    var volumes: [VolumeKey: ByteSize] = [:]
+    var bridges: Set<String> = []
+    /// Device path or image file (as written in xl.cfg) → the volume it reaches.
+    var volumeByTarget: [String: VolumeKey] = [:]
+    /// Memory and vCPUs guests may use: total − hypervisor reserve − dom0; cpus × ratio.
+    let limit: Resources
+    /// What guests use now (footprints, overhead included; vCPUs of running guests).
+    var initialUsage = Resources()
+
+    var name: String { state.name }
+
+    init(state: HostState, spec: HostSpec?, pools: [PoolSpec]) {
+        self.state = state
+        self.spec = spec
+        // dom0 may be below its reservation now and balloon up to it later: reserve the larger.
+        let dom0 = max(spec?.dom0Memory ?? .zero, state.dom0Memory)
+        let memory = state.totalMemory - XenMemory.hypervisorReserve(total: state.totalMemory) - dom0
+        limit = Resources(memory: memory, vcpus: state.cpus * (spec?.vcpuRatio ?? HostSpec.defaultVcpuRatio))
+        for (i, d) in state.domains.enumerated() where d.domid != 0 {
+            initialUsage.memory += Planner.footprint(of: d)
+            if d.state.isUp { initialUsage.vcpus += d.vcpusOnline }
+            if d.transient == nil, d.state != .dying, domains[d.name] == nil { domains[d.name] = i }
+        }
+        for (i, c) in state.configs.enumerated() where configs[c.name] == nil { configs[c.name] = i }
+        for v in state.volumes { volumes[VolumeKey(container: v.container, name: v.name)] = v.size }
+        bridges = Set(state.bridges.map(\.name))
+        for pool in pools {
+            for v in state.volumes where v.container == pool.container {
+                volumeByTarget[pool.devicePath(volume: v.name)] = VolumeKey(container: v.container, name: v.name)
+            }
+        }
+    }
+
+    func domain(_ name: String) -> DomainState? { domains[name].map { state.domains[$0] } }
+    func config(_ name: String) -> DomainConfig? { configs[name].map { state.configs[$0] } }
+}
+
+extension Planner {
+    /// What a guest costs its host now. While a balloon moves, the larger of target and
+    /// actual is counted: memory going down is not back yet, memory going up is promised.
+    /// A domain that is not up (shut down, crashed, dying) still holds its pages.
+    static func footprint(of d: DomainState) -> ByteSize {
+        let pages = d.state.isUp ? max(d.memoryActual, d.memoryTarget) : d.memoryActual
+        return XenMemory.footprint(actual: pages, staticMax: d.memoryStaticMax)
+    }
+
+    /// What a declared domain will cost once running as declared.
+    static func footprint(of d: DomainSpec) -> ByteSize {
+        XenMemory.footprint(actual: d.memory, staticMax: d.maxmem)
+    }
+}

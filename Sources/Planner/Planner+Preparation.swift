@@ -1,0 +1,76 @@
+import HostModel
+import Manifest
+import XenplanBasics
+
+/// Host preparations: bridges and volumes, which must exist before any domain uses them.
+extension PlanBuilder {
+    /// A create-bridge action for every declared bridge missing on an observed host.
+    mutating func planBridges() {
+        for host in hostNames {
+            guard let spec = hostSpecs[host], let index = hosts[host], hostInScope(host) else { continue }
+            for bridge in spec.bridges where !index.bridges.contains(bridge.name) {
+                if let only = options.domains, !lab.domains.contains(where: {
+                    only.contains($0.name) && $0.network.contains { $0.bridge == bridge.name }
+                }) { continue }
+                let on = bridge.interface.map { " on \($0)" } ?? " (host-only)"
+                bridgeDraft["\(host)/\(bridge.name)"] = add(Draft(
+                    kind: .createBridge, host: host, summary: "\(bridge.name)\(on)",
+                    reason: "bridge \(bridge.name) is declared on \(host) but missing", disruption: .none,
+                    operations: [.createBridge(name: bridge.name, interface: bridge.interface)]))
+            }
+        }
+    }
+
+    /// Drafts that the domain's arrival on `host` must wait for: its bridges there.
+    func bridgeDeps(_ d: DomainSpec, on host: String) -> [Int] {
+        Set(d.network.compactMap { bridgeDraft["\(host)/\($0.bridge)"] }).sorted()
+    }
+
+    /// Where a volume already exists: on `host`, or for a shared pool on any host that
+    /// reaches it (they all see the same volume group or directory).
+    func existingVolume(_ key: VolumeKey, pool: PoolSpec?, host: String) -> (host: String, size: ByteSize)? {
+        if let size = hosts[host]?.volumes[key] { return (host, size) }
+        guard let pool, pool.shared else { return nil }
+        for other in pool.hosts.sorted() where other != host {
+            if let size = hosts[other]?.volumes[key] { return (other, size) }
+        }
+        return nil
+    }
+
+    /// Ensures the volumes of a domain's disks exist at their declared size on `host`;
+    /// returns the drafts the domain must wait for.
+    mutating func planVolumes(_ d: DomainSpec, disks: [ResolvedDisk], on host: String) -> [Int] {
+        var deps: [Int] = []
+        for disk in disks {
+            guard let key = disk.volume, let size = disk.spec.size else { continue }
+            desiredVolumes.insert(key)
+            if let id = volumeDraft[key] { deps.append(id); continue }
+            if let existing = existingVolume(key, pool: disk.pool, host: host) {
+                if Normalize.sameMemory(existing.size, size) { continue }
+                if existing.size > size {
+                    if reportedVolumes.insert(key).inserted {
+                        notice(.shrinkRefused, host: existing.host, domain: d.name,
+                               "volume \(key.description) of \(d.name) is \(existing.size), declared \(size): volumes are never shrunk; restore the size in the manifests")
+                    }
+                    continue
+                }
+                let id = add(Draft(kind: .growVolume, host: existing.host, domain: nil,
+                                   summary: "\(key.description) \(existing.size) → \(size)",
+                                   reason: "disk \(disk.spec.name) of \(d.name) is declared larger; the guest sees the new size live",
+                                   disruption: .live,
+                                   operations: [.growVolume(container: key.container, name: key.name, size: size)]))
+                volumeDraft[key] = id
+                deps.append(id)
+            } else {
+                let id = add(Draft(kind: .createVolume, host: host, domain: nil,
+                                   summary: "\(key.description) \(size)",
+                                   reason: "disk \(disk.spec.name) of \(d.name) has no volume yet",
+                                   disruption: .none,
+                                   operations: [.createVolume(container: key.container, name: key.name, size: size)]))
+                volumeDraft[key] = id
+                deps.append(id)
+            }
+        }
+        return deps
+    }
+}

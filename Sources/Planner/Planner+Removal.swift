@@ -1,0 +1,104 @@
+import HostModel
+import Manifest
+import XenplanBasics
+
+/// Domains that are not declared, and the volumes nothing uses any more.
+extension PlanBuilder {
+    /// Managed and not declared: destroyed (unless protected). Unmanaged: reported, or
+    /// destroyed with --prune. Domain-0 is never considered.
+    mutating func planUndeclared() {
+        for host in hostNames {
+            guard let index = hosts[host] else { continue }
+            for name in index.domains.keys.sorted() where declared[name] == nil {
+                guard domainInScope(name, hosts: [host]), let s = index.domain(name) else { continue }
+                let usage = Resources(memory: Planner.footprint(of: s), vcpus: s.state.isUp ? s.vcpusOnline : 0)
+                let config = index.config(name)
+                let timeout = DomainSpec.defaultShutdownTimeout
+                if let config {
+                    if config.protect {
+                        notice(.protected, host: host, domain: name, "\(name) is no longer declared but is protected: left running")
+                        continue
+                    }
+                    addDestroy(name, on: host, usage: usage,
+                               operations: [.shutdown(domain: name, timeoutSeconds: timeout), .removeConfig(name: name)],
+                               summary: "managed by xenplan, no longer declared; volumes kept",
+                               reason: "\(name) was created by xenplan and is no longer in the manifests",
+                               disks: config.disks.map(\.target) + s.disks.map(\.target))
+                } else if options.prune {
+                    addDestroy(name, on: host, usage: usage, operations: [.shutdown(domain: name, timeoutSeconds: timeout)],
+                               summary: "unmanaged, not declared (--prune); volumes kept",
+                               reason: "\(name) is not declared and --prune was given", disks: s.disks.map(\.target))
+                } else {
+                    notice(.unmanaged, host: host, domain: name, "\(name) is not declared and was not created by xenplan: left alone")
+                }
+            }
+            for name in index.configs.keys.sorted() where declared[name] == nil && index.domains[name] == nil {
+                guard domainInScope(name, hosts: [host]), let config = index.config(name) else { continue }
+                if config.protect {
+                    notice(.protected, host: host, domain: name, "\(name) is no longer declared but is protected: its configuration is kept")
+                    continue
+                }
+                addDestroy(name, on: host, usage: Resources(), operations: [.removeConfig(name: name)],
+                           summary: "configuration only, no longer declared; volumes kept",
+                           reason: "\(name) was created by xenplan and is no longer in the manifests",
+                           disks: config.disks.map(\.target))
+            }
+        }
+    }
+
+    private mutating func addDestroy(_ name: String, on host: String, usage: Resources, operations: [HostOperation],
+                                     summary: String, reason: String, disks: [String]) {
+        var draft = Draft(kind: .destroy, host: host, domain: name, summary: summary, reason: reason,
+                          disruption: .destroy, operations: operations)
+        if !usage.isZero { draft.releaseHost = host; draft.release = usage }
+        var seen: Set<VolumeKey> = []
+        for target in disks {
+            guard let key = hosts[host]?.volumeByTarget[target], seen.insert(key).inserted else { continue }
+            draft.leavesVolumes.append(OrphanCandidate(key: key, host: host, domain: name, after: nil, why: "was used by \(name)"))
+        }
+        add(draft)
+        ledger[name] = nil
+    }
+
+    /// Volumes that removals leave unused: reported as orphans, or removed (data loss)
+    /// with --allow-data-loss once what used them is gone. A volume any declared disk or
+    /// any remaining domain uses is never a candidate.
+    mutating func planOrphans() {
+        guard !orphanCandidates.isEmpty else { return }
+        // Every observed attachment and configuration reference, by volume.
+        var users: [VolumeKey: Set<String>] = [:]
+        for host in hostNames {
+            guard let index = hosts[host] else { continue }
+            for d in index.state.domains where d.domid != 0 {
+                for disk in d.disks { if let key = index.volumeByTarget[disk.target] { users[key, default: []].insert(d.name) } }
+            }
+            for c in index.state.configs {
+                for disk in c.disks { if let key = index.volumeByTarget[disk.target] { users[key, default: []].insert(c.name) } }
+            }
+        }
+        var byKey: [VolumeKey: [OrphanCandidate]] = [:]
+        for c in orphanCandidates { byKey[c.key, default: []].append(c) }
+        for key in byKey.keys.sorted() {
+            guard let candidates = byKey[key], let first = candidates.first else { continue }
+            if desiredVolumes.contains(key) || reportedVolumes.contains(key) { continue }
+            let releasing = Set(candidates.map(\.domain))
+            // Still used by a domain that stays (not the one that lets it go)?
+            let others = (users[key] ?? []).subtracting(releasing).filter { name in
+                declared[name] != nil || ledger[name] != nil
+            }
+            if !others.isEmpty { continue }
+            // A domain still declared may keep it in its config (disk detached live only).
+            reportedVolumes.insert(key)
+            let size = hosts[first.host]?.volumes[key] ?? .zero
+            if options.allowDataLoss {
+                add(Draft(kind: .removeVolume, host: first.host, summary: "\(key.description) \(size)",
+                          reason: "no declared disk uses it (\(first.why)); --allow-data-loss", disruption: .dataLoss,
+                          operations: [.removeVolume(container: key.container, name: key.name)],
+                          deps: candidates.compactMap(\.after)))
+            } else {
+                notice(.orphanVolume, host: first.host, domain: first.domain,
+                       "volume \(key.description) (\(size)) is no longer used by any declared disk (\(first.why)): kept; --allow-data-loss removes it")
+            }
+        }
+    }
+}
