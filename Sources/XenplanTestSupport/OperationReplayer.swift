@@ -1,0 +1,98 @@
+import HostModel
+import XenplanBasics
+
+/// Carries out host operations on plain `HostState` values, as a host that does exactly
+/// what it is told (balloons settle at once). Tests use it to apply a plan's effects and
+/// check that planning again gives nothing. It refuses what Xen refuses, so that a plan
+/// asking for the impossible fails the test.
+public enum OperationReplayer {
+    public struct Refused: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    public static func apply(_ op: HostOperation, on hostName: String, to hosts: inout [HostState]) throws {
+        guard let hi = hosts.firstIndex(where: { $0.name == hostName }) else {
+            throw Refused(description: "\(op.kind): host \(hostName) is not known")
+        }
+        func domainIndex(_ name: String) throws -> Int {
+            guard let i = hosts[hi].domains.firstIndex(where: { $0.name == name && $0.domid != 0 }) else {
+                throw Refused(description: "\(op.kind): no domain \(name) on \(hostName)")
+            }
+            return i
+        }
+        switch op {
+        case let .createBridge(name, interface):
+            hosts[hi].bridges.append(BridgeState(name: name, interfaces: interface.map { [$0] } ?? []))
+        case let .createVolume(container, name, size):
+            if hosts[hi].volume(container: container, name: name) != nil {
+                throw Refused(description: "lvcreate: \(container)/\(name) already exists")
+            }
+            hosts[hi].volumes.append(VolumeState(container: container, name: name, size: size))
+        case let .growVolume(container, name, size):
+            guard let i = hosts[hi].volumes.firstIndex(where: { $0.container == container && $0.name == name }) else {
+                throw Refused(description: "lvextend: \(container)/\(name) not found")
+            }
+            hosts[hi].volumes[i].size = size
+        case let .removeVolume(container, name):
+            hosts[hi].volumes.removeAll { $0.container == container && $0.name == name }
+        case let .writeConfig(config):
+            hosts[hi].configs.removeAll { $0.name == config.name }
+            hosts[hi].configs.append(config)
+        case let .removeConfig(name):
+            hosts[hi].configs.removeAll { $0.name == name }
+        case let .create(name):
+            guard let c = hosts[hi].config(named: name) else { throw Refused(description: "xl create: no configuration for \(name)") }
+            if hosts[hi].domain(named: name) != nil { throw Refused(description: "xl create: domain \(name) already exists") }
+            let need = XenMemory.footprint(actual: c.memory, staticMax: c.maxmem)
+            if need > hosts[hi].freeMemory {
+                throw Refused(description: "xl create \(name): needs \(need), \(hosts[hi].freeMemory) free on \(hostName)")
+            }
+            let domid = (hosts.flatMap(\.domains).map(\.domid).max() ?? 0) + 1
+            hosts[hi].domains.append(DomainState(
+                name: name, domid: domid, uuid: c.uuid ?? "uuid-\(name)", memoryTarget: c.memory, memoryStaticMax: c.maxmem,
+                memoryActual: c.memory, vcpusOnline: c.vcpus, maxVcpus: c.maxvcpus, cpuWeight: c.cpuWeight, cpuCap: c.cpuCap,
+                type: c.type, disks: c.disks.map { DiskState(vdev: $0.vdev, target: $0.target, readOnly: $0.readOnly) },
+                nics: c.nics.enumerated().map { i, n in NicState(bridge: n.bridge, mac: n.mac ?? Fixture.mac(for: "\(name)#\(i)"), ip: n.ip) }))
+        case let .setMemory(name, target):
+            let i = try domainIndex(name)
+            if target > hosts[hi].domains[i].memoryStaticMax { throw Refused(description: "xl mem-set \(name): above static-max") }
+            let grow = target - hosts[hi].domains[i].memoryActual
+            if grow > hosts[hi].freeMemory { throw Refused(description: "xl mem-set \(name): not enough free memory on \(hostName)") }
+            hosts[hi].domains[i].memoryTarget = target
+            hosts[hi].domains[i].memoryActual = target
+        case let .setVcpus(name, count):
+            let i = try domainIndex(name)
+            if count > hosts[hi].domains[i].maxVcpus { throw Refused(description: "xl vcpu-set \(name): above maxvcpus") }
+            hosts[hi].domains[i].vcpusOnline = count
+        case let .setScheduler(name, weight, cap):
+            let i = try domainIndex(name)
+            hosts[hi].domains[i].cpuWeight = weight
+            hosts[hi].domains[i].cpuCap = cap
+        case let .attachDisk(name, disk):
+            let i = try domainIndex(name)
+            hosts[hi].domains[i].disks.append(DiskState(vdev: disk.vdev, target: disk.target, readOnly: disk.readOnly))
+        case let .detachDisk(name, vdev):
+            let i = try domainIndex(name)
+            hosts[hi].domains[i].disks.removeAll { $0.vdev == vdev }
+        case let .attachNic(name, nic):
+            let i = try domainIndex(name)
+            hosts[hi].domains[i].nics.append(NicState(bridge: nic.bridge, mac: nic.mac ?? Fixture.mac(for: "\(name)+nic"), ip: nic.ip))
+        case let .detachNic(name, mac):
+            let i = try domainIndex(name)
+            hosts[hi].domains[i].nics.removeAll { $0.mac.lowercased() == mac.lowercased() }
+        case let .migrate(name, toHost):
+            let i = try domainIndex(name)
+            guard let ti = hosts.firstIndex(where: { $0.name == toHost }) else { throw Refused(description: "xl migrate: no host \(toHost)") }
+            let d = hosts[hi].domains[i]
+            let need = XenMemory.footprint(actual: d.memoryActual, staticMax: d.memoryStaticMax)
+            if need > hosts[ti].freeMemory { throw Refused(description: "xl migrate \(name): \(toHost) lacks room") }
+            hosts[hi].domains.remove(at: i)
+            hosts[ti].domains.append(d)
+            hosts[ti].recomputeFreeMemory()
+        case let .shutdown(name, _), let .destroy(name):
+            _ = try domainIndex(name)
+            hosts[hi].domains.removeAll { $0.name == name && $0.domid != 0 }
+        }
+        hosts[hi].recomputeFreeMemory()
+    }
+}

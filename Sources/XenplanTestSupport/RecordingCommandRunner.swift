@@ -1,0 +1,39 @@
+import Foundation
+import XenplanBasics
+
+/// A `CommandRunner` that runs nothing: it records every argument vector (and stdin) and
+/// answers from canned results, so tests can assert exactly what a dom0 would have run.
+public final class RecordingCommandRunner: CommandRunner, @unchecked Sendable {
+    public struct Invocation: Equatable, Sendable {
+        public var argv: [String]
+        public var stdin: String?
+    }
+
+    private let lock = NSLock()
+    private var recorded: [Invocation] = []
+    private var responses: [(prefix: [String], result: CommandResult)] = []
+    private let fallback: CommandResult
+
+    /// `fallback` answers any command no `respond(to:with:)` matches.
+    public init(fallback: CommandResult = CommandResult(status: 0)) {
+        self.fallback = fallback
+    }
+
+    /// Answers commands whose argv starts with `prefix` (the most recently added match wins).
+    public func respond(to prefix: [String], with result: CommandResult) {
+        lock.withLock { responses.append((prefix, result)) }
+    }
+
+    public var invocations: [Invocation] { lock.withLock { recorded } }
+    /// The recorded argument vectors, in order.
+    public var commands: [[String]] { invocations.map(\.argv) }
+
+    public func reset() { lock.withLock { recorded.removeAll() } }
+
+    public func run(_ argv: [String], stdin: String?) async throws -> CommandResult {
+        lock.withLock {
+            recorded.append(Invocation(argv: argv, stdin: stdin))
+            return responses.last { argv.starts(with: $0.prefix) }?.result ?? fallback
+        }
+    }
+}
