@@ -33,17 +33,15 @@ extension LabAssembler {
                     let key = "\(pool)\u{0}\(disk.volumeName(domain: domain))"
                     let label = "disk '\(disk.name)' of domain '\(domain)'"
                     if let first = volumes[key], first.label != label {
-                        diagnostics.append(.error("volume '\(disk.volumeName(domain: domain))' in pool '\(pool)' would hold both \(label) and \(first.label)",
-                                                  at: declared.name?.location ?? disk.location,
-                                                  notes: [.init("\(first.label) is here", at: first.location)]))
+                        diagnostics.append(.volumeCollision(disk.volumeName(domain: domain), pool: pool, label: label,
+                                                            at: declared.name?.location ?? declared.location, first: first))
                     } else {
                         volumes[key] = (label, declared.name?.location ?? declared.location)
                     }
                 }
                 if let path = declared.path {
                     if let first = devices[path.value], first.domain != domain, !(first.readOnly && disk.readOnly) {
-                        diagnostics.append(.error("device \(path.value) is used by domain '\(domain)' and by domain '\(first.domain)', and not read-only by both",
-                                                  at: path.location, notes: [.init("used by domain '\(first.domain)' here", at: first.location)]))
+                        diagnostics.append(.sharedDevice(path.value, domain: domain, at: path.location, first: first.domain, firstAt: first.location))
                     } else if devices[path.value] == nil {
                         devices[path.value] = (domain, disk.readOnly, path.location)
                     }
@@ -64,5 +62,17 @@ extension Diagnostic {
                             first: (domain: String, location: SourceLocation)) -> Diagnostic {
         .error("IP \(ip) of domain '\(domain)' is already used", at: location,
                notes: [.init("first used by domain '\(first.domain)' here", at: first.location)])
+    }
+
+    static func volumeCollision(_ volume: String, pool: String, label: String, at location: SourceLocation,
+                                first: (label: String, location: SourceLocation)) -> Diagnostic {
+        .error("volume '\(volume)' in pool '\(pool)' would hold both \(label) and \(first.label)", at: location,
+               notes: [.init("\(first.label) is here", at: first.location)])
+    }
+
+    static func sharedDevice(_ path: String, domain: String, at location: SourceLocation, first: String,
+                             firstAt: SourceLocation) -> Diagnostic {
+        .error("device \(path) is used by domain '\(domain)' and by domain '\(first)', and not read-only by both", at: location,
+               notes: [.init("used by domain '\(first)' here", at: firstAt)])
     }
 }
