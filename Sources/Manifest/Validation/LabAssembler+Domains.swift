@@ -69,14 +69,12 @@ extension LabAssembler {
         let s = d.spec
         let what = "domain '\(s.name)'"
         if s.memory > s.maxmem {
-            diagnostics.append(.error("memory \(s.memory) of \(what) is more than its maxmem \(s.maxmem)",
-                                      at: ownLocation(d, "memory", "maxmem"),
-                                      notes: defaultsNote("memory", d) + defaultsNote("maxmem", d)))
+            diagnostics.append(.memoryOverMaxmem(domain: s.name, memory: s.memory, maxmem: s.maxmem, at: ownLocation(d, "memory", "maxmem"),
+                                                 notes: defaultsNote("memory", d) + defaultsNote("maxmem", d)))
         }
         if s.vcpus > s.maxvcpus {
-            diagnostics.append(.error("vcpus \(s.vcpus) of \(what) is more than its maxvcpus \(s.maxvcpus)",
-                                      at: ownLocation(d, "vcpus", "maxvcpus"),
-                                      notes: defaultsNote("vcpus", d) + defaultsNote("maxvcpus", d)))
+            diagnostics.append(.vcpusOverMaxvcpus(domain: s.name, vcpus: s.vcpus, maxvcpus: s.maxvcpus, at: ownLocation(d, "vcpus", "maxvcpus"),
+                                                  notes: defaultsNote("vcpus", d) + defaultsNote("maxvcpus", d)))
         }
         if s.cpuCap > 100 * s.maxvcpus {
             diagnostics.append(.error("cpu cap \(s.cpuCap) of \(what) is more than 100 × maxvcpus (\(100 * s.maxvcpus)), which Xen refuses",
@@ -131,8 +129,8 @@ extension LabAssembler {
             if let declared = disk.pool {
                 if let spec = pools[declared.value] {
                     if let host, !spec.hosts.contains(host.name) {
-                        diagnostics.append(.error("domain '\(domain)' needs pool '\(spec.name)', which host '\(host.name)' cannot reach",
-                                                  at: declared.location, notes: [.init("pool '\(spec.name)' is declared here", at: spec.locations.object)]))
+                        diagnostics.append(.poolUnreachable(domain: domain, pool: spec.name, host: host.name, at: declared.location,
+                                                            poolAt: spec.locations.object))
                     }
                 } else {
                     diagnostics.append(.undeclared("pool", declared.value, by: label, candidates: Array(pools.keys), at: declared.location))
@@ -168,8 +166,7 @@ extension LabAssembler {
             let note = d.fromDefaults.contains("network") ? [Diagnostic.Note("network comes from defaults here", at: d.origin["network"])] : []
             if let host {
                 if !host.bridges.contains(where: { $0.name == bridge.value }) {
-                    diagnostics.append(.error("domain '\(domain)' needs bridge '\(bridge.value)', which host '\(host.name)' does not declare",
-                                              at: bridge.location, notes: note))
+                    diagnostics.append(.bridgeMissing(domain: domain, bridge: bridge.value, host: host.name, at: bridge.location, notes: note))
                 }
             } else if d.declared.host == nil {
                 let lacking = hosts.values.map(\.name).sorted().filter { name in !hosts[name]!.bridges.contains { $0.name == bridge.value } }
@@ -187,5 +184,26 @@ extension Diagnostic {
     static func badVdev(_ vdev: String, of label: String, hvm: Bool, at location: SourceLocation) -> Diagnostic {
         let allowed = hvm ? "xvdX, sdX or hdX (a letter, then optional partition digits)" : "xvdX (xvd, letters, then optional partition digits; sdX and hdX are for hvm guests only)"
         return .error("vdev \(shown(vdev)) of \(label) is not a virtual device name: use \(allowed)", at: location)
+    }
+
+    static func memoryOverMaxmem(domain: String, memory: ByteSize, maxmem: ByteSize, at location: SourceLocation?,
+                                 notes: [Note]) -> Diagnostic {
+        .error("memory \(memory) of domain '\(domain)' is more than its maxmem \(maxmem)", at: location, notes: notes)
+    }
+
+    static func vcpusOverMaxvcpus(domain: String, vcpus: Int, maxvcpus: Int, at location: SourceLocation?,
+                                  notes: [Note]) -> Diagnostic {
+        .error("vcpus \(vcpus) of domain '\(domain)' is more than its maxvcpus \(maxvcpus)", at: location, notes: notes)
+    }
+
+    static func poolUnreachable(domain: String, pool: String, host: String, at location: SourceLocation,
+                                poolAt: SourceLocation?) -> Diagnostic {
+        .error("domain '\(domain)' needs pool '\(pool)', which host '\(host)' cannot reach", at: location,
+               notes: [.init("pool '\(pool)' is declared here", at: poolAt)])
+    }
+
+    static func bridgeMissing(domain: String, bridge: String, host: String, at location: SourceLocation,
+                              notes: [Note]) -> Diagnostic {
+        .error("domain '\(domain)' needs bridge '\(bridge)', which host '\(host)' does not declare", at: location, notes: notes)
     }
 }

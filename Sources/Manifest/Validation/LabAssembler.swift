@@ -49,8 +49,7 @@ struct LabAssembler {
         if let name = file.lab {
             if let first = labName {
                 if first.value != name.value {
-                    diagnostics.append(.error("the lab is named '\(first.value)' elsewhere, and \(shown(name.value)) here", at: name.location,
-                                              notes: [.init("first named here", at: first.location)]))
+                    diagnostics.append(.labNamedTwice(name.value, at: name.location, first: first))
                 }
             } else {
                 labName = name
@@ -59,8 +58,7 @@ struct LabAssembler {
         if let fileFormat = file.format { format = max(format, fileFormat.value) }
         if let fileDefaults = file.defaults {
             if let first = defaults {
-                diagnostics.append(.error("defaults are written in more than one file; keep them in one", at: fileDefaults.location,
-                                          notes: [.init("first written here", at: first.location)]))
+                diagnostics.append(.defaultsTwice(at: fileDefaults.location, first: first.location))
             } else {
                 defaults = fileDefaults
             }
@@ -107,8 +105,7 @@ struct LabAssembler {
                 diagnostics.append(.undeclared("host", host, by: "pool '\(pool.name)'", candidates: Array(hosts.keys), at: at))
             }
             if pool.hosts.count > 1 && !pool.shared {
-                diagnostics.append(.error("pool '\(pool.name)' is reached by \(pool.hosts.count) hosts but is not shared; "
-                    + "say 'shared: true' if they see the same volumes, or declare one pool per host", at: pool.locations["hosts"]))
+                diagnostics.append(.unsharedPool(pool.name, hosts: pool.hosts.count, at: pool.locations["hosts"]))
             }
             if pool.hosts.count == 1 && pool.shared {
                 diagnostics.append(.warning("pool '\(pool.name)' is shared but only host '\(pool.hosts[0])' reaches it",
@@ -140,5 +137,20 @@ extension Diagnostic {
                            at location: SourceLocation?) -> Diagnostic {
         let hint = Suggestion.closest(to: name, among: candidates.sorted()).map { "; did you mean '\($0)'?" } ?? ""
         return .error("\(user) names \(kind) \(shown(name)), which is not declared\(hint)", at: location)
+    }
+
+    static func labNamedTwice(_ name: String, at location: SourceLocation, first: Declared<String>) -> Diagnostic {
+        .error("the lab is named '\(first.value)' elsewhere, and \(shown(name)) here", at: location,
+               notes: [.init("first named here", at: first.location)])
+    }
+
+    static func defaultsTwice(at location: SourceLocation, first: SourceLocation) -> Diagnostic {
+        .error("defaults are written in more than one file; keep them in one", at: location,
+               notes: [.init("first written here", at: first)])
+    }
+
+    static func unsharedPool(_ pool: String, hosts: Int, at location: SourceLocation?) -> Diagnostic {
+        .error("pool '\(pool)' is reached by \(hosts) hosts but is not shared; say 'shared: true' if they see the same volumes, or declare one pool per host",
+               at: location)
     }
 }
