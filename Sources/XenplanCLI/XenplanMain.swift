@@ -5,7 +5,13 @@ public struct XenplanMain: AsyncParsableCommand {
         commandName: "xenplan",
         abstract: "Declarative desired-state reconciler for Xen hosts.",
         version: "0.1.0",
-        subcommands: [ValidateCommand.self]
+        subcommands: [ValidateCommand.self, PlanCommand.self, StatusCommand.self, SimCommand.self]
     )
     public init() {}
+
+    /// The process entry point: parses the arguments and runs the command asynchronously.
+    public static func runAsync() async {
+        let main: () async -> Void = Self.main
+        await main()
+    }
 }

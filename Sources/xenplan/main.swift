@@ -1,3 +1,3 @@
 import XenplanCLI
 
-await XenplanMain.main()
+await XenplanMain.runAsync()

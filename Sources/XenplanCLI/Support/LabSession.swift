@@ -19,7 +19,7 @@ struct LabSession {
             throw UserFacingError("--host \(unknown.joined(separator: ", ")): no such host in \(directory) (hosts: \(known))")
         }
         let hosts = loaded.lab.hosts.filter { hostFilter.isEmpty || hostFilter.contains($0.name) }
-        let drivers = try hosts.map { try HostConnector.driver(for: $0, stateDirectory: stateDirectory) }
+        let drivers = try hosts.map { try HostConnector.driver(for: $0, in: loaded.lab, stateDirectory: stateDirectory) }
         return LabSession(directory: directory, lab: loaded.lab, warnings: loaded.warnings, drivers: drivers)
     }
 

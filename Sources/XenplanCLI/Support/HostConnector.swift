@@ -1,0 +1,55 @@
+import Foundation
+import HostModel
+import Manifest
+import SimDriver
+import XenplanBasics
+
+/// Turns a host's `connection:` into the driver that reads and changes it.
+enum HostConnector {
+    /// Capacity given to each volume group or image directory of a simulated host that
+    /// starts empty: the manifests say which pools exist, not how large they are.
+    static let simulatedPoolCapacity = ByteSize.gib(4096)
+
+    static func driver(for host: HostSpec, in lab: Lab, stateDirectory: String) throws -> any HostDriver {
+        switch host.connection {
+        case .sim:
+            return try simDriver(for: host, in: lab, stateDirectory: stateDirectory)
+        case .local:
+            throw UserFacingError("host \(host.name): connection 'local' needs the Xen driver, which this build of xenplan does not include; use 'sim' to plan against a simulated host")
+        case .ssh:
+            throw UserFacingError("host \(host.name): connection '\(host.connection)' needs the ssh agent, which this build of xenplan does not include; use 'sim' to plan against a simulated host")
+        }
+    }
+
+    /// A simulated host; one the state directory does not hold yet starts as the machine
+    /// its `sim:` block describes, with Domain-0 only and the pools the manifests declare
+    /// for it (a dom0's volume groups exist before xenplan is used).
+    private static func simDriver(for host: HostSpec, in lab: Lab, stateDirectory: String) throws -> SimDriver {
+        let directory = URL(fileURLWithPath: stateDirectory)
+        let store = SimStore(directory: directory)
+        let manager = FileManager.default
+        let machine = host.simMemory.map {
+            SimMachine(memory: $0, cpus: host.simCpus ?? 1, dom0Memory: host.dom0Memory, dom0Vcpus: host.dom0Vcpus)
+        }
+        let exists = manager.fileExists(atPath: store.liveURL(host.name).path) || manager.fileExists(atPath: store.seedURL(host.name).path)
+        if !exists, let machine {
+            do {
+                try manager.createDirectory(at: directory, withIntermediateDirectories: true)
+                var file = SimHostFile(machine: machine)
+                for pool in lab.pools(reachableFrom: host.name) {
+                    let type: SimHostFile.ContainerType
+                    switch pool.kind {
+                    case .lvm: type = .lvm
+                    case .dir: type = .dir
+                    }
+                    file.storage[pool.container] = SimHostFile.Container(
+                        type: type, capacity: simulatedPoolCapacity, shared: pool.shared)
+                }
+                try store.write(file, to: store.liveURL(host.name))
+            } catch {
+                throw UserFacingError("host \(host.name): cannot create its simulated state in \(stateDirectory): \(error)")
+            }
+        }
+        return SimDriver(stateDirectory: directory, host: host.name, machine: machine)
+    }
+}
