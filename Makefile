@@ -13,6 +13,7 @@ build: setup
 
 demo: build
 	$(XENPLAN) validate examples/lab
+	$(XENPLAN) plan examples/lab
 
 test: setup
 	$(SWIFT) test

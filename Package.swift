@@ -39,6 +39,10 @@ let package = Package(
         ),
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "XenplanTestSupport"]),
         .testTarget(name: "SimDriverTests", dependencies: ["SimDriver", "XenplanTestSupport"]),
-        .testTarget(name: "XenplanCLITests", dependencies: ["XenplanCLI", "XenplanTestSupport"]),
+        .testTarget(
+            name: "XenplanCLITests",
+            dependencies: ["XenplanCLI", "XenplanTestSupport", "Manifest", "Planner", "SimDriver", "HostModel"],
+            exclude: ["Golden"]
+        ),
     ]
 )

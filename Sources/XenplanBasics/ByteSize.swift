@@ -76,7 +76,7 @@ public struct ByteSize: Hashable, Comparable, Codable, Sendable, CustomStringCon
             let tenths = (kib * 10 + (kib >= 0 ? size / 2 : -size / 2)) / size
             return "\(tenths / 10).\(abs(tenths % 10)) \(name)"
         }
-        return "\(kib) KiB"
+        return kib == 0 ? "0 MiB" : "\(kib) KiB"
     }
 }
 

@@ -108,7 +108,7 @@ struct PlanText {
         case .stop: return "stop"
         case .destroy: return "destroy"
         case .removeVolume: return "rm-volume"
-        case .writeConfig: return "adopt"
+        case .writeConfig: return "config"
         }
     }
 
@@ -135,13 +135,14 @@ struct PlanText {
         add(count(.start), "to start")
         add(count(.createBridge), count(.createBridge) == 1 ? "bridge to create" : "bridges to create")
         add(count(.createVolume), count(.createVolume) == 1 ? "volume to create" : "volumes to create")
-        let live = plan.actions.filter { $0.disruption == .live || ($0.kind == .writeConfig) }.count
+        let live = plan.actions.filter { $0.disruption == .live }.count
         add(live, "to change live")
         add(count(.migrate), "to migrate")
         add(count(.restart), "to restart")
         add(count(.stop), "to stop")
         add(count(.destroy), "to destroy")
         add(count(.removeVolume), count(.removeVolume) == 1 ? "volume to remove" : "volumes to remove")
+        add(count(.writeConfig), count(.writeConfig) == 1 ? "configuration to write" : "configurations to write")
 
         var noticeParts: [String] = []
         let notices = plan.noticeCounts

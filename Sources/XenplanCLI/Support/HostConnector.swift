@@ -28,28 +28,38 @@ enum HostConnector {
         let directory = URL(fileURLWithPath: stateDirectory)
         let store = SimStore(directory: directory)
         let manager = FileManager.default
-        let machine = host.simMemory.map {
-            SimMachine(memory: $0, cpus: host.simCpus ?? 1, dom0Memory: host.dom0Memory, dom0Vcpus: host.dom0Vcpus)
-        }
+        let machine = simMachine(for: host)
         let exists = manager.fileExists(atPath: store.liveURL(host.name).path) || manager.fileExists(atPath: store.seedURL(host.name).path)
-        if !exists, let machine {
+        if !exists, let file = emptySimHost(for: host, in: lab) {
             do {
                 try manager.createDirectory(at: directory, withIntermediateDirectories: true)
-                var file = SimHostFile(machine: machine)
-                for pool in lab.pools(reachableFrom: host.name) {
-                    let type: SimHostFile.ContainerType
-                    switch pool.kind {
-                    case .lvm: type = .lvm
-                    case .dir: type = .dir
-                    }
-                    file.storage[pool.container] = SimHostFile.Container(
-                        type: type, capacity: simulatedPoolCapacity, shared: pool.shared)
-                }
                 try store.write(file, to: store.liveURL(host.name))
             } catch {
                 throw UserFacingError("host \(host.name): cannot create its simulated state in \(stateDirectory): \(error)")
             }
         }
         return SimDriver(stateDirectory: directory, host: host.name, machine: machine)
+    }
+
+    static func simMachine(for host: HostSpec) -> SimMachine? {
+        host.simMemory.map {
+            SimMachine(memory: $0, cpus: host.simCpus ?? 1, dom0Memory: host.dom0Memory, dom0Vcpus: host.dom0Vcpus)
+        }
+    }
+
+    /// The machine a `sim:` block describes, with Domain-0 only and the pools the
+    /// manifests declare for it.
+    static func emptySimHost(for host: HostSpec, in lab: Lab) -> SimHostFile? {
+        guard let machine = simMachine(for: host) else { return nil }
+        var file = SimHostFile(machine: machine)
+        for pool in lab.pools(reachableFrom: host.name) {
+            let type: SimHostFile.ContainerType
+            switch pool.kind {
+            case .lvm: type = .lvm
+            case .dir: type = .dir
+            }
+            file.storage[pool.container] = SimHostFile.Container(type: type, capacity: simulatedPoolCapacity, shared: pool.shared)
+        }
+        return file
     }
 }
