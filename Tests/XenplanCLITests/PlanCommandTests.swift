@@ -1,0 +1,99 @@
+import Foundation
+import Testing
+
+/// `xenplan plan` run as a user would, against copies of the committed simulated hosts.
+@Suite struct PlanCommandTests {
+    /// Elapsed times vary from run to run; everything else must not.
+    static func normalised(_ text: String) -> String {
+        text.replacingOccurrences(of: #"in \d+ ms"#, with: "in N ms", options: .regularExpression)
+    }
+
+    /// The plan of examples/lab against the committed state, compared with a golden file
+    /// that fails on any change. `RECORD_SNAPSHOTS=1` rewrites it.
+    @Test func exampleLabPlanMatchesGoldenFile() throws {
+        let state = try Repository.copyOfCommittedState()
+        defer { try? FileManager.default.removeItem(at: state) }
+        let result = try Binary.run(["plan", "examples/lab", "--state-dir", state.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        let golden = Repository.root.appendingPathComponent("Tests/XenplanCLITests/Golden/example-lab-plan.txt")
+        let output = Self.normalised(result.stdout)
+        if Repository.recording {
+            try output.write(to: golden, atomically: true, encoding: .utf8)
+            return
+        }
+        let expected = try String(contentsOf: golden, encoding: .utf8)
+        #expect(output == expected)
+    }
+
+    @Test func detailedExitcodeIsTwoWhenThereAreActions() throws {
+        let state = try Repository.copyOfCommittedState()
+        defer { try? FileManager.default.removeItem(at: state) }
+        let result = try Binary.run(["plan", "examples/lab", "--state-dir", state.path, "--detailed-exitcode"])
+        #expect(result.status == 2)
+    }
+
+    @Test func jsonPlanIsVersionedAndNamesEveryKindOfAction() throws {
+        let state = try Repository.copyOfCommittedState()
+        defer { try? FileManager.default.removeItem(at: state) }
+        let result = try Binary.run(["plan", "examples/lab", "--state-dir", state.path, "--json"])
+        #expect(result.status == 0)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(object["formatVersion"] as? Int == 1)
+        let actions = try #require(object["actions"] as? [[String: Any]])
+        let kinds = Set(actions.compactMap { $0["kind"] as? String })
+        #expect(kinds.isSuperset(of: ["create", "set-memory", "set-vcpus", "migrate", "destroy"]))
+        let notices = try #require(object["notices"] as? [[String: Any]])
+        let noticeKinds = Set(notices.compactMap { $0["kind"] as? String })
+        #expect(noticeKinds.isSuperset(of: ["pending-restart", "unmanaged"]))
+    }
+
+    @Test func savedPlanIsPrivateAndReadable() throws {
+        let state = try Repository.copyOfCommittedState()
+        defer { try? FileManager.default.removeItem(at: state) }
+        let planFile = state.appendingPathComponent("saved.plan.json")
+        let result = try Binary.run(["plan", "examples/lab", "--state-dir", state.path, "--out", planFile.path])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("Saved to \(planFile.path)"))
+        let attributes = try FileManager.default.attributesOfItem(atPath: planFile.path)
+        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: planFile)) as? [String: Any]
+        #expect((object?["fingerprints"] as? [String: String])?.isEmpty == false)
+    }
+
+    @Test func outOfBandChangeShowsInTheNextPlan() throws {
+        let state = try Repository.copyOfCommittedState()
+        defer { try? FileManager.default.removeItem(at: state) }
+        let change = try Binary.run(["sim", "xl", "cpt76", "mem-set", "proxy", "256M", "--state-dir", state.path])
+        #expect(change.status == 0, "\(change.stderr)")
+        let result = try Binary.run(["plan", "examples/lab", "--state-dir", state.path, "--domain", "proxy"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("~ memory    proxy     256 MiB → 512 MiB"))
+    }
+
+    @Test func unknownHostFilterIsAnError() throws {
+        let state = try Repository.copyOfCommittedState()
+        defer { try? FileManager.default.removeItem(at: state) }
+        let result = try Binary.run(["plan", "examples/lab", "--state-dir", state.path, "--host", "cpt99"])
+        #expect(result.status == 1)
+        #expect(result.stderr == "error: --host cpt99: no such host in examples/lab (hosts: cpt18, cpt76)\n")
+    }
+
+    @Test func invalidManifestsStopBeforeAnyHostIsContacted() throws {
+        let state = try Repository.temporaryDirectory("state")
+        defer { try? FileManager.default.removeItem(at: state) }
+        let fixtures = Repository.root.appendingPathComponent("Tests/ManifestTests/Fixtures/broken")
+        let result = try Binary.run(["plan", "10-duplicate-mac", "--state-dir", state.path], in: fixtures)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("error: MAC 00:16:3e:78:20:21 of domain 'www' is already used"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: state.path).isEmpty)
+    }
+
+    @Test func firstPlanOnEmptyHostsCreatesEverything() throws {
+        let state = try Repository.temporaryDirectory("state")
+        defer { try? FileManager.default.removeItem(at: state) }
+        let result = try Binary.run(["plan", "examples/minimal", "--state-dir", state.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("+ create    web"))
+        #expect(result.stdout.contains("Plan: 1 to create, 1 bridge to create, 1 volume to create."))
+    }
+}

@@ -1,0 +1,44 @@
+import Foundation
+import Testing
+
+@Suite struct ValidateCommandTests {
+    @Test func exampleLabIsValid() throws {
+        let result = try Binary.run(["validate", "examples/lab"])
+        #expect(result.status == 0)
+        #expect(result.stdout == "examples/lab: 2 hosts, 15 domains, 3 pools, 3 groups — valid\n")
+        #expect(result.stderr == "")
+    }
+
+    @Test func minimalLabIsValid() throws {
+        let result = try Binary.run(["validate", "examples/minimal"])
+        #expect(result.status == 0)
+        #expect(result.stdout == "examples/minimal: 1 host, 1 domain, 1 pool, 0 groups — valid\n")
+    }
+
+    /// Every broken fixture exits 1 and prints exactly its expected diagnostics, then the count.
+    @Test(arguments: Self.brokenFixtures)
+    func brokenFixtureFails(_ name: String) throws {
+        let fixtures = Repository.root.appendingPathComponent("Tests/ManifestTests/Fixtures/broken")
+        let expected = try String(contentsOf: fixtures.appendingPathComponent("\(name)/expected.txt"), encoding: .utf8)
+        let result = try Binary.run(["validate", name], in: fixtures)
+        #expect(result.status == 1)
+        #expect(result.stdout == "")
+        let lines = result.stderr.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let diagnostics = lines.dropLast(2).joined(separator: "\n")
+        #expect(diagnostics == expected.trimmingCharacters(in: .newlines))
+        let errorCount = expected.split(separator: "\n").filter { $0.contains(": error: ") || $0.hasPrefix("error: ") }.count
+        let countLine = lines.dropLast().last ?? ""
+        #expect(countLine.hasPrefix("\(errorCount) error"), "count line: \(countLine)")
+    }
+
+    static var brokenFixtures: [String] {
+        let dir = Repository.root.appendingPathComponent("Tests/ManifestTests/Fixtures/broken").path
+        return ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted()
+    }
+
+    @Test func missingDirectoryIsAnError() throws {
+        let result = try Binary.run(["validate", "no/such/dir"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("no/such/dir"))
+    }
+}
