@@ -26,6 +26,12 @@ let package = Package(
             exclude: ["README.md"]
         ),
         .executableTarget(name: "xenplan", dependencies: ["XenplanCLI"], exclude: ["README.md"]),
+        .executableTarget(
+            name: "xenplan-bench",
+            dependencies: ["XenplanBasics", "Manifest", "HostModel", "Planner", "SimDriver"],
+            path: "Sources/XenplanBench",
+            exclude: ["README.md"]
+        ),
         .target(
             name: "XenplanTestSupport",
             dependencies: ["XenplanBasics", "Manifest", "HostModel"],

@@ -1,0 +1,69 @@
+import Foundation
+import HostModel
+import Manifest
+import Planner
+import SimDriver
+import XenplanBasics
+
+/// `xenplan-bench generate --hosts N --domains M --out DIR`: writes DIR/manifests and
+/// DIR/state for a synthetic lab.
+struct Arguments {
+    var hosts = 2
+    var domains = 30
+    var out = "bench-out/lab"
+
+    init(_ argv: [String]) throws {
+        var rest = argv.dropFirst()
+        guard rest.first == "generate" else { throw BenchError.usage }
+        rest = rest.dropFirst()
+        while let flag = rest.popFirst() {
+            guard let value = rest.popFirst() else { throw BenchError.usage }
+            switch flag {
+            case "--hosts": hosts = Int(value) ?? 0
+            case "--domains": domains = Int(value) ?? 0
+            case "--out": out = value
+            default: throw BenchError.usage
+            }
+        }
+        guard hosts > 0, domains > 0 else { throw BenchError.usage }
+    }
+}
+
+enum BenchError: Error, CustomStringConvertible {
+    case usage
+    case invalid(String)
+    var description: String {
+        switch self {
+        case .usage: return "usage: xenplan-bench generate --hosts N --domains M --out DIR"
+        case let .invalid(text): return text
+        }
+    }
+}
+
+do {
+    let arguments = try Arguments(CommandLine.arguments)
+    let root = URL(fileURLWithPath: arguments.out)
+    try? FileManager.default.removeItem(at: root)
+    let manifests = root.appendingPathComponent("manifests")
+    let state = root.appendingPathComponent("state")
+    try FileManager.default.createDirectory(at: manifests, withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
+
+    let synthetic = SyntheticLab(hosts: arguments.hosts, domains: arguments.domains)
+    for (name, text) in synthetic.manifestFiles() {
+        try text.write(to: manifests.appendingPathComponent(name), atomically: true, encoding: .utf8)
+    }
+    let lab: Lab
+    do {
+        lab = try ManifestLoader.load(directory: manifests.path).lab
+    } catch {
+        throw BenchError.invalid(error.diagnostics.prefix(5).map(\.description).joined(separator: "\n"))
+    }
+    let files = try synthetic.midLifeHosts(lab: lab)
+    let store = SimStore(directory: state)
+    for (host, file) in files { try store.write(file, to: store.seedURL(host)) }
+    print("generated \(arguments.hosts) hosts, \(arguments.domains) domains in \(root.path)")
+} catch {
+    FileHandle.standardError.write(Data("xenplan-bench: \(error)\n".utf8))
+    exit(1)
+}
