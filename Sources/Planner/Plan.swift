@@ -192,11 +192,14 @@ public struct Plan: Codable, Hashable, Sendable {
     /// Compact description of each fingerprinted object, by the same keys, so that a
     /// stale-plan message can name the field that changed.
     public var objectSummaries: [String: [String: String]]
+    /// Where the manifests were read from, so that `apply PLANFILE` can reach the same
+    /// hosts; set by the CLI when it saves a plan (absent in plans made elsewhere).
+    public var manifestDirectory: String?
 
     public init(formatVersion: Int = Plan.currentFormatVersion, lab: String?, manifestHash: String,
                 actions: [PlannedAction] = [], notices: [Notice] = [], hosts: [HostUsage] = [],
                 nPlusOne: [NPlusOne] = [], fingerprints: [String: String] = [:],
-                objectSummaries: [String: [String: String]] = [:]) {
+                objectSummaries: [String: [String: String]] = [:], manifestDirectory: String? = nil) {
         self.formatVersion = formatVersion
         self.lab = lab
         self.manifestHash = manifestHash
@@ -206,6 +209,7 @@ public struct Plan: Codable, Hashable, Sendable {
         self.nPlusOne = nPlusOne
         self.fingerprints = fingerprints
         self.objectSummaries = objectSummaries
+        self.manifestDirectory = manifestDirectory
     }
 
     /// No actions: the hosts match the manifests (notices may remain).

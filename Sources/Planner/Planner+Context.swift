@@ -58,8 +58,10 @@ struct HostIndex {
         for (i, c) in state.configs.enumerated() where configs[c.name] == nil { configs[c.name] = i }
         for v in state.volumes { volumes[VolumeKey(container: v.container, name: v.name)] = v.size }
         bridges = Set(state.bridges.map(\.name))
-        for pool in pools {
-            for v in state.volumes where v.container == pool.container {
+        var poolsByContainer: [String: [PoolSpec]] = [:]
+        for pool in pools { poolsByContainer[pool.container, default: []].append(pool) }
+        for v in state.volumes {
+            for pool in poolsByContainer[v.container] ?? [] {
                 volumeByTarget[pool.devicePath(volume: v.name)] = VolumeKey(container: v.container, name: v.name)
             }
         }

@@ -45,9 +45,10 @@ public enum Planner {
         let usage = b.hosts.mapValues(\.initialUsage)
         if let failure = replay(actions, effects: effects, limits: limits, usage: usage) { throw failure }
 
+        let summaries = objectSummaries(of: observed)
         return Plan(lab: lab.name, manifestHash: lab.contentHash, actions: actions, notices: b.notices,
-                    hosts: b.hostUsage(), nPlusOne: b.nPlusOne(), fingerprints: fingerprints(of: observed),
-                    objectSummaries: objectSummaries(of: observed))
+                    hosts: b.hostUsage(), nPlusOne: b.nPlusOne(), fingerprints: summaries.mapValues(fingerprint(of:)),
+                    objectSummaries: summaries)
     }
 }
 

@@ -96,6 +96,7 @@ extension Fixture {
                                        xen: xen, bridges: h.bridges.map(\.name))
         }
         var domid = 1
+        var held: Set<String> = []
         for d in lab.domains {
             guard let host = d.host, states[host] != nil else { continue }
             if d.state == .running {
@@ -107,7 +108,7 @@ extension Fixture {
                 let pool = lab.pools.first { $0.container == v.container }
                 let holders = (pool?.shared ?? false) ? (pool?.hosts ?? [host]) : [host]
                 for holder in holders where states[holder] != nil {
-                    if !states[holder]!.volumes.contains(v) { states[holder]!.volumes.append(v) }
+                    if held.insert("\(holder)/\(v.container)/\(v.name)").inserted { states[holder]!.volumes.append(v) }
                 }
             }
         }

@@ -87,11 +87,11 @@ func replanAfterApplyIsEmpty(_ c: ConvergenceCase) throws {
 @Test func hostUsageBeforeAndAfter() throws {
     let lab = Std.lab(Std.lab().domains.with("ns1") { $0.host = "cpt76" })
     let plan = try Planner.plan(lab: lab, observed: Fixture.converged(Std.lab()))
-    // ns1: 256 MiB + 1 MiB overhead (maxmem 512 MiB); www: 512 + 2; git: 1024 + 2.
+    // Footprints: ns1 256 + 2 MiB overhead (maxmem 512 MiB); www 512 + 3; git 1024 + 3.
     #expect(plan.hosts == [
         HostUsage(host: "cpt18", memoryBefore: .mib(773), memoryAfter: .mib(515), memoryAvailable: .mib(15104),
                   vcpusBefore: 2, vcpusAfter: 1, vcpuLimit: 32, domainsBefore: 2, domainsAfter: 1),
-        HostUsage(host: "cpt76", memoryBefore: .mib(1026), memoryAfter: .mib(1284), memoryAvailable: .mib(15104),
+        HostUsage(host: "cpt76", memoryBefore: .mib(1027), memoryAfter: .mib(1285), memoryAvailable: .mib(15104),
                   vcpusBefore: 2, vcpusAfter: 3, vcpuLimit: 32, domainsBefore: 1, domainsAfter: 2),
     ])
 }

@@ -10,12 +10,13 @@ import XenplanTestSupport
 @Test func tenThousandDomainsOnTwoHundredHosts() throws {
     let hostNames = (0..<200).map { "h\($0)" }
     let hosts = hostNames.map { Fixture.hostSpec($0, memory: .gib(64), cpus: 32) }
-    let pools = [Fixture.lvm("san", hosts: hostNames, shared: true)]
+    // Twenty SANs, each shared by ten hosts: every host sees its SAN's 500 volumes.
+    let pools = (0..<20).map { g in Fixture.lvm("san\(g)", hosts: (0..<10).map { "h\(g * 10 + $0)" }, shared: true) }
     var domains: [DomainSpec] = []
     for (i, h) in hostNames.enumerated() {
         for j in 0..<50 {
             domains.append(Fixture.domain("d\(i)-\(j)", on: h, memory: 512, maxmem: 1024,
-                                          disks: [Fixture.disk("root", size: 1024, pool: "san")]))
+                                          disks: [Fixture.disk("root", size: 1024, pool: "san\(i / 10)")]))
         }
     }
     let before = Fixture.lab(hosts: hosts, pools: pools, domains: domains)
@@ -24,7 +25,9 @@ import XenplanTestSupport
     var desired = domains
     for k in stride(from: 0, to: desired.count, by: 100) {
         desired[k].memory = .mib(768)
-        desired[k + 1].host = "h\((k / 50 + 1) % 200)"
+        // To the next host of the same SAN.
+        let from = k / 50
+        desired[k + 1].host = "h\(from / 10 * 10 + (from % 10 + 1) % 10)"
     }
     for h in hostNames { desired.append(Fixture.domain("new-\(h)", memory: 256)) }
     let lab = Fixture.lab(hosts: hosts, pools: pools, domains: desired)
