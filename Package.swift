@@ -17,10 +17,12 @@ let package = Package(
         .target(name: "HostModel", dependencies: ["XenplanBasics"], exclude: ["README.md"]),
         .target(name: "Planner", dependencies: ["XenplanBasics", "Manifest", "HostModel"], exclude: ["README.md"]),
         .target(name: "SimDriver", dependencies: ["XenplanBasics", "HostModel"], exclude: ["README.md"]),
+        .target(name: "Executor", dependencies: ["XenplanBasics", "HostModel", "Planner"], exclude: ["README.md"]),
         .target(
             name: "XenplanCLI",
             dependencies: [
                 "XenplanBasics", "Manifest", "HostModel", "Planner", "SimDriver",
+                "Executor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["README.md"]
@@ -45,6 +47,7 @@ let package = Package(
         ),
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "XenplanTestSupport"]),
         .testTarget(name: "SimDriverTests", dependencies: ["SimDriver", "XenplanTestSupport"]),
+        .testTarget(name: "ExecutorTests", dependencies: ["Executor", "SimDriver", "XenplanTestSupport"]),
         .testTarget(
             name: "XenplanCLITests",
             dependencies: ["XenplanCLI", "XenplanTestSupport", "Manifest", "Planner", "SimDriver", "HostModel"],

@@ -31,9 +31,12 @@ struct PlanCommand: AsyncParsableCommand {
             let session = try LabSession.open(directory: directory, stateDirectory: state.path, hostFilter: planning.hosts)
             for warning in session.warnings { Console.err(warning.description) }
             let (observed, elapsed) = try await session.observe()
-            let plan = try Planner.plan(lab: session.lab, observed: observed, options: planning.planOptions)
+            var plan = try Planner.plan(lab: session.lab, observed: observed, options: planning.planOptions)
             hasActions = !plan.isEmpty
-            if let outFile { try PlanFile.write(plan, to: outFile) }
+            if let outFile {
+                plan.manifestDirectory = URL(fileURLWithPath: directory).standardizedFileURL.path
+                try PlanFile.write(plan, to: outFile)
+            }
             if json {
                 Console.out(try PlanJSON.encode(plan))
             } else {

@@ -1,0 +1,207 @@
+import Foundation
+import HostModel
+import Planner
+import XenplanBasics
+
+/// How an apply runs.
+public struct ExecutorOptions: Sendable {
+    /// At most this many actions at once, over all hosts.
+    public var parallelism: Int
+    /// How long a memory decrease may take to come back from the guest's balloon.
+    public var balloonTimeout: Duration
+    /// How far above its target a guest's actual memory may stay and still count as
+    /// deflated (page rounding, a balloon driver's slack).
+    public var balloonTolerance: ByteSize
+    /// Actions left out before the apply starts, with why.
+    public var excluded: [Int: Exclusion]
+
+    public init(parallelism: Int = 4, balloonTimeout: Duration = .seconds(120), balloonTolerance: ByteSize = .mib(1),
+                excluded: [Int: Exclusion] = [:]) {
+        self.parallelism = max(1, parallelism)
+        self.balloonTimeout = balloonTimeout
+        self.balloonTolerance = balloonTolerance
+        self.excluded = excluded
+    }
+}
+
+/// Carries out a plan: runs its DAG with bounded parallelism (hosts proceed in
+/// parallel, every `dependsOn` is respected), performs each action's operations in order
+/// on its host's driver, waits for balloons, journals every step, and on a failure lets
+/// independent actions finish while skipping those that depend on it.
+///
+/// Locking and the stale-plan check happen before (`HostLocks`, `Plan.staleObjects`);
+/// the executor assumes the hosts are locked and the plan is current.
+public struct Executor: Sendable {
+    public var plan: Plan
+    /// By host name; an action's operations run on `drivers[action.host]`.
+    public var drivers: [String: any HostDriver]
+    public var options: ExecutorOptions
+    public var observer: any ExecutionObserver
+    public var journal: Journal?
+    public var clock: any ExecutionClock
+    public var stop: StopRequest
+    /// Names this run in the journal and in lock records.
+    public var runID: String
+
+    public init(plan: Plan, drivers: [any HostDriver], options: ExecutorOptions = ExecutorOptions(),
+                observer: any ExecutionObserver = SilentObserver(), journal: Journal? = nil,
+                clock: any ExecutionClock = SystemExecutionClock(), stop: StopRequest = StopRequest(),
+                runID: String = Executor.newRunID()) {
+        self.plan = plan
+        self.drivers = Dictionary(drivers.map { ($0.hostName, $0) }, uniquingKeysWith: { first, _ in first })
+        self.options = options
+        self.observer = observer
+        self.journal = journal
+        self.clock = clock
+        self.stop = stop
+        self.runID = runID
+    }
+
+    /// A short random id: `20261201T100000-3f9a`.
+    public static func newRunID(now: Date = Date()) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMdd'T'HHmmss"
+        return formatter.string(from: now) + "-" + String(UInt16.random(in: 0...UInt16.max), radix: 16)
+    }
+
+    /// Runs the plan to the end (or to the stop) and says what became of every action.
+    /// Throws only when the journal cannot be written: an apply that cannot record what
+    /// it does must not go on.
+    public func run() async throws -> ExecutionReport {
+        let start = clock.now()
+        var state = Schedule(plan: plan)
+        try record(.runStarted, plan: plan.digest)
+        for (id, exclusion) in options.excluded.sorted(by: { $0.key < $1.key }) {
+            guard let action = state.actions[id] else { continue }
+            state.outcomes[id] = .excluded(exclusion)
+            try record(.excluded, action, message: exclusion.description)
+        }
+        try await withThrowingTaskGroup(of: (Int, Duration, ActionFailure?).self) { group in
+            while true {
+                try skipUnreachable(&state)
+                if state.stopReason == nil && stop.isRequested { state.stopReason = .interrupted }
+                if state.stopReason == nil {
+                    for id in state.ready(limit: options.parallelism - state.running.count) {
+                        let action = state.actions[id]!
+                        try record(.started, action)
+                        observer.willStart(action)
+                        state.running.insert(id)
+                        group.addTask {
+                            let began = clock.now()
+                            let failure = await perform(action)
+                            return (id, clock.now() - began, failure)
+                        }
+                    }
+                }
+                guard let (id, elapsed, failure) = try await group.next() else { break }
+                state.running.remove(id)
+                let action = state.actions[id]!
+                if let failure {
+                    state.outcomes[id] = .failed(failure, elapsed: elapsed)
+                    try record(.failed, action, message: failure.description)
+                    observer.didFail(action, failure: failure, elapsed: elapsed)
+                    if failure.stopsApply && state.stopReason == nil {
+                        state.stopReason = .stopped("\(action.domain ?? "#\(id)") on \(action.host) did not give memory back in time")
+                    }
+                } else {
+                    state.outcomes[id] = .done(elapsed: elapsed)
+                    try record(.done, action)
+                    observer.didFinish(action, elapsed: elapsed)
+                }
+            }
+        }
+        // Whatever never started: stopped, or waiting on something that did not happen.
+        let reason = state.stopReason ?? .interrupted
+        for action in plan.actions where state.outcomes[action.id] == nil {
+            state.outcomes[action.id] = .skipped(reason)
+            try record(.skipped, action, message: reason.description)
+            observer.didSkip(action, because: reason)
+        }
+        let report = ExecutionReport(plan: plan, outcomes: state.outcomes, interrupted: state.stopReason == .interrupted,
+                                     elapsed: clock.now() - start)
+        let failed = report.failed.count, skipped = report.skipped.count
+        try record(.runEnded, message: "\(report.done.count) done, \(failed) failed, \(skipped) skipped, \(report.excluded.count) left out")
+        return report
+    }
+
+    /// Marks skipped every pending action that depends on one that failed, was skipped or
+    /// was left out. Dependencies have smaller ids, so one pass in id order cascades.
+    private func skipUnreachable(_ state: inout Schedule) throws {
+        for action in plan.actions where state.outcomes[action.id] == nil && !state.running.contains(action.id) {
+            for dep in action.dependsOn.sorted() {
+                let outcome: String
+                switch state.outcomes[dep] {
+                case .done?, nil where state.actions[dep] != nil: continue
+                case nil: outcome = "is not in the plan"
+                case .failed?: outcome = "failed"
+                case .skipped?: outcome = "was skipped"
+                case .excluded?: outcome = "was left out"
+                }
+                let cause = state.actions[dep]
+                let reason = SkipReason.dependency(id: dep, kind: cause?.kind ?? action.kind, domain: cause?.domain, outcome: outcome)
+                state.outcomes[action.id] = .skipped(reason)
+                try record(.skipped, action, message: reason.description)
+                observer.didSkip(action, because: reason)
+                break
+            }
+        }
+    }
+
+    /// Performs one action's operations in order on its host; nil when it succeeded.
+    func perform(_ action: PlannedAction) async -> ActionFailure? {
+        guard let driver = drivers[action.host] else {
+            return ActionFailure(operation: action.operations.first?.kind ?? action.kind.rawValue,
+                                 message: "host \(action.host) is not connected in this apply")
+        }
+        for operation in action.operations {
+            do {
+                try await driver.perform(operation)
+            } catch let error as HostError {
+                return ActionFailure(operation: operation.kind, message: error.message)
+            } catch {
+                return ActionFailure(operation: operation.kind, message: "\(error)")
+            }
+        }
+        if action.waitsForBalloon {
+            return await waitForBalloon(action, on: driver)
+        }
+        return nil
+    }
+
+    private func record(_ event: JournalEntry.Event, _ action: PlannedAction? = nil, message: String? = nil,
+                        plan digest: String? = nil) throws {
+        guard let journal else { return }
+        try journal.append(JournalEntry(time: Journal.timestamp(), run: runID, event: event, action: action?.id,
+                                        kind: action?.kind.rawValue, host: action?.host, domain: action?.domain,
+                                        message: message, plan: digest))
+    }
+}
+
+/// The scheduling state of one run.
+struct Schedule {
+    let actions: [Int: PlannedAction]
+    let order: [Int]
+    var outcomes: [Int: ExecutionReport.Outcome] = [:]
+    var running: Set<Int> = []
+    var stopReason: SkipReason?
+
+    init(plan: Plan) {
+        actions = Dictionary(plan.actions.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        order = plan.actions.map(\.id).sorted()
+    }
+
+    /// Up to `limit` actions whose dependencies are all done, in plan order.
+    func ready(limit: Int) -> [Int] {
+        guard limit > 0 else { return [] }
+        var result: [Int] = []
+        for id in order where outcomes[id] == nil && !running.contains(id) {
+            let deps = actions[id]!.dependsOn
+            guard deps.allSatisfy({ if case .done? = outcomes[$0] { true } else { false } }) else { continue }
+            result.append(id)
+            if result.count == limit { break }
+        }
+        return result
+    }
+}
