@@ -18,10 +18,12 @@ let package = Package(
         .target(name: "Planner", dependencies: ["XenplanBasics", "Manifest", "HostModel"], exclude: ["README.md"]),
         .target(name: "SimDriver", dependencies: ["XenplanBasics", "HostModel"], exclude: ["README.md"]),
         .target(name: "Executor", dependencies: ["XenplanBasics", "HostModel", "Planner"], exclude: ["README.md"]),
+        .systemLibrary(name: "CXen", path: "Sources/CXen", providers: [.apt(["libxen-dev"])]),
+        .target(name: "XenDriver", dependencies: ["XenplanBasics", "HostModel", "CXen"], exclude: ["README.md"]),
         .target(
             name: "XenplanCLI",
             dependencies: [
-                "XenplanBasics", "Manifest", "HostModel", "Planner", "SimDriver",
+                "XenplanBasics", "Manifest", "HostModel", "Planner", "SimDriver", "XenDriver",
                 "Executor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -48,6 +50,11 @@ let package = Package(
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "XenplanTestSupport"]),
         .testTarget(name: "SimDriverTests", dependencies: ["SimDriver", "XenplanTestSupport"]),
         .testTarget(name: "ExecutorTests", dependencies: ["Executor", "SimDriver", "XenplanTestSupport"]),
+        .testTarget(
+            name: "XenDriverTests",
+            dependencies: ["XenDriver", "XenplanTestSupport", "HostModel"],
+            exclude: ["Fixtures"]
+        ),
         .testTarget(
             name: "XenplanCLITests",
             dependencies: ["XenplanCLI", "XenplanTestSupport", "Manifest", "Planner", "SimDriver", "HostModel"],

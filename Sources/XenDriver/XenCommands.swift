@@ -1,0 +1,131 @@
+import HostModel
+import XenplanBasics
+
+/// The argument vectors the driver runs on a dom0, one function per tool invocation.
+/// Each validates what it puts on the command line: even though nothing goes through a
+/// shell, a name starting with `-` would be read by the tool as an option.
+public enum XenCommands {
+    static func check(_ ok: Bool, _ what: @autoclosure () -> String) throws(XlConfigError) {
+        if !ok { throw XlConfigError(what()) }
+    }
+
+    static func domain(_ d: String) throws(XlConfigError) -> String {
+        try check(XlConfig.validName(d), "'\(d)' is not a valid domain name")
+        return d
+    }
+
+    /// xl's memory syntax: `512m` for whole MiB, else `Nk`.
+    public static func xlMemory(_ size: ByteSize) -> String {
+        size.kib % 1024 == 0 ? "\(size.kib / 1024)m" : "\(size.kib)k"
+    }
+
+    public static func create(configPath: String) throws(XlConfigError) -> [String] {
+        try check(XlConfig.validPath(configPath), "config path '\(configPath)' is not a safe absolute path")
+        return ["xl", "create", configPath]
+    }
+
+    public static func memSet(_ d: String, _ target: ByteSize) throws(XlConfigError) -> [String] {
+        try check(target.kib > 0, "memory target must be positive")
+        return ["xl", "mem-set", try domain(d), xlMemory(target)]
+    }
+
+    public static func vcpuSet(_ d: String, _ count: Int) throws(XlConfigError) -> [String] {
+        try check((1...512).contains(count), "vCPU count \(count) out of range")
+        return ["xl", "vcpu-set", try domain(d), String(count)]
+    }
+
+    public static func schedCredit(_ d: String, weight: Int, cap: Int, scheduler: SchedulerKind) throws(XlConfigError) -> [String] {
+        try check((1...65535).contains(weight), "cpu weight \(weight) is outside 1–65535")
+        try check((0...51200).contains(cap), "cpu cap \(cap) is outside 0–51200")
+        return ["xl", scheduler.xlCommand, "-d", try domain(d), "-w", String(weight), "-c", String(cap)]
+    }
+
+    public static func migrate(_ d: String, to host: String) throws(XlConfigError) -> [String] {
+        // xl runs `ssh HOST`: a host that looked like an option would reach ssh as one.
+        try check(!host.hasPrefix("-") && !host.isEmpty && host.allSatisfy { $0.isLetter || $0.isNumber || ".-_@:".contains($0) },
+                  "migration target '\(host)' is not a host name")
+        return ["xl", "migrate", try domain(d), host]
+    }
+
+    public static func shutdown(_ d: String) throws(XlConfigError) -> [String] { ["xl", "shutdown", try domain(d)] }
+    public static func destroy(_ d: String) throws(XlConfigError) -> [String] { ["xl", "destroy", try domain(d)] }
+
+    /// `xl block-attach D format=raw vdev=… access=… target=…`: one disk-spec component
+    /// per argument, as xl-disk-configuration(5) allows; `target=` last.
+    public static func blockAttach(_ d: String, _ disk: DomainConfig.Disk) throws(XlConfigError) -> [String] {
+        try check(XlConfig.validVdev(disk.vdev), "disk vdev '\(disk.vdev)' is not a device name like xvdb")
+        try check(XlConfig.validPath(disk.target), "disk target '\(disk.target)' is not a safe absolute path")
+        return ["xl", "block-attach", try domain(d), "format=raw", "vdev=\(disk.vdev)",
+                "access=\(disk.readOnly ? "ro" : "rw")", "target=\(disk.target)"]
+    }
+
+    public static func blockDetach(_ d: String, vdev: String) throws(XlConfigError) -> [String] {
+        try check(XlConfig.validVdev(vdev), "disk vdev '\(vdev)' is not a device name like xvdb")
+        return ["xl", "block-detach", try domain(d), vdev]
+    }
+
+    /// `xl network-attach D bridge=… mac=… ip=…`: xl parses one `key=value` per argument.
+    public static func networkAttach(_ d: String, _ nic: DomainConfig.Nic) throws(XlConfigError) -> [String] {
+        try check(XlConfig.validInterface(nic.bridge), "bridge '\(nic.bridge)' is not an interface name")
+        var argv = ["xl", "network-attach", try domain(d), "bridge=\(nic.bridge)"]
+        if let mac = nic.mac {
+            try check(XlConfig.validMAC(mac), "'\(mac)' is not a MAC address")
+            argv.append("mac=\(mac)")
+        }
+        if let ip = nic.ip {
+            try check(XlConfig.validIPv4(ip), "'\(ip)' is not an IPv4 address")
+            argv.append("ip=\(ip)")
+        }
+        return argv
+    }
+
+    public static func networkDetach(_ d: String, mac: String) throws(XlConfigError) -> [String] {
+        try check(XlConfig.validMAC(mac), "'\(mac)' is not a MAC address")
+        return ["xl", "network-detach", try domain(d), mac]
+    }
+
+    static func volumeName(_ vg: String, _ name: String) throws(XlConfigError) {
+        // LVM's own rules: letters, digits and `+_.-`, not starting with `-`.
+        let ok: (String) -> Bool = { s in
+            !s.isEmpty && s.utf8.count <= 127 && !s.hasPrefix("-") && s.unicodeScalars.allSatisfy {
+                ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "+_.-".unicodeScalars.contains($0)
+            }
+        }
+        try check(ok(vg), "'\(vg)' is not a volume group name")
+        try check(ok(name), "'\(name)' is not a logical volume name")
+    }
+
+    /// `lvcreate -y --wipesignatures y -L SIZEk -n NAME VG`: `-y` answers LVM's prompt
+    /// about an old filesystem signature (there is no terminal), and wiping it keeps a
+    /// new guest from finding a previous owner's filesystem.
+    public static func lvcreate(vg: String, name: String, size: ByteSize) throws(XlConfigError) -> [String] {
+        try volumeName(vg, name)
+        try check(size.kib > 0, "volume size must be positive")
+        return ["lvcreate", "-y", "--wipesignatures", "y", "-L", "\(size.kib)k", "-n", name, vg]
+    }
+
+    public static func lvextend(vg: String, name: String, size: ByteSize) throws(XlConfigError) -> [String] {
+        try volumeName(vg, name)
+        return ["lvextend", "-L", "\(size.kib)k", "\(vg)/\(name)"]
+    }
+
+    public static func lvremove(vg: String, name: String) throws(XlConfigError) -> [String] {
+        try volumeName(vg, name)
+        return ["lvremove", "-f", "\(vg)/\(name)"]
+    }
+
+    public static func bridgeAdd(_ name: String) throws(XlConfigError) -> [String] {
+        try check(XlConfig.validInterface(name) && !name.hasPrefix("-"), "'\(name)' is not an interface name")
+        return ["ip", "link", "add", "name", name, "type", "bridge"]
+    }
+
+    public static func enslave(_ interface: String, to bridge: String) throws(XlConfigError) -> [String] {
+        try check(XlConfig.validInterface(interface) && !interface.hasPrefix("-"), "'\(interface)' is not an interface name")
+        return ["ip", "link", "set", "dev", interface, "master", bridge]
+    }
+
+    public static func linkUp(_ name: String) throws(XlConfigError) -> [String] {
+        try check(XlConfig.validInterface(name) && !name.hasPrefix("-"), "'\(name)' is not an interface name")
+        return ["ip", "link", "set", "dev", name, "up"]
+    }
+}

@@ -1,0 +1,128 @@
+import Foundation
+import HostModel
+import XenplanBasics
+
+extension XenDriver {
+    /// One batched pass: a handful of libxenctrl calls, one xenstore transaction, the
+    /// config directory, one `lvs`, one `ip`, and a `stat` per image file.
+    public func observe() async throws -> HostState {
+        async let volumes = observeVolumes()
+        async let bridges = observeBridges()
+        let physical: PhysicalInfo, infos: [DomainInfo], version: String
+        var schedule: [UInt16: SchedulerParameters] = [:]
+        do {
+            physical = try hypervisor.physicalInfo()
+            infos = try hypervisor.domainInfoList()
+            version = try hypervisor.version()
+            for info in infos where !info.isDying {
+                schedule[info.domid] = try? hypervisor.schedulerParameters(domid: info.domid)
+            }
+        } catch {
+            throw failure("observe", "the hypervisor did not answer: \(error)")
+        }
+        let entries: [Int: XenStoreDomain]
+        do {
+            entries = try XenStoreSnapshot.read(store)
+        } catch {
+            throw failure("observe", "cannot read xenstore: \(error)")
+        }
+        let domains = infos.map { Self.domainState($0, entries[Int($0.domid)], schedule[$0.domid]) }
+        let configs = try readConfigs()
+        let dom0 = infos.first { $0.domid == 0 }
+        return HostState(name: hostName, xenVersion: version, totalMemory: Self.pages(physical.totalPages),
+                         freeMemory: Self.pages(physical.freePages), cpus: physical.cpus,
+                         dom0Memory: dom0.map { Self.pages($0.totPages) } ?? .zero,
+                         domains: domains, configs: configs,
+                         volumes: try await volumes + (try imageVolumes()), bridges: try await bridges)
+    }
+
+    static func pages(_ n: UInt64) -> ByteSize { ByteSize(kib: Int64(n) * 4) }
+
+    /// Merges the hypervisor's actual values with xenstore's requested ones.
+    static func domainState(_ info: DomainInfo, _ xs: XenStoreDomain?, _ sched: SchedulerParameters?) -> DomainState {
+        let fullName = xs?.name ?? "domain-\(info.domid)"
+        let (name, transient) = splitTransient(fullName)
+        let actual = pages(info.totPages)
+        let type = xs?.type ?? (info.flags & 2 != 0 ? "hvm" : "pv")
+        return DomainState(
+            name: name, domid: Int(info.domid), uuid: info.uuid, state: runState(info), transient: transient,
+            memoryTarget: xs?.memoryTargetKiB.map { ByteSize(kib: $0) } ?? actual,
+            memoryStaticMax: xs?.staticMaxKiB.map { ByteSize(kib: $0) } ?? pages(info.maxPages),
+            memoryActual: actual, vcpusOnline: Int(info.onlineVcpus), maxVcpus: info.maxVcpus,
+            cpuWeight: sched?.weight ?? 256, cpuCap: sched?.cap ?? 0, type: type,
+            disks: (xs?.disks ?? []).map { DiskState(vdev: $0.vdev, target: $0.target, readOnly: $0.mode == "r") },
+            nics: (xs?.nics ?? []).map { NicState(bridge: $0.bridge, mac: $0.mac, ip: $0.ip) })
+    }
+
+    /// `name--incoming` / `name--migratedaway`: the names libxl gives during `xl migrate`.
+    public static func splitTransient(_ fullName: String) -> (String, TransientRole?) {
+        for (suffix, role) in [("--incoming", TransientRole.incoming), ("--migratedaway", .migratedAway)]
+        where fullName.hasSuffix(suffix) && fullName.count > suffix.count {
+            return (String(fullName.dropLast(suffix.count)), role)
+        }
+        return (fullName, nil)
+    }
+
+    /// The `xl list` state letters as one value; dying and crashed win over the rest.
+    public static func runState(_ info: DomainInfo) -> RunState {
+        if info.isDying { return .dying }
+        if info.isShutdown { return info.shutdownReason == 3 ? .crashed : .shutdown }
+        if info.flags & 8 != 0 { return .paused }
+        if info.flags & 32 != 0 { return .running }
+        return .blocked
+    }
+
+    /// The configuration files xenplan owns, with `autostart` from the `/etc/xen/auto` link.
+    func readConfigs() throws -> [DomainConfig] {
+        let manager = FileManager.default
+        guard let names = try? manager.contentsOfDirectory(atPath: paths.configDirectory) else { return [] }
+        var configs: [DomainConfig] = []
+        for file in names.sorted() where file.hasSuffix(".cfg") {
+            let path = paths.configDirectory + "/" + file
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw failure("observe", "cannot read \(path)")
+            }
+            var config: DomainConfig
+            do {
+                config = try XlConfig.parse(text, file: path)
+            } catch {
+                throw failure("observe", "\(error.message): restore it with `xenplan apply` or remove it to stop managing the domain")
+            }
+            config.autostart = (try? manager.destinationOfSymbolicLink(atPath: paths.autoLink(config.name))) != nil
+            configs.append(config)
+        }
+        return configs
+    }
+
+    func observeVolumes() async throws -> [VolumeState] {
+        let result: CommandResult
+        do {
+            result = try await runner.run(LVMReport.command, stdin: nil)
+        } catch let error as ProcessCommandRunner.SpawnError where error.errno == ENOENT {
+            return []  // No LVM tools: no volume groups. Creating a volume will say so.
+        }
+        guard result.status == 0 else {
+            throw failure("observe", "`\(LVMReport.command.joined(separator: " "))` exited with status \(result.status): \(result.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
+        }
+        do { return try LVMReport.parse(result.stdout) } catch { throw failure("observe", "\(error)") }
+    }
+
+    func observeBridges() async throws -> [BridgeState] {
+        let result = try await run(IPLinkReport.command, operation: "observe")
+        do { return try IPLinkReport.parse(result.stdout) } catch { throw failure("observe", "\(error)") }
+    }
+
+    /// Raw image files of `dir` pools: `<dir>/<name>.img`, size from `stat`.
+    func imageVolumes() throws -> [VolumeState] {
+        var volumes: [VolumeState] = []
+        for dir in paths.imageDirectories {
+            guard let files = try? FileManager.default.contentsOfDirectory(atPath: dir) else { continue }
+            for file in files.sorted() where file.hasSuffix(".img") {
+                var st = stat()
+                guard stat(dir + "/" + file, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { continue }
+                volumes.append(VolumeState(container: dir, name: String(file.dropLast(4)), size: ByteSize(kib: Int64(st.st_size) / 1024)))
+            }
+        }
+        return volumes
+    }
+}

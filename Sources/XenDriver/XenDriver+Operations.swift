@@ -1,0 +1,95 @@
+import Foundation
+import HostModel
+import XenplanBasics
+
+extension XenDriver {
+    /// Performs one operation; a refused value or a failing tool becomes a `HostError`
+    /// naming this host, the domain and the action, with the tool's own message.
+    public func perform(_ operation: HostOperation) async throws {
+        let kind = operation.kind
+        do {
+            try await dispatch(operation)
+        } catch let error as HostError {
+            throw error
+        } catch let error as XlConfigError {
+            throw failure(kind, domain: operation.domainName, error.message)
+        } catch {
+            throw failure(kind, domain: operation.domainName, "\(error)")
+        }
+    }
+
+    private func dispatch(_ operation: HostOperation) async throws {
+        let kind = operation.kind
+        switch operation {
+        case let .createBridge(name, interface):
+            try await run(XenCommands.bridgeAdd(name), operation: kind)
+            if let interface {
+                try await run(XenCommands.enslave(interface, to: name), operation: kind)
+                try await run(XenCommands.linkUp(interface), operation: kind)
+            }
+            try await run(XenCommands.linkUp(name), operation: kind)
+        case let .createVolume(container, name, size):
+            if isImageDirectory(container) {
+                try createImage(directory: container, name: name, size: size)
+            } else {
+                try await run(XenCommands.lvcreate(vg: container, name: name, size: size), operation: kind)
+            }
+        case let .growVolume(container, name, size):
+            if isImageDirectory(container) {
+                try growImage(directory: container, name: name, size: size)
+            } else {
+                try await run(XenCommands.lvextend(vg: container, name: name, size: size), operation: kind)
+            }
+        case let .removeVolume(container, name):
+            if isImageDirectory(container) {
+                try removeImage(directory: container, name: name)
+            } else {
+                try await run(XenCommands.lvremove(vg: container, name: name), operation: kind)
+            }
+        case let .writeConfig(config):
+            try writeConfig(config)
+        case let .removeConfig(name):
+            try removeConfig(name)
+        case let .create(domain):
+            try await run(XenCommands.create(configPath: paths.configPath(try XenCommands.domain(domain))), operation: kind, domain: domain)
+        case let .setMemory(domain, target):
+            try await run(XenCommands.memSet(domain, target), operation: kind, domain: domain)
+        case let .setVcpus(domain, count):
+            try await run(XenCommands.vcpuSet(domain, count), operation: kind, domain: domain)
+        case let .setScheduler(domain, weight, cap):
+            let scheduler = (try? hypervisor.scheduler()) ?? .credit
+            try await run(XenCommands.schedCredit(domain, weight: weight, cap: cap, scheduler: scheduler), operation: kind, domain: domain)
+        case let .attachDisk(domain, disk):
+            try await run(XenCommands.blockAttach(domain, disk), operation: kind, domain: domain)
+        case let .detachDisk(domain, vdev):
+            try await run(XenCommands.blockDetach(domain, vdev: vdev), operation: kind, domain: domain)
+        case let .attachNic(domain, nic):
+            try await run(XenCommands.networkAttach(domain, nic), operation: kind, domain: domain)
+        case let .detachNic(domain, mac):
+            try await run(XenCommands.networkDetach(domain, mac: mac), operation: kind, domain: domain)
+        case let .migrate(domain, toHost):
+            try await run(XenCommands.migrate(domain, to: toHost), operation: kind, domain: domain)
+        case let .shutdown(domain, timeout):
+            try await shutdown(domain, timeout: .seconds(timeout))
+        case let .destroy(domain):
+            try await run(XenCommands.destroy(domain), operation: kind, domain: domain)
+        }
+    }
+
+    func isImageDirectory(_ container: String) -> Bool { paths.imageDirectories.contains(container) }
+}
+
+extension HostOperation {
+    /// The domain an operation concerns, for error messages.
+    var domainName: String? {
+        switch self {
+        case .createBridge, .createVolume, .growVolume, .removeVolume: return nil
+        case let .writeConfig(c): return c.name
+        case let .removeConfig(name): return name
+        case let .create(d), let .setMemory(d, _), let .setVcpus(d, _), let .setScheduler(d, _, _),
+             let .attachDisk(d, _), let .detachDisk(d, _), let .attachNic(d, _), let .detachNic(d, _),
+             let .migrate(d, _), let .shutdown(d, _), let .destroy(d):
+            return d
+        }
+    }
+}

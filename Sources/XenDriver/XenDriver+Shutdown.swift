@@ -1,0 +1,48 @@
+import Foundation
+import HostModel
+import XenplanBasics
+
+extension XenDriver {
+    /// `xl shutdown D` (which only asks the guest), then waits for the domain to go: a
+    /// watch on `@releaseDomain` wakes the wait when any domain dies, and the hypervisor's
+    /// list says whether it was this one. After `timeout`, `xl destroy D`.
+    func shutdown(_ domain: String, timeout: Duration) async throws {
+        guard let domid = try currentDomid(of: domain) else { return }  // already gone
+        let token = "xenplan-shutdown-\(domid)"
+        do {
+            try store.watch("@releaseDomain", token: token)
+        } catch {
+            throw failure("shutdown", domain: domain, "cannot watch @releaseDomain: \(error)")
+        }
+        defer { store.unwatch("@releaseDomain", token: token) }
+        try await run(XenCommands.shutdown(domain), operation: "shutdown", domain: domain)
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        while clock.now < deadline {
+            if try isGone(domid: domid) { return }
+            let left = deadline - clock.now
+            let slice = min(left, pollInterval)
+            let ms = Int32(max(1, slice.components.seconds * 1000 + slice.components.attoseconds / 1_000_000_000_000_000))
+            // Blocks one thread for at most `pollInterval`; the watch makes it return early.
+            _ = try await Task.detached { try self.store.waitForWatch(milliseconds: ms) }.value
+        }
+        if try isGone(domid: domid) { return }
+        try await run(XenCommands.destroy(domain), operation: "shutdown", domain: domain)
+    }
+
+    /// The domid of a domain named `name` (not transient), from xenstore's names.
+    func currentDomid(of name: String) throws -> UInt16? {
+        let infos = try hypervisor.domainInfoList()
+        for info in infos where info.domid != 0 && !info.isDying {
+            if try store.read("/local/domain/\(info.domid)/name") == name { return info.domid }
+        }
+        return nil
+    }
+
+    /// Gone: no longer listed, dying, or shut down (xl's `on_poweroff=destroy` will reap it;
+    /// a domain kept in the shutdown state holds no running guest either).
+    func isGone(domid: UInt16) throws -> Bool {
+        guard let info = try hypervisor.domainInfoList().first(where: { $0.domid == domid }) else { return true }
+        return info.isDying || (info.isShutdown && info.shutdownReason == 0)
+    }
+}

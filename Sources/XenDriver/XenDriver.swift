@@ -1,0 +1,94 @@
+import Foundation
+import HostModel
+import XenplanBasics
+
+/// Where the driver keeps and finds what it owns on a dom0. Tests point them at
+/// temporary directories.
+public struct XenDriverPaths: Hashable, Sendable {
+    /// `xl` configurations xenplan owns: `<dir>/<name>.cfg`.
+    public var configDirectory: String
+    /// Links that make `xendomains` start a domain at boot.
+    public var autoDirectory: String
+    /// The directories of `dir` pools reachable from this host (image files `<name>.img`).
+    public var imageDirectories: [String]
+
+    public init(configDirectory: String = "/etc/xen/xenplan", autoDirectory: String = "/etc/xen/auto",
+                imageDirectories: [String] = []) {
+        self.configDirectory = configDirectory
+        self.autoDirectory = autoDirectory
+        self.imageDirectories = imageDirectories
+    }
+
+    public func configPath(_ name: String) -> String { "\(configDirectory)/\(name).cfg" }
+    public func autoLink(_ name: String) -> String { "\(autoDirectory)/\(name).cfg" }
+}
+
+/// The local Xen driver: reads the dom0 it runs on through libxenctrl, libxenstore, one
+/// `lvs` and one `ip`, and changes it through `xl`, LVM and `ip` (argument vectors only).
+public final class XenDriver: HostDriver {
+    public let hostName: String
+    let hypervisor: any Hypervisor
+    let store: XenStore
+    let runner: any CommandRunner
+    public let paths: XenDriverPaths
+    /// How long to wait for memory or a dying domain between polls of the hypervisor.
+    let pollInterval: Duration
+
+    public init(hostName: String, hypervisor: any Hypervisor, store: XenStore, runner: any CommandRunner,
+                paths: XenDriverPaths = XenDriverPaths(), pollInterval: Duration = .milliseconds(500)) {
+        self.hostName = hostName
+        self.hypervisor = hypervisor
+        self.store = store
+        self.runner = runner
+        self.paths = paths
+        self.pollInterval = pollInterval
+    }
+
+    /// The driver of the machine xenplan runs on. Fails at once, with a message saying
+    /// what is missing, when this is not a Xen dom0.
+    public static func open(hostName: String, paths: XenDriverPaths = XenDriverPaths(),
+                            runner: any CommandRunner = ProcessCommandRunner(),
+                            privcmd: String = "/dev/xen/privcmd") throws -> XenDriver {
+        // Checked before xc_interface_open, which would print its own complaint on stderr.
+        guard FileManager.default.fileExists(atPath: privcmd) else {
+            throw HostError(host: hostName, operation: "connect",
+                            message: "cannot reach the hypervisor (no \(privcmd)): is this a Xen dom0? Use connection 'ssh://root@HOST' to reach a dom0 from elsewhere")
+        }
+        let store: XenStore
+        do {
+            store = try XenStore()
+        } catch {
+            throw HostError(host: hostName, operation: "connect",
+                            message: "cannot reach xenstored (no \(XenStore.socketPath) or /dev/xen/xenbus): is this a Xen dom0 with xenstored running?")
+        }
+        let control: XenControl
+        do {
+            control = try XenControl()
+        } catch {
+            throw HostError(host: hostName, operation: "connect",
+                            message: "cannot open the hypervisor interface (\(error)): run xenplan as root on the dom0")
+        }
+        return XenDriver(hostName: hostName, hypervisor: control, store: store, runner: runner, paths: paths)
+    }
+
+    func failure(_ operation: String, domain: String? = nil, _ message: String) -> HostError {
+        HostError(host: hostName, operation: operation, domain: domain, message: message)
+    }
+
+    /// Runs one tool invocation; a non-zero exit becomes a `HostError` carrying the tool's
+    /// own stderr (or stdout when stderr is empty, as some xl messages go there).
+    @discardableResult
+    func run(_ argv: [String], operation: String, domain: String? = nil) async throws -> CommandResult {
+        let result: CommandResult
+        do {
+            result = try await runner.run(argv, stdin: nil)
+        } catch {
+            throw failure(operation, domain: domain, "\(error)")
+        }
+        guard result.status == 0 else {
+            let said = [result.stderr, result.stdout].map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.first { !$0.isEmpty }
+            throw failure(operation, domain: domain, "`\(argv.joined(separator: " "))` exited with status \(result.status)" + (said.map { ": \($0)" } ?? ""))
+        }
+        return result
+    }
+}
