@@ -1,0 +1,52 @@
+import ArgumentParser
+import Foundation
+import HostModel
+import SimDriver
+
+/// `xenplan unlock HOST`: removes a host's apply lock, whoever holds it.
+struct UnlockCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "unlock",
+        abstract: "Remove a host's apply lock, whoever holds it.",
+        discussion: "Only when the apply that holds it is known to be gone: two applies on one host may undo each other's work."
+    )
+
+    @Argument(help: "The host.")
+    var host: String
+
+    @Argument(help: "Directory of manifests that declares the host (default: current directory).")
+    var directory: String = "."
+
+    @OptionGroup var state: StateOptions
+
+    func run() async throws {
+        try await guarded {
+            let driver = try locateDriver()
+            guard let locking = driver as? any HostLocking else {
+                throw UserFacingError("host \(host): its connection has no apply lock to remove")
+            }
+            if let removed = try await locking.breakLock() {
+                Console.out("host \(host): removed the lock of \(removed.user)@\(removed.machine) pid \(removed.pid) since \(removed.time) (\(removed.command)).")
+            } else {
+                Console.out("host \(host) was not locked.")
+            }
+        }
+    }
+
+    /// The host's driver from the manifests; failing those, a simulated host the state
+    /// directory holds (so that `unlock` works from anywhere the state is).
+    private func locateDriver() throws -> any HostDriver {
+        do {
+            let session = try LabSession.open(directory: directory, stateDirectory: state.path, hostFilter: [host])
+            guard let driver = session.drivers.first else { throw UserFacingError("no host \(host) in \(directory)") }
+            return driver
+        } catch {
+            let store = SimStore(directory: URL(fileURLWithPath: state.path))
+            let hasLock = FileManager.default.fileExists(atPath: store.applyLockURL(host).path)
+            if store.hostNames().contains(host) || hasLock {
+                return SimDriver(stateDirectory: store.directory, host: host)
+            }
+            throw error
+        }
+    }
+}

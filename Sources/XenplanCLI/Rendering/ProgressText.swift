@@ -1,0 +1,133 @@
+import Executor
+import Foundation
+import Planner
+import XenplanBasics
+
+/// Progress of an apply for people: one line when an action starts and one when it ends
+/// (with its elapsed time), on standard error; the summary goes to standard output.
+final class ProgressText: ExecutionObserver, @unchecked Sendable {
+    private let style: Style
+    private let lock = NSLock()
+    private let nameWidth: Int
+
+    init(plan: Plan, style: Style) {
+        self.style = style
+        nameWidth = max(8, plan.actions.compactMap(\.domain).map(\.count).max() ?? 0)
+    }
+
+    func willStart(_ action: PlannedAction) {
+        emit(style.cyan("start  "), action, detail: action.summary)
+    }
+
+    func didFinish(_ action: PlannedAction, elapsed: Duration) {
+        emit(style.green("done   "), action, detail: Self.seconds(elapsed))
+    }
+
+    func didFail(_ action: PlannedAction, failure: ActionFailure, elapsed: Duration) {
+        emit(style.red("FAILED "), action, detail: "\(Self.seconds(elapsed)): \(failure)")
+    }
+
+    func didSkip(_ action: PlannedAction, because reason: SkipReason) {
+        emit(style.yellow("skipped"), action, detail: reason.description)
+    }
+
+    func willWaitForBalloon(_ action: PlannedAction, domain: String, target: ByteSize) {
+        emit(style.dim("waiting"), action, detail: "for \(domain)'s balloon to come down to \(target)")
+    }
+
+    private func emit(_ tag: String, _ action: PlannedAction, detail: String) {
+        let line = "  \(tag) \(Self.describe(action, nameWidth: nameWidth))  \(detail)"
+        lock.withLock { Console.err(line) }
+    }
+
+    /// `#4 cpt18  migrate   git     ` — the action's id, host, kind and domain in columns.
+    static func describe(_ action: PlannedAction, nameWidth: Int = 0) -> String {
+        let label = PlanText.label(action.kind).padding(toLength: 9, withPad: " ", startingAt: 0)
+        let name = (action.domain ?? "").padding(toLength: nameWidth, withPad: " ", startingAt: 0)
+        let id = "#\(action.id)".padding(toLength: 3, withPad: " ", startingAt: 0)
+        return "\(id) \(action.host)  \(label) \(name)"
+    }
+
+    /// `3.1 s`
+    static func seconds(_ d: Duration) -> String {
+        String(format: "%.1f s", Double(d.milliseconds) / 1000)
+    }
+
+    /// The end of an apply: counts, then what failed and why, what was skipped, what was
+    /// left out, and what to do next.
+    static func summary(_ report: ExecutionReport, directory: String, style: Style) -> String {
+        var out: [String] = []
+        let counts = "\(report.done.count) done, \(report.failed.count) failed, \(report.skipped.count) skipped, \(report.excluded.count) left out"
+        if report.succeeded {
+            out.append(style.green("Apply complete") + " in \(seconds(report.elapsed)): \(counts).")
+        } else if report.interrupted {
+            out.append(style.yellow("Apply interrupted") + " after \(seconds(report.elapsed)): \(counts).")
+        } else {
+            out.append(style.red("Apply failed") + " after \(seconds(report.elapsed)): \(counts).")
+        }
+        func name(_ a: PlannedAction) -> String {
+            "#\(a.id) \(PlanText.label(a.kind)) \(a.domain.map { $0 + " " } ?? "")on \(a.host)"
+        }
+        if !report.failed.isEmpty {
+            out.append("Failed:")
+            for (action, failure) in report.failed { out.append("  \(name(action)): \(failure)") }
+        }
+        if !report.skipped.isEmpty {
+            out.append("Skipped:")
+            for (action, reason) in report.skipped { out.append("  \(name(action)): \(reason)") }
+        }
+        if !report.excluded.isEmpty {
+            out.append("Left out:")
+            for (action, exclusion) in report.excluded { out.append("  \(name(action)): \(exclusion)") }
+        }
+        if !report.succeeded {
+            out.append("Run `xenplan plan \(directory)` to see what is left, then `xenplan apply \(directory)` to carry it out.")
+        }
+        return out.joined(separator: "\n")
+    }
+}
+
+/// The same events as JSON lines on standard output, for CI.
+final class ProgressJSON: ExecutionObserver, @unchecked Sendable {
+    private let lock = NSLock()
+
+    func willStart(_ action: PlannedAction) { emit("started", action) }
+    func didFinish(_ action: PlannedAction, elapsed: Duration) { emit("done", action, ["elapsedMs": elapsed.milliseconds]) }
+    func didFail(_ action: PlannedAction, failure: ActionFailure, elapsed: Duration) {
+        emit("failed", action, ["elapsedMs": elapsed.milliseconds, "operation": failure.operation, "message": failure.message])
+    }
+    func didSkip(_ action: PlannedAction, because reason: SkipReason) { emit("skipped", action, ["message": reason.description]) }
+    func willWaitForBalloon(_ action: PlannedAction, domain: String, target: ByteSize) {
+        emit("balloon-wait", action, ["targetMiB": target.mib])
+    }
+
+    private func emit(_ event: String, _ action: PlannedAction, _ extra: [String: Any] = [:]) {
+        var object: [String: Any] = ["event": event, "action": action.id, "kind": action.kind.rawValue, "host": action.host,
+                                     "time": Journal.timestamp()]
+        if let domain = action.domain { object["domain"] = domain }
+        if let target = action.targetHost { object["targetHost"] = target }
+        for (k, v) in extra { object[k] = v }
+        lock.withLock { Self.line(object) }
+    }
+
+    /// One JSON object on one line of standard output, keys sorted.
+    static func line(_ object: [String: Any]) {
+        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
+        Console.out(String(decoding: data, as: UTF8.self))
+    }
+
+    static func summary(_ report: ExecutionReport) -> [String: Any] {
+        func entry(_ a: PlannedAction, _ message: String) -> [String: Any] {
+            var o: [String: Any] = ["action": a.id, "kind": a.kind.rawValue, "host": a.host, "message": message]
+            if let d = a.domain { o["domain"] = d }
+            return o
+        }
+        return [
+            "event": "summary", "succeeded": report.succeeded, "interrupted": report.interrupted,
+            "elapsedMs": report.elapsed.milliseconds, "done": report.done.count,
+            "failed": report.failed.map { entry($0.action, $0.failure.description) },
+            "skipped": report.skipped.map { entry($0.action, $0.reason.description) },
+            "excluded": report.excluded.map { entry($0.action, $0.exclusion.description) },
+        ]
+    }
+}
