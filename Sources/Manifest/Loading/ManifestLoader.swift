@@ -98,7 +98,10 @@ public enum ManifestLoader {
         if outcome.isEmpty { return .failure(DiagnosticsError([.emptyFile(source.path)])) }
         let root: Node?
         do {
-            root = try Yams.compose(yaml: String(decoding: source.bytes, as: UTF8.self))
+            // The basic resolver tags every scalar as a string: the decoder reads scalars
+            // as text itself, and Yams' default resolver would run a regular expression per
+            // scalar (the largest cost of loading thousands of domains).
+            root = try Yams.compose(yaml: String(decoding: source.bytes, as: UTF8.self), .basic)
         } catch {
             // The guard has seen the same bytes; this is a belt-and-braces message.
             return .failure(DiagnosticsError([.error("invalid YAML: \(error)", at: .file(source.path))]))

@@ -148,12 +148,12 @@ extension LabAssembler {
     /// every host reaches, so that the domain can be placed anywhere.
     private mutating func defaultPool(for host: HostSpec?, label: String, at location: SourceLocation) -> String? {
         if let host {
-            if let pool = sortedPools.first(where: { $0.hosts.contains(host.name) }) { return pool.name }
+            if let pool = defaultPoolByHost[host.name] { return pool }
             diagnostics.append(.error("\(label) has no pool, and host '\(host.name)' reaches none; declare one under storage",
                                       at: location))
             return nil
         }
-        if let pool = sortedPools.first(where: { pool in hosts.keys.allSatisfy { pool.hosts.contains($0) } }) { return pool.name }
+        if let pool = defaultPoolForAllHosts { return pool }
         diagnostics.append(.error("\(label) has no pool, and its domain has no host: only a pool that every host reaches would do, and there is none; name a pool or a host",
                                   at: location))
         return nil

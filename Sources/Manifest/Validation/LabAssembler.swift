@@ -15,6 +15,11 @@ struct LabAssembler {
     var groups: [String: GroupSpec] = [:]
     /// In file order, then written order: the order "first used by" notes follow.
     var declaredDomains: [DeclaredDomain] = []
+    /// Index of each name in `declaredDomains`, so that duplicate checks stay linear.
+    var declaredDomainIndex: [String: Int] = [:]
+    /// The pool a disk without `pool` goes to: per host, and for domains without a host.
+    var defaultPoolByHost: [String: String] = [:]
+    var defaultPoolForAllHosts: String?
     var domains: [ResolvedDomain] = []
 
     /// A domain with defaults applied, and where each of its values came from.
@@ -35,6 +40,7 @@ struct LabAssembler {
             assembler.diagnostics.append(.warning("no manifest names the lab; add 'lab: NAME' to one of them", at: .file(first.path)))
         }
         assembler.checkPools()
+        assembler.prepareDefaultPools()
         assembler.resolveDomains()
         assembler.checkUniqueness()
         assembler.checkGroups()
@@ -86,9 +92,11 @@ struct LabAssembler {
             }
         }
         for domain in file.domains {
-            if let first = declaredDomains.first(where: { $0.name == domain.name }) {
+            if let firstIndex = declaredDomainIndex[domain.name] {
+                let first = declaredDomains[firstIndex]
                 diagnostics.append(.definedTwice("domain", domain.name, at: domain.location, first: first.location))
             } else {
+                declaredDomainIndex[domain.name] = declaredDomains.count
                 declaredDomains.append(domain)
             }
         }
@@ -126,6 +134,15 @@ struct LabAssembler {
 
     /// Pools in name order.
     var sortedPools: [PoolSpec] { pools.values.sorted { $0.name < $1.name } }
+
+    /// Computed once: resolving thousands of disks must not sort the pools each time.
+    mutating func prepareDefaultPools() {
+        let sorted = sortedPools
+        for pool in sorted.reversed() {
+            for host in pool.hosts { defaultPoolByHost[host] = pool.name }
+        }
+        defaultPoolForAllHosts = sorted.first { pool in hosts.keys.allSatisfy { pool.hosts.contains($0) } }?.name
+    }
 }
 
 extension Diagnostic {

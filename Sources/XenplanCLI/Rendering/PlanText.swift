@@ -122,6 +122,7 @@ struct PlanText {
         case .shrinkRefused: return "no-shrink"
         case .excluded: return "excluded"
         case .unplaceable: return "unplaced"
+        case .inTransition: return "moving"
         }
     }
 
@@ -167,6 +168,7 @@ struct PlanText {
         case .shrinkRefused: return n == 1 ? "shrink refused" : "shrinks refused"
         case .excluded: return "excluded"
         case .unplaceable: return "unplaceable"
+        case .inTransition: return "in transition"
         }
     }
 }
