@@ -12,61 +12,97 @@ import XenplanBasics
 /// memory (it moves with every balloon).
 extension Planner {
     public static func fingerprints(of hosts: [HostState]) -> [String: String] {
-        objectSummaries(of: hosts).mapValues(fingerprint(of:))
+        var result: [String: String] = [:]
+        forEachObject(of: hosts) { key, fields in result[key] = fingerprint(of: fields) }
+        return result
     }
 
     /// The compact description of every observed object, by fingerprint key.
     public static func objectSummaries(of hosts: [HostState]) -> [String: [String: String]] {
         var result: [String: [String: String]] = [:]
+        forEachObject(of: hosts) { key, fields in result[key] = Dictionary(uniqueKeysWithValues: fields) }
+        return result
+    }
+
+    /// Summaries of the objects whose key `wanted` accepts (the plan keeps those of the
+    /// objects its actions and notices name, so that the saved plan stays small).
+    static func objectSummaries(of hosts: [HostState], where wanted: (String) -> Bool) -> [String: [String: String]] {
+        var result: [String: [String: String]] = [:]
+        forEachObject(of: hosts, where: wanted) { key, fields in result[key] = Dictionary(uniqueKeysWithValues: fields) }
+        return result
+    }
+
+    /// Exact and readable: whole MiB when possible, else KiB. (`ByteSize.description`
+    /// rounds, and two sizes that print alike must not fingerprint alike.)
+    static func exact(_ b: ByteSize) -> String { b.kib % 1024 == 0 ? "\(b.kib / 1024) MiB" : "\(b.kib) KiB" }
+
+    /// Calls `body` with every observed object's key and fields, fields sorted by name.
+    static func forEachObject(of hosts: [HostState], where wanted: (String) -> Bool = { _ in true },
+                              _ body: (String, [(String, String)]) -> Void) {
         for h in hosts {
-            result["host/\(h.name)"] = [
-                "xen version": h.xenVersion, "total memory": h.totalMemory.description, "cpus": "\(h.cpus)",
-                "dom0 memory": h.dom0Memory.description,
-            ]
+            let hostKey = "host/\(h.name)"
+            if wanted(hostKey) { body(hostKey, [
+                ("cpus", "\(h.cpus)"), ("dom0 memory", exact(h.dom0Memory)), ("total memory", exact(h.totalMemory)),
+                ("xen version", h.xenVersion),
+            ]) }
             for d in h.domains where d.domid != 0 {
                 let key = "domain/\(h.name)/\(d.name)" + (d.transient.map { "--\($0.rawValue)" } ?? "")
-                result[key] = [
-                    "uuid": d.uuid, "state": d.state.isUp ? "up" : d.state.rawValue,
-                    "memory target": d.memoryTarget.description, "maxmem": d.memoryStaticMax.description,
-                    "vcpus": "\(d.vcpusOnline)", "maxvcpus": "\(d.maxVcpus)",
-                    "scheduler": "weight \(d.cpuWeight), cap \(d.cpuCap)", "type": d.type,
-                    "disks": d.disks.map { "\(Normalize.vdev($0.vdev))=\($0.target)\($0.readOnly ? " ro" : "")" }.sorted().joined(separator: ", "),
-                    "interfaces": d.nics.map { "\($0.bridge) \(Normalize.mac($0.mac) ?? "")\($0.ip.map { " " + $0 } ?? "")" }.joined(separator: ", "),
-                ]
+                guard wanted(key) else { continue }
+                body(key, [
+                    ("disks", d.disks.map { "\(Normalize.vdev($0.vdev))=\($0.target)\($0.readOnly ? " ro" : "")" }.sorted().joined(separator: ", ")),
+                    ("interfaces", d.nics.map { "\($0.bridge) \(Normalize.mac($0.mac) ?? "")\($0.ip.map { " " + $0 } ?? "")" }.joined(separator: ", ")),
+                    ("maxmem", exact(d.memoryStaticMax)), ("maxvcpus", "\(d.maxVcpus)"),
+                    ("memory target", exact(d.memoryTarget)),
+                    ("scheduler", "weight \(d.cpuWeight), cap \(d.cpuCap)"),
+                    ("state", d.state.isUp ? "up" : d.state.rawValue), ("type", d.type), ("uuid", d.uuid),
+                    ("vcpus", "\(d.vcpusOnline)"),
+                ])
             }
             for c in h.configs {
+                let key = "config/\(h.name)/\(c.name)"
+                guard wanted(key) else { continue }
                 let boot: String
                 switch c.boot {
                 case .pygrub: boot = "pygrub"
                 case let .kernel(k, r, cmd): boot = "kernel \(k) ramdisk \(r ?? "-") cmdline \(cmd ?? "-")"
                 }
-                result["config/\(h.name)/\(c.name)"] = [
-                    "uuid": c.uuid ?? "", "type": c.type, "memory": c.memory.description, "maxmem": c.maxmem.description,
-                    "vcpus": "\(c.vcpus)", "maxvcpus": "\(c.maxvcpus)", "scheduler": "weight \(c.cpuWeight), cap \(c.cpuCap)",
-                    "boot": boot,
-                    "disks": c.disks.map { "\($0.vdev)=\($0.target)\($0.readOnly ? " ro" : "")" }.joined(separator: ", "),
-                    "interfaces": c.nics.map { "\($0.bridge) \($0.mac ?? "")\($0.ip.map { " " + $0 } ?? "")" }.joined(separator: ", "),
-                    "protect": "\(c.protect)", "autostart": "\(c.autostart)", "manifest hash": c.manifestHash,
-                ]
+                body(key, [
+                    ("autostart", "\(c.autostart)"), ("boot", boot),
+                    ("disks", c.disks.map { "\($0.vdev)=\($0.target)\($0.readOnly ? " ro" : "")" }.joined(separator: ", ")),
+                    ("interfaces", c.nics.map { "\($0.bridge) \($0.mac ?? "")\($0.ip.map { " " + $0 } ?? "")" }.joined(separator: ", ")),
+                    ("manifest hash", c.manifestHash), ("maxmem", exact(c.maxmem)), ("maxvcpus", "\(c.maxvcpus)"),
+                    ("memory", exact(c.memory)), ("protect", "\(c.protect)"),
+                    ("scheduler", "weight \(c.cpuWeight), cap \(c.cpuCap)"), ("type", c.type), ("uuid", c.uuid ?? ""),
+                    ("vcpus", "\(c.vcpus)"),
+                ])
             }
             for v in h.volumes {
-                result["volume/\(h.name)/\(v.container)/\(v.name)"] = ["size": v.size.description, "size KiB": "\(v.size.kib)"]
+                let key = "volume/\(h.name)/\(v.container)/\(v.name)"
+                if wanted(key) { body(key, [("size", exact(v.size))]) }
             }
             for b in h.bridges {
-                result["bridge/\(h.name)/\(b.name)"] = ["interfaces": b.interfaces.sorted().joined(separator: ", ")]
+                let key = "bridge/\(h.name)/\(b.name)"
+                if wanted(key) { body(key, [("interfaces", b.interfaces.sorted().joined(separator: ", "))]) }
             }
         }
-        return result
     }
 
-    /// FNV-1a-64 of the summary's lines, as 16 hex digits.
+    /// FNV-1a-64 of the summary's `field=value` lines in field order, as 16 hex digits.
     public static func fingerprint(of summary: [String: String]) -> String {
+        fingerprint(of: summary.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+    }
+
+    static func fingerprint(of fields: [(String, String)]) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for key in summary.keys.sorted() {
-            for byte in "\(key)=\(summary[key]!)\n".utf8 {
-                hash ^= UInt64(byte)
-                hash = hash &* 0x0000_0100_0000_01b3
-            }
+        @inline(__always) func mix(_ byte: UInt8) {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01b3
+        }
+        for (key, value) in fields {
+            for byte in key.utf8 { mix(byte) }
+            mix(UInt8(ascii: "="))
+            for byte in value.utf8 { mix(byte) }
+            mix(UInt8(ascii: "\n"))
         }
         let hex = String(hash, radix: 16)
         return String(repeating: "0", count: 16 - hex.count) + hex
@@ -97,7 +133,7 @@ extension Plan {
             }
             guard Planner.fingerprint(of: now) != then else { continue }
             if let old = objectSummaries[key] {
-                let changed = Set(old.keys).union(now.keys).sorted().filter { old[$0] != now[$0] && $0 != "size KiB" }
+                let changed = Set(old.keys).union(now.keys).sorted().filter { old[$0] != now[$0] }
                 let detail = changed.map { "\($0) \(old[$0] ?? "(none)") → \(now[$0] ?? "(none)")" }
                 messages.append("\(name): " + (detail.isEmpty ? "changed" : detail.joined(separator: ", ")) + " since the plan was made")
             } else {

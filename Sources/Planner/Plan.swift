@@ -111,6 +111,8 @@ public enum NoticeKind: String, Codable, Hashable, Sendable, CaseIterable {
     case excluded
     /// A domain that cannot be placed or a constraint the plan cannot satisfy.
     case unplaceable
+    /// A domain in the middle of a migration or being torn down: left until it settles.
+    case inTransition = "in-transition"
 }
 
 public struct Notice: Codable, Hashable, Sendable {

@@ -12,6 +12,11 @@ extension PlanBuilder {
         guard let target = d.host ?? running ?? configHost else { return false }
         finalHost[d.name] = running ?? configHost ?? target
         guard domainInScope(d.name, hosts: [running, configHost, target].compactMap { $0 }) else { return true }
+        if let what = unsettled[d.name] {
+            notice(.inTransition, host: running ?? configHost ?? target, domain: d.name,
+                   "\(d.name) is in transition (\(what.joined(separator: ", "))): left alone; plan again once it has settled")
+            return true
+        }
         if let o = running, let s = hosts[o]?.domain(d.name) {
             planExisting(d, s, on: o, declared: target)
         } else if let c = configHost, let config = hosts[c]?.config(d.name) {

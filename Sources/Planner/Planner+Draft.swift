@@ -69,6 +69,8 @@ struct PlanBuilder {
     /// Where each observed guest runs / has a configuration: name → hosts (name order).
     var runningOn: [String: [String]] = [:]
     var configOn: [String: [String]] = [:]
+    /// Domains Xen shows mid-migration or dying, by name: not planned until they settle.
+    var unsettled: [String: [String]] = [:]
     /// Memory target and vCPUs a declared domain will run with where they differ from
     /// the manifests after the plan (a pending restart), for group quotas.
     var quotaMemory: [String: ByteSize] = [:]
@@ -97,6 +99,9 @@ struct PlanBuilder {
                                            vcpus: d.state.isUp ? d.vcpusOnline : 0), up: d.state.isUp)
             }
             for name in index.configs.keys { configOn[name, default: []].append(state.name) }
+            for d in state.domains where d.domid != 0 && (d.transient != nil || d.state == .dying) {
+                unsettled[d.name, default: []].append("\(d.transient.map { "\(d.name)--\($0 == .incoming ? "incoming" : "migratedaway")" } ?? "\(d.name) (dying)") on \(state.name)")
+            }
         }
     }
 

@@ -209,7 +209,7 @@ extension PlanBuilder {
         let bothHold = migrations.count > 1 ? " while both hold their memory" : migrations.count == 1 ? " while the domain holds its memory on both hosts" : ""
         let domains = stuck.compactMap { drafts[$0.draft].domain }
         let message = "cannot order " + Self.conjunction(what) + ": " + Self.conjunction(lacks) + bothHold
-            + "; free memory on \(hostsShort.count == 1 ? hostsShort[0] : "one of them") or change the manifests"
+            + "; make room on \(hostsShort.count == 1 ? hostsShort[0] : "one of them") or change the manifests"
         return PlanRefusal(hosts: hostsShort, domains: domains, shortfall: ByteSize(kib: smallest ?? 0), message: message)
     }
 

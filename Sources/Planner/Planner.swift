@@ -45,9 +45,10 @@ public enum Planner {
         let usage = b.hosts.mapValues(\.initialUsage)
         if let failure = replay(actions, effects: effects, limits: limits, usage: usage) { throw failure }
 
-        let summaries = objectSummaries(of: observed)
+        let prints = fingerprints(of: observed)
+        let summaries = objectSummaries(of: observed, where: summarized(actions: actions, notices: b.notices).contains)
         return Plan(lab: lab.name, manifestHash: lab.contentHash, actions: actions, notices: b.notices,
-                    hosts: b.hostUsage(), nPlusOne: b.nPlusOne(), fingerprints: summaries.mapValues(fingerprint(of:)),
+                    hosts: b.hostUsage(), nPlusOne: b.nPlusOne(), fingerprints: prints,
                     objectSummaries: summaries)
     }
 }
@@ -60,5 +61,39 @@ extension PlanBuilder {
             guard let host = d.host ?? runningOn[d.name]?.first ?? configOn[d.name]?.first else { continue }
             for disk in resolveDisks(d, on: host) { if let key = disk.volume { desiredVolumes.insert(key) } }
         }
+    }
+}
+
+extension Planner {
+    /// Keys of the objects a plan's actions and notices name: hosts, their domains and
+    /// configurations, volumes and bridges. Their summaries go into the plan.
+    static func summarized(actions: [PlannedAction], notices: [Notice]) -> Set<String> {
+        var keys: Set<String> = []
+        func domain(_ name: String?, on host: String?) {
+            guard let name, let host else { return }
+            keys.insert("domain/\(host)/\(name)")
+            keys.insert("config/\(host)/\(name)")
+        }
+        for a in actions {
+            keys.insert("host/\(a.host)")
+            domain(a.domain, on: a.host)
+            if let t = a.targetHost {
+                keys.insert("host/\(t)")
+                domain(a.domain, on: t)
+            }
+            for op in a.operations {
+                switch op {
+                case let .createVolume(c, n, _), let .growVolume(c, n, _): keys.insert("volume/\(a.host)/\(c)/\(n)")
+                case let .removeVolume(c, n): keys.insert("volume/\(a.host)/\(c)/\(n)")
+                case let .createBridge(name, _): keys.insert("bridge/\(a.host)/\(name)")
+                default: break
+                }
+            }
+        }
+        for n in notices {
+            if let h = n.host { keys.insert("host/\(h)") }
+            domain(n.domain, on: n.host)
+        }
+        return keys
     }
 }

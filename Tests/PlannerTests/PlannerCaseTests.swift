@@ -32,6 +32,12 @@ enum Small {
 }
 
 let cases: [PlannerCase] = [
+    PlannerCase(name: "a domain mid-migration is left until it settles", make: {
+        drift(Std.lab(), from: Std.lab()) {
+            $0[named: "cpt76"].addDomain(Fixture.domainState("www", domid: 60))
+            $0[named: "cpt76"].updateDomain("www") { $0.transient = .incoming }
+        }
+    }, actions: [], notices: ["in-transition www@cpt18"]),
     PlannerCase(name: "converged lab plans nothing", make: { drift(Std.lab(), from: Std.lab()) }, actions: []),
     PlannerCase(name: "memory up, live", make: {
         drift(Std.lab(Std.lab().domains.with("www") { $0.memory = .mib(768) }), from: Std.lab())

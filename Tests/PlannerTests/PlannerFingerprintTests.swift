@@ -6,8 +6,9 @@ import XenplanBasics
 import XenplanTestSupport
 
 @Test func fingerprintChangesWhenATargetChanges() throws {
-    let lab = Std.lab()
-    let observed = Fixture.converged(lab)
+    // The plan changes www, so it keeps www's summary and can name the field.
+    let lab = Std.lab(Std.lab().domains.with("www") { $0.memory = .mib(640) })
+    let observed = Fixture.converged(Std.lab())
     let plan = try Planner.plan(lab: lab, observed: observed)
     var changed = observed
     changed[named: "cpt18"].updateDomain("www") { $0.memoryTarget = .mib(768) }
@@ -17,6 +18,10 @@ import XenplanTestSupport
     #expect(plan.staleObjects(comparedWith: changed) == ["domain www on cpt18: memory target 512 MiB → 768 MiB since the plan was made"])
     #expect(plan.staleObjects(comparedWith: now) == ["domain www on cpt18: changed since the plan was made"])
     #expect(plan.staleObjects(comparedWith: observed) == [])
+    // An object the plan does not name is still checked, without detail.
+    var other = observed
+    other[named: "cpt76"].updateDomain("git") { $0.vcpusOnline = 1 }
+    #expect(plan.staleObjects(comparedWith: other) == ["domain git on cpt76: changed since the plan was made"])
 }
 
 @Test func fingerprintIgnoresWhatMovesOnItsOwn() throws {

@@ -26,12 +26,12 @@ let refusals: [RefusalCase] = [
         ])
         return drift(after, from: before)
     }, hosts: ["cpt18", "cpt76"], domains: ["app1", "app2"], shortfall: .mib(1024),
-    message: "cannot order the migrations of app1 (cpt18 → cpt76) and app2 (cpt76 → cpt18): cpt18 lacks 1024 MiB and cpt76 lacks 1024 MiB while both hold their memory; free memory on one of them or change the manifests"),
+    message: "cannot order the migrations of app1 (cpt18 → cpt76) and app2 (cpt76 → cpt18): cpt18 lacks 1024 MiB and cpt76 lacks 1024 MiB while both hold their memory; make room on one of them or change the manifests"),
     RefusalCase(name: "a create that never fits", make: {
         drift(Fixture.lab(hosts: Small.hosts, pools: Std.pools, domains: [Fixture.domain("huge", on: "cpt18", memory: 4096)]),
               from: Fixture.lab(hosts: Small.hosts, pools: Std.pools))
     }, hosts: ["cpt18"], domains: ["huge"], shortfall: .mib(1097),
-    message: "cannot order create of huge on cpt18: cpt18 lacks 1097 MiB; free memory on cpt18 or change the manifests"),
+    message: "cannot order create of huge on cpt18: cpt18 lacks 1097 MiB; make room on cpt18 or change the manifests"),
     RefusalCase(name: "placement finds no room", make: {
         drift(Fixture.lab(hosts: Small.hosts, pools: Std.pools, domains: [Fixture.domain("huge", memory: 4096)]),
               from: Fixture.lab(hosts: Small.hosts, pools: Std.pools))
@@ -49,7 +49,7 @@ let refusals: [RefusalCase] = [
         return drift(Fixture.lab(hosts: hosts, pools: Std.pools, domains: [Fixture.domain("wide", on: "cpt18", vcpus: 6)]),
                      from: Fixture.lab(hosts: hosts, pools: Std.pools))
     }, hosts: ["cpt18"], domains: ["wide"], shortfall: .zero,
-    message: "cannot order create of wide on cpt18: cpt18 lacks 2 vCPUs; free memory on cpt18 or change the manifests"),
+    message: "cannot order create of wide on cpt18: cpt18 lacks 2 vCPUs; make room on cpt18 or change the manifests"),
 ]
 
 @Test(arguments: refusals)
