@@ -14,6 +14,10 @@ public final class HostLocks: @unchecked Sendable {
     public struct TakeOver: Hashable, Sendable {
         public var host: String
         public var previous: LockRecord
+        public init(host: String, previous: LockRecord) {
+            self.host = host
+            self.previous = previous
+        }
     }
 
     public enum Failure: Error, Sendable {
