@@ -34,8 +34,13 @@ public struct ProcessCommandRunner: CommandRunner {
         public var description: String { "cannot run \(program): \(String(cString: strerror(errno)))" }
     }
 
+    /// A child that exits before reading its stdin must not kill xenplan with SIGPIPE:
+    /// the write fails with EPIPE instead, and the child's status tells what happened.
+    private static let ignoreSigpipe: Void = { signal(SIGPIPE, SIG_IGN) }()
+
     static func spawn(_ argv: [String], stdin: String?, environment: [String: String]) throws -> CommandResult {
         precondition(!argv.isEmpty, "an argument vector names its program")
+        _ = ignoreSigpipe
         var inPipe: [Int32] = [0, 0], outPipe: [Int32] = [0, 0], errPipe: [Int32] = [0, 0]
         guard pipe(&inPipe) == 0, pipe(&outPipe) == 0, pipe(&errPipe) == 0 else {
             throw SpawnError(program: argv[0], errno: errno)

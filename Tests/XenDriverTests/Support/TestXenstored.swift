@@ -69,11 +69,17 @@ final class TestXenstored: @unchecked Sendable {
         Thread.detachNewThread { [self] in acceptLoop() }
     }
 
+    /// Idempotent: a second close of the listening descriptor could close whatever
+    /// another test opened under the same number since.
     func stop() {
-        lock.withLock { stopped = true }
+        let wasStopped = lock.withLock { () -> Bool in
+            defer { stopped = true }
+            return stopped
+        }
+        if wasStopped { return }
         shutdown(listenFD, Int32(SHUT_RDWR))
         close(listenFD)
-        for c in lock.withLock({ connections }) { shutdown(c.fd, Int32(SHUT_RDWR)) }
+        lock.withLock { for c in connections { shutdown(c.fd, Int32(SHUT_RDWR)) } }
         try? FileManager.default.removeItem(at: directory)
     }
 
@@ -122,8 +128,9 @@ final class TestXenstored: @unchecked Sendable {
 
     private func serve(_ c: Connection) {
         defer {
-            close(c.fd)
+            // Out of the list first, so `stop` never shuts down a reused descriptor number.
             lock.withLock { connections.removeAll { $0 === c } }
+            close(c.fd)
         }
         while let header = readFully(c.fd, 16) {
             let fields = (0..<4).map { i in header[i * 4..<i * 4 + 4].reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) } }

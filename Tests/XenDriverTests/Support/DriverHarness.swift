@@ -1,0 +1,38 @@
+import Foundation
+import HostModel
+import XenplanBasics
+import XenplanTestSupport
+@testable import XenDriver
+
+/// A driver for cpt18 wired to the test xenstored, the recorded hypervisor, a recording
+/// command runner answering `lvs` and `ip` with captured output, and temporary
+/// config, auto and image directories.
+struct DriverHarness {
+    let server: TestXenstored
+    let hypervisor: RecordedHypervisor
+    let runner: RecordingCommandRunner
+    let driver: XenDriver
+    let root: URL
+    var paths: XenDriverPaths { driver.paths }
+
+    init(pollInterval: Duration = .milliseconds(50)) throws {
+        let (server, store) = try XenstoreHarness.cpt18()
+        self.server = server
+        hypervisor = RecordedHypervisor.cpt18()
+        runner = RecordingCommandRunner()
+        runner.respond(to: LVMReport.command, with: CommandResult(status: 0, stdout: try Fixtures.text("lvs/cpt18.json")))
+        runner.respond(to: IPLinkReport.command, with: CommandResult(status: 0, stdout: try Fixtures.text("ip/cpt18.json")))
+        root = try Fixtures.temporaryDirectory("xendriver")
+        let images = root.appendingPathComponent("images").path
+        try FileManager.default.createDirectory(atPath: images, withIntermediateDirectories: true)
+        let paths = XenDriverPaths(configDirectory: root.appendingPathComponent("xenplan").path,
+                                   autoDirectory: root.appendingPathComponent("auto").path, imageDirectories: [images])
+        driver = XenDriver(hostName: "cpt18", hypervisor: hypervisor, store: store, runner: runner, paths: paths,
+                           pollInterval: pollInterval)
+    }
+
+    func cleanup() {
+        server.stop()
+        try? FileManager.default.removeItem(at: root)
+    }
+}
