@@ -52,10 +52,26 @@ public struct VolumeState: Hashable, Codable, Sendable {
     public var container: String
     public var name: String
     public var size: ByteSize
-    public init(container: String, name: String, size: ByteSize) {
+    /// Created by xenplan (the LVM tag `xenplan`; for a `dir` pool, the image file's
+    /// `user.xenplan` attribute). Only such volumes can be orphans: a volume someone made
+    /// by hand in the same volume group is none of xenplan's business.
+    public var owned: Bool
+
+    public init(container: String, name: String, size: ByteSize, owned: Bool = false) {
         self.container = container
         self.name = name
         self.size = size
+        self.owned = owned
+    }
+
+    private enum CodingKeys: String, CodingKey { case container, name, size, owned }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        container = try c.decode(String.self, forKey: .container)
+        name = try c.decode(String.self, forKey: .name)
+        size = try c.decode(ByteSize.self, forKey: .size)
+        owned = try c.decodeIfPresent(Bool.self, forKey: .owned) ?? false
     }
 }
 

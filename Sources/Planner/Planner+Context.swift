@@ -33,6 +33,8 @@ struct HostIndex {
     var domains: [String: Int] = [:]
     var configs: [String: Int] = [:]
     var volumes: [VolumeKey: ByteSize] = [:]
+    /// Volumes xenplan created (tagged): the only ones that can be orphans.
+    var ownedVolumes: [VolumeKey] = []
     var bridges: Set<String> = []
     /// Device path or image file (as written in xl.cfg) → the volume it reaches.
     var volumeByTarget: [String: VolumeKey] = [:]
@@ -56,7 +58,11 @@ struct HostIndex {
             if d.transient == nil, d.state != .dying, domains[d.name] == nil { domains[d.name] = i }
         }
         for (i, c) in state.configs.enumerated() where configs[c.name] == nil { configs[c.name] = i }
-        for v in state.volumes { volumes[VolumeKey(container: v.container, name: v.name)] = v.size }
+        for v in state.volumes {
+            let key = VolumeKey(container: v.container, name: v.name)
+            volumes[key] = v.size
+            if v.owned { ownedVolumes.append(key) }
+        }
         bridges = Set(state.bridges.map(\.name))
         var poolsByContainer: [String: [PoolSpec]] = [:]
         for pool in pools { poolsByContainer[pool.container, default: []].append(pool) }

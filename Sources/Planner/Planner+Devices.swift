@@ -6,7 +6,7 @@ import XenplanBasics
 struct OrphanCandidate {
     var key: VolumeKey
     var host: String
-    var domain: String
+    var domain: String?
     /// The draft after which nothing uses the volume any more.
     var after: Int?
     var why: String

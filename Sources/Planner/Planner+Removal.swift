@@ -64,6 +64,15 @@ extension PlanBuilder {
     /// with --allow-data-loss once what used them is gone. A volume any declared disk or
     /// any remaining domain uses is never a candidate.
     mutating func planOrphans() {
+        // Volumes xenplan created that no declared disk uses, left by earlier applies
+        // (a destroyed domain's volumes are kept): orphans until --allow-data-loss.
+        let candidateKeys = Set(orphanCandidates.map(\.key))
+        for host in hostNames where hostInScope(host) {
+            guard let index = hosts[host] else { continue }
+            for key in index.ownedVolumes where !desiredVolumes.contains(key) && !candidateKeys.contains(key) {
+                orphanCandidates.append(OrphanCandidate(key: key, host: host, domain: nil, after: nil, why: "created by xenplan"))
+            }
+        }
         guard !orphanCandidates.isEmpty else { return }
         // Every observed attachment and configuration reference, by volume.
         var users: [VolumeKey: Set<String>] = [:]
@@ -81,7 +90,7 @@ extension PlanBuilder {
         for key in byKey.keys.sorted() {
             guard let candidates = byKey[key], let first = candidates.first else { continue }
             if desiredVolumes.contains(key) || reportedVolumes.contains(key) { continue }
-            let releasing = Set(candidates.map(\.domain))
+            let releasing = Set(candidates.compactMap(\.domain))
             // Still used by a domain that stays (not the one that lets it go)?
             let others = (users[key] ?? []).subtracting(releasing).filter { name in
                 declared[name] != nil || ledger[name] != nil

@@ -122,7 +122,8 @@ public final class SimDriver: HostDriver {
     /// Volume changes in a shared container reach every host that shares it, the way a
     /// shared volume group shows the same volumes on all its hosts; removal is refused
     /// while a domain on any of them uses the volume.
-    func applyVolumeOperation(_ operation: HostOperation) throws {
+    /// `byXenplan: false` for a person's `lvcreate`: the volume is not tagged as xenplan's.
+    func applyVolumeOperation(_ operation: HostOperation, byXenplan: Bool = true) throws {
         let now = clock.now()
         let others = store.hostNames().filter { $0 != hostName }
         try store.withLocks([hostName] + others) { session in
@@ -150,6 +151,7 @@ public final class SimDriver: HostDriver {
                 }
             }
             try file.apply(operation, host: hostName, now: now)
+            if !byXenplan, case let .createVolume(c, volume, _) = operation { file.storage[c]?.setOwned(volume, false) }
             session.update(hostName, file)
             for (other, var peer) in peers {
                 peer.mirrorVolumes(of: container, from: file)

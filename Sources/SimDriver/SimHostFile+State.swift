@@ -83,7 +83,8 @@ extension SimHostFile {
         }
         let volumes = storage.keys.sorted().flatMap { container in
             storage[container]!.volumes.keys.sorted().map { volume in
-                VolumeState(container: container, name: volume, size: storage[container]!.volumes[volume]!)
+                VolumeState(container: container, name: volume, size: storage[container]!.volumes[volume]!,
+                            owned: storage[container]!.owned.contains(volume))
             }
         }
         let bridgeStates = bridges.keys.sorted().map { BridgeState(name: $0, interfaces: bridges[$0]!) }

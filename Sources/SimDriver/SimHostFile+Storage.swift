@@ -25,6 +25,7 @@ extension SimHostFile {
             guard size <= container.capacity - container.used else { throw fail(XlMessages.noSpace(path)) }
             container.volumes[volume] = size
         }
+        container.setOwned(volume, true)
         storage[name] = container
     }
 
@@ -70,6 +71,7 @@ extension SimHostFile {
                                               : XlMessages.fileInUse(path, by: user))
         }
         container.volumes[volume] = nil
+        container.setOwned(volume, false)
         storage[name] = container
     }
 
@@ -82,5 +84,6 @@ extension SimHostFile {
     mutating func mirrorVolumes(of container: String, from peer: SimHostFile) {
         guard let theirs = peer.storage[container], storage[container]?.shared == true else { return }
         storage[container]?.volumes = theirs.volumes
+        storage[container]?.owned = theirs.owned
     }
 }

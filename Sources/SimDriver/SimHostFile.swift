@@ -135,12 +135,32 @@ public struct SimHostFile: Hashable, Codable, Sendable {
         public var shared: Bool
         /// Volume name → size.
         public var volumes: [String: ByteSize]
+        /// Volumes xenplan created (sorted): the LVM tag `xenplan` of a real host.
+        public var owned: [String]
 
-        public init(type: ContainerType, capacity: ByteSize, shared: Bool = false, volumes: [String: ByteSize] = [:]) {
+        public init(type: ContainerType, capacity: ByteSize, shared: Bool = false, volumes: [String: ByteSize] = [:],
+                    owned: [String] = []) {
             self.type = type
             self.capacity = capacity
             self.shared = shared
             self.volumes = volumes
+            self.owned = owned.sorted()
+        }
+
+        private enum CodingKeys: String, CodingKey { case type, capacity, shared, volumes, owned }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            type = try c.decode(ContainerType.self, forKey: .type)
+            capacity = try c.decode(ByteSize.self, forKey: .capacity)
+            shared = try c.decodeIfPresent(Bool.self, forKey: .shared) ?? false
+            volumes = try c.decodeIfPresent([String: ByteSize].self, forKey: .volumes) ?? [:]
+            owned = try c.decodeIfPresent([String].self, forKey: .owned) ?? []
+        }
+
+        mutating func setOwned(_ volume: String, _ isOwned: Bool) {
+            owned.removeAll { $0 == volume }
+            if isOwned { owned.append(volume); owned.sort() }
         }
 
         public var used: ByteSize { volumes.values.reduce(.zero, +) }

@@ -57,7 +57,7 @@ public struct SimXl: Sendable {
         if let operation = command.volumeOperation {
             // Through the driver's path, so that a shared volume group changes everywhere.
             let driver = SimDriver(stateDirectory: store.directory, host: host, clock: clock, speed: 0)
-            try driver.applyVolumeOperation(operation)
+            try driver.applyVolumeOperation(operation, byXenplan: false)
             return command.confirmation
         }
         return try store.withLocks([host]) { session in

@@ -54,6 +54,8 @@ extension SimXlCommand {
         switch self {
         case let .operation(op):
             try copy.apply(op, host: host, now: now)
+            // A person's lvcreate carries no xenplan tag.
+            if case let .createVolume(c, volume, _) = op { copy.storage[c]?.setOwned(volume, false) }
         case let .createUnmanaged(config, balloon, ignores):
             for i in copy.domains.indices { copy.domains[i].settleBalloon(at: now, rate: copy.balloonRatePerSecond) }
             try copy.create(from: config, host: host, now: now) { fail("create", config.name, $0) }
