@@ -52,7 +52,7 @@ public final class XenDriver: HostDriver {
         // Checked before xc_interface_open, which would print its own complaint on stderr.
         guard FileManager.default.fileExists(atPath: privcmd) else {
             throw HostError(host: hostName, operation: "connect",
-                            message: "cannot reach the hypervisor (no \(privcmd)): is this a Xen dom0? Use connection 'ssh://root@HOST' to reach a dom0 from elsewhere")
+                            message: "cannot reach the hypervisor (no \(privcmd)): is this a Xen dom0?")
         }
         let store: XenStore
         do {

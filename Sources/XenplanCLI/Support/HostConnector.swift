@@ -2,6 +2,7 @@ import Foundation
 import HostModel
 import Manifest
 import SimDriver
+import XenDriver
 import XenplanBasics
 
 /// Turns a host's `connection:` into the driver that reads and changes it.
@@ -15,7 +16,16 @@ enum HostConnector {
         case .sim:
             return try simDriver(for: host, in: lab, stateDirectory: stateDirectory)
         case .local:
-            throw UserFacingError("host \(host.name): connection 'local' needs the Xen driver, which this build of xenplan does not include; use 'sim' to plan against a simulated host")
+            // This machine is the dom0: fails at once, saying what is missing, elsewhere.
+            let images = lab.pools(reachableFrom: host.name).compactMap { pool -> String? in
+                if case .dir = pool.kind { return pool.container }
+                return nil
+            }
+            do {
+                return try XenDriver.open(hostName: host.name, paths: XenDriverPaths(imageDirectories: images))
+            } catch let error as HostError {
+                throw UserFacingError("host \(host.name): \(error.message)")
+            }
         case .ssh:
             throw UserFacingError("host \(host.name): connection '\(host.connection)' needs the ssh agent, which this build of xenplan does not include; use 'sim' to plan against a simulated host")
         }
