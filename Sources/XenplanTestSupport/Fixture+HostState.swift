@@ -81,7 +81,7 @@ extension Fixture {
             guard disk.path == nil, let size = disk.size else { return nil }
             let pool = disk.pool.flatMap { p in pools.first { $0.name == p } } ?? pools.first { $0.hosts.contains(host) }
             guard let pool else { return nil }
-            return VolumeState(container: pool.container, name: disk.volumeName(domain: spec.name), size: size)
+            return VolumeState(container: pool.container, name: disk.volumeName(domain: spec.name), size: size, owned: true)
         }
     }
 
