@@ -3,7 +3,7 @@
 # sudo available). Safe to run again: it installs only what is missing.
 set -euo pipefail
 
-packages=(libxen-dev make time xenstore-utils)
+packages=(libxen-dev make time xenstore-utils openssh-server openssh-client)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
