@@ -15,10 +15,13 @@ enum Console {
     static var stdinIsTerminal: Bool { isatty(STDIN_FILENO) == 1 }
 
     static var colorEnabled: Bool {
-        let env = ProcessInfo.processInfo.environment
-        if let noColor = env["NO_COLOR"], !noColor.isEmpty { return false }
-        if env["TERM"] == "dumb" { return false }
-        return stdoutIsTerminal
+        colorEnabled(environment: ProcessInfo.processInfo.environment, isTerminal: stdoutIsTerminal)
+    }
+
+    static func colorEnabled(environment: [String: String], isTerminal: Bool) -> Bool {
+        if let noColor = environment["NO_COLOR"], !noColor.isEmpty { return false }
+        if environment["TERM"] == "dumb" { return false }
+        return isTerminal
     }
 }
 
