@@ -1,4 +1,4 @@
-# Quick start:  make demo   (set up, build, plan the example lab against simulated hosts)
+# Quick start:  make demo   (set up, build, plan, apply and plan again the example lab on simulated hosts)
 #               make test   (the whole test suite)
 SWIFT ?= swift
 XENPLAN = .build/debug/xenplan
@@ -11,9 +11,15 @@ setup:
 build: setup
 	$(SWIFT) build
 
+# The whole loop on a throwaway copy of the simulated hosts (state/ and git stay clean):
+# plan, apply, plan again -> "No changes".
 demo: build
 	$(XENPLAN) validate examples/lab
-	$(XENPLAN) plan examples/lab
+	@demo=$$(mktemp -d) && cp state/*.sim.json "$$demo"/ && \
+	  echo "+ xenplan plan examples/lab" && $(XENPLAN) plan examples/lab --state-dir "$$demo" && echo && \
+	  echo "+ xenplan apply examples/lab --auto-approve" && $(XENPLAN) apply examples/lab --auto-approve --state-dir "$$demo" && echo && \
+	  echo "+ xenplan plan examples/lab" && $(XENPLAN) plan examples/lab --state-dir "$$demo"; \
+	  status=$$?; rm -rf "$$demo"; exit $$status
 
 test: setup
 	$(SWIFT) test

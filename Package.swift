@@ -19,6 +19,7 @@ let package = Package(
         .target(name: "SimDriver", dependencies: ["XenplanBasics", "HostModel"], exclude: ["README.md"]),
         .target(name: "Executor", dependencies: ["XenplanBasics", "HostModel", "Planner"], exclude: ["README.md"]),
         .target(name: "Executor", dependencies: ["XenplanBasics", "HostModel", "Planner"], exclude: ["README.md"]),
+        .target(name: "Executor", dependencies: ["XenplanBasics", "HostModel", "Planner"], exclude: ["README.md"]),
         .systemLibrary(name: "CXen", path: "Sources/CXen", providers: [.apt(["libxen-dev"])]),
         .target(name: "XenDriver", dependencies: ["XenplanBasics", "HostModel", "CXen"], exclude: ["README.md"]),
         .target(

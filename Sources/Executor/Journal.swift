@@ -102,6 +102,18 @@ public final class Journal: @unchecked Sendable {
         entries(at: path).first { $0.event == .runStarted && $0.plan == planDigest }
     }
 
+    /// The last run, if it never ended (killed, or the machine went down), with the
+    /// actions it started and did not finish: what an interrupted apply may have left
+    /// half done.
+    public static func unfinishedRun(at path: String) -> (run: JournalEntry, started: [JournalEntry])? {
+        let all = entries(at: path)
+        guard let start = all.last(where: { $0.event == .runStarted }) else { return nil }
+        let run = all.filter { $0.run == start.run }
+        guard !run.contains(where: { $0.event == .runEnded }) else { return nil }
+        let finished = Set(run.filter { $0.event == .done || $0.event == .failed }.compactMap(\.action))
+        return (start, run.filter { $0.event == .started && !finished.contains($0.action ?? -1) })
+    }
+
     /// `2026-12-01T10:00:00.123Z`.
     public static func timestamp(_ date: Date = Date()) -> String {
         let formatter = ISO8601DateFormatter()

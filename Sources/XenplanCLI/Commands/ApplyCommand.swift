@@ -77,6 +77,12 @@ struct ApplyCommand: AsyncParsableCommand {
 
         let runID = Executor.newRunID()
         let locks = try await lock(session.drivers, runID: runID, directory: directory)
+        if let (run, started) = Journal.unfinishedRun(at: journalPath) {
+            let cut = started.map { "#\($0.action ?? 0) \($0.kind ?? "") \($0.domain ?? "") on \($0.host ?? "")" }
+            Console.err("warning: the previous apply (run \(run.run), \(run.time)) did not finish"
+                + (cut.isEmpty ? "" : "; it had started: " + cut.joined(separator: ", "))
+                + ". The plan below is made from the hosts as they are now.")
+        }
         let stop = StopRequest()
         interruption.onInterrupt { count in
             if count == 1 && stop.request() {
