@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <errno.h>
+#include <sys/xattr.h>   /* marks image files of dir pools as xenplan's */
 #include <xenstore.h>
 /* xenctrl.h defines __XEN_TOOLS__ itself, which xen/domctl.h needs: keep this order. */
 #include <xenctrl.h>

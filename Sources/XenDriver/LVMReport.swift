@@ -4,9 +4,13 @@ import XenplanBasics
 
 /// The one `lvs` invocation of an observation, and its JSON report (LVM 2.03 on Debian 12).
 public enum LVMReport {
-    /// Sizes in KiB without a unit suffix, so they parse as numbers (`"5242880.00"`).
+    /// Sizes in KiB without a unit suffix, so they parse as numbers (`"5242880.00"`);
+    /// tags, because the tag `xenplan` marks the volumes xenplan created.
     public static let command = ["lvs", "--reportformat", "json", "--units", "k", "--nosuffix",
-                                 "-o", "lv_name,vg_name,lv_size"]
+                                 "-o", "lv_name,vg_name,lv_size,lv_tags"]
+
+    /// The LVM tag `lvcreate --addtag` puts on every volume xenplan creates.
+    public static let ownerTag = "xenplan"
 
     private struct Report: Decodable {
         struct Section: Decodable {
@@ -16,6 +20,7 @@ public enum LVMReport {
             var lv_name: String
             var vg_name: String
             var lv_size: String
+            var lv_tags: String?
         }
         var report: [Section]
     }
@@ -36,7 +41,9 @@ public enum LVMReport {
             guard let size = Self.kib(row.lv_size) else {
                 throw XlConfigError("lvs: size '\(row.lv_size)' of \(row.vg_name)/\(row.lv_name) is not a number of KiB")
             }
-            volumes.append(VolumeState(container: row.vg_name, name: row.lv_name, size: ByteSize(kib: size)))
+            let tags = (row.lv_tags ?? "").split(separator: ",").map(String.init)
+            volumes.append(VolumeState(container: row.vg_name, name: row.lv_name, size: ByteSize(kib: size),
+                                       owned: tags.contains(ownerTag)))
         }
         return volumes.sorted { ($0.container, $0.name) < ($1.container, $1.name) }
     }

@@ -95,13 +95,14 @@ public enum XenCommands {
         try check(ok(name), "'\(name)' is not a logical volume name")
     }
 
-    /// `lvcreate -y --wipesignatures y -L SIZEk -n NAME VG`: `-y` answers LVM's prompt
-    /// about an old filesystem signature (there is no terminal), and wiping it keeps a
-    /// new guest from finding a previous owner's filesystem.
+    /// `lvcreate -y --wipesignatures y --addtag xenplan -L SIZEk -n NAME VG`: `-y` answers
+    /// LVM's prompt about an old filesystem signature (there is no terminal), wiping it
+    /// keeps a new guest from finding a previous owner's filesystem, and the tag says
+    /// xenplan made the volume (only such volumes can become orphans).
     public static func lvcreate(vg: String, name: String, size: ByteSize) throws(XlConfigError) -> [String] {
         try volumeName(vg, name)
         try check(size.kib > 0, "volume size must be positive")
-        return ["lvcreate", "-y", "--wipesignatures", "y", "-L", "\(size.kib)k", "-n", name, vg]
+        return ["lvcreate", "-y", "--wipesignatures", "y", "--addtag", LVMReport.ownerTag, "-L", "\(size.kib)k", "-n", name, vg]
     }
 
     public static func lvextend(vg: String, name: String, size: ByteSize) throws(XlConfigError) -> [String] {

@@ -120,7 +120,8 @@ extension XenDriver {
             for file in files.sorted() where file.hasSuffix(".img") {
                 var st = stat()
                 guard stat(dir + "/" + file, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { continue }
-                volumes.append(VolumeState(container: dir, name: String(file.dropLast(4)), size: ByteSize(kib: Int64(st.st_size) / 1024)))
+                volumes.append(VolumeState(container: dir, name: String(file.dropLast(4)), size: ByteSize(kib: Int64(st.st_size) / 1024),
+                                           owned: Self.isOwnedImage(dir + "/" + file)))
             }
         }
         return volumes

@@ -21,7 +21,7 @@ import XenplanBasics
             ["ip", "link", "set", "dev", "hostonly", "up"],
         ]),
         (.createVolume(container: "vg18", name: "conf-web-root", size: .gib(8)),
-         [["lvcreate", "-y", "--wipesignatures", "y", "-L", "8388608k", "-n", "conf-web-root", "vg18"]]),
+         [["lvcreate", "-y", "--wipesignatures", "y", "--addtag", "xenplan", "-L", "8388608k", "-n", "conf-web-root", "vg18"]]),
         (.growVolume(container: "san", name: "git-repos", size: .gib(60)), [["lvextend", "-L", "62914560k", "san/git-repos"]]),
         (.removeVolume(container: "vg18", name: "old-test-root"), [["lvremove", "-f", "vg18/old-test-root"]]),
         (.setMemory(domain: "ldap", target: .mib(512)), [["xl", "mem-set", "ldap", "512m"]]),
