@@ -38,6 +38,14 @@ public enum HostOperation: Hashable, Codable, Sendable {
     case shutdown(domain: String, timeoutSeconds: Int)
     /// `xl destroy DOMAIN`: immediate.
     case destroy(domain: String)
+    /// `xl destroy NAME--incoming` / `NAME--migratedaway`: a copy an interrupted migration
+    /// left behind (the receiving side's half-built domain, or a dead source after the
+    /// target took over).
+    case discardMigrationCopy(domain: String, role: TransientRole)
+    /// `xl rename NAME--ROLE NAME`, `xl unpause NAME`: the one copy an interrupted
+    /// migration left runs on under its own name (the source, as xl's own failure path
+    /// resumes it; or the receiver's copy when the source is already gone).
+    case keepMigrationCopy(domain: String, role: TransientRole)
 
     /// The operation's kind, as `xenplan sim fail HOST KIND` names it.
     public var kind: String {
@@ -59,12 +67,29 @@ public enum HostOperation: Hashable, Codable, Sendable {
         case .migrate: return "migrate"
         case .shutdown: return "shutdown"
         case .destroy: return "destroy"
+        case .discardMigrationCopy: return "discard-migration-copy"
+        case .keepMigrationCopy: return "keep-migration-copy"
         }
     }
 
     public static let allKinds = [
         "create-bridge", "create-volume", "grow-volume", "remove-volume", "write-config", "remove-config",
         "create", "mem-set", "vcpu-set", "sched-credit", "block-attach", "block-detach", "network-attach",
-        "network-detach", "migrate", "shutdown", "destroy",
+        "network-detach", "migrate", "shutdown", "destroy", "discard-migration-copy", "keep-migration-copy",
     ]
+
+    /// The domain an operation concerns, for error messages; nil for host preparations.
+    public var domainName: String? {
+        switch self {
+        case let .create(d), let .setMemory(d, _), let .setVcpus(d, _), let .setScheduler(d, _, _),
+             let .attachDisk(d, _), let .detachDisk(d, _), let .attachNic(d, _), let .detachNic(d, _),
+             let .migrate(d, _), let .shutdown(d, _), let .destroy(d), let .removeConfig(d),
+             let .discardMigrationCopy(d, _), let .keepMigrationCopy(d, _):
+            return d
+        case let .writeConfig(config):
+            return config.name
+        case .createBridge, .createVolume, .growVolume, .removeVolume:
+            return nil
+        }
+    }
 }

@@ -38,16 +38,22 @@ public enum ActionKind: String, Codable, Hashable, Sendable, CaseIterable {
     /// Write xenplan's configuration for a domain that exists but was not created by
     /// xenplan (adoption), or whose configuration differs only in bookkeeping.
     case writeConfig = "write-config"
+    /// Settle what an interrupted migration left: discard the half-built copy, and run
+    /// the surviving one under its own name.
+    case recoverMigration = "recover-migration"
+    /// Remove a configuration of a domain that runs on another host (a reboot of this
+    /// host would start a second copy on the same disks).
+    case removeStaleConfig = "remove-stale-config"
 
     /// `+` creates, `~` changes in place, `→` moves, `-` removes.
     public var symbol: String {
         switch self {
         case .createBridge, .createVolume, .create, .start: return "+"
         case .growVolume, .setMemory, .setVcpus, .setScheduler, .attachDisk, .detachDisk, .attachNic, .detachNic,
-             .restart, .writeConfig:
+             .restart, .writeConfig, .recoverMigration:
             return "~"
         case .migrate: return "→"
-        case .stop, .destroy, .removeVolume: return "-"
+        case .stop, .destroy, .removeVolume, .removeStaleConfig: return "-"
         }
     }
 }

@@ -11,12 +11,14 @@ public enum Planner {
     /// no order of the actions fits (two full hosts that must swap domains).
     public static func plan(lab: Lab, observed: [HostState], options: PlanOptions = PlanOptions()) throws(PlanRefusal) -> Plan {
         var b = PlanBuilder(lab: lab, observed: observed, options: options)
+        b.planMigrationRecovery()
         b.noteDesiredVolumes()
         b.planBridges()
         b.planUndeclared()
         var unplaced: [DomainSpec] = []
         for d in lab.domains where !b.planDeclared(d) { unplaced.append(d) }
         for d in unplaced { try b.place(d) }
+        b.planStaleConfigs()
         b.planOrphans()
         try b.checkQuotas()
 

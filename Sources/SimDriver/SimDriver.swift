@@ -160,19 +160,3 @@ public final class SimDriver: HostDriver {
         }
     }
 }
-
-extension HostOperation {
-    /// The domain an operation concerns, for error messages.
-    var domainName: String? {
-        switch self {
-        case let .create(d), let .setMemory(d, _), let .setVcpus(d, _), let .setScheduler(d, _, _),
-             let .attachDisk(d, _), let .detachDisk(d, _), let .attachNic(d, _), let .detachNic(d, _),
-             let .migrate(d, _), let .shutdown(d, _), let .destroy(d), let .removeConfig(d):
-            return d
-        case let .writeConfig(config):
-            return config.name
-        case .createBridge, .createVolume, .growVolume, .removeVolume:
-            return nil
-        }
-    }
-}

@@ -113,6 +113,18 @@ extension SimHostFile {
 
         case let .migrate(name, _):
             throw fail("migration needs the simulated driver of both hosts", domain: name)
+
+        case let .discardMigrationCopy(name, role):
+            let i = try index(name + (role == .incoming ? "--incoming" : "--migratedaway"))
+            domains.remove(at: i)
+
+        case let .keepMigrationCopy(name, role):
+            let i = try index(name + (role == .incoming ? "--incoming" : "--migratedaway"))
+            guard !domains.contains(where: { $0.xlName == name }) else {
+                throw fail(XlMessages.nameExists(name), domain: name)
+            }
+            domains[i].transient = nil
+            domains[i].state = .running
         }
     }
 

@@ -73,23 +73,18 @@ extension XenDriver {
             try await shutdown(domain, timeout: .seconds(timeout))
         case let .destroy(domain):
             try await run(XenCommands.destroy(domain), operation: kind, domain: domain)
+        case let .discardMigrationCopy(domain, role):
+            let name = domain + (role == .incoming ? "--incoming" : "--migratedaway")
+            try await run(XenCommands.destroy(name), operation: kind, domain: domain)
+        case let .keepMigrationCopy(domain, role):
+            // xl has no resume command: the name comes back and the paused copy runs
+            // again (xl migrate's own failure path resumes the source in place the same way).
+            let copy = domain + (role == .incoming ? "--incoming" : "--migratedaway")
+            try await run(["xl", "rename", try XenCommands.domain(copy), try XenCommands.domain(domain)],
+                          operation: kind, domain: domain)
+            try await run(["xl", "unpause", try XenCommands.domain(domain)], operation: kind, domain: domain)
         }
     }
 
     func isImageDirectory(_ container: String) -> Bool { paths.imageDirectories.contains(container) }
-}
-
-extension HostOperation {
-    /// The domain an operation concerns, for error messages.
-    var domainName: String? {
-        switch self {
-        case .createBridge, .createVolume, .growVolume, .removeVolume: return nil
-        case let .writeConfig(c): return c.name
-        case let .removeConfig(name): return name
-        case let .create(d), let .setMemory(d, _), let .setVcpus(d, _), let .setScheduler(d, _, _),
-             let .attachDisk(d, _), let .detachDisk(d, _), let .attachNic(d, _), let .detachNic(d, _),
-             let .migrate(d, _), let .shutdown(d, _), let .destroy(d):
-            return d
-        }
-    }
 }

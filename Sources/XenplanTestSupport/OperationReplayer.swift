@@ -92,6 +92,14 @@ public enum OperationReplayer {
         case let .shutdown(name, _), let .destroy(name):
             _ = try domainIndex(name)
             hosts[hi].domains.removeAll { $0.name == name && $0.domid != 0 }
+        case let .discardMigrationCopy(name, role):
+            hosts[hi].domains.removeAll { $0.name == name && $0.transient == role }
+        case let .keepMigrationCopy(name, role):
+            guard let i = hosts[hi].domains.firstIndex(where: { $0.name == name && $0.transient == role }) else {
+                throw Refused(description: "keep: no \(name) copy (\(role.rawValue)) on \(hostName)")
+            }
+            hosts[hi].domains[i].transient = nil
+            hosts[hi].domains[i].state = .running
         }
         hosts[hi].recomputeFreeMemory()
     }

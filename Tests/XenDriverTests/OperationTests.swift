@@ -145,17 +145,19 @@ import XenplanBasics
     // MARK: Shutdown
 
     @Test func shutdownWaitsForReleaseDomainThenStops() async throws {
-        let h = try DriverHarness(pollInterval: .seconds(5))
+        // Polling alone would take two minutes: finishing well before proves the watch woke it,
+        // with a margin no loaded machine comes near.
+        let h = try DriverHarness(pollInterval: .seconds(120))
         defer { h.cleanup() }
         let clock = ContinuousClock()
         let start = clock.now
-        async let done: Void = h.driver.perform(.shutdown(domain: "ns1", timeoutSeconds: 30))
+        async let done: Void = h.driver.perform(.shutdown(domain: "ns1", timeoutSeconds: 300))
         // The guest powers off: the hypervisor drops it and xenstored fires @releaseDomain.
         try await Task.sleep(for: .milliseconds(300))
         h.hypervisor.update { $0.removeAll { $0.domain == 1 } }
         h.server.releaseDomain()
         try await done
-        #expect(clock.now - start < .seconds(4), "woken by the watch, not by polling")
+        #expect(clock.now - start < .seconds(60), "woken by the watch, not by polling")
         #expect(h.runner.commands == [["xl", "shutdown", "ns1"]])
     }
 

@@ -32,7 +32,8 @@ struct PlanCommand: AsyncParsableCommand {
             for warning in session.warnings { Console.err(warning.description) }
             let (observed, elapsed) = try await session.observe()
             var plan = try Planner.plan(lab: session.lab, observed: observed, options: planning.planOptions)
-            hasActions = !plan.isEmpty
+            // A domain still in transition (dying) has not converged either.
+            hasActions = !plan.isEmpty || plan.notices.contains { $0.kind == .inTransition }
             if let outFile {
                 plan.manifestDirectory = URL(fileURLWithPath: directory).standardizedFileURL.path
                 try PlanFile.write(plan, to: outFile)

@@ -109,6 +109,8 @@ struct PlanText {
         case .destroy: return "destroy"
         case .removeVolume: return "rm-volume"
         case .writeConfig: return "config"
+        case .recoverMigration: return "recover"
+        case .removeStaleConfig: return "rm-config"
         }
     }
 
