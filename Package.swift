@@ -20,11 +20,12 @@ let package = Package(
         .target(name: "Executor", dependencies: ["XenplanBasics", "HostModel", "Planner"], exclude: ["README.md"]),
         .systemLibrary(name: "CXen", path: "Sources/CXen", providers: [.apt(["libxen-dev"])]),
         .target(name: "XenDriver", dependencies: ["XenplanBasics", "HostModel", "CXen"], exclude: ["README.md"]),
+        .target(name: "Agent", dependencies: ["XenplanBasics", "HostModel"], exclude: ["README.md"]),
         .target(
             name: "XenplanCLI",
             dependencies: [
                 "XenplanBasics", "Manifest", "HostModel", "Planner", "SimDriver", "XenDriver",
-                "Executor",
+                "Executor", "Agent",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["README.md"]
@@ -49,6 +50,7 @@ let package = Package(
         ),
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "XenplanTestSupport"]),
         .testTarget(name: "SimDriverTests", dependencies: ["SimDriver", "XenplanTestSupport"]),
+        .testTarget(name: "AgentTests", dependencies: ["Agent", "SimDriver", "XenplanTestSupport"]),
         .testTarget(name: "ExecutorTests", dependencies: ["Executor", "SimDriver", "XenplanTestSupport"]),
         .testTarget(
             name: "XenDriverTests",

@@ -1,3 +1,4 @@
+import Agent
 import Foundation
 import HostModel
 import Manifest
@@ -26,8 +27,22 @@ enum HostConnector {
             } catch let error as HostError {
                 throw UserFacingError("host \(host.name): \(error.message)")
             }
-        case .ssh:
-            throw UserFacingError("host \(host.name): connection '\(host.connection)' needs the ssh agent, which this build of xenplan does not include; use 'sim' to plan against a simulated host")
+        case let .ssh(user, address, port):
+            // Options for ssh itself (key, known_hosts file) come from the environment,
+            // split into arguments here: they never pass through a shell.
+            let options: [String]
+            do {
+                options = try SshTarget.options(fromEnvironment: ProcessInfo.processInfo.environment["XENPLAN_SSH_OPTIONS"])
+            } catch {
+                throw UserFacingError("host \(host.name): \(error)")
+            }
+            let images = lab.pools(reachableFrom: host.name).compactMap { pool -> String? in
+                if case .dir = pool.kind { return pool.container }
+                return nil
+            }
+            let target = SshTarget(user: user, address: address, port: port, agentCommand: host.agentCommand,
+                                   extraOptions: options, imageDirectories: images)
+            return SshDriver(hostName: host.name, target: target, clientVersion: XenplanMain.configuration.version)
         }
     }
 

@@ -1,0 +1,225 @@
+import Foundation
+import HostModel
+
+/// What a client asked for in its hello: the driver factory opens the host from it.
+public struct AgentSession: Hashable, Sendable {
+    /// The host's name as the lab calls it (the agent's `--host` when it was given one).
+    public var host: String
+    /// Directories of `dir` pools the lab declares for this host.
+    public var imageDirectories: [String]
+    /// The client's xenplan version, if it said.
+    public var client: String?
+
+    public init(host: String, imageDirectories: [String] = [], client: String? = nil) {
+        self.host = host
+        self.imageDirectories = imageDirectories
+        self.client = client
+    }
+}
+
+/// The server end of the agent protocol: reads requests, validates each completely, and
+/// serves them one at a time from a `HostDriver` made once the client has said hello.
+/// A bad request gets an `error` answer and the server carries on; only the end of its
+/// input ends it.
+public actor AgentServer {
+    public typealias DriverFactory = @Sendable (AgentSession) throws -> any HostDriver
+
+    public struct Configuration: Sendable {
+        /// The host this agent serves; nil to serve the one the hello names.
+        public var host: String?
+        /// This build's version, told to the client.
+        public var xenplanVersion: String
+        /// How often a `progress` event is sent while an operation runs.
+        public var progressInterval: Duration
+        /// Where the apply lock lives when the driver has none of its own.
+        public var lockDirectory: URL
+        public var versions: [Int]
+
+        public init(host: String? = nil, xenplanVersion: String, progressInterval: Duration = .seconds(2),
+                    lockDirectory: URL = URL(fileURLWithPath: "/run/xenplan"), versions: [Int] = AgentProtocol.versions) {
+            self.host = host
+            self.xenplanVersion = xenplanVersion
+            self.progressInterval = progressInterval
+            self.lockDirectory = lockDirectory
+            self.versions = versions
+        }
+    }
+
+    private let configuration: Configuration
+    private let factory: DriverFactory
+    private var driver: (any HostDriver)?
+    private var locking: (any HostLocking)?
+
+    public init(configuration: Configuration, factory: @escaping DriverFactory) {
+        self.configuration = configuration
+        self.factory = factory
+    }
+
+    /// Serves until `input` ends (or the output is gone).
+    public func serve(input: LineReader, output: LineWriter) async {
+        // A client that goes away must not kill the agent in the middle of an operation:
+        // writes then fail with EPIPE, and the operation runs to its end.
+        _ = signal(SIGPIPE, SIG_IGN)
+        let emit: @Sendable (AgentMessage) -> Void = { output.write($0.encodedLine()) }
+        for await event in input.events {
+            await handle(event, emit: emit)
+            if output.isBroken { break }
+        }
+    }
+
+    /// Answers one input event through `emit` (progress events first, then the answer).
+    public func handle(_ event: LineEvent, emit: @escaping @Sendable (AgentMessage) -> Void) async {
+        let line: Data
+        switch event {
+        case let .oversized(bytes):
+            emit(.failure(nil, .tooLarge, "the request is \(bytes) bytes; at most \(AgentProtocol.maxLineBytes) are read"))
+            return
+        case let .truncated(bytes):
+            emit(.failure(nil, .truncated, "the input ended inside a request (\(bytes) bytes with no newline)"))
+            return
+        case let .line(data):
+            line = data
+        }
+        // Blank lines are no requests: people typing at an agent make them.
+        if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return }
+        let request: AgentRequest
+        do {
+            request = try AgentRequest.parse(line)
+        } catch {
+            emit(error.answer)
+            return
+        }
+        emit(await answer(request, emit: emit))
+    }
+
+    private func answer(_ request: AgentRequest, emit: @escaping @Sendable (AgentMessage) -> Void) async -> AgentMessage {
+        let id = request.id
+        if case let .hello(versions, client, host, directories) = request.kind {
+            return hello(id: id, versions: versions, client: client, host: host, imageDirectories: directories)
+        }
+        guard let driver, let locking else {
+            return .failure(id, .outOfOrder, "the first request must be a hello")
+        }
+        switch request.kind {
+        case .hello:
+            return .failure(id, .outOfOrder, "hello was already received")
+        case .observe:
+            do {
+                var message = AgentMessage(type: "state", id: id)
+                message.state = try await driver.observe()
+                return message
+            } catch {
+                return hostFailure(id, .observeFailed, error, operation: "observe", domain: nil)
+            }
+        case let .perform(operation):
+            return await perform(operation, id: id, on: driver, emit: emit)
+        case let .lock(owner, replacing):
+            do {
+                try await locking.acquireLock(for: owner, replacing: replacing)
+                return .ok(id)
+            } catch let held as HostLockHeld {
+                var message = AgentMessage.failure(id, .lockHeld, "host \(held.host) is locked by \(held.holder.user)@\(held.holder.machine) pid \(held.holder.pid)")
+                message.holder = held.holder
+                return message
+            } catch {
+                return hostFailure(id, .lockFailed, error, operation: "lock", domain: nil)
+            }
+        case let .unlock(owner):
+            do {
+                try await locking.releaseLock(of: owner)
+                return .ok(id)
+            } catch {
+                return hostFailure(id, .lockFailed, error, operation: "unlock", domain: nil)
+            }
+        case .breakLock, .lockHolder:
+            do {
+                var message = AgentMessage(type: "lock", id: id)
+                if case .breakLock = request.kind {
+                    message.holder = try await locking.breakLock()
+                } else {
+                    message.holder = try await locking.lockHolder()
+                }
+                return message
+            } catch {
+                return hostFailure(id, .lockFailed, error, operation: "lock", domain: nil)
+            }
+        }
+    }
+
+    private func hello(id: RequestID?, versions: [Int], client: String?, host: String?,
+                       imageDirectories: [String]) -> AgentMessage {
+        guard driver == nil else { return .failure(id, .outOfOrder, "hello was already received") }
+        guard let version = Set(versions).intersection(configuration.versions).max() else {
+            var message = AgentMessage.failure(id, .unsupportedVersion,
+                                               "this agent speaks protocol \(Self.list(configuration.versions)), the client \(Self.list(versions))")
+            message.versions = configuration.versions
+            message.xenplan = configuration.xenplanVersion
+            return message
+        }
+        if let pinned = configuration.host, let host, host != pinned {
+            return .failure(id, .wrongHost, "this agent serves host \(pinned), not \(host)")
+        }
+        guard let name = configuration.host ?? host else {
+            return .failure(id, .badRequest, "the hello must name the host ('host'): this agent was started without --host")
+        }
+        do {
+            let driver = try factory(AgentSession(host: name, imageDirectories: imageDirectories, client: client))
+            self.driver = driver
+            locking = driver as? any HostLocking ?? FileHostLock(host: name, directory: configuration.lockDirectory)
+        } catch let error as HostError {
+            return .failure(id, .hostUnavailable, error.message)
+        } catch {
+            return .failure(id, .hostUnavailable, "\(error)")
+        }
+        var message = AgentMessage(type: "hello", id: id)
+        message.version = version
+        message.versions = configuration.versions
+        message.xenplan = configuration.xenplanVersion
+        message.host = name
+        message.capabilities = AgentProtocol.capabilities
+        return message
+    }
+
+    /// Runs the operation while a ticker sends `progress` events; the ticker is stopped
+    /// and drained before the answer, so no event follows it.
+    private func perform(_ operation: HostOperation, id: RequestID?, on driver: any HostDriver,
+                         emit: @escaping @Sendable (AgentMessage) -> Void) async -> AgentMessage {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let interval = configuration.progressInterval
+        let ticker = Task {
+            while true {
+                do { try await Task.sleep(for: interval) } catch { return }
+                if Task.isCancelled { return }
+                var event = AgentMessage(type: "progress", id: id)
+                let elapsed = clock.now - start
+                event.elapsed = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+                emit(event)
+            }
+        }
+        let result: AgentMessage
+        do {
+            try await driver.perform(operation)
+            result = .ok(id)
+        } catch {
+            result = hostFailure(id, .operationFailed, error, operation: operation.kind, domain: operation.domainName)
+        }
+        ticker.cancel()
+        await ticker.value
+        return result
+    }
+
+    private func hostFailure(_ id: RequestID?, _ code: ProtocolErrorCode, _ error: any Error, operation: String,
+                             domain: String?) -> AgentMessage {
+        let hostError = error as? HostError
+            ?? HostError(host: driver?.hostName ?? configuration.host ?? "?", operation: operation, domain: domain,
+                         message: "\(error)")
+        var message = AgentMessage.failure(id, code, hostError.message)
+        message.error = WireHostError(hostError)
+        return message
+    }
+
+    private static func list(_ versions: [Int]) -> String {
+        versions.map(String.init).joined(separator: ", ")
+    }
+}

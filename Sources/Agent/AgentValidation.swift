@@ -1,0 +1,311 @@
+import HostModel
+import XenplanBasics
+
+/// The rules every name, path, size and count in a request must meet before the agent
+/// acts on it. They are the manifest's own rules (a client built from valid manifests
+/// never trips them); they are checked again here because the agent trusts no client.
+enum AgentValidation {
+    /// A field that broke a rule: `field` is its path in the request (`operation.setMemory.domain`).
+    struct Problem: Error, Equatable {
+        var field: String
+        var message: String
+        var description: String { "\(field): \(message)" }
+    }
+
+    static let maxVcpus = 512
+    static let weights = 1...65535
+    /// The credit scheduler's cap is a percentage of one CPU: at most all of them.
+    static let caps = 0...(100 * 512)
+    static let shutdownTimeouts = 0...86_400
+
+    // MARK: Operations
+
+    static func check(_ operation: HostOperation) throws(Problem) {
+        let at = "operation"
+        switch operation {
+        case let .createBridge(name, interface):
+            try bridgeName(name, "\(at).createBridge.name")
+            if let interface { try interfaceName(interface, "\(at).createBridge.interface") }
+        case let .createVolume(container, name, size), let .growVolume(container, name, size):
+            let kind = operation.kind == "create-volume" ? "createVolume" : "growVolume"
+            try self.container(container, "\(at).\(kind).container")
+            try volumeName(name, "\(at).\(kind).name")
+            try self.size(size, "\(at).\(kind).size")
+        case let .removeVolume(container, name):
+            try self.container(container, "\(at).removeVolume.container")
+            try volumeName(name, "\(at).removeVolume.name")
+        case let .writeConfig(config):
+            try check(config, "\(at).writeConfig._0")
+        case let .removeConfig(name):
+            try domainName(name, "\(at).removeConfig.name", transient: false)
+        case let .create(domain):
+            try domainName(domain, "\(at).create.domain", transient: false)
+        case let .setMemory(domain, target):
+            try domainName(domain, "\(at).setMemory.domain")
+            try size(target, "\(at).setMemory.target")
+        case let .setVcpus(domain, count):
+            try domainName(domain, "\(at).setVcpus.domain")
+            try vcpus(count, "\(at).setVcpus.count")
+        case let .setScheduler(domain, weight, cap):
+            try domainName(domain, "\(at).setScheduler.domain")
+            try range(weight, weights, "\(at).setScheduler.weight", what: "a credit scheduler weight")
+            try range(cap, caps, "\(at).setScheduler.cap", what: "a cap in % of one CPU")
+        case let .attachDisk(domain, disk):
+            try domainName(domain, "\(at).attachDisk.domain")
+            try check(disk, "\(at).attachDisk.disk")
+        case let .detachDisk(domain, vdev):
+            try domainName(domain, "\(at).detachDisk.domain")
+            try self.vdev(vdev, "\(at).detachDisk.vdev")
+        case let .attachNic(domain, nic):
+            try domainName(domain, "\(at).attachNic.domain")
+            try check(nic, "\(at).attachNic.nic")
+        case let .detachNic(domain, mac):
+            try domainName(domain, "\(at).detachNic.domain")
+            try self.mac(mac, "\(at).detachNic.mac")
+        case let .migrate(domain, toHost):
+            try domainName(domain, "\(at).migrate.domain", transient: false)
+            try hostName(toHost, "\(at).migrate.toHost")
+        case let .shutdown(domain, timeout):
+            try domainName(domain, "\(at).shutdown.domain")
+            try range(timeout, shutdownTimeouts, "\(at).shutdown.timeoutSeconds", what: "a timeout in seconds")
+        case let .destroy(domain):
+            try domainName(domain, "\(at).destroy.domain")
+        case let .discardMigrationCopy(domain, _):
+            try domainName(domain, "\(at).discardMigrationCopy.domain", transient: false)
+        case let .keepMigrationCopy(domain, _):
+            try domainName(domain, "\(at).keepMigrationCopy.domain", transient: false)
+        }
+    }
+
+    static func check(_ config: DomainConfig, _ at: String) throws(Problem) {
+        try domainName(config.name, "\(at).name", transient: false)
+        if let uuid = config.uuid { try self.uuid(uuid, "\(at).uuid") }
+        guard ["pv", "pvh", "hvm"].contains(config.type) else {
+            throw Problem(field: "\(at).type", message: "\(shown(config.type)) is not one of pv, pvh, hvm")
+        }
+        try size(config.memory, "\(at).memory")
+        try size(config.maxmem, "\(at).maxmem")
+        guard config.memory <= config.maxmem else {
+            throw Problem(field: "\(at).memory", message: "\(config.memory) is above maxmem \(config.maxmem)")
+        }
+        try vcpus(config.vcpus, "\(at).vcpus")
+        try vcpus(config.maxvcpus, "\(at).maxvcpus")
+        guard config.vcpus <= config.maxvcpus else {
+            throw Problem(field: "\(at).vcpus", message: "\(config.vcpus) is above maxvcpus \(config.maxvcpus)")
+        }
+        try range(config.cpuWeight, weights, "\(at).cpuWeight", what: "a credit scheduler weight")
+        try range(config.cpuCap, caps, "\(at).cpuCap", what: "a cap in % of one CPU")
+        if case let .kernel(kernel, ramdisk, cmdline) = config.boot {
+            try path(kernel, "\(at).boot.kernel.kernel")
+            if let ramdisk { try path(ramdisk, "\(at).boot.kernel.ramdisk") }
+            if let cmdline, !isCmdline(cmdline) {
+                throw Problem(field: "\(at).boot.kernel.cmdline",
+                              message: "a kernel command line is at most 1024 printable ASCII characters without quotes or backslashes")
+            }
+        }
+        guard config.disks.count <= 64, config.nics.count <= 64 else {
+            throw Problem(field: at, message: "at most 64 disks and 64 network interfaces")
+        }
+        for (i, disk) in config.disks.enumerated() { try check(disk, "\(at).disks[\(i)]") }
+        for (i, nic) in config.nics.enumerated() { try check(nic, "\(at).nics[\(i)]") }
+        guard config.manifestHash.utf8.count <= 128,
+              config.manifestHash.utf8.allSatisfy({ isAlnum($0) || ":_-".utf8.contains($0) }) else {
+            throw Problem(field: "\(at).manifestHash", message: "at most 128 of A-Z, a-z, 0-9, ':', '_', '-'")
+        }
+    }
+
+    static func check(_ disk: DomainConfig.Disk, _ at: String) throws(Problem) {
+        try vdev(disk.vdev, "\(at).vdev")
+        try path(disk.target, "\(at).target")
+    }
+
+    static func check(_ nic: DomainConfig.Nic, _ at: String) throws(Problem) {
+        try bridgeName(nic.bridge, "\(at).bridge")
+        if let mac = nic.mac { try self.mac(mac, "\(at).mac") }
+        if let ip = nic.ip, !isIPv4(ip) {
+            throw Problem(field: "\(at).ip", message: "\(shown(ip)) is not an IPv4 address")
+        }
+    }
+
+    static func check(_ record: LockRecord, _ at: String) throws(Problem) {
+        try text(record.user, "\(at).user", max: 64)
+        try text(record.machine, "\(at).machine", max: 255)
+        try text(record.time, "\(at).time", max: 64)
+        try text(record.command, "\(at).command", max: 256)
+        try text(record.runID, "\(at).runID", max: 128)
+        guard record.pid > 0 else { throw Problem(field: "\(at).pid", message: "a process id is positive, not \(record.pid)") }
+    }
+
+    // MARK: Fields
+
+    /// `[a-z0-9][a-z0-9.-]{0,62}`, optionally with the suffix libxl gives a domain during a migration.
+    static func domainName(_ s: String, _ field: String, transient: Bool = true) throws(Problem) {
+        var base = s
+        if transient {
+            for suffix in ["--incoming", "--migratedaway"] where s.hasSuffix(suffix) {
+                base = String(s.dropLast(suffix.count))
+            }
+        }
+        guard isName(base) else {
+            throw Problem(field: field, message: "\(shown(s)) is not a domain name ([a-z0-9][a-z0-9.-]{0,62}\(transient ? ", optionally with --incoming or --migratedaway" : ""))")
+        }
+    }
+
+    static func bridgeName(_ s: String, _ field: String) throws(Problem) {
+        guard isName(s), s.utf8.count <= 15 else {
+            throw Problem(field: field, message: "\(shown(s)) is not a bridge name (1 to 15 of a-z, 0-9, '.', '-')")
+        }
+    }
+
+    static func interfaceName(_ s: String, _ field: String) throws(Problem) {
+        let bytes = Array(s.utf8)
+        guard (1...15).contains(bytes.count), isAlnum(bytes[0]),
+              bytes.allSatisfy({ isAlnum($0) || "._-".utf8.contains($0) }) else {
+            throw Problem(field: field, message: "\(shown(s)) is not an interface name (1 to 15 of A-Z, a-z, 0-9, '.', '_', '-')")
+        }
+    }
+
+    /// A volume group name (LVM's rule), or the absolute path of a `dir` pool.
+    static func container(_ s: String, _ field: String) throws(Problem) {
+        if s.hasPrefix("/") {
+            try path(s, field)
+            return
+        }
+        guard isLVMName(s) else {
+            throw Problem(field: field, message: "\(shown(s)) is neither a volume group name nor an absolute path")
+        }
+    }
+
+    static func volumeName(_ s: String, _ field: String) throws(Problem) {
+        guard isLVMName(s) else {
+            throw Problem(field: field, message: "\(shown(s)) is not a volume name (1 to 127 of A-Z, a-z, 0-9, '+', '_', '.', '-', not starting with '-')")
+        }
+    }
+
+    static func size(_ size: ByteSize, _ field: String) throws(Problem) {
+        guard size.kib > 0, size <= ByteSize.maximum else {
+            throw Problem(field: field, message: "a size is positive and at most 1 PiB, not \(size.kib) KiB")
+        }
+    }
+
+    static func vcpus(_ n: Int, _ field: String) throws(Problem) {
+        try range(n, 1...maxVcpus, field, what: "a vCPU count")
+    }
+
+    static func range(_ n: Int, _ range: ClosedRange<Int>, _ field: String, what: String) throws(Problem) {
+        guard range.contains(n) else {
+            throw Problem(field: field, message: "\(what) is \(range.lowerBound) to \(range.upperBound), not \(n)")
+        }
+    }
+
+    /// Absolute, no `..` component, no character a shell or an `xl` configuration would
+    /// treat specially.
+    static func path(_ s: String, _ field: String) throws(Problem) {
+        guard s.utf8.count <= 1024 else { throw Problem(field: field, message: "a path is at most 1024 bytes") }
+        if let bad = s.unicodeScalars.first(where: { !isPathScalar($0) }) {
+            throw Problem(field: field, message: "\(shown(s)) has a character not allowed in a path: \(shown(String(bad)))")
+        }
+        guard s.hasPrefix("/") else { throw Problem(field: field, message: "\(shown(s)) is not an absolute path") }
+        let components = s.split(separator: "/")
+        guard !components.contains(".."), !components.isEmpty else {
+            throw Problem(field: field, message: "\(shown(s)) is the root or has a '..' component")
+        }
+    }
+
+    static func vdev(_ s: String, _ field: String) throws(Problem) {
+        let bytes = Array(s.utf8)
+        var rest = ArraySlice(bytes)
+        if s.hasPrefix("xvd") { rest = rest.dropFirst(3) } else if s.hasPrefix("sd") || s.hasPrefix("hd") { rest = rest.dropFirst(2) } else { rest = [] }
+        let letters = rest.prefix { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) }
+        guard bytes.count <= 15, !letters.isEmpty, rest.dropFirst(letters.count).allSatisfy(isDigit) else {
+            throw Problem(field: field, message: "\(shown(s)) is not a virtual device name (xvda, xvdb1, sda, hda)")
+        }
+    }
+
+    static func mac(_ s: String, _ field: String) throws(Problem) {
+        let parts = s.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 6, parts.allSatisfy({ $0.utf8.count == 2 && $0.utf8.allSatisfy(isHex) }) else {
+            throw Problem(field: field, message: "\(shown(s)) is not a MAC address (xx:xx:xx:xx:xx:xx)")
+        }
+    }
+
+    static func uuid(_ s: String, _ field: String) throws(Problem) {
+        let parts = s.split(separator: "-", omittingEmptySubsequences: false).map(\.utf8.count)
+        guard parts == [8, 4, 4, 4, 12], s.utf8.allSatisfy({ isHex($0) || $0 == UInt8(ascii: "-") }) else {
+            throw Problem(field: field, message: "\(shown(s)) is not a UUID")
+        }
+    }
+
+    /// A DNS name or IPv4 address, never starting with `-` or `.`.
+    static func hostName(_ s: String, _ field: String) throws(Problem) {
+        let bytes = Array(s.utf8)
+        guard (1...253).contains(bytes.count), bytes[0] != UInt8(ascii: "-"), bytes[0] != UInt8(ascii: "."),
+              bytes.allSatisfy({ isAlnum($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") }) else {
+            throw Problem(field: field, message: "\(shown(s)) is not a host name")
+        }
+    }
+
+    /// Free text shown to people (lock records): no control characters, bounded.
+    static func text(_ s: String, _ field: String, max: Int) throws(Problem) {
+        guard (1...max).contains(s.utf8.count), !s.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f }) else {
+            throw Problem(field: field, message: "1 to \(max) bytes without control characters")
+        }
+    }
+
+    // MARK: Characters
+
+    static func isName(_ s: String) -> Bool {
+        let bytes = Array(s.utf8)
+        guard (1...63).contains(bytes.count), isLowerAlnum(bytes[0]) else { return false }
+        return bytes.allSatisfy { isLowerAlnum($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") }
+    }
+
+    static func isLVMName(_ s: String) -> Bool {
+        let bytes = Array(s.utf8)
+        guard (1...127).contains(bytes.count), bytes[0] != UInt8(ascii: "-"), s != ".", s != ".." else { return false }
+        return bytes.allSatisfy { isAlnum($0) || "+_.-".utf8.contains($0) }
+    }
+
+    static func isIPv4(_ s: String) -> Bool {
+        let parts = s.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 4 else { return false }
+        return parts.allSatisfy { part in
+            guard (1...3).contains(part.utf8.count), part.utf8.allSatisfy(isDigit) else { return false }
+            guard part.utf8.count == 1 || part.first != "0" else { return false }
+            return Int(part)! <= 255
+        }
+    }
+
+    static func isCmdline(_ s: String) -> Bool {
+        s.utf8.count <= 1024 && s.utf8.allSatisfy { (0x20...0x7e).contains($0) && !"\"'`\\".utf8.contains($0) }
+    }
+
+    static func isDigit(_ b: UInt8) -> Bool { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(b) }
+    static func isLowerAlnum(_ b: UInt8) -> Bool { isDigit(b) || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(b) }
+    static func isAlnum(_ b: UInt8) -> Bool { isLowerAlnum(b) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(b) }
+    static func isHex(_ b: UInt8) -> Bool { isDigit(b) || "abcdefABCDEF".utf8.contains(b) }
+
+    private static func isPathScalar(_ c: Unicode.Scalar) -> Bool {
+        guard c.isASCII, (0x21...0x7e).contains(c.value) else { return false }
+        return !"\"'`$;&|<>()*?[]{}\\!#~,=%".unicodeScalars.contains(c)
+    }
+}
+
+/// A value from a request as a message may show it: quoted, escaped, cut short.
+func shown(_ text: String, limit: Int = 48) -> String {
+    var out = ""
+    for (count, scalar) in text.unicodeScalars.enumerated() {
+        if count >= limit { out += "…"; break }
+        switch scalar {
+        case "'": out += "\\'"
+        case "\\": out += "\\\\"
+        default:
+            if scalar.isASCII && (0x20...0x7e).contains(scalar.value) {
+                out.unicodeScalars.append(scalar)
+            } else {
+                out += "\\u{" + String(scalar.value, radix: 16) + "}"
+            }
+        }
+    }
+    return "'" + out + "'"
+}

@@ -1,0 +1,134 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// What a line reader sees: a line (without its newline), a line that was too long
+/// (dropped unread beyond the limit), or the end of input, which may cut a line short.
+public enum LineEvent: Sendable, Equatable {
+    case line(Data)
+    case oversized(bytes: Int)
+    /// The input ended after `bytes` bytes of a line with no newline.
+    case truncated(bytes: Int)
+}
+
+/// Reads newline-terminated lines from a file descriptor on a thread of its own, so a
+/// blocking `read` never holds up the concurrency pool. A line longer than `limit` is
+/// never kept in memory: it is counted and reported as oversized when its newline comes.
+public final class LineReader: Sendable {
+    public let events: AsyncStream<LineEvent>
+
+    /// Starts reading `fd` at once; the stream ends at end of input or on a read error.
+    /// With `closing`, the reader owns `fd` and closes it then.
+    public init(fd: Int32, limit: Int, closing: Bool = false) {
+        let (stream, continuation) = AsyncStream<LineEvent>.makeStream(bufferingPolicy: .unbounded)
+        events = stream
+        let thread = Thread {
+            Self.readLoop(fd: fd, limit: limit) { continuation.yield($0) }
+            if closing {
+                #if canImport(Glibc)
+                _ = Glibc.close(fd)
+                #else
+                _ = Darwin.close(fd)
+                #endif
+            }
+            continuation.finish()
+        }
+        thread.name = "xenplan-line-reader"
+        thread.start()
+    }
+
+    private static func readLoop(fd: Int32, limit: Int, emit: (LineEvent) -> Void) {
+        var current = Data()
+        var overflow = 0
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { break }
+            var start = 0
+            for i in 0..<n where buffer[i] == 0x0A {
+                append(buffer[start..<i], to: &current, overflow: &overflow, limit: limit)
+                if overflow > 0 {
+                    emit(.oversized(bytes: overflow))
+                } else {
+                    if current.last == 0x0D { current.removeLast() }
+                    emit(.line(current))
+                }
+                current = Data()
+                overflow = 0
+                start = i + 1
+            }
+            append(buffer[start..<n], to: &current, overflow: &overflow, limit: limit)
+        }
+        if overflow > 0 || !current.isEmpty { emit(.truncated(bytes: overflow > 0 ? overflow : current.count)) }
+    }
+
+    private static func append(_ bytes: ArraySlice<UInt8>, to current: inout Data, overflow: inout Int, limit: Int) {
+        if overflow > 0 {
+            overflow += bytes.count
+        } else if current.count + bytes.count > limit {
+            overflow = current.count + bytes.count
+            current = Data()
+        } else {
+            current.append(contentsOf: bytes)
+        }
+    }
+}
+
+/// Writes whole lines to a file descriptor, one writer at a time, so that a progress
+/// event never lands in the middle of an answer. Once the other end is gone, writes are
+/// dropped: the peer can no longer read them.
+public final class LineWriter: @unchecked Sendable {
+    private let fd: Int32
+    private let lock = NSLock()
+    private var broken = false
+    private var closed = false
+
+    public init(fd: Int32) { self.fd = fd }
+
+    /// Writes `data` in full; false when the other end has gone away.
+    @discardableResult
+    public func write(_ data: Data) -> Bool {
+        lock.withLock {
+            if broken { return false }
+            let ok = data.withUnsafeBytes { buffer -> Bool in
+                var offset = 0
+                while offset < buffer.count {
+                    #if canImport(Glibc)
+                    let n = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                    #else
+                    let n = Darwin.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                    #endif
+                    if n < 0 {
+                        if errno == EINTR { continue }
+                        return false
+                    }
+                    offset += n
+                }
+                return true
+            }
+            if !ok { broken = true }
+            return ok
+        }
+    }
+
+    public var isBroken: Bool { lock.withLock { broken } }
+
+    /// Closes the descriptor: the reader on the other end sees end of input.
+    public func close() {
+        lock.withLock {
+            if !closed {
+                closed = true
+                broken = true
+                #if canImport(Glibc)
+                _ = Glibc.close(fd)
+                #else
+                _ = Darwin.close(fd)
+                #endif
+            }
+        }
+    }
+}

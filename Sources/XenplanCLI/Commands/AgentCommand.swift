@@ -1,0 +1,119 @@
+import Agent
+import ArgumentParser
+import Foundation
+import HostModel
+import SimDriver
+import XenDriver
+
+/// `xenplan agent`: serves one host's protocol on stdin/stdout, for the ssh connection
+/// (docs/agent-protocol.md). On a dom0 it serves the local Xen driver; told so, it
+/// serves a simulated host instead. Nothing but protocol answers is written to stdout.
+struct AgentCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "agent",
+        abstract: "Serve this host's protocol on stdin/stdout (what the ssh connection runs).",
+        discussion: "Run by `ssh host xenplan agent`; see docs/hosts.md and docs/agent-protocol.md. Without --sim or --sim-dir it serves the local Xen driver."
+    )
+
+    @Option(help: ArgumentHelp("Serve the simulated host kept in this file (DIR/HOST.sim.json or DIR/HOST.live.json).", valueName: "file"))
+    var sim: String?
+
+    @Option(name: .customLong("sim-dir"), help: ArgumentHelp("Serve simulated hosts of this state directory (the one the hello names, or --host).", valueName: "dir"))
+    var simDir: String?
+
+    @Flag(help: "Serve this dom0 through the local Xen driver (the default).")
+    var local = false
+
+    @Option(help: "Serve only this host name; a hello naming another is refused.")
+    var host: String?
+
+    @Option(name: .customLong("image-dir"), help: ArgumentHelp("A directory of raw images (a dir pool) on this host; repeatable.", valueName: "dir"))
+    var imageDirectories: [String] = []
+
+    @Option(name: .customLong("run-dir"), help: ArgumentHelp("Where the apply lock lives when the driver keeps none of its own.", valueName: "dir"))
+    var runDirectory = "/run/xenplan"
+
+    @Option(name: .customLong("sim-speed"), help: "Factor on simulated latencies (default: $XENPLAN_SIM_SPEED, else 1; 0 is instant).")
+    var simSpeed: Double?
+
+    @Option(name: .customLong("progress-interval"), help: "Seconds between progress events while an operation runs.")
+    var progressInterval: Double = 2
+
+    func validate() throws {
+        let modes = [sim != nil, simDir != nil, local].filter { $0 }.count
+        guard modes <= 1 else { throw ValidationError("give one of --sim, --sim-dir and --local") }
+        if let host, !SimStoreNames.isHostName(host) {
+            throw ValidationError("--host \(host) is not a host name ([a-z0-9][a-z0-9.-]{0,62})")
+        }
+        if let sim, SimStoreNames.hostName(ofFile: sim) == nil {
+            throw ValidationError("--sim \(sim): expected a simulated host's file, DIR/HOST.sim.json or DIR/HOST.live.json")
+        }
+        guard progressInterval.isFinite, progressInterval >= 0.05, progressInterval <= 3600 else {
+            throw ValidationError("--progress-interval must be between 0.05 and 3600 seconds")
+        }
+        if let simSpeed { guard simSpeed.isFinite, simSpeed >= 0 else { throw ValidationError("--sim-speed must be a non-negative number") } }
+        for directory in imageDirectories where !directory.hasPrefix("/") || directory.split(separator: "/").contains("..") {
+            throw ValidationError("--image-dir \(directory) must be an absolute path without '..'")
+        }
+    }
+
+    func run() async throws {
+        try await guarded {
+            var pinned = host
+            if let sim, let fileHost = SimStoreNames.hostName(ofFile: sim) {
+                if let host, host != fileHost { throw UserFacingError("--host \(host) does not match --sim \(sim), which is host \(fileHost)") }
+                pinned = fileHost
+            }
+            let config = AgentServer.Configuration(
+                host: pinned, xenplanVersion: XenplanMain.configuration.version,
+                progressInterval: .milliseconds(Int64(progressInterval * 1000)),
+                lockDirectory: URL(fileURLWithPath: runDirectory))
+            let server = AgentServer(configuration: config, factory: factory())
+            await server.serve(input: LineReader(fd: 0, limit: AgentProtocol.maxLineBytes),
+                               output: LineWriter(fd: 1))
+        }
+    }
+
+    /// How the driver is made once the client has said which host it wants.
+    private func factory() -> AgentServer.DriverFactory {
+        if let directory = sim.map({ URL(fileURLWithPath: $0).deletingLastPathComponent() }) ?? simDir.map({ URL(fileURLWithPath: $0) }) {
+            let speed = simSpeed ?? SimDriver.speedFromEnvironment()
+            let shown = sim ?? simDir ?? ""
+            return { session in
+                guard SimStore(directory: directory).hostNames().contains(session.host) else {
+                    throw HostError(host: session.host, operation: "connect",
+                                    message: "no simulated host \(session.host) in \(shown)")
+                }
+                return SimDriver(stateDirectory: directory, host: session.host, speed: speed)
+            }
+        }
+        let extra = imageDirectories
+        return { session in
+            try XenDriver.open(hostName: session.host,
+                               paths: XenDriverPaths(imageDirectories: Array(Set(session.imageDirectories + extra)).sorted()))
+        }
+    }
+}
+
+/// File and host names of simulated hosts, as the agent's options take them.
+enum SimStoreNames {
+    static func isHostName(_ s: String) -> Bool {
+        let bytes = Array(s.utf8)
+        guard (1...63).contains(bytes.count), let first = bytes.first, isLowerAlnum(first) else { return false }
+        return bytes.allSatisfy { isLowerAlnum($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") }
+    }
+
+    /// `cpt18` for `state/cpt18.sim.json` or `state/cpt18.live.json`.
+    static func hostName(ofFile path: String) -> String? {
+        let name = URL(fileURLWithPath: path).lastPathComponent
+        for suffix in [".sim.json", ".live.json"] where name.hasSuffix(suffix) {
+            let host = String(name.dropLast(suffix.count))
+            return isHostName(host) ? host : nil
+        }
+        return nil
+    }
+
+    private static func isLowerAlnum(_ b: UInt8) -> Bool {
+        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(b) || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(b)
+    }
+}
