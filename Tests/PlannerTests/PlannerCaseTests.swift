@@ -32,10 +32,15 @@ enum Small {
 }
 
 let cases: [PlannerCase] = [
-    PlannerCase(name: "a domain mid-migration is left until it settles", make: {
+    PlannerCase(name: "a half-built incoming copy beside the running domain is discarded", make: {
         drift(Std.lab(), from: Std.lab()) {
             $0[named: "cpt76"].addDomain(Fixture.domainState("www", domid: 60))
             $0[named: "cpt76"].updateDomain("www") { $0.transient = .incoming }
+        }
+    }, actions: ["recover-migration www@cpt76 none"]),
+    PlannerCase(name: "a dying domain is left until it is gone", make: {
+        drift(Std.lab(), from: Std.lab()) {
+            $0[named: "cpt18"].updateDomain("www") { $0.state = .dying }
         }
     }, actions: [], notices: ["in-transition www@cpt18"]),
     PlannerCase(name: "converged lab plans nothing", make: { drift(Std.lab(), from: Std.lab()) }, actions: []),
