@@ -40,4 +40,15 @@ for entry in "${labs[@]}"; do
     printf '%-40s %10s %10s %12s\n' "$name" "$median" "${sorted[0]}" "$((peak / 1024))"
 done
 echo
+# Hostile manifests must be refused quickly whatever they hold.
+printf '%-40s %10s %12s %6s\n' "hostile manifest (validate)" "ms" "peak RSS MB" "exit"
+for fixture in 37-alias-bomb 38-deep-nesting 39-twenty-digit-numbers 40-size-too-large 41-non-utf8 \
+               42-empty-file 43-no-manifests 44-tab-indentation 45-duplicate-mapping-keys; do
+    dir=Tests/ManifestTests/Fixtures/broken/$fixture
+    line=$( { /usr/bin/time -f '%e %M %x' "$bin/xenplan" validate "$dir" >/dev/null 2>&1; } 2>&1 | tail -n 1)
+    read -r secs kib code <<<"$line"
+    printf '%-40s %10s %12s %6s\n' "$fixture" "$(awk -v s="$secs" 'BEGIN { printf "%d", s * 1000 }')" "$((kib / 1024))" "$code"
+done
+
+echo
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo); command: RUNS=$runs scripts/bench.sh"
