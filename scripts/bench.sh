@@ -30,8 +30,8 @@ for entry in "${labs[@]}"; do
     peak=0
     for _ in $(seq "$runs"); do
         # /usr/bin/time: %e is wall seconds, %M peak resident KiB.
-        line=$( { /usr/bin/time -f '%e %M' "$bin/xenplan" plan "$manifests" --state-dir "$state" >/dev/null; } 2>&1 | tail -n 1)
-        read -r secs kib <<<"$line"
+        /usr/bin/time -o "$out/time.txt" -f '%e %M' "$bin/xenplan" plan "$manifests" --state-dir "$state" >/dev/null 2>&1 || true
+        read -r secs kib <"$out/time.txt"
         times+=("$(awk -v s="$secs" 'BEGIN { printf "%d", s * 1000 }')")
         (( kib > peak )) && peak=$kib
     done
@@ -45,8 +45,8 @@ printf '%-40s %10s %12s %6s\n' "hostile manifest (validate)" "ms" "peak RSS MB" 
 for fixture in 37-alias-bomb 38-deep-nesting 39-twenty-digit-numbers 40-size-too-large 41-non-utf8 \
                42-empty-file 43-no-manifests 44-tab-indentation 45-duplicate-mapping-keys; do
     dir=Tests/ManifestTests/Fixtures/broken/$fixture
-    line=$( { /usr/bin/time -f '%e %M %x' "$bin/xenplan" validate "$dir" >/dev/null 2>&1; } 2>&1 | tail -n 1)
-    read -r secs kib code <<<"$line"
+    /usr/bin/time -o "$out/time.txt" -f '%e %M %x' "$bin/xenplan" validate "$dir" >/dev/null 2>&1 || true
+    read -r secs kib code <"$out/time.txt"
     printf '%-40s %10s %12s %6s\n' "$fixture" "$(awk -v s="$secs" 'BEGIN { printf "%d", s * 1000 }')" "$((kib / 1024))" "$code"
 done
 
