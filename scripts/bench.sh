@@ -31,7 +31,7 @@ for entry in "${labs[@]}"; do
     for _ in $(seq "$runs"); do
         # /usr/bin/time: %e is wall seconds, %M peak resident KiB.
         /usr/bin/time -o "$out/time.txt" -f '%e %M' "$bin/xenplan" plan "$manifests" --state-dir "$state" >/dev/null 2>&1 || true
-        read -r secs kib <"$out/time.txt"
+        read -r secs kib < <(tail -n 1 "$out/time.txt")
         times+=("$(awk -v s="$secs" 'BEGIN { printf "%d", s * 1000 }')")
         (( kib > peak )) && peak=$kib
     done
@@ -46,7 +46,7 @@ for fixture in 37-alias-bomb 38-deep-nesting 39-twenty-digit-numbers 40-size-too
                42-empty-file 43-no-manifests 44-tab-indentation 45-duplicate-mapping-keys; do
     dir=Tests/ManifestTests/Fixtures/broken/$fixture
     /usr/bin/time -o "$out/time.txt" -f '%e %M %x' "$bin/xenplan" validate "$dir" >/dev/null 2>&1 || true
-    read -r secs kib code <"$out/time.txt"
+    read -r secs kib code < <(tail -n 1 "$out/time.txt")
     printf '%-40s %10s %12s %6s\n' "$fixture" "$(awk -v s="$secs" 'BEGIN { printf "%d", s * 1000 }')" "$((kib / 1024))" "$code"
 done
 
