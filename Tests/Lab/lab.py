@@ -1,0 +1,808 @@
+#!/usr/bin/env python3
+"""The lab of real Xen: two Xen 4.17 dom0s under QEMU (TCG), driven by xenplan over ssh.
+
+Usage: Tests/Lab/lab.py [--part all|one] [--report docs/lab-report.md] [--keep]
+
+  all  two dom0s (a, b): the whole scenario, migration included, then the same scenario
+       on simulated hosts, whose observed summaries must equal the real ones
+  one  one dom0 (a): the steps that need a single host (create, live changes, drift,
+       removal), for CI runs that must stay short
+
+Exit status 0 only if every step passed. See Tests/Lab/README.md.
+"""
+import argparse
+import datetime
+import hashlib
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+SCENARIO = HERE / "scenario"
+QEMU_MEM = int(os.environ.get("XENPLAN_LAB_MEM", "1280"))
+BOOT_TIMEOUT = int(os.environ.get("XENPLAN_LAB_BOOT_TIMEOUT", "900"))
+APPLY_TIMEOUT = 1200
+ALLOWED_LIBS = ("linux-vdso", "ld-linux", "libc.so", "libm.so", "libstdc++", "libgcc_s", "libxen")
+START = time.monotonic()
+
+
+def log(msg):
+    print(f"[lab {time.monotonic() - START:7.1f}s] {msg}", flush=True)
+
+
+class StepFailed(Exception):
+    pass
+
+
+def run(argv, timeout=600, check=False, env=None, cwd=None, input=None):
+    p = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, env=env, cwd=cwd, input=input)
+    if check and p.returncode != 0:
+        raise StepFailed(f"`{' '.join(map(str, argv))}` exited {p.returncode}: {(p.stderr or p.stdout).strip()[-2000:]}")
+    return p
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# ----------------------------------------------------------------------------------------
+# Report
+
+
+class Report:
+    def __init__(self, path, command):
+        self.path = path
+        self.command = command
+        self.steps = []        # (part, name, status, seconds, detail)
+        self.actions = []      # (step, kind, host, domain, ms)
+        self.figures = []      # (what, value)
+        self.facts = {}
+        self.started = datetime.datetime.now(datetime.timezone.utc)
+
+    def add(self, part, name, status, seconds, detail=""):
+        self.steps.append((part, name, status, seconds, detail))
+        log(f"{status:4} {part}/{name} ({seconds:.1f} s) {detail.splitlines()[0] if detail else ''}")
+
+    @property
+    def passed(self):
+        return bool(self.steps) and all(s[2] == "PASS" for s in self.steps)
+
+    def write(self):
+        if not self.path:
+            return
+        total = time.monotonic() - START
+        lines = [
+            "# xenplan lab report: real Xen under QEMU",
+            "",
+            "Written by `Tests/Lab/lab.py` (see Tests/Lab/README.md); each run replaces it.",
+            "",
+            f"- Date: {self.started.strftime('%Y-%m-%d %H:%M:%S UTC')}",
+            f"- Command: `{self.command}`",
+            f"- Result: **{'PASS' if self.passed else 'FAIL'}** "
+            f"({sum(1 for s in self.steps if s[2] == 'PASS')} of {len(self.steps)} steps passed), {total:.0f} s in all",
+        ]
+        for k, v in self.facts.items():
+            lines.append(f"- {k}: {v}")
+        lines += ["", "## Steps", "", "| part | step | result | time | detail |", "|---|---|---|---|---|"]
+        for part, name, status, seconds, detail in self.steps:
+            d = detail.replace("|", "\\|").replace("\n", "<br>")
+            lines.append(f"| {part} | {name} | {status} | {seconds:.1f} s | {d} |")
+        if self.figures:
+            lines += ["", "## Measurements", "", "| what | value |", "|---|---|"]
+            lines += [f"| {w} | {v} |" for w, v in self.figures]
+        if self.actions:
+            lines += ["", "## Actions (wall time of each, as apply reported it)", "",
+                      "| step | action | host | domain | time |", "|---|---|---|---|---|"]
+            lines += [f"| {s} | {k} | {h} | {d or ''} | {ms / 1000:.1f} s |" for s, k, h, d, ms in self.actions]
+        lines.append("")
+        Path(self.path).write_text("\n".join(lines))
+        log(f"report written to {self.path}")
+
+
+# ----------------------------------------------------------------------------------------
+# Building
+
+
+def build_xenplan():
+    prebuilt = os.environ.get("XENPLAN_LAB_BINARY")
+    if prebuilt:
+        return Path(prebuilt).resolve()
+    argv = ["swift", "build", "-c", "release", "--static-swift-stdlib", "--product", "xenplan",
+            "--scratch-path", str(REPO / ".build-lab")]
+    for attempt in range(3):
+        p = run(argv, timeout=3600, cwd=REPO)
+        if p.returncode == 0:
+            break
+        # A file edited while the build ran: build again.
+        if "modified during the build" not in p.stdout + p.stderr or attempt == 2:
+            raise StepFailed("swift build failed:\n" + (p.stdout + p.stderr)[-3000:])
+    binpath = run(argv + ["--show-bin-path"], cwd=REPO, check=True).stdout.strip()
+    return Path(binpath) / "xenplan"
+
+
+def check_libraries(binary):
+    out = run(["ldd", str(binary)], check=True).stdout
+    libs = [line.split()[0] for line in out.splitlines() if line.strip()]
+    bad = [lib for lib in libs if not lib.startswith("/") and not any(lib.startswith(a) for a in ALLOWED_LIBS)]
+    bad += [lib for lib in libs if lib.startswith("/") and "ld-linux" not in lib]
+    return libs, bad
+
+
+def build_image():
+    p = run([str(HERE / "build-image.sh")], timeout=3600)
+    if p.returncode != 0:
+        raise StepFailed("image build failed:\n" + p.stderr[-3000:])
+    return Path(p.stdout.strip().splitlines()[-1]), p.stderr
+
+
+# ----------------------------------------------------------------------------------------
+# The dom0s
+
+
+class Dom0:
+    def __init__(self, name, ip, image, rundir, link_port, listen):
+        self.name, self.ip, self.image, self.rundir = name, ip, image, rundir
+        self.suffix = ip.rsplit(".", 1)[1]
+        self.ssh_port = free_port()
+        self.link_port, self.listen = link_port, listen
+        self.serial = rundir / f"serial-{name}.log"
+        self.disk = rundir / f"{name}.qcow2"
+        self.proc = None
+
+    def start(self):
+        run(["qemu-img", "create", "-q", "-f", "qcow2", "-b", str(self.image / "base.img"), "-F", "raw", str(self.disk)],
+            check=True)
+        link = f"listen=127.0.0.1:{self.link_port}" if self.listen else f"connect=127.0.0.1:{self.link_port}"
+        argv = [
+            "qemu-system-x86_64", "-accel", "tcg,thread=multi,tb-size=256", "-cpu", "max,-smap", "-smp", "2",
+            "-m", str(QEMU_MEM), "-display", "none", "-monitor", "none", "-no-reboot",
+            "-serial", f"file:{self.serial}",
+            "-kernel", str(self.image / "xen.elf"),
+            "-append", "console=com1 com1=115200,8n1 dom0_mem=512M,max:512M dom0_max_vcpus=2 loglvl=all guest_loglvl=all",
+            "-initrd", f"{self.image / 'vmlinuz'} root=/dev/vda ro console=hvc0 net.ifnames=0 "
+                       f"xplab.name={self.name} xplab.ip={self.ip},{self.image / 'initrd.img'}",
+            "-drive", f"file={self.disk},if=virtio,format=qcow2",
+            "-virtfs", f"local,path={self.rundir / 'share'},mount_tag=lab,security_model=none,id=lab",
+            "-netdev", f"user,id=u0,hostfwd=tcp:127.0.0.1:{self.ssh_port}-:22",
+            "-device", f"virtio-net-pci,netdev=u0,mac=52:54:00:aa:00:0{self.suffix}",
+            "-netdev", f"socket,id=n0,{link}",
+            "-device", f"virtio-net-pci,netdev=n0,mac=52:54:00:12:34:0{self.suffix}",
+        ]
+        self.qemu_log = open(self.rundir / f"qemu-{self.name}.log", "w")
+        self.proc = subprocess.Popen(argv, stdout=self.qemu_log, stderr=subprocess.STDOUT, start_new_session=True)
+        log(f"dom0 {self.name}: QEMU pid {self.proc.pid}, ssh on 127.0.0.1:{self.ssh_port}")
+
+    def ssh_options(self):
+        return ["-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes",
+                "-o", f"UserKnownHostsFile={self.rundir / 'known_hosts'}", "-o", "IdentitiesOnly=yes",
+                "-i", str(self.rundir / "id_test"), "-o", "ConnectTimeout=20", "-o", "LogLevel=ERROR"]
+
+    def ssh(self, command, timeout=300, check=False):
+        argv = ["ssh", *self.ssh_options(), "-p", str(self.ssh_port), "root@127.0.0.1", command]
+        p = run(argv, timeout=timeout)
+        if check and p.returncode != 0:
+            raise StepFailed(f"on {self.name}: `{command}` exited {p.returncode}: {(p.stderr or p.stdout).strip()[-2000:]}")
+        return p
+
+    def serial_tail(self, n=40):
+        try:
+            return "\n".join(self.serial.read_text(errors="replace").splitlines()[-n:])
+        except OSError:
+            return "(no serial log)"
+
+    def wait_ready(self, deadline):
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise StepFailed(f"QEMU of {self.name} exited ({self.proc.returncode}); serial tail:\n{self.serial_tail()}")
+            try:
+                p = self.ssh("xl list >/dev/null && test -x /usr/local/bin/xenplan && echo ok", timeout=60)
+                if p.returncode == 0 and "ok" in p.stdout:
+                    return
+            except subprocess.TimeoutExpired:
+                pass
+            time.sleep(3)
+        raise StepFailed(f"dom0 {self.name} not ready after {BOOT_TIMEOUT} s; serial tail:\n{self.serial_tail()}")
+
+    def request_poweroff(self):
+        """Asks dom0 to power off (Xen's ACPI power-off then ends QEMU)."""
+        if not self.proc or self.proc.poll() is not None:
+            return False
+        try:
+            return self.ssh("systemctl poweroff", timeout=20).returncode in (0, 255)
+        except Exception:  # noqa: BLE001
+            return False
+
+    def stop(self, deadline):
+        if not self.proc:
+            return
+        try:
+            self.proc.wait(timeout=max(0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        log(f"dom0 {self.name}: QEMU ended ({self.proc.returncode})")
+
+
+# ----------------------------------------------------------------------------------------
+# The truth, read over ssh with xl and xenstore-ls (not through xenplan)
+
+
+def parse_xl_list(text):
+    doms = {}
+    for line in text.splitlines()[1:]:
+        f = line.split()
+        if len(f) >= 5 and f[1].isdigit():
+            doms[f[0]] = {"id": int(f[1]), "mem": int(f[2]), "vcpus": int(f[3]), "flags": f[4]}
+    return doms
+
+
+def parse_xenstore(text):
+    values = {}
+    for line in text.splitlines():
+        m = re.match(r'^(/local/domain/\d+/[^ ]+) = "(.*)"', line)
+        if m:
+            values[m.group(1)] = m.group(2)
+    return values
+
+
+def state_of(flags):
+    if "c" in flags:
+        return "crashed"
+    if "s" in flags:
+        return "shutdown"
+    if "d" in flags:
+        return "dying"
+    if "p" in flags:
+        return "paused"
+    return "running"
+
+
+def truth(dom0):
+    """The guests of one dom0, from xl list, xl list -l and xenstore-ls."""
+    p = dom0.ssh("xl list; echo '@@@'; xl list -l; echo '@@@'; xenstore-ls -f /local/domain", timeout=120, check=True)
+    listing, long, store = p.stdout.split("@@@\n")
+    doms = parse_xl_list(listing)
+    configs = {c["config"]["c_info"]["name"]: c for c in json.loads(long or "[]")}
+    xs = parse_xenstore(store)
+    guests = {}
+    for name, d in doms.items():
+        if name == "Domain-0":
+            continue
+        base = f"/local/domain/{d['id']}"
+        cfg = configs.get(name, {}).get("config", {})
+        cpus = [k for k, v in xs.items() if k.startswith(base + "/cpu/") and k.endswith("/availability") and v == "online"]
+        target = xs.get(base + "/memory/target")
+        guests[name] = {
+            "host": dom0.name, "state": state_of(d["flags"]), "actual_mib": d["mem"], "vcpus_online": d["vcpus"],
+            "target_mib": int(target) // 1024 if target else None,
+            "static_max_mib": int(xs.get(base + "/memory/static-max", "0")) // 1024,
+            "vcpus_requested": len(cpus),
+            "xs_name": xs.get(base + "/name"),
+            "disks": [d.get("pdev_path") for d in cfg.get("disks", [])],
+            "nics": [(n.get("bridge"), n.get("mac")) for n in cfg.get("nics", [])],
+            "max_vcpus": cfg.get("b_info", {}).get("max_vcpus"),
+        }
+    return guests
+
+
+def summary_of(guests):
+    """What the real run and the simulated run must agree on."""
+    return {n: (g["host"], g["target_mib"], g["vcpus_online"], g["state"]) for n, g in sorted(guests.items())}
+
+
+# ----------------------------------------------------------------------------------------
+# The scenario
+
+
+STEPS = [
+    # (name, manifests, what it shows)
+    ("create", "1-create", "three guests across both hosts, each with a disk on the shared dir pool and a vif on xenbr0"),
+    ("resize", "2-resize", "g1 memory 128 -> 192 MiB and g3 vCPUs 1 -> 2, live"),
+    ("migrate", "3-migrate", "g2 moves from a to b, live"),
+    ("drift", "3-migrate", "xl mem-set g1 160m behind xenplan's back: drift exits 2, apply sets it back"),
+    ("remove", "4-remove", "g3 removed from the manifests: shut down and destroyed"),
+    ("final", "4-remove", "plan --detailed-exitcode says No changes (exit 0)"),
+]
+
+# What each step must leave: name -> (host, memory target MiB, vCPUs online)
+EXPECTED = {
+    "create": {"g1": ("a", 128, 1), "g2": ("a", 128, 1), "g3": ("b", 128, 1)},
+    "resize": {"g1": ("a", 192, 1), "g2": ("a", 128, 1), "g3": ("b", 128, 2)},
+    "migrate": {"g1": ("a", 192, 1), "g2": ("b", 128, 1), "g3": ("b", 128, 2)},
+    "drift": {"g1": ("a", 192, 1), "g2": ("b", 128, 1), "g3": ("b", 128, 2)},
+    "remove": {"g1": ("a", 192, 1), "g2": ("b", 128, 1)},
+    "final": {"g1": ("a", 192, 1), "g2": ("b", 128, 1)},
+}
+
+
+def one_host(expected):
+    """The one-dom0 variant: every guest on a, no migration."""
+    return {n: ("a",) + v[1:] for n, v in expected.items()}
+
+
+def render(step_dir, dest, connections, sims, only_a=False):
+    dest.mkdir(parents=True, exist_ok=True)
+    for f in dest.glob("*.yaml"):
+        f.unlink()
+    shutil.copy(SCENARIO / "lab.yaml", dest / "lab.yaml")
+    hosts = (SCENARIO / "hosts.yaml.in").read_text()
+    lines = [l for l in hosts.splitlines() if not l.startswith("#")]
+    hosts = "\n".join(lines) + "\n"
+    for h in ("a", "b"):
+        hosts = hosts.replace(f"@CONNECTION_{h.upper()}@", connections[h])
+        hosts = hosts.replace(f"@SIM_{h.upper()}@\n", f"    sim: {sims[h]}\n" if sims.get(h) else "")
+    (dest / "hosts.yaml").write_text(hosts)
+    domains = (SCENARIO / step_dir / "domains.yaml").read_text()
+    if only_a:
+        domains = domains.replace("host: b", "host: a")
+    (dest / "domains.yaml").write_text(domains)
+    if only_a:
+        # The one-dom0 variant: host b is not declared; the pool is a's alone.
+        text = (dest / "hosts.yaml").read_text()
+        (dest / "hosts.yaml").write_text(text.split("\n  b:\n")[0] + "\n")
+        lab = (dest / "lab.yaml").read_text().replace("hosts: [a, b], shared: true", "hosts: [a]")
+        (dest / "lab.yaml").write_text(lab)
+
+
+class Scenario:
+    """Runs the steps with one xenplan binary against either the real dom0s (ssh://) or
+    simulated hosts (connection: sim) and records each step's summary."""
+
+    def __init__(self, lab, kind, connections, sims, state_dir, dom0s=None, only_a=False):
+        self.lab, self.kind, self.connections, self.sims = lab, kind, connections, sims
+        self.state_dir, self.dom0s, self.only_a = state_dir, dom0s or {}, only_a
+        self.summaries = {}
+        self.env = dict(os.environ, XENPLAN_STATE_DIR=str(state_dir), NO_COLOR="1")
+        if dom0s:
+            opts = dom0s["a"].ssh_options()
+            self.env["XENPLAN_SSH_OPTIONS"] = " ".join(opts[2:])  # BatchMode/strict are xenplan's own
+
+    def xenplan(self, *args, timeout=APPLY_TIMEOUT):
+        argv = [str(self.lab.binary), *map(str, args), "--state-dir", str(self.state_dir)]
+        t = time.monotonic()
+        p = run(argv, timeout=timeout, env=self.env, cwd=self.lab.rundir)
+        return p, time.monotonic() - t
+
+    def manifests(self, step_dir):
+        dest = self.lab.rundir / f"manifests-{self.kind}"
+        render(step_dir, dest, self.connections, self.sims, self.only_a)
+        return dest
+
+    def apply(self, step, directory):
+        p, secs = self.xenplan("apply", directory, "--auto-approve", "--json")
+        events = []
+        for line in p.stdout.splitlines():
+            try:
+                events.append(json.loads(line))
+            except ValueError:
+                pass
+        if self.kind == "real":
+            for e in events:
+                if e.get("event") == "done":
+                    self.lab.report.actions.append((step, e.get("kind"), e.get("host"), e.get("domain"), e.get("elapsedMs", 0)))
+        if p.returncode != 0:
+            raise StepFailed(f"apply exited {p.returncode}: {(p.stderr + p.stdout).strip()[-2500:]}")
+        done = sum(1 for e in events if e.get("event") == "done")
+        return f"apply: {done} actions in {secs:.1f} s"
+
+    def observe(self, expected, wait=True):
+        """The guests as they are (real: xl/xenstore over ssh; sim: the simulated hosts),
+        waiting a while for balloons and vCPUs to settle on the real hosts."""
+        deadline = time.monotonic() + (150 if wait and self.kind == "real" else 0)
+        while True:
+            guests = self.read()
+            problems = check(guests, expected, self.kind == "real")
+            if not problems or time.monotonic() >= deadline:
+                return guests, problems
+            time.sleep(3)
+
+    def read(self):
+        if self.kind == "real":
+            guests = {}
+            for d in self.dom0s.values():
+                guests.update(truth(d))
+            return guests
+        return sim_guests(self.state_dir)
+
+    def drift_change(self):
+        if self.kind == "real":
+            self.dom0s["a"].ssh("xl mem-set g1 160m", check=True)
+        else:
+            p, _ = self.xenplan("sim", "xl", "a", "mem-set", "g1", "160M")
+            if p.returncode != 0:
+                raise StepFailed(f"sim xl mem-set exited {p.returncode}: {(p.stderr + p.stdout).strip()}")
+
+    def run_step(self, name, step_dir):
+        directory = self.manifests(step_dir)
+        expected = EXPECTED[name] if not self.only_a else one_host(EXPECTED[name])
+        notes = []
+        if name == "drift":
+            self.drift_change()
+            if self.kind == "real":
+                # The change itself, seen independently, before xenplan looks.
+                seen = {}
+                for _ in range(20):
+                    seen = truth(self.dom0s["a"]).get("g1", {})
+                    if seen.get("target_mib") == 160:
+                        break
+                    time.sleep(1)
+                if seen.get("target_mib") != 160:
+                    raise StepFailed(f"xl mem-set g1 160m not seen in xenstore: {seen}")
+                notes.append("xl mem-set g1 160m: xenstore target 160 MiB")
+            p, secs = self.xenplan("drift", directory)
+            if p.returncode != 2 or "g1" not in p.stdout:
+                raise StepFailed(f"drift exited {p.returncode} (expected 2 naming g1):\n{(p.stdout + p.stderr).strip()[-2000:]}")
+            line = next((l.strip() for l in p.stdout.splitlines() if "g1" in l), "")
+            notes.append(f"drift exit 2 in {secs:.1f} s: {line}")
+        if name == "final":
+            p, secs = self.xenplan("plan", directory, "--detailed-exitcode")
+            if p.returncode != 0 or "No changes" not in p.stdout:
+                raise StepFailed(f"plan --detailed-exitcode exited {p.returncode}:\n{(p.stdout + p.stderr).strip()[-2000:]}")
+            notes.append(f"plan --detailed-exitcode: exit 0, No changes ({secs:.1f} s)")
+            obs = next((l for l in p.stdout.splitlines() if l.startswith("Observed")), "")
+            if obs:
+                notes.append(obs)
+        else:
+            notes.append(self.apply(name, directory))
+        guests, problems = self.observe(expected)
+        self.summaries[name] = summary_of(guests)
+        if problems:
+            raise StepFailed("; ".join(problems))
+        notes.append(describe(guests))
+        return "\n".join(notes)
+
+
+def check(guests, expected, real):
+    problems = []
+    for name, (host, target, vcpus) in expected.items():
+        g = guests.get(name)
+        if not g:
+            problems.append(f"{name} missing (expected on {host})")
+            continue
+        if g["host"] != host:
+            problems.append(f"{name} on {g['host']}, expected {host}")
+        if g["target_mib"] != target:
+            problems.append(f"{name} memory target {g['target_mib']} MiB, expected {target}")
+        if g["vcpus_online"] != vcpus:
+            problems.append(f"{name} {g['vcpus_online']} vCPUs online, expected {vcpus}")
+        if g["state"] != "running":
+            problems.append(f"{name} is {g['state']}")
+        if real:
+            if g["vcpus_requested"] != vcpus:
+                problems.append(f"{name}: xenstore has {g['vcpus_requested']} vCPUs online, expected {vcpus}")
+            if abs(g["actual_mib"] - target) > 8:
+                problems.append(f"{name}: actual memory {g['actual_mib']} MiB, target {target}")
+            if g["static_max_mib"] != 256:
+                problems.append(f"{name}: static-max {g['static_max_mib']} MiB, expected 256")
+            if g["disks"] != [f"/srv/lab/images/{name}-root.img"]:
+                problems.append(f"{name}: disks {g['disks']}")
+            if len(g["nics"]) != 1 or g["nics"][0][0] != "xenbr0":
+                problems.append(f"{name}: nics {g['nics']}")
+            if g["xs_name"] != name:
+                problems.append(f"{name}: xenstore name {g['xs_name']}")
+    for name, g in guests.items():
+        if name not in expected:
+            problems.append(f"{name} present on {g['host']} ({g['state']}) but should not be")
+    return problems
+
+
+def describe(guests):
+    return ", ".join(f"{n}@{g['host']} {g['target_mib']} MiB/{g['vcpus_online']} vCPU {g['state']}"
+                     for n, g in sorted(guests.items()))
+
+
+def sim_guests(state_dir):
+    guests = {}
+    for f in sorted(Path(state_dir).glob("*.live.json")):
+        host = f.name[: -len(".live.json")]
+        data = json.loads(f.read_text())
+        for d in data.get("domains", []):
+            name = d.get("name")
+            if name in (None, "Domain-0"):
+                continue
+            if d.get("transient"):
+                continue
+            guests[name] = {
+                "host": host,
+                "state": sim_state(d.get("state", "running")),
+                "target_mib": d["memoryTarget"]["kib"] // 1024,
+                "vcpus_online": d.get("vcpusOnline"),
+            }
+    return guests
+
+
+def sim_state(s):
+    return "running" if s in ("running", "blocked") else s
+
+
+# ----------------------------------------------------------------------------------------
+# The lab
+
+
+class Lab:
+    def __init__(self, args):
+        self.args = args
+        self.report = Report(args.report, "make lab" if os.environ.get("XENPLAN_LAB_VIA_MAKE") else " ".join(["Tests/Lab/lab.py", *sys.argv[1:]]))
+        self.rundir = Path(tempfile.mkdtemp(prefix="xenplan-lab."))
+        self.dom0s = {}
+        self.binary = None
+
+    def step(self, part, name, fn):
+        t = time.monotonic()
+        try:
+            detail = fn() or ""
+            self.report.add(part, name, "PASS", time.monotonic() - t, detail)
+            return True
+        except Exception as e:  # noqa: BLE001 — every failure becomes a FAIL line
+            detail = str(e) if isinstance(e, StepFailed) else f"{type(e).__name__}: {e}"
+            self.report.add(part, name, "FAIL", time.monotonic() - t, detail)
+            return False
+
+    def skip(self, part, names, why):
+        for n in names:
+            self.report.add(part, n, "NOT RUN", 0, why)
+
+    # --- preparation ---------------------------------------------------------------------
+
+    def prepare(self):
+        def build():
+            self.binary = build_xenplan()
+            libs, bad = check_libraries(self.binary)
+            size = self.binary.stat().st_size // (1024 * 1024)
+            digest = hashlib.sha256(self.binary.read_bytes()).hexdigest()[:12]
+            self.report.facts["xenplan binary"] = f"{size} MB, sha256 {digest}…, needs {', '.join(l.split('.so')[0] for l in libs)}"
+            if bad:
+                raise StepFailed(f"the binary needs libraries a minimal dom0 may lack: {bad}")
+            return f"{size} MB static-stdlib binary; ldd: only libc/libm/libstdc++/libgcc_s/libxen*"
+
+        def image():
+            self.image, err = build_image()
+            self.report.facts["Xen"] = "xen-hypervisor-4.17-amd64 " + (self.image / "xen-version").read_text().strip()
+            cached = "cached" if "cached image" in err else "built"
+            return f"{cached}: {self.image}"
+
+        return self.step("setup", "build xenplan", build) and self.step("setup", "dom0 image", image)
+
+    def keys(self, names):
+        share = self.rundir / "share"
+        (share / "run").mkdir(parents=True)
+        (share / "images").mkdir()
+        keygen = lambda path: run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", path.name, "-f", str(path)], check=True)
+        keygen(self.rundir / "id_test")
+        keygen(share / "run" / "dom0_key")
+        auth = (self.rundir / "id_test.pub").read_text() + (share / "run" / "dom0_key.pub").read_text()
+        (share / "run" / "authorized_keys").write_text(auth)
+        known, dom0_known = [], []
+        for n in names:
+            d = self.dom0s[n]
+            (share / "run" / n).mkdir()
+            keygen(share / "run" / n / "ssh_host_ed25519_key")
+            pub = " ".join((share / "run" / n / "ssh_host_ed25519_key.pub").read_text().split()[:2])
+            known.append(f"[127.0.0.1]:{d.ssh_port} {pub}")
+            dom0_known.append(f"{n},{d.ip} {pub}")
+        (self.rundir / "known_hosts").write_text("\n".join(known) + "\n")
+        (share / "run" / "dom0_known_hosts").write_text("\n".join(dom0_known) + "\n")
+        shutil.copy(self.binary, share / "run" / "xenplan")
+        shutil.copy(HERE / "dom0-setup.sh", share / "run" / "dom0-setup.sh")
+
+    def boot(self, names):
+        link_port = free_port()
+        ips = {"a": "10.0.0.1", "b": "10.0.0.2"}
+        for i, n in enumerate(names):
+            self.dom0s[n] = Dom0(n, ips[n], self.image, self.rundir, link_port, listen=(i == 0))
+        self.keys(names)
+
+        def start():
+            t0 = time.monotonic()
+            for i, n in enumerate(names):
+                if i:
+                    time.sleep(1.5)
+                self.dom0s[n].start()
+            deadline = time.monotonic() + BOOT_TIMEOUT
+            times = []
+            for n in names:
+                self.dom0s[n].wait_ready(deadline)
+                times.append(f"{n} ready after {time.monotonic() - t0:.0f} s")
+            self.report.figures.append((f"QEMU start → ssh and xl ready ({len(names)} dom0s at once)", ", ".join(times)))
+            return ", ".join(times)
+
+        def xen():
+            out = []
+            for n in names:
+                d = self.dom0s[n]
+                info = d.ssh("xl info", check=True).stdout
+                version = re.search(r"^xen_version\s*:\s*(\S+)", info, re.M).group(1)
+                total = int(re.search(r"^total_memory\s*:\s*(\d+)", info, re.M).group(1))
+                free = int(re.search(r"^free_memory\s*:\s*(\d+)", info, re.M).group(1))
+                d.total_mib, d.free_mib = total, free
+                listing = parse_xl_list(d.ssh("xl list", check=True).stdout)
+                if list(listing) != ["Domain-0"]:
+                    raise StepFailed(f"{n}: unexpected domains {list(listing)}")
+                self.report.facts["Xen version (xl info)"] = version
+                out.append(f"{n}: Xen {version}, {total} MiB total, {free} MiB free, xl list: Domain-0 only")
+            if len(names) > 1:
+                d = self.dom0s["a"]
+                d.ssh("ssh -o BatchMode=yes b true", check=True, timeout=60)
+                out.append("root ssh a → b (xl migrate's path) works")
+            return "\n".join(out)
+
+        return self.step("boot", "boot dom0s", start) and self.step("boot", "xl list / xl info", xen)
+
+    def local_plan(self):
+        """xenplan itself on dom0 a: connection local (the driver the agent uses)."""
+        def fn():
+            dest = self.rundir / "share" / "run" / "local"
+            render("1-create", dest, {"a": "local", "b": "local"}, {}, only_a=True)
+            d = self.dom0s["a"]
+            p = d.ssh("cd /tmp && xenplan plan /srv/lab/run/local --host a --state-dir /tmp/xenplan-state", timeout=300)
+            if p.returncode != 0:
+                raise StepFailed(f"xenplan plan in dom0 a exited {p.returncode}:\n{(p.stdout + p.stderr).strip()[-2500:]}")
+            wanted = ["xenbr0", "g1", "g2"]
+            missing = [w for w in wanted if w not in p.stdout]
+            if missing:
+                raise StepFailed(f"plan does not mention {missing}:\n{p.stdout[-2000:]}")
+            obs = next((l for l in p.stdout.splitlines() if l.startswith("Observed")), "")
+            summary = next((l for l in p.stdout.splitlines() if l.startswith("Plan:")), "")
+            return f"{obs}\n{summary}"
+        return self.step("local", "plan inside dom0 a (connection: local)", fn)
+
+    def agent_available(self):
+        p = run([str(self.binary), "agent", "--help"])
+        return p.returncode == 0
+
+    def measure(self, host):
+        """xenplan's observation of one dom0 against `xl list -l`, on the dom0 itself."""
+        def fn():
+            d = self.dom0s[host]
+            dest = self.rundir / "share" / "run" / f"measure-{host}"
+            render("3-migrate", dest, {"a": "local", "b": "local"}, {})
+            script = (
+                f"n=$(xl list | tail -n +3 | wc -l); echo guests=$n; "
+                f"for i in 1 2 3 4 5 6 7; do "
+                f"s=$(date +%s%N); xl list -l >/dev/null; e=$(date +%s%N); echo xl=$(( (e-s)/1000 )); "
+                f"s=$(date +%s%N); xenplan status /srv/lab/run/measure-{host} --host {host} --state-dir /tmp/xs-m > /tmp/st.out 2>&1; e=$(date +%s%N); "
+                f"echo status=$(( (e-s)/1000 )); "
+                f"xenplan plan /srv/lab/run/measure-{host} --host {host} --state-dir /tmp/xs-m 2>&1 | grep '^Observed' | sed 's/^/obs=/'; "
+                f"done")
+            p = d.ssh(script, timeout=600, check=True)
+            xl = [int(v) / 1000 for v in re.findall(r"^xl=(\d+)", p.stdout, re.M)]
+            status = [int(v) / 1000 for v in re.findall(r"^status=(\d+)", p.stdout, re.M)]
+            obs = [float(v) for v in re.findall(r"^obs=Observed \d+ hosts? in (\d+(?:\.\d+)?) ms", p.stdout, re.M)]
+            guests = int(re.search(r"guests=(\d+)", p.stdout).group(1))
+            if not xl or not obs:
+                raise StepFailed(f"no timings:\n{p.stdout[-1500:]}\n{p.stderr[-500:]}")
+            xl_ms, obs_ms, st_ms = statistics.median(xl), statistics.median(obs), statistics.median(status)
+            ratio = xl_ms / max(obs_ms, 0.001)
+            self.report.figures += [
+                (f"`xl list -l` on dom0 {host} ({guests} guests + Domain-0), median of {len(xl)}", f"{xl_ms:.1f} ms"),
+                (f"xenplan observation of dom0 {host} (plan's `Observed` line), median of {len(obs)}", f"{obs_ms:.1f} ms"),
+                (f"`xenplan status` whole process on dom0 {host}, median of {len(status)}", f"{st_ms:.1f} ms"),
+                ("observation speed-up over `xl list -l` (goal ≥ 5×)", f"{ratio:.1f}×"),
+            ]
+            detail = f"{guests} guests: xl list -l {xl_ms:.0f} ms, xenplan observation {obs_ms:.0f} ms ({ratio:.1f}×), xenplan status process {st_ms:.0f} ms"
+            if ratio < 5:
+                raise StepFailed(detail + ": below the 5× goal")
+            return detail
+        return self.step("measure", f"observation of dom0 {host} vs xl list -l", fn)
+
+    # --- the scenario ---------------------------------------------------------------------
+
+    def real_scenario(self, names):
+        only_a = names == ["a"]
+        connections = {n: f"ssh://root@127.0.0.1:{self.dom0s[n].ssh_port}" for n in names}
+        connections.setdefault("b", "sim")
+        sc = Scenario(self, "real", connections, {}, self.rundir / "state-real", self.dom0s, only_a=only_a)
+        steps = [s for s in STEPS if not (only_a and s[0] == "migrate")]
+        for i, (name, step_dir, what) in enumerate(steps):
+            ok = self.step("real", f"{name}: {what}", lambda: self.real_step(sc, name, step_dir))
+            if not ok:
+                self.skip("real", [f"{s[0]}: {s[2]}" for s in steps[i + 1:]], f"after the failure of {name}")
+                return sc, False
+            if name == "migrate" or (only_a and name == "resize"):
+                self.measure("b" if not only_a else "a")
+        return sc, True
+
+    def real_step(self, sc, name, step_dir):
+        detail = sc.run_step(name, step_dir)
+        if name == "create":
+            out = []
+            for d in self.dom0s.values():
+                p = d.ssh("ip -j link show xenbr0 && ls /srv/lab/images && cat /etc/xen/xenplan/*.cfg | grep -c xenplan", check=True)
+                br = json.loads(p.stdout.splitlines()[0])[0]
+                out.append(f"{d.name}: xenbr0 {br.get('operstate', '?')}")
+            detail += "\nbridges made by xenplan: " + ", ".join(out)
+        return detail
+
+    def sim_scenario(self, real, names):
+        only_a = names == ["a"]
+        total = {n: getattr(self.dom0s.get(n), "total_mib", QEMU_MEM - 16) for n in ("a", "b")}
+        sims = {n: f"{{memory: {total[n]}M, cpus: 2}}" for n in ("a", "b")}
+        connections = {"a": "sim", "b": "sim"}
+        sc = Scenario(self, "sim", connections, sims, self.rundir / "state-sim", only_a=only_a)
+        steps = [s for s in STEPS if not (only_a and s[0] == "migrate")]
+        for name, step_dir, what in steps:
+            self.step("sim", f"{name}", lambda: sc.run_step(name, step_dir))
+
+        def compare():
+            diffs = []
+            for name, _, _ in steps:
+                r, s = real.summaries.get(name), sc.summaries.get(name)
+                if r != s:
+                    diffs.append(f"{name}: real {r} / sim {s}")
+            if diffs:
+                raise StepFailed("\n".join(diffs))
+            return f"{len(steps)} steps: names, hosts, memory targets, vCPUs and states equal"
+        self.step("sim", "real and simulated summaries equal", compare)
+
+    def main(self):
+        names = ["a", "b"] if self.args.part == "all" else ["a"]
+        try:
+            if not self.prepare():
+                return
+            if not self.boot(names):
+                return
+            self.local_plan()
+            if not self.agent_available():
+                self.skip("real", ["ssh scenario"], "this xenplan has no `agent` command yet: the ssh:// scenario cannot run")
+                return
+            real, ok = self.real_scenario(names)
+            if ok:
+                self.sim_scenario(real, names)
+        finally:
+            self.shutdown()
+            self.report.write()
+
+    def shutdown(self):
+        for d in self.dom0s.values():
+            if d.proc and d.proc.poll() is None and not self.report.passed:
+                log(f"serial tail of {d.name}:\n{d.serial_tail(25)}")
+        asked = [d.request_poweroff() for d in self.dom0s.values()]
+        deadline = time.monotonic() + (60 if any(asked) else 0)
+        for d in self.dom0s.values():
+            try:
+                d.stop(deadline)
+            except Exception as e:  # noqa: BLE001
+                log(f"stopping {d.name}: {e}")
+        if self.args.keep:
+            log(f"run directory kept: {self.rundir}")
+        else:
+            shutil.rmtree(self.rundir, ignore_errors=True)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--part", choices=["all", "one"], default="all")
+    ap.add_argument("--report", default=str(REPO / "docs" / "lab-report.md"))
+    ap.add_argument("--keep", action="store_true", help="keep the run directory (logs, manifests)")
+    args = ap.parse_args()
+    if os.geteuid() != 0:
+        sys.exit("lab.py: run as root (debootstrap, mkfs -d of a root file system, 9p with security_model=none)")
+    lab = Lab(args)
+
+    def on_signal(signum, _frame):
+        raise SystemExit(f"lab.py: signal {signum}")
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGHUP, on_signal)
+    lab.main()
+    log("PASS: every step passed" if lab.report.passed else "FAIL: see the report")
+    sys.exit(0 if lab.report.passed else 1)
+
+
+if __name__ == "__main__":
+    main()
