@@ -57,26 +57,36 @@ public enum ManifestLoader {
     /// - Throws: every problem found (errors and warnings), sorted by location.
     public static func load(files: [(path: String, contents: [UInt8])]) throws(DiagnosticsError) -> LoadedLab {
         guard !files.isEmpty else { throw DiagnosticsError([.error("no manifest files were given", at: nil)]) }
-        var diagnostics: [Diagnostic] = []
-        var roots: [(path: String, root: Node)] = []
-        for file in files {
+        // Files are independent until they are merged: parse and decode them on every core.
+        let results = PerFileResults(count: files.count)
+        DispatchQueue.concurrentPerform(iterations: files.count) { i in
+            let file = files[i]
             switch parse(SourceText(path: file.path, bytes: file.contents)) {
-            case let .success(root): roots.append((file.path, root))
-            case let .failure(error): diagnostics += error.diagnostics
+            case let .success(root):
+                let (decoded, problems) = ManifestDecoder.decode(root: root, path: file.path)
+                results.store(i, .decoded(decoded, problems))
+            case let .failure(error):
+                results.store(i, .unparsable(error.diagnostics))
+            }
+        }
+        var diagnostics: [Diagnostic] = []
+        var decoded: [ManifestFile] = []
+        var decodeProblems: [Diagnostic] = []
+        var formatErrors: [Diagnostic] = []
+        for result in results.all {
+            switch result {
+            case let .unparsable(problems):
+                diagnostics += problems
+            case let .decoded(file, problems):
+                decoded.append(file)
+                decodeProblems += problems
+                if file.hasUnsupportedFormat { formatErrors += problems }
             }
         }
         // A file that does not parse leaves holes (undeclared hosts, pools…) that would
         // only produce misleading errors elsewhere: report the parse errors alone.
         guard !diagnostics.hasErrors else { throw DiagnosticsError(diagnostics.sortedByLocation()) }
-
-        var decoded: [ManifestFile] = []
-        var formatErrors: [Diagnostic] = []
-        for (path, root) in roots {
-            let (file, problems) = ManifestDecoder.decode(root: root, path: path)
-            decoded.append(file)
-            diagnostics += problems
-            if file.hasUnsupportedFormat { formatErrors += problems }
-        }
+        diagnostics += decodeProblems
         // A newer format's keys would only produce noise: stop at the format error.
         guard formatErrors.isEmpty else { throw DiagnosticsError(formatErrors.sortedByLocation()) }
 
@@ -153,4 +163,26 @@ extension Diagnostic {
     static func noManifests(_ path: String) -> Diagnostic {
         .error("directory '\(path)' holds no manifests (*.yaml or *.yml files)", at: nil)
     }
+}
+
+/// One slot per file, each written by exactly one iteration of `concurrentPerform` and
+/// read only after it returns: that is the synchronisation, hence `@unchecked Sendable`.
+private final class PerFileResults: @unchecked Sendable {
+    enum Result {
+        case unparsable([Diagnostic])
+        case decoded(ManifestFile, [Diagnostic])
+    }
+
+    private var slots: [Result?]
+    private let lock = NSLock()
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    func store(_ index: Int, _ result: Result) {
+        lock.lock()
+        slots[index] = result
+        lock.unlock()
+    }
+
+    var all: [Result] { slots.compactMap { $0 } }
 }
