@@ -58,9 +58,25 @@ public struct ProcessCommandRunner: CommandRunner {
         env["LC_ALL"] = "C"
         let envStrings = env.map { "\($0.key)=\($0.value)" }.sorted()
 
+        // The child starts with no signal blocked and every signal at its default action.
+        // xenplan spawns from threads that block signals (Dispatch's workers do) and ignores
+        // SIGPIPE, SIGINT and SIGTERM itself; a child inheriting that mask misses SIGCHLD:
+        // `xl create` then never reaps its hotplug scripts and waits forever.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var noSignals = sigset_t(), allSignals = sigset_t()
+        sigemptyset(&noSignals)
+        sigfillset(&allSignals)
+        sigdelset(&allSignals, SIGKILL)
+        sigdelset(&allSignals, SIGSTOP)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        posix_spawnattr_setsigdefault(&attributes, &allSignals)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+
         var pid: pid_t = 0
         let rc = withCStrings(argv) { cargv in
-            withCStrings(envStrings) { cenv in posix_spawnp(&pid, argv[0], &actions, nil, cargv, cenv) }
+            withCStrings(envStrings) { cenv in posix_spawnp(&pid, argv[0], &actions, &attributes, cargv, cenv) }
         }
         close(inPipe[0]); close(outPipe[1]); close(errPipe[1])
         if rc != 0 {

@@ -364,7 +364,8 @@ class Scenario:
     """Runs the steps with one xenplan binary against either the real dom0s (ssh://) or
     simulated hosts (connection: sim) and records each step's summary."""
 
-    def __init__(self, lab, kind, connections, sims, state_dir, dom0s=None, only_a=False):
+    def __init__(self, lab, kind, connections, sims, state_dir, dom0s=None, only_a=False, inside=False):
+        self.inside = inside
         self.lab, self.kind, self.connections, self.sims = lab, kind, connections, sims
         self.state_dir, self.dom0s, self.only_a = state_dir, dom0s or {}, only_a
         self.summaries = {}
@@ -374,12 +375,22 @@ class Scenario:
             self.env["XENPLAN_SSH_OPTIONS"] = " ".join(opts[2:])  # BatchMode/strict are xenplan's own
 
     def xenplan(self, *args, timeout=APPLY_TIMEOUT):
-        argv = [str(self.lab.binary), *map(str, args), "--state-dir", str(self.state_dir)]
         t = time.monotonic()
-        p = run(argv, timeout=timeout, env=self.env, cwd=self.lab.rundir)
+        if self.inside:
+            # xenplan on dom0 a itself, connection local; manifests through the share.
+            import shlex
+            command = " ".join(shlex.quote(str(a)) for a in ["xenplan", *args, "--state-dir", "/root/xenplan-state"])
+            p = self.dom0s["a"].ssh(f"cd /root && NO_COLOR=1 {command}", timeout=timeout)
+        else:
+            argv = [str(self.lab.binary), *map(str, args), "--state-dir", str(self.state_dir)]
+            p = run(argv, timeout=timeout, env=self.env, cwd=self.lab.rundir)
         return p, time.monotonic() - t
 
     def manifests(self, step_dir):
+        if self.inside:
+            dest = self.lab.rundir / "share" / "run" / f"manifests-{self.kind}"
+            render(step_dir, dest, self.connections, self.sims, self.only_a)
+            return f"/srv/lab/run/manifests-{self.kind}"
         dest = self.lab.rundir / f"manifests-{self.kind}"
         render(step_dir, dest, self.connections, self.sims, self.only_a)
         return dest
@@ -664,7 +675,7 @@ class Lab:
 
     def agent_available(self):
         p = run([str(self.binary), "agent", "--help"])
-        return p.returncode == 0
+        return p.returncode == 0 and "USAGE: xenplan agent" in p.stdout + p.stderr
 
     def measure(self, host):
         """xenplan's observation of one dom0 against `xl list -l`, on the dom0 itself."""
@@ -705,9 +716,13 @@ class Lab:
 
     def real_scenario(self, names):
         only_a = names == ["a"]
-        connections = {n: f"ssh://root@127.0.0.1:{self.dom0s[n].ssh_port}" for n in names}
-        connections.setdefault("b", "sim")
-        sc = Scenario(self, "real", connections, {}, self.rundir / "state-real", self.dom0s, only_a=only_a)
+        inside = self.args.transport == "local"
+        if inside:
+            connections = {"a": "local", "b": "local"}
+        else:
+            connections = {n: f"ssh://root@127.0.0.1:{self.dom0s[n].ssh_port}" for n in names}
+            connections.setdefault("b", "sim")
+        sc = Scenario(self, "real", connections, {}, self.rundir / "state-real", self.dom0s, only_a=only_a, inside=inside)
         steps = [s for s in STEPS if not (only_a and s[0] == "migrate")]
         for i, (name, step_dir, what) in enumerate(steps):
             ok = self.step("real", f"{name}: {what}", lambda: self.real_step(sc, name, step_dir))
@@ -758,7 +773,7 @@ class Lab:
             if not self.boot(names):
                 return
             self.local_plan()
-            if not self.agent_available():
+            if self.args.transport == "ssh" and not self.agent_available():
                 self.skip("real", ["ssh scenario"], "this xenplan has no `agent` command yet: the ssh:// scenario cannot run")
                 return
             real, ok = self.real_scenario(names)
@@ -790,15 +805,34 @@ def main():
     ap.add_argument("--part", choices=["all", "one"], default="all")
     ap.add_argument("--report", default=str(REPO / "docs" / "lab-report.md"))
     ap.add_argument("--keep", action="store_true", help="keep the run directory (logs, manifests)")
+    ap.add_argument("--transport", choices=["ssh", "local"], default="ssh",
+                    help="ssh: xenplan runs here with ssh:// connections (the scenario); "
+                         "local: xenplan runs inside dom0 a with connection local (--part one only)")
     args = ap.parse_args()
+    if args.transport == "local" and args.part != "one":
+        ap.error("--transport local drives one dom0 only: use it with --part one")
     if os.geteuid() != 0:
         sys.exit("lab.py: run as root (debootstrap, mkfs -d of a root file system, 9p with security_model=none)")
     lab = Lab(args)
 
     def on_signal(signum, _frame):
-        raise SystemExit(f"lab.py: signal {signum}")
+        # Interrupted: end the VMs at once (they hold no data worth a clean power-off).
+        log(f"signal {signum}: stopping the dom0s")
+        for d in lab.dom0s.values():
+            if d.proc and d.proc.poll() is None:
+                try:
+                    os.killpg(d.proc.pid, signal.SIGKILL)
+                    d.proc.wait()
+                except OSError:
+                    pass
+        lab.report.add("run", "interrupted", "FAIL", 0, f"signal {signum}")
+        lab.report.write()
+        if not args.keep:
+            shutil.rmtree(lab.rundir, ignore_errors=True)
+        os._exit(1)
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGHUP, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
     lab.main()
     log("PASS: every step passed" if lab.report.passed else "FAIL: see the report")
     sys.exit(0 if lab.report.passed else 1)
