@@ -549,7 +549,7 @@ def sim_state(s):
 class Lab:
     def __init__(self, args):
         self.args = args
-        self.report = Report(args.report, "make lab" if os.environ.get("XENPLAN_LAB_VIA_MAKE") else " ".join(["Tests/Lab/lab.py", *sys.argv[1:]]))
+        self.report = Report(args.report, f"make lab LAB_PART={args.part}" if os.environ.get("XENPLAN_LAB_VIA_MAKE") else " ".join(["Tests/Lab/lab.py", *sys.argv[1:]]))
         self.rundir = Path(tempfile.mkdtemp(prefix="xenplan-lab."))
         self.dom0s = {}
         self.binary = None
