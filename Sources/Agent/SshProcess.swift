@@ -8,10 +8,9 @@ import Darwin
 /// One running `ssh`: its stdin and stdout carry the protocol, its stderr is collected
 /// (the last 64 KiB) to explain a failure.
 final class SshProcess: @unchecked Sendable {
-    let process = Process()
+    private let child: ChildProcess
     let reader: LineReader
     let writer: LineWriter
-    private let input = Pipe(), output = Pipe(), errors = Pipe()
     private let lock = NSLock()
     private var stderrData = Data()
     private let stderrDone = DispatchSemaphore(value: 0)
@@ -24,49 +23,44 @@ final class SshProcess: @unchecked Sendable {
 
     init(executable: URL, arguments: [String]) throws {
         _ = Self.ignoreSigpipe
-        process.executableURL = executable
-        process.arguments = arguments
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        // The reader and writer own duplicates, so that no FileHandle closes a descriptor
-        // under them (or one that has been reused).
-        reader = LineReader(fd: dup(output.fileHandleForReading.fileDescriptor), limit: Self.maxAnswerBytes, closing: true)
-        writer = LineWriter(fd: dup(input.fileHandleForWriting.fileDescriptor))
-        try? output.fileHandleForReading.close()
-        try? input.fileHandleForWriting.close()
-        let handle = errors.fileHandleForReading
+        child = try ChildProcess(executable: executable.path, arguments: arguments)
+        reader = LineReader(fd: child.stdoutFD, limit: Self.maxAnswerBytes, closing: true)
+        writer = LineWriter(fd: child.stdinFD)
+        let fd = child.stderrFD
         let thread = Thread { [self] in
+            var buffer = [UInt8](repeating: 0, count: 8192)
             while true {
-                let chunk = handle.availableData
-                if chunk.isEmpty { break }
+                let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { break }
                 lock.withLock {
-                    stderrData.append(chunk)
+                    stderrData.append(contentsOf: buffer[0..<n])
                     if stderrData.count > 65_536 { stderrData = stderrData.suffix(65_536) }
                 }
             }
+            #if canImport(Glibc)
+            _ = Glibc.close(fd)
+            #else
+            _ = Darwin.close(fd)
+            #endif
             stderrDone.signal()
         }
         thread.start()
     }
 
-    var pid: Int32 { process.processIdentifier }
+    var pid: Int32 { child.pid }
 
     /// Waits up to `timeout` for ssh to exit and its stderr to end; returns the exit
-    /// status (nil if it is still running, in which case it is terminated) and stderr.
+    /// status (nil if it was still running, in which case it is terminated) and stderr.
     func finish(timeout: Duration = .seconds(5)) async -> (status: Int32?, stderr: String) {
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
-        while process.isRunning && clock.now < deadline {
+        var status = child.poll()
+        while status == nil && clock.now < deadline {
             try? await Task.sleep(for: .milliseconds(20))
+            status = child.poll()
         }
-        var status: Int32?
-        if process.isRunning {
-            process.terminate()
-        } else {
-            status = process.terminationReason == .exit ? process.terminationStatus : 128 + process.terminationStatus
-        }
+        if status == nil { child.terminate() }
         _ = stderrDone.wait(timeout: .now() + 1)
         let text = lock.withLock { String(decoding: stderrData, as: UTF8.self) }
         return (status, text)

@@ -1,0 +1,197 @@
+import Foundation
+import SimDriver
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `connection: ssh://…` against a real OpenSSH server on loopback whose authorized keys
+/// run the built `xenplan agent` on simulated hosts: the example lab must behave exactly
+/// as it does with `connection: sim`, and every way ssh can fail must name the host.
+@Suite(.serialized, .enabled(if: SshServer.isAvailable, "needs openssh-server (scripts/setup.sh installs it)"))
+struct SshTests {
+    /// The forced command that serves the simulated hosts of `state` (the host comes from the hello).
+    static func agentCommand(state: URL, speed: String = "0", extra: [String] = []) -> String {
+        ([Binary.url.path, "agent", "--sim-dir", state.path, "--sim-speed", speed] + extra).joined(separator: " ")
+    }
+
+    /// examples/lab copied, each host switched to `ssh://root@127.0.0.1:PORT` (its `sim:`
+    /// block removed, as the loader requires for other connections).
+    static func sshLab(ports: [String: Int]) throws -> URL {
+        let dir = try Repository.temporaryDirectory("ssh-lab")
+        let source = Repository.root.appendingPathComponent("examples/lab")
+        for name in try FileManager.default.contentsOfDirectory(atPath: source.path) where name.hasSuffix(".yaml") {
+            try FileManager.default.copyItem(at: source.appendingPathComponent(name), to: dir.appendingPathComponent(name))
+        }
+        let hostsFile = dir.appendingPathComponent("hosts.yaml")
+        var text = try String(contentsOf: hostsFile, encoding: .utf8)
+        var lines: [String] = []
+        var currentHost: String?
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("  "), !line.hasPrefix("    "), line.hasSuffix(":") {
+                currentHost = line.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: ":", with: "")
+            }
+            if line.trimmingCharacters(in: .whitespaces).hasPrefix("sim:") { continue }
+            if line.contains("connection: sim"), let host = currentHost, let port = ports[host] {
+                lines.append("    connection: ssh://root@127.0.0.1:\(port)")
+                continue
+            }
+            lines.append(String(line))
+        }
+        text = lines.joined(separator: "\n")
+        try text.write(to: hostsFile, atomically: true, encoding: .utf8)
+        return dir
+    }
+
+    /// The plan as printed, without what legitimately differs: timing and the directory.
+    static func comparable(_ output: String, directory: String) -> String {
+        PlanCommandTests.normalised(output).replacingOccurrences(of: directory, with: "LAB")
+    }
+
+    @Test func planOverSshIsThePlanWithSim() throws {
+        let sshState = try Repository.copyOfCommittedState(), simState = try Repository.copyOfCommittedState()
+        let server = try SshServer(keys: [.init(command: Self.agentCommand(state: sshState))])
+        defer { server.stop(); try? FileManager.default.removeItem(at: sshState); try? FileManager.default.removeItem(at: simState) }
+        let lab = try Self.sshLab(ports: ["cpt18": server.port, "cpt76": server.port])
+        defer { try? FileManager.default.removeItem(at: lab) }
+        let env = ["XENPLAN_SSH_OPTIONS": server.clientOptions()]
+
+        let overSsh = try Binary.run(["plan", lab.path, "--state-dir", sshState.path], environment: env)
+        let withSim = try Binary.run(["plan", "examples/lab", "--state-dir", simState.path])
+        #expect(overSsh.status == 0, "\(overSsh.stderr)")
+        #expect(withSim.status == 0)
+        #expect(Self.comparable(overSsh.stdout, directory: lab.path) == Self.comparable(withSim.stdout, directory: "examples/lab"))
+
+        let jsonSsh = try Binary.run(["plan", lab.path, "--state-dir", sshState.path, "--json"], environment: env)
+        let jsonSim = try Binary.run(["plan", "examples/lab", "--state-dir", simState.path, "--json"])
+        let actions = { (text: String) -> [[String: String]] in
+            let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
+            return ((object?["actions"] as? [[String: Any]]) ?? []).map { action in
+                action.compactMapValues { $0 as? String }
+            }
+        }
+        #expect(!actions(jsonSsh.stdout).isEmpty)
+        #expect(actions(jsonSsh.stdout) == actions(jsonSim.stdout))
+    }
+
+    @Test func applyOverSshConvergesLikeSim() throws {
+        let sshState = try Repository.copyOfCommittedState(), simState = try Repository.copyOfCommittedState()
+        let server = try SshServer(keys: [.init(command: Self.agentCommand(state: sshState))])
+        defer { server.stop(); try? FileManager.default.removeItem(at: sshState); try? FileManager.default.removeItem(at: simState) }
+        let lab = try Self.sshLab(ports: ["cpt18": server.port, "cpt76": server.port])
+        defer { try? FileManager.default.removeItem(at: lab) }
+        let env = ["XENPLAN_SSH_OPTIONS": server.clientOptions()]
+
+        let applied = try Binary.run(["apply", lab.path, "--state-dir", sshState.path, "--auto-approve"], environment: env)
+        #expect(applied.status == 0, "\(applied.stdout)\n\(applied.stderr)")
+        let simApplied = try Binary.run(["apply", "examples/lab", "--state-dir", simState.path, "--auto-approve"])
+        #expect(simApplied.status == 0)
+
+        let again = try Binary.run(["plan", lab.path, "--state-dir", sshState.path, "--detailed-exitcode"], environment: env)
+        #expect(again.status == 0, "\(again.stdout)\n\(again.stderr)")
+        #expect(again.stdout.contains("No changes."))
+        let simAgain = try Binary.run(["plan", "examples/lab", "--state-dir", simState.path])
+        #expect(Self.comparable(again.stdout, directory: lab.path) == Self.comparable(simAgain.stdout, directory: "examples/lab"))
+        // The apply locks were released over the connection.
+        #expect(!FileManager.default.fileExists(atPath: sshState.appendingPathComponent("cpt18.apply.lock").path))
+    }
+
+    /// Each way the connection can fail, with the message the user reads. `--host cpt18`
+    /// keeps the message to one host.
+    @Test func unknownHostKeyIsRefused() throws {
+        let state = try Repository.copyOfCommittedState()
+        let server = try SshServer(keys: [.init(command: Self.agentCommand(state: state))])
+        defer { server.stop(); try? FileManager.default.removeItem(at: state) }
+        let lab = try Self.sshLab(ports: ["cpt18": server.port, "cpt76": server.port])
+        defer { try? FileManager.default.removeItem(at: lab) }
+        let result = try Binary.run(["plan", lab.path, "--state-dir", state.path, "--host", "cpt18"],
+                                    environment: ["XENPLAN_SSH_OPTIONS": server.clientOptions(knownHosts: server.emptyKnownHosts)])
+        #expect(result.status == 1)
+        #expect(result.stderr.hasPrefix("error: host cpt18: ssh failed: its ssh host key is not in known_hosts; verify it and add it (ssh-keyscan -p \(server.port) 127.0.0.1 >> ~/.ssh/known_hosts"), "\(result.stderr)")
+    }
+
+    @Test func refusedLoginIsReported() throws {
+        let state = try Repository.copyOfCommittedState()
+        let server = try SshServer(keys: [.init(command: Self.agentCommand(state: state))])
+        defer { server.stop(); try? FileManager.default.removeItem(at: state) }
+        let lab = try Self.sshLab(ports: ["cpt18": server.port, "cpt76": server.port])
+        defer { try? FileManager.default.removeItem(at: lab) }
+        let result = try Binary.run(["plan", lab.path, "--state-dir", state.path, "--host", "cpt18"],
+                                    environment: ["XENPLAN_SSH_OPTIONS": server.clientOptions(key: nil)])
+        #expect(result.status == 1)
+        #expect(result.stderr == "error: host cpt18: ssh failed: ssh refused the login as root@127.0.0.1 (Permission denied); add this machine's public key to that user's authorized_keys on the host (see docs/hosts.md)\n")
+    }
+
+    @Test func missingXenplanOnTheHostIsReported() throws {
+        let state = try Repository.copyOfCommittedState()
+        // No forced command: sshd runs `xenplan agent` through root's shell, and there is none.
+        let server = try SshServer(keys: [.init(command: nil)])
+        defer { server.stop(); try? FileManager.default.removeItem(at: state) }
+        let lab = try Self.sshLab(ports: ["cpt18": server.port, "cpt76": server.port])
+        defer { try? FileManager.default.removeItem(at: lab) }
+        let result = try Binary.run(["plan", lab.path, "--state-dir", state.path, "--host", "cpt18"],
+                                    environment: ["XENPLAN_SSH_OPTIONS": server.clientOptions()])
+        #expect(result.status == 1)
+        #expect(result.stderr == "error: host cpt18: connect failed: xenplan was not found on the host (exit 127); install xenplan there (the same version as here) or set the host's agentCommand to its path (see docs/hosts.md)\n")
+    }
+
+    @Test func agentOfAnotherProtocolVersionIsRefused() throws {
+        let state = try Repository.copyOfCommittedState()
+        // A newer agent: answers the hello with protocol 2 only.
+        let newer = #"/bin/echo '{"type":"hello","id":1,"version":2,"versions":[2],"xenplan":"9.0.0","host":"cpt18","capabilities":[]}'"#
+        let server = try SshServer(keys: [.init(command: newer)])
+        defer { server.stop(); try? FileManager.default.removeItem(at: state) }
+        let lab = try Self.sshLab(ports: ["cpt18": server.port, "cpt76": server.port])
+        defer { try? FileManager.default.removeItem(at: lab) }
+        let result = try Binary.run(["plan", lab.path, "--state-dir", state.path, "--host", "cpt18"],
+                                    environment: ["XENPLAN_SSH_OPTIONS": server.clientOptions()])
+        #expect(result.status == 1)
+        #expect(result.stderr == "error: host cpt18: connect failed: the xenplan on the host speaks agent protocol 2, this one speaks 1; install the same version on both\n")
+    }
+
+    @Test func programThatIsNoAgentIsReported() throws {
+        let state = try Repository.copyOfCommittedState()
+        // What an old xenplan without `agent` does: complain and exit.
+        let server = try SshServer(keys: [.init(command: "/bin/echo Error: Unknown subcommand agent")])
+        defer { server.stop(); try? FileManager.default.removeItem(at: state) }
+        let lab = try Self.sshLab(ports: ["cpt18": server.port, "cpt76": server.port])
+        defer { try? FileManager.default.removeItem(at: lab) }
+        let result = try Binary.run(["plan", lab.path, "--state-dir", state.path, "--host", "cpt18"],
+                                    environment: ["XENPLAN_SSH_OPTIONS": server.clientOptions()])
+        #expect(result.status == 1)
+        #expect(result.stderr == "error: host cpt18: connect failed: `xenplan agent` on the host does not speak the agent protocol (it answered 'Error: Unknown subcommand agent'); it is missing or too old: install the same xenplan version on both\n")
+    }
+
+    @Test func badConnectionOptionsAreRefused() throws {
+        let state = try Repository.copyOfCommittedState()
+        defer { try? FileManager.default.removeItem(at: state) }
+        let lab = try Self.sshLab(ports: ["cpt18": 22, "cpt76": 22])
+        defer { try? FileManager.default.removeItem(at: lab) }
+        let result = try Binary.run(["plan", lab.path, "--state-dir", state.path],
+                                    environment: ["XENPLAN_SSH_OPTIONS": "root@elsewhere -o X=y"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("XENPLAN_SSH_OPTIONS must hold ssh options"))
+    }
+
+    /// The real binary, fed bad lines directly: each gets an error answer, and the agent
+    /// still serves the valid requests that follow.
+    @Test func agentBinaryAnswersBadLinesAndStaysUp() throws {
+        let state = try Repository.copyOfCommittedState()
+        defer { try? FileManager.default.removeItem(at: state) }
+        let lines = [
+            "{\"type\":\"observe\",\"id\":1}",
+            "not json",
+            String(repeating: "x", count: 1_100_000),
+            "{\"type\":\"hello\",\"id\":2,\"versions\":[1],\"host\":\"cpt18\"}",
+            "{\"type\":\"perform\",\"id\":3,\"operation\":{\"destroy\":{\"domain\":\"../etc\"}}}",
+            "{\"type\":\"observe\",\"id\":4}",
+        ]
+        let result = try Binary.run(["agent", "--sim-dir", state.path], stdin: lines.joined(separator: "\n") + "\n{\"type\":")
+        #expect(result.status == 0, "\(result.stderr)")
+        let answers = result.stdout.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+        #expect(answers.map { $0["type"] as? String } == ["error", "error", "error", "hello", "error", "state", "error"])
+        #expect(answers.map { $0["code"] as? String } == ["out-of-order", "bad-json", "too-large", nil, "invalid-field", nil, "truncated"])
+    }
+}
