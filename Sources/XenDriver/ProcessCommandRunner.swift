@@ -38,13 +38,26 @@ public struct ProcessCommandRunner: CommandRunner {
     /// the write fails with EPIPE instead, and the child's status tells what happened.
     private static let ignoreSigpipe: Void = { signal(SIGPIPE, SIG_IGN) }()
 
+    /// Serialises pipe creation and spawning across threads (see `spawn`).
+    private static let spawnLock = NSLock()
+
     static func spawn(_ argv: [String], stdin: String?, environment: [String: String]) throws -> CommandResult {
         precondition(!argv.isEmpty, "an argument vector names its program")
         _ = ignoreSigpipe
         var inPipe: [Int32] = [0, 0], outPipe: [Int32] = [0, 0], errPipe: [Int32] = [0, 0]
+        // Several threads spawn at once (one lvs and one ip per observation), and a child
+        // must not inherit another child's pipe ends, or that pipe never reaches
+        // end-of-file while the other child lives. So the pipes are close-on-exec (dup2
+        // onto 0-2 clears the flag for the child's own ends), and creating them, spawning
+        // and closing the child's ends happen under one lock: no other spawn can slip in
+        // between `pipe` and `fcntl`.
+        spawnLock.lock()
+        var locked = true
+        defer { if locked { spawnLock.unlock() } }
         guard pipe(&inPipe) == 0, pipe(&outPipe) == 0, pipe(&errPipe) == 0 else {
             throw SpawnError(program: argv[0], errno: errno)
         }
+        for fd in inPipe + outPipe + errPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -79,6 +92,8 @@ public struct ProcessCommandRunner: CommandRunner {
             withCStrings(envStrings) { cenv in posix_spawnp(&pid, argv[0], &actions, &attributes, cargv, cenv) }
         }
         close(inPipe[0]); close(outPipe[1]); close(errPipe[1])
+        spawnLock.unlock()
+        locked = false
         if rc != 0 {
             close(inPipe[1]); close(outPipe[0]); close(errPipe[0])
             throw SpawnError(program: argv[0], errno: rc)

@@ -13,6 +13,26 @@ import XenplanBasics
         #expect(result.status == 1)
     }
 
+    /// Children spawned at the same time must not hold each other's pipes: a short
+    /// command finishes while a long one started beside it still runs.
+    @Test func concurrentChildrenDoNotInheritEachOthersPipes() async throws {
+        let firstLongDone = Flag()
+        // Long children spawned while the short ones' pipes exist: with inherited pipe
+        // ends, a short command would wait for one of them to end.
+        let longs = (0..<12).map { _ in
+            Task {
+                _ = try await ProcessCommandRunner().run(["sleep", "10"], stdin: nil)
+                firstLongDone.set()
+            }
+        }
+        for i in 0..<40 {
+            let result = try await ProcessCommandRunner().run(["echo", "\(i)"], stdin: nil)
+            #expect(result.stdout == "\(i)\n")
+        }
+        #expect(!firstLongDone.isSet, "the short commands waited for a long one")
+        for long in longs { _ = try await long.value }
+    }
+
     @Test func argumentsAreNeverInterpretedByAShell() async throws {
         let result = try await ProcessCommandRunner().run(["echo", "$(id)", ";", "`x`", "a b"], stdin: nil)
         #expect(result.stdout == "$(id) ; `x` a b\n")
@@ -29,4 +49,11 @@ import XenplanBasics
         let result = try await ProcessCommandRunner(environment: ["LC_ALL": "fr_FR.UTF-8"]).run(["printenv", "LC_ALL"], stdin: nil)
         #expect(result.stdout == "C\n")
     }
+}
+
+private final class Flag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    func set() { lock.lock(); value = true; lock.unlock() }
+    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
 }
