@@ -1,0 +1,108 @@
+import Agent
+import Foundation
+import HostModel
+import SimDriver
+import Testing
+import XenplanBasics
+
+/// The client and the server over pipes, as ssh connects them.
+struct AgentSessionTests {
+    @Test func observePerformAndProgress() async throws {
+        let agent = try AgentFixture(progressInterval: .milliseconds(50))
+        try SimDriver(stateDirectory: agent.state, host: "cpt18").edit { $0.latencies["vcpu-set"] = 0.4 }
+        let (client, server) = agent.connectClient()
+        let hello = try await client.request("hello") {
+            $0.versions = [1]
+            $0.host = "cpt18"
+        }
+        #expect(hello.type == "hello")
+        #expect(hello.version == 1)
+        #expect(hello.host == "cpt18")
+        #expect(hello.capabilities?.contains("progress") == true)
+
+        let state = try await client.request("observe")
+        let nagios = try #require(state.state?.domain(named: "nagios"))
+        #expect(nagios.vcpusOnline == 1)
+
+        let ticks = Counter()
+        let done = try await client.request("perform", { $0.operation = .setVcpus(domain: "nagios", count: 2) },
+                                            progress: { _ in ticks.increment() })
+        #expect(done.type == "ok")
+        #expect(ticks.value >= 3, "progress events while the operation ran")
+        let after = try await client.request("observe")
+        #expect(after.state?.domain(named: "nagios")?.vcpusOnline == 2)
+
+        // A failure on the host comes back as the host's own error.
+        let failed = try await client.request("perform") { $0.operation = .setVcpus(domain: "nagios", count: 64) }
+        #expect(failed.type == "error")
+        #expect(failed.code == .operationFailed)
+        #expect(failed.error?.host == "cpt18")
+        #expect(failed.error?.operation == "vcpu-set")
+        #expect(failed.error?.domain == "nagios")
+
+        await client.close()
+        await server.value
+    }
+
+    @Test func locksGoThroughTheHostsOwnLock() async throws {
+        let agent = try AgentFixture()
+        let (client, server) = agent.connectClient()
+        _ = try await client.request("hello") { $0.versions = [1]; $0.host = "cpt18" }
+        let me = LockRecord(user: "root", machine: "admin", pid: 42, time: "2026-12-01T10:00:00Z", command: "xenplan apply", runID: "a")
+        let other = LockRecord(user: "ops", machine: "ci", pid: 7, time: "2026-12-01T10:01:00Z", command: "xenplan apply", runID: "b")
+        #expect(try await client.request("lock") { $0.owner = me }.type == "ok")
+        // The simulated host keeps its lock beside its state, where `xenplan unlock` finds it.
+        #expect(FileManager.default.fileExists(atPath: agent.state.appendingPathComponent("cpt18.apply.lock").path))
+        let held = try await client.request("lock") { $0.owner = other }
+        #expect(held.code == .lockHeld)
+        #expect(held.holder == me)
+        #expect(try await client.request("lock-holder").holder == me)
+        #expect(try await client.request("lock") { $0.owner = other; $0.replacing = me }.type == "ok")
+        #expect(try await client.request("unlock") { $0.owner = me }.type == "ok")
+        #expect(try await client.request("lock-holder").holder == other)
+        #expect(try await client.request("break-lock").holder == other)
+        #expect(try await client.request("lock-holder").holder == nil)
+        await client.close()
+        await server.value
+    }
+
+    @Test func fileLockForDriversWithoutOne() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lock-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let lock = FileHostLock(host: "cpt18", directory: directory)
+        let a = LockRecord(user: "root", machine: "m", pid: 1, time: "t", command: "c", runID: "a")
+        let b = LockRecord(user: "root", machine: "m", pid: 2, time: "t", command: "c", runID: "b")
+        try await lock.acquireLock(for: a, replacing: nil)
+        await #expect(throws: HostLockHeld.self) { try await lock.acquireLock(for: b, replacing: nil) }
+        try await lock.acquireLock(for: b, replacing: a)
+        #expect(try await lock.lockHolder() == b)
+        let attributes = try FileManager.default.attributesOfItem(atPath: directory.appendingPathComponent("cpt18.apply.lock").path)
+        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+        try await lock.releaseLock(of: a)
+        #expect(try await lock.lockHolder() == b)
+        #expect(try await lock.breakLock() == b)
+        #expect(try await lock.lockHolder() == nil)
+    }
+
+    @Test func clientFailsPendingRequestsWhenTheAgentGoes() async throws {
+        var toServer: [Int32] = [0, 0], toClient: [Int32] = [0, 0]
+        _ = pipe(&toServer)
+        _ = pipe(&toClient)
+        let client = AgentClient(reader: LineReader(fd: toClient[0], limit: 1 << 20, closing: true),
+                                 writer: LineWriter(fd: toServer[1]))
+        let peerOut = LineWriter(fd: toClient[1])
+        let answer = Task { try await client.request("observe") }
+        try await Task.sleep(for: .milliseconds(50))
+        peerOut.close()
+        await #expect(throws: AgentClientError.closed) { try await answer.value }
+        #expect(await client.isClosed)
+        close(toServer[0])
+    }
+}
+
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    func increment() { lock.withLock { count += 1 } }
+    var value: Int { lock.withLock { count } }
+}
