@@ -6,12 +6,6 @@ import Glibc
 import Darwin
 #endif
 
-#if canImport(Glibc)
-private let lockWrite = Glibc.write
-#else
-private let lockWrite = Darwin.write
-#endif
-
 /// `open(2)` by a name the driver's own `open` does not hide.
 private func lockOpen(_ path: String, _ flags: Int32, _ mode: mode_t) -> Int32 { open(path, flags, mode) }
 
@@ -46,46 +40,25 @@ extension XenDriver: HostLocking {
     // The same operations on any directory (tests use a temporary one).
 
     public static func acquireLock(directory: String, host: String, for owner: LockRecord, replacing stale: LockRecord?) throws {
-        let path = lockPath(directory: directory, host: host)
         try withGuard(directory: directory, host: host) {
-            if let current = try readLock(path, host: host) {
-                guard let stale, current == stale else { throw HostLockHeld(host: host, holder: current) }
-                // Written beside it and renamed over: the record is never missing or half-written.
-                let temp = "\(directory)/.\(host).lock.\(owner.pid).tmp"
-                unlink(temp)
-                try createLock(owner, at: temp, host: host)
-                guard rename(temp, path) == 0 else {
-                    let error = lockError(host, "rename \(temp) to \(path)")
-                    unlink(temp)
-                    throw error
-                }
-                return
-            }
-            try createLock(owner, at: path, host: host)
+            try lockFile(directory: directory, host: host).acquire(for: owner, replacing: stale)
         }
     }
 
     public static func releaseLock(directory: String, host: String, of owner: LockRecord) throws {
-        let path = lockPath(directory: directory, host: host)
-        try withGuard(directory: directory, host: host) {
-            guard let current = try readLock(path, host: host), current == owner else { return }
-            guard unlink(path) == 0 || errno == ENOENT else { throw lockError(host, "remove \(path)") }
-        }
+        try withGuard(directory: directory, host: host) { try lockFile(directory: directory, host: host).release(of: owner) }
     }
 
     public static func breakLock(directory: String, host: String) throws -> LockRecord? {
-        let path = lockPath(directory: directory, host: host)
-        return try withGuard(directory: directory, host: host) {
-            // An unreadable record is removed too: `unlock` is the way out of any lock.
-            let current = try? readLock(path, host: host)
-            guard unlink(path) == 0 || errno == ENOENT else { throw lockError(host, "remove \(path)") }
-            return current ?? nil
-        }
+        try withGuard(directory: directory, host: host) { try lockFile(directory: directory, host: host).breakLock() }
     }
 
     public static func lockHolder(directory: String, host: String) throws -> LockRecord? {
-        let path = lockPath(directory: directory, host: host)
-        return try withGuard(directory: directory, host: host) { try readLock(path, host: host) }
+        try withGuard(directory: directory, host: host) { try lockFile(directory: directory, host: host).read() }
+    }
+
+    private static func lockFile(directory: String, host: String) -> LockRecordFile {
+        LockRecordFile(path: lockPath(directory: directory, host: host), host: host) { what in lockError(host, what) }
     }
 
     private static func lockError(_ host: String, _ what: String) -> HostError {
@@ -104,42 +77,5 @@ extension XenDriver: HostLocking {
         }
         defer { flock(fd, LOCK_UN) }
         return try body()
-    }
-
-    private static func readLock(_ path: String, host: String) throws -> LockRecord? {
-        guard FileManager.default.fileExists(atPath: path) else { return nil }
-        guard let data = FileManager.default.contents(atPath: path) else { throw lockError(host, "read \(path)") }
-        do {
-            return try JSONDecoder().decode(LockRecord.self, from: data)
-        } catch {
-            throw HostError(host: host, operation: "lock", message: "lock record \(path) is unreadable (\(error)); remove it with `xenplan unlock \(host)`")
-        }
-    }
-
-    private static func createLock(_ record: LockRecord, at path: String, host: String) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        var data = try encoder.encode(record)
-        data.append(0x0A)
-        let fd = lockOpen(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw lockError(host, "create \(path)") }
-        defer { close(fd) }
-        let ok = data.withUnsafeBytes { buffer -> Bool in
-            var offset = 0
-            while offset < buffer.count {
-                let n = lockWrite(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    return false
-                }
-                offset += n
-            }
-            return true
-        }
-        guard ok, fsync(fd) == 0 else {
-            let error = lockError(host, "write \(path)")
-            unlink(path)
-            throw error
-        }
     }
 }
