@@ -57,9 +57,8 @@ public actor AgentServer {
 
     /// Serves until `input` ends (or the output is gone).
     public func serve(input: LineReader, output: LineWriter) async {
-        // A client that goes away must not kill the agent in the middle of an operation:
-        // writes then fail with EPIPE, and the operation runs to its end.
-        _ = signal(SIGPIPE, SIG_IGN)
+        // A client that goes away does not end the agent in the middle of an operation:
+        // LineWriter's writes then fail with EPIPE, and the operation runs to its end.
         let emit: @Sendable (AgentMessage) -> Void = { output.write($0.encodedLine()) }
         for await event in input.events {
             await handle(event, emit: emit)

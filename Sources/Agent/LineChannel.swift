@@ -94,7 +94,7 @@ public final class LineWriter: @unchecked Sendable {
     public func write(_ data: Data) -> Bool {
         lock.withLock {
             if broken { return false }
-            let ok = data.withUnsafeBytes { buffer -> Bool in
+            let ok = Self.withoutSigpipe { data.withUnsafeBytes { buffer -> Bool in
                 var offset = 0
                 while offset < buffer.count {
                     #if canImport(Glibc)
@@ -109,13 +109,32 @@ public final class LineWriter: @unchecked Sendable {
                     offset += n
                 }
                 return true
-            }
+            } }
             if !ok { broken = true }
             return ok
         }
     }
 
     public var isBroken: Bool { lock.withLock { broken } }
+
+    /// Runs `body` with SIGPIPE blocked on this thread, and consumes the one a write to a
+    /// closed pipe raised: the write fails with EPIPE instead of ending the process, and
+    /// the rest of the process keeps the default (a `xenplan plan | head` still ends quietly).
+    private static func withoutSigpipe<R>(_ body: () -> R) -> R {
+        var pipeOnly = sigset_t(), previous = sigset_t()
+        sigemptyset(&pipeOnly)
+        sigaddset(&pipeOnly, SIGPIPE)
+        pthread_sigmask(SIG_BLOCK, &pipeOnly, &previous)
+        let result = body()
+        var pending = sigset_t()
+        sigpending(&pending)
+        if sigismember(&pending, SIGPIPE) == 1 && sigismember(&previous, SIGPIPE) == 0 {
+            var zero = timespec(tv_sec: 0, tv_nsec: 0)
+            _ = sigtimedwait(&pipeOnly, nil, &zero)
+        }
+        pthread_sigmask(SIG_SETMASK, &previous, nil)
+        return result
+    }
 
     /// Closes the descriptor: the reader on the other end sees end of input.
     public func close() {

@@ -18,11 +18,7 @@ final class SshProcess: @unchecked Sendable {
     /// Longest line accepted from an agent: a host state with thousands of domains.
     static let maxAnswerBytes = 256 << 20
 
-    /// Writing to an ssh that has exited must fail with EPIPE, not end this process.
-    private static let ignoreSigpipe: Void = { _ = signal(SIGPIPE, SIG_IGN) }()
-
     init(executable: URL, arguments: [String]) throws {
-        _ = Self.ignoreSigpipe
         child = try ChildProcess(executable: executable.path, arguments: arguments)
         reader = LineReader(fd: child.stdoutFD, limit: Self.maxAnswerBytes, closing: true)
         writer = LineWriter(fd: child.stdinFD)
