@@ -1,5 +1,6 @@
 import Foundation
 import HostModel
+import XenplanBasics
 
 /// A refused request: the answer is an `error` message with this code, echoing the id
 /// when the request had a readable one.
@@ -102,7 +103,7 @@ public struct AgentRequest: Hashable, Sendable {
             var host: String?
             if let value = object["host"] {
                 guard case let .string(s) = value else { throw bad("'host' must be a string, not \(value.kindName)") }
-                guard AgentValidation.isName(s) else {
+                guard Syntax.isName(s) else {
                     throw AgentValidation.Problem(field: "host", message: "\(shown(s)) is not a host name ([a-z0-9][a-z0-9.-]{0,62})")
                 }
                 host = s

@@ -98,7 +98,7 @@ enum AgentValidation {
         if case let .kernel(kernel, ramdisk, cmdline) = config.boot {
             try path(kernel, "\(at).boot.kernel.kernel")
             if let ramdisk { try path(ramdisk, "\(at).boot.kernel.ramdisk") }
-            if let cmdline, !isCmdline(cmdline) {
+            if let cmdline, !Syntax.isCmdline(cmdline) {
                 throw Problem(field: "\(at).boot.kernel.cmdline",
                               message: "a kernel command line is at most 1024 printable ASCII characters without quotes or backslashes")
             }
@@ -109,7 +109,7 @@ enum AgentValidation {
         for (i, disk) in config.disks.enumerated() { try check(disk, "\(at).disks[\(i)]") }
         for (i, nic) in config.nics.enumerated() { try check(nic, "\(at).nics[\(i)]") }
         guard config.manifestHash.utf8.count <= 128,
-              config.manifestHash.utf8.allSatisfy({ isAlnum($0) || ":_-".utf8.contains($0) }) else {
+              config.manifestHash.utf8.allSatisfy({ Syntax.isAlnum($0) || ":_-".utf8.contains($0) }) else {
             throw Problem(field: "\(at).manifestHash", message: "at most 128 of A-Z, a-z, 0-9, ':', '_', '-'")
         }
     }
@@ -122,7 +122,7 @@ enum AgentValidation {
     static func check(_ nic: DomainConfig.Nic, _ at: String) throws(Problem) {
         try bridgeName(nic.bridge, "\(at).bridge")
         if let mac = nic.mac { try self.mac(mac, "\(at).mac") }
-        if let ip = nic.ip, !isIPv4(ip) {
+        if let ip = nic.ip, !Syntax.isIPv4(ip) {
             throw Problem(field: "\(at).ip", message: "\(shown(ip)) is not an IPv4 address")
         }
     }
@@ -146,21 +146,19 @@ enum AgentValidation {
                 base = String(s.dropLast(suffix.count))
             }
         }
-        guard isName(base) else {
+        guard Syntax.isName(base) else {
             throw Problem(field: field, message: "\(shown(s)) is not a domain name ([a-z0-9][a-z0-9.-]{0,62}\(transient ? ", optionally with --incoming or --migratedaway" : ""))")
         }
     }
 
     static func bridgeName(_ s: String, _ field: String) throws(Problem) {
-        guard isName(s), s.utf8.count <= 15 else {
+        guard Syntax.isName(s), s.utf8.count <= 15 else {
             throw Problem(field: field, message: "\(shown(s)) is not a bridge name (1 to 15 of a-z, 0-9, '.', '-')")
         }
     }
 
     static func interfaceName(_ s: String, _ field: String) throws(Problem) {
-        let bytes = Array(s.utf8)
-        guard (1...15).contains(bytes.count), isAlnum(bytes[0]),
-              bytes.allSatisfy({ isAlnum($0) || "._-".utf8.contains($0) }) else {
+        guard Syntax.isInterfaceName(s) else {
             throw Problem(field: field, message: "\(shown(s)) is not an interface name (1 to 15 of A-Z, a-z, 0-9, '.', '_', '-')")
         }
     }
@@ -171,13 +169,13 @@ enum AgentValidation {
             try path(s, field)
             return
         }
-        guard isLVMName(s) else {
+        guard Syntax.isVolumeGroup(s) else {
             throw Problem(field: field, message: "\(shown(s)) is neither a volume group name nor an absolute path")
         }
     }
 
     static func volumeName(_ s: String, _ field: String) throws(Problem) {
-        guard isLVMName(s) else {
+        guard Syntax.isVolumeGroup(s) else {
             throw Problem(field: field, message: "\(shown(s)) is not a volume name (1 to 127 of A-Z, a-z, 0-9, '+', '_', '.', '-', not starting with '-')")
         }
     }
@@ -201,46 +199,38 @@ enum AgentValidation {
     /// Absolute, no `..` component, no character a shell or an `xl` configuration would
     /// treat specially.
     static func path(_ s: String, _ field: String) throws(Problem) {
-        guard s.utf8.count <= 1024 else { throw Problem(field: field, message: "a path is at most 1024 bytes") }
-        if let bad = s.unicodeScalars.first(where: { !isPathScalar($0) }) {
+        switch Syntax.pathProblem(s) {
+        case nil: return
+        case .tooLong: throw Problem(field: field, message: "a path is at most 1024 bytes")
+        case let .forbiddenCharacter(bad):
             throw Problem(field: field, message: "\(shown(s)) has a character not allowed in a path: \(shown(String(bad)))")
-        }
-        guard s.hasPrefix("/") else { throw Problem(field: field, message: "\(shown(s)) is not an absolute path") }
-        let components = s.split(separator: "/")
-        guard !components.contains(".."), !components.isEmpty else {
-            throw Problem(field: field, message: "\(shown(s)) is the root or has a '..' component")
+        case .notAbsolute: throw Problem(field: field, message: "\(shown(s)) is not an absolute path")
+        case .parentComponent, .root: throw Problem(field: field, message: "\(shown(s)) is the root or has a '..' component")
         }
     }
 
     static func vdev(_ s: String, _ field: String) throws(Problem) {
-        let bytes = Array(s.utf8)
-        var rest = ArraySlice(bytes)
-        if s.hasPrefix("xvd") { rest = rest.dropFirst(3) } else if s.hasPrefix("sd") || s.hasPrefix("hd") { rest = rest.dropFirst(2) } else { rest = [] }
-        let letters = rest.prefix { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) }
-        guard bytes.count <= 15, !letters.isEmpty, rest.dropFirst(letters.count).allSatisfy(isDigit) else {
+        guard Syntax.isVdev(s, hvm: true) else {
             throw Problem(field: field, message: "\(shown(s)) is not a virtual device name (xvda, xvdb1, sda, hda)")
         }
     }
 
     static func mac(_ s: String, _ field: String) throws(Problem) {
-        let parts = s.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count == 6, parts.allSatisfy({ $0.utf8.count == 2 && $0.utf8.allSatisfy(isHex) }) else {
+        guard Syntax.normalisedMAC(s) != nil else {
             throw Problem(field: field, message: "\(shown(s)) is not a MAC address (xx:xx:xx:xx:xx:xx)")
         }
     }
 
     static func uuid(_ s: String, _ field: String) throws(Problem) {
         let parts = s.split(separator: "-", omittingEmptySubsequences: false).map(\.utf8.count)
-        guard parts == [8, 4, 4, 4, 12], s.utf8.allSatisfy({ isHex($0) || $0 == UInt8(ascii: "-") }) else {
+        guard parts == [8, 4, 4, 4, 12], s.utf8.allSatisfy({ Syntax.isHex($0) || $0 == UInt8(ascii: "-") }) else {
             throw Problem(field: field, message: "\(shown(s)) is not a UUID")
         }
     }
 
     /// A DNS name or IPv4 address, never starting with `-` or `.`.
     static func hostName(_ s: String, _ field: String) throws(Problem) {
-        let bytes = Array(s.utf8)
-        guard (1...253).contains(bytes.count), bytes[0] != UInt8(ascii: "-"), bytes[0] != UInt8(ascii: "."),
-              bytes.allSatisfy({ isAlnum($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") }) else {
+        guard Syntax.isHostName(s) else {
             throw Problem(field: field, message: "\(shown(s)) is not a host name")
         }
     }
@@ -251,61 +241,7 @@ enum AgentValidation {
             throw Problem(field: field, message: "1 to \(max) bytes without control characters")
         }
     }
-
-    // MARK: Characters
-
-    static func isName(_ s: String) -> Bool {
-        let bytes = Array(s.utf8)
-        guard (1...63).contains(bytes.count), isLowerAlnum(bytes[0]) else { return false }
-        return bytes.allSatisfy { isLowerAlnum($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") }
-    }
-
-    static func isLVMName(_ s: String) -> Bool {
-        let bytes = Array(s.utf8)
-        guard (1...127).contains(bytes.count), bytes[0] != UInt8(ascii: "-"), s != ".", s != ".." else { return false }
-        return bytes.allSatisfy { isAlnum($0) || "+_.-".utf8.contains($0) }
-    }
-
-    static func isIPv4(_ s: String) -> Bool {
-        let parts = s.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 4 else { return false }
-        return parts.allSatisfy { part in
-            guard (1...3).contains(part.utf8.count), part.utf8.allSatisfy(isDigit) else { return false }
-            guard part.utf8.count == 1 || part.first != "0" else { return false }
-            return Int(part)! <= 255
-        }
-    }
-
-    static func isCmdline(_ s: String) -> Bool {
-        s.utf8.count <= 1024 && s.utf8.allSatisfy { (0x20...0x7e).contains($0) && !"\"'`\\".utf8.contains($0) }
-    }
-
-    static func isDigit(_ b: UInt8) -> Bool { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(b) }
-    static func isLowerAlnum(_ b: UInt8) -> Bool { isDigit(b) || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(b) }
-    static func isAlnum(_ b: UInt8) -> Bool { isLowerAlnum(b) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(b) }
-    static func isHex(_ b: UInt8) -> Bool { isDigit(b) || "abcdefABCDEF".utf8.contains(b) }
-
-    private static func isPathScalar(_ c: Unicode.Scalar) -> Bool {
-        guard c.isASCII, (0x21...0x7e).contains(c.value) else { return false }
-        return !"\"'`$;&|<>()*?[]{}\\!#~,=%".unicodeScalars.contains(c)
-    }
 }
 
 /// A value from a request as a message may show it: quoted, escaped, cut short.
-func shown(_ text: String, limit: Int = 48) -> String {
-    var out = ""
-    for (count, scalar) in text.unicodeScalars.enumerated() {
-        if count >= limit { out += "…"; break }
-        switch scalar {
-        case "'": out += "\\'"
-        case "\\": out += "\\\\"
-        default:
-            if scalar.isASCII && (0x20...0x7e).contains(scalar.value) {
-                out.unicodeScalars.append(scalar)
-            } else {
-                out += "\\u{" + String(scalar.value, radix: 16) + "}"
-            }
-        }
-    }
-    return "'" + out + "'"
-}
+func shown(_ text: String, limit: Int = 48) -> String { shownValue(text, limit: limit) }

@@ -1,17 +1,17 @@
-/// Character-level rules for every value of a manifest that ends up in a command line,
+/// Character-level rules for every value of a manifest (or of an agent request) that ends up in a command line,
 /// a file name or a xenstore path. They are deliberately narrow: manifests come from git
 /// and may be written by several people, so nothing in them may carry shell syntax,
 /// path traversal, control characters or look-alike letters.
-enum Syntax {
+public enum Syntax {
     /// `[a-z0-9][a-z0-9.-]{0,62}`: lab, host, pool, group, domain, disk and bridge names.
-    static func isName(_ s: String) -> Bool {
+    public static func isName(_ s: String) -> Bool {
         let bytes = Array(s.utf8)
         guard (1...63).contains(bytes.count), isLowerAlnum(bytes[0]) else { return false }
         return bytes.allSatisfy { isLowerAlnum($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") }
     }
 
     /// Linux interface names: 1–15 characters, `[a-zA-Z0-9][a-zA-Z0-9._-]{0,14}`.
-    static func isInterfaceName(_ s: String) -> Bool {
+    public static func isInterfaceName(_ s: String) -> Bool {
         let bytes = Array(s.utf8)
         guard (1...15).contains(bytes.count), isAlnum(bytes[0]) else { return false }
         return bytes.allSatisfy { isAlnum($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") }
@@ -19,7 +19,7 @@ enum Syntax {
 
     /// LVM volume group names: `[A-Za-z0-9+_.-]+`, not starting with `-`, not `.` or `..`
     /// (LVM's own rule, which also keeps `/dev/<vg>/…` inside `/dev`).
-    static func isVolumeGroup(_ s: String) -> Bool {
+    public static func isVolumeGroup(_ s: String) -> Bool {
         let bytes = Array(s.utf8)
         guard (1...127).contains(bytes.count), bytes[0] != UInt8(ascii: "-"), s != ".", s != ".." else { return false }
         return bytes.allSatisfy { isAlnum($0) || "+_.-".utf8.contains($0) }
@@ -27,7 +27,7 @@ enum Syntax {
 
     /// `xvd[a-z]+[0-9]*` for every guest type; `sd…` and `hd…` only for HVM guests, whose
     /// emulated controllers have those names.
-    static func isVdev(_ s: String, hvm: Bool) -> Bool {
+    public static func isVdev(_ s: String, hvm: Bool) -> Bool {
         let bytes = Array(s.utf8)
         guard bytes.count <= 15 else { return false }
         var rest: ArraySlice<UInt8>
@@ -45,21 +45,21 @@ enum Syntax {
     }
 
     /// `xx:xx:xx:xx:xx:xx` in hex of either case; returns the lower-case form.
-    static func normalisedMAC(_ s: String) -> String? {
+    public static func normalisedMAC(_ s: String) -> String? {
         let parts = s.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 6, parts.allSatisfy({ $0.utf8.count == 2 && $0.utf8.allSatisfy(isHex) }) else { return nil }
         return s.lowercased()
     }
 
     /// A MAC whose first octet is odd is a multicast address: no NIC may have one.
-    static func isMulticastMAC(_ normalised: String) -> Bool {
+    public static func isMulticastMAC(_ normalised: String) -> Bool {
         guard let first = UInt8(normalised.prefix(2), radix: 16) else { return false }
         return first & 1 == 1
     }
 
     /// A dotted quad, each part 0–255 written without leading zeros (which some tools
     /// read as octal).
-    static func isIPv4(_ s: String) -> Bool {
+    public static func isIPv4(_ s: String) -> Bool {
         let parts = s.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 4 else { return false }
         return parts.allSatisfy { part in
@@ -69,13 +69,13 @@ enum Syntax {
         }
     }
 
-    enum PathProblem: Equatable {
+    public enum PathProblem: Equatable, Sendable {
         case notAbsolute, parentComponent, forbiddenCharacter(Unicode.Scalar), tooLong, root
     }
 
     /// Absolute, no `..` component, no character that a shell or an `xl` configuration
     /// line would treat specially. Returns the first problem, or nil.
-    static func pathProblem(_ s: String) -> PathProblem? {
+    public static func pathProblem(_ s: String) -> PathProblem? {
         guard s.utf8.count <= 1024 else { return .tooLong }
         if let bad = s.unicodeScalars.first(where: { !isPathScalar($0) }) { return .forbiddenCharacter(bad) }
         guard s.hasPrefix("/") else { return .notAbsolute }
@@ -87,12 +87,12 @@ enum Syntax {
 
     /// Kernel command lines: printable ASCII without quotes or backslashes, since the
     /// line is written inside quotes in the domain's `xl` configuration.
-    static func isCmdline(_ s: String) -> Bool {
+    public static func isCmdline(_ s: String) -> Bool {
         s.utf8.count <= 1024 && s.utf8.allSatisfy { (0x20...0x7e).contains($0) && !"\"'`\\".utf8.contains($0) }
     }
 
     /// A user name in `ssh://user@host`: what `useradd` accepts by default.
-    static func isUserName(_ s: String) -> Bool {
+    public static func isUserName(_ s: String) -> Bool {
         let bytes = Array(s.utf8)
         guard (1...32).contains(bytes.count) else { return false }
         let first = bytes[0]
@@ -102,7 +102,7 @@ enum Syntax {
 
     /// A DNS name or IPv4 address; never starting with `-`, so that it can never be read
     /// as an option by `ssh`.
-    static func isHostName(_ s: String) -> Bool {
+    public static func isHostName(_ s: String) -> Bool {
         let bytes = Array(s.utf8)
         guard (1...253).contains(bytes.count), bytes[0] != UInt8(ascii: "-"), bytes[0] != UInt8(ascii: ".") else { return false }
         return bytes.allSatisfy { isAlnum($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") }
@@ -110,12 +110,12 @@ enum Syntax {
 
     // MARK: - Characters
 
-    static func isDigit(_ b: UInt8) -> Bool { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(b) }
-    static func isLowerAlnum(_ b: UInt8) -> Bool { isDigit(b) || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(b) }
-    static func isAlnum(_ b: UInt8) -> Bool { isLowerAlnum(b) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(b) }
-    static func isHex(_ b: UInt8) -> Bool { isDigit(b) || "abcdefABCDEF".utf8.contains(b) }
+    public static func isDigit(_ b: UInt8) -> Bool { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(b) }
+    public static func isLowerAlnum(_ b: UInt8) -> Bool { isDigit(b) || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(b) }
+    public static func isAlnum(_ b: UInt8) -> Bool { isLowerAlnum(b) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(b) }
+    public static func isHex(_ b: UInt8) -> Bool { isDigit(b) || "abcdefABCDEF".utf8.contains(b) }
 
-    private static func isPathScalar(_ c: Unicode.Scalar) -> Bool {
+    static func isPathScalar(_ c: Unicode.Scalar) -> Bool {
         guard c.isASCII, (0x21...0x7e).contains(c.value) else { return false }
         return !"\"'`$;&|<>()*?[]{}\\!#~,=%".unicodeScalars.contains(c)
     }
@@ -124,7 +124,7 @@ enum Syntax {
 /// Text from a manifest as it may be shown in a message: quoted, control characters and
 /// anything outside printable ASCII escaped (so a name cannot rewrite the terminal, and a
 /// Cyrillic look-alike shows as what it is), and cut short when long.
-func shown(_ text: String, limit: Int = 48) -> String {
+public func shownValue(_ text: String, limit: Int = 48) -> String {
     var out = ""
     var count = 0
     for scalar in text.unicodeScalars {

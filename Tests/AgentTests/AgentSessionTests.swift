@@ -9,7 +9,9 @@ import XenplanBasics
 struct AgentSessionTests {
     @Test func observePerformAndProgress() async throws {
         let agent = try AgentFixture(progressInterval: .milliseconds(50))
-        try SimDriver(stateDirectory: agent.state, host: "cpt18").edit { $0.latencies["vcpu-set"] = 0.4 }
+        // An operation twenty progress intervals long: at least one event must arrive while it
+        // runs, however loaded the machine.
+        try SimDriver(stateDirectory: agent.state, host: "cpt18").edit { $0.latencies["vcpu-set"] = 1.0 }
         let (client, server) = agent.connectClient()
         let hello = try await client.request("hello") {
             $0.versions = [1]
@@ -28,7 +30,7 @@ struct AgentSessionTests {
         let done = try await client.request("perform", { $0.operation = .setVcpus(domain: "nagios", count: 2) },
                                             progress: { _ in ticks.increment() })
         #expect(done.type == "ok")
-        #expect(ticks.value >= 3, "progress events while the operation ran")
+        #expect(ticks.value >= 1, "progress events while the operation ran")
         let after = try await client.request("observe")
         #expect(after.state?.domain(named: "nagios")?.vcpusOnline == 2)
 
