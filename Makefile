@@ -32,8 +32,10 @@ clean:
 
 # The lab of real Xen (Tests/Lab/README.md): two Xen 4.17 dom0s under QEMU, the scenario
 # over ssh, then on simulated hosts; writes docs/lab-report.md; fails unless every step
-# passed. LAB_PART=one boots a single dom0 (no migration).
+# passed. LAB_PART=one boots a single dom0 (no migration); LAB_ARGS=--keep keeps the run
+# directory; XENPLAN_LAB_BINARY=PATH uses a prebuilt static xenplan.
 LAB_PART ?= all
+LAB_ARGS ?=
 .PHONY: lab
 lab: setup
-	XENPLAN_LAB_VIA_MAKE=1 Tests/Lab/lab.py --part $(LAB_PART)
+	XENPLAN_LAB_VIA_MAKE=1 Tests/Lab/lab.py --part $(LAB_PART) $(LAB_ARGS)

@@ -47,24 +47,32 @@ extension SimHostFile {
     }
 
     /// The container and volume name a disk target path points into, if any container
-    /// of this host holds it (`/dev/<vg>/<lv>` or `<dir>/<file>`).
+    /// of this host holds it (`/dev/<vg>/<lv>` or `<dir>/<volume>.img`, the image file the
+    /// Xen driver creates and observes for a volume of a `dir` pool).
     func volumeLocation(ofTarget target: String) -> (container: String, volume: String)? {
         for (name, container) in storage {
             let prefix = container.type == .lvm ? "/dev/\(name)/" : (name.hasSuffix("/") ? name : name + "/")
             if target.hasPrefix(prefix) {
-                let volume = String(target.dropFirst(prefix.count))
+                var volume = String(target.dropFirst(prefix.count))
+                if container.type == .dir {
+                    guard volume.hasSuffix(Self.imageSuffix) else { continue }
+                    volume = String(volume.dropLast(Self.imageSuffix.count))
+                }
                 if !volume.isEmpty && !volume.contains("/") { return (name, volume) }
             }
         }
         return nil
     }
 
+    /// A `dir` pool's volume NAME is the raw file `NAME.img` (PoolSpec.devicePath, XenDriver.imagePath).
+    static let imageSuffix = ".img"
+
     /// The path a guest's disk names for a volume.
     func devicePath(container: String, volume: String) -> String {
         guard let c = storage[container] else { return "\(container)/\(volume)" }
         switch c.type {
         case .lvm: return "/dev/\(container)/\(volume)"
-        case .dir: return (container.hasSuffix("/") ? container : container + "/") + volume
+        case .dir: return (container.hasSuffix("/") ? container : container + "/") + volume + Self.imageSuffix
         }
     }
 

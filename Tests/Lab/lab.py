@@ -88,7 +88,8 @@ class Report:
             "",
             "Written by `Tests/Lab/lab.py` (see Tests/Lab/README.md); each run replaces it.",
             "",
-            f"- Date: {self.started.strftime('%Y-%m-%d %H:%M:%S UTC')}",
+            f"- Date: {self.started.strftime('%Y-%m-%d %H:%M:%S UTC')} to "
+            f"{datetime.datetime.now(datetime.timezone.utc).strftime('%H:%M:%S UTC')}",
             f"- Command: `{self.command}`",
             f"- Result: **{'PASS' if self.passed else 'FAIL'}** "
             f"({sum(1 for s in self.steps if s[2] == 'PASS')} of {len(self.steps)} steps passed), {total:.0f} s in all",
@@ -549,7 +550,8 @@ def sim_state(s):
 class Lab:
     def __init__(self, args):
         self.args = args
-        self.report = Report(args.report, f"make lab LAB_PART={args.part}" if os.environ.get("XENPLAN_LAB_VIA_MAKE") else " ".join(["Tests/Lab/lab.py", *sys.argv[1:]]))
+        self.report = Report(args.report, " ".join([f"make lab LAB_PART={args.part}"] + ([f"LAB_ARGS='{' '.join(sys.argv[3:])}'"] if sys.argv[3:] else []))
+                             if os.environ.get("XENPLAN_LAB_VIA_MAKE") else " ".join(["Tests/Lab/lab.py", *sys.argv[1:]]))
         self.rundir = Path(tempfile.mkdtemp(prefix="xenplan-lab."))
         self.dom0s = {}
         self.binary = None
@@ -577,7 +579,10 @@ class Lab:
             libs, bad = check_libraries(self.binary)
             size = self.binary.stat().st_size // (1024 * 1024)
             digest = hashlib.sha256(self.binary.read_bytes()).hexdigest()[:12]
-            self.report.facts["xenplan binary"] = f"{size} MB, sha256 {digest}…, needs {', '.join(l.split('.so')[0] for l in libs)}"
+            origin = (f"prebuilt ({os.environ['XENPLAN_LAB_BINARY']})" if os.environ.get("XENPLAN_LAB_BINARY")
+                      else "built by the runner")
+            self.report.facts["xenplan binary"] = (f"{origin}, {size} MB, sha256 {digest}…, "
+                                                   f"needs {', '.join(l.split('.so')[0] for l in libs)}")
             if bad:
                 raise StepFailed(f"the binary needs libraries a minimal dom0 may lack: {bad}")
             return f"{size} MB static-stdlib binary; ldd: only libc/libm/libstdc++/libgcc_s/libxen*"
