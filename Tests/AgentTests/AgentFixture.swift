@@ -9,7 +9,9 @@ final class AgentFixture: @unchecked Sendable {
     let state: URL
     let server: AgentServer
 
-    init(host: String? = nil, progressInterval: Duration = .seconds(2)) throws {
+    /// `wrap` lets a test put its own driver in front of the simulated host.
+    init(host: String? = nil, progressInterval: Duration = .seconds(2),
+         wrap: @escaping @Sendable (SimDriver) -> any HostDriver = { $0 }) throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         state = FileManager.default.temporaryDirectory.appendingPathComponent("agent-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
@@ -25,7 +27,7 @@ final class AgentFixture: @unchecked Sendable {
                 guard SimStore(directory: directory).hostNames().contains(session.host) else {
                     throw HostError(host: session.host, operation: "connect", message: "no simulated host \(session.host)")
                 }
-                return SimDriver(stateDirectory: directory, host: session.host, speed: 1)
+                return wrap(SimDriver(stateDirectory: directory, host: session.host, speed: 1))
             })
     }
 

@@ -8,10 +8,12 @@ import XenplanBasics
 /// The client and the server over pipes, as ssh connects them.
 struct AgentSessionTests {
     @Test func observePerformAndProgress() async throws {
-        let agent = try AgentFixture(progressInterval: .milliseconds(50))
-        // An operation twenty progress intervals long: at least one event must arrive while it
-        // runs, however loaded the machine.
-        try SimDriver(stateDirectory: agent.state, host: "cpt18").edit { $0.latencies["vcpu-set"] = 1.0 }
+        // The operation completes only once a progress event has reached the client: events
+        // must flow while it runs, whatever the machine's load (at most a minute).
+        let ticks = Counter()
+        let agent = try AgentFixture(progressInterval: .milliseconds(50)) { sim in
+            GatedDriver(inner: sim, until: { ticks.value >= 1 })
+        }
         let (client, server) = agent.connectClient()
         let hello = try await client.request("hello") {
             $0.versions = [1]
@@ -26,7 +28,6 @@ struct AgentSessionTests {
         let nagios = try #require(state.state?.domain(named: "nagios"))
         #expect(nagios.vcpusOnline == 1)
 
-        let ticks = Counter()
         let done = try await client.request("perform", { $0.operation = .setVcpus(domain: "nagios", count: 2) },
                                             progress: { _ in ticks.increment() })
         #expect(done.type == "ok")
@@ -107,4 +108,18 @@ final class Counter: @unchecked Sendable {
     private var count = 0
     func increment() { lock.withLock { count += 1 } }
     var value: Int { lock.withLock { count } }
+}
+
+/// Holds each operation until `until` is true (polled), then performs it on `inner`.
+struct GatedDriver: HostDriver {
+    let inner: SimDriver
+    let until: @Sendable () -> Bool
+    var hostName: String { inner.hostName }
+
+    func observe() async throws -> HostState { try await inner.observe() }
+
+    func perform(_ operation: HostOperation) async throws {
+        for _ in 0..<6000 where !until() { try await Task.sleep(for: .milliseconds(10)) }
+        try await inner.perform(operation)
+    }
 }
