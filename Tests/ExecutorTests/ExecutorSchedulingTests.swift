@@ -42,7 +42,7 @@ import XenplanBasics
         let executor = Executor(plan: b.plan, drivers: [a, c], options: ExecutorOptions(parallelism: limit))
         let run = Task { try await executor.run() }
         // Wait until the executor has filled its slots; nothing more may start while held.
-        for _ in 0..<2_000 where counter.current < limit { try await Task.sleep(for: .milliseconds(1)) }
+        for _ in 0..<60_000 where counter.current < limit { try await Task.sleep(for: .milliseconds(1)) }
         #expect(counter.current == limit)
         a.release()
         c.release()
@@ -117,7 +117,7 @@ import XenplanBasics
         a.hold()
         let executor = Executor(plan: b.plan, drivers: [a, other], stop: stop)
         let run = Task { try await executor.run() }
-        for _ in 0..<2_000 where a.running == 0 { try await Task.sleep(for: .milliseconds(1)) }
+        for _ in 0..<60_000 where a.running == 0 { try await Task.sleep(for: .milliseconds(1)) }
         stop.request()
         a.release()
         let report = try await run.value

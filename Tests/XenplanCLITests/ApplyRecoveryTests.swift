@@ -72,7 +72,7 @@ import Testing
         #expect(try lab.run(["sim", "xl", "cpt18", "set-latency", "create", "2"]).status == 0)
         let first = try lab.launch(["apply", "examples/lab", "--auto-approve"], environment: ["XENPLAN_SIM_SPEED": "1"])
         let lockFile = lab.state.appendingPathComponent("cpt76.apply.lock").path
-        #expect(lab.wait(upTo: 10) { FileManager.default.fileExists(atPath: lockFile) })
+        #expect(lab.wait(upTo: 60) { FileManager.default.fileExists(atPath: lockFile) })
 
         let second = try lab.apply()
         first.waitUntilExit()
@@ -126,7 +126,7 @@ import Testing
         }
         let process = try lab.launch(["apply", "examples/lab", "--auto-approve"], environment: ["XENPLAN_SIM_SPEED": "1"])
         // Kill once both creates have started (the migration is done by then).
-        #expect(lab.wait(upTo: 10) { lab.journal().filter { $0["event"] as? String == "started" && $0["kind"] as? String == "create" }.count == 2 })
+        #expect(lab.wait(upTo: 60) { lab.journal().filter { $0["event"] as? String == "started" && $0["kind"] as? String == "create" }.count == 2 })
         usleep(300_000)
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
@@ -154,7 +154,7 @@ import Testing
         defer { lab.remove() }
         #expect(try lab.run(["sim", "xl", "cpt18", "set-latency", "migrate", "5"]).status == 0)
         let process = try lab.launch(["apply", "examples/lab", "--auto-approve"], environment: ["XENPLAN_SIM_SPEED": "1"])
-        #expect(lab.wait(upTo: 10) { lab.journal().contains { $0["event"] as? String == "started" && $0["kind"] as? String == "migrate" } })
+        #expect(lab.wait(upTo: 60) { lab.journal().contains { $0["event"] as? String == "started" && $0["kind"] as? String == "migrate" } })
         usleep(500_000)
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
