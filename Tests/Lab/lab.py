@@ -757,8 +757,26 @@ class Lab:
                 self.measure("b" if not only_a else "a")
         return sc, True
 
+    def guest_consoles(self):
+        """What the guests' consoles and xl's own logs say: a guest that panicked at boot
+        and was restarted by xl (on_crash) looks like a guest without devices for a while."""
+        out = []
+        for d in self.dom0s.values():
+            try:
+                p = d.ssh("cd /var/log/xen && for f in console/guest-*.log xl-*.log; do "
+                          "[ -f \"$f\" ] || continue; echo \"== $f\"; "
+                          "grep -a -m3 -E 'Kernel panic|BUG:|Oops|up: MemTotal|shut down|Rebooting' \"$f\"; done",
+                          timeout=60)
+                out.append(f"{d.name}:\n{p.stdout.strip()}")
+            except Exception as e:  # noqa: BLE001
+                out.append(f"{d.name}: {e}")
+        return "\n".join(out)
+
     def real_step(self, sc, name, step_dir):
-        detail = sc.run_step(name, step_dir)
+        try:
+            detail = sc.run_step(name, step_dir)
+        except StepFailed as e:
+            raise StepFailed(f"{e}\nguest consoles and xl logs:\n{self.guest_consoles()}") from None
         if name == "create":
             out = []
             for d in self.dom0s.values():
