@@ -38,73 +38,22 @@ public struct ProcessCommandRunner: CommandRunner {
     /// the write fails with EPIPE instead, and the child's status tells what happened.
     private static let ignoreSigpipe: Void = { signal(SIGPIPE, SIG_IGN) }()
 
-    /// Serialises pipe creation and spawning across threads (see `spawn`).
-    private static let spawnLock = NSLock()
-
     static func spawn(_ argv: [String], stdin: String?, environment: [String: String]) throws -> CommandResult {
-        precondition(!argv.isEmpty, "an argument vector names its program")
         _ = ignoreSigpipe
-        var inPipe: [Int32] = [0, 0], outPipe: [Int32] = [0, 0], errPipe: [Int32] = [0, 0]
-        // Several threads spawn at once (one lvs and one ip per observation), and a child
-        // must not inherit another child's pipe ends, or that pipe never reaches
-        // end-of-file while the other child lives. So the pipes are close-on-exec (dup2
-        // onto 0-2 clears the flag for the child's own ends), and creating them, spawning
-        // and closing the child's ends happen under one lock: no other spawn can slip in
-        // between `pipe` and `fcntl`.
-        spawnLock.lock()
-        var locked = true
-        defer { if locked { spawnLock.unlock() } }
-        guard pipe(&inPipe) == 0, pipe(&outPipe) == 0, pipe(&errPipe) == 0 else {
-            throw SpawnError(program: argv[0], errno: errno)
-        }
-        for fd in inPipe + outPipe + errPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, inPipe[0], 0)
-        posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
-        posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
-        for fd in inPipe + outPipe + errPipe { posix_spawn_file_actions_addclose(&actions, fd) }
-
         var env = ProcessInfo.processInfo.environment
         for (k, v) in environment { env[k] = v }
         env["LC_ALL"] = "C"
-        let envStrings = env.map { "\($0.key)=\($0.value)" }.sorted()
-
-        // The child starts with no signal blocked and every signal at its default action.
-        // xenplan spawns from threads that block signals (Dispatch's workers do) and ignores
-        // SIGPIPE, SIGINT and SIGTERM itself; a child inheriting that mask misses SIGCHLD:
-        // `xl create` then never reaps its hotplug scripts and waits forever.
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var noSignals = sigset_t(), allSignals = sigset_t()
-        sigemptyset(&noSignals)
-        sigfillset(&allSignals)
-        sigdelset(&allSignals, SIGKILL)
-        sigdelset(&allSignals, SIGSTOP)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        posix_spawnattr_setsigdefault(&attributes, &allSignals)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-
-        var pid: pid_t = 0
-        let rc = withCStrings(argv) { cargv in
-            withCStrings(envStrings) { cenv in posix_spawnp(&pid, argv[0], &actions, &attributes, cargv, cenv) }
+        let child: SpawnedChild
+        do {
+            child = try Spawn.start(argv, environment: env.map { "\($0.key)=\($0.value)" }.sorted(), searchPath: true)
+        } catch {
+            throw SpawnError(program: error.program, errno: error.code)
         }
-        close(inPipe[0]); close(outPipe[1]); close(errPipe[1])
-        spawnLock.unlock()
-        locked = false
-        if rc != 0 {
-            close(inPipe[1]); close(outPipe[0]); close(errPipe[0])
-            throw SpawnError(program: argv[0], errno: rc)
-        }
-
-        let (out, err) = pump(input: Array((stdin ?? "").utf8), inFD: inPipe[1], outFD: outPipe[0], errFD: errPipe[0])
+        let (out, err) = pump(input: Array((stdin ?? "").utf8), inFD: child.stdinFD, outFD: child.stdoutFD, errFD: child.stderrFD)
         var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        // Exit code, or 128 + signal as a shell would report it.
-        let code: Int32 = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
-        return CommandResult(status: code, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
+        while waitpid(child.pid, &status, 0) < 0 && errno == EINTR {}
+        return CommandResult(status: Spawn.exitCode(status), stdout: String(decoding: out, as: UTF8.self),
+                             stderr: String(decoding: err, as: UTF8.self))
     }
 
     /// Writes `input` and reads both outputs until the child closes them.
@@ -142,12 +91,4 @@ public struct ProcessCommandRunner: CommandRunner {
         }
         return (out, err)
     }
-}
-
-/// A NULL-terminated array of C strings, valid during `body`.
-private func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {
-    var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
-    pointers.append(nil)
-    defer { for p in pointers { free(p) } }
-    return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
 }
