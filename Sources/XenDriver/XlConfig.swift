@@ -23,11 +23,7 @@ public enum XlConfig {
     // MARK: Validation
 
     /// Domain names as the manifests allow them.
-    public static func validName(_ s: String) -> Bool {
-        guard let first = s.unicodeScalars.first, s.unicodeScalars.count <= 63,
-              isLowerAlnum(first) else { return false }
-        return s.unicodeScalars.allSatisfy { isLowerAlnum($0) || $0 == "." || $0 == "-" }
-    }
+    public static func validName(_ s: String) -> Bool { Syntax.isName(s) }
 
     /// Absolute paths made of safe characters only: no quote, comma, `=`, space, control
     /// character or `..` component.
