@@ -211,6 +211,15 @@ class Dom0:
     def ssh(self, command, timeout=300, check=False):
         argv = ["ssh", *self.ssh_options(), "-p", str(self.ssh_port), "root@127.0.0.1", command]
         p = run(argv, timeout=timeout)
+        for _ in range(2):
+            # ssh's own failure (exit 255), not the command's: seen once under TCG load right
+            # after an apply's session ended ("Permission denied (publickey)", sshd: "Connection
+            # closed by authenticating user root [preauth]"); the next attempt is let in.
+            if p.returncode != 255 or not re.search(r"Permission denied|Connection (closed|reset|timed out)|kex_exchange", p.stderr):
+                break
+            log(f"{self.name}: ssh failed ({p.stderr.strip()[-200:]}), again in 3 s")
+            time.sleep(3)
+            p = run(argv, timeout=timeout)
         if check and p.returncode != 0:
             raise StepFailed(f"on {self.name}: `{command}` exited {p.returncode}: {(p.stderr or p.stdout).strip()[-2000:]}")
         return p
