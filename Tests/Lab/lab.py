@@ -32,6 +32,14 @@ SCENARIO = HERE / "scenario"
 QEMU_MEM = int(os.environ.get("XENPLAN_LAB_MEM", "1280"))
 BOOT_TIMEOUT = int(os.environ.get("XENPLAN_LAB_BOOT_TIMEOUT", "900"))
 APPLY_TIMEOUT = 1200
+# multi: one host thread per vCPU; single: both vCPUs on one (slower). Tried because runs
+# with `multi` showed corruption-like failures inside dom0 and guests (see README).
+TCG_THREAD = os.environ.get("XENPLAN_LAB_TCG_THREAD", "multi")
+# -smap: dom0 crashes at once without it. -avx,-avx2: with them, glibc's AVX2 string
+# functions ran in dom0 and corruption followed under TCG (systemd segfaulting in an AVX2
+# strlen, ld.so assertions in hotplug scripts, xl failing to unpack the guest kernel,
+# refused ssh signatures, guests panicking at boot), with thread=multi and single alike.
+CPU_MODEL = os.environ.get("XENPLAN_LAB_CPU", "max,-smap,-avx,-avx2")
 ALLOWED_LIBS = ("linux-vdso", "ld-linux", "libc.so", "libm.so", "libstdc++", "libgcc_s", "libxen")
 START = time.monotonic()
 
@@ -167,7 +175,7 @@ class Dom0:
             check=True)
         link = f"listen=127.0.0.1:{self.link_port}" if self.listen else f"connect=127.0.0.1:{self.link_port}"
         argv = [
-            "qemu-system-x86_64", "-accel", "tcg,thread=multi,tb-size=256", "-cpu", "max,-smap", "-smp", "2",
+            "qemu-system-x86_64", "-accel", f"tcg,thread={TCG_THREAD},tb-size=256", "-cpu", CPU_MODEL, "-smp", "2",
             "-m", str(QEMU_MEM), "-display", "none", "-monitor", "none", "-no-reboot",
             "-serial", f"file:{self.serial}",
             "-kernel", str(self.image / "xen.elf"),
@@ -598,6 +606,7 @@ class Lab:
 
         def image():
             self.image, err = build_image()
+            self.report.facts["QEMU"] = f"TCG thread={TCG_THREAD}, -cpu {CPU_MODEL}, -m {QEMU_MEM}"
             self.report.facts["Xen"] = "xen-hypervisor-4.17-amd64 " + (self.image / "xen-version").read_text().strip()
             cached = "cached" if "cached image" in err else "built"
             return f"{cached}: {self.image}"
