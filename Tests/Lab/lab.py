@@ -35,10 +35,8 @@ APPLY_TIMEOUT = 1200
 # multi: one host thread per vCPU; single: both vCPUs on one (slower). Tried because runs
 # with `multi` showed corruption-like failures inside dom0 and guests (see README).
 TCG_THREAD = os.environ.get("XENPLAN_LAB_TCG_THREAD", "multi")
-# -smap: dom0 crashes at once without it. -avx,-avx2: with them, glibc's AVX2 string
-# functions ran in dom0 and corruption followed under TCG (systemd segfaulting in an AVX2
-# strlen, ld.so assertions in hotplug scripts, xl failing to unpack the guest kernel,
-# refused ssh signatures, guests panicking at boot), with thread=multi and single alike.
+# -smap: dom0 crashes at once without it. -avx,-avx2: systemd segfaulted in glibc's AVX2
+# strlen; without them, random crashes in dom0 remain (README: "Under TCG").
 CPU_MODEL = os.environ.get("XENPLAN_LAB_CPU", "max,-smap,-avx,-avx2")
 ALLOWED_LIBS = ("linux-vdso", "ld-linux", "libc.so", "libm.so", "libstdc++", "libgcc_s", "libxen")
 START = time.monotonic()
