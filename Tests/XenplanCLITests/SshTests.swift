@@ -122,44 +122,29 @@ struct SshTests {
         #expect(result.stderr == "error: host cpt18: ssh failed: ssh refused the login as root@127.0.0.1 (Permission denied); add this machine's public key to that user's authorized_keys on the host (see docs/hosts.md)\n")
     }
 
-    @Test func missingXenplanOnTheHostIsReported() throws {
-        let state = try Repository.copyOfCommittedState()
+    /// What runs on the host instead of a working agent, and what the user must read.
+    static let brokenAgents: [(String?, String)] = [
         // No forced command: sshd runs `xenplan agent` through root's shell, and there is none.
-        let server = try SshServer(keys: [.init(command: nil)])
-        defer { server.stop(); try? FileManager.default.removeItem(at: state) }
-        let lab = try Self.sshLab(ports: ["cpt18": server.port, "cpt76": server.port])
-        defer { try? FileManager.default.removeItem(at: lab) }
-        let result = try Binary.run(["plan", lab.path, "--state-dir", state.path, "--host", "cpt18"],
-                                    environment: ["XENPLAN_SSH_OPTIONS": server.clientOptions()])
-        #expect(result.status == 1)
-        #expect(result.stderr == "error: host cpt18: connect failed: xenplan was not found on the host (exit 127); install xenplan there (the same version as here) or set the host's agentCommand to its path (see docs/hosts.md)\n")
-    }
-
-    @Test func agentOfAnotherProtocolVersionIsRefused() throws {
-        let state = try Repository.copyOfCommittedState()
+        (nil, "error: host cpt18: connect failed: xenplan was not found on the host (exit 127); install xenplan there (the same version as here) or set the host's agentCommand to its path (see docs/hosts.md)\n"),
         // A newer agent: answers the hello with protocol 2 only.
-        let newer = #"/bin/echo '{"type":"hello","id":1,"version":2,"versions":[2],"xenplan":"9.0.0","host":"cpt18","capabilities":[]}'"#
-        let server = try SshServer(keys: [.init(command: newer)])
-        defer { server.stop(); try? FileManager.default.removeItem(at: state) }
-        let lab = try Self.sshLab(ports: ["cpt18": server.port, "cpt76": server.port])
-        defer { try? FileManager.default.removeItem(at: lab) }
-        let result = try Binary.run(["plan", lab.path, "--state-dir", state.path, "--host", "cpt18"],
-                                    environment: ["XENPLAN_SSH_OPTIONS": server.clientOptions()])
-        #expect(result.status == 1)
-        #expect(result.stderr == "error: host cpt18: connect failed: the xenplan on the host speaks agent protocol 2, this one speaks 1; install the same version on both\n")
-    }
-
-    @Test func programThatIsNoAgentIsReported() throws {
-        let state = try Repository.copyOfCommittedState()
+        (#"/bin/echo '{"type":"hello","id":1,"version":2,"versions":[2],"xenplan":"9.0.0","host":"cpt18","capabilities":[]}'"#,
+         "error: host cpt18: connect failed: the xenplan on the host speaks agent protocol 2, this one speaks 1; install the same version on both\n"),
         // What an old xenplan without `agent` does: complain and exit.
-        let server = try SshServer(keys: [.init(command: "/bin/echo Error: Unknown subcommand agent")])
+        ("/bin/echo Error: Unknown subcommand agent",
+         "error: host cpt18: connect failed: `xenplan agent` on the host does not speak the agent protocol (it answered 'Error: Unknown subcommand agent'); it is missing or too old: install the same xenplan version on both\n"),
+    ]
+
+    @Test(arguments: Self.brokenAgents)
+    func aHostWithoutAWorkingAgentIsReported(_ command: String?, _ expected: String) throws {
+        let state = try Repository.copyOfCommittedState()
+        let server = try SshServer(keys: [.init(command: command)])
         defer { server.stop(); try? FileManager.default.removeItem(at: state) }
         let lab = try Self.sshLab(ports: ["cpt18": server.port, "cpt76": server.port])
         defer { try? FileManager.default.removeItem(at: lab) }
         let result = try Binary.run(["plan", lab.path, "--state-dir", state.path, "--host", "cpt18"],
                                     environment: ["XENPLAN_SSH_OPTIONS": server.clientOptions()])
         #expect(result.status == 1)
-        #expect(result.stderr == "error: host cpt18: connect failed: `xenplan agent` on the host does not speak the agent protocol (it answered 'Error: Unknown subcommand agent'); it is missing or too old: install the same xenplan version on both\n")
+        #expect(result.stderr == expected)
     }
 
     @Test func badConnectionOptionsAreRefused() throws {
