@@ -4,8 +4,10 @@ import HostModel
 /// Constants of the agent protocol (docs/agent-protocol.md). The major version changes
 /// only when an old peer would misread a message; a hello settles it before anything else.
 public enum AgentProtocol {
-    /// The protocol versions this build speaks, newest last.
-    public static let versions = [1]
+    /// The protocol versions this build speaks, newest last. 2: the hello carries
+    /// `volumeGroups`, the only ones the local driver reads; a protocol 1 client sends
+    /// none, and its plans would not see the volumes that exist.
+    public static let versions = [2]
     public static var current: Int { versions.last! }
     /// Longest request line the agent reads; longer ones are refused unread.
     public static let maxLineBytes = 1 << 20
@@ -149,6 +151,7 @@ public struct AgentRequestBody: Encodable, Sendable {
     public var client: String?
     public var host: String?
     public var imageDirectories: [String]?
+    public var volumeGroups: [String]?
     public var operation: HostOperation?
     public var owner: LockRecord?
     public var replacing: LockRecord?

@@ -21,7 +21,7 @@ public struct ProtocolError: Error, Hashable, Sendable {
 /// One request, parsed and validated: nothing reaches a driver without passing here.
 public struct AgentRequest: Hashable, Sendable {
     public enum Kind: Hashable, Sendable {
-        case hello(versions: [Int], client: String?, host: String?, imageDirectories: [String])
+        case hello(versions: [Int], client: String?, host: String?, imageDirectories: [String], volumeGroups: [String])
         case observe
         case perform(HostOperation)
         case lock(owner: LockRecord, replacing: LockRecord?)
@@ -35,7 +35,7 @@ public struct AgentRequest: Hashable, Sendable {
 
     /// Request types and the fields each may carry besides `type` and `id`.
     static let fields: [String: Set<String>] = [
-        "hello": ["versions", "client", "host", "imageDirectories"],
+        "hello": ["versions", "client", "host", "imageDirectories", "volumeGroups"],
         "observe": [],
         "perform": ["operation"],
         "lock": ["owner", "replacing"],
@@ -119,7 +119,19 @@ public struct AgentRequest: Hashable, Sendable {
                     directories.append(s)
                 }
             }
-            return .hello(versions: versions, client: client, host: host, imageDirectories: directories)
+            var volumeGroups: [String] = []
+            if let value = object["volumeGroups"] {
+                guard case let .array(items) = value, items.count <= 64 else {
+                    throw bad("'volumeGroups' must be an array of at most 64 volume group names")
+                }
+                for (i, item) in items.enumerated() {
+                    guard case let .string(s) = item else { throw bad("'volumeGroups' must hold strings") }
+                    try AgentValidation.volumeGroup(s, "volumeGroups[\(i)]")
+                    volumeGroups.append(s)
+                }
+            }
+            return .hello(versions: versions, client: client, host: host, imageDirectories: directories,
+                          volumeGroups: volumeGroups)
         case "observe":
             return .observe
         case "perform":

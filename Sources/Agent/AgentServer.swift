@@ -7,12 +7,15 @@ public struct AgentSession: Hashable, Sendable {
     public var host: String
     /// Directories of `dir` pools the lab declares for this host.
     public var imageDirectories: [String]
+    /// Volume groups of `lvm` pools the lab declares for this host.
+    public var volumeGroups: [String]
     /// The client's xenplan version, if it said.
     public var client: String?
 
-    public init(host: String, imageDirectories: [String] = [], client: String? = nil) {
+    public init(host: String, imageDirectories: [String] = [], volumeGroups: [String] = [], client: String? = nil) {
         self.host = host
         self.imageDirectories = imageDirectories
+        self.volumeGroups = volumeGroups
         self.client = client
     }
 }
@@ -93,8 +96,9 @@ public actor AgentServer {
 
     private func answer(_ request: AgentRequest, emit: @escaping @Sendable (AgentMessage) -> Void) async -> AgentMessage {
         let id = request.id
-        if case let .hello(versions, client, host, directories) = request.kind {
-            return hello(id: id, versions: versions, client: client, host: host, imageDirectories: directories)
+        if case let .hello(versions, client, host, directories, volumeGroups) = request.kind {
+            return hello(id: id, versions: versions, client: client, host: host, imageDirectories: directories,
+                         volumeGroups: volumeGroups)
         }
         guard let driver, let locking else {
             return .failure(id, .outOfOrder, "the first request must be a hello")
@@ -146,7 +150,7 @@ public actor AgentServer {
     }
 
     private func hello(id: RequestID?, versions: [Int], client: String?, host: String?,
-                       imageDirectories: [String]) -> AgentMessage {
+                       imageDirectories: [String], volumeGroups: [String]) -> AgentMessage {
         guard driver == nil else { return .failure(id, .outOfOrder, "hello was already received") }
         guard let version = Set(versions).intersection(configuration.versions).max() else {
             var message = AgentMessage.failure(id, .unsupportedVersion,
@@ -162,7 +166,8 @@ public actor AgentServer {
             return .failure(id, .badRequest, "the hello must name the host ('host'): this agent was started without --host")
         }
         do {
-            let driver = try factory(AgentSession(host: name, imageDirectories: imageDirectories, client: client))
+            let driver = try factory(AgentSession(host: name, imageDirectories: imageDirectories,
+                                                 volumeGroups: volumeGroups, client: client))
             self.driver = driver
             locking = driver as? any HostLocking ?? FileHostLock(host: name, directory: configuration.lockDirectory)
         } catch let error as HostError {

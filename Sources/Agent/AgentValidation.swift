@@ -174,6 +174,12 @@ enum AgentValidation {
         }
     }
 
+    static func volumeGroup(_ s: String, _ field: String) throws(Problem) {
+        guard Syntax.isVolumeGroup(s) else {
+            throw Problem(field: field, message: "\(shown(s)) is not a volume group name (1 to 127 of A-Z, a-z, 0-9, '+', '_', '.', '-', not starting with '-', not '.' or '..')")
+        }
+    }
+
     static func volumeName(_ s: String, _ field: String) throws(Problem) {
         guard Syntax.isVolumeGroup(s) else {
             throw Problem(field: field, message: "\(shown(s)) is not a volume name (1 to 127 of A-Z, a-z, 0-9, '+', '_', '.', '-', not starting with '-')")

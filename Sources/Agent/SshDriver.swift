@@ -135,12 +135,14 @@ actor SshLink {
         let client = AgentClient(reader: process.reader, writer: process.writer)
         let answer: AgentMessage
         do {
-            let host = self.host, directories = target.imageDirectories, version = clientVersion
+            let host = self.host, directories = target.imageDirectories, volumeGroups = target.volumeGroups
+            let version = clientVersion
             answer = try await client.request("hello") {
                 $0.versions = AgentProtocol.versions
                 $0.client = version
                 $0.host = host
                 $0.imageDirectories = directories.isEmpty ? nil : directories
+                $0.volumeGroups = volumeGroups.isEmpty ? nil : volumeGroups
             }
         } catch let error as AgentClientError {
             let (status, stderr) = await process.finish()

@@ -79,6 +79,9 @@ enum SshMessages {
         switch answer.code {
         case .unsupportedVersion?:
             return versionMismatch(theirs: answer.versions?.max() ?? 0, ours: ours)
+        case .badRequest? where answer.message?.hasPrefix("unknown field") == true:
+            // An older agent checks the hello's fields before its versions.
+            return "the xenplan on the host is older than this one, which speaks agent protocol \(ours) (its agent says: \(answer.message ?? "")); install the same version on both"
         case .wrongHost?:
             return "the agent at this address \(answer.message.map { "says: \($0)" } ?? "serves another host"); check the host's connection in the manifests"
         case .hostUnavailable?:

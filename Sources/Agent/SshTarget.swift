@@ -16,15 +16,18 @@ public struct SshTarget: Hashable, Sendable {
     public var extraOptions: [String]
     /// Directories of `dir` pools the lab declares for the host, told to the agent.
     public var imageDirectories: [String]
+    /// Volume groups of `lvm` pools the lab declares for the host, told to the agent.
+    public var volumeGroups: [String]
 
     public init(user: String?, address: String, port: Int?, agentCommand: String = "xenplan",
-                extraOptions: [String] = [], imageDirectories: [String] = []) {
+                extraOptions: [String] = [], imageDirectories: [String] = [], volumeGroups: [String] = []) {
         self.user = user
         self.address = address
         self.port = port
         self.agentCommand = agentCommand
         self.extraOptions = extraOptions
         self.imageDirectories = imageDirectories
+        self.volumeGroups = volumeGroups
     }
 
     /// Options that must hold whatever else is given: never prompt, never accept an

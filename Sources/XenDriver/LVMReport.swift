@@ -6,8 +6,20 @@ import XenplanBasics
 public enum LVMReport {
     /// Sizes in KiB without a unit suffix, so they parse as numbers (`"5242880.00"`);
     /// tags, because the tag `xenplan` marks the volumes xenplan created.
-    public static let command = ["lvs", "--reportformat", "json", "--units", "k", "--nosuffix",
+    public static let options = ["lvs", "--reportformat", "json", "--units", "k", "--nosuffix",
                                  "-o", "lv_name,vg_name,lv_size,lv_tags"]
+
+    /// `lvs` for these volume groups only (the ones the manifests declare for the host):
+    /// scanning every volume group costs time, and the others are none of xenplan's business.
+    public static func command(volumeGroups: [String]) throws(XlConfigError) -> [String] {
+        var seen = Set<String>()
+        var argv = options
+        for vg in volumeGroups where seen.insert(vg).inserted {
+            guard Syntax.isVolumeGroup(vg) else { throw XlConfigError("'\(vg)' is not a volume group name") }
+            argv.append(vg)
+        }
+        return argv
+    }
 
     /// The LVM tag `lvcreate --addtag` puts on every volume xenplan creates.
     public static let ownerTag = "xenplan"
@@ -52,43 +64,5 @@ public enum LVMReport {
     static func kib(_ s: String) -> Int64? {
         let whole = s.split(separator: ".", maxSplits: 1).first.map(String.init) ?? s
         return Int64(whole)
-    }
-}
-
-/// The one `ip` invocation of an observation and its JSON (iproute2 6.1 on Debian 12).
-public enum IPLinkReport {
-    public static let command = ["ip", "-j", "-d", "link", "show"]
-
-    private struct Link: Decodable {
-        struct LinkInfo: Decodable {
-            var info_kind: String?
-        }
-        var ifname: String
-        var master: String?
-        var linkinfo: LinkInfo?
-    }
-
-    /// Bridges and the host interfaces enslaved to them. Xen's backend interfaces
-    /// (`vif3.0`, `vif3.0-emu`) come and go with domains: they are the domains' NICs, not
-    /// the bridge's configuration, and are left out.
-    public static func parse(_ json: String) throws -> [BridgeState] {
-        let links: [Link]
-        do {
-            links = try JSONDecoder().decode([Link].self, from: Data(json.utf8))
-        } catch {
-            throw XlConfigError("ip -j link printed something that is not iproute2's JSON: \(error)")
-        }
-        let bridges = links.filter { $0.linkinfo?.info_kind == "bridge" }.map(\.ifname)
-        return bridges.sorted().map { bridge in
-            let members = links.filter { $0.master == bridge && !isXenBackend($0.ifname) }.map(\.ifname).sorted()
-            return BridgeState(name: bridge, interfaces: members)
-        }
-    }
-
-    static func isXenBackend(_ name: String) -> Bool {
-        guard name.hasPrefix("vif") else { return false }
-        let rest = name.dropFirst(3)
-        let parts = rest.split(separator: ".", maxSplits: 1)
-        return parts.count == 2 && parts[0].allSatisfy(\.isASCIIDigit) && parts[1].first?.isASCIIDigit == true
     }
 }

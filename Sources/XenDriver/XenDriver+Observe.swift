@@ -4,10 +4,12 @@ import XenplanBasics
 
 extension XenDriver {
     /// One batched pass: a handful of libxenctrl calls, one xenstore transaction, the
-    /// config directory, one `lvs`, one `ip`, and a `stat` per image file.
+    /// config directory, sysfs for bridges, a `stat` per image file, and one `lvs` only
+    /// when the host has declared volume groups (a process costs hundreds of ms on a
+    /// loaded dom0).
     public func observe() async throws -> HostState {
         async let volumes = observeVolumes()
-        async let bridges = observeBridges()
+        let bridges = try observeBridges()
         let physical: PhysicalInfo, infos: [DomainInfo], version: String
         var schedule: [UInt16: SchedulerParameters] = [:]
         do {
@@ -33,7 +35,7 @@ extension XenDriver {
                          freeMemory: Self.pages(physical.freePages), cpus: physical.cpus,
                          dom0Memory: dom0.map { Self.pages($0.totPages) } ?? .zero,
                          domains: domains, configs: configs,
-                         volumes: try await volumes + (try imageVolumes()), bridges: try await bridges)
+                         volumes: try await volumes + (try imageVolumes()), bridges: bridges)
     }
 
     static func pages(_ n: UInt64) -> ByteSize { ByteSize(kib: Int64(n) * 4) }
@@ -95,21 +97,23 @@ extension XenDriver {
     }
 
     func observeVolumes() async throws -> [VolumeState] {
+        guard !paths.volumeGroups.isEmpty else { return [] }
+        let command: [String]
+        do { command = try LVMReport.command(volumeGroups: paths.volumeGroups) } catch { throw failure("observe", "\(error)") }
         let result: CommandResult
         do {
-            result = try await runner.run(LVMReport.command, stdin: nil)
+            result = try await runner.run(command, stdin: nil)
         } catch let error as ProcessCommandRunner.SpawnError where error.errno == ENOENT {
             return []  // No LVM tools: no volume groups. Creating a volume will say so.
         }
         guard result.status == 0 else {
-            throw failure("observe", "`\(LVMReport.command.joined(separator: " "))` exited with status \(result.status): \(result.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
+            throw failure("observe", "`\(command.joined(separator: " "))` exited with status \(result.status): \(result.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
         }
         do { return try LVMReport.parse(result.stdout) } catch { throw failure("observe", "\(error)") }
     }
 
-    func observeBridges() async throws -> [BridgeState] {
-        let result = try await run(IPLinkReport.command, operation: "observe")
-        do { return try IPLinkReport.parse(result.stdout) } catch { throw failure("observe", "\(error)") }
+    func observeBridges() throws -> [BridgeState] {
+        do { return try SysfsBridges.read(root: paths.sysClassNet) } catch { throw failure("observe", "\(error)") }
     }
 
     /// Raw image files of `dir` pools: `<dir>/<name>.img`, size from `stat`.

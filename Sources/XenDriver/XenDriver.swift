@@ -11,20 +11,28 @@ public struct XenDriverPaths: Hashable, Sendable {
     public var autoDirectory: String
     /// The directories of `dir` pools reachable from this host (image files `<name>.img`).
     public var imageDirectories: [String]
+    /// The volume groups of `lvm` pools reachable from this host: the only ones `lvs`
+    /// reads (none: no `lvs` at all).
+    public var volumeGroups: [String]
+    /// Network interfaces in sysfs, where bridges and their members are read.
+    public var sysClassNet: String
 
     public init(configDirectory: String = "/etc/xen/xenplan", autoDirectory: String = "/etc/xen/auto",
-                imageDirectories: [String] = []) {
+                imageDirectories: [String] = [], volumeGroups: [String] = [], sysClassNet: String = "/sys/class/net") {
         self.configDirectory = configDirectory
         self.autoDirectory = autoDirectory
         self.imageDirectories = imageDirectories
+        self.volumeGroups = volumeGroups
+        self.sysClassNet = sysClassNet
     }
 
     public func configPath(_ name: String) -> String { "\(configDirectory)/\(name).cfg" }
     public func autoLink(_ name: String) -> String { "\(autoDirectory)/\(name).cfg" }
 }
 
-/// The local Xen driver: reads the dom0 it runs on through libxenctrl, libxenstore, one
-/// `lvs` and one `ip`, and changes it through `xl`, LVM and `ip` (argument vectors only).
+/// The local Xen driver: reads the dom0 it runs on through libxenctrl, libxenstore,
+/// sysfs and at most one `lvs`, and changes it through `xl`, LVM and `ip` (argument
+/// vectors only).
 public final class XenDriver: HostDriver {
     public let hostName: String
     let hypervisor: any Hypervisor

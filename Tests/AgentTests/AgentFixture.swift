@@ -42,7 +42,7 @@ final class AgentFixture: @unchecked Sendable {
 
     func send(_ line: String) async -> [AgentMessage] { await send(.line(Data(line.utf8))) }
 
-    static let hello = #"{"type":"hello","id":0,"versions":[1],"host":"cpt18"}"#
+    static let hello = #"{"type":"hello","id":0,"versions":[2],"host":"cpt18"}"#
 
     /// A client connected to this agent over two pipes, as ssh would connect them.
     func connectClient() -> (AgentClient, Task<Void, Never>) {

@@ -29,6 +29,8 @@ struct AgentRefusalTests {
     }
 
     static func perform(_ operation: String) -> String { #"{"type":"perform","id":7,"operation":"# + operation + "}" }
+    /// A valid hello with one more field.
+    static func hello(_ field: String) -> String { #"{"type":"hello","id":7,"versions":[2],"host":"cpt18","# + field + "}" }
     static let owner = #"{"user":"root","machine":"admin","pid":42,"time":"2026-12-01T10:00:00Z","command":"xenplan apply","runID":"r1"}"#
     /// A valid domain configuration with one piece of it replaced.
     static func config(replacing old: String, with new: String) -> String {
@@ -82,14 +84,26 @@ struct AgentRefusalTests {
         Case("config kernel cmdline with a quote", perform(config(replacing: #""boot":{"pygrub":{}}"#, with: #""boot":{"kernel":{"kernel":"/boot/vmlinuz","cmdline":"root=/dev/xvda\" x"}}"#)), .invalidField),
         Case("lock without owner", #"{"type":"lock","id":7}"#, .badRequest),
         Case("lock owner with pid 0", #"{"type":"lock","id":7,"owner":"# + owner.replacingOccurrences(of: "42", with: "0") + "}", .invalidField),
-        Case("second hello", #"{"type":"hello","id":7,"versions":[1],"host":"cpt18"}"#, .outOfOrder),
+        Case("second hello", #"{"type":"hello","id":7,"versions":[2],"host":"cpt18"}"#, .outOfOrder),
         Case("observe before hello", #"{"type":"observe","id":7}"#, .outOfOrder, greeted: false),
         Case("perform before hello", perform(#"{"destroy":{"domain":"www"}}"#), .outOfOrder, greeted: false),
         Case("lock before hello", #"{"type":"lock","id":7,"owner":"# + owner + "}", .outOfOrder, greeted: false),
-        Case("hello with no common version", #"{"type":"hello","id":7,"versions":[2,3]}"#, .unsupportedVersion, greeted: false),
+        Case("hello with no common version", #"{"type":"hello","id":7,"versions":[3,4]}"#, .unsupportedVersion, greeted: false),
+        // Protocol 1 clients send no volume groups: served, they would miss the volumes.
+        Case("hello from a protocol 1 client", #"{"type":"hello","id":7,"versions":[1],"host":"cpt18"}"#, .unsupportedVersion, greeted: false),
         Case("hello without versions", #"{"type":"hello","id":7,"host":"cpt18"}"#, .badRequest, greeted: false),
-        Case("hello for an unknown host", #"{"type":"hello","id":7,"versions":[1],"host":"cpt99"}"#, .hostUnavailable, greeted: false),
-        Case("hello with a host name of the wrong type", #"{"type":"hello","id":7,"versions":[1],"host":18}"#, .badRequest, greeted: false),
+        Case("hello for an unknown host", #"{"type":"hello","id":7,"versions":[2],"host":"cpt99"}"#, .hostUnavailable, greeted: false),
+        Case("hello with a host name of the wrong type", #"{"type":"hello","id":7,"versions":[2],"host":18}"#, .badRequest, greeted: false),
+        Case("hello with volumeGroups not an array", hello(#""volumeGroups":"vg18""#), .badRequest, greeted: false),
+        Case("hello with a volume group of the wrong type", hello(#""volumeGroups":[18]"#), .badRequest, greeted: false),
+        Case("hello with 65 volume groups", hello(#""volumeGroups":["# + Array(repeating: #""vg""#, count: 65).joined(separator: ",") + "]"),
+             .badRequest, greeted: false),
+        Case("hello with a volume group starting with -", hello(#""volumeGroups":["vg18","-vg"]"#), .invalidField, greeted: false),
+        Case("hello with the volume group ..", hello(#""volumeGroups":[".."]"#), .invalidField, greeted: false),
+        Case("hello with a volume group with a slash", hello(#""volumeGroups":["vg/../x"]"#), .invalidField, greeted: false),
+        Case("hello with an empty volume group", hello(#""volumeGroups":[""]"#), .invalidField, greeted: false),
+        Case("hello with a volume group of 128 characters", hello(#""volumeGroups":[""# + String(repeating: "v", count: 128) + #""]"#),
+             .invalidField, greeted: false),
     ]
 
     @Test(arguments: cases)

@@ -16,11 +16,11 @@ struct AgentSessionTests {
         }
         let (client, server) = agent.connectClient()
         let hello = try await client.request("hello") {
-            $0.versions = [1]
+            $0.versions = [2]
             $0.host = "cpt18"
         }
         #expect(hello.type == "hello")
-        #expect(hello.version == 1)
+        #expect(hello.version == 2)
         #expect(hello.host == "cpt18")
         #expect(hello.capabilities?.contains("progress") == true)
 
@@ -50,7 +50,7 @@ struct AgentSessionTests {
     @Test func locksGoThroughTheHostsOwnLock() async throws {
         let agent = try AgentFixture()
         let (client, server) = agent.connectClient()
-        _ = try await client.request("hello") { $0.versions = [1]; $0.host = "cpt18" }
+        _ = try await client.request("hello") { $0.versions = [2]; $0.host = "cpt18" }
         let me = LockRecord(user: "root", machine: "admin", pid: 42, time: "2026-12-01T10:00:00Z", command: "xenplan apply", runID: "a")
         let other = LockRecord(user: "ops", machine: "ci", pid: 7, time: "2026-12-01T10:01:00Z", command: "xenplan apply", runID: "b")
         #expect(try await client.request("lock") { $0.owner = me }.type == "ok")
@@ -67,6 +67,18 @@ struct AgentSessionTests {
         #expect(try await client.request("lock-holder").holder == nil)
         await client.close()
         await server.value
+    }
+
+    @Test func helloHandsTheDeclaredStorageToTheDriver() async throws {
+        let sessions = SessionLog()
+        let server = AgentServer(configuration: .init(xenplanVersion: "0.0.test")) { session in
+            sessions.append(session)
+            throw HostError(host: session.host, operation: "connect", message: "recorded")
+        }
+        let line = #"{"type":"hello","id":1,"versions":[2],"client":"0.1.0","host":"cpt18","imageDirectories":["/srv/xen-images"],"volumeGroups":["san","vg18"]}"#
+        await server.handle(.line(Data(line.utf8))) { _ in }
+        #expect(sessions.all == [AgentSession(host: "cpt18", imageDirectories: ["/srv/xen-images"], volumeGroups: ["san", "vg18"],
+                                              client: "0.1.0")])
     }
 
     @Test func fileLockForDriversWithoutOne() async throws {
@@ -101,6 +113,13 @@ struct AgentSessionTests {
         #expect(await client.isClosed)
         close(toServer[0])
     }
+}
+
+final class SessionLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var list: [AgentSession] = []
+    func append(_ s: AgentSession) { lock.withLock { list.append(s) } }
+    var all: [AgentSession] { lock.withLock { list } }
 }
 
 final class Counter: @unchecked Sendable {

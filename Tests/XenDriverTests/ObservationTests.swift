@@ -23,8 +23,9 @@ import XenplanBasics
 
         let state = try await h.driver.observe()
 
-        // At most one lvs and one ip process; no xl at all.
-        #expect(h.runner.commands.sorted { $0[0] < $1[0] } == [IPLinkReport.command, LVMReport.command])
+        // One lvs for the declared volume groups and nothing else: no ip, no xl.
+        #expect(h.runner.commands == [["lvs", "--reportformat", "json", "--units", "k", "--nosuffix",
+                                       "-o", "lv_name,vg_name,lv_size,lv_tags", "san", "sys", "vg18"]])
         #expect(state.name == "cpt18")
         #expect(state.xenVersion == "4.17.3")
         #expect(state.cpus == 16)
@@ -69,6 +70,43 @@ import XenplanBasics
                                   BridgeState(name: "xenbr2", interfaces: ["bond0"])])
         #expect(state.volumes.filter { $0.container == "san" }.map(\.name) == ["ldap-root", "ldap-swap", "ns1-root", "ns1-swap"])
         #expect(state.volume(container: "san", name: "ns1-root")?.size == .gib(5))
+    }
+
+    @Test func withoutVolumeGroupsNoProcessRunsAtAll() async throws {
+        let h = try DriverHarness(volumeGroups: [])
+        defer { h.cleanup() }
+        let dir = h.paths.imageDirectories[0]
+        try await h.driver.perform(.createVolume(container: dir, name: "tmpbox-root", size: .gib(2)))
+        h.runner.reset()
+
+        let state = try await h.driver.observe()
+
+        #expect(h.runner.commands == [])
+        #expect(state.volumes.map(\.container) == [dir], "volumes come only from the image directories")
+        #expect(state.volumes.map(\.name) == ["tmpbox-root"])
+        #expect(state.bridges == [BridgeState(name: "xenbr0", interfaces: ["eth0"]), BridgeState(name: "xenbr1", interfaces: []),
+                                  BridgeState(name: "xenbr2", interfaces: ["bond0"])])
+    }
+
+    @Test func lvsReadsOnlyTheDeclaredVolumeGroups() async throws {
+        let h = try DriverHarness(volumeGroups: ["vg0", "vg1"])
+        defer { h.cleanup() }
+        h.runner.respond(to: ["lvs"], with: CommandResult(status: 0, stdout: try Fixtures.text("lvs/no-volume-group.json")))
+
+        let state = try await h.driver.observe()
+
+        #expect(h.runner.commands == [["lvs", "--reportformat", "json", "--units", "k", "--nosuffix",
+                                       "-o", "lv_name,vg_name,lv_size,lv_tags", "vg0", "vg1"]])
+        #expect(state.volumes == [])
+    }
+
+    @Test func aVolumeGroupThatCouldBeAnOptionIsRefused() async throws {
+        let h = try DriverHarness(volumeGroups: ["vg0", "--config=x"])
+        defer { h.cleanup() }
+        await #expect { try await h.driver.observe() } throws: { error in
+            (error as? HostError)?.message == "'--config=x' is not a volume group name"
+        }
+        #expect(h.runner.commands == [])
     }
 
     @Test func imageFilesOfDirPoolsAreVolumes() async throws {

@@ -126,9 +126,15 @@ struct SshTests {
     static let brokenAgents: [(String?, String)] = [
         // No forced command: sshd runs `xenplan agent` through root's shell, and there is none.
         (nil, "error: host cpt18: connect failed: xenplan was not found on the host (exit 127); install xenplan there (the same version as here) or set the host's agentCommand to its path (see docs/hosts.md)\n"),
-        // A newer agent: answers the hello with protocol 2 only.
-        (#"/bin/echo '{"type":"hello","id":1,"version":2,"versions":[2],"xenplan":"9.0.0","host":"cpt18","capabilities":[]}'"#,
-         "error: host cpt18: connect failed: the xenplan on the host speaks agent protocol 2, this one speaks 1; install the same version on both\n"),
+        // A newer agent: answers the hello with protocol 3 only.
+        (#"/bin/echo '{"type":"hello","id":1,"version":3,"versions":[3],"xenplan":"9.0.0","host":"cpt18","capabilities":[]}'"#,
+         "error: host cpt18: connect failed: the xenplan on the host speaks agent protocol 3, this one speaks 2; install the same version on both\n"),
+        // An older agent, as protocol 1 answers a hello without its new fields...
+        (#"/bin/echo '{"type":"error","id":1,"code":"unsupported-version","message":"this agent speaks protocol 1, the client 2","versions":[1],"xenplan":"0.1.0"}'"#,
+         "error: host cpt18: connect failed: the xenplan on the host speaks agent protocol 1, this one speaks 2; install the same version on both\n"),
+        // ...and one with them (the lab's lvm pools): it checks fields before versions.
+        (#"/bin/echo '{"type":"error","id":1,"code":"bad-request","message":"unknown field '"'"'volumeGroups'"'"' in a hello request"}'"#,
+         "error: host cpt18: connect failed: the xenplan on the host is older than this one, which speaks agent protocol 2 (its agent says: unknown field 'volumeGroups' in a hello request); install the same version on both\n"),
         // What an old xenplan without `agent` does: complain and exit.
         ("/bin/echo Error: Unknown subcommand agent",
          "error: host cpt18: connect failed: `xenplan agent` on the host does not speak the agent protocol (it answered 'Error: Unknown subcommand agent'); it is missing or too old: install the same xenplan version on both\n"),
@@ -167,7 +173,7 @@ struct SshTests {
             "{\"type\":\"observe\",\"id\":1}",
             "not json",
             String(repeating: "x", count: 1_100_000),
-            "{\"type\":\"hello\",\"id\":2,\"versions\":[1],\"host\":\"cpt18\"}",
+            "{\"type\":\"hello\",\"id\":2,\"versions\":[2],\"host\":\"cpt18\"}",
             "{\"type\":\"perform\",\"id\":3,\"operation\":{\"destroy\":{\"domain\":\"../etc\"}}}",
             "{\"type\":\"observe\",\"id\":4}",
         ]

@@ -4,6 +4,7 @@ import Foundation
 import HostModel
 import SimDriver
 import XenDriver
+import XenplanBasics
 
 /// `xenplan agent`: serves one host's protocol on stdin/stdout, for the ssh connection
 /// (docs/agent-protocol.md). On a dom0 it serves the local Xen driver; told so, it
@@ -30,6 +31,9 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(name: .customLong("image-dir"), help: ArgumentHelp("A directory of raw images (a dir pool) on this host; repeatable.", valueName: "dir"))
     var imageDirectories: [String] = []
 
+    @Option(name: .customLong("volume-group"), help: ArgumentHelp("An LVM volume group (an lvm pool) on this host; repeatable.", valueName: "vg"))
+    var volumeGroups: [String] = []
+
     @Option(name: .customLong("run-dir"), help: ArgumentHelp("Where the apply lock lives when the driver keeps none of its own.", valueName: "dir"))
     var runDirectory = "/run/xenplan"
 
@@ -54,6 +58,9 @@ struct AgentCommand: AsyncParsableCommand {
         if let simSpeed { guard simSpeed.isFinite, simSpeed >= 0 else { throw ValidationError("--sim-speed must be a non-negative number") } }
         for directory in imageDirectories where !directory.hasPrefix("/") || directory.split(separator: "/").contains("..") {
             throw ValidationError("--image-dir \(directory) must be an absolute path without '..'")
+        }
+        for vg in volumeGroups where !Syntax.isVolumeGroup(vg) {
+            throw ValidationError("--volume-group \(vg) is not a volume group name (1 to 127 of A-Z, a-z, 0-9, '+', '_', '.', '-', not starting with '-')")
         }
     }
 
@@ -87,10 +94,11 @@ struct AgentCommand: AsyncParsableCommand {
                 return SimDriver(stateDirectory: directory, host: session.host, speed: speed)
             }
         }
-        let extra = imageDirectories
+        let extra = imageDirectories, extraVolumeGroups = volumeGroups
         return { session in
             try XenDriver.open(hostName: session.host,
-                               paths: XenDriverPaths(imageDirectories: Array(Set(session.imageDirectories + extra)).sorted()))
+                               paths: XenDriverPaths(imageDirectories: Array(Set(session.imageDirectories + extra)).sorted(),
+                                                     volumeGroups: Array(Set(session.volumeGroups + extraVolumeGroups)).sorted()))
         }
     }
 }

@@ -18,12 +18,10 @@ enum HostConnector {
             return try simDriver(for: host, in: lab, stateDirectory: stateDirectory)
         case .local:
             // This machine is the dom0: fails at once, saying what is missing, elsewhere.
-            let images = lab.pools(reachableFrom: host.name).compactMap { pool -> String? in
-                if case .dir = pool.kind { return pool.container }
-                return nil
-            }
+            let (images, volumeGroups) = storage(reachableFrom: host.name, in: lab)
             do {
-                return try XenDriver.open(hostName: host.name, paths: XenDriverPaths(imageDirectories: images))
+                return try XenDriver.open(hostName: host.name,
+                                          paths: XenDriverPaths(imageDirectories: images, volumeGroups: volumeGroups))
             } catch let error as HostError {
                 throw UserFacingError("host \(host.name): \(error.message)")
             }
@@ -36,14 +34,26 @@ enum HostConnector {
             } catch {
                 throw UserFacingError("host \(host.name): \(error)")
             }
-            let images = lab.pools(reachableFrom: host.name).compactMap { pool -> String? in
-                if case .dir = pool.kind { return pool.container }
-                return nil
-            }
+            let (images, volumeGroups) = storage(reachableFrom: host.name, in: lab)
             let target = SshTarget(user: user, address: address, port: port, agentCommand: host.agentCommand,
-                                   extraOptions: options, imageDirectories: images)
+                                   extraOptions: options, imageDirectories: images, volumeGroups: volumeGroups)
             return SshDriver(hostName: host.name, target: target, clientVersion: XenplanMain.configuration.version)
         }
+    }
+
+    /// The directories of the `dir` pools and the volume groups of the `lvm` pools the host
+    /// reaches, each once, in the manifests' order: all a real host's driver reads of its
+    /// storage.
+    static func storage(reachableFrom host: String, in lab: Lab) -> (imageDirectories: [String], volumeGroups: [String]) {
+        var images: [String] = [], volumeGroups: [String] = []
+        for pool in lab.pools(reachableFrom: host) {
+            switch pool.kind {
+            case let .dir(path) where !images.contains(path): images.append(path)
+            case let .lvm(vg) where !volumeGroups.contains(vg): volumeGroups.append(vg)
+            default: break
+            }
+        }
+        return (images, volumeGroups)
     }
 
     /// A simulated host; one the state directory does not hold yet starts as the machine

@@ -5,8 +5,8 @@ import XenplanTestSupport
 @testable import XenDriver
 
 /// A driver for cpt18 wired to the test xenstored, the recorded hypervisor, a recording
-/// command runner answering `lvs` and `ip` with captured output, and temporary
-/// config, auto and image directories.
+/// command runner answering `lvs` with captured output, cpt18's interfaces in a sysfs
+/// tree, and temporary config, auto and image directories.
 struct DriverHarness {
     let server: TestXenstored
     let hypervisor: RecordedHypervisor
@@ -15,18 +15,21 @@ struct DriverHarness {
     let root: URL
     var paths: XenDriverPaths { driver.paths }
 
-    init(pollInterval: Duration = .milliseconds(50)) throws {
+    /// `volumeGroups`: the ones the manifests declare for the host (cpt18's captured
+    /// `lvs` output holds these three).
+    init(pollInterval: Duration = .milliseconds(50), volumeGroups: [String] = ["san", "sys", "vg18"]) throws {
         let (server, store) = try XenstoreHarness.cpt18()
         self.server = server
         hypervisor = RecordedHypervisor.cpt18()
         runner = RecordingCommandRunner()
-        runner.respond(to: LVMReport.command, with: CommandResult(status: 0, stdout: try Fixtures.text("lvs/cpt18.json")))
-        runner.respond(to: IPLinkReport.command, with: CommandResult(status: 0, stdout: try Fixtures.text("ip/cpt18.json")))
+        runner.respond(to: ["lvs"], with: CommandResult(status: 0, stdout: try Fixtures.text("lvs/cpt18.json")))
         root = try Fixtures.temporaryDirectory("xendriver")
         let images = root.appendingPathComponent("images").path
         try FileManager.default.createDirectory(atPath: images, withIntermediateDirectories: true)
+        let sysfs = try SysfsTree.cpt18(at: root.appendingPathComponent("sys"))
         let paths = XenDriverPaths(configDirectory: root.appendingPathComponent("xenplan").path,
-                                   autoDirectory: root.appendingPathComponent("auto").path, imageDirectories: [images])
+                                   autoDirectory: root.appendingPathComponent("auto").path, imageDirectories: [images],
+                                   volumeGroups: volumeGroups, sysClassNet: sysfs.classNet)
         driver = XenDriver(hostName: "cpt18", hypervisor: hypervisor, store: store, runner: runner, paths: paths,
                            pollInterval: pollInterval)
     }
