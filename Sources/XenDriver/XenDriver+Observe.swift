@@ -24,7 +24,7 @@ extension XenDriver {
         }
         let entries: [Int: XenStoreDomain]
         do {
-            entries = try XenStoreSnapshot.read(store)
+            entries = try XenStoreSnapshot.read(store, hvmContainers: Set(infos.filter { $0.flags & 2 != 0 }.map { Int($0.domid) }))
         } catch {
             throw failure("observe", "cannot read xenstore: \(error)")
         }

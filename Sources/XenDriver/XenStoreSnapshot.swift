@@ -20,18 +20,17 @@ public struct VifBackend: Hashable, Sendable {
     public var ip: String?
 }
 
-/// What xenstore says about one domain: the *requested* values (balloon target, online
-/// vCPUs) that the hypervisor's actual numbers are compared with.
+/// What xenstore says about one domain: the *requested* values (balloon target) that the
+/// hypervisor's actual numbers are compared with, and the devices libxl set up. Only what
+/// observation uses is read: each read is a round trip to xenstored, and on a busy dom0
+/// the round trips are most of an observation's time.
 public struct XenStoreDomain: Hashable, Sendable {
     public var domid: Int
     public var name: String?
-    /// `vm`: `/vm/<uuid>`.
-    public var vmPath: String?
     public var memoryTargetKiB: Int64?
     public var staticMaxKiB: Int64?
-    /// Count of `cpu/<n>/availability` equal to `online`; nil without a `cpu` directory.
-    public var vcpusAvailable: Int?
-    /// `/libxl/<domid>/type`: `pv`, `pvh`, `hvm`.
+    /// `/libxl/<domid>/type` (`pvh` or `hvm`), read only for domains the hypervisor flags
+    /// as HVM containers: a domain without the flag is PV.
     public var type: String?
     public var disks: [VbdBackend]
     public var nics: [VifBackend]
@@ -40,32 +39,26 @@ public struct XenStoreDomain: Hashable, Sendable {
 /// Reads every domain's xenstore entries in one transaction, so that a domain created or
 /// destroyed meanwhile is either wholly in the snapshot or wholly absent.
 public enum XenStoreSnapshot {
-    public static func read(_ store: XenStore) throws -> [Int: XenStoreDomain] {
+    /// `hvmContainers`: the domids whose type (pvh or hvm) must be read from libxl's tree.
+    public static func read(_ store: XenStore, hvmContainers: Set<Int> = []) throws -> [Int: XenStoreDomain] {
         try store.withTransaction(readOnly: true) { t in
             let domids = (try store.directory("/local/domain", in: t) ?? []).compactMap { Int($0) }
             var result: [Int: XenStoreDomain] = [:]
             for domid in domids {
-                result[domid] = try readDomain(domid, from: store, in: t)
+                result[domid] = try readDomain(domid, readType: hvmContainers.contains(domid), from: store, in: t)
             }
             return result
         }
     }
 
-    static func readDomain(_ domid: Int, from store: XenStore, in t: XenStore.Transaction) throws -> XenStoreDomain {
+    static func readDomain(_ domid: Int, readType: Bool, from store: XenStore,
+                           in t: XenStore.Transaction) throws -> XenStoreDomain {
         let base = "/local/domain/\(domid)"
         let name = try store.read("\(base)/name", in: t)
-        let vm = try store.read("\(base)/vm", in: t)
         let target = try store.read("\(base)/memory/target", in: t).flatMap { Int64($0) }
         let staticMax = try store.read("\(base)/memory/static-max", in: t).flatMap { Int64($0) }
-        var available: Int?
-        if let cpus = try store.directory("\(base)/cpu", in: t) {
-            var online = 0
-            for cpu in cpus where try store.read("\(base)/cpu/\(cpu)/availability", in: t) == "online" { online += 1 }
-            available = online
-        }
-        let type = try store.read("/libxl/\(domid)/type", in: t)
-        return XenStoreDomain(domid: domid, name: name, vmPath: vm, memoryTargetKiB: target, staticMaxKiB: staticMax,
-                              vcpusAvailable: available, type: type,
+        let type = readType ? try store.read("/libxl/\(domid)/type", in: t) : "pv"
+        return XenStoreDomain(domid: domid, name: name, memoryTargetKiB: target, staticMaxKiB: staticMax, type: type,
                               disks: try vbds(of: domid, from: store, in: t), nics: try vifs(of: domid, from: store, in: t))
     }
 

@@ -89,10 +89,8 @@ import Testing
         #expect(domains.keys.sorted() == [0, 1, 2, 4, 6, 9])
         let ns1 = try #require(domains[1])
         #expect(ns1.name == "ns1")
-        #expect(ns1.vmPath == "/vm/6f1c2a3e-5b7d-4e8f-9a01-23456789ab01")
         #expect(ns1.memoryTargetKiB == 262_144)
         #expect(ns1.staticMaxKiB == 524_288)
-        #expect(ns1.vcpusAvailable == 1)
         #expect(ns1.type == "pv")
         #expect(ns1.disks.map(\.vdev) == ["xvda1", "xvda2"])  // devid order: 51713, 51714
         #expect(ns1.disks.map(\.target) == ["/dev/san/ns1-swap", "/dev/san/ns1-root"])
@@ -101,11 +99,28 @@ import Testing
         #expect(tmpbox.disks.map(\.mode) == ["w", "r"])
         #expect(tmpbox.nics.first?.ip == nil)
         #expect(domains[0]?.name == "Domain-0")
-        #expect(domains[0]?.vcpusAvailable == nil)
         // One transaction, nothing outside it but its start and end.
         let log = server.requestLog
         let reads = log.filter { $0.type == TestXenstored.MessageType.read.rawValue || $0.type == TestXenstored.MessageType.directory.rawValue }
         #expect(!reads.isEmpty && reads.allSatisfy { $0.tx != 0 })
         #expect(log.filter { $0.type == TestXenstored.MessageType.transactionStart.rawValue }.count == 1)
+        // Each read a round trip: only what observation uses. No domain is an HVM container
+        // here, so libxl's type is read for none; `vm` and the vCPU availability never.
+        let paths = reads.map(\.path)
+        #expect(!paths.contains { $0.hasPrefix("/libxl/") || $0.hasSuffix("/vm") || $0.contains("/cpu") })
+        // The listing of /local/domain; per domain name, target, static-max and the two
+        // backend listings (6 × 5); dev, params, mode per disk (9 × 3); bridge, mac, ip per
+        // nic (5 × 3).
+        #expect(reads.count == 1 + 6 * 5 + 9 * 3 + 5 * 3, "\(paths)")
+    }
+
+    @Test func theTypeIsReadForHVMContainersOnly() throws {
+        let (server, store) = try XenstoreHarness.cpt18()
+        defer { server.stop() }
+        let domains = try XenStoreSnapshot.read(store, hvmContainers: [4])
+        let typeReads = server.requestLog.map(\.path).filter { $0.hasPrefix("/libxl/") }
+        #expect(typeReads == ["/libxl/4/type"])
+        #expect(domains[4]?.type == "pv")  // what this tree's libxl wrote
+        #expect(domains[1]?.type == "pv")  // not an HVM container: PV without asking
     }
 }

@@ -27,7 +27,8 @@ final class TestXenstored: @unchecked Sendable {
     private var connections: [Connection] = []
     private var stopped = false
     /// Every request type received, for tests that check what a client sent.
-    private(set) var requestLog: [(type: UInt32, tx: UInt32)] = []
+    /// Every request: its type, transaction and first string (the path, for reads).
+    private(set) var requestLog: [(type: UInt32, tx: UInt32, path: String)] = []
 
     final class Connection: @unchecked Sendable {
         let fd: Int32
@@ -136,7 +137,8 @@ final class TestXenstored: @unchecked Sendable {
             let fields = (0..<4).map { i in header[i * 4..<i * 4 + 4].reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) } }
             let (type, reqID, txID, length) = (fields[0], fields[1], fields[2], Int(fields[3]))
             guard length <= 4096, let payload = length == 0 ? [] : readFully(c.fd, length) else { return }
-            lock.withLock { requestLog.append((type, txID)) }
+            let path = String(decoding: payload.prefix { $0 != 0 }, as: UTF8.self)
+            lock.withLock { requestLog.append((type, txID, path)) }
             let (replyType, reply, fired) = handle(type: type, txID: txID, payload: payload, connection: c)
             c.send(type: replyType, reqID: reqID, txID: txID, payload: reply)
             // After the reply, as xenstored does: a watch registration gets its first event.
