@@ -8,8 +8,10 @@ extension XenDriver {
     /// when the host has declared volume groups (a process costs hundreds of ms on a
     /// loaded dom0).
     public func observe() async throws -> HostState {
+        var trace = ObservationTrace()
         async let volumes = observeVolumes()
         let bridges = try observeBridges()
+        trace.mark("bridges")
         let physical: PhysicalInfo, infos: [DomainInfo], version: String
         var schedule: [UInt16: SchedulerParameters] = [:]
         do {
@@ -22,20 +24,27 @@ extension XenDriver {
         } catch {
             throw failure("observe", "the hypervisor did not answer: \(error)")
         }
+        trace.mark("hypervisor")
         let entries: [Int: XenStoreDomain]
         do {
             entries = try XenStoreSnapshot.read(store, hvmContainers: Set(infos.filter { $0.flags & 2 != 0 }.map { Int($0.domid) }))
         } catch {
             throw failure("observe", "cannot read xenstore: \(error)")
         }
+        trace.mark("xenstore")
         let domains = infos.map { Self.domainState($0, entries[Int($0.domid)], schedule[$0.domid]) }
         let configs = try readConfigs()
+        trace.mark("configs")
+        let images = try imageVolumes()
+        trace.mark("images")
+        let allVolumes = try await volumes + images
+        trace.mark("lvs")
+        trace.finish(host: hostName)
         let dom0 = infos.first { $0.domid == 0 }
         return HostState(name: hostName, xenVersion: version, totalMemory: Self.pages(physical.totalPages),
                          freeMemory: Self.pages(physical.freePages), cpus: physical.cpus,
                          dom0Memory: dom0.map { Self.pages($0.totPages) } ?? .zero,
-                         domains: domains, configs: configs,
-                         volumes: try await volumes + (try imageVolumes()), bridges: bridges)
+                         domains: domains, configs: configs, volumes: allVolumes, bridges: bridges)
     }
 
     static func pages(_ n: UInt64) -> ByteSize { ByteSize(kib: Int64(n) * 4) }

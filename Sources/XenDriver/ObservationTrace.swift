@@ -1,0 +1,29 @@
+import Foundation
+
+/// With `XENPLAN_TRACE_OBSERVE=1`, the local driver prints how long each part of an
+/// observation took on stderr: the answer to "why is plan slow on this dom0?" without
+/// a profiler on the host.
+struct ObservationTrace {
+    private let enabled: Bool
+    private let clock = ContinuousClock()
+    private var last: ContinuousClock.Instant
+    private var parts: [String] = []
+
+    init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+        enabled = environment["XENPLAN_TRACE_OBSERVE"].map { !$0.isEmpty && $0 != "0" } ?? false
+        last = clock.now
+    }
+
+    mutating func mark(_ part: String) {
+        guard enabled else { return }
+        let now = clock.now
+        let (seconds, attoseconds) = (now - last).components
+        parts.append("\(part) \(seconds * 1000 + attoseconds / 1_000_000_000_000_000) ms")
+        last = now
+    }
+
+    func finish(host: String) {
+        guard enabled else { return }
+        FileHandle.standardError.write(Data("observe \(host): \(parts.joined(separator: ", "))\n".utf8))
+    }
+}
