@@ -22,8 +22,13 @@ struct ObservationTrace {
         last = now
     }
 
+    /// The line `finish` prints; nil when tracing is off.
+    func line(host: String) -> String? {
+        enabled ? "observe \(host): \(parts.joined(separator: ", "))" : nil
+    }
+
     func finish(host: String) {
-        guard enabled else { return }
-        FileHandle.standardError.write(Data("observe \(host): \(parts.joined(separator: ", "))\n".utf8))
+        guard let line = line(host: host) else { return }
+        FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 }
