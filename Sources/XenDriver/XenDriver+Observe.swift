@@ -3,7 +3,8 @@ import HostModel
 import XenplanBasics
 
 extension XenDriver {
-    /// One batched pass: a handful of libxenctrl calls, one xenstore transaction, the
+    /// One batched pass: a handful of libxenctrl calls, one xenstore transaction (read in
+    /// pipelined batches on xenstored's socket when there is one), the
     /// config directory, sysfs for bridges, a `stat` per image file, and one `lvs` only
     /// when the host has declared volume groups (a process costs hundreds of ms on a
     /// loaded dom0).
@@ -27,7 +28,8 @@ extension XenDriver {
         trace.mark("hypervisor")
         let entries: [Int: XenStoreDomain]
         do {
-            entries = try XenStoreSnapshot.read(store, hvmContainers: Set(infos.filter { $0.flags & 2 != 0 }.map { Int($0.domid) }))
+            entries = try XenStoreSnapshot.read(store, socket: xenstoreSocket,
+                                                hvmContainers: Set(infos.filter { $0.flags & 2 != 0 }.map { Int($0.domid) }))
         } catch {
             throw failure("observe", "cannot read xenstore: \(error)")
         }

@@ -37,16 +37,20 @@ public final class XenDriver: HostDriver {
     public let hostName: String
     let hypervisor: any Hypervisor
     let store: XenStore
+    /// xenstored's Unix socket, read directly (pipelined) for the observation snapshot
+    /// when it exists; nil, or no socket there: the snapshot goes through `store`.
+    let xenstoreSocket: String?
     let runner: any CommandRunner
     public let paths: XenDriverPaths
     /// How long to wait for memory or a dying domain between polls of the hypervisor.
     let pollInterval: Duration
 
-    public init(hostName: String, hypervisor: any Hypervisor, store: XenStore, runner: any CommandRunner,
-                paths: XenDriverPaths = XenDriverPaths(), pollInterval: Duration = .milliseconds(500)) {
+    public init(hostName: String, hypervisor: any Hypervisor, store: XenStore, xenstoreSocket: String? = nil,
+                runner: any CommandRunner, paths: XenDriverPaths = XenDriverPaths(), pollInterval: Duration = .milliseconds(500)) {
         self.hostName = hostName
         self.hypervisor = hypervisor
         self.store = store
+        self.xenstoreSocket = xenstoreSocket
         self.runner = runner
         self.paths = paths
         self.pollInterval = pollInterval
@@ -76,7 +80,8 @@ public final class XenDriver: HostDriver {
             throw HostError(host: hostName, operation: "connect",
                             message: "cannot open the hypervisor interface (\(error)): run xenplan as root on the dom0")
         }
-        return XenDriver(hostName: hostName, hypervisor: control, store: store, runner: runner, paths: paths)
+        return XenDriver(hostName: hostName, hypervisor: control, store: store, xenstoreSocket: XenStore.socketPath,
+                         runner: runner, paths: paths)
     }
 
     func failure(_ operation: String, domain: String? = nil, _ message: String) -> HostError {
