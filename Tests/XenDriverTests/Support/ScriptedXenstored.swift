@@ -94,18 +94,6 @@ final class ScriptedXenstored: @unchecked Sendable {
         }
     }
 
-    private func readFully(_ fd: Int32, _ count: Int) -> [UInt8]? {
-        var buffer = [UInt8](repeating: 0, count: count)
-        var offset = 0
-        while offset < count {
-            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress! + offset, count - offset) }
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { return nil }
-            offset += n
-        }
-        return buffer
-    }
-
     private func send(_ fd: Int32, type: UInt32, reqID: UInt32, tx: UInt32, length: UInt32? = nil, payload: [UInt8]) {
         var message = [UInt8]()
         for field in [type, reqID, tx, length ?? UInt32(payload.count)] { withUnsafeBytes(of: field.littleEndian) { message += $0 } }

@@ -115,18 +115,6 @@ final class TestXenstored: @unchecked Sendable {
         }
     }
 
-    private func readFully(_ fd: Int32, _ count: Int) -> [UInt8]? {
-        var buffer = [UInt8](repeating: 0, count: count)
-        var offset = 0
-        while offset < count {
-            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress! + offset, count - offset) }
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { return nil }
-            offset += n
-        }
-        return buffer
-    }
-
     private func serve(_ c: Connection) {
         defer {
             // Out of the list first, so `stop` never shuts down a reused descriptor number.
