@@ -10,7 +10,9 @@ extension XenDriver {
     /// loaded dom0).
     public func observe() async throws -> HostState {
         var trace = ObservationTrace()
-        async let volumes = observeVolumes()
+        // Files, image files and lvs share nothing with the hypervisor and xenstore: read
+        // them while those answer.
+        async let storage = observeFiles()
         let bridges = try observeBridges()
         trace.mark("bridges")
         let physical: PhysicalInfo, infos: [DomainInfo], version: String
@@ -35,12 +37,8 @@ extension XenDriver {
         }
         trace.mark("xenstore")
         let domains = infos.map { Self.domainState($0, entries[Int($0.domid)], schedule[$0.domid]) }
-        let configs = try readConfigs()
-        trace.mark("configs")
-        let images = try imageVolumes()
-        trace.mark("images")
-        let allVolumes = try await volumes + images
-        trace.mark("lvs")
+        let (configs, allVolumes) = try await storage
+        trace.mark("then files and lvs")
         trace.finish(host: hostName)
         let dom0 = infos.first { $0.domid == 0 }
         return HostState(name: hostName, xenVersion: version, totalMemory: Self.pages(physical.totalPages),
@@ -105,6 +103,14 @@ extension XenDriver {
             configs.append(config)
         }
         return configs
+    }
+
+    /// xenplan's configuration files, and the volumes: image files and `lvs`.
+    func observeFiles() async throws -> (configs: [DomainConfig], volumes: [VolumeState]) {
+        async let lvm = observeVolumes()
+        let configs = try readConfigs()
+        let images = try imageVolumes()
+        return (configs, try await lvm + images)
     }
 
     func observeVolumes() async throws -> [VolumeState] {
