@@ -48,19 +48,7 @@ final class ScriptedXenstored: @unchecked Sendable {
     init(tree: XenstoreTree, script: @escaping @Sendable (Request) -> Answer) throws {
         self.tree = tree
         self.script = script
-        directory = URL(fileURLWithPath: "/tmp/xss-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        socketPath = directory.appendingPathComponent("socket").path
-        listenFD = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { buf in
-            for (i, b) in socketPath.utf8.enumerated() { buf[i] = b }
-        }
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listenFD, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        guard bound == 0, listen(listenFD, 4) == 0 else { throw POSIXError(.EADDRINUSE) }
+        (directory, socketPath, listenFD) = try listenOnUnixSocket(prefix: "xss", backlog: 4)
         Thread.detachNewThread { [self] in acceptLoop() }
     }
 

@@ -53,20 +53,7 @@ final class TestXenstored: @unchecked Sendable {
 
     init(tree: XenstoreTree) throws {
         self.tree = tree
-        // sun_path holds 108 bytes: keep the directory short.
-        directory = URL(fileURLWithPath: "/tmp/xs-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        socketPath = directory.appendingPathComponent("socket").path
-        listenFD = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { buf in
-            for (i, b) in socketPath.utf8.enumerated() { buf[i] = b }
-        }
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listenFD, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        guard bound == 0, listen(listenFD, 16) == 0 else { throw POSIXError(.EADDRINUSE) }
+        (directory, socketPath, listenFD) = try listenOnUnixSocket(prefix: "xs", backlog: 16)
         Thread.detachNewThread { [self] in acceptLoop() }
     }
 
