@@ -79,6 +79,23 @@ public struct AgentRequest: Hashable, Sendable {
         }
     }
 
+    /// An optional array of at most 64 strings under `key`, each checked by `check`
+    /// (given the value and its field name, `key[i]`).
+    private static func stringList(_ object: [String: JSONValue], _ key: String, of noun: String, id: RequestID?,
+                                   check: (String, String) throws -> Void) throws -> [String] {
+        guard let value = object[key] else { return [] }
+        guard case let .array(items) = value, items.count <= 64 else {
+            throw ProtocolError(id: id, .badRequest, "'\(key)' must be an array of at most 64 \(noun)")
+        }
+        var strings: [String] = []
+        for (i, item) in items.enumerated() {
+            guard case let .string(s) = item else { throw ProtocolError(id: id, .badRequest, "'\(key)' must hold strings") }
+            try check(s, "\(key)[\(i)]")
+            strings.append(s)
+        }
+        return strings
+    }
+
     private static func parseKind(_ type: String, _ object: [String: JSONValue], id: RequestID?) throws -> Kind {
         func bad(_ message: String) -> ProtocolError { ProtocolError(id: id, .badRequest, message) }
         switch type {
@@ -108,27 +125,9 @@ public struct AgentRequest: Hashable, Sendable {
                 }
                 host = s
             }
-            var directories: [String] = []
-            if let value = object["imageDirectories"] {
-                guard case let .array(items) = value, items.count <= 64 else {
-                    throw bad("'imageDirectories' must be an array of at most 64 paths")
-                }
-                for (i, item) in items.enumerated() {
-                    guard case let .string(s) = item else { throw bad("'imageDirectories' must hold strings") }
-                    try AgentValidation.path(s, "imageDirectories[\(i)]")
-                    directories.append(s)
-                }
-            }
-            var volumeGroups: [String] = []
-            if let value = object["volumeGroups"] {
-                guard case let .array(items) = value, items.count <= 64 else {
-                    throw bad("'volumeGroups' must be an array of at most 64 volume group names")
-                }
-                for (i, item) in items.enumerated() {
-                    guard case let .string(s) = item else { throw bad("'volumeGroups' must hold strings") }
-                    try AgentValidation.volumeGroup(s, "volumeGroups[\(i)]")
-                    volumeGroups.append(s)
-                }
+            let directories = try stringList(object, "imageDirectories", of: "paths", id: id) { try AgentValidation.path($0, $1) }
+            let volumeGroups = try stringList(object, "volumeGroups", of: "volume group names", id: id) {
+                try AgentValidation.volumeGroup($0, $1)
             }
             return .hello(versions: versions, client: client, host: host, imageDirectories: directories,
                           volumeGroups: volumeGroups)

@@ -62,10 +62,7 @@ final class ScriptedXenstored: @unchecked Sendable {
             return stopped
         }
         if wasStopped { return }
-        shutdown(listenFD, Int32(SHUT_RDWR))
-        close(listenFD)
-        lock.withLock { for fd in connections { shutdown(fd, Int32(SHUT_RDWR)) } }
-        try? FileManager.default.removeItem(at: directory)
+        closeServer(listenFD: listenFD, connections: lock.withLock { connections }, directory: directory)
     }
 
     deinit { stop() }

@@ -35,3 +35,12 @@ func listenOnUnixSocket(prefix: String, backlog: Int32) throws -> (directory: UR
     }
     return (directory, path, fd)
 }
+
+/// Ends a test server: no new connections, open ones shut down (their threads then see
+/// end of file), the socket's directory removed.
+func closeServer(listenFD: Int32, connections: [Int32], directory: URL) {
+    shutdown(listenFD, Int32(SHUT_RDWR))
+    close(listenFD)
+    for fd in connections { shutdown(fd, Int32(SHUT_RDWR)) }
+    try? FileManager.default.removeItem(at: directory)
+}

@@ -65,10 +65,7 @@ final class TestXenstored: @unchecked Sendable {
             return stopped
         }
         if wasStopped { return }
-        shutdown(listenFD, Int32(SHUT_RDWR))
-        close(listenFD)
-        lock.withLock { for c in connections { shutdown(c.fd, Int32(SHUT_RDWR)) } }
-        try? FileManager.default.removeItem(at: directory)
+        closeServer(listenFD: listenFD, connections: lock.withLock { connections.map(\.fd) }, directory: directory)
     }
 
     deinit { stop() }
