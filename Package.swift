@@ -17,7 +17,7 @@ let package = Package(
         .target(name: "HostModel", dependencies: ["XenplanBasics"], exclude: ["README.md"]),
         .target(name: "Planner", dependencies: ["XenplanBasics", "Manifest", "HostModel"], exclude: ["README.md"]),
         .target(name: "SimDriver", dependencies: ["XenplanBasics", "HostModel"], exclude: ["README.md"]),
-        .target(name: "Executor", dependencies: ["XenplanBasics", "HostModel", "Planner"], exclude: ["README.md"]),
+        .target(name: "Executor", dependencies: ["XenplanBasics", "Manifest", "HostModel", "Planner"], exclude: ["README.md"]),
         .systemLibrary(name: "CXen", path: "Sources/CXen", providers: [.apt(["libxen-dev"])]),
         .target(name: "XenDriver", dependencies: ["XenplanBasics", "HostModel", "CXen"], exclude: ["README.md"]),
         .target(name: "Agent", dependencies: ["XenplanBasics", "HostModel"], exclude: ["README.md"]),

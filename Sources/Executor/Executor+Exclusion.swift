@@ -6,6 +6,8 @@ public enum Exclusion: Hashable, Sendable, CustomStringConvertible {
     case aboveMaxDisruption(Disruption, limit: Disruption)
     /// It depends on an action that is left out.
     case dependsOnExcluded(id: Int, kind: ActionKind, domain: String?)
+    /// A destroy, and neither `--allow-destroy` nor an interactive yes allowed it.
+    case destroyNotAllowed
 
     public var description: String {
         switch self {
@@ -13,6 +15,8 @@ public enum Exclusion: Hashable, Sendable, CustomStringConvertible {
             return "class \(d.rawValue) is above --max-disruption \(limit.rawValue)"
         case let .dependsOnExcluded(id, kind, domain):
             return "depends on #\(id) \(kind.rawValue)\(domain.map { " " + $0 } ?? ""), which is left out"
+        case .destroyNotAllowed:
+            return "destroying needs --allow-destroy (or answering yes to the question that lists it)"
         }
     }
 }
@@ -20,11 +24,14 @@ public enum Exclusion: Hashable, Sendable, CustomStringConvertible {
 extension Executor {
     /// The actions `--max-disruption limit` leaves out: those above the class, and
     /// everything that depends on them, directly or not.
-    public static func exclusions(in plan: Plan, maxDisruption limit: Disruption) -> [Int: Exclusion] {
+    /// With `refusingDestroy`, every destroy is left out too, with what depends on it.
+    public static func exclusions(in plan: Plan, maxDisruption limit: Disruption, refusingDestroy: Bool = false) -> [Int: Exclusion] {
         var result: [Int: Exclusion] = [:]
         // Dependencies always have smaller ids, so one pass in plan order sees them first.
         for action in plan.actions.sorted(by: { $0.id < $1.id }) {
-            if action.disruption > limit {
+            if refusingDestroy && action.kind == .destroy {
+                result[action.id] = .destroyNotAllowed
+            } else if action.disruption > limit {
                 result[action.id] = .aboveMaxDisruption(action.disruption, limit: limit)
             } else if let dep = action.dependsOn.sorted().first(where: { result[$0] != nil }),
                       let cause = plan.actions.first(where: { $0.id == dep }) {

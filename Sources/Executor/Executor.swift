@@ -156,6 +156,7 @@ public struct Executor: Sendable {
                                  message: "host \(action.host) is not connected in this apply")
         }
         for operation in action.operations {
+            if let refusal = await checkOneCopy(operation, in: action) { return refusal }
             do {
                 try await driver.perform(operation)
             } catch let error as HostError {

@@ -49,11 +49,14 @@ public struct DomainConfig: Hashable, Codable, Sendable {
     public var autostart: Bool
     /// Hash of the manifests that wrote this file.
     public var manifestHash: String
+    /// Name of the manifest file (in its directory) that declared the domain when this
+    /// file was written: a plan that would destroy it can say that file is gone.
+    public var manifestFile: String?
 
     public init(name: String, uuid: String? = nil, type: String = "pv", memory: ByteSize, maxmem: ByteSize,
                 vcpus: Int, maxvcpus: Int, cpuWeight: Int = 256, cpuCap: Int = 0, boot: Boot = .pygrub,
                 disks: [Disk] = [], nics: [Nic] = [], protect: Bool = false, autostart: Bool = true,
-                manifestHash: String = "") {
+                manifestHash: String = "", manifestFile: String? = nil) {
         self.name = name
         self.uuid = uuid
         self.type = type
@@ -69,5 +72,6 @@ public struct DomainConfig: Hashable, Codable, Sendable {
         self.protect = protect
         self.autostart = autostart
         self.manifestHash = manifestHash
+        self.manifestFile = manifestFile
     }
 }

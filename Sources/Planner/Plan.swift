@@ -119,6 +119,11 @@ public enum NoticeKind: String, Codable, Hashable, Sendable, CaseIterable {
     case unplaceable
     /// A domain in the middle of a migration or being torn down: left until it settles.
     case inTransition = "in-transition"
+    /// A declared domain that may be running on a host that was not observed
+    /// (`--skip-unreachable`): not created, started or moved, so that it never runs twice.
+    case unknown
+    /// The manifest file that declared domains the plan would destroy no longer exists.
+    case manifestGone = "manifest-gone"
 }
 
 public struct Notice: Codable, Hashable, Sendable {
@@ -165,15 +170,31 @@ public struct HostUsage: Codable, Hashable, Sendable {
 }
 
 /// What happens if one host fails: the running domains that could not be restarted on
-/// the other hosts, and how much memory is missing for them.
+/// the other hosts, each with why, and how much memory is missing for those that only
+/// lack room.
 public struct NPlusOne: Codable, Hashable, Sendable {
+    /// A guest that could not restart elsewhere, and the condition that fails.
+    public struct Stranded: Codable, Hashable, Sendable {
+        public var domain: String
+        /// `disk xvda is on pool cpt18-local, which is not shared`, `no room: …`.
+        public var reason: String
+        public init(domain: String, reason: String) {
+            self.domain = domain
+            self.reason = reason
+        }
+    }
+
     public var failedHost: String
+    /// Names of the stranded guests, in name order.
     public var stranded: [String]
+    public var reasons: [Stranded]
+    /// Memory missing for the guests that only lack room.
     public var shortfall: ByteSize
 
-    public init(failedHost: String, stranded: [String], shortfall: ByteSize) {
+    public init(failedHost: String, reasons: [Stranded], shortfall: ByteSize) {
         self.failedHost = failedHost
-        self.stranded = stranded
+        self.reasons = reasons.sorted { $0.domain < $1.domain }
+        self.stranded = self.reasons.map(\.domain)
         self.shortfall = shortfall
     }
 }
@@ -192,8 +213,11 @@ public struct Plan: Codable, Hashable, Sendable {
     public var notices: [Notice]
     /// One per observed host, by name.
     public var hosts: [HostUsage]
-    /// One per host whose loss would strand domains; empty when the lab survives any one.
+    /// One per host whose loss would strand domains; empty when the lab survives any one
+    /// (or when it was not checked: see `nPlusOneNotChecked`).
     public var nPlusOne: [NPlusOne]
+    /// Why N+1 could not be checked (a host was not observed); nil when it was.
+    public var nPlusOneNotChecked: String?
     /// Fingerprint of every observed object the plan depends on, by key
     /// (`host/H`, `domain/H/D`, `config/H/D`, `volume/H/CONTAINER/NAME`, `bridge/H/B`).
     public var fingerprints: [String: String]
@@ -203,11 +227,14 @@ public struct Plan: Codable, Hashable, Sendable {
     /// Where the manifests were read from, so that `apply PLANFILE` can reach the same
     /// hosts; set by the CLI when it saves a plan (absent in plans made elsewhere).
     public var manifestDirectory: String?
+    /// The planning flags it was made with (absent in plans saved by older versions).
+    public var madeWith: PlanFlags?
 
     public init(formatVersion: Int = Plan.currentFormatVersion, lab: String?, manifestHash: String,
                 actions: [PlannedAction] = [], notices: [Notice] = [], hosts: [HostUsage] = [],
-                nPlusOne: [NPlusOne] = [], fingerprints: [String: String] = [:],
-                objectSummaries: [String: [String: String]] = [:], manifestDirectory: String? = nil) {
+                nPlusOne: [NPlusOne] = [], nPlusOneNotChecked: String? = nil, fingerprints: [String: String] = [:],
+                objectSummaries: [String: [String: String]] = [:], manifestDirectory: String? = nil,
+                madeWith: PlanFlags? = nil) {
         self.formatVersion = formatVersion
         self.lab = lab
         self.manifestHash = manifestHash
@@ -215,9 +242,11 @@ public struct Plan: Codable, Hashable, Sendable {
         self.notices = notices
         self.hosts = hosts
         self.nPlusOne = nPlusOne
+        self.nPlusOneNotChecked = nPlusOneNotChecked
         self.fingerprints = fingerprints
         self.objectSummaries = objectSummaries
         self.manifestDirectory = manifestDirectory
+        self.madeWith = madeWith
     }
 
     /// No actions: the hosts match the manifests (notices may remain).
@@ -268,20 +297,26 @@ public struct PlanOptions: Hashable, Sendable {
     public var allowDataLoss: Bool
     /// Destroy unmanaged domains that are not declared.
     public var prune: Bool
-    /// Only plan for these hosts (capacity still counts everything observed).
+    /// Keep only the actions on these hosts (a migration: from or to one of them). Every
+    /// host is planned; an action whose dependencies are not kept is left out, with a notice.
     public var hosts: Set<String>?
-    /// Only plan for these domains.
+    /// Keep only the actions of these domains (and the bridges and volumes they need).
     public var domains: Set<String>?
+    /// Hosts of the lab that could not be observed, with why (`--skip-unreachable`): no
+    /// guest that may run there is created, started or moved, and N+1 is not checked.
+    public var unobservedHosts: [String: String]
     /// At most this many migrations into, and out of, one host at a time.
     public var maxMigrationsPerHost: Int
 
     public init(allowRestart: Bool = false, allowDataLoss: Bool = false, prune: Bool = false,
-                hosts: Set<String>? = nil, domains: Set<String>? = nil, maxMigrationsPerHost: Int = 1) {
+                hosts: Set<String>? = nil, domains: Set<String>? = nil, unobservedHosts: [String: String] = [:],
+                maxMigrationsPerHost: Int = 1) {
         self.allowRestart = allowRestart
         self.allowDataLoss = allowDataLoss
         self.prune = prune
         self.hosts = hosts
         self.domains = domains
+        self.unobservedHosts = unobservedHosts
         self.maxMigrationsPerHost = maxMigrationsPerHost
     }
 }

@@ -35,6 +35,7 @@ struct HostIndex {
     var volumes: [VolumeKey: ByteSize] = [:]
     /// Volumes xenplan created (tagged): the only ones that can be orphans.
     var ownedVolumes: [VolumeKey] = []
+    var ownedVolumeSet: Set<VolumeKey> = []
     var bridges: Set<String> = []
     /// Device path or image file (as written in xl.cfg) → the volume it reaches.
     var volumeByTarget: [String: VolumeKey] = [:]
@@ -61,7 +62,10 @@ struct HostIndex {
         for v in state.volumes {
             let key = VolumeKey(container: v.container, name: v.name)
             volumes[key] = v.size
-            if v.owned { ownedVolumes.append(key) }
+            if v.owned {
+                ownedVolumes.append(key)
+                ownedVolumeSet.insert(key)
+            }
         }
         bridges = Set(state.bridges.map(\.name))
         var poolsByContainer: [String: [PoolSpec]] = [:]

@@ -25,6 +25,7 @@ enum Normalize {
     static func config(_ c: DomainConfig) -> DomainConfig {
         var c = c
         c.manifestHash = ""
+        c.manifestFile = nil
         c.uuid = nil
         c.memory = ByteSize(kib: pages(c.memory) * 4)
         c.maxmem = ByteSize(kib: pages(c.maxmem) * 4)
@@ -112,17 +113,39 @@ extension PlanBuilder {
         }
     }
 
-    /// The configuration file xenplan writes for `d` on `host`. MACs Xen chose are kept
-    /// (pinned), so that a restart does not give the guest a new one.
-    func desiredConfig(_ d: DomainSpec, on host: String, observedNics: [NicState] = [], uuid: String? = nil) -> DomainConfig {
+    /// The configuration file xenplan writes for `d` on `host`. MACs the guest already
+    /// has are kept (pinned), so that a restart does not give it a new one; a NIC the
+    /// manifests leave to Xen that has none yet gets one chosen here, and a new domain its
+    /// UUID, so that what `xl create` starts is exactly what the next plan expects.
+    mutating func desiredConfig(_ d: DomainSpec, on host: String, observedNics: [NicState] = [], uuid: String? = nil) -> DomainConfig {
         let match = Self.matchNics(desired: d.network, observed: observedNics)
-        let nics = d.network.enumerated().map { i, n in
-            DomainConfig.Nic(bridge: n.bridge, mac: Normalize.mac(n.mac) ?? match.observedFor[i].map { Normalize.mac(observedNics[$0].mac) } ?? nil,
-                             ip: Normalize.ip(n.ip))
+        var nics: [DomainConfig.Nic] = []
+        for (i, n) in d.network.enumerated() {
+            let mac = Normalize.mac(n.mac) ?? match.observedFor[i].flatMap { Normalize.mac(observedNics[$0].mac) }
+                ?? chosenMAC(domain: d.name, index: i)
+            nics.append(DomainConfig.Nic(bridge: n.bridge, mac: mac, ip: Normalize.ip(n.ip)))
         }
-        return DomainConfig(name: d.name, uuid: uuid, type: d.type.rawValue, memory: d.memory, maxmem: d.maxmem,
+        return DomainConfig(name: d.name, uuid: uuid ?? StableIdentity.uuid("\(lab.name ?? "")/\(d.name)"), type: d.type.rawValue,
+                            memory: d.memory, maxmem: d.maxmem,
                             vcpus: d.vcpus, maxvcpus: d.maxvcpus, cpuWeight: d.cpuWeight, cpuCap: d.cpuCap,
                             boot: Self.boot(d.boot), disks: resolveDisks(d, on: host).map(\.config), nics: nics,
-                            protect: d.protect, autostart: d.state == .running, manifestHash: lab.contentHash)
+                            protect: d.protect, autostart: d.state == .running, manifestHash: lab.contentHash,
+                            manifestFile: d.locations.object.map { Self.fileName($0.file) })
+    }
+
+    /// A MAC for NIC `index` of `domain`, in Xen's prefix, the same on every call and in
+    /// every plan made from the same lab, and used by nothing else in the lab.
+    mutating func chosenMAC(domain: String, index: Int) -> String {
+        let key = "\(domain)/\(index)"
+        if let mac = chosenMACs[key] { return mac }
+        var attempt = 0
+        var mac = StableIdentity.xenMAC("\(lab.name ?? "")/\(key)")
+        while usedMACs.contains(mac) {
+            attempt += 1
+            mac = StableIdentity.xenMAC("\(lab.name ?? "")/\(key)/\(attempt)")
+        }
+        usedMACs.insert(mac)
+        chosenMACs[key] = mac
+        return mac
     }
 }

@@ -60,10 +60,10 @@ extension PlanBuilder {
         for (i, nic) in d.network.enumerated() {
             let j = match.observedFor[i]
             if let j, !detachedMacs.contains(j) { continue }
-            let mac = Normalize.mac(nic.mac) ?? j.flatMap { Normalize.mac(s.nics[$0].mac) }
+            let mac = Normalize.mac(nic.mac) ?? j.flatMap { Normalize.mac(s.nics[$0].mac) } ?? chosenMAC(domain: d.name, index: i)
             let config = DomainConfig.Nic(bridge: nic.bridge, mac: mac, ip: Normalize.ip(nic.ip))
             attach.append(Draft(kind: .attachNic, host: host, domain: d.name,
-                                summary: nic.bridge + (mac.map { ", mac \($0)" } ?? "") + (config.ip.map { ", ip \($0)" } ?? ""),
+                                summary: nic.bridge + ", mac \(mac)" + (config.ip.map { ", ip \($0)" } ?? ""),
                                 reason: "interface on \(nic.bridge) is declared but not attached", disruption: .live,
                                 operations: [.attachNic(domain: d.name, nic: config)], deps: bridgeDeps(d, on: host)))
         }

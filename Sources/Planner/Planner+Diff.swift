@@ -9,9 +9,9 @@ extension PlanBuilder {
     mutating func planDeclared(_ d: DomainSpec) -> Bool {
         let running = runningOn[d.name]?.first
         let configHost = configOn[d.name]?.first
+        if holdIfMaybeUnobserved(d) { return true }
         guard let target = d.host ?? running ?? configHost else { return false }
         finalHost[d.name] = running ?? configHost ?? target
-        guard domainInScope(d.name, hosts: [running, configHost, target].compactMap { $0 }) else { return true }
         if let what = unsettled[d.name] {
             notice(.inTransition, host: running ?? configHost ?? target, domain: d.name,
                    "\(d.name) is in transition (\(what.joined(separator: ", "))): left alone; plan again once it has settled")

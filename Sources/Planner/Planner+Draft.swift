@@ -77,10 +77,30 @@ struct PlanBuilder {
     var quotaVcpus: [String: Int] = [:]
     /// Members of each group, by group name.
     var groupMembers: [String: [String]] = [:]
+    /// Destroy drafts, and the volume removals planned after them, so that each destroy
+    /// can say truthfully what becomes of its volumes.
+    var destroyDrafts: [Int] = []
+    var removedVolumes: [VolumeKey: Int] = [:]
+    /// File names of the manifests read, and the domains a plan would destroy whose
+    /// recorded manifest file is not among them.
+    let manifestFileNames: Set<String>
+    var goneManifests: [String: [String]] = [:]
+    /// Every MAC the lab already uses (declared or observed), lower-case, and those the
+    /// planner chose: a chosen MAC is never one of them.
+    var usedMACs: Set<String> = []
+    var chosenMACs: [String: String] = [:]
 
     init(lab: Lab, observed: [HostState], options: PlanOptions) {
         self.lab = lab
         self.options = options
+        manifestFileNames = Set(lab.files.map(PlanBuilder.fileName))
+        for d in lab.domains {
+            for nic in d.network { if let mac = Normalize.mac(nic.mac) { usedMACs.insert(mac) } }
+        }
+        for state in observed {
+            for d in state.domains { for nic in d.nics { if let mac = Normalize.mac(nic.mac) { usedMACs.insert(mac) } } }
+            for c in state.configs { for nic in c.nics { if let mac = Normalize.mac(nic.mac) { usedMACs.insert(mac) } } }
+        }
         for p in lab.pools { poolsByName[p.name] = p }
         for h in lab.hosts { hostSpecs[h.name] = h }
         for d in lab.domains {
@@ -105,15 +125,6 @@ struct PlanBuilder {
         }
     }
 
-    // MARK: Scope (--host / --domain)
-
-    func hostInScope(_ host: String) -> Bool { options.hosts?.contains(host) ?? true }
-    func domainInScope(_ domain: String, hosts involved: [String]) -> Bool {
-        if let only = options.domains, !only.contains(domain) { return false }
-        guard let only = options.hosts else { return true }
-        return involved.contains { only.contains($0) }
-    }
-
     // MARK: Adding drafts
 
     /// Appends a draft, chains it after the domain's previous one, and books its effect on
@@ -136,6 +147,11 @@ struct PlanBuilder {
 
     mutating func notice(_ kind: NoticeKind, host: String?, domain: String?, _ message: String) {
         notices.append(Notice(kind: kind, host: host, domain: domain, message: message))
+    }
+
+    /// The last component of a path: how a configuration records its manifest file.
+    static func fileName(_ path: String) -> String {
+        path.split(separator: "/").last.map(String.init) ?? path
     }
 
     func limit(of host: String) -> Resources { hosts[host]?.limit ?? Resources() }

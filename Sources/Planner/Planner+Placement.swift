@@ -51,7 +51,6 @@ extension PlanBuilder {
             return
         }
         finalHost[d.name] = chosen.host
-        guard domainInScope(d.name, hosts: [chosen.host]) else { return }
         planCreate(d, on: chosen.host, placed: true)
     }
 }

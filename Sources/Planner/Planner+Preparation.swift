@@ -7,11 +7,8 @@ extension PlanBuilder {
     /// A create-bridge action for every declared bridge missing on an observed host.
     mutating func planBridges() {
         for host in hostNames {
-            guard let spec = hostSpecs[host], let index = hosts[host], hostInScope(host) else { continue }
+            guard let spec = hostSpecs[host], let index = hosts[host] else { continue }
             for bridge in spec.bridges where !index.bridges.contains(bridge.name) {
-                if let only = options.domains, !lab.domains.contains(where: {
-                    only.contains($0.name) && $0.network.contains { $0.bridge == bridge.name }
-                }) { continue }
                 let on = bridge.interface.map { " on \($0)" } ?? " (host-only)"
                 bridgeDraft["\(host)/\(bridge.name)"] = add(Draft(
                     kind: .createBridge, host: host, summary: "\(bridge.name)\(on)",

@@ -17,7 +17,6 @@ extension PlanBuilder {
         }
         for name in copies.keys.sorted() {
             let found = copies[name]!
-            guard domainInScope(name, hosts: found.map(\.host)) else { continue }
             // A copy under the real name wins; else the source (it never stopped being
             // complete); else the receiver's copy, the only one left.
             let keep: (host: String, index: Int, role: TransientRole)?
@@ -60,7 +59,6 @@ extension PlanBuilder {
             guard let configured = configOn[d.name], configured.count > 0,
                   let home = runningOn[d.name]?.first ?? finalHost[d.name] else { continue }
             for host in configured where host != home && host != finalHost[d.name] {
-                guard domainInScope(d.name, hosts: [host]) else { continue }
                 add(Draft(kind: .removeStaleConfig, host: host, domain: d.name,
                           summary: "remove the configuration of \(d.name), which runs on \(home)",
                           reason: "a reboot of \(host) would start a second \(d.name) on the same disks",

@@ -9,13 +9,13 @@ extension Planner {
     /// A resource the step does not increase never fails it, so a host observed over its
     /// capacity can still be relieved.
     static func replay(_ actions: [PlannedAction], effects: [Int: (take: (String, Resources)?, release: (String, Resources)?)],
-                       limits: [String: Resources], usage initial: [String: Resources]) -> PlanRefusal? {
+                       limits: [String: Resources], usage initial: [String: Resources]) -> Result<[String: Resources], PlanRefusal> {
         var usage = initial
         var done = Set<Int>()
         for action in actions {
             for dep in action.dependsOn where !done.contains(dep) {
-                return PlanRefusal(hosts: [action.host], domains: action.domain.map { [$0] } ?? [], shortfall: .zero,
-                                   message: "internal ordering error: action \(action.id) runs before action \(dep) it depends on")
+                return .failure(PlanRefusal(hosts: [action.host], domains: action.domain.map { [$0] } ?? [], shortfall: .zero,
+                                   message: "internal ordering error: action \(action.id) runs before action \(dep) it depends on"))
             }
             if let (host, take) = effects[action.id]?.take, let limit = limits[host] {
                 var now = usage[host] ?? Resources()
@@ -24,9 +24,9 @@ extension Planner {
                 let vcpusOver = take.vcpus > 0 && now.vcpus > limit.vcpus
                 if memoryOver || vcpusOver {
                     let short = now.memory - limit.memory
-                    return PlanRefusal(hosts: [host], domains: action.domain.map { [$0] } ?? [], shortfall: max(short, .zero),
+                    return .failure(PlanRefusal(hosts: [host], domains: action.domain.map { [$0] } ?? [], shortfall: max(short, .zero),
                                        message: "\(action.kind.rawValue) of \(action.domain ?? "?") would exceed the capacity of \(host): "
-                                           + (memoryOver ? "\(short.mib) MiB short" : "\(now.vcpus - limit.vcpus) vCPUs over"))
+                                           + (memoryOver ? "\(short.mib) MiB short" : "\(now.vcpus - limit.vcpus) vCPUs over")))
                 }
                 usage[host] = now
             }
@@ -35,6 +35,6 @@ extension Planner {
             }
             done.insert(action.id)
         }
-        return nil
+        return .success(usage)
     }
 }

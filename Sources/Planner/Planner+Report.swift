@@ -42,37 +42,4 @@ extension PlanBuilder {
             }
         }
     }
-
-    /// For each host: could its running guests start on the others, with their free
-    /// memory after the plan, first-fit by decreasing size? Lists the ones that could not.
-    func nPlusOne() -> [NPlusOne] {
-        guard hostNames.count > 1 else { return [] }
-        var byHost: [String: [(name: String, memory: ByteSize)]] = [:]
-        for (name, entry) in ledger where entry.up { byHost[entry.host, default: []].append((name, entry.usage.memory)) }
-        var result: [NPlusOne] = []
-        for failed in hostNames {
-            let guests = (byHost[failed] ?? []).sorted { ($0.memory, $1.name) > ($1.memory, $0.name) }
-            guard !guests.isEmpty else { continue }
-            var free = hostNames.filter { $0 != failed }.map { h in
-                (limit(of: h) - (projected[h] ?? Resources())).memory
-            }
-            var stranded: [(String, ByteSize)] = []
-            for guest in guests {
-                if let i = free.firstIndex(where: { $0 >= guest.memory }) {
-                    free[i] -= guest.memory
-                } else {
-                    stranded.append((guest.name, guest.memory))
-                }
-            }
-            guard !stranded.isEmpty else { continue }
-            let needed = stranded.reduce(ByteSize.zero) { $0 + $1.1 }
-            let left = free.reduce(ByteSize.zero) { $0 + max($1, .zero) }
-            // Fragmented room counts for nothing when no single host can take the smallest.
-            let smallest = stranded.map(\.1).min()!
-            let largestHole = free.max() ?? .zero
-            let short = max(needed - left, smallest - largestHole, .zero)
-            result.append(NPlusOne(failedHost: failed, stranded: stranded.map(\.0).sorted(), shortfall: short))
-        }
-        return result
-    }
 }

@@ -20,6 +20,8 @@ public enum Planner {
         for d in unplaced { try b.place(d) }
         b.planStaleConfigs()
         b.planOrphans()
+        b.finishDestroySummaries()
+        b.reportGoneManifests()
         try b.checkQuotas()
 
         let (order, extra) = try b.order()
@@ -27,7 +29,7 @@ public enum Planner {
         for (position, i) in order.enumerated() { newID[i] = position }
         var actions: [PlannedAction] = []
         actions.reserveCapacity(order.count)
-        var effects: [Int: (take: (String, Resources)?, release: (String, Resources)?)] = [:]
+        var effects: Effects = [:]
         for (position, i) in order.enumerated() {
             let d = b.drafts[i]
             let capacityDeps = Set(extra[i]).subtracting(d.deps)
@@ -45,13 +47,76 @@ public enum Planner {
         }
         let limits = b.hosts.mapValues(\.limit)
         let usage = b.hosts.mapValues(\.initialUsage)
-        if let failure = replay(actions, effects: effects, limits: limits, usage: usage) { throw failure }
+        if case let .failure(refusal) = replay(actions, effects: effects, limits: limits, usage: usage) { throw refusal }
+
+        var notices = b.notices
+        var hostUsage = b.hostUsage()
+        let selection = Selection(hosts: options.hosts, domains: options.domains)
+        if !selection.isEverything {
+            let (kept, leftOut) = selection.apply(to: actions)
+            notices = notices.filter(selection.keeps)
+            for (id, because) in leftOut {
+                let a = actions[id], cause = actions[because]
+                notices.append(Notice(kind: .excluded, host: a.host, domain: a.domain,
+                                      message: "left out: \(a.kind.rawValue) \(a.summary) needs #\(because) \(cause.kind.rawValue)"
+                                          + (cause.domain.map { " of \($0)" } ?? " \(cause.summary)") + " on \(cause.host), which the selection leaves out"))
+            }
+            (actions, effects) = renumbered(actions, effects: effects, keeping: kept)
+            switch replay(actions, effects: effects, limits: limits, usage: usage) {
+            case let .failure(refusal): throw refusal
+            case let .success(final):
+                hostUsage = hostUsage.map { u in
+                    var u = u
+                    u.memoryAfter = final[u.host]?.memory ?? u.memoryBefore
+                    u.vcpusAfter = final[u.host]?.vcpus ?? u.vcpusBefore
+                    u.domainsAfter = u.domainsBefore + domainDelta(actions, on: u.host)
+                    return u
+                }
+            }
+        }
 
         let prints = fingerprints(of: observed)
-        let summaries = objectSummaries(of: observed, where: summarized(actions: actions, notices: b.notices).contains)
-        return Plan(lab: lab.name, manifestHash: lab.contentHash, actions: actions, notices: b.notices,
-                    hosts: b.hostUsage(), nPlusOne: b.nPlusOne(), fingerprints: prints,
-                    objectSummaries: summaries)
+        let summaries = objectSummaries(of: observed, where: summarized(actions: actions, notices: notices).contains)
+        let checked = b.nPlusOneNotChecked == nil
+        return Plan(lab: lab.name, manifestHash: lab.contentHash, actions: actions, notices: notices,
+                    hosts: hostUsage, nPlusOne: checked ? b.nPlusOne() : [], nPlusOneNotChecked: b.nPlusOneNotChecked,
+                    fingerprints: prints, objectSummaries: summaries, madeWith: options.flags)
+    }
+
+    typealias Effects = [Int: (take: (String, Resources)?, release: (String, Resources)?)]
+
+    /// The kept actions, numbered again from 0 in the same order.
+    static func renumbered(_ actions: [PlannedAction], effects: Effects, keeping kept: Set<Int>) -> ([PlannedAction], Effects) {
+        var newID: [Int: Int] = [:]
+        var result: [PlannedAction] = []
+        var newEffects: Effects = [:]
+        for a in actions where kept.contains(a.id) {
+            var a2 = a
+            a2.id = result.count
+            newID[a.id] = a2.id
+            a2.dependsOn = a.dependsOn.compactMap { newID[$0] }.sorted()
+            newEffects[a2.id] = effects[a.id]
+            result.append(a2)
+        }
+        return (result, newEffects)
+    }
+
+    /// How many more guests run on `host` once `actions` are done.
+    static func domainDelta(_ actions: [PlannedAction], on host: String) -> Int {
+        var delta = 0
+        for a in actions {
+            let starts = a.operations.contains { if case .create = $0 { true } else { false } }
+            let stops = a.operations.contains { if case .shutdown = $0 { true } else { false } }
+            switch a.kind {
+            case .create, .start: if a.host == host && starts { delta += 1 }
+            case .migrate:
+                if a.host == host { delta -= 1 }
+                if a.targetHost == host { delta += 1 }
+            case .stop, .destroy: if a.host == host && stops { delta -= 1 }
+            default: break
+            }
+        }
+        return delta
     }
 }
 

@@ -15,6 +15,7 @@ extension XlConfig {
     /// the written subset is an error naming the line, since it means someone edited it.
     public static func parse(_ text: String, file: String = "config") throws(XlConfigError) -> DomainConfig {
         var hash = "", protect = false, sawHeader = false
+        var manifestFile: String?
         var values: [String: Value] = [:]
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init).enumerated().makeIterator()
         while let (index, raw) = lines.next() {
@@ -24,6 +25,10 @@ extension XlConfig {
                 if raw == headerLine { sawHeader = true }
                 if raw.hasPrefix(hashPrefix) { hash = String(raw.dropFirst(hashPrefix.count)) }
                 if raw.hasPrefix(protectPrefix) { protect = raw.dropFirst(protectPrefix.count) == "true" }
+                if raw.hasPrefix(manifestFilePrefix) {
+                    let name = String(raw.dropFirst(manifestFilePrefix.count))
+                    if validFileName(name) { manifestFile = name }
+                }
                 continue
             }
             guard let eq = line.firstIndex(of: "=") else { throw XlConfigError("\(file):\(index + 1): expected 'key = value'") }
@@ -45,7 +50,9 @@ extension XlConfig {
             }
         }
         guard sawHeader else { throw XlConfigError("\(file): not written by xenplan (no header)") }
-        return try build(values, hash: hash, protect: protect, file: file)
+        var config = try build(values, hash: hash, protect: protect, file: file)
+        config.manifestFile = manifestFile
+        return config
     }
 
     private static func build(_ v: [String: Value], hash: String, protect: Bool, file: String) throws(XlConfigError) -> DomainConfig {

@@ -19,6 +19,7 @@ public enum XlConfig {
     public static let headerLine = "# Written by xenplan. Changes here are overwritten by the next apply."
     static let hashPrefix = "# xenplan-manifest-hash: "
     static let protectPrefix = "# xenplan-protect: "
+    static let manifestFilePrefix = "# xenplan-manifest-file: "
 
     // MARK: Validation
 
@@ -31,6 +32,13 @@ public enum XlConfig {
         guard s.hasPrefix("/"), s.utf8.count <= 1024 else { return false }
         guard s.unicodeScalars.allSatisfy({ isAlnum($0) || "/._-+:@".unicodeScalars.contains($0) }) else { return false }
         return !s.split(separator: "/").contains("..")
+    }
+
+    /// A file name with no separator, control character or quote: the manifest file named
+    /// in a comment line.
+    public static func validFileName(_ s: String) -> Bool {
+        guard (1...255).contains(s.utf8.count), s != ".", s != ".." else { return false }
+        return s.unicodeScalars.allSatisfy { isAlnum($0) || "._-+@".unicodeScalars.contains($0) }
     }
 
     public static func validVdev(_ s: String) -> Bool {
@@ -104,6 +112,7 @@ public enum XlConfig {
             if let ip = n.ip, !validIPv4(ip) { p.append("vif ip '\(ip)' is not an IPv4 address") }
         }
         if !validHash(c.manifestHash) { p.append("manifest hash is not hexadecimal") }
+        if let file = c.manifestFile, !validFileName(file) { p.append("manifest file name '\(file)' has characters a comment line cannot hold") }
         return p
     }
 
@@ -116,6 +125,7 @@ public enum XlConfig {
             throw XlConfigError("domain \(c.name): cannot write its xl configuration: " + problems.joined(separator: "; "))
         }
         var lines = [headerLine, hashPrefix + c.manifestHash, protectPrefix + (c.protect ? "true" : "false")]
+        if let file = c.manifestFile { lines.append(manifestFilePrefix + file) }
         lines.append("name = \"\(c.name)\"")
         if let uuid = c.uuid { lines.append("uuid = \"\(uuid)\"") }
         lines.append("type = \"\(c.type)\"")

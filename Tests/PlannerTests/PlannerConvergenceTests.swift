@@ -81,7 +81,7 @@ func replanAfterApplyIsEmpty(_ c: ConvergenceCase) throws {
     let lab = Std.lab(Std.lab().domains + [Fixture.domain("big", on: "cpt18", memory: 4096)], hosts: hosts)
     let plan = try Planner.plan(lab: lab, observed: Fixture.converged(lab))
     #expect(plan.isEmpty)
-    #expect(plan.nPlusOne == [NPlusOne(failedHost: "cpt18", stranded: ["big"], shortfall: .mib(2897))])
+    #expect(plan.nPlusOne == [NPlusOne(failedHost: "cpt18", reasons: [.init(domain: "big", reason: "X")], shortfall: .mib(2897))])
 }
 
 @Test func hostUsageBeforeAndAfter() throws {

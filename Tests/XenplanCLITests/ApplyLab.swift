@@ -17,7 +17,7 @@ struct ApplyLab {
     }
 
     func apply(_ extra: [String] = [], environment: [String: String] = [:]) throws -> Binary.Result {
-        try run(["apply", "examples/lab", "--auto-approve"] + extra, environment: environment)
+        try run(["apply", "examples/lab", "--auto-approve", "--allow-destroy"] + extra, environment: environment)
     }
 
     /// `plan --detailed-exitcode`: 0 when converged.

@@ -12,6 +12,9 @@ extension ManifestDecoder {
 
     mutating func decodeDomains(_ node: Node) {
         for (name, entry) in namedEntries(node, section: "domains", kind: "domain") {
+            if let why = Syntax.reservedDomainName(name) {
+                reader.report(.reservedName(name, why: why, at: entry.keyLocation))
+            }
             var domain = DeclaredDomain(name: name, location: entry.keyLocation)
             decodeDomainBody(entry.value, into: &domain, what: "domain \(shown(name))", isDefaults: false)
             file.domains.append(domain)

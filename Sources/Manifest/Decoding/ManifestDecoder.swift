@@ -99,7 +99,12 @@ struct ManifestDecoder {
                         reader.report(.keyNotForPoolType("volumeGroup", type: "dir", in: what, at: fields["volumeGroup"]!.keyLocation))
                     }
                     if let path = fields["path"] {
-                        if let text = reader.path(path.value, for: "path of \(what)") { kind = .dir(path: text.value) }
+                        if let text = reader.path(path.value, for: "path of \(what)") {
+                            kind = .dir(path: text.value)
+                            if let system = Syntax.systemDirectory(containing: text.value) {
+                                reader.report(.systemDirectoryPool(text.value, system: system, in: what, at: text.location))
+                            }
+                        }
                     } else {
                         reader.report(.missingKey("path", in: "\(what) (type dir)", at: entry.keyLocation))
                     }
@@ -164,5 +169,14 @@ extension Diagnostic {
     static func invalidVolumeGroup(_ name: String, in what: String, at location: SourceLocation) -> Diagnostic {
         .error("\(shown(name)) is not a valid volume group name for \(what): use A-Z, a-z, 0-9, '+', '_', '.', '-', not starting with '-'",
                at: location)
+    }
+}
+
+extension Diagnostic {
+    static func systemDirectoryPool(_ path: String, system: String, in what: String, at location: SourceLocation) -> Diagnostic {
+        let place = path == system || "/" + path.split(separator: "/").joined(separator: "/") == system
+            ? "is the system directory \(system)" : "lies in the system directory \(system)"
+        return .error("path \(shown(path)) of \(what) \(place): image files there could overwrite or fill the dom0's own files; use a directory of its own such as /srv/xen-images",
+                      at: location)
     }
 }

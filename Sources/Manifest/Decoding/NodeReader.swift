@@ -188,6 +188,10 @@ extension Diagnostic {
                at: location)
     }
 
+    static func reservedName(_ name: String, why: String, at location: SourceLocation) -> Diagnostic {
+        .error("\(shown(name)) cannot name a domain: \(why)", at: location)
+    }
+
     static func numberTooLarge(_ text: String, for field: String, at location: SourceLocation) -> Diagnostic {
         .error("number \(shown(text, limit: 24)) for \(field) is too large", at: location)
     }

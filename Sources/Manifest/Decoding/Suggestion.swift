@@ -1,9 +1,9 @@
 /// "Did you mean" for misspelt keys and names.
-enum Suggestion {
+public enum Suggestion {
     /// The candidate closest to `word` (case ignored) within an edit distance of 2 (1 for
     /// short words, where 2 edits would make anything match anything); ties go to the
     /// first candidate in the order given.
-    static func closest(to word: String, among candidates: [String]) -> String? {
+    public static func closest(to word: String, among candidates: [String]) -> String? {
         let w = Array(word.lowercased().unicodeScalars)
         guard w.count <= 64 else { return nil }
         let limit = w.count <= 3 ? 1 : 2

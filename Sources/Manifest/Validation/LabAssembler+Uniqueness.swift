@@ -9,6 +9,7 @@ extension LabAssembler {
         var ips: [String: (domain: String, location: SourceLocation)] = [:]
         var volumes: [String: (label: String, location: SourceLocation)] = [:]
         var devices: [String: (domain: String, readOnly: Bool, location: SourceLocation)] = [:]
+        let managed = managedVolumes()
 
         for d in domains {
             let domain = d.spec.name
@@ -40,10 +41,14 @@ extension LabAssembler {
                     }
                 }
                 if let path = declared.path {
-                    if let first = devices[path.value], first.domain != domain, !(first.readOnly && disk.readOnly) {
+                    let device = deviceKey(path.value)
+                    if let owner = managed[device], owner.domain != domain {
+                        diagnostics.append(.pathIsManagedVolume(path.value, domain: domain, at: path.location, owner: owner))
+                    }
+                    if let first = devices[device], first.domain != domain, !(first.readOnly && disk.readOnly) {
                         diagnostics.append(.sharedDevice(path.value, domain: domain, at: path.location, first: first.domain, firstAt: first.location))
-                    } else if devices[path.value] == nil {
-                        devices[path.value] = (domain, disk.readOnly, path.location)
+                    } else if devices[device] == nil {
+                        devices[device] = (domain, disk.readOnly, path.location)
                     }
                 }
             }
@@ -51,7 +56,33 @@ extension LabAssembler {
     }
 }
 
+extension LabAssembler {
+    /// One spelling per device, so that `/dev/mapper/san-ldap--root` and
+    /// `/dev/san/ldap-root` (or an image file of a `dir` pool) are seen as the same.
+    func deviceKey(_ path: String) -> String { Syntax.deviceIdentity(path) }
+
+    /// Every volume xenplan manages for a declared disk, by device key: the volume a
+    /// `path:` disk must never reach.
+    func managedVolumes() -> [String: (domain: String, disk: String, location: SourceLocation)] {
+        var result: [String: (domain: String, disk: String, location: SourceLocation)] = [:]
+        for d in domains {
+            for (disk, declared) in zip(d.spec.disks, d.declared.disks ?? []) where disk.path == nil {
+                guard let poolName = disk.pool, let pool = pools[poolName], !disk.name.isEmpty else { continue }
+                let key = deviceKey(pool.devicePath(volume: disk.volumeName(domain: d.spec.name)))
+                if result[key] == nil { result[key] = (d.spec.name, disk.name, declared.name?.location ?? declared.location) }
+            }
+        }
+        return result
+    }
+}
+
 extension Diagnostic {
+    static func pathIsManagedVolume(_ path: String, domain: String, at location: SourceLocation,
+                                    owner: (domain: String, disk: String, location: SourceLocation)) -> Diagnostic {
+        .error("device \(path) of domain '\(domain)' is the volume of disk '\(owner.disk)' of domain '\(owner.domain)', which xenplan manages: one guest's disk must not be another's",
+               at: location, notes: [.init("disk '\(owner.disk)' of domain '\(owner.domain)' is declared here", at: owner.location)])
+    }
+
     static func duplicateMAC(_ mac: String, domain: String, at location: SourceLocation,
                              first: (domain: String, location: SourceLocation)) -> Diagnostic {
         .error("MAC \(mac) of domain '\(domain)' is already used", at: location,

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Executor
 import Foundation
 import Planner
 
@@ -21,21 +22,23 @@ struct DriftCommand: AsyncParsableCommand {
     @Option(help: "Output format: text, json or junit.")
     var format: Format = .text
 
-    @Option(name: .customLong("host"), help: "Only this host (repeatable).")
+    @Option(name: .customLong("host"), help: "Only the differences on this host (repeatable); every host is still observed.")
     var hosts: [String] = []
 
     func run() async throws {
         var inSync = true
         try await guarded {
-            let session = try LabSession.open(directory: directory, stateDirectory: state.path, hostFilter: hosts)
-            let (observed, elapsed) = try await session.observe()
+            let session = try LabSession.open(directory: directory, stateDirectory: state.path)
+            try LabSession.checkHosts(hosts, in: session.lab, directory: directory, flag: "--host")
+            let observation = try await session.observe()
+            let observed = observation.states
             let options = PlanOptions(hosts: hosts.isEmpty ? nil : Set(hosts))
             let plan = try Planner.plan(lab: session.lab, observed: observed, options: options)
             let report = DriftReport(lab: session.lab, observed: observed, plan: plan)
             inSync = report.inSync
             switch format {
             case .text:
-                Console.out(DriftText(report: report, directory: directory, observation: ObservationLine(states: observed, elapsed: elapsed)).render())
+                Console.out(DriftText(report: report, directory: directory, observation: ObservationLine(observation)).render())
             case .json:
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

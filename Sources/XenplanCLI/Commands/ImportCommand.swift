@@ -25,7 +25,7 @@ struct ImportCommand: AsyncParsableCommand {
     func run() async throws {
         try await guarded {
             let session = try LabSession.open(directory: directory, stateDirectory: state.path, hostFilter: [host])
-            let (observed, _) = try await session.observe()
+            let observed = try await session.observe().states
             guard let hostState = observed.first else { throw UserFacingError("host \(host): nothing observed") }
             Console.out(ImportedManifest(host: hostState, lab: session.lab).render())
         }

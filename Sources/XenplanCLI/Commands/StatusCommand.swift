@@ -1,4 +1,5 @@
 import ArgumentParser
+import Executor
 
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -11,15 +12,17 @@ struct StatusCommand: AsyncParsableCommand {
 
     @OptionGroup var state: StateOptions
 
-    @Option(name: .customLong("host"), help: "Only this host (repeatable).")
+    @Option(name: .customLong("host"), help: "Only show this host (repeatable); every host is still observed.")
     var hosts: [String] = []
 
     func run() async throws {
         try await guarded {
-            let session = try LabSession.open(directory: directory, stateDirectory: state.path, hostFilter: hosts)
-            let (observed, elapsed) = try await session.observe()
-            Console.out(ObservationLine(states: observed, elapsed: elapsed).render() + "\n")
-            Console.out(StatusText(hosts: observed, lab: session.lab, style: .current).render())
+            let session = try LabSession.open(directory: directory, stateDirectory: state.path)
+            try LabSession.checkHosts(hosts, in: session.lab, directory: directory, flag: "--host")
+            let observation = try await session.observe()
+            let shown = observation.states.filter { hosts.isEmpty || hosts.contains($0.name) }
+            Console.out(ObservationLine(observation).render() + "\n")
+            Console.out(StatusText(hosts: shown, lab: session.lab, style: .current).render())
         }
     }
 }

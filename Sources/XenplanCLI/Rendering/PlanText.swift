@@ -12,7 +12,12 @@ struct PlanText {
 
     func render() -> String {
         var out: [String] = []
-        let labNotices = plan.notices.filter { $0.host == nil }
+        // A manifest file that is gone comes first: what follows would destroy its guests.
+        for notice in plan.notices where notice.kind == .manifestGone {
+            out.append(style.red("warning:") + " " + notice.message)
+        }
+        if out.count > 0 { out.append("") }
+        let labNotices = plan.notices.filter { $0.host == nil && $0.kind != .manifestGone }
         let nameWidth = max(8, (plan.actions.compactMap(\.domain) + plan.notices.compactMap(\.domain)).map(\.count).max() ?? 0)
 
         for usage in plan.hosts {
@@ -36,20 +41,28 @@ struct PlanText {
             out.append("")
         }
 
-        if plan.nPlusOne.isEmpty {
-            out.append("N+1: the lab survives the loss of any one host.")
-        } else {
-            for finding in plan.nPlusOne {
-                let n = finding.stranded.count
-                out.append("N+1: if \(finding.failedHost) fails, \(n) \(n == 1 ? "domain" : "domains") (\(finding.stranded.joined(separator: ", "))) cannot restart elsewhere: \(finding.shortfall) short.")
-            }
-        }
+        out.append(contentsOf: Self.nPlusOneLines(plan))
         out.append("")
         out.append(summaryLine())
         if !plan.isEmpty {
             out.append("Run `xenplan apply \(directory)` to carry it out, or save it with `--out`.")
         }
         return out.joined(separator: "\n")
+    }
+
+    /// `N+1: if cpt18 fails, 2 domains cannot restart elsewhere:` and one line per guest
+    /// with why; or that the lab survives, or why it was not checked.
+    static func nPlusOneLines(_ plan: Plan) -> [String] {
+        if let why = plan.nPlusOneNotChecked { return ["N+1: not checked: \(why)."] }
+        if plan.nPlusOne.isEmpty { return ["N+1: the lab survives the loss of any one host."] }
+        var out: [String] = []
+        for finding in plan.nPlusOne {
+            let n = finding.stranded.count
+            out.append("N+1: if \(finding.failedHost) fails, \(n) \(n == 1 ? "domain" : "domains") cannot restart elsewhere"
+                + (finding.shortfall.kib > 0 ? " (\(finding.shortfall) short in all):" : ":"))
+            for guest in finding.reasons { out.append("  \(guest.domain): \(guest.reason)") }
+        }
+        return out
     }
 
     private func header(_ u: HostUsage) -> String {
@@ -125,6 +138,8 @@ struct PlanText {
         case .excluded: return "excluded"
         case .unplaceable: return "unplaced"
         case .inTransition: return "moving"
+        case .unknown: return "unknown"
+        case .manifestGone: return "gone"
         }
     }
 
@@ -171,6 +186,8 @@ struct PlanText {
         case .excluded: return "excluded"
         case .unplaceable: return "unplaceable"
         case .inTransition: return "in transition"
+        case .unknown: return "unknown"
+        case .manifestGone: return n == 1 ? "manifest file gone" : "manifest files gone"
         }
     }
 }

@@ -28,41 +28,36 @@ enum ApplySource {
 
 /// Messages of `apply` and `unlock`, next to nothing else so they read as one voice.
 enum ApplyMessages {
-    static func locked(_ held: HostLockHeld, unlockHint: String) -> UserFacingError {
-        UserFacingError("\(held); wait for it or run `\(unlockHint)`")
-    }
-
-    static func takenOver(_ t: HostLocks.TakeOver) -> String {
-        let p = t.previous
-        return "warning: host \(t.host) was locked by \(p.user)@\(p.machine) pid \(p.pid) since \(p.time) (\(p.command)), "
-            + "which no longer runs; the lock is taken over. Run `xenplan plan` afterwards if that apply was cut short."
-    }
-
-    static func noLocking(host: String) -> UserFacingError {
-        UserFacingError("host \(host): its connection cannot take xenplan's apply lock, so apply will not change it")
-    }
-
-    static func unreachable(host: String, message: String) -> UserFacingError {
-        UserFacingError("host \(host): cannot take the apply lock: \(message)")
-    }
-
     static let needsTerminal = UserFacingError(
         "apply needs a confirmation and standard input is not a terminal; review the plan with `xenplan plan`, then run `xenplan apply --auto-approve` (or save it with `xenplan plan --out FILE` and apply that file)")
 
-    static func stale(_ path: String, _ changes: [String], directory: String) -> UserFacingError {
-        UserFacingError(changes.map { "stale plan: \($0)" }.joined(separator: "\nerror: ")
-            + "\nNothing was changed. Make a new plan: `xenplan plan \(directory) --out \(path)`.")
-    }
-
-    static func alreadyApplied(_ path: String, run: JournalEntry) -> UserFacingError {
-        UserFacingError("plan \(path) was already applied (run \(run.run) at \(run.time)); a saved plan is applied at most once. Make a new plan with `xenplan plan DIR --out FILE`.")
-    }
-
-    static func manifestsChanged(_ path: String, directory: String) -> UserFacingError {
-        UserFacingError("plan \(path) was made from other manifests than those now in \(directory); nothing was changed. Make a new plan with `xenplan plan \(directory) --out \(path)`.")
-    }
-
     static func planningFlagOnSavedPlan(_ flag: String) -> UserFacingError {
         UserFacingError("\(flag) shapes a new plan and has no effect on a saved one; give it to `xenplan plan --out`, or apply the directory")
+    }
+
+    /// An apply that stopped before changing anything, with what to do next.
+    static func failure(_ failure: ApplyFailure, source: ApplySource, state: StateOptions) -> UserFacingError {
+        let directory = source.manifestDirectory
+        var replan = "xenplan plan \(directory) --out FILE"
+        if case let .savedPlan(path, _) = source { replan = "xenplan plan \(directory) --out \(path)" }
+        switch failure {
+        case .locked(let held):
+            return UserFacingError("\(failure); wait for it (`--lock-timeout SECONDS`) or run `\(unlockHint(held.host, directory: directory, state: state))`")
+        case .alreadyApplied, .manifestsChanged, .stale, .differs:
+            var text = failure.description
+            if case .savedPlan(let path, _) = source, case .alreadyApplied = failure { text = "plan \(path): " + text }
+            return UserFacingError(text + ". Make a new plan: `\(replan)`.")
+        default:
+            return UserFacingError(failure.description)
+        }
+    }
+
+    /// `xenplan unlock cpt18 examples/lab --state-dir S`, with only the parts that differ
+    /// from the defaults.
+    static func unlockHint(_ host: String, directory: String, state: StateOptions) -> String {
+        var parts = ["xenplan", "unlock", host]
+        if directory != "." { parts.append(directory) }
+        if let dir = state.stateDir { parts += ["--state-dir", dir] }
+        return parts.joined(separator: " ")
     }
 }

@@ -1,3 +1,4 @@
+import Executor
 import Foundation
 import HostModel
 import Manifest
@@ -10,41 +11,49 @@ struct LabSession {
     var warnings: [Diagnostic]
     var drivers: [any HostDriver]
 
-    /// Loads and validates the manifests, then connects to the hosts (all, or only `hostFilter`).
+    /// Loads and validates the manifests, then connects to the hosts: every host of the
+    /// lab, since targeting selects actions and never narrows observation (`hostFilter`
+    /// is for the commands about one host only: `import`, `unlock`).
     static func open(directory: String, stateDirectory: String, hostFilter: [String] = []) throws -> LabSession {
         let loaded = try ManifestLoader.load(directory: directory)
-        let unknown = hostFilter.filter { loaded.lab.host($0) == nil }
-        if !unknown.isEmpty {
-            let known = loaded.lab.hosts.map(\.name).joined(separator: ", ")
-            throw UserFacingError("--host \(unknown.joined(separator: ", ")): no such host in \(directory) (hosts: \(known))")
-        }
+        try checkHosts(hostFilter, in: loaded.lab, directory: directory, flag: "--host")
         let hosts = loaded.lab.hosts.filter { hostFilter.isEmpty || hostFilter.contains($0.name) }
         let drivers = try hosts.map { try HostConnector.driver(for: $0, in: loaded.lab, stateDirectory: stateDirectory) }
         return LabSession(directory: directory, lab: loaded.lab, warnings: loaded.warnings, drivers: drivers)
     }
 
-    /// Observes every host in parallel; the whole takes as long as the slowest host.
-    /// A host that cannot be read fails the observation with its name.
-    func observe() async throws -> (states: [HostState], elapsed: Duration) {
-        let clock = ContinuousClock()
-        let start = clock.now
-        let states = try await withThrowingTaskGroup(of: HostState.self) { group in
-            for driver in drivers {
-                group.addTask {
-                    do {
-                        return try await driver.observe()
-                    } catch let error as HostError {
-                        throw error
-                    } catch {
-                        throw HostError(host: driver.hostName, operation: "observe", message: "\(error)")
-                    }
-                }
-            }
-            var states: [HostState] = []
-            for try await state in group { states.append(state) }
-            return states.sorted { $0.name < $1.name }
+    /// An error for every name that is not a host of the lab, with the closest one.
+    static func checkHosts(_ names: [String], in lab: Lab, directory: String, flag: String) throws {
+        let known = lab.hosts.map(\.name)
+        let unknown = names.filter { !known.contains($0) }
+        guard !unknown.isEmpty else { return }
+        throw UserFacingError(unknown.map { name in
+            "\(flag) \(shownValue(name)): no such host in \(directory)"
+                + (Suggestion.closest(to: name, among: known).map { "; did you mean '\($0)'?" } ?? " (hosts: \(known.joined(separator: ", ")))")
+        }.joined(separator: "\nerror: "))
+    }
+
+    /// The same for `--domain`: a name declared in the manifests or seen on a host.
+    static func checkDomains(_ names: [String], in lab: Lab, observed: [HostState], directory: String) throws {
+        var known = Set(lab.domains.map(\.name))
+        for state in observed { for d in state.guests { known.insert(d.name) } }
+        let unknown = names.filter { !known.contains($0) }
+        guard !unknown.isEmpty else { return }
+        throw UserFacingError(unknown.map { name in
+            "--domain \(shownValue(name)): no domain of that name is declared in \(directory) or runs on a host"
+                + (Suggestion.closest(to: name, among: known.sorted()).map { "; did you mean '\($0)'?" } ?? "")
+        }.joined(separator: "\nerror: "))
+    }
+
+    /// Observes every host in parallel; the whole takes as long as the slowest host. A
+    /// host that cannot be read stops the command, unless it is in `skipping`.
+    func observe(skipping: [String] = []) async throws -> LabObservation {
+        try LabSession.checkHosts(skipping, in: lab, directory: directory, flag: "--skip-unreachable")
+        do {
+            return try await LabObservation.observe(drivers, skipping: Set(skipping))
+        } catch {
+            throw UserFacingError(error.description)
         }
-        return (states, clock.now - start)
     }
 }
 

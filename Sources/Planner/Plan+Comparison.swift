@@ -1,0 +1,70 @@
+import HostModel
+
+/// The planning flags a plan was made with, recorded in it so that `apply PLANFILE` can
+/// make the same plan again. They only ever narrow what runs: the apply must be given the
+/// same `--allow-*` flags itself (see `ApplyOperation`), so editing them widens nothing.
+public struct PlanFlags: Codable, Hashable, Sendable {
+    public var allowRestart: Bool
+    public var allowDataLoss: Bool
+    public var prune: Bool
+    public var hosts: [String]?
+    public var domains: [String]?
+    /// Hosts skipped with `--skip-unreachable`.
+    public var skippedHosts: [String]
+
+    public init(allowRestart: Bool = false, allowDataLoss: Bool = false, prune: Bool = false,
+                hosts: [String]? = nil, domains: [String]? = nil, skippedHosts: [String] = []) {
+        self.allowRestart = allowRestart
+        self.allowDataLoss = allowDataLoss
+        self.prune = prune
+        self.hosts = hosts
+        self.domains = domains
+        self.skippedHosts = skippedHosts
+    }
+}
+
+extension PlanOptions {
+    /// What a saved plan records of these options.
+    public var flags: PlanFlags {
+        PlanFlags(allowRestart: allowRestart, allowDataLoss: allowDataLoss, prune: prune,
+                  hosts: hosts.map { $0.sorted() }, domains: domains.map { $0.sorted() },
+                  skippedHosts: unobservedHosts.keys.sorted())
+    }
+}
+
+extension Plan {
+    /// The first way `fresh` differs from this (saved) plan, action for action: kind,
+    /// host, domain, target, disruption class, operations, order and dependencies. Nil
+    /// when they are the same plan.
+    public func firstDifference(from fresh: Plan) -> String? {
+        for (saved, now) in zip(actions, fresh.actions) where !Self.same(saved, now) {
+            if saved.kind != now.kind || saved.host != now.host || saved.domain != now.domain
+                || saved.targetHost != now.targetHost || saved.disruption != now.disruption {
+                return "action #\(saved.id) is \(Self.describe(saved)) in the saved plan, but \(Self.describe(now)) in a plan made now"
+            }
+            if saved.operations != now.operations {
+                return "action #\(saved.id) \(Self.describe(saved)) would perform other operations than a plan made now does"
+            }
+            return "action #\(saved.id) \(Self.describe(saved)) is ordered differently from a plan made now (it depends on "
+                + "\(saved.dependsOn.map { "#\($0)" }.joined(separator: ", ")), now on \(now.dependsOn.map { "#\($0)" }.joined(separator: ", ")))"
+        }
+        if actions.count < fresh.actions.count {
+            return "a plan made now has \(fresh.actions.count) actions, the saved plan \(actions.count); the first it lacks is #\(actions.count) \(Self.describe(fresh.actions[actions.count]))"
+        }
+        if actions.count > fresh.actions.count {
+            return "the saved plan has \(actions.count) actions, a plan made now \(fresh.actions.count); the first no longer planned is #\(fresh.actions.count) \(Self.describe(actions[fresh.actions.count]))"
+        }
+        return nil
+    }
+
+    static func same(_ a: PlannedAction, _ b: PlannedAction) -> Bool {
+        a.kind == b.kind && a.host == b.host && a.domain == b.domain && a.targetHost == b.targetHost
+            && a.disruption == b.disruption && a.operations == b.operations && a.dependsOn == b.dependsOn
+            && a.waitsForBalloon == b.waitsForBalloon
+    }
+
+    /// `destroy old-test on cpt18 [destroy]`.
+    static func describe(_ a: PlannedAction) -> String {
+        "\(a.kind.rawValue) \(a.domain ?? a.summary) on \(a.host)" + (a.targetHost.map { " to \($0)" } ?? "") + " [\(a.disruption.rawValue)]"
+    }
+}

@@ -1,0 +1,86 @@
+import Executor
+import Foundation
+import HostModel
+import Manifest
+import Planner
+import XenplanBasics
+
+/// What `xenplan apply` shows before it executes, and the question it asks: the plan as
+/// `xenplan plan` shows it, with what will not run moved to the notices, then `yes`; then
+/// the progress of the actions, as text or JSON lines.
+final class ApplyConsole: ApplyDelegate, @unchecked Sendable {
+    let json: Bool
+    let directory: String
+    let domains: [String]
+    let journalPath: String
+    let runID: String
+    let lab: Lab
+    let style: Style
+    /// Made once the plan is known (the text form aligns on its longest domain name).
+    private var progress: (any ExecutionObserver)?
+
+    init(json: Bool, directory: String, domains: [String], journalPath: String, runID: String, lab: Lab, style: Style) {
+        self.json = json
+        self.directory = directory
+        self.domains = domains
+        self.journalPath = journalPath
+        self.runID = runID
+        self.lab = lab
+        self.style = style
+    }
+
+    func warn(_ message: String) { Console.err("warning: \(message)") }
+
+    func review(_ review: ApplyReview) {
+        do {
+            try LabSession.checkDomains(domains, in: lab, observed: review.observation.states, directory: directory)
+        } catch {
+            Console.err("warning: \(error)")
+        }
+        let plan = review.plan
+        progress = json ? ProgressJSON() : ProgressText(plan: plan, style: style)
+        if json {
+            ProgressJSON.line(["event": "plan", "actions": review.toRun, "digest": plan.digest,
+                               "excluded": review.exclusions.keys.sorted()])
+        } else {
+            var shown = plan
+            shown.actions = plan.actions.filter { review.exclusions[$0.id] == nil }
+            for action in plan.actions {
+                guard let exclusion = review.exclusions[action.id] else { continue }
+                shown.notices.append(Notice(kind: .excluded, host: action.host, domain: action.domain,
+                                            message: "left out: \(PlanText.label(action.kind)) \(action.summary) (\(exclusion))"))
+            }
+            Console.out(ObservationLine(review.observation).render() + "\n")
+            let text = PlanText(plan: shown, style: .current, directory: directory).render()
+            // The closing hint of `plan` ("Run `xenplan apply`…") is not for this command.
+            Console.out(text.split(separator: "\n", omittingEmptySubsequences: false)
+                .filter { !$0.hasPrefix("Run `xenplan apply") }.joined(separator: "\n"))
+        }
+        if review.toRun > 0 && !json {
+            Console.err("Applying \(review.toRun) action\(review.toRun == 1 ? "" : "s") (run \(runID), journal \(journalPath)):")
+        }
+    }
+
+    func confirm(_ review: ApplyReview) async -> Bool {
+        guard Console.stdinIsTerminal else { return false }
+        let count = review.toRun
+        let hosts = Set(review.plan.actions.filter { review.exclusions[$0.id] == nil }.map(\.host)).count
+        var question = "\nApply \(count) action\(count == 1 ? "" : "s") to \(hosts) host\(hosts == 1 ? "" : "s")"
+        if !review.destroysToConfirm.isEmpty {
+            question += ", destroying " + review.destroysToConfirm.map { "\($0.domain ?? "?") on \($0.host)" }.joined(separator: ", ")
+        }
+        FileHandle.standardError.write(Data((question + "? Only 'yes' is accepted: ").utf8))
+        let answer = readLine(strippingNewline: true)?.trimmingCharacters(in: .whitespaces)
+        return answer == "yes"
+    }
+}
+
+extension ApplyConsole: ExecutionObserver {
+    func willStart(_ action: PlannedAction) { progress?.willStart(action) }
+    func didFinish(_ action: PlannedAction, elapsed: Duration) { progress?.didFinish(action, elapsed: elapsed) }
+    func didFail(_ action: PlannedAction, failure: ActionFailure, elapsed: Duration) { progress?.didFail(action, failure: failure, elapsed: elapsed) }
+    func didSkip(_ action: PlannedAction, because reason: SkipReason) { progress?.didSkip(action, because: reason) }
+    func willWaitForBalloon(_ action: PlannedAction, domain: String, target: ByteSize) {
+        progress?.willWaitForBalloon(action, domain: domain, target: target)
+    }
+}
