@@ -56,7 +56,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: state) }
         let result = try Binary.run(["import", "--host", "nosuch", "examples/lab", "--state-dir", state.path])
         #expect(result.status == 1)
-        #expect(result.stderr.contains("--host nosuch: no such host"))
+        #expect(result.stderr == "error: --host 'nosuch': no such host in examples/lab (hosts: cpt18, cpt76)\n")
     }
 
     /// On a machine that is not a dom0, `connection: local` fails at once with a message

@@ -75,7 +75,23 @@ import Testing
         defer { try? FileManager.default.removeItem(at: state) }
         let result = try Binary.run(["plan", "examples/lab", "--state-dir", state.path, "--host", "cpt99"])
         #expect(result.status == 1)
-        #expect(result.stderr == "error: --host cpt99: no such host in examples/lab (hosts: cpt18, cpt76)\n")
+        #expect(result.stderr == "error: --host 'cpt99': no such host in examples/lab; did you mean 'cpt18'?\n")
+    }
+
+    @Test func unknownHostWithoutACloseNameListsTheHosts() throws {
+        let state = try Repository.copyOfCommittedState()
+        defer { try? FileManager.default.removeItem(at: state) }
+        let result = try Binary.run(["plan", "examples/lab", "--state-dir", state.path, "--host", "backup-server"])
+        #expect(result.status == 1)
+        #expect(result.stderr == "error: --host 'backup-server': no such host in examples/lab (hosts: cpt18, cpt76)\n")
+    }
+
+    @Test func unknownDomainIsAnErrorWithASuggestion() throws {
+        let state = try Repository.copyOfCommittedState()
+        defer { try? FileManager.default.removeItem(at: state) }
+        let result = try Binary.run(["plan", "examples/lab", "--state-dir", state.path, "--domain", "ldpa"])
+        #expect(result.status == 1)
+        #expect(result.stderr == "error: --domain 'ldpa': no domain of that name is declared in examples/lab or runs on a host; did you mean 'ldap'?\n")
     }
 
     @Test func invalidManifestsStopBeforeAnyHostIsContacted() throws {
