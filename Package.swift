@@ -20,7 +20,7 @@ let package = Package(
         .target(name: "Executor", dependencies: ["XenplanBasics", "Manifest", "HostModel", "Planner"], exclude: ["README.md"]),
         .systemLibrary(name: "CXen", path: "Sources/CXen", providers: [.apt(["libxen-dev"])]),
         .target(name: "XenDriver", dependencies: ["XenplanBasics", "HostModel", "CXen"], exclude: ["README.md"]),
-        .target(name: "Agent", dependencies: ["XenplanBasics", "HostModel"], exclude: ["README.md"]),
+        .target(name: "Agent", dependencies: ["XenplanBasics", "HostModel", "Yams"], exclude: ["README.md"]),
         .target(
             name: "XenplanCLI",
             dependencies: [

@@ -11,6 +11,10 @@ public enum AgentProtocol {
     public static var current: Int { versions.last! }
     /// Longest request line the agent reads; longer ones are refused unread.
     public static let maxLineBytes = 1 << 20
+    /// Requests the agent holds at once (the one it serves included); more are answered `busy`.
+    public static let maxQueuedRequests = 32
+    /// Bytes of requests the agent holds at once; more are answered `busy`.
+    public static let maxQueuedBytes = 8 << 20
     /// What a hello reply lists: requests this agent serves.
     public static let capabilities = ["observe", "perform", "progress", "lock"]
 }
@@ -76,6 +80,10 @@ public enum ProtocolErrorCode: String, Codable, Sendable, CaseIterable {
     case lockHeld = "lock-held"
     /// Reading or changing the apply lock failed.
     case lockFailed = "lock-failed"
+    /// The agent's policy on the host does not allow it; the message names the rule and the file.
+    case policyDenied = "policy-denied"
+    /// Too many requests, or too many bytes of them, are waiting; nothing was done.
+    case busy
 }
 
 /// A `HostError` on the wire.

@@ -151,6 +151,64 @@ public struct AgentRequest: Hashable, Sendable {
         }
     }
 
+    /// The id of a request line, found without parsing the rest of it: a request refused
+    /// for want of room is answered with its id, and parsing a megabyte to find it would
+    /// let a fast client fill memory faster than the agent refuses.
+    static func peekID(_ line: Data) -> RequestID? {
+        let bytes = [UInt8](line)
+        var i = 0
+        func skipSpace() { while i < bytes.count, [0x20, 0x09, 0x0D, 0x0A].contains(bytes[i]) { i += 1 } }
+        /// Skips one string starting at its opening quote; false if it does not end.
+        func skipString() -> Bool {
+            i += 1
+            while i < bytes.count {
+                if bytes[i] == UInt8(ascii: "\\") { i += 2; continue }
+                if bytes[i] == UInt8(ascii: "\"") { i += 1; return true }
+                i += 1
+            }
+            return false
+        }
+        /// Skips one value of any kind, up to the `,` or `}` that follows it.
+        func skipValue() -> Bool {
+            var depth = 0
+            while i < bytes.count {
+                switch bytes[i] {
+                case UInt8(ascii: "\""): if !skipString() { return false }; continue
+                case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
+                case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                    if depth == 0 { return true }
+                    depth -= 1
+                case UInt8(ascii: ","): if depth == 0 { return true }
+                default: break
+                }
+                i += 1
+            }
+            return false
+        }
+        skipSpace()
+        guard i < bytes.count, bytes[i] == UInt8(ascii: "{") else { return nil }
+        i += 1
+        while true {
+            skipSpace()
+            guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { return nil }
+            let keyStart = i
+            guard skipString() else { return nil }
+            let key = bytes[keyStart..<i]
+            skipSpace()
+            guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { return nil }
+            i += 1
+            skipSpace()
+            let valueStart = i
+            guard skipValue() else { return nil }
+            if key.elementsEqual(#""id""#.utf8) {
+                let value = try? JSONDecoder().decode(JSONValue.self, from: Data(bytes[valueStart..<i]))
+                return value.flatMap { try? requestID($0) }
+            }
+            guard bytes[i] == UInt8(ascii: ",") else { return nil }
+            i += 1
+        }
+    }
+
     private static func requestID(_ value: JSONValue?) throws(ProtocolError) -> RequestID? {
         switch value {
         case nil:

@@ -37,14 +37,25 @@ public actor AgentServer {
         /// Where the apply lock lives when the driver has none of its own.
         public var lockDirectory: URL
         public var versions: [Int]
+        /// What the host allows, whatever the client asks.
+        public var policy: AgentPolicy
+        /// Requests held at once (the one being served included), and their bytes; beyond
+        /// either, a request is answered `busy` at once.
+        public var maxQueuedRequests: Int
+        public var maxQueuedBytes: Int
 
         public init(host: String? = nil, xenplanVersion: String, progressInterval: Duration = .seconds(2),
-                    lockDirectory: URL = URL(fileURLWithPath: "/run/xenplan"), versions: [Int] = AgentProtocol.versions) {
+                    lockDirectory: URL = URL(fileURLWithPath: "/run/xenplan"), versions: [Int] = AgentProtocol.versions,
+                    policy: AgentPolicy = .open(), maxQueuedRequests: Int = AgentProtocol.maxQueuedRequests,
+                    maxQueuedBytes: Int = AgentProtocol.maxQueuedBytes) {
             self.host = host
             self.xenplanVersion = xenplanVersion
             self.progressInterval = progressInterval
             self.lockDirectory = lockDirectory
             self.versions = versions
+            self.policy = policy
+            self.maxQueuedRequests = maxQueuedRequests
+            self.maxQueuedBytes = maxQueuedBytes
         }
     }
 
@@ -52,46 +63,63 @@ public actor AgentServer {
     private let factory: DriverFactory
     private var driver: (any HostDriver)?
     private var locking: (any HostLocking)?
+    private var session: AgentSession?
 
     public init(configuration: Configuration, factory: @escaping DriverFactory) {
         self.configuration = configuration
         self.factory = factory
     }
 
-    /// Serves until `input` ends (or the output is gone).
+    /// Serves until `input` ends (or the output is gone). Input is read on while a request
+    /// is served, into a bounded queue: a request that would pass its bounds is answered
+    /// `busy` at once, and the agent carries on.
     public func serve(input: LineReader, output: LineWriter) async {
         // A client that goes away does not end the agent in the middle of an operation:
         // LineWriter's writes then fail with EPIPE, and the operation runs to its end.
         let emit: @Sendable (AgentMessage) -> Void = { output.write($0.encodedLine()) }
-        for await event in input.events {
-            await handle(event, emit: emit)
+        let queue = RequestQueue(maxRequests: configuration.maxQueuedRequests, maxBytes: configuration.maxQueuedBytes)
+        let reader = Task.detached {
+            for await event in input.events {
+                if let refusal = queue.offer(event) { emit(refusal) }
+            }
+            queue.finish()
+        }
+        for await event in queue.events {
+            let answer = await answer(event, progress: emit)
+            // Room is made before the answer goes out: a client that waits for it before
+            // sending more must find the room there.
+            queue.served(event)
+            if let answer { emit(answer) }
             if output.isBroken { break }
         }
+        reader.cancel()
     }
 
     /// Answers one input event through `emit` (progress events first, then the answer).
     public func handle(_ event: LineEvent, emit: @escaping @Sendable (AgentMessage) -> Void) async {
+        if let answer = await answer(event, progress: emit) { emit(answer) }
+    }
+
+    /// The answer to one input event (none to a blank line), progress events meanwhile.
+    private func answer(_ event: LineEvent, progress emit: @escaping @Sendable (AgentMessage) -> Void) async -> AgentMessage? {
         let line: Data
         switch event {
         case let .oversized(bytes):
-            emit(.failure(nil, .tooLarge, "the request is \(bytes) bytes; at most \(AgentProtocol.maxLineBytes) are read"))
-            return
+            return .failure(nil, .tooLarge, "the request is \(bytes) bytes; at most \(AgentProtocol.maxLineBytes) are read")
         case let .truncated(bytes):
-            emit(.failure(nil, .truncated, "the input ended inside a request (\(bytes) bytes with no newline)"))
-            return
+            return .failure(nil, .truncated, "the input ended inside a request (\(bytes) bytes with no newline)")
         case let .line(data):
             line = data
         }
         // Blank lines are no requests: people typing at an agent make them.
-        if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return }
+        if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return nil }
         let request: AgentRequest
         do {
             request = try AgentRequest.parse(line)
         } catch {
-            emit(error.answer)
-            return
+            return error.answer
         }
-        emit(await answer(request, emit: emit))
+        return await answer(request, emit: emit)
     }
 
     private func answer(_ request: AgentRequest, emit: @escaping @Sendable (AgentMessage) -> Void) async -> AgentMessage {
@@ -100,7 +128,7 @@ public actor AgentServer {
             return hello(id: id, versions: versions, client: client, host: host, imageDirectories: directories,
                          volumeGroups: volumeGroups)
         }
-        guard let driver, let locking else {
+        guard let driver, let locking, let session else {
             return .failure(id, .outOfOrder, "the first request must be a hello")
         }
         switch request.kind {
@@ -115,6 +143,13 @@ public actor AgentServer {
                 return hostFailure(id, .observeFailed, error, operation: "observe", domain: nil)
             }
         case let .perform(operation):
+            do {
+                try await configuration.policy.check(operation, session: session) { try await driver.observe() }
+            } catch let refusal as PolicyRefusal {
+                return policyFailure(id, refusal, operation: operation)
+            } catch {
+                return hostFailure(id, .operationFailed, error, operation: operation.kind, domain: operation.domainName)
+            }
             return await perform(operation, id: id, on: driver, emit: emit)
         case let .lock(owner, replacing):
             do {
@@ -166,10 +201,16 @@ public actor AgentServer {
             return .failure(id, .badRequest, "the hello must name the host ('host'): this agent was started without --host")
         }
         do {
-            let driver = try factory(AgentSession(host: name, imageDirectories: imageDirectories,
-                                                 volumeGroups: volumeGroups, client: client))
+            try configuration.policy.checkHello(imageDirectories: imageDirectories, volumeGroups: volumeGroups)
+        } catch {
+            return .failure(id, .policyDenied, error.message)
+        }
+        do {
+            let session = AgentSession(host: name, imageDirectories: imageDirectories, volumeGroups: volumeGroups, client: client)
+            let driver = try factory(session)
             self.driver = driver
-            locking = driver as? any HostLocking ?? FileHostLock(host: name, directory: configuration.lockDirectory)
+            self.session = session
+            locking = driver as? any HostLocking ?? FileHostLock.make(host: name, directory: configuration.lockDirectory)
         } catch let error as HostError {
             return .failure(id, .hostUnavailable, error.message)
         } catch {
@@ -223,7 +264,66 @@ public actor AgentServer {
         return message
     }
 
+    private func policyFailure(_ id: RequestID?, _ refusal: PolicyRefusal, operation: HostOperation) -> AgentMessage {
+        var message = AgentMessage.failure(id, .policyDenied, refusal.message)
+        message.error = WireHostError(HostError(host: driver?.hostName ?? configuration.host ?? "?", operation: operation.kind,
+                                                domain: operation.domainName, message: refusal.message))
+        return message
+    }
+
     private static func list(_ versions: [Int]) -> String {
         versions.map(String.init).joined(separator: ", ")
+    }
+}
+
+/// The requests read but not yet answered, bounded in number and in bytes. The reader
+/// offers every input event as it comes; the server takes them in order and says when
+/// each is served, which frees its room.
+final class RequestQueue: @unchecked Sendable {
+    let events: AsyncStream<LineEvent>
+    private let continuation: AsyncStream<LineEvent>.Continuation
+    private let maxRequests: Int
+    private let maxBytes: Int
+    private let lock = NSLock()
+    private var requests = 0
+    private var bytes = 0
+
+    init(maxRequests: Int, maxBytes: Int) {
+        (events, continuation) = AsyncStream<LineEvent>.makeStream(bufferingPolicy: .unbounded)
+        self.maxRequests = maxRequests
+        self.maxBytes = maxBytes
+    }
+
+    /// Queues `event`, or returns the `busy` answer when it does not fit.
+    func offer(_ event: LineEvent) -> AgentMessage? {
+        let size = Self.size(event)
+        let refused: (Int, Int)? = lock.withLock {
+            guard requests < maxRequests, bytes + size <= maxBytes else { return (requests, bytes) }
+            requests += 1
+            bytes += size
+            return nil
+        }
+        guard let (waiting, held) = refused else {
+            continuation.yield(event)
+            return nil
+        }
+        var id: RequestID?
+        if case let .line(data) = event { id = AgentRequest.peekID(data) }
+        return .failure(id, .busy, "\(waiting) requests (\(held) bytes) are waiting, and at most \(maxRequests) requests and \(maxBytes) bytes may; nothing was done: send it again once earlier requests are answered")
+    }
+
+    func served(_ event: LineEvent) {
+        let size = Self.size(event)
+        lock.withLock {
+            requests -= 1
+            bytes -= size
+        }
+    }
+
+    func finish() { continuation.finish() }
+
+    private static func size(_ event: LineEvent) -> Int {
+        if case let .line(data) = event { return data.count }
+        return 0
     }
 }

@@ -134,6 +134,12 @@ enum AgentValidation {
         try text(record.command, "\(at).command", max: 256)
         try text(record.runID, "\(at).runID", max: 128)
         guard record.pid > 0 else { throw Problem(field: "\(at).pid", message: "a process id is positive, not \(record.pid)") }
+        for (value, name) in [(record.bootID, "bootID"), (record.machineID, "machineID")] {
+            guard let value else { continue }
+            guard (1...64).contains(value.utf8.count), value.utf8.allSatisfy({ Syntax.isHex($0) || $0 == UInt8(ascii: "-") }) else {
+                throw Problem(field: "\(at).\(name)", message: "1 to 64 hexadecimal digits and '-'")
+            }
+        }
     }
 
     // MARK: Fields

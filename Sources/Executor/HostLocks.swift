@@ -8,20 +8,24 @@ import Darwin
 
 /// The apply locks of a set of hosts, taken by this process. Hosts are locked in name
 /// order and all-or-nothing: if one is held by someone else, the ones already taken are
-/// released and the error names the holder.
+/// released and the error names the holder (or, given time to wait, they are tried again
+/// until the holder lets go or the time is up).
 public final class HostLocks: @unchecked Sendable {
-    /// The lock was held by a process that no longer exists; it was taken over.
+    /// The lock was held by a process that can no longer be running; it was taken over.
     public struct TakeOver: Hashable, Sendable {
         public var host: String
         public var previous: LockRecord
-        public init(host: String, previous: LockRecord) {
+        /// Why the holder cannot be running (`LockStaleness`).
+        public var reason: String
+        public init(host: String, previous: LockRecord, reason: String = "") {
             self.host = host
             self.previous = previous
+            self.reason = reason
         }
     }
 
     public enum Failure: Error, Sendable {
-        /// Someone else holds it.
+        /// Someone else holds it (after waiting, if a wait was asked for).
         case held(HostLockHeld)
         /// The driver has no lock: nothing could stop a second apply on that host.
         case unsupported(host: String)
@@ -35,17 +39,61 @@ public final class HostLocks: @unchecked Sendable {
 
     private init(owner: LockRecord) { self.owner = owner }
 
-    /// Who this process is, for a lock record.
+    /// Who this process is, for a lock record: with its boot id, machine id, PID
+    /// namespace and start time, so that another apply can tell for certain whether it
+    /// still runs.
     public static func currentOwner(command: String, runID: String, now: Date = Date()) -> LockRecord {
         let user = ProcessInfo.processInfo.environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? userName()
+        let me = ProcessIdentity.current()
         return LockRecord(user: user, machine: machineName(), pid: getpid(), time: lockTime(now), command: command,
-                          runID: runID)
+                          runID: runID, bootID: me.bootID, machineID: me.machineID, pidNamespace: me.pidNamespace,
+                          startTime: me.startTime)
     }
 
-    /// Locks every driver's host, or none. `isAlive` decides whether a holder on this
-    /// machine still runs (injected for tests); a dead holder's lock is taken over.
+    /// The first pause between two tries of a held lock; it doubles up to `longestPause`.
+    public static let firstPause: Duration = .milliseconds(250)
+    public static let longestPause: Duration = .seconds(2)
+
+    /// Locks every driver's host, or none.
+    ///
+    /// A holder that `LockRecord.staleness` proves gone (judged from `owner`, with
+    /// `sighting` looking up pids in this PID namespace) is taken over. A live holder stops
+    /// the attempt at once, unless `waitUpTo` is more than zero: then every lock taken is
+    /// given back, and the whole set is tried again after a pause on `clock` (0.25 s,
+    /// doubling up to 2 s) until it is taken or `waitUpTo` has passed. `onWait` hears of
+    /// each holder waited for, once per holder.
     public static func acquire(_ drivers: [any HostDriver], owner: LockRecord,
-                               isAlive: @Sendable (LockRecord) -> Bool = HostLocks.processIsAlive) async throws(Failure)
+                               waitUpTo timeout: Duration = .zero,
+                               clock: any ExecutionClock = SystemExecutionClock(),
+                               onWait: @Sendable (HostLockHeld) -> Void = { _ in },
+                               sighting: @Sendable (Int32) -> ProcessSighting = ProcessIdentity.sighting)
+        async throws(Failure) -> (locks: HostLocks, takeOvers: [TakeOver]) {
+        let start = clock.now()
+        var pause = firstPause
+        var reported: HostLockHeld?
+        while true {
+            do {
+                return try await acquireOnce(drivers, owner: owner, sighting: sighting)
+            } catch {
+                guard case let .held(held) = error else { throw error }
+                let waited = clock.now() - start
+                guard waited < timeout else { throw error }
+                if reported?.host != held.host || reported?.holder != held.holder {
+                    onWait(held)
+                    reported = held
+                }
+                do {
+                    try await clock.sleep(for: min(pause, timeout - waited))
+                } catch {
+                    throw .held(held)
+                }
+                pause = min(pause * 2, longestPause)
+            }
+        }
+    }
+
+    private static func acquireOnce(_ drivers: [any HostDriver], owner: LockRecord,
+                                    sighting: (Int32) -> ProcessSighting) async throws(Failure)
         -> (locks: HostLocks, takeOvers: [TakeOver]) {
         let locks = HostLocks(owner: owner)
         var takeOvers: [TakeOver] = []
@@ -60,13 +108,13 @@ public final class HostLocks: @unchecked Sendable {
                     try await locking.acquireLock(for: owner, replacing: nil)
                 } catch let error as HostLockHeld {
                     let holder = error.holder
-                    // Only this machine can tell whether the holder still runs. A record with our
-                    // own pid but another run is a previous process whose pid we got.
-                    let stale = holder.machine == owner.machine
-                        && (holder.pid == owner.pid ? holder.runID != owner.runID : !isAlive(holder))
-                    guard stale else { throw error }
-                    try await locking.acquireLock(for: owner, replacing: holder)
-                    takeOvers.append(TakeOver(host: host, previous: holder))
+                    switch holder.staleness(judgedBy: owner, sighting: sighting) {
+                    case let .held(reason):
+                        throw HostLockHeld(host: error.host, holder: holder, reason: reason)
+                    case let .stale(reason):
+                        try await locking.acquireLock(for: owner, replacing: holder)
+                        takeOvers.append(TakeOver(host: host, previous: holder, reason: reason))
+                    }
                 }
                 locks.lock.withLock { locks.held.append((host, locking)) }
             } catch let error as HostLockHeld {
@@ -113,13 +161,6 @@ public final class HostLocks: @unchecked Sendable {
         done.wait()
     }
 
-    /// `kill(pid, 0)`: a process that does not exist gives ESRCH; EPERM means it exists
-    /// but belongs to someone else.
-    @Sendable public static func processIsAlive(_ record: LockRecord) -> Bool {
-        if kill(pid_t(record.pid), 0) == 0 { return true }
-        return errno != ESRCH
-    }
-
     static func machineName() -> String {
         var buffer = [CChar](repeating: 0, count: 256)
         guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }
@@ -136,6 +177,77 @@ public final class HostLocks: @unchecked Sendable {
         formatter.formatOptions = [.withInternetDateTime]
         formatter.timeZone = TimeZone(identifier: "UTC")
         return formatter.string(from: date)
+    }
+}
+
+/// What this process and the processes it judges are, read from `/proc` (Linux).
+public struct ProcessIdentity: Hashable, Sendable {
+    public var bootID: String?
+    public var machineID: String?
+    public var pidNamespace: UInt64?
+    public var startTime: UInt64?
+
+    /// This process. Fields that cannot be read stay nil, and a record without them is
+    /// never judged stale by anyone.
+    public static func current() -> ProcessIdentity {
+        var namespace = stat()
+        return ProcessIdentity(
+            bootID: firstLine("/proc/sys/kernel/random/boot_id"),
+            machineID: firstLine("/etc/machine-id") ?? firstLine("/var/lib/dbus/machine-id"),
+            pidNamespace: stat("/proc/self/ns/pid", &namespace) == 0 ? UInt64(namespace.st_ino) : nil,
+            startTime: readFile("/proc/self/stat").flatMap(startTime(ofStat:)))
+    }
+
+    /// What `/proc` shows of `pid`, when `/proc` is this PID namespace's own: a process
+    /// in a namespace whose `/proc` was not mounted again would otherwise look up its pids
+    /// among another namespace's.
+    @Sendable public static func sighting(_ pid: Int32) -> ProcessSighting {
+        var buffer = [CChar](repeating: 0, count: 64)
+        let n = readlink("/proc/self", &buffer, buffer.count - 1)
+        guard n > 0, String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self) == String(getpid()) else {
+            return .unknown
+        }
+        guard let text = readFile("/proc/\(pid)/stat") else { return errno == ENOENT || errno == ESRCH ? .gone : .unknown }
+        guard let fields = fieldsAfterName(text), fields.count > 19, let start = UInt64(fields[19]) else { return .unknown }
+        // A zombie has ended: it holds nothing any more, it only waits for its parent.
+        if fields[0] == "Z" || fields[0] == "X" { return .gone }
+        return .running(startTime: start)
+    }
+
+    /// Field 22 of `/proc/PID/stat`. The name (field 2) is in parentheses and may hold
+    /// spaces and parentheses itself, so fields are counted from its last `)`.
+    static func startTime(ofStat text: String) -> UInt64? {
+        guard let fields = fieldsAfterName(text), fields.count > 19 else { return nil }
+        return UInt64(fields[19])
+    }
+
+    /// Fields 3 and after.
+    private static func fieldsAfterName(_ text: String) -> [Substring]? {
+        guard let close = text.lastIndex(of: ")") else { return nil }
+        return text[text.index(after: close)...].split(separator: " ", omittingEmptySubsequences: true)
+    }
+
+    private static func firstLine(_ path: String) -> String? {
+        guard let text = readFile(path) else { return nil }
+        let line = text.split(separator: "\n").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+        return line.isEmpty ? nil : line
+    }
+
+    /// Reads a whole (small) file; files of `/proc` report no size, so this reads to the end.
+    private static func readFile(_ path: String) -> String? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var data = [UInt8]()
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n < 0 { return nil }
+            if n == 0 { break }
+            data.append(contentsOf: chunk[0..<n])
+        }
+        return String(decoding: data, as: UTF8.self)
     }
 }
 

@@ -84,7 +84,7 @@ struct AgentSessionTests {
     @Test func fileLockForDriversWithoutOne() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lock-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let lock = FileHostLock(host: "cpt18", directory: directory)
+        let lock = FileHostLock.make(host: "cpt18", directory: directory)
         let a = LockRecord(user: "root", machine: "m", pid: 1, time: "t", command: "c", runID: "a")
         let b = LockRecord(user: "root", machine: "m", pid: 2, time: "t", command: "c", runID: "b")
         try await lock.acquireLock(for: a, replacing: nil)

@@ -100,7 +100,20 @@ import Testing
         #expect(refused.stderr == "error: host cpt18 is locked by root@elsewhere pid 4242 since 2026-12-01T10:00:00Z (xenplan apply); wait for it or run `xenplan unlock cpt18 examples/lab --state-dir \(lab.state.path)`\n")
         let unlock = try lab.run(["unlock", "cpt18", "examples/lab"])
         #expect(unlock.status == 0)
-        #expect(unlock.stdout == "host cpt18: removed the lock of root@elsewhere pid 4242 since 2026-12-01T10:00:00Z (xenplan apply).\n")
+        #expect(unlock.stdout == """
+            host cpt18: removed the lock of root@elsewhere pid 4242 since 2026-12-01T10:00:00Z (xenplan apply).
+              user          root
+              machine       elsewhere
+              pid           4242
+              time          2026-12-01T10:00:00Z
+              command       xenplan apply
+              run           r
+              boot id       not recorded (an older xenplan)
+              machine id    not recorded (an older xenplan)
+              PID namespace not recorded (an older xenplan)
+              start time    not recorded (an older xenplan)
+
+            """)
         #expect(try lab.run(["unlock", "cpt18"]).stdout == "host cpt18 was not locked.\n")
         #expect(try lab.apply().status == 0)
     }
@@ -111,7 +124,11 @@ import Testing
         var name = [CChar](repeating: 0, count: 256)
         gethostname(&name, 255)
         let machine = String(cString: name)
-        let record = #"{"command":"xenplan apply","machine":"\#(machine)","pid":2147483600,"runID":"r","time":"2026-12-01T10:00:00Z","user":"root"}"#
+        // This boot and PID namespace, and a pid above the kernel's pid_max: provably gone.
+        let boot = try String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        var namespace = stat()
+        #expect(stat("/proc/self/ns/pid", &namespace) == 0)
+        let record = #"{"bootID":"\#(boot)","command":"xenplan apply","machine":"\#(machine)","pid":2147483600,"pidNamespace":\#(namespace.st_ino),"runID":"r","startTime":1,"time":"2026-12-01T10:00:00Z","user":"root"}"#
         try record.write(to: lab.state.appendingPathComponent("cpt76.apply.lock"), atomically: true, encoding: .utf8)
         let result = try lab.apply()
         #expect(result.status == 0, "\(result.stderr)")

@@ -34,6 +34,9 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(name: .customLong("volume-group"), help: ArgumentHelp("An LVM volume group (an lvm pool) on this host; repeatable.", valueName: "vg"))
     var volumeGroups: [String] = []
 
+    @Option(help: ArgumentHelp("The agent's policy: what it may create, attach and remove on this host (default: $XENPLAN_AGENT_POLICY, else /etc/xenplan/agent.yaml; see docs/hosts.md).", valueName: "file"))
+    var policy: String?
+
     @Option(name: .customLong("run-dir"), help: ArgumentHelp("Where the apply lock lives when the driver keeps none of its own.", valueName: "dir"))
     var runDirectory = "/run/xenplan"
 
@@ -71,14 +74,44 @@ struct AgentCommand: AsyncParsableCommand {
                 if let host, host != fileHost { throw UserFacingError("--host \(host) does not match --sim \(sim), which is host \(fileHost)") }
                 pinned = fileHost
             }
+            let loaded: AgentPolicy?, policyProblem: String?
+            do {
+                loaded = try loadPolicy()
+                policyProblem = nil
+            } catch {
+                loaded = nil
+                policyProblem = "\(error)"
+            }
             let config = AgentServer.Configuration(
                 host: pinned, xenplanVersion: XenplanMain.configuration.version,
                 progressInterval: .milliseconds(Int64(progressInterval * 1000)),
-                lockDirectory: URL(fileURLWithPath: runDirectory))
-            let server = AgentServer(configuration: config, factory: factory())
+                lockDirectory: URL(fileURLWithPath: runDirectory), policy: loaded ?? .closed())
+            let make = factory()
+            // An unusable policy serves nothing, and says why in answer to the hello: the
+            // person at the other end of the ssh connection cannot see this host's stderr.
+            let server = AgentServer(configuration: config, factory: { session in
+                if let policyProblem {
+                    throw HostError(host: session.host, operation: "connect", message: policyProblem)
+                }
+                return try make(session)
+            })
             await server.serve(input: LineReader(fd: 0, limit: AgentProtocol.maxLineBytes),
                                output: LineWriter(fd: 1))
         }
+    }
+
+    /// The policy file: `--policy`, else `$XENPLAN_AGENT_POLICY`, else the default path.
+    /// Without a file, a dom0 gets the closed default; a simulated host, which has nothing
+    /// real to protect, the open one. `--volume-group` and `--image-dir` add to either.
+    private func loadPolicy() throws(AgentPolicyError) -> AgentPolicy {
+        let environment = ProcessInfo.processInfo.environment[AgentPolicy.environmentVariable].flatMap { $0.isEmpty ? nil : $0 }
+        let path = policy ?? environment ?? AgentPolicy.defaultPath
+        let simulated = sim != nil || simDir != nil
+        if policy != nil, !FileManager.default.fileExists(atPath: path) {
+            throw AgentPolicyError(path: path, line: nil, message: "does not exist (given with --policy)")
+        }
+        return try AgentPolicy.load(path: path, whenAbsent: simulated ? .open() : .closed())
+            .adding(volumeGroups: volumeGroups, imageDirectories: imageDirectories)
     }
 
     /// How the driver is made once the client has said which host it wants.

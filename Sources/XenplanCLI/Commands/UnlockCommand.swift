@@ -27,10 +27,25 @@ struct UnlockCommand: AsyncParsableCommand {
             }
             if let removed = try await locking.breakLock() {
                 Console.out("host \(host): removed the lock of \(removed.user)@\(removed.machine) pid \(removed.pid) since \(removed.time) (\(removed.command)).")
+                Console.out(Self.describe(removed))
             } else {
                 Console.out("host \(host) was not locked.")
             }
         }
+    }
+
+    /// Every field of the record removed, one a line, so that the person who freed it can
+    /// find the apply it belonged to (and see why it was not judged stale).
+    static func describe(_ r: LockRecord) -> String {
+        let missing = "not recorded (an older xenplan)"
+        let rows: [(String, String)] = [
+            ("user", r.user), ("machine", r.machine), ("pid", String(r.pid)), ("time", r.time),
+            ("command", r.command), ("run", r.runID),
+            ("boot id", r.bootID ?? missing), ("machine id", r.machineID ?? missing),
+            ("PID namespace", r.pidNamespace.map { "pid:[\($0)]" } ?? missing),
+            ("start time", r.startTime.map { "\($0) clock ticks after boot" } ?? missing),
+        ]
+        return rows.map { "  \($0.0.padding(toLength: 14, withPad: " ", startingAt: 0))\($0.1)" }.joined(separator: "\n")
     }
 
     /// The host's driver from the manifests; failing those, a simulated host the state
