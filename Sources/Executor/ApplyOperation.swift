@@ -88,7 +88,7 @@ public enum ApplyFailure: Error, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .alreadyApplied(run):
-            return "this plan was already applied (run \(run.run) at \(run.time)); a saved plan is applied at most once"
+            return "the plan was already applied (run \(run.run) at \(run.time)); a saved plan is applied at most once"
         case .manifestsChanged:
             return "the plan was made from other manifests than those there now; nothing was changed"
         case let .flagsDiffer(why): return why
@@ -206,8 +206,9 @@ public final class ApplyOperation: @unchecked Sendable {
         }
         lock.withLock { executing = true }
         let options = ExecutorOptions(parallelism: request.parallelism, balloonTimeout: request.balloonTimeout, excluded: exclusions)
-        let executor = Executor(plan: plan, drivers: drivers, options: options, observer: observer, journal: journal,
+        var executor = Executor(plan: plan, drivers: drivers, options: options, observer: observer, journal: journal,
                                 clock: clock, stop: stop, runID: request.runID)
+        executor.recordedDigest = request.savedPlan?.digest
         do {
             return .executed(review, try await executor.run())
         } catch {

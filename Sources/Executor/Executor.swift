@@ -42,6 +42,9 @@ public struct Executor: Sendable {
     public var stop: StopRequest
     /// Names this run in the journal and in lock records.
     public var runID: String
+    /// The digest the journal records for this run: the saved plan's, when a saved plan
+    /// is carried out (its fresh equal), so that it is applied at most once.
+    public var recordedDigest: String?
 
     public init(plan: Plan, drivers: [any HostDriver], options: ExecutorOptions = ExecutorOptions(),
                 observer: any ExecutionObserver = SilentObserver(), journal: Journal? = nil,
@@ -72,7 +75,7 @@ public struct Executor: Sendable {
     public func run() async throws -> ExecutionReport {
         let start = clock.now()
         var state = Schedule(plan: plan)
-        try record(.runStarted, plan: plan.digest)
+        try record(.runStarted, plan: recordedDigest ?? plan.digest)
         for (id, exclusion) in options.excluded.sorted(by: { $0.key < $1.key }) {
             guard let action = state.actions[id] else { continue }
             state.outcomes[id] = .excluded(exclusion)

@@ -37,15 +37,15 @@ extension Plan {
     /// host, domain, target, disruption class, operations, order and dependencies. Nil
     /// when they are the same plan.
     public func firstDifference(from fresh: Plan) -> String? {
-        for (saved, now) in zip(actions, fresh.actions) where !Self.same(saved, now) {
+        for (position, (saved, now)) in zip(actions, fresh.actions).enumerated() where !Self.same(saved, now) || saved.id != position {
             if saved.kind != now.kind || saved.host != now.host || saved.domain != now.domain
                 || saved.targetHost != now.targetHost || saved.disruption != now.disruption {
-                return "action #\(saved.id) is \(Self.describe(saved)) in the saved plan, but \(Self.describe(now)) in a plan made now"
+                return "action #\(position) is \(Self.describe(saved)) in the saved plan, but \(Self.describe(now)) in a plan made now"
             }
             if saved.operations != now.operations {
-                return "action #\(saved.id) \(Self.describe(saved)) would perform other operations than a plan made now does"
+                return "action #\(position) \(Self.describe(saved)) would perform other operations than a plan made now does"
             }
-            return "action #\(saved.id) \(Self.describe(saved)) is ordered differently from a plan made now (it depends on "
+            return "action #\(position) \(Self.describe(saved)) is ordered differently from a plan made now (it depends on "
                 + "\(saved.dependsOn.map { "#\($0)" }.joined(separator: ", ")), now on \(now.dependsOn.map { "#\($0)" }.joined(separator: ", ")))"
         }
         if actions.count < fresh.actions.count {

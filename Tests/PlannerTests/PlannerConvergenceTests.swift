@@ -81,7 +81,10 @@ func replanAfterApplyIsEmpty(_ c: ConvergenceCase) throws {
     let lab = Std.lab(Std.lab().domains + [Fixture.domain("big", on: "cpt18", memory: 4096)], hosts: hosts)
     let plan = try Planner.plan(lab: lab, observed: Fixture.converged(lab))
     #expect(plan.isEmpty)
-    #expect(plan.nPlusOne == [NPlusOne(failedHost: "cpt18", reasons: [.init(domain: "big", reason: "X")], shortfall: .mib(2897))])
+    #expect(plan.nPlusOne == [NPlusOne(failedHost: "cpt18", reasons: [
+        .init(domain: "big", reason: "no room: needs 4.0 GiB, the most free is 1.9 GiB (2124 MiB short)"),
+        .init(domain: "www", reason: "disk xvda is on pool cpt18-local, which is not shared"),
+    ], shortfall: .mib(2124))])
 }
 
 @Test func hostUsageBeforeAndAfter() throws {

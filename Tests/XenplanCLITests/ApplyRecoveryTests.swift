@@ -74,7 +74,7 @@ import Testing
         let lab = try ApplyLab()
         defer { lab.remove() }
         #expect(try lab.run(["sim", "xl", "cpt18", "set-latency", "create", "2"]).status == 0)
-        let first = try lab.launch(["apply", "examples/lab", "--auto-approve"], environment: ["XENPLAN_SIM_SPEED": "1"])
+        let first = try lab.launch(["apply", "examples/lab", "--auto-approve", "--allow-destroy"], environment: ["XENPLAN_SIM_SPEED": "1"])
         let lockFile = lab.state.appendingPathComponent("cpt76.apply.lock").path
         #expect(lab.wait(upTo: 60) { FileManager.default.fileExists(atPath: lockFile) })
 
@@ -83,7 +83,7 @@ import Testing
         #expect(first.terminationStatus == 0)
         #expect(second.status == 1)
         let user = ProcessInfo.processInfo.environment["USER"] ?? "root"
-        let pattern = #"^error: host cpt(18|76) is locked by \#(user)@\S+ pid \#(first.processIdentifier) since \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(xenplan apply\); wait for it or run `xenplan unlock cpt(18|76) examples/lab --state-dir \S+`\n$"#
+        let pattern = #"^error: host cpt(18|76) is locked by \#(user)@\S+ pid \#(first.processIdentifier) since \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(xenplan apply\); wait for it \(`--lock-timeout SECONDS`\) or run `xenplan unlock cpt(18|76) examples/lab --state-dir \S+`\n$"#
         #expect(second.stderr.range(of: pattern, options: .regularExpression) != nil, "\(second.stderr)")
         // The second changed nothing and journaled nothing: one run only.
         #expect(Set(lab.journal().compactMap { $0["run"] as? String }).count == 1)
@@ -97,7 +97,7 @@ import Testing
         try record.write(to: lab.state.appendingPathComponent("cpt18.apply.lock"), atomically: true, encoding: .utf8)
         let refused = try lab.apply()
         #expect(refused.status == 1)
-        #expect(refused.stderr == "error: host cpt18 is locked by root@elsewhere pid 4242 since 2026-12-01T10:00:00Z (xenplan apply); wait for it or run `xenplan unlock cpt18 examples/lab --state-dir \(lab.state.path)`\n")
+        #expect(refused.stderr == "error: host cpt18 is locked by root@elsewhere pid 4242 since 2026-12-01T10:00:00Z (xenplan apply); wait for it (`--lock-timeout SECONDS`) or run `xenplan unlock cpt18 examples/lab --state-dir \(lab.state.path)`\n")
         let unlock = try lab.run(["unlock", "cpt18", "examples/lab"])
         #expect(unlock.status == 0)
         #expect(unlock.stdout == """
@@ -132,7 +132,7 @@ import Testing
         try record.write(to: lab.state.appendingPathComponent("cpt76.apply.lock"), atomically: true, encoding: .utf8)
         let result = try lab.apply()
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stderr.contains("warning: host cpt76 was locked by root@\(machine) pid 2147483600 since 2026-12-01T10:00:00Z (xenplan apply), which no longer runs; the lock is taken over."))
+        #expect(result.stderr.contains("warning: host cpt76 was locked by root@\(machine) pid 2147483600 since 2026-12-01T10:00:00Z (xenplan apply), which no longer runs (process 2147483600 no longer exists); the lock is taken over."))
     }
 
     /// kill -9 in the middle of an apply with latencies on; the journal tells the next
@@ -145,7 +145,7 @@ import Testing
                                       ("cpt18", "migrate", "0.3")] {
             #expect(try lab.run(["sim", "xl", host, "set-latency", kind, seconds]).status == 0)
         }
-        let process = try lab.launch(["apply", "examples/lab", "--auto-approve"], environment: ["XENPLAN_SIM_SPEED": "1"])
+        let process = try lab.launch(["apply", "examples/lab", "--auto-approve", "--allow-destroy"], environment: ["XENPLAN_SIM_SPEED": "1"])
         // Kill once both creates have started and the migration is done, so the cut
         // leaves exactly the two creates behind.
         #expect(lab.wait(upTo: 60) {
@@ -167,7 +167,7 @@ import Testing
 
         let again = try lab.apply()
         #expect(again.status == 0, "\(again.stderr)")
-        #expect(again.stderr.contains("warning: the previous apply (run "))
+        #expect(again.stderr.contains("warning: an earlier apply (run "))
         #expect(again.stderr.contains("did not finish; it had started: "))
         #expect(try lab.planStatus() == 0)
         Self.expectNothingLostOrDuplicated(try lab.snapshots(), before: before)
@@ -179,7 +179,7 @@ import Testing
         let lab = try ApplyLab()
         defer { lab.remove() }
         #expect(try lab.run(["sim", "xl", "cpt18", "set-latency", "migrate", "5"]).status == 0)
-        let process = try lab.launch(["apply", "examples/lab", "--auto-approve"], environment: ["XENPLAN_SIM_SPEED": "1"])
+        let process = try lab.launch(["apply", "examples/lab", "--auto-approve", "--allow-destroy"], environment: ["XENPLAN_SIM_SPEED": "1"])
         #expect(lab.wait(upTo: 60) { lab.journal().contains { $0["event"] as? String == "started" && $0["kind"] as? String == "migrate" } })
         usleep(500_000)
         kill(process.processIdentifier, SIGKILL)

@@ -8,12 +8,12 @@ import Testing
         defer { lab.remove() }
         let file = lab.state.appendingPathComponent("lab.plan.json").path
         #expect(try lab.run(["plan", "examples/lab", "--out", file]).status == 0)
-        let applied = try lab.run(["apply", file, "--auto-approve"])
+        let applied = try lab.run(["apply", file, "--auto-approve", "--allow-destroy"])
         #expect(applied.status == 0, "\(applied.stderr)")
         #expect(applied.stdout.contains(": 10 done, 0 failed, 0 skipped, 0 left out."))
         #expect(try lab.planStatus() == 0)
 
-        let again = try lab.run(["apply", file, "--auto-approve"])
+        let again = try lab.run(["apply", file, "--auto-approve", "--allow-destroy"])
         #expect(again.status == 1)
         #expect(again.stderr.hasPrefix("error: plan \(file) was already applied (run "))
         #expect(again.stderr.contains("a saved plan is applied at most once"))
@@ -48,7 +48,10 @@ import Testing
         #expect(try lab.run(["plan", "examples/lab", "--out", file]).status == 0)
         let result = try lab.run(["apply", file, "--auto-approve", "--allow-restart"])
         #expect(result.status == 1)
-        #expect(result.stderr == "error: --allow-restart shapes a new plan and has no effect on a saved one; give it to `xenplan plan --out`, or apply the directory\n")
+        #expect(result.stderr == "error: the saved plan and this apply disagree on what is allowed: it was made without --allow-restart: make a new plan with it; nothing was changed\n")
+        let targeted = try lab.run(["apply", file, "--auto-approve", "--host", "cpt18"])
+        #expect(targeted.status == 1)
+        #expect(targeted.stderr == "error: --host shapes a new plan and has no effect on a saved one; give it to `xenplan plan --out`, or apply the directory\n")
     }
 
     @Test func aSavedPlanRecordsWhereItsManifestsAre() throws {

@@ -45,6 +45,18 @@ public struct DriftReport: Codable, Hashable, Sendable {
 
     public var counts: [DriftClass: Int] { items.reduce(into: [:]) { $0[$1.kind, default: 0] += 1 } }
 
+    /// Only the differences on `hosts` (and those tied to no host), and the domains that
+    /// run, or are declared, there: for `drift --host`.
+    public func limited(to hosts: Set<String>, lab: Lab, observed: [HostState]) -> DriftReport {
+        var report = self
+        report.items = items.filter { $0.host.map(hosts.contains) ?? true }
+        var kept = Set(report.items.compactMap(\.domain))
+        for state in observed where hosts.contains(state.name) { kept.formUnion(state.guests.map(\.name)) }
+        for d in lab.domains where d.host.map(hosts.contains) ?? false { kept.insert(d.name) }
+        report.domains = domains.filter(kept.contains)
+        return report
+    }
+
     public init(lab: Lab, observed: [HostState], plan: Plan) {
         self.lab = lab.name
         var items: [DriftItem] = []

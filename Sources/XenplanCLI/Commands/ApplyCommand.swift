@@ -77,7 +77,7 @@ struct ApplyCommand: AsyncParsableCommand {
             journalPath: journalPath, lockTimeout: .seconds(lockTimeout))
         let style = Style(enabled: Console.colorEnabled)
         let delegate = ApplyConsole(json: json, directory: directory, domains: planning.domains, journalPath: journalPath,
-                                    runID: request.runID, lab: session.lab, style: style)
+                                    runID: request.runID, lab: session.lab, style: style, interactive: !autoApprove)
         let stop = StopRequest()
         let operation = ApplyOperation(request, delegate: delegate, observer: delegate, stop: stop)
 

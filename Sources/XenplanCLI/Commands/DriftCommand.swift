@@ -34,7 +34,8 @@ struct DriftCommand: AsyncParsableCommand {
             let observed = observation.states
             let options = PlanOptions(hosts: hosts.isEmpty ? nil : Set(hosts))
             let plan = try Planner.plan(lab: session.lab, observed: observed, options: options)
-            let report = DriftReport(lab: session.lab, observed: observed, plan: plan)
+            var report = DriftReport(lab: session.lab, observed: observed, plan: plan)
+            if !hosts.isEmpty { report = report.limited(to: Set(hosts), lab: session.lab, observed: observed) }
             inSync = report.inSync
             switch format {
             case .text:

@@ -17,7 +17,9 @@ struct PlanText {
             out.append(style.red("warning:") + " " + notice.message)
         }
         if out.count > 0 { out.append("") }
-        let labNotices = plan.notices.filter { $0.host == nil && $0.kind != .manifestGone }
+        // Notices without a host, or about a host that was not observed, have no host section.
+        let shownHosts = Set(plan.hosts.map(\.host))
+        let labNotices = plan.notices.filter { ($0.host.map { !shownHosts.contains($0) } ?? true) && $0.kind != .manifestGone }
         let nameWidth = max(8, (plan.actions.compactMap(\.domain) + plan.notices.compactMap(\.domain)).map(\.count).max() ?? 0)
 
         for usage in plan.hosts {

@@ -16,10 +16,11 @@ final class ApplyConsole: ApplyDelegate, @unchecked Sendable {
     let runID: String
     let lab: Lab
     let style: Style
+    let interactive: Bool
     /// Made once the plan is known (the text form aligns on its longest domain name).
     private var progress: (any ExecutionObserver)?
 
-    init(json: Bool, directory: String, domains: [String], journalPath: String, runID: String, lab: Lab, style: Style) {
+    init(json: Bool, directory: String, domains: [String], journalPath: String, runID: String, lab: Lab, style: Style, interactive: Bool) {
         self.json = json
         self.directory = directory
         self.domains = domains
@@ -27,6 +28,7 @@ final class ApplyConsole: ApplyDelegate, @unchecked Sendable {
         self.runID = runID
         self.lab = lab
         self.style = style
+        self.interactive = interactive
     }
 
     func warn(_ message: String) { Console.err("warning: \(message)") }
@@ -56,7 +58,12 @@ final class ApplyConsole: ApplyDelegate, @unchecked Sendable {
             Console.out(text.split(separator: "\n", omittingEmptySubsequences: false)
                 .filter { !$0.hasPrefix("Run `xenplan apply") }.joined(separator: "\n"))
         }
-        if review.toRun > 0 && !json {
+        if review.toRun > 0 && !interactive { announce(review) }
+    }
+
+    /// `Applying 10 actions (run …, journal …):`, once the go-ahead is given.
+    private func announce(_ review: ApplyReview) {
+        if !json {
             Console.err("Applying \(review.toRun) action\(review.toRun == 1 ? "" : "s") (run \(runID), journal \(journalPath)):")
         }
     }
@@ -71,7 +78,9 @@ final class ApplyConsole: ApplyDelegate, @unchecked Sendable {
         }
         FileHandle.standardError.write(Data((question + "? Only 'yes' is accepted: ").utf8))
         let answer = readLine(strippingNewline: true)?.trimmingCharacters(in: .whitespaces)
-        return answer == "yes"
+        guard answer == "yes" else { return false }
+        announce(review)
+        return true
     }
 }
 

@@ -45,8 +45,8 @@ enum ApplyMessages {
             return UserFacingError("\(failure); wait for it (`--lock-timeout SECONDS`) or run `\(unlockHint(held.host, directory: directory, state: state))`")
         case .alreadyApplied, .manifestsChanged, .stale, .differs:
             var text = failure.description
-            if case .savedPlan(let path, _) = source, case .alreadyApplied = failure { text = "plan \(path): " + text }
-            return UserFacingError(text + ". Make a new plan: `\(replan)`.")
+            if case .savedPlan(let path, _) = source, text.hasPrefix("the plan ") { text = "plan \(path) " + text.dropFirst("the plan ".count) }
+            return UserFacingError(text + (text.hasSuffix(".") ? " " : ". ") + "Make a new plan: `\(replan)`.")
         default:
             return UserFacingError(failure.description)
         }
