@@ -58,6 +58,10 @@ let package = Package(
             exclude: ["Fixtures"]
         ),
         .testTarget(
+            name: "PropertyTests",
+            dependencies: ["Executor", "Planner", "SimDriver", "Manifest", "HostModel", "XenplanTestSupport", "XenplanBasics"]
+        ),
+        .testTarget(
             name: "XenplanCLITests",
             dependencies: ["XenplanCLI", "XenplanTestSupport", "Manifest", "Planner", "SimDriver", "HostModel"],
             exclude: ["Golden"]

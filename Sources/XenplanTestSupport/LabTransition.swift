@@ -1,0 +1,160 @@
+/// One step in a generated lab's life: maybe a new version of the manifests, maybe
+/// changes made behind xenplan's back, maybe faults and an interruption, then an apply
+/// with the given gates. Values are concrete (no randomness left), so that a shrunk case
+/// replays exactly; a step whose domain or group no longer exists does nothing.
+public struct LabTransition: Hashable, Sendable {
+    public var change: LabChange?
+    /// `xenplan sim xl HOST …` commands run before the apply.
+    public var outOfBand: [OutOfBandChange]
+    /// `xenplan sim fail HOST OPERATION --times N` before the apply.
+    public var faults: [InjectedFault]
+    public var interruption: ApplyInterruption?
+    public var gates: ApplyGates
+
+    public init(change: LabChange? = nil, outOfBand: [OutOfBandChange] = [], faults: [InjectedFault] = [],
+                interruption: ApplyInterruption? = nil, gates: ApplyGates = ApplyGates()) {
+        self.change = change
+        self.outOfBand = outOfBand
+        self.faults = faults
+        self.interruption = interruption
+        self.gates = gates
+    }
+
+    /// Whether the apply of this step is meant to end short of the goal.
+    public var isDisturbed: Bool { !faults.isEmpty || interruption != nil }
+
+    public var description: String {
+        var parts: [String] = []
+        if let change { parts.append(change.description) }
+        for c in outOfBand { parts.append("sim xl \(c.host) \(c.argv.joined(separator: " "))") }
+        for f in faults { parts.append("sim fail \(f.host) \(f.operation) --times \(f.times)") }
+        if let interruption { parts.append(interruption.description) }
+        parts.append("apply" + gates.flags)
+        return parts.joined(separator: "; ")
+    }
+}
+
+/// A new version of the manifests.
+public enum LabChange: Hashable, Sendable, CustomStringConvertible {
+    case addDomain(DomainBlueprint)
+    case removeDomain(String)
+    case resize(String, memory: Int, maxmem: Int, vcpus: Int, maxvcpus: Int)
+    /// A new declared host (nil: let the planner place it).
+    case move(String, host: String?)
+    case setStopped(String, Bool)
+    case setQuota(group: String, memory: Int?, vcpus: Int?)
+    case setProtect(String, Bool)
+    case setRestartAllowed(String, Bool)
+    /// The manifest file goes away with every domain it declares.
+    case dropFile(String)
+
+    public var description: String {
+        switch self {
+        case let .addDomain(d): return "add domain \(d.name)" + (d.host.map { " on \($0)" } ?? "")
+        case let .removeDomain(d): return "remove domain \(d)"
+        case let .resize(d, m, mm, v, mv): return "resize \(d) to memory \(m)M maxmem \(mm)M vcpus \(v) maxvcpus \(mv)"
+        case let .move(d, h): return "declare \(d) on " + (h ?? "no host")
+        case let .setStopped(d, s): return "declare \(d) \(s ? "stopped" : "running")"
+        case let .setQuota(g, m, v): return "quota of \(g): memory \(m.map { "\($0)M" } ?? "none"), vcpus \(v.map(String.init) ?? "none")"
+        case let .setProtect(d, p): return "\(p ? "protect" : "unprotect") \(d)"
+        case let .setRestartAllowed(d, a): return "restart of \(d): \(a ? "allowed" : "never")"
+        case let .dropFile(f): return "drop \(f)"
+        }
+    }
+
+    /// The blueprint after the change, or nil when it no longer applies (its domain or
+    /// group is gone) or would make the lab invalid.
+    public func applied(to lab: LabBlueprint) -> LabBlueprint? {
+        var next = lab
+        func edit(_ name: String, _ body: (inout DomainBlueprint) -> Void) -> Bool {
+            guard let i = next.domains.firstIndex(where: { $0.name == name }) else { return false }
+            body(&next.domains[i])
+            return true
+        }
+        var ok = true
+        switch self {
+        case let .addDomain(d):
+            ok = next.domain(d.name) == nil
+            next.domains.append(d)
+        case let .removeDomain(name):
+            ok = next.domain(name) != nil
+            next.domains.removeAll { $0.name == name }
+        case let .resize(name, memory, maxmem, vcpus, maxvcpus):
+            ok = edit(name) { $0.memory = memory; $0.maxmem = maxmem; $0.vcpus = vcpus; $0.maxvcpus = maxvcpus }
+        case let .move(name, host):
+            ok = edit(name) { $0.host = host }
+        case let .setStopped(name, stopped):
+            ok = edit(name) { $0.stopped = stopped }
+        case let .setQuota(group, memory, vcpus):
+            guard let i = next.groups.firstIndex(where: { $0.name == group }) else { return nil }
+            next.groups[i].memory = memory
+            next.groups[i].vcpus = vcpus
+        case let .setProtect(name, protect):
+            ok = edit(name) { $0.protect = protect }
+        case let .setRestartAllowed(name, allowed):
+            ok = edit(name) { $0.restartAllowed = allowed }
+        case let .dropFile(file):
+            ok = next.domains.contains { $0.file == file }
+            next.domains.removeAll { $0.file == file }
+        }
+        guard ok, next.problems().isEmpty else { return nil }
+        return next
+    }
+}
+
+/// `xenplan sim xl HOST ARGV…`: a person with `xl` on a dom0.
+public struct OutOfBandChange: Hashable, Sendable {
+    public var host: String
+    public var argv: [String]
+    public init(host: String, argv: [String]) {
+        self.host = host
+        self.argv = argv
+    }
+}
+
+/// `xenplan sim fail HOST OPERATION --times N`.
+public struct InjectedFault: Hashable, Sendable {
+    public var host: String
+    public var operation: String
+    public var times: Int
+    public init(host: String, operation: String, times: Int) {
+        self.host = host
+        self.operation = operation
+        self.times = times
+    }
+}
+
+/// How an apply is cut short.
+public enum ApplyInterruption: Hashable, Sendable, CustomStringConvertible {
+    /// Ctrl-C once the `n`-th action (from 1) has started: running actions finish.
+    case stopAfterStarting(Int)
+    /// The process dies after `n` host operations: every later one fails, as nothing of
+    /// a killed apply reaches the hosts. With `midOperation`, a migration that would run
+    /// next is cut while its guest is being copied.
+    case crashAfterOperations(Int, midOperation: Bool)
+
+    public var description: String {
+        switch self {
+        case let .stopAfterStarting(n): return "interrupt once action \(n) has started"
+        case let .crashAfterOperations(n, mid): return "killed after \(n) operations" + (mid ? " (mid-operation)" : "")
+        }
+    }
+}
+
+/// What the person running the apply allows.
+public struct ApplyGates: Hashable, Sendable {
+    public var allowDestroy: Bool
+    public var allowDataLoss: Bool
+    public var allowRestart: Bool
+
+    public init(allowDestroy: Bool = false, allowDataLoss: Bool = false, allowRestart: Bool = false) {
+        self.allowDestroy = allowDestroy
+        self.allowDataLoss = allowDataLoss
+        self.allowRestart = allowRestart
+    }
+
+    public var flags: String {
+        (allowDestroy ? " --allow-destroy" : "") + (allowDataLoss ? " --allow-data-loss" : "")
+            + (allowRestart ? " --allow-restart" : "")
+    }
+}

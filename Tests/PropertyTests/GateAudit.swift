@@ -1,0 +1,68 @@
+import HostModel
+import Manifest
+import Planner
+import XenplanBasics
+import XenplanTestSupport
+
+/// What an apply may take away: a guest only when it is no longer declared and the apply
+/// allows destroying (never an unmanaged or protected one: there is no `--prune` here);
+/// a volume only with `--allow-data-loss`, and never one a declared disk uses.
+enum GateAudit {
+    static func check(before: [HostState], after: [HostState], lab: Lab, gates: ApplyGates) -> [String] {
+        var problems: [String] = []
+        let remaining = Set(after.flatMap { $0.guests.map(\.name) })
+        for host in before {
+            for d in host.guests where d.transient == nil && !remaining.contains(d.name) {
+                let config = host.config(named: d.name)
+                if lab.domain(d.name) != nil { continue }
+                if config == nil {
+                    problems.append("unmanaged domain \(d.name) on \(host.name) was destroyed")
+                } else if config?.protect == true {
+                    problems.append("protected domain \(d.name) on \(host.name) was destroyed")
+                } else if !gates.allowDestroy {
+                    problems.append("domain \(d.name) on \(host.name) was destroyed without --allow-destroy")
+                }
+            }
+        }
+        let declared = declaredVolumes(lab)
+        let afterVolumes = Set(after.flatMap { h in volumeKeys(h, lab: lab) })
+        for host in before {
+            for key in volumeKeys(host, lab: lab) where !afterVolumes.contains(key) {
+                if !gates.allowDataLoss {
+                    problems.append("volume \(key) was removed without --allow-data-loss")
+                } else if declared.contains(key.volume) {
+                    problems.append("volume \(key) of a declared disk was removed")
+                }
+            }
+        }
+        return problems
+    }
+
+    struct VolumeKey: Hashable, CustomStringConvertible {
+        /// The host for a volume of a local pool, nil for a shared one.
+        var host: String?
+        var volume: String
+        var description: String { (host.map { "\($0):" } ?? "") + volume }
+    }
+
+    static func volumeKeys(_ host: HostState, lab: Lab) -> [VolumeKey] {
+        host.volumes.map { v in
+            let shared = lab.pools.contains { $0.container == v.container && $0.shared && $0.hosts.contains(host.name) }
+            return VolumeKey(host: shared ? nil : host.name, volume: "\(v.container)/\(v.name)")
+        }
+    }
+
+    /// `CONTAINER/NAME` of every volume a declared disk names, in any pool its domain
+    /// could use (its effective pool depends on where it runs).
+    static func declaredVolumes(_ lab: Lab) -> Set<String> {
+        var names: Set<String> = []
+        for d in lab.domains {
+            for disk in d.disks where disk.path == nil {
+                for pool in lab.pools where disk.pool == nil || disk.pool == pool.name {
+                    names.insert("\(pool.container)/\(disk.volumeName(domain: d.name))")
+                }
+            }
+        }
+        return names
+    }
+}

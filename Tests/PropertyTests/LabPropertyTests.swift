@@ -1,0 +1,86 @@
+import Foundation
+import HostModel
+import Testing
+import XenplanTestSupport
+
+/// xenplan never harms a lab: generated labs on simulated hosts live through random
+/// steps (new manifests, changes by hand, faults, interruptions, kills), and after every
+/// host operation and every step the safety promises are checked (docs/safety.md).
+///
+/// `XENPLAN_PROPERTY_TRANSITIONS` (default 2000) steps in all, `XENPLAN_PROPERTY_STEPS`
+/// (default 20) per case; `XENPLAN_PROPERTY_SEED=N` replays the one case of seed N.
+@Suite struct LabPropertyTests {
+    static let environment = ProcessInfo.processInfo.environment
+    static let steps = Int(environment["XENPLAN_PROPERTY_STEPS"] ?? "").map { max(1, $0) } ?? 20
+    static let transitions = Int(environment["XENPLAN_PROPERTY_TRANSITIONS"] ?? "").map { max(1, $0) } ?? 2000
+    /// The first case's seed; the others follow it.
+    /// No allowance for the planner's known gaps (`PlannerGapTests`).
+    static let strict = environment["XENPLAN_PROPERTY_STRICT"] == "1"
+    static let survey = environment["XENPLAN_PROPERTY_SURVEY"] == "1"
+    static let jobs = Int(environment["XENPLAN_PROPERTY_JOBS"] ?? "").map { max(1, $0) } ?? 2
+    static let baseSeed: UInt64 = UInt64(environment["XENPLAN_PROPERTY_BASE_SEED"] ?? "") ?? 20_261_201
+
+    static var seeds: [UInt64] {
+        if let text = environment["XENPLAN_PROPERTY_SEED"], let seed = UInt64(text) { return [seed] }
+        return (0..<UInt64(max(1, transitions / steps))).map { baseSeed &+ $0 }
+    }
+
+    @Test func generatedLabsAreNeverHarmed() async {
+        let seeds = Self.seeds, steps = Self.steps, strict = Self.strict
+        let started = ContinuousClock.now
+        // Two cases at a time: one plans, checks or reads its hosts while the other applies.
+        let (statistics, failures) = await withTaskGroup(of: (PropertyStatistics, (PropertyCase, PropertyFailure)?).self) { group in
+            var pending = seeds[...]
+            var total = PropertyStatistics(), failures: [(PropertyCase, PropertyFailure)] = []
+            func start() {
+                guard let seed = pending.popFirst() else { return }
+                group.addTask {
+                    let c = PropertyCase.generate(seed: seed, steps: steps, strict: strict)
+                    var statistics = PropertyStatistics()
+                    let failure = await LabProperty.run(c, statistics: &statistics, strict: strict)
+                    return (statistics, failure.map { (c, $0) })
+                }
+            }
+            for _ in 0..<Self.jobs { start() }
+            while let (statistics, failure) = await group.next() {
+                total = total + statistics
+                if let failure { failures.append(failure) }
+                // The first failure is the one reported; the rest of the budget goes to shrinking it.
+                // A survey (`XENPLAN_PROPERTY_SURVEY=1`) runs every case and lists each one's first problem.
+                if failures.isEmpty || Self.survey { start() }
+            }
+            return (total, failures)
+        }
+        print("property suite: \(seeds.count) cases, \(statistics.steps) steps, \(statistics.applies) applies, "
+            + "\(statistics.actions) actions, \(statistics.operations) host operations checked, "
+            + "\(statistics.disturbed) disturbed, \(statistics.refusals) refused plans, \(statistics.knownGaps) known planner gaps stepped around, "
+            + "in \(ContinuousClock.now - started)")
+        if Self.survey {
+            for (c, failure) in failures.sorted(by: { $0.0.seed < $1.0.seed }) {
+                print("seed \(c.seed) step \(failure.step): \(failure.problems.first ?? "")")
+            }
+        }
+        if let (c, failure) = failures.min(by: { $0.0.seed < $1.0.seed }) {
+            let (shrunk, shrunkFailure) = await LabProperty.shrink(c, failure, strict: strict)
+            Issue.record(Comment(rawValue: LabProperty.report(shrunk, shrunkFailure, original: c, steps: steps, strict: strict)))
+        } else {
+            #expect(statistics.steps >= seeds.count * (steps + 1))
+        }
+    }
+
+    @Test func theSameSeedGivesTheSameCase() {
+        let a = PropertyCase.generate(seed: 42, steps: 30), b = PropertyCase.generate(seed: 42, steps: 30)
+        #expect(a.lab == b.lab)
+        #expect(a.transitions == b.transitions)
+        #expect(PropertyCase.generate(seed: 43, steps: 30).transitions != a.transitions)
+    }
+
+    @Test func generatedLabsStayWithinTheManifestRules() {
+        for seed in UInt64(0)..<200 {
+            let c = PropertyCase.generate(seed: seed, steps: 20)
+            #expect(c.lab.problems() == [], "seed \(seed)")
+            #expect((2...5).contains(c.lab.hosts.count))
+            #expect(c.lab.domains.count <= 40)
+        }
+    }
+}
