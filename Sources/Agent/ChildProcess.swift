@@ -53,6 +53,19 @@ final class ChildProcess: @unchecked Sendable {
     }
 
     func terminate() {
-        if poll() == nil { kill(pid, SIGTERM) }
+        if poll() == nil { _ = signalChild(SIGTERM) }
+    }
+
+    /// SIGKILL, for a child that did not end when asked.
+    func kill() {
+        if poll() == nil { _ = signalChild(SIGKILL) }
+    }
+
+    private func signalChild(_ signal: Int32) -> Int32 {
+        #if canImport(Glibc)
+        return Glibc.kill(pid, signal)
+        #else
+        return Darwin.kill(pid, signal)
+        #endif
     }
 }

@@ -21,12 +21,15 @@ public final class LineReader: Sendable {
     public let events: AsyncStream<LineEvent>
 
     /// Starts reading `fd` at once; the stream ends at end of input or on a read error.
-    /// With `closing`, the reader owns `fd` and closes it then.
-    public init(fd: Int32, limit: Int, closing: Bool = false) {
+    /// With `closing`, the reader owns `fd` and closes it then. With `stopAtOversize`, a
+    /// line is reported as oversized as soon as it passes `limit`, and reading stops
+    /// there: a peer that sends an endless line is not read to its end (the client gives
+    /// up on such a peer; the agent instead skips the line and reads on).
+    public init(fd: Int32, limit: Int, closing: Bool = false, stopAtOversize: Bool = false) {
         let (stream, continuation) = AsyncStream<LineEvent>.makeStream(bufferingPolicy: .unbounded)
         events = stream
         let thread = Thread {
-            Self.readLoop(fd: fd, limit: limit) { continuation.yield($0) }
+            Self.readLoop(fd: fd, limit: limit, stopAtOversize: stopAtOversize) { continuation.yield($0) }
             if closing {
                 #if canImport(Glibc)
                 _ = Glibc.close(fd)
@@ -40,7 +43,7 @@ public final class LineReader: Sendable {
         thread.start()
     }
 
-    private static func readLoop(fd: Int32, limit: Int, emit: (LineEvent) -> Void) {
+    private static func readLoop(fd: Int32, limit: Int, stopAtOversize: Bool, emit: (LineEvent) -> Void) {
         var current = Data()
         var overflow = 0
         var buffer = [UInt8](repeating: 0, count: 65_536)
@@ -53,6 +56,7 @@ public final class LineReader: Sendable {
                 append(buffer[start..<i], to: &current, overflow: &overflow, limit: limit)
                 if overflow > 0 {
                     emit(.oversized(bytes: overflow))
+                    if stopAtOversize { return }
                 } else {
                     if current.last == 0x0D { current.removeLast() }
                     emit(.line(current))
@@ -62,6 +66,10 @@ public final class LineReader: Sendable {
                 start = i + 1
             }
             append(buffer[start..<n], to: &current, overflow: &overflow, limit: limit)
+            if stopAtOversize && overflow > 0 {
+                emit(.oversized(bytes: overflow))
+                return
+            }
         }
         if overflow > 0 || !current.isEmpty { emit(.truncated(bytes: overflow > 0 ? overflow : current.count)) }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import HostModel
+import XenplanBasics
 
 /// A host reached through `xenplan agent` over OpenSSH. One ssh connection serves every
 /// request of a command; it is opened on first use with a hello that settles the
@@ -8,25 +9,43 @@ public final class SshDriver: HostDriver, HostLocking {
     public let hostName: String
     public let target: SshTarget
     private let link: SshLink
+    /// The deadlines and the reply limit, or why the environment's settings are unusable
+    /// (reported by the first request, naming the host).
+    private let limits: Result<AgentLimits, HostLimitsError>
 
     /// - Parameters:
     ///   - clientVersion: this build's version, told to the agent.
     ///   - sshExecutable: `ssh` (found on the PATH by default).
+    ///   - limits: deadlines and the reply limit; by default the environment's
+    ///     (`AgentLimits.fromEnvironment`).
     public init(hostName: String, target: SshTarget, clientVersion: String,
-                sshExecutable: URL = SshTarget.sshExecutable()) {
+                sshExecutable: URL = SshTarget.sshExecutable(), limits: AgentLimits? = nil) {
         self.hostName = hostName
         self.target = target
-        link = SshLink(host: hostName, target: target, clientVersion: clientVersion, executable: sshExecutable)
+        let limits: Result<AgentLimits, HostLimitsError> = limits.map { .success($0) } ?? Result { () throws(HostLimitsError) in
+            try AgentLimits.fromEnvironment()
+        }
+        self.limits = limits
+        link = SshLink(host: hostName, target: target, clientVersion: clientVersion, executable: sshExecutable,
+                       limits: (try? limits.get()) ?? AgentLimits())
     }
 
+    /// The host state, checked against `HostStateLimits` (its text escaped) and refused
+    /// when it names another host: the planner matches states to hosts by name.
     public func observe() async throws -> HostState {
-        let answer = try await call("observe", while: .observing)
+        let answer = try await call("observe", while: .observing, deadline: .observe)
         guard answer.type == "state", let state = answer.state else { throw failure(answer, operation: "observe") }
-        return state
+        let checked = try HostStateLimits.checked(state, host: hostName)
+        guard checked.name == hostName else {
+            throw HostError(host: hostName, operation: "observe",
+                            message: "the agent answered with the state of host \(shownValue(checked.name)); check the host's connection in the manifests")
+        }
+        return checked
     }
 
     public func perform(_ operation: HostOperation) async throws {
-        let answer = try await call("perform", while: .performing(operation.kind, operation.domainName)) {
+        let answer = try await call("perform", while: .performing(operation.kind, operation.domainName),
+                                    operation: operation) {
             $0.operation = operation
         }
         guard answer.type == "ok" else { throw failure(answer, operation: operation.kind, domain: operation.domainName) }
@@ -68,22 +87,29 @@ public final class SshDriver: HostDriver, HostLocking {
     public func sshProcessID() async -> Int32? { await link.processID }
 
     private func call(_ type: String, while phase: SshMessages.Phase,
+                      deadline setting: AgentLimits.Setting = .operation, operation: HostOperation? = nil,
                       _ fill: @escaping @Sendable (inout AgentRequestBody) -> Void = { _ in }) async throws -> AgentMessage {
+        let limits: AgentLimits
+        do {
+            limits = try self.limits.get()
+        } catch {
+            throw HostError(host: hostName, operation: "connect", message: error.message)
+        }
         let (client, process) = try await link.connection()
         do {
-            return try await client.request(type, fill)
+            let deadline = operation.map { limits.deadline(for: $0) } ?? limits.deadline(setting)
+            return try await client.request(type, deadline: deadline, fill)
         } catch let error as AgentClientError {
-            let (status, stderr) = await process.finish()
-            throw SshMessages.failure(host: hostName, target: target, phase: phase, status: status, stderr: stderr,
-                                      clientError: error)
+            throw await SshLink.failure(error, process: process, host: hostName, target: target, phase: phase,
+                                        limits: limits)
         }
     }
 
+    /// The agent's refusal or the host's own failure. Only the message is taken from the
+    /// answer: the host, operation and domain are the ones this request named.
     private func failure(_ answer: AgentMessage, operation: String, domain: String? = nil) -> HostError {
         if let error = answer.error {
-            var hostError = error.hostError
-            hostError.host = hostName
-            return hostError
+            return HostError(host: hostName, operation: operation, domain: domain, message: error.message)
         }
         return HostError(host: hostName, operation: operation, domain: domain,
                          message: "the agent refused the request: \(answer.message ?? "no reason given") (\(answer.code?.rawValue ?? answer.type))")
@@ -96,14 +122,28 @@ actor SshLink {
     let target: SshTarget
     let clientVersion: String
     let executable: URL
+    let limits: AgentLimits
     private var current: (client: AgentClient, process: SshProcess)?
     private var opening: Task<(AgentClient, SshProcess), any Error>?
 
-    init(host: String, target: SshTarget, clientVersion: String, executable: URL) {
+    init(host: String, target: SshTarget, clientVersion: String, executable: URL, limits: AgentLimits) {
         self.host = host
         self.target = target
         self.clientVersion = clientVersion
         self.executable = executable
+        self.limits = limits
+    }
+
+    /// The error for a request that got no answer. A session this side gave up on (a
+    /// deadline, an over-long or foreign answer) has its ssh stopped at once; one whose
+    /// output ended gets a moment to exit and say why on its stderr.
+    static func failure(_ error: AgentClientError, process: SshProcess, host: String, target: SshTarget,
+                        phase: SshMessages.Phase, limits: AgentLimits) async -> HostError {
+        let ended = error == .closed || error == .cutShort
+        if !ended { process.stop() }
+        let (status, stderr) = await process.finish(timeout: ended ? .seconds(5) : .seconds(1))
+        return SshMessages.failure(host: host, target: target, phase: phase, status: status, stderr: stderr,
+                                   clientError: error, limits: limits)
     }
 
     var processID: Int32? { current?.process.pid }
@@ -127,7 +167,8 @@ actor SshLink {
     private func open() async throws -> (AgentClient, SshProcess) {
         let process: SshProcess
         do {
-            process = try SshProcess(executable: executable, arguments: target.arguments)
+            process = try SshProcess(executable: executable, arguments: target.arguments,
+                                     maxAnswerBytes: limits.maxReplyBytes)
         } catch {
             throw HostError(host: host, operation: "ssh",
                             message: "cannot run \(executable.path) (\(error)); install openssh-client on this machine")
@@ -137,7 +178,7 @@ actor SshLink {
         do {
             let host = self.host, directories = target.imageDirectories, volumeGroups = target.volumeGroups
             let version = clientVersion
-            answer = try await client.request("hello") {
+            answer = try await client.request("hello", deadline: limits.deadline(.connect)) {
                 $0.versions = AgentProtocol.versions
                 $0.client = version
                 $0.host = host
@@ -145,9 +186,8 @@ actor SshLink {
                 $0.volumeGroups = volumeGroups.isEmpty ? nil : volumeGroups
             }
         } catch let error as AgentClientError {
-            let (status, stderr) = await process.finish()
-            throw SshMessages.failure(host: host, target: target, phase: .connecting, status: status, stderr: stderr,
-                                      clientError: error)
+            throw await Self.failure(error, process: process, host: host, target: target, phase: .connecting,
+                                     limits: limits)
         }
         if let problem = SshMessages.helloProblem(answer) {
             process.close()

@@ -13,7 +13,8 @@ enum SshMessages {
     }
 
     static func failure(host: String, target: SshTarget, phase: Phase, status: Int32?, stderr: String,
-                        clientError: AgentClientError) -> HostError {
+                        clientError: AgentClientError, limits: AgentLimits) -> HostError {
+        if let given = gaveUp(host: host, phase: phase, clientError: clientError, limits: limits) { return given }
         let said = lastLine(stderr)
         let saidSuffix = said.map { ": \($0)" } ?? ""
         // ssh's own refusals first: they mean nothing ran on the host.
@@ -49,7 +50,7 @@ enum SshMessages {
             let what: String
             switch clientError {
             case let .notTheProtocol(line): what = "it answered \(shown(line, limit: 80))"
-            case .closed: what = status.map { "it exited with status \($0)\(saidSuffix)" } ?? "it did not answer\(saidSuffix)"
+            default: what = status.map { "it exited with status \($0)\(saidSuffix)" } ?? "it did not answer\(saidSuffix)"
             }
             return HostError(host: host, operation: "connect",
                              message: "`\(target.agentCommand) agent` on the host does not speak the agent protocol (\(what)); it is missing or too old: install the same xenplan version on both")
@@ -63,6 +64,42 @@ enum SshMessages {
         case .locking:
             return HostError(host: host, operation: "lock",
                              message: "the connection dropped while handling the apply lock\(saidSuffix); `xenplan unlock \(host)` removes a lock left behind")
+        }
+    }
+
+    /// The error for a session this side ended (a deadline, an answer too long or not the
+    /// protocol's), nil for one whose output ended, which ssh's status and stderr explain.
+    static func gaveUp(host: String, phase: Phase, clientError: AgentClientError, limits: AgentLimits) -> HostError? {
+        let problem: String
+        switch clientError {
+        case .closed, .cutShort:
+            // The connection dropped (mid-answer or not): ssh's status and stderr say why.
+            return nil
+        case let .notTheProtocol(line):
+            // While connecting, that is an old or foreign program: said below with advice.
+            if case .connecting = phase { return nil }
+            problem = "the agent's answer is not the protocol (\(shown(line, limit: 80)))"
+        case .tooLong:
+            problem = "the agent's answer is a line longer than \(limits.maxReplyBytes.shownBytes), the most xenplan reads (\(AgentLimits.maxReplySetting) sets it)"
+        case let .badAnswer(reason):
+            problem = "the agent's answer does not fit the protocol (\(reason))"
+        case let .timedOut(deadline):
+            problem = "no answer within \(deadline.duration.shownSeconds) (\(deadline.setting) sets the limit)"
+        }
+        switch phase {
+        case .connecting:
+            return HostError(host: host, operation: "connect",
+                             message: "\(problem); ssh was stopped: check the host and its xenplan (the same version as here)")
+        case .observing:
+            return HostError(host: host, operation: "observe",
+                             message: "\(problem); ssh was stopped: check the host, then run the command again")
+        case let .performing(kind, domain):
+            let object = domain.map { "\(kind) of \($0)" } ?? kind
+            return HostError(host: host, operation: kind, domain: domain,
+                             message: "\(problem); ssh was stopped, but \(object) may still be running on the host: run `xenplan plan` to see")
+        case .locking:
+            return HostError(host: host, operation: "lock",
+                             message: "\(problem) while handling the apply lock; ssh was stopped: `xenplan unlock \(host)` removes a lock left behind")
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import XenplanBasics
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -15,12 +16,11 @@ final class SshProcess: @unchecked Sendable {
     private var stderrData = Data()
     private let stderrDone = DispatchSemaphore(value: 0)
 
-    /// Longest line accepted from an agent: a host state with thousands of domains.
-    static let maxAnswerBytes = 256 << 20
-
-    init(executable: URL, arguments: [String]) throws {
+    /// - Parameter maxAnswerBytes: the longest answer line read; reading stops at a
+    ///   longer one, so a peer cannot make this process hold more than that.
+    init(executable: URL, arguments: [String], maxAnswerBytes: Int) throws {
         child = try ChildProcess(executable: executable.path, arguments: arguments)
-        reader = LineReader(fd: child.stdoutFD, limit: Self.maxAnswerBytes, closing: true)
+        reader = LineReader(fd: child.stdoutFD, limit: maxAnswerBytes, closing: true, stopAtOversize: true)
         writer = LineWriter(fd: child.stdinFD)
         let fd = child.stderrFD
         let thread = Thread { [self] in
@@ -47,7 +47,8 @@ final class SshProcess: @unchecked Sendable {
     var pid: Int32 { child.pid }
 
     /// Waits up to `timeout` for ssh to exit and its stderr to end; returns the exit
-    /// status (nil if it was still running, in which case it is terminated) and stderr.
+    /// status (nil if it was still running, in which case it is killed) and stderr, with
+    /// its control characters escaped: it also carries what the remote side printed.
     func finish(timeout: Duration = .seconds(5)) async -> (status: Int32?, stderr: String) {
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
@@ -56,10 +57,22 @@ final class SshProcess: @unchecked Sendable {
             try? await Task.sleep(for: .milliseconds(20))
             status = child.poll()
         }
-        if status == nil { child.terminate() }
+        if status == nil {
+            child.kill()
+            // Reaped here, so that no zombie is left behind; SIGKILL ends it at once.
+            let reapBy = clock.now + .seconds(1)
+            while child.poll() == nil && clock.now < reapBy { try? await Task.sleep(for: .milliseconds(10)) }
+        }
         _ = stderrDone.wait(timeout: .now() + 1)
         let text = lock.withLock { String(decoding: stderrData, as: UTF8.self) }
-        return (status, text)
+        return (status, TerminalText.escaped(text, multiline: true))
+    }
+
+    /// Stops ssh now (SIGTERM), for a session this side has given up on; `finish` then
+    /// collects it.
+    func stop() {
+        writer.close()
+        child.terminate()
     }
 
     /// Ends the session: the agent sees the end of its input and exits, then ssh does.

@@ -1,15 +1,10 @@
 import Foundation
 import Planner
+import XenplanBasics
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
-#endif
-
-#if canImport(Glibc)
-private let journalWrite = Glibc.write
-#else
-private let journalWrite = Darwin.write
 #endif
 
 /// One line of the journal.
@@ -18,6 +13,8 @@ public struct JournalEntry: Codable, Hashable, Sendable {
         case runStarted = "run-started"
         case started, done, failed, skipped, excluded
         case runEnded = "run-ended"
+        /// A later run reported this one as cut short (`Journal.recordReported`).
+        case runAbandoned = "run-abandoned"
     }
 
     /// ISO 8601, UTC, milliseconds.
@@ -46,22 +43,46 @@ public struct JournalEntry: Codable, Hashable, Sendable {
     }
 }
 
+/// An apply that never wrote its `run-ended` line (killed, or the machine went down),
+/// with the actions it started and did not finish: what it may have left half done.
+public struct UnfinishedRun: Hashable, Sendable {
+    /// Its `run-started` entry.
+    public var run: JournalEntry
+    public var started: [JournalEntry]
+}
+
 /// The apply journal: JSON lines appended to `<state>/journal.jsonl` (0600). Each line is
 /// written with one `write` and synced before the journal returns, so that after a crash
 /// the journal says what was started and what was finished.
+///
+/// The file is never reached through a symbolic link (a link planted in a shared state
+/// directory would have xenplan append to, or rotate, whatever it points at), and it stays
+/// bounded: when it passes `Rotation.maxBytes` or `Rotation.maxRuns`, opening it rewrites it
+/// with the newest runs only, atomically. Readers read at most its last `maxBytes`.
 public final class Journal: @unchecked Sendable {
+    /// When the journal is rewritten, and what is kept.
+    public struct Rotation: Hashable, Sendable {
+        /// Rotate when the file is larger than this…
+        public var maxBytes = 8 << 20
+        /// …or holds more runs than this.
+        public var maxRuns = 2_000
+        /// Then keep at most this many of the newest runs, in at most `keepBytes`.
+        public var keepRuns = 1_000
+        public var keepBytes = 4 << 20
+        public init() {}
+    }
+
     public let path: String
-    private let fd: Int32
+    private var fd: Int32
     private let lock = NSLock()
     private let encoder: JSONEncoder
 
-    /// Opens (creating 0600) the journal for appending.
-    public init(path: String) throws {
+    /// Opens (creating 0600) the journal for appending, rotating it first when it is due.
+    public init(path: String, rotation: Rotation = Rotation()) throws {
         let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw JournalError(path: path, reason: String(cString: strerror(errno))) }
-        self.fd = fd
+        try Self.rotateIfDue(path, rotation)
+        fd = try Self.openForAppending(path)
         self.path = path
         encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -73,26 +94,183 @@ public final class Journal: @unchecked Sendable {
         var data = try encoder.encode(entry)
         data.append(0x0A)
         try lock.withLock {
-            let ok = data.withUnsafeBytes { buffer -> Bool in
-                var offset = 0
-                while offset < buffer.count {
-                    let n = journalWrite(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                    if n < 0 {
-                        if errno == EINTR { continue }
-                        return false
-                    }
-                    offset += n
-                }
-                return true
-            }
+            try lockCurrentFile()
+            defer { _ = flock(fd, LOCK_UN) }
+            let ok = writeFully(fd, data)
             guard ok, fsync(fd) == 0 else { throw JournalError(path: path, reason: String(cString: strerror(errno))) }
         }
     }
 
-    /// Every readable entry of the journal at `path` (none if it does not exist); lines a
-    /// crash cut short are passed over.
+    /// Records that `runs` were reported as cut short by run `runID` (a `run-abandoned`
+    /// line each), so that later applies do not report them again.
+    public func recordReported(_ runs: [UnfinishedRun], by runID: String) throws {
+        for unfinished in runs {
+            try append(JournalEntry(time: Self.timestamp(), run: unfinished.run.run, event: .runAbandoned,
+                                    message: "cut short; reported by run \(runID)"))
+        }
+    }
+
+    /// Takes the file's lock, on the file that is the journal now: another process may
+    /// have rotated it since it was opened, and lines appended to the old one would be lost.
+    private func lockCurrentFile() throws {
+        while true {
+            while flock(fd, LOCK_EX) != 0 {
+                guard errno == EINTR else { throw JournalError(path: path, reason: String(cString: strerror(errno))) }
+            }
+            var open = stat(), current = stat()
+            if fstat(fd, &open) == 0, lstat(path, &current) == 0, open.st_ino == current.st_ino, open.st_dev == current.st_dev {
+                return
+            }
+            _ = flock(fd, LOCK_UN)
+            let reopened = try Self.openForAppending(path)
+            close(fd)
+            fd = reopened
+        }
+    }
+
+    /// `O_NOFOLLOW`, a regular file only (a FIFO would block the open), 0600 when
+    /// created, and the directory synced then, so that the new name survives a crash.
+    static func openForAppending(_ path: String) throws -> Int32 {
+        let flags = O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK
+        var created = true
+        var fd = open(path, flags | O_CREAT | O_EXCL, 0o600)
+        if fd < 0 && errno == EEXIST {
+            created = false
+            fd = open(path, flags)
+        }
+        guard fd >= 0 else {
+            if errno == ELOOP { throw JournalError.symbolicLink(path) }
+            throw JournalError(path: path, reason: String(cString: strerror(errno)))
+        }
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+            close(fd)
+            throw JournalError(path: path, reason: "it is not a regular file; remove it")
+        }
+        _ = fcntl(fd, F_SETFL, O_WRONLY | O_APPEND)
+        if created { syncDirectory(of: path) }
+        return fd
+    }
+
+    static func syncDirectory(of path: String) {
+        let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        let dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if dirfd >= 0 {
+            _ = fsync(dirfd)
+            close(dirfd)
+        }
+    }
+
+    // MARK: - Rotation
+
+    /// Rewrites the journal with its newest runs when it is over either limit: a temporary
+    /// file in the same directory (0600, synced), renamed over it, under the journal's
+    /// lock so that no concurrent append is lost.
+    static func rotateIfDue(_ path: String, _ rotation: Rotation) throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
+        guard fd >= 0 else {
+            if errno == ELOOP { throw JournalError.symbolicLink(path) }
+            return
+        }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return }
+        let runMarker = Data(#""event":"run-started""#.utf8)
+        var data = readTail(fd, size: Int(info.st_size), maxBytes: rotation.maxBytes)
+        guard info.st_size > rotation.maxBytes || data.ranges(of: runMarker).count > rotation.maxRuns else { return }
+        while flock(fd, LOCK_EX) != 0 {
+            guard errno == EINTR else { throw JournalError(path: path, reason: String(cString: strerror(errno))) }
+        }
+        defer { _ = flock(fd, LOCK_UN) }
+        var current = stat()
+        // Rotated by another process meanwhile: nothing left to do.
+        guard lstat(path, &current) == 0, current.st_ino == info.st_ino else { return }
+        guard fstat(fd, &info) == 0 else { return }
+        data = readTail(fd, size: Int(info.st_size), maxBytes: rotation.maxBytes)
+        let kept = newestRuns(in: data, rotation)
+        try replace(path, with: kept)
+    }
+
+    /// The lines of the newest `keepRuns` runs that fit in `keepBytes`, in their order.
+    static func newestRuns(in data: Data, _ rotation: Rotation) -> Data {
+        let decoder = JSONDecoder()
+        var lines: [(run: String, line: Data)] = []
+        for line in data.split(separator: 0x0A) {
+            guard let entry = try? decoder.decode(JournalEntry.self, from: Data(line)) else { continue }
+            lines.append((entry.run, Data(line)))
+        }
+        var order: [String] = []
+        var bytes: [String: Int] = [:]
+        for (run, line) in lines {
+            if bytes[run] == nil { order.append(run) }
+            bytes[run, default: 0] += line.count + 1
+        }
+        var keep = Set<String>(), total = 0
+        for run in order.reversed().prefix(rotation.keepRuns) {
+            total += bytes[run]!
+            if total > rotation.keepBytes { break }
+            keep.insert(run)
+        }
+        var out = Data()
+        for (run, line) in lines where keep.contains(run) {
+            out.append(line)
+            out.append(0x0A)
+        }
+        return out
+    }
+
+    static func replace(_ path: String, with data: Data) throws {
+        let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        let temp = "\(dir)/.\(URL(fileURLWithPath: path).lastPathComponent).\(UUID().uuidString).tmp"
+        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard fd >= 0 else { throw JournalError(path: temp, reason: String(cString: strerror(errno))) }
+        var renamed = false
+        defer { if !renamed { unlink(temp) } }
+        let written = writeFully(fd, data)
+        guard written, fsync(fd) == 0 else {
+            let reason = String(cString: strerror(errno))
+            close(fd)
+            throw JournalError(path: temp, reason: reason)
+        }
+        close(fd)
+        guard rename(temp, path) == 0 else { throw JournalError(path: path, reason: String(cString: strerror(errno))) }
+        renamed = true
+        syncDirectory(of: path)
+    }
+
+    /// At most the last `maxBytes` of the file, starting at a line: a journal that grew
+    /// beyond its limit (appended to by an older xenplan) is still read in bounded time.
+    static func readTail(_ fd: Int32, size: Int, maxBytes: Int) -> Data {
+        let start = max(0, size - maxBytes)
+        var data = Data(count: size - start)
+        var offset = 0
+        let ok = data.withUnsafeMutableBytes { buffer -> Bool in
+            while offset < buffer.count {
+                let n = pread(fd, buffer.baseAddress! + offset, buffer.count - offset, off_t(start + offset))
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { return offset > 0 }
+                offset += n
+            }
+            return true
+        }
+        guard ok else { return Data() }
+        data.count = offset
+        if start > 0, let newline = data.firstIndex(of: 0x0A) { data = data[(newline + 1)...] }
+        return Data(data)
+    }
+
+    // MARK: - Reading
+
+    /// Every readable entry of the journal at `path` (none if it does not exist, or is a
+    /// symbolic link), from at most its last `Rotation().maxBytes`; lines a crash cut
+    /// short, or that are not journal entries, are passed over.
     public static func entries(at path: String) -> [JournalEntry] {
-        guard let data = FileManager.default.contents(atPath: path) else { return [] }
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
+        guard fd >= 0 else { return [] }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return [] }
+        let data = readTail(fd, size: Int(info.st_size), maxBytes: Rotation().maxBytes)
         let decoder = JSONDecoder()
         return data.split(separator: 0x0A).compactMap { try? decoder.decode(JournalEntry.self, from: Data($0)) }
     }
@@ -102,16 +280,37 @@ public final class Journal: @unchecked Sendable {
         entries(at: path).first { $0.event == .runStarted && $0.plan == planDigest }
     }
 
-    /// The last run, if it never ended (killed, or the machine went down), with the
-    /// actions it started and did not finish: what an interrupted apply may have left
-    /// half done.
+    /// Every run that started and never ended (nor was reported as cut short by a later
+    /// run, `recordReported`), oldest first: concurrent applies on different hosts can
+    /// leave several behind when the machine goes down.
+    public static func unfinishedRuns(at path: String) -> [UnfinishedRun] {
+        unfinishedRuns(in: entries(at: path))
+    }
+
+    static func unfinishedRuns(in all: [JournalEntry]) -> [UnfinishedRun] {
+        var byRun: [String: [JournalEntry]] = [:]
+        var starts: [JournalEntry] = []
+        for entry in all {
+            byRun[entry.run, default: []].append(entry)
+            if entry.event == .runStarted { starts.append(entry) }
+        }
+        var seen = Set<String>()
+        return starts.compactMap { start in
+            guard seen.insert(start.run).inserted else { return nil }
+            let run = byRun[start.run] ?? []
+            guard !run.contains(where: { $0.event == .runEnded || $0.event == .runAbandoned }) else { return nil }
+            let finished = Set(run.filter { $0.event == .done || $0.event == .failed }.compactMap(\.action))
+            return UnfinishedRun(run: start, started: run.filter { $0.event == .started && !finished.contains($0.action ?? -1) })
+        }
+    }
+
+    /// The last run, if it never ended, with the actions it started and did not finish.
+    /// Kept for callers written before `unfinishedRuns(at:)`, which reports every one.
     public static func unfinishedRun(at path: String) -> (run: JournalEntry, started: [JournalEntry])? {
         let all = entries(at: path)
-        guard let start = all.last(where: { $0.event == .runStarted }) else { return nil }
-        let run = all.filter { $0.run == start.run }
-        guard !run.contains(where: { $0.event == .runEnded }) else { return nil }
-        let finished = Set(run.filter { $0.event == .done || $0.event == .failed }.compactMap(\.action))
-        return (start, run.filter { $0.event == .started && !finished.contains($0.action ?? -1) })
+        guard let last = all.last(where: { $0.event == .runStarted }),
+              let unfinished = unfinishedRuns(in: all).last, unfinished.run.run == last.run else { return nil }
+        return (unfinished.run, unfinished.started)
     }
 
     /// `2026-12-01T10:00:00.123Z`.
@@ -127,6 +326,10 @@ public struct JournalError: Error, CustomStringConvertible, Sendable {
     public var path: String
     public var reason: String
     public var description: String { "cannot write the journal \(path): \(reason)" }
+
+    static func symbolicLink(_ path: String) -> JournalError {
+        JournalError(path: path, reason: "it is a symbolic link, which xenplan does not follow; remove it (a new journal is created in its place)")
+    }
 }
 
 extension Plan {

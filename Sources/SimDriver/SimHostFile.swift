@@ -252,7 +252,8 @@ public struct SimHostFile: Hashable, Codable, Sendable {
         return data
     }
 
+    /// Decodes and checks a file (`checked`): what every read of a simulated host uses.
     public static func decode(_ data: Data) throws -> SimHostFile {
-        try JSONDecoder().decode(SimHostFile.self, from: data)
+        try JSONDecoder().decode(SimHostFile.self, from: data).checked()
     }
 }

@@ -1,15 +1,10 @@
 import Foundation
 import HostModel
+import XenplanBasics
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
-#endif
-
-#if canImport(Glibc)
-private let posixWrite = Glibc.write
-#else
-private let posixWrite = Darwin.write
 #endif
 
 /// An error of the simulator itself (no state for a host, unreadable file), as opposed to
@@ -129,18 +124,7 @@ public struct SimStore: Sendable {
         defer {
             if !ok { unlink(temp) }
         }
-        let written = data.withUnsafeBytes { buffer -> Bool in
-            var offset = 0
-            while offset < buffer.count {
-                let n = posixWrite(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    return false
-                }
-                offset += n
-            }
-            return true
-        }
+        let written = writeFully(fd, data)
         guard written, fsync(fd) == 0 else {
             close(fd)
             throw SimError.io("write", temp)
@@ -157,14 +141,8 @@ public struct SimStore: Sendable {
     }
 
     static func describe(_ error: any Error) -> String {
-        switch error {
-        case let DecodingError.dataCorrupted(context), let DecodingError.keyNotFound(_, context),
-             let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context):
-            let path = context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
-            return path.isEmpty ? context.debugDescription : "\(path): \(context.debugDescription)"
-        default:
-            return "\(error)"
-        }
+        if let problem = error as? HostStateLimits.Violation { return problem.description }
+        return decodingProblem(error)
     }
 }
 

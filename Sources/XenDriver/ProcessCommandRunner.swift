@@ -52,8 +52,12 @@ public struct ProcessCommandRunner: CommandRunner {
         let (out, err) = pump(input: Array((stdin ?? "").utf8), inFD: child.stdinFD, outFD: child.stdoutFD, errFD: child.stderrFD)
         var status: Int32 = 0
         while waitpid(child.pid, &status, 0) < 0 && errno == EINTR {}
-        return CommandResult(status: Spawn.exitCode(status), stdout: String(decoding: out, as: UTF8.self),
-                             stderr: String(decoding: err, as: UTF8.self))
+        // A tool's output ends up in messages (xl's complaint names the domain, LVM's the
+        // volume): control characters are escaped here, where it enters, keeping lines and
+        // tabs. What the parsers read (lvs' JSON) never holds a raw control character.
+        return CommandResult(status: Spawn.exitCode(status),
+                             stdout: TerminalText.escaped(String(decoding: out, as: UTF8.self), multiline: true),
+                             stderr: TerminalText.escaped(String(decoding: err, as: UTF8.self), multiline: true))
     }
 
     /// Writes `input` and reads both outputs until the child closes them.

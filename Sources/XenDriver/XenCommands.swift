@@ -10,7 +10,7 @@ public enum XenCommands {
     }
 
     static func domain(_ d: String) throws(XlConfigError) -> String {
-        try check(XlConfig.validName(d), "'\(d)' is not a valid domain name")
+        try check(XlConfig.validName(d), "\(shownValue(d)) is not a valid domain name")
         return d
     }
 
@@ -20,7 +20,7 @@ public enum XenCommands {
     }
 
     public static func create(configPath: String) throws(XlConfigError) -> [String] {
-        try check(XlConfig.validPath(configPath), "config path '\(configPath)' is not a safe absolute path")
+        try check(XlConfig.validPath(configPath), "config path \(shownValue(configPath)) is not a safe absolute path")
         return ["xl", "create", configPath]
     }
 
@@ -43,7 +43,7 @@ public enum XenCommands {
     public static func migrate(_ d: String, to host: String) throws(XlConfigError) -> [String] {
         // xl runs `ssh HOST`: a host that looked like an option would reach ssh as one.
         try check(!host.hasPrefix("-") && !host.isEmpty && host.allSatisfy { $0.isLetter || $0.isNumber || ".-_@:".contains($0) },
-                  "migration target '\(host)' is not a host name")
+                  "migration target \(shownValue(host)) is not a host name")
         return ["xl", "migrate", try domain(d), host]
     }
 
@@ -53,34 +53,34 @@ public enum XenCommands {
     /// `xl block-attach D format=raw vdev=… access=… target=…`: one disk-spec component
     /// per argument, as xl-disk-configuration(5) allows; `target=` last.
     public static func blockAttach(_ d: String, _ disk: DomainConfig.Disk) throws(XlConfigError) -> [String] {
-        try check(XlConfig.validVdev(disk.vdev), "disk vdev '\(disk.vdev)' is not a device name like xvdb")
-        try check(XlConfig.validPath(disk.target), "disk target '\(disk.target)' is not a safe absolute path")
+        try check(XlConfig.validVdev(disk.vdev), "disk vdev \(shownValue(disk.vdev)) is not a device name like xvdb")
+        try check(XlConfig.validPath(disk.target), "disk target \(shownValue(disk.target)) is not a safe absolute path")
         return ["xl", "block-attach", try domain(d), "format=raw", "vdev=\(disk.vdev)",
                 "access=\(disk.readOnly ? "ro" : "rw")", "target=\(disk.target)"]
     }
 
     public static func blockDetach(_ d: String, vdev: String) throws(XlConfigError) -> [String] {
-        try check(XlConfig.validVdev(vdev), "disk vdev '\(vdev)' is not a device name like xvdb")
+        try check(XlConfig.validVdev(vdev), "disk vdev \(shownValue(vdev)) is not a device name like xvdb")
         return ["xl", "block-detach", try domain(d), vdev]
     }
 
     /// `xl network-attach D bridge=… mac=… ip=…`: xl parses one `key=value` per argument.
     public static func networkAttach(_ d: String, _ nic: DomainConfig.Nic) throws(XlConfigError) -> [String] {
-        try check(XlConfig.validInterface(nic.bridge), "bridge '\(nic.bridge)' is not an interface name")
+        try check(XlConfig.validInterface(nic.bridge), "bridge \(shownValue(nic.bridge)) is not an interface name")
         var argv = ["xl", "network-attach", try domain(d), "bridge=\(nic.bridge)"]
         if let mac = nic.mac {
-            try check(XlConfig.validMAC(mac), "'\(mac)' is not a MAC address")
+            try check(XlConfig.validMAC(mac), "\(shownValue(mac)) is not a MAC address")
             argv.append("mac=\(mac)")
         }
         if let ip = nic.ip {
-            try check(XlConfig.validIPv4(ip), "'\(ip)' is not an IPv4 address")
+            try check(XlConfig.validIPv4(ip), "\(shownValue(ip)) is not an IPv4 address")
             argv.append("ip=\(ip)")
         }
         return argv
     }
 
     public static func networkDetach(_ d: String, mac: String) throws(XlConfigError) -> [String] {
-        try check(XlConfig.validMAC(mac), "'\(mac)' is not a MAC address")
+        try check(XlConfig.validMAC(mac), "\(shownValue(mac)) is not a MAC address")
         return ["xl", "network-detach", try domain(d), mac]
     }
 
@@ -91,8 +91,8 @@ public enum XenCommands {
                 ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "+_.-".unicodeScalars.contains($0)
             }
         }
-        try check(ok(vg), "'\(vg)' is not a volume group name")
-        try check(ok(name), "'\(name)' is not a logical volume name")
+        try check(ok(vg), "\(shownValue(vg)) is not a volume group name")
+        try check(ok(name), "\(shownValue(name)) is not a logical volume name")
     }
 
     /// `lvcreate -y --wipesignatures y --addtag xenplan -L SIZEk -n NAME VG`: `-y` answers
@@ -116,17 +116,17 @@ public enum XenCommands {
     }
 
     public static func bridgeAdd(_ name: String) throws(XlConfigError) -> [String] {
-        try check(XlConfig.validInterface(name) && !name.hasPrefix("-"), "'\(name)' is not an interface name")
+        try check(XlConfig.validInterface(name) && !name.hasPrefix("-"), "\(shownValue(name)) is not an interface name")
         return ["ip", "link", "add", "name", name, "type", "bridge"]
     }
 
     public static func enslave(_ interface: String, to bridge: String) throws(XlConfigError) -> [String] {
-        try check(XlConfig.validInterface(interface) && !interface.hasPrefix("-"), "'\(interface)' is not an interface name")
+        try check(XlConfig.validInterface(interface) && !interface.hasPrefix("-"), "\(shownValue(interface)) is not an interface name")
         return ["ip", "link", "set", "dev", interface, "master", bridge]
     }
 
     public static func linkUp(_ name: String) throws(XlConfigError) -> [String] {
-        try check(XlConfig.validInterface(name) && !name.hasPrefix("-"), "'\(name)' is not an interface name")
+        try check(XlConfig.validInterface(name) && !name.hasPrefix("-"), "\(shownValue(name)) is not an interface name")
         return ["ip", "link", "set", "dev", name, "up"]
     }
 }

@@ -41,13 +41,13 @@ extension XenDriver {
         trace.mark("then files and lvs")
         trace.finish(host: hostName)
         let dom0 = infos.first { $0.domid == 0 }
-        return HostState(name: hostName, xenVersion: version, totalMemory: Self.pages(physical.totalPages),
+        return try HostStateLimits.checked(HostState(name: hostName, xenVersion: version, totalMemory: Self.pages(physical.totalPages),
                          freeMemory: Self.pages(physical.freePages), cpus: physical.cpus,
                          dom0Memory: dom0.map { Self.pages($0.totPages) } ?? .zero,
-                         domains: domains, configs: configs, volumes: allVolumes, bridges: bridges)
+                         domains: domains, configs: configs, volumes: allVolumes, bridges: bridges), host: hostName)
     }
 
-    static func pages(_ n: UInt64) -> ByteSize { ByteSize(kib: Int64(n) * 4) }
+    static func pages(_ n: UInt64) -> ByteSize { ByteSize(kib: Int64(clamping: n)) * 4 }
 
     /// Merges the hypervisor's actual values with xenstore's requested ones.
     static func domainState(_ info: DomainInfo, _ xs: XenStoreDomain?, _ sched: SchedulerParameters?) -> DomainState {

@@ -4,18 +4,31 @@ public struct ByteSize: Hashable, Comparable, Codable, Sendable, CustomStringCon
     public var kib: Int64
 
     public init(kib: Int64) { self.kib = kib }
-    public static func mib(_ n: Int64) -> ByteSize { ByteSize(kib: n * 1024) }
-    public static func gib(_ n: Int64) -> ByteSize { ByteSize(kib: n * 1024 * 1024) }
+    public static func mib(_ n: Int64) -> ByteSize { ByteSize(kib: n) * 1024 }
+    public static func gib(_ n: Int64) -> ByteSize { ByteSize(kib: n) * (1024 * 1024) }
     public static let zero = ByteSize(kib: 0)
 
     /// Whole MiB, rounded down.
     public var mib: Int64 { kib / 1024 }
 
+    // The arithmetic saturates at Int64's limits instead of trapping: sizes also come
+    // from hosts and state files, and a forged `{"kib": 9223372036854775807}` must end
+    // in an error message, never in a crash. Values that passed the range checks
+    // (`maximum`, HostStateLimits) are far from the limits, so there the result is exact.
     public static func < (a: ByteSize, b: ByteSize) -> Bool { a.kib < b.kib }
-    public static func + (a: ByteSize, b: ByteSize) -> ByteSize { ByteSize(kib: a.kib + b.kib) }
-    public static func - (a: ByteSize, b: ByteSize) -> ByteSize { ByteSize(kib: a.kib - b.kib) }
-    public static func += (a: inout ByteSize, b: ByteSize) { a.kib += b.kib }
-    public static func -= (a: inout ByteSize, b: ByteSize) { a.kib -= b.kib }
+    public static func + (a: ByteSize, b: ByteSize) -> ByteSize { ByteSize(kib: saturating(a.kib.addingReportingOverflow(b.kib), a.kib < 0 && b.kib < 0)) }
+    public static func - (a: ByteSize, b: ByteSize) -> ByteSize { ByteSize(kib: saturating(a.kib.subtractingReportingOverflow(b.kib), a.kib < 0)) }
+    public static func * (a: ByteSize, n: Int64) -> ByteSize { ByteSize(kib: saturating(a.kib.multipliedReportingOverflow(by: n), (a.kib < 0) != (n < 0))) }
+    public static func += (a: inout ByteSize, b: ByteSize) { a = a + b }
+    public static func -= (a: inout ByteSize, b: ByteSize) { a = a - b }
+
+    /// The exact result, or the limit on the side it overflowed to.
+    private static func saturating(_ result: (partialValue: Int64, overflow: Bool), _ negative: Bool) -> Int64 {
+        result.overflow ? (negative ? .min : .max) : result.partialValue
+    }
+
+    /// Whether the size lies in 0…`maximum`: what every size read from outside must satisfy.
+    public var isWithinMaximum: Bool { kib >= 0 && kib <= ByteSize.maximum.kib }
 
     /// Largest size a manifest may state: 1 PiB. Anything above is a typo, and keeping
     /// sums of many sizes far from Int64's limit means no arithmetic can overflow.
@@ -69,12 +82,17 @@ public struct ByteSize: Hashable, Comparable, Codable, Sendable, CustomStringCon
 
     /// `512 MiB`, `1 GiB`, `1.5 GiB`, `64 KiB`: the unit that keeps the number readable.
     public var description: String {
-        let units: [(Int64, String)] = [(1 << 30, "TiB"), (1 << 20, "GiB"), (1 << 10, "MiB")]
-        let magnitude = kib < 0 ? -kib : kib
+        let units: [(UInt64, String)] = [(1 << 40, "PiB"), (1 << 30, "TiB"), (1 << 20, "GiB"), (1 << 10, "MiB")]
+        // On the magnitude as UInt64, so that neither Int64.min nor the rounding overflows.
+        let magnitude = kib.magnitude
+        let sign = kib < 0 ? "-" : ""
         for (size, name) in units where magnitude >= size {
-            if kib % size == 0 { return "\(kib / size) \(name)" }
-            let tenths = (kib * 10 + (kib >= 0 ? size / 2 : -size / 2)) / size
-            return "\(tenths / 10).\(abs(tenths % 10)) \(name)"
+            if magnitude % size == 0 { return "\(sign)\(magnitude / size) \(name)" }
+            let (whole, rest) = magnitude.quotientAndRemainder(dividingBy: size)
+            var tenths = (rest * 10 + size / 2) / size
+            var units = whole
+            if tenths == 10 { units += 1; tenths = 0 }
+            return "\(sign)\(units).\(tenths) \(name)"
         }
         return kib == 0 ? "0 MiB" : "\(kib) KiB"
     }

@@ -389,8 +389,12 @@ class Scenario:
         self.summaries = {}
         self.env = dict(os.environ, XENPLAN_STATE_DIR=str(state_dir), NO_COLOR="1")
         if dom0s:
-            opts = dom0s["a"].ssh_options()
-            self.env["XENPLAN_SSH_OPTIONS"] = " ".join(opts[2:])  # BatchMode/strict are xenplan's own
+            a = dom0s["a"]
+            # BatchMode and strict host key checking are xenplan's own; the known_hosts file
+            # is named by XENPLAN_SSH_KNOWN_HOSTS (XENPLAN_SSH_OPTIONS may not set it).
+            self.env["XENPLAN_SSH_OPTIONS"] = " ".join(["-o", "IdentitiesOnly=yes", "-i", str(a.rundir / "id_test"),
+                                                        "-o", "ConnectTimeout=20", "-o", "LogLevel=ERROR"])
+            self.env["XENPLAN_SSH_KNOWN_HOSTS"] = str(a.rundir / "known_hosts")
 
     def xenplan(self, *args, timeout=APPLY_TIMEOUT):
         t = time.monotonic()

@@ -24,8 +24,8 @@ struct SshRecoveryTests {
         let knownHosts = state.appendingPathComponent("known_hosts")
         let lines = try String(contentsOf: cpt18.knownHosts, encoding: .utf8) + String(contentsOf: cpt76.knownHosts, encoding: .utf8)
         try lines.write(to: knownHosts, atomically: true, encoding: .utf8)
-        let options = "-o UserKnownHostsFile=\(knownHosts.path) -o GlobalKnownHostsFile=/dev/null -o IdentitiesOnly=yes -i \(cpt18.keys[0].path) -i \(cpt76.keys[0].path)"
-        let env = ["XENPLAN_SSH_OPTIONS": options]
+        let options = "-o IdentitiesOnly=yes -i \(cpt18.keys[0].path) -i \(cpt76.keys[0].path)"
+        let env = ["XENPLAN_SSH_OPTIONS": options, "XENPLAN_SSH_KNOWN_HOSTS": knownHosts.path]
 
         let apply = try BackgroundRun(["apply", lab.path, "--state-dir", state.path, "--auto-approve"], environment: env)
         let started = await apply.waitFor({ $0.contains("start") && $0.contains("ldap") }, timeout: .seconds(60))

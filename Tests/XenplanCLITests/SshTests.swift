@@ -54,7 +54,7 @@ struct SshTests {
         defer { server.stop(); try? FileManager.default.removeItem(at: sshState); try? FileManager.default.removeItem(at: simState) }
         let lab = try Self.sshLab(ports: ["cpt18": server.port, "cpt76": server.port])
         defer { try? FileManager.default.removeItem(at: lab) }
-        let env = ["XENPLAN_SSH_OPTIONS": server.clientOptions()]
+        let env = server.clientEnvironment()
 
         let overSsh = try Binary.run(["plan", lab.path, "--state-dir", sshState.path], environment: env)
         let withSim = try Binary.run(["plan", "examples/lab", "--state-dir", simState.path])
@@ -80,7 +80,7 @@ struct SshTests {
         defer { server.stop(); try? FileManager.default.removeItem(at: sshState); try? FileManager.default.removeItem(at: simState) }
         let lab = try Self.sshLab(ports: ["cpt18": server.port, "cpt76": server.port])
         defer { try? FileManager.default.removeItem(at: lab) }
-        let env = ["XENPLAN_SSH_OPTIONS": server.clientOptions()]
+        let env = server.clientEnvironment()
 
         let applied = try Binary.run(["apply", lab.path, "--state-dir", sshState.path, "--auto-approve"], environment: env)
         #expect(applied.status == 0, "\(applied.stdout)\n\(applied.stderr)")
@@ -105,7 +105,7 @@ struct SshTests {
         let lab = try Self.sshLab(ports: ["cpt18": server.port, "cpt76": server.port])
         defer { try? FileManager.default.removeItem(at: lab) }
         let result = try Binary.run(["plan", lab.path, "--state-dir", state.path, "--host", "cpt18"],
-                                    environment: ["XENPLAN_SSH_OPTIONS": server.clientOptions(knownHosts: server.emptyKnownHosts)])
+                                    environment: server.clientEnvironment(knownHosts: server.emptyKnownHosts))
         #expect(result.status == 1)
         #expect(result.stderr.hasPrefix("error: host cpt18: ssh failed: its ssh host key is not in known_hosts; verify it and add it (ssh-keyscan -p \(server.port) 127.0.0.1 >> ~/.ssh/known_hosts"), "\(result.stderr)")
     }
@@ -117,7 +117,7 @@ struct SshTests {
         let lab = try Self.sshLab(ports: ["cpt18": server.port, "cpt76": server.port])
         defer { try? FileManager.default.removeItem(at: lab) }
         let result = try Binary.run(["plan", lab.path, "--state-dir", state.path, "--host", "cpt18"],
-                                    environment: ["XENPLAN_SSH_OPTIONS": server.clientOptions(key: nil)])
+                                    environment: server.clientEnvironment(key: nil))
         #expect(result.status == 1)
         #expect(result.stderr == "error: host cpt18: ssh failed: ssh refused the login as root@127.0.0.1 (Permission denied); add this machine's public key to that user's authorized_keys on the host (see docs/hosts.md)\n")
     }
@@ -148,7 +148,7 @@ struct SshTests {
         let lab = try Self.sshLab(ports: ["cpt18": server.port, "cpt76": server.port])
         defer { try? FileManager.default.removeItem(at: lab) }
         let result = try Binary.run(["plan", lab.path, "--state-dir", state.path, "--host", "cpt18"],
-                                    environment: ["XENPLAN_SSH_OPTIONS": server.clientOptions()])
+                                    environment: server.clientEnvironment())
         #expect(result.status == 1)
         #expect(result.stderr == expected)
     }

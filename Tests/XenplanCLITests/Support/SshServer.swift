@@ -6,7 +6,7 @@ import Glibc
 /// A private OpenSSH server on 127.0.0.1 for one test: its own host key, config,
 /// authorized keys and log in a temporary folder, started by path and stopped by pid.
 /// Nothing of the system's ssh setup is read or changed; the client side gets its own
-/// known_hosts file and keys through `XENPLAN_SSH_OPTIONS`.
+/// known_hosts file through `XENPLAN_SSH_KNOWN_HOSTS` and keys through `XENPLAN_SSH_OPTIONS`.
 final class SshServer {
     /// One authorized key; `command` is the forced command sshd runs for it (nil: the
     /// command the client asks for, through root's login shell).
@@ -91,10 +91,11 @@ final class SshServer {
         try waitUntilListening()
     }
 
-    /// `XENPLAN_SSH_OPTIONS` for a client using key `index` (or the stranger key).
-    func clientOptions(key index: Int? = 0, knownHosts file: URL? = nil) -> String {
+    /// The environment for a client using key `index` (or the stranger key) and this
+    /// server's known_hosts file (or `file`).
+    func clientEnvironment(key index: Int? = 0, knownHosts file: URL? = nil) -> [String: String] {
         let key = index.map { keys[$0] } ?? strangerKey
-        return "-o UserKnownHostsFile=\((file ?? knownHosts).path) -o GlobalKnownHostsFile=/dev/null -o IdentitiesOnly=yes -i \(key.path)"
+        return ["XENPLAN_SSH_OPTIONS": "-o IdentitiesOnly=yes -i \(key.path)", "XENPLAN_SSH_KNOWN_HOSTS": (file ?? knownHosts).path]
     }
 
     var log: String { (try? String(contentsOf: folder.appendingPathComponent("sshd.log"), encoding: .utf8)) ?? "" }

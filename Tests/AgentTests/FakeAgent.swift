@@ -1,0 +1,103 @@
+import Agent
+import Foundation
+import HostModel
+
+/// A fake `ssh` that plays a hostile or broken agent: a bash script given to the real
+/// `SshDriver` as its ssh executable, so that the client's reading, deadlines and ssh
+/// handling all run as they do against a host. The script answers the hello and the
+/// request that follows from files of its folder, built by `FakeAgent.Script`; it uses
+/// shell builtins only while it waits, so that stopping it ends everything it runs.
+struct FakeAgent {
+    struct Script: Sendable {
+        /// The hello answer line; nil: never answers the hello.
+        var hello: Data? = FakeAgent.line(FakeAgent.validHello)
+        /// The answer to the request after the hello; nil: never answers it.
+        var reply: Data?
+        /// Seconds of waiting (`read -t`) before the reply.
+        var delay: Double?
+        /// Written to stderr before anything else.
+        var stderr: Data?
+        /// Exit with this status after the hello instead of reading on.
+        var exitAfterHello: Int32?
+        /// Exit with this status after the reply instead of waiting for the end of input.
+        var exitAfterReply: Int32?
+    }
+
+    static let validHello = #"{"type":"hello","id":1,"version":2,"versions":[2],"xenplan":"0.0.test","host":"cpt18","capabilities":["observe","perform","progress","lock"]}"#
+
+    static func line(_ text: String) -> Data { Data((text + "\n").utf8) }
+
+    static let program = """
+        #!/bin/bash
+        dir="${0%/*}"
+        [ -f "$dir/stderr" ] && cat "$dir/stderr" >&2
+        read -r _ || exit 0
+        [ -f "$dir/hello" ] && cat "$dir/hello"
+        [ -f "$dir/exit-after-hello" ] && exit "$(<"$dir/exit-after-hello")"
+        read -r _ || exit 0
+        [ -f "$dir/delay" ] && read -r -t "$(<"$dir/delay")" _
+        [ -f "$dir/reply" ] && cat "$dir/reply"
+        [ -f "$dir/exit-after-reply" ] && exit "$(<"$dir/exit-after-reply")"
+        while read -r _; do :; done
+        exit 0
+
+        """
+
+    let folder: URL
+
+    init(_ script: Script) throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("fake-agent-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let ssh = folder.appendingPathComponent("ssh")
+        try Data(Self.program.utf8).write(to: ssh)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: ssh.path)
+        let files: [(String, Data?)] = [
+            ("hello", script.hello), ("reply", script.reply), ("stderr", script.stderr),
+            ("delay", script.delay.map { Data(String($0).utf8) }),
+            ("exit-after-hello", script.exitAfterHello.map { Data(String($0).utf8) }),
+            ("exit-after-reply", script.exitAfterReply.map { Data(String($0).utf8) }),
+        ]
+        for case let (name, data?) in files { try data.write(to: folder.appendingPathComponent(name)) }
+    }
+
+    /// The real client, reaching this fake through ssh's argument vector.
+    func driver(limits: AgentLimits) -> SshDriver {
+        SshDriver(hostName: "cpt18", target: SshTarget(user: "root", address: "cpt18.example.org", port: nil),
+                  clientVersion: "0.0.test", sshExecutable: folder.appendingPathComponent("ssh"), limits: limits)
+    }
+
+    func remove() { try? FileManager.default.removeItem(at: folder) }
+
+    // MARK: - Host states as an agent writes them
+
+    /// One guest's JSON, with any field replaced by raw JSON text.
+    static func domain(_ fields: [String: String] = [:]) -> String {
+        var all: [(String, String)] = [
+            ("name", #""ldap""#), ("domid", "3"), ("uuid", #""6a1b9c0e-3d5f-4e2a-9b7c-0d1e2f3a4b5c""#),
+            ("state", #""running""#), ("memoryTarget", #"{"kib":262144}"#), ("memoryStaticMax", #"{"kib":524288}"#),
+            ("memoryActual", #"{"kib":262144}"#), ("vcpusOnline", "1"), ("maxVcpus", "2"), ("cpuWeight", "256"),
+            ("cpuCap", "0"), ("type", #""pv""#), ("disks", "[]"), ("nics", "[]"),
+        ]
+        all = all.map { ($0.0, fields[$0.0] ?? $0.1) }
+        all += fields.filter { key, _ in !all.contains { $0.0 == key } }.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        return "{" + all.filter { $0.1 != "-" }.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"
+    }
+
+    static let dom0 = domain(["name": #""Domain-0""#, "domid": "0", "uuid": #""00000000-0000-0000-0000-000000000000""#,
+                              "memoryTarget": #"{"kib":4194304}"#, "memoryStaticMax": #"{"kib":4194304}"#,
+                              "memoryActual": #"{"kib":4194304}"#, "vcpusOnline": "2"])
+
+    /// A `state` answer to request 2; `fields` replace top-level state fields by raw JSON
+    /// (`"-"` leaves one out), `domains` the guests after Domain-0.
+    static func state(_ fields: [String: String] = [:], domains: [String] = [domain()], extra: String = "") -> Data {
+        var all: [(String, String)] = [
+            ("name", #""cpt18""#), ("xenVersion", #""4.17.7""#), ("totalMemory", #"{"kib":50331648}"#),
+            ("freeMemory", #"{"kib":31457280}"#), ("cpus", "16"), ("dom0Memory", #"{"kib":4194304}"#),
+            ("domains", "[" + ([dom0] + domains).joined(separator: ",") + "]"), ("configs", "[]"), ("volumes", "[]"),
+            ("bridges", #"[{"name":"xenbr0","interfaces":["eth0"]}]"#),
+        ]
+        all = all.map { ($0.0, fields[$0.0] ?? $0.1) }
+        let body = all.filter { $0.1 != "-" }.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",")
+        return line(#"{"type":"state","id":2,"state":{"# + body + "}" + extra + "}")
+    }
+}
