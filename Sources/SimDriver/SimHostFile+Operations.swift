@@ -83,6 +83,7 @@ extension SimHostFile {
                 throw fail(XlMessages.vdevInUse(disk.vdev), domain: name)
             }
             try checkDiskTarget(vdev: disk.vdev, target: disk.target, fail: { fail($0, domain: name) })
+            try checkSharing(disk, of: domains[i].xlName, fail: { fail($0, domain: name) })
             domains[i].disks.append(DiskState(vdev: disk.vdev, target: disk.target, readOnly: disk.readOnly))
 
         case let .detachDisk(name, vdev):
@@ -140,6 +141,7 @@ extension SimHostFile {
         }
         for disk in config.disks {
             try checkDiskTarget(vdev: disk.vdev, target: disk.target, fail: fail)
+            try checkSharing(disk, of: config.name, fail: fail)
         }
         for nic in config.nics where bridges[nic.bridge] == nil {
             throw fail(XlMessages.bridgeMissing(nic.bridge))
@@ -173,6 +175,17 @@ extension SimHostFile {
         }
         domains[i].memoryTarget = target
         domains[i].settleBalloon(at: now, rate: balloonRatePerSecond)
+    }
+
+    /// The block hotplug script's sharing check: no two guests of this host may use one
+    /// device when either writes to it. It sees this host only: guests of other hosts on a
+    /// shared volume are invisible to it, as they are to Xen.
+    func checkSharing(_ disk: DomainConfig.Disk, of name: String, fail: (String) -> HostError) throws {
+        for other in domains where other.xlName != name {
+            if other.disks.contains(where: { $0.target == disk.target && (!$0.readOnly || !disk.readOnly) }) {
+                throw fail(XlMessages.diskSharedWithGuest(disk.target))
+            }
+        }
     }
 
     /// A disk inside one of this host's containers must name an existing volume; a path

@@ -51,6 +51,12 @@ enum XlMessages {
     static func bridgeMissing(_ bridge: String) -> String { "script: Could not find bridge device \(bridge)" }
 
     static func vdevInUse(_ vdev: String) -> String { "Disk vdev=\(vdev) is already attached to the domain" }
+
+    /// check_sharing in tools/hotplug/Linux/block: a device another guest of this host
+    /// uses is refused when either side would write to it.
+    static func diskSharedWithGuest(_ target: String) -> String {
+        "Device \(target) is mounted in a guest domain, and so cannot be mounted now."
+    }
     static func deviceNotConnected(_ vdev: String) -> String { "Error: Device \(vdev) not connected." }
     static func unknownNic(_ mac: String) -> String { "Unknown device \(mac)." }
 
