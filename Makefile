@@ -1,5 +1,6 @@
 # Quick start:  make demo   (set up, build, plan, apply and plan again the example lab on simulated hosts)
 #               make test   (the whole test suite)
+#               make soak   (the property tests at length: 100,000 generated steps)
 SWIFT ?= swift
 XENPLAN = .build/debug/xenplan
 
@@ -23,6 +24,15 @@ demo: build
 
 test: setup
 	$(SWIFT) test
+
+# The property tests at length (docs/safety.md): 100,000 steps of generated labs instead
+# of the 2,000 of `make test`. SOAK_TRANSITIONS and SOAK_SEED change how many and where
+# the seeds start.
+SOAK_TRANSITIONS ?= 100000
+SOAK_SEED ?= 20261201
+.PHONY: soak
+soak: setup
+	XENPLAN_PROPERTY_TRANSITIONS=$(SOAK_TRANSITIONS) XENPLAN_PROPERTY_BASE_SEED=$(SOAK_SEED) $(SWIFT) test --filter PropertyTests
 
 bench: setup
 	scripts/bench.sh
