@@ -124,6 +124,8 @@ public enum NoticeKind: String, Codable, Hashable, Sendable, CaseIterable {
     case unknown
     /// The manifest file that declared domains the plan would destroy no longer exists.
     case manifestGone = "manifest-gone"
+    /// A declared guest not started because another running guest uses one of its disks.
+    case diskInUse = "disk-in-use"
 }
 
 public struct Notice: Codable, Hashable, Sendable {

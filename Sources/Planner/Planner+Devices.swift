@@ -35,6 +35,10 @@ extension PlanBuilder {
         }
         for disk in disks {
             if let have = observedByVdev[disk.vdev], have.target == disk.target, have.readOnly == disk.spec.readOnly { continue }
+            if let why = diskInUse(d.name, disks: [disk.config]) {
+                notice(.diskInUse, host: host, domain: d.name, "disk \(disk.vdev) of \(d.name) is not attached: \(why.dropFirst("disk \(disk.vdev) ".count))")
+                continue
+            }
             let deps = disk.volume.flatMap { volumeDraft[$0] }.map { [$0] } ?? []
             attach.append(Draft(kind: .attachDisk, host: host, domain: d.name,
                                 summary: "\(disk.vdev) → \(disk.target)" + (disk.spec.readOnly ? " (read-only)" : ""),
@@ -74,6 +78,27 @@ extension PlanBuilder {
     mutating func planConfigOnly(_ d: DomainSpec, _ config: DomainConfig, on c: String, declared h: String) {
         finalHost[d.name] = c
         let known = config.nics.map { NicState(bridge: $0.bridge, mac: $0.mac ?? "", ip: $0.ip) }
+        if h != c, d.state == .running, canStartElsewhere(config, d, from: c, to: h) {
+            // Not running, so nothing has to move live: its configuration goes to the host
+            // it is declared on (removed here first, so no reboot ever finds two), and it
+            // starts there.
+            var desired = desiredConfig(d, on: h, observedNics: known, uuid: config.uuid)
+            desired.disks = config.disks
+            if holdIfDiskInUse(d, disks: desired.disks, on: h) { return }
+            add(Draft(kind: .removeStaleConfig, host: c, domain: d.name,
+                      summary: "remove the configuration of \(d.name), which starts on \(h)",
+                      reason: "declared on \(h); a reboot of \(c) would start a second \(d.name) on the same disks",
+                      disruption: .none, operations: [.removeConfig(name: d.name)]))
+            configOn[d.name] = configOn[d.name]?.filter { $0 != c }
+            finalHost[d.name] = h
+            let usage = Resources(memory: Planner.footprint(of: d), vcpus: d.vcpus)
+            add(Draft(kind: .start, host: h, domain: d.name, summary: "\(Text.vcpus(d.vcpus)), \(d.memory), moved from \(c) while stopped",
+                      reason: "declared running on \(h), exists only as a configuration on \(c); its disks are on shared pools",
+                      disruption: .none, operations: [.writeConfig(desired), .create(domain: d.name)],
+                      deps: bridgeDeps(d, on: h), takeHost: h, take: usage))
+            ledger[d.name] = LedgerEntry(host: h, usage: usage, up: true)
+            return
+        }
         var desired = desiredConfig(d, on: c, observedNics: known, uuid: config.uuid)
         if h != c {
             notice(.migrationBlocked, host: c, domain: d.name,
@@ -86,6 +111,7 @@ extension PlanBuilder {
             if configDue { addConfigWrite(d, desired, on: c, reason: "its configuration differs from the manifests") }
             return
         }
+        if holdIfDiskInUse(d, disks: desired.disks, on: c) { return }
         let deps = (h == c ? planVolumes(d, disks: resolveDisks(d, on: c), on: c) : []) + bridgeDeps(d, on: c)
         let usage = Resources(memory: Planner.footprint(of: d), vcpus: d.vcpus)
         add(Draft(kind: .start, host: c, domain: d.name, summary: "\(Text.vcpus(d.vcpus)), \(d.memory) from its configuration",
@@ -98,6 +124,7 @@ extension PlanBuilder {
     /// A declared domain that does not exist anywhere: volumes, configuration, `xl create`.
     mutating func planCreate(_ d: DomainSpec, on h: String, placed: Bool) {
         let disks = resolveDisks(d, on: h)
+        if d.state == .running, holdIfDiskInUse(d, disks: disks.map(\.config), on: h) { return }
         let deps = planVolumes(d, disks: disks, on: h) + bridgeDeps(d, on: h)
         let running = d.state == .running
         let usage = running ? Resources(memory: Planner.footprint(of: d), vcpus: d.vcpus) : Resources()

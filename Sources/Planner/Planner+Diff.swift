@@ -104,6 +104,7 @@ extension PlanBuilder {
         // Shut down or crashed but still held by Xen: clear it and start it again.
         if !s.state.isUp {
             let disks = resolveDisks(d, on: o)
+            if holdIfDiskInUse(d, disks: disks.map(\.config), on: o) { return }
             let deps = planVolumes(d, disks: disks, on: o) + bridgeDeps(d, on: o)
             let after = Resources(memory: Planner.footprint(of: d), vcpus: d.vcpus)
             var draft = Draft(kind: .start, host: o, domain: d.name, summary: "\(Text.vcpus(d.vcpus)), \(d.memory) (was \(s.state.rawValue))",

@@ -89,6 +89,8 @@ struct PlanBuilder {
     /// planner chose: a chosen MAC is never one of them.
     var usedMACs: Set<String> = []
     var chosenMACs: [String: String] = [:]
+    /// Devices running guests have attached, by device identity (see `attachedDevices`).
+    var devicesInUse: [String: [(domain: String, host: String, readOnly: Bool)]] = [:]
 
     init(lab: Lab, observed: [HostState], options: PlanOptions) {
         self.lab = lab
@@ -101,6 +103,7 @@ struct PlanBuilder {
             for d in state.domains { for nic in d.nics { if let mac = Normalize.mac(nic.mac) { usedMACs.insert(mac) } } }
             for c in state.configs { for nic in c.nics { if let mac = Normalize.mac(nic.mac) { usedMACs.insert(mac) } } }
         }
+        defer { devicesInUse = attachedDevices() }
         for p in lab.pools { poolsByName[p.name] = p }
         for h in lab.hosts { hostSpecs[h.name] = h }
         for d in lab.domains {

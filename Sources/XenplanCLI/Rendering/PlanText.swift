@@ -142,6 +142,7 @@ struct PlanText {
         case .inTransition: return "moving"
         case .unknown: return "unknown"
         case .manifestGone: return "gone"
+        case .diskInUse: return "disk-busy"
         }
     }
 
@@ -190,6 +191,7 @@ struct PlanText {
         case .inTransition: return "in transition"
         case .unknown: return "unknown"
         case .manifestGone: return n == 1 ? "manifest file gone" : "manifest files gone"
+        case .diskInUse: return n == 1 ? "held back by a busy disk" : "held back by busy disks"
         }
     }
 }
