@@ -274,13 +274,12 @@ extension AgentPolicy {
             if host.config(named: name)?.protect == true, host.domain(named: name) != nil {
                 throw refusal("protected-domains", "\(kind) \(name): \(name) is protected and runs here; removing its configuration would lift the protection")
             }
-        case let .shutdown(domain, _), let .destroy(domain):
+        case let .shutdown(domain, _), let .destroy(domain), let .discardMigrationCopy(domain, _):
             let base = Self.baseName(domain)
             if try await state().config(named: base)?.protect == true {
                 throw refusal("protected-domains", "\(kind) \(domain): \(base) is protected on this host; the agent never shuts down or destroys it")
             }
-        case .setMemory, .setVcpus, .setScheduler, .detachDisk, .attachNic, .detachNic, .migrate,
-             .discardMigrationCopy, .keepMigrationCopy:
+        case .setMemory, .setVcpus, .setScheduler, .detachDisk, .attachNic, .detachNic, .migrate, .keepMigrationCopy:
             return
         }
     }
