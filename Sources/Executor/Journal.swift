@@ -43,6 +43,23 @@ public struct JournalEntry: Codable, Hashable, Sendable {
     }
 }
 
+extension JournalEntry {
+    /// Its text escaped for a terminal: anyone who can write to the state directory can
+    /// write the journal, and what it says is printed when a run is reported as cut short.
+    var escapedForTerminal: JournalEntry {
+        let escape = { (text: String) in TerminalText.escaped(text) }
+        var e = self
+        e.time = escape(time)
+        e.run = escape(run)
+        e.kind = kind.map(escape)
+        e.host = host.map(escape)
+        e.domain = domain.map(escape)
+        e.message = message.map(escape)
+        e.plan = plan.map(escape)
+        return e
+    }
+}
+
 /// An apply that never wrote its `run-ended` line (killed, or the machine went down),
 /// with the actions it started and did not finish: what it may have left half done.
 public struct UnfinishedRun: Hashable, Sendable {
@@ -175,9 +192,8 @@ public final class Journal: @unchecked Sendable {
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return }
-        let runMarker = Data(#""event":"run-started""#.utf8)
         var data = readTail(fd, size: Int(info.st_size), maxBytes: rotation.maxBytes)
-        guard info.st_size > rotation.maxBytes || data.ranges(of: runMarker).count > rotation.maxRuns else { return }
+        guard info.st_size > rotation.maxBytes || runCount(data) > rotation.maxRuns else { return }
         while flock(fd, LOCK_EX) != 0 {
             guard errno == EINTR else { throw JournalError(path: path, reason: String(cString: strerror(errno))) }
         }
@@ -189,6 +205,27 @@ public final class Journal: @unchecked Sendable {
         data = readTail(fd, size: Int(info.st_size), maxBytes: rotation.maxBytes)
         let kept = newestRuns(in: data, rotation)
         try replace(path, with: kept)
+    }
+
+    /// How many `run-started` lines `data` holds, as this journal writes them (keys sorted,
+    /// no spaces): counted without decoding, since it is done at every open.
+    static func runCount(_ data: Data) -> Int {
+        let marker = Array(#""event":"run-started""#.utf8)
+        return data.withUnsafeBytes { buffer -> Int in
+            let bytes = buffer.bindMemory(to: UInt8.self)
+            guard bytes.count >= marker.count else { return 0 }
+            var count = 0, index = 0
+            let last = bytes.count - marker.count
+            while index <= last {
+                if bytes[index] == marker[0], memcmp(bytes.baseAddress! + index, marker, marker.count) == 0 {
+                    count += 1
+                    index += marker.count
+                } else {
+                    index += 1
+                }
+            }
+            return count
+        }
     }
 
     /// The lines of the newest `keepRuns` runs that fit in `keepBytes`, in their order.
@@ -272,7 +309,9 @@ public final class Journal: @unchecked Sendable {
         guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return [] }
         let data = readTail(fd, size: Int(info.st_size), maxBytes: Rotation().maxBytes)
         let decoder = JSONDecoder()
-        return data.split(separator: 0x0A).compactMap { try? decoder.decode(JournalEntry.self, from: Data($0)) }
+        return data.split(separator: 0x0A).compactMap { line in
+            (try? decoder.decode(JournalEntry.self, from: Data(line)))?.escapedForTerminal
+        }
     }
 
     /// The run that already started applying the plan with this digest, if any.
