@@ -114,6 +114,8 @@ extension SimDriver {
                 throw onTarget(XlMessages.diskMissing(vdev: disk.vdev, target: disk.target))
             }
             try destination.checkDiskTarget(vdev: disk.vdev, target: disk.target, fail: onTarget)
+            try destination.checkSharing(DomainConfig.Disk(vdev: disk.vdev, target: disk.target, readOnly: disk.readOnly),
+                                         of: domain.xlName, fail: onTarget)
         }
         for nic in domain.nics where destination.bridges[nic.bridge] == nil {
             throw onTarget(XlMessages.bridgeMissing(nic.bridge))

@@ -11,7 +11,7 @@ import XenplanTestSupport
 /// | difference | explained by |
 /// |---|---|
 /// | any action left in the next plan | the destroy gate leaving it out (a destroy, or what depends on one) |
-/// | a declared running domain runs nowhere | `unplaceable`, `in-transition` |
+/// | a declared running domain runs nowhere | `unplaceable`, `in-transition`, `disk-in-use` |
 /// | it runs on another host than declared | `migration-blocked`, `in-transition` |
 /// | maxmem, maxvcpus, memory or vCPUs differ | `pending-restart` (for memory and vCPUs: only beyond the static maximum) |
 /// | a declared stopped domain is up | `in-transition` |
@@ -56,7 +56,7 @@ enum ConvergenceAudit {
                 continue
             }
             guard let (host, s) = copies.first else {
-                if !explained(d.name, by: [.unplaceable, .inTransition]) {
+                if !explained(d.name, by: [.unplaceable, .inTransition, .diskInUse]) {
                     problems.append("\(d.name): declared running but runs nowhere, and no notice says why")
                 }
                 continue

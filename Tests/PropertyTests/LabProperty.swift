@@ -147,7 +147,7 @@ enum LabProperty {
                 let audit = ConvergenceAudit.check(plan: plan, excluded: excluded, observed: (try? world.snapshot()) ?? [],
                                                    lab: lab, gates: t.gates)
                 if !audit.isEmpty && !strict && attempt == 0 && KnownGap.startedAwayFromDeclaredHost(applied: applied, next: plan) {
-                    // Reported and kept by `PlannerGapTests`: the second apply must finish the job.
+                    // Reported and kept by `PropertyFindingsTests`: the second apply must finish the job.
                     statistics.knownGaps += 1
                     applied = await applyOnce(disturbed: false)?.plan
                     if !problems.isEmpty { return problems }

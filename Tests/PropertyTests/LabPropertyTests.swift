@@ -14,7 +14,7 @@ import XenplanTestSupport
     static let steps = Int(environment["XENPLAN_PROPERTY_STEPS"] ?? "").map { max(1, $0) } ?? 20
     static let transitions = Int(environment["XENPLAN_PROPERTY_TRANSITIONS"] ?? "").map { max(1, $0) } ?? 2000
     /// The first case's seed; the others follow it.
-    /// No allowance for the planner's known gaps (`PlannerGapTests`).
+    /// No allowance for the planner's known gaps (`PropertyFindingsTests`).
     static let strict = environment["XENPLAN_PROPERTY_STRICT"] == "1"
     static let survey = environment["XENPLAN_PROPERTY_SURVEY"] == "1"
     static let jobs = Int(environment["XENPLAN_PROPERTY_JOBS"] ?? "").map { max(1, $0) } ?? 2

@@ -62,3 +62,21 @@ import XenplanBasics
         #expect(try await driver.observe().domain(named: "copy") != nil)
     }
 }
+
+extension DiskSharingTests {
+    /// The receiving host's hotplug script runs the same check.
+    @Test func aMigrationOntoAHostWhereAnotherGuestWritesTheDiskIsRefused() async throws {
+        let sim = SimFixture()
+        let source = sim.driver("cpt18"), target = sim.driver("cpt76")
+        try sim.prepare(source)
+        try sim.prepare(target, localVG: "vg76")
+        try await source.perform(.createVolume(container: "san", name: "www-root", size: .gib(1)))
+        let disk = DomainConfig.Disk(vdev: "xvda", target: "/dev/san/www-root")
+        try await source.perform(.writeConfig(SimFixture.config("www", disks: [disk])))
+        try await source.perform(.create(domain: "www"))
+        try sim.xl("cpt76").run(["create", "u1", "memory=64M", "disk=xvda:/dev/san/www-root"])
+        let error = await #expect(throws: HostError.self) { try await source.perform(.migrate(domain: "www", toHost: "cpt76")) }
+        #expect(error?.message.contains("is mounted in a guest domain") == true)
+        #expect(try await source.observe().domain(named: "www")?.transient == nil)
+    }
+}
