@@ -19,4 +19,15 @@ enum KnownGap {
             }
         }
     }
+
+    /// The apply rewrote a stopped domain's configuration off a volume, and the next plan
+    /// only removes such volumes (with `--allow-data-loss`).
+    static func volumeLeftByRewrittenConfig(applied: Plan?, next: Plan) -> Bool {
+        guard let applied, !next.actions.isEmpty else { return false }
+        let rewritten = applied.actions.filter { $0.kind == .writeConfig }.compactMap(\.domain)
+        return next.actions.allSatisfy { action in
+            guard action.kind == .removeVolume, case let .removeVolume(_, name)? = action.operations.first else { return false }
+            return rewritten.contains { name.hasPrefix("\($0)-") }
+        }
+    }
 }
