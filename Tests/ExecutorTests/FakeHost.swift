@@ -33,6 +33,13 @@ final class FakeHost: HostDriver, @unchecked Sendable {
     var peakConcurrency: Int { lock.withLock { peak } }
     var running: Int { lock.withLock { active } }
 
+    /// Guests the host shows besides those the test balloons: started by someone else.
+    private var residentDomains: [DomainState] = []
+    var residents: [DomainState] {
+        get { lock.withLock { residentDomains } }
+        set { lock.withLock { residentDomains = newValue } }
+    }
+
     /// The next operation of `kind` on `domain` fails with `message`.
     func fail(_ kind: String, domain: String, message: String) { lock.withLock { failing["\(kind) \(domain)"] = message } }
 
@@ -60,7 +67,7 @@ final class FakeHost: HostDriver, @unchecked Sendable {
                 let seconds = (now - b.since).components.seconds
                 let actual = max(b.target, b.from - .mib(b.ratePerSecond * seconds))
                 return Fixture.domainState(name, memory: b.target.mib, maxmem: b.from.mib, actual: actual.mib)
-            }
+            } + residentDomains
         }
         return Fixture.hostState(hostName, domains: domains)
     }
