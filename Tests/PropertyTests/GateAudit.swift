@@ -26,8 +26,10 @@ enum GateAudit {
         }
         let declared = declaredVolumes(lab)
         let afterVolumes = Set(after.flatMap { h in volumeKeys(h, lab: lab) })
+        // A shared pool's volume is seen from every host that reaches it: one volume.
+        var seen: Set<VolumeKey> = []
         for host in before {
-            for key in volumeKeys(host, lab: lab) where !afterVolumes.contains(key) {
+            for key in volumeKeys(host, lab: lab) where !afterVolumes.contains(key) && seen.insert(key).inserted {
                 if !gates.allowDataLoss {
                     problems.append("volume \(key) was removed without --allow-data-loss")
                 } else if declared.contains(key.volume) {
