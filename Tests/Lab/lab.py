@@ -330,11 +330,11 @@ def summary_of(guests):
 
 STEPS = [
     # (name, manifests, what it shows)
-    ("create", "1-create", "three guests across both hosts, each with a disk on the shared dir pool and a vif on xenbr0"),
+    ("create", "1-create", "three guests across both hosts, each with a disk on the shared dir pool and a vif on xenbr0 (g3's MAC chosen by xenplan); one apply converges"),
     ("resize", "2-resize", "g1 memory 128 -> 192 MiB and g3 vCPUs 1 -> 2, live"),
     ("migrate", "3-migrate", "g2 moves from a to b, live"),
     ("drift", "3-migrate", "xl mem-set g1 160m behind xenplan's back: drift exits 2, apply sets it back"),
-    ("remove", "4-remove", "g3 removed from the manifests: shut down and destroyed"),
+    ("remove", "4-remove", "g3 removed from the manifests: --auto-approve alone leaves it; with --allow-destroy shut down and destroyed"),
     ("final", "4-remove", "plan --detailed-exitcode says No changes (exit 0)"),
 ]
 
@@ -417,8 +417,8 @@ class Scenario:
         render(step_dir, dest, self.connections, self.sims, self.only_a)
         return dest
 
-    def apply(self, step, directory):
-        p, secs = self.xenplan("apply", directory, "--auto-approve", "--json")
+    def apply(self, step, directory, *extra):
+        p, secs = self.xenplan("apply", directory, "--auto-approve", "--json", *extra)
         events = []
         for line in p.stdout.splitlines():
             try:
@@ -491,8 +491,26 @@ class Scenario:
             obs = next((l for l in p.stdout.splitlines() if l.startswith("Observed")), "")
             if obs:
                 notes.append(obs)
+        elif name == "remove":
+            # The destroy gate: without --allow-destroy nothing is destroyed, and it says so.
+            notes.append(self.apply(name, directory))
+            if "g3" not in self.read():
+                raise StepFailed("apply --auto-approve without --allow-destroy destroyed g3")
+            notes.append("apply --auto-approve without --allow-destroy: g3 left running")
+            notes.append(self.apply(name, directory, "--allow-destroy"))
         else:
             notes.append(self.apply(name, directory))
+        if name == "create":
+            # One apply converges: g3 declared without a MAC runs with the one xenplan chose.
+            if self.kind == "real":
+                macs = [mac for _, mac in self.read().get("g3", {}).get("nics", [])]
+                if not macs or not all((m or "").startswith("00:16:3e:") for m in macs):
+                    raise StepFailed(f"g3 runs with MACs {macs}, expected xenplan's 00:16:3e:…")
+                notes.append(f"g3 MAC chosen by xenplan: {', '.join(macs)}")
+            p, secs = self.xenplan("plan", directory, "--detailed-exitcode")
+            if p.returncode != 0:
+                raise StepFailed(f"plan --detailed-exitcode right after the create exited {p.returncode}:\n{(p.stdout + p.stderr).strip()[-2000:]}")
+            notes.append(f"plan --detailed-exitcode right after the create: exit 0 ({secs:.1f} s)")
         guests, problems = self.observe(expected)
         self.summaries[name] = summary_of(guests)
         if problems:
