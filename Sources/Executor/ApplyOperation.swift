@@ -161,7 +161,7 @@ public final class ApplyOperation: @unchecked Sendable {
         defer { releaseLocksNow() }
         lock.withLock { locks = taken }
         if stop.isRequested { throw .interrupted }
-        reportUnfinishedRuns()
+        let unfinished = reportUnfinishedRuns()
 
         let observation: LabObservation
         do {
@@ -200,6 +200,7 @@ public final class ApplyOperation: @unchecked Sendable {
         if let path = request.journalPath {
             do {
                 journal = try Journal(path: path)
+                try journal?.recordReported(unfinished, by: request.runID)
             } catch {
                 throw .journal("\(error)")
             }
@@ -273,14 +274,19 @@ public final class ApplyOperation: @unchecked Sendable {
         }
     }
 
-    private func reportUnfinishedRuns() {
-        guard let path = request.journalPath else { return }
-        for (run, started) in [Journal.unfinishedRun(at: path)].compactMap({ $0 }) {
-            let cut = started.map { "#\($0.action ?? 0) \($0.kind ?? "") \($0.domain ?? "") on \($0.host ?? "")" }
+    /// Warns of every earlier run that never ended; returns them, to be recorded as
+    /// reported once this run writes to the journal.
+    private func reportUnfinishedRuns() -> [UnfinishedRun] {
+        guard let path = request.journalPath else { return [] }
+        let runs = Journal.unfinishedRuns(at: path)
+        for unfinished in runs {
+            let run = unfinished.run
+            let cut = unfinished.started.map { "#\($0.action ?? 0) \($0.kind ?? "") \($0.domain ?? "") on \($0.host ?? "")" }
             delegate.warn("an earlier apply (run \(run.run), \(run.time)) did not finish"
                 + (cut.isEmpty ? "" : "; it had started: " + cut.joined(separator: ", "))
                 + ". The plan is made from the hosts as they are now.")
         }
+        return runs
     }
 
     /// A plan made now; for a saved plan, it must equal the saved one action for action,
