@@ -79,24 +79,7 @@ extension PlanBuilder {
         finalHost[d.name] = c
         let known = config.nics.map { NicState(bridge: $0.bridge, mac: $0.mac ?? "", ip: $0.ip) }
         if h != c, d.state == .running, canStartElsewhere(config, d, from: c, to: h) {
-            // Not running, so nothing has to move live: its configuration goes to the host
-            // it is declared on (removed here first, so no reboot ever finds two), and it
-            // starts there.
-            var desired = desiredConfig(d, on: h, observedNics: known, uuid: config.uuid)
-            desired.disks = config.disks
-            if holdIfDiskInUse(d, disks: desired.disks, on: h) { return }
-            add(Draft(kind: .removeStaleConfig, host: c, domain: d.name,
-                      summary: "remove the configuration of \(d.name), which starts on \(h)",
-                      reason: "declared on \(h); a reboot of \(c) would start a second \(d.name) on the same disks",
-                      disruption: .none, operations: [.removeConfig(name: d.name)]))
-            configOn[d.name] = configOn[d.name]?.filter { $0 != c }
-            finalHost[d.name] = h
-            let usage = Resources(memory: Planner.footprint(of: d), vcpus: d.vcpus)
-            add(Draft(kind: .start, host: h, domain: d.name, summary: "\(Text.vcpus(d.vcpus)), \(d.memory), moved from \(c) while stopped",
-                      reason: "declared running on \(h), exists only as a configuration on \(c); its disks are on shared pools",
-                      disruption: .none, operations: [.writeConfig(desired), .create(domain: d.name)],
-                      deps: bridgeDeps(d, on: h), takeHost: h, take: usage))
-            ledger[d.name] = LedgerEntry(host: h, usage: usage, up: true)
+            startElsewhere(d, config, from: c, to: h, clearing: nil)
             return
         }
         var desired = desiredConfig(d, on: c, observedNics: known, uuid: config.uuid)
@@ -119,6 +102,37 @@ extension PlanBuilder {
                   operations: (configDue ? [.writeConfig(desired)] : []) + [.create(domain: d.name)],
                   deps: deps, takeHost: c, take: usage))
         ledger[d.name] = LedgerEntry(host: c, usage: usage, up: true)
+    }
+
+    /// A declared domain that is not running on `from` (only a configuration, or shut
+    /// down or crashed) and is declared on `to`, which reaches all its disks: nothing has
+    /// to move live, so it is cleared on `from` (its configuration removed first, so no
+    /// reboot ever finds two) and started on `to`.
+    mutating func startElsewhere(_ d: DomainSpec, _ config: DomainConfig, from: String, to: String, clearing stopped: DomainState?) {
+        let known = config.nics.map { NicState(bridge: $0.bridge, mac: $0.mac ?? "", ip: $0.ip) }
+        var desired = desiredConfig(d, on: to, observedNics: stopped?.nics ?? known, uuid: config.uuid)
+        desired.disks = config.disks
+        if holdIfDiskInUse(d, disks: desired.disks, on: to) { return }
+        var clear = Draft(kind: .removeStaleConfig, host: from, domain: d.name,
+                          summary: (stopped.map { "clear \(d.name) (\($0.state.rawValue)) and its configuration" }
+                              ?? "remove the configuration of \(d.name)") + ", which starts on \(to)",
+                          reason: "declared on \(to); a reboot of \(from) would start a second \(d.name) on the same disks",
+                          disruption: .none,
+                          operations: (stopped == nil ? [] : [.destroy(domain: d.name)]) + [.removeConfig(name: d.name)])
+        if let stopped {
+            clear.releaseHost = from
+            clear.release = Resources(memory: Planner.footprint(of: stopped), vcpus: 0)
+        }
+        add(clear)
+        configOn[d.name] = configOn[d.name]?.filter { $0 != from }
+        finalHost[d.name] = to
+        let usage = Resources(memory: Planner.footprint(of: d), vcpus: d.vcpus)
+        add(Draft(kind: .start, host: to, domain: d.name,
+                  summary: "\(Text.vcpus(d.vcpus)), \(d.memory), moved from \(from) while not running",
+                  reason: "declared running on \(to), not running on \(from); its disks are on shared pools",
+                  disruption: .none, operations: [.writeConfig(desired), .create(domain: d.name)],
+                  deps: bridgeDeps(d, on: to), takeHost: to, take: usage))
+        ledger[d.name] = LedgerEntry(host: to, usage: usage, up: true)
     }
 
     /// A declared domain that does not exist anywhere: volumes, configuration, `xl create`.

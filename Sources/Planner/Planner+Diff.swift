@@ -103,6 +103,10 @@ extension PlanBuilder {
         }
         // Shut down or crashed but still held by Xen: clear it and start it again.
         if !s.state.isUp {
+            if h != o, let config, canStartElsewhere(config, d, from: o, to: h) {
+                startElsewhere(d, config, from: o, to: h, clearing: s)
+                return
+            }
             let disks = resolveDisks(d, on: o)
             if holdIfDiskInUse(d, disks: disks.map(\.config), on: o) { return }
             let deps = planVolumes(d, disks: disks, on: o) + bridgeDeps(d, on: o)
@@ -125,7 +129,10 @@ extension PlanBuilder {
         if s.type != d.type.rawValue { reboot.append("type \(s.type) → \(d.type.rawValue)") }
         if let config, config.boot != Self.boot(d.boot) { reboot.append("boot \(Text.boot(config.boot)) → \(Text.boot(Self.boot(d.boot)))") }
         let restartAllowed = d.restart == .allowed || options.allowRestart
-        let restarting = !reboot.isEmpty && restartAllowed
+        // A guest that could not start again (another running guest has its disk) is not
+        // shut down for a restart.
+        let restartHeldBy = !reboot.isEmpty && restartAllowed ? diskInUse(d.name, disks: desired.disks) : nil
+        let restarting = !reboot.isEmpty && restartAllowed && restartHeldBy == nil
 
         let disks = resolveDisks(d, on: here)
         var volumeDeps = blocked ? [] : planVolumes(d, disks: disks, on: here)
@@ -166,7 +173,10 @@ extension PlanBuilder {
             ledger[d.name] = LedgerEntry(host: here, usage: after, up: true)
             return
         }
-        if !reboot.isEmpty {
+        if let why = restartHeldBy {
+            notice(.diskInUse, host: here, domain: d.name,
+                   reboot.joined(separator: ", ") + " needs a restart, held: \(why), and \(d.name) could not start again")
+        } else if !reboot.isEmpty {
             notice(.pendingRestart, host: here, domain: d.name,
                    reboot.joined(separator: ", ") + " needs a restart (restart: never); set restart: allowed or use --allow-restart")
         }

@@ -136,6 +136,16 @@ struct PlanBuilder {
     mutating func add(_ draft: Draft) -> Int {
         var d = draft
         if let name = d.domain, let previous = lastDraftOfDomain[name] { d.deps.append(previous) }
+        // A configuration rewritten without a disk lets that disk's volume go.
+        for case let .writeConfig(config) in d.operations {
+            guard let index = hosts[d.host], let old = index.config(config.name) else { continue }
+            let kept = Set(config.disks.map(\.target))
+            for disk in old.disks where !kept.contains(disk.target) {
+                guard let key = index.volumeByTarget[disk.target] else { continue }
+                d.leavesVolumes.append(OrphanCandidate(key: key, host: d.host, domain: config.name, after: nil,
+                                                       why: "was disk \(Normalize.vdev(disk.vdev)) of \(config.name)"))
+            }
+        }
         let id = drafts.count
         drafts.append(d)
         if let name = d.domain { lastDraftOfDomain[name] = id }

@@ -81,7 +81,7 @@ enum ConvergenceAudit {
                     differences.append("vcpus \(s.vcpusOnline) ≠ \(d.vcpus)")
                 }
             }
-            if !differences.isEmpty && !explained(d.name, by: [.pendingRestart, .inTransition]) {
+            if !differences.isEmpty && !explained(d.name, by: [.pendingRestart, .inTransition, .diskInUse]) {
                 problems.append("\(d.name): \(differences.joined(separator: ", ")) without a pending-restart notice")
             }
             if observed.first(where: { $0.name == host })?.config(named: d.name) == nil {

@@ -52,7 +52,7 @@ import XenplanTestSupport
 
     /// d2 runs on h1 and is declared on h2; a person crashes it. The plan clears it and
     /// starts it again on h1, and the next apply migrates it to h2: one apply should do.
-    @Test(.disabled("planner: a crashed guest declared on another host is started where it crashed, then migrated by the next apply"))
+    @Test
     func aCrashedDomainDeclaredElsewhereStartsWhereDeclared() async {
         var lab = Self.twoHosts
         lab.domains = [Self.domain("d2", host: "h1", pool: "san", stopped: false)]
@@ -65,7 +65,7 @@ import XenplanTestSupport
     /// guest on h1 with d1's root volume (Xen on h1 cannot see d1 on h2). The restart shuts
     /// d1 down, and the executor then refuses to start it again (the volume has another
     /// writer): xenplan took a running guest down. The restart should be held with a notice.
-    @Test(.disabled("planner: a restart is planned for a guest whose read-write disk another guest uses, which then cannot start again"))
+    @Test
     func aRestartIsHeldWhileAnotherGuestWritesTheDisk() async {
         var lab = Self.twoHosts
         lab.domains = [Self.domain("d1", host: "h2", pool: "san", stopped: false)]
@@ -80,7 +80,7 @@ import XenplanTestSupport
     /// host reaches). Declared on h1, the disk's pool becomes local-h1 (the first h1
     /// reaches): the apply rewrites its configuration off san/d1-root, and only the next
     /// apply removes that volume, although --allow-data-loss was given to this one.
-    @Test(.disabled("planner: a volume a rewritten configuration no longer uses is removed one apply late"))
+    @Test
     func aVolumeARewrittenConfigurationLeavesIsRemovedInTheSameApply() async {
         var lab = Self.twoHosts
         lab.hosts[0].memory = 8192
