@@ -1,6 +1,7 @@
 import Agent
 import Foundation
 import HostModel
+import XenplanBasics
 
 /// A fake `ssh` that plays a hostile or broken agent: a bash script given to the real
 /// `SshDriver` as its ssh executable, so that the client's reading, deadlines and ssh
@@ -30,6 +31,7 @@ struct FakeAgent {
     static let program = """
         #!/bin/bash
         dir="${0%/*}"
+        echo $$ > "$dir/pid"
         [ -f "$dir/stderr" ] && cat "$dir/stderr" >&2
         read -r _ || exit 0
         [ -f "$dir/hello" ] && cat "$dir/hello"
@@ -43,14 +45,25 @@ struct FakeAgent {
 
         """
 
+    /// The script, written once per test process through a close-on-exec descriptor.
+    static let script: Result<URL, any Error> = Result {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("fake-ssh-\(UUID().uuidString)")
+        let fd = open(url.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o755)
+        guard fd >= 0 else { throw CocoaError(.fileWriteUnknown) }
+        defer { close(fd) }
+        guard writeFully(fd, Data(program.utf8)) else { throw CocoaError(.fileWriteUnknown) }
+        return url
+    }
+
     let folder: URL
 
     init(_ script: Script) throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("fake-agent-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let ssh = folder.appendingPathComponent("ssh")
-        try Data(Self.program.utf8).write(to: ssh)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: ssh.path)
+        // A link to one script: writing an executable while other tests spawn processes
+        // could leave its write descriptor in a child, and exec would fail (ETXTBSY).
+        try FileManager.default.createSymbolicLink(at: folder.appendingPathComponent("ssh"),
+                                                   withDestinationURL: try Self.script.get())
         let files: [(String, Data?)] = [
             ("hello", script.hello), ("reply", script.reply), ("stderr", script.stderr),
             ("delay", script.delay.map { Data(String($0).utf8) }),

@@ -26,25 +26,34 @@ struct HostilePeerTests {
         var script: FakeAgent.Script
         var request: Request = .observe
         var outcome: Outcome
-        var maxReplyBytes: Int
+        var limits: AgentLimits
         var testDescription: String { name }
 
         init(_ name: String, _ script: FakeAgent.Script, _ request: Request, _ outcome: Outcome,
-             maxReplyBytes: Int = 16 << 20) {
+             limits: AgentLimits = HostilePeerTests.limits) {
             self.name = name
             self.script = script
             self.request = request
             self.outcome = outcome
-            self.maxReplyBytes = maxReplyBytes
+            self.limits = limits
         }
 
-        init(_ name: String, _ script: FakeAgent.Script, _ outcome: Outcome, maxReplyBytes: Int = 16 << 20) {
-            self.init(name, script, .observe, outcome, maxReplyBytes: maxReplyBytes)
+        init(_ name: String, _ script: FakeAgent.Script, _ outcome: Outcome, limits: AgentLimits = HostilePeerTests.limits) {
+            self.init(name, script, .observe, outcome, limits: limits)
         }
     }
 
-    /// Short deadlines.
-    static var limits: AgentLimits {
+    static var oneMiB: AgentLimits {
+        var limits = AgentLimits()
+        limits.maxReplyBytes = 1 << 20
+        return limits
+    }
+
+    /// The defaults: answers that come are taken however loaded the machine is.
+    static let limits = AgentLimits()
+
+    /// A deadline of 0.3 s for the requests that are never answered, and only for them.
+    static let short: AgentLimits = {
         var limits = AgentLimits()
         limits.connect = .milliseconds(300)
         limits.observe = .milliseconds(300)
@@ -52,7 +61,7 @@ struct HostilePeerTests {
         limits.shutdownMargin = .milliseconds(300)
         limits.operation = .milliseconds(300)
         return limits
-    }
+    }()
 
     static func answers(_ reply: Data) -> FakeAgent.Script { FakeAgent.Script(reply: reply) }
     static func answers(_ reply: String) -> FakeAgent.Script { FakeAgent.Script(reply: FakeAgent.line(reply)) }
@@ -125,22 +134,26 @@ struct HostilePeerTests {
         // Lines too long, output cut short.
         Case("a 2 MiB line", answers(FakeAgent.line(#"{"type":"state","id":2,"pad":""# + String(repeating: "x", count: 2 << 20) + #""}"#)),
              .fails(observe + "the agent's answer is a line longer than 1 MiB, the most xenplan reads (XENPLAN_MAX_REPLY sets it)" + stopped),
-             maxReplyBytes: 1 << 20),
+             limits: oneMiB),
         Case("an endless line", answers(Data(String(repeating: "y", count: 3 << 20).utf8)),
              .fails(observe + "the agent's answer is a line longer than 1 MiB, the most xenplan reads (XENPLAN_MAX_REPLY sets it)" + stopped),
-             maxReplyBytes: 1 << 20),
+             limits: oneMiB),
         Case("output cut in the middle of an answer", FakeAgent.Script(reply: Data(#"{"type":"state","id":2"#.utf8), exitAfterReply: 0),
              .fails(observe + "the connection dropped while reading the host; run the command again")),
 
         // Silence and slowness.
         Case("silence after observe", FakeAgent.Script(reply: nil),
-             .fails(observe + "no answer within 0.3 s (XENPLAN_TIMEOUT_OBSERVE sets the limit)" + stopped)),
+             .fails(observe + "no answer within 0.3 s (XENPLAN_TIMEOUT_OBSERVE sets the limit)" + stopped),
+             limits: short),
         Case("silence after hello", FakeAgent.Script(hello: nil),
-             .fails("host cpt18: connect failed: no answer within 0.3 s (XENPLAN_TIMEOUT_CONNECT sets the limit); ssh was stopped: check the host and its xenplan (the same version as here)")),
+             .fails("host cpt18: connect failed: no answer within 0.3 s (XENPLAN_TIMEOUT_CONNECT sets the limit); ssh was stopped: check the host and its xenplan (the same version as here)"),
+             limits: short),
         Case("an answer after the deadline", FakeAgent.Script(reply: FakeAgent.state(), delay: 30),
-             .fails(observe + "no answer within 0.3 s (XENPLAN_TIMEOUT_OBSERVE sets the limit)" + stopped)),
+             .fails(observe + "no answer within 0.3 s (XENPLAN_TIMEOUT_OBSERVE sets the limit)" + stopped),
+             limits: short),
         Case("an answer to another request", answers(#"{"type":"ok","id":99}"#),
-             .fails(observe + "no answer within 0.3 s (XENPLAN_TIMEOUT_OBSERVE sets the limit)" + stopped)),
+             .fails(observe + "no answer within 0.3 s (XENPLAN_TIMEOUT_OBSERVE sets the limit)" + stopped),
+             limits: short),
 
         // Escape sequences: escaped where they enter.
         Case("escape sequences in names", answers(FakeAgent.state(domains: [
@@ -167,20 +180,21 @@ struct HostilePeerTests {
              .perform(.setMemory(domain: "ldap", target: .mib(512))),
              .fails("host cpt18: mem-set of domain ldap failed: \\u{1b}[1A\\u{1b}[2K  done    #4  cpt18  migrate\nlibxl: error")),
         Case("silence during create", FakeAgent.Script(reply: nil), .perform(.create(domain: "web")),
-             .fails("host cpt18: create of domain web failed: no answer within 0.3 s (XENPLAN_TIMEOUT_CREATE sets the limit); ssh was stopped, but create of web may still be running on the host: run `xenplan plan` to see")),
+             .fails("host cpt18: create of domain web failed: no answer within 0.3 s (XENPLAN_TIMEOUT_CREATE sets the limit); ssh was stopped, but create of web may still be running on the host: run `xenplan plan` to see"),
+             limits: short),
         Case("silence during a shutdown", FakeAgent.Script(reply: nil), .perform(.shutdown(domain: "web", timeoutSeconds: 0)),
-             .fails("host cpt18: shutdown of domain web failed: no answer within 0.3 s (XENPLAN_TIMEOUT_SHUTDOWN_MARGIN sets the limit); ssh was stopped, but shutdown of web may still be running on the host: run `xenplan plan` to see")),
+             .fails("host cpt18: shutdown of domain web failed: no answer within 0.3 s (XENPLAN_TIMEOUT_SHUTDOWN_MARGIN sets the limit); ssh was stopped, but shutdown of web may still be running on the host: run `xenplan plan` to see"),
+             limits: short),
         Case("silence during mem-set", FakeAgent.Script(reply: nil), .perform(.setMemory(domain: "ldap", target: .mib(512))),
-             .fails("host cpt18: mem-set of domain ldap failed: no answer within 0.3 s (XENPLAN_TIMEOUT_OPERATION sets the limit); ssh was stopped, but mem-set of ldap may still be running on the host: run `xenplan plan` to see")),
+             .fails("host cpt18: mem-set of domain ldap failed: no answer within 0.3 s (XENPLAN_TIMEOUT_OPERATION sets the limit); ssh was stopped, but mem-set of ldap may still be running on the host: run `xenplan plan` to see"),
+             limits: short),
     ]
 
     @Test(arguments: cases)
     func hostilePeer(_ test: Case) async throws {
         let agent = try FakeAgent(test.script)
         defer { agent.remove() }
-        var limits = Self.limits
-        limits.maxReplyBytes = test.maxReplyBytes
-        let driver = agent.driver(limits: limits)
+        let driver = agent.driver(limits: test.limits)
         defer { Task { await driver.disconnect() } }
         do {
             switch test.request {
@@ -210,9 +224,7 @@ struct HostilePeerTests {
     @Test func aSlowAnswerWithinTheDeadlineIsTaken() async throws {
         let agent = try FakeAgent(FakeAgent.Script(reply: FakeAgent.state(), delay: 0.2))
         defer { agent.remove() }
-        var limits = Self.limits
-        limits.observe = .seconds(60)
-        let driver = agent.driver(limits: limits)
+        let driver = agent.driver(limits: Self.limits)
         let state = try await driver.observe()
         #expect(state.guests.map(\.name) == ["ldap"])
         await driver.disconnect()
@@ -222,12 +234,12 @@ struct HostilePeerTests {
     @Test func aMissedDeadlineStopsSsh() async throws {
         let agent = try FakeAgent(FakeAgent.Script(reply: nil))
         defer { agent.remove() }
-        let driver = agent.driver(limits: Self.limits)
-        let connected = Task { try await driver.observe() }
-        var pid: Int32?
-        while pid == nil { pid = await driver.sshProcessID(); await Task.yield() }
-        await #expect(throws: HostError.self) { try await connected.value }
-        #expect(kill(pid!, 0) == -1 && errno == ESRCH, "ssh \(pid!) still runs")
+        var limits = AgentLimits()
+        limits.observe = .milliseconds(300)
+        await #expect(throws: HostError.self) { try await agent.driver(limits: limits).observe() }
+        let pid = try #require(Int32(String(contentsOf: agent.folder.appendingPathComponent("pid"), encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)))
+        #expect(kill(pid, 0) == -1 && errno == ESRCH, "ssh \(pid) still runs")
     }
 
     /// A setting in the environment that is not a duration is reported by the first
