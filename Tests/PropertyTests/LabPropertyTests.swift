@@ -53,7 +53,7 @@ import XenplanTestSupport
         }
         print("property suite: \(seeds.count) cases, \(statistics.steps) steps, \(statistics.applies) applies, "
             + "\(statistics.actions) actions, \(statistics.operations) host operations checked, "
-            + "\(statistics.disturbed) disturbed, \(statistics.refusals) refused plans, \(statistics.knownGaps) known planner gaps stepped around, "
+            + "\(statistics.disturbed) disturbed (\(statistics.refusedAfterDisturbance) then refused), \(statistics.refusals) refused plans, \(statistics.knownGaps) known planner gaps stepped around, "
             + "in \(ContinuousClock.now - started)")
         if Self.survey {
             for (c, failure) in failures.sorted(by: { $0.0.seed < $1.0.seed }) {
