@@ -145,21 +145,42 @@ public final class ApplyOperation: @unchecked Sendable {
     /// rather than ending at once).
     public var isExecuting: Bool { lock.withLock { executing } }
 
-    /// Releases every lock taken, now, from any thread: the way out of an abandoned apply.
+    /// Releases every lock taken, now, blocking the calling thread until done: the way
+    /// out of an abandoned apply, from a signal handler's queue (never from async code,
+    /// where blocking a thread of the cooperative pool can starve the release itself).
     public func releaseLocksNow() {
-        let held = lock.withLock { () -> HostLocks? in
+        takeHeldLocks()?.releaseAllBlocking()
+    }
+
+    private func takeHeldLocks() -> HostLocks? {
+        lock.withLock { () -> HostLocks? in
             defer { locks = nil }
             return locks
         }
-        held?.releaseAllBlocking()
+    }
+
+    private func releaseLocks() async {
+        guard let held = takeHeldLocks() else { return }
+        for problem in await held.releaseAll() { delegate.warn(problem) }
     }
 
     public func run() async throws(ApplyFailure) -> ApplyOutcome {
         try checkSavedPlanBeforeLocking()
         var drivers = request.drivers
         let taken = try await takeLocks(&drivers)
-        defer { releaseLocksNow() }
         lock.withLock { locks = taken }
+        do throws(ApplyFailure) {
+            let outcome = try await runLocked(drivers)
+            await releaseLocks()
+            return outcome
+        } catch {
+            await releaseLocks()
+            throw error
+        }
+    }
+
+    /// Everything between taking the locks and giving them back.
+    private func runLocked(_ drivers: [any HostDriver]) async throws(ApplyFailure) -> ApplyOutcome {
         if stop.isRequested { throw .interrupted }
         let unfinished = reportUnfinishedRuns()
 

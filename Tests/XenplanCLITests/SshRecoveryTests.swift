@@ -27,7 +27,7 @@ struct SshRecoveryTests {
         let options = "-o IdentitiesOnly=yes -i \(cpt18.keys[0].path) -i \(cpt76.keys[0].path)"
         let env = ["XENPLAN_SSH_OPTIONS": options, "XENPLAN_SSH_KNOWN_HOSTS": knownHosts.path]
 
-        let apply = try BackgroundRun(["apply", lab.path, "--state-dir", state.path, "--auto-approve"], environment: env)
+        let apply = try BackgroundRun(["apply", lab.path, "--state-dir", state.path, "--auto-approve", "--allow-destroy"], environment: env)
         let started = await apply.waitFor({ $0.contains("start") && $0.contains("ldap") }, timeout: .seconds(60))
         #expect(started, "\(apply.output)")
         try await Task.sleep(for: .milliseconds(300))
@@ -44,7 +44,7 @@ struct SshRecoveryTests {
         let left = try Binary.run(["plan", lab.path, "--state-dir", state.path], environment: env)
         #expect(left.status == 0, "\(left.stderr)")
         #expect(left.stdout.contains("ldap"))
-        let again = try Binary.run(["apply", lab.path, "--state-dir", state.path, "--auto-approve"], environment: env)
+        let again = try Binary.run(["apply", lab.path, "--state-dir", state.path, "--auto-approve", "--allow-destroy"], environment: env)
         #expect(again.status == 0, "\(again.stdout)\n\(again.stderr)")
         let converged = try Binary.run(["plan", lab.path, "--state-dir", state.path, "--detailed-exitcode"], environment: env)
         #expect(converged.status == 0, "\(converged.stdout)")

@@ -82,9 +82,9 @@ struct SshTests {
         defer { try? FileManager.default.removeItem(at: lab) }
         let env = server.clientEnvironment()
 
-        let applied = try Binary.run(["apply", lab.path, "--state-dir", sshState.path, "--auto-approve"], environment: env)
+        let applied = try Binary.run(["apply", lab.path, "--state-dir", sshState.path, "--auto-approve", "--allow-destroy"], environment: env)
         #expect(applied.status == 0, "\(applied.stdout)\n\(applied.stderr)")
-        let simApplied = try Binary.run(["apply", "examples/lab", "--state-dir", simState.path, "--auto-approve"])
+        let simApplied = try Binary.run(["apply", "examples/lab", "--state-dir", simState.path, "--auto-approve", "--allow-destroy"])
         #expect(simApplied.status == 0)
 
         let again = try Binary.run(["plan", lab.path, "--state-dir", sshState.path, "--detailed-exitcode"], environment: env)
