@@ -12,10 +12,11 @@ public struct LabObservation: Sendable {
 
     /// The hosts that could not be read and were not to be skipped.
     public struct Failure: Error, Hashable, Sendable, CustomStringConvertible {
+        /// Each host's error, as `host H: OPERATION failed: MESSAGE`.
         public var hosts: [String: String]
         public var description: String {
             let names = hosts.keys.sorted()
-            let lines = names.map { "host \($0) could not be observed: \(hosts[$0]!)" }
+            let lines = names.map { hosts[$0]! }
             return lines.joined(separator: "\nerror: ")
                 + "\nNothing was planned or changed: a guest on a host that cannot be seen could be started a second time elsewhere."
                 + " To go on without \(names.count == 1 ? "it" : "them"): " + names.map { "--skip-unreachable \($0)" }.joined(separator: " ")
@@ -49,7 +50,7 @@ public struct LabObservation: Sendable {
             switch result {
             case let .success(state): states.append(state)
             case let .failure(error):
-                if skippable.contains(host) { unobserved[host] = error.message } else { failed[host] = error.message }
+                if skippable.contains(host) { unobserved[host] = error.message } else { failed[host] = error.description }
             }
         }
         guard failed.isEmpty else { throw Failure(hosts: failed) }

@@ -102,7 +102,7 @@ import Testing
         for command in [["plan", "examples/lab"], ["drift", "examples/lab"], ["apply", "examples/lab", "--auto-approve"]] {
             let result = try lab.run(command)
             #expect(result.status == 1, "\(command)")
-            #expect(result.stderr.hasPrefix("error: host cpt76 could not be observed: "), "\(command): \(result.stderr)")
+            #expect(result.stderr.hasPrefix("error: host cpt76: observe failed: "), "\(command): \(result.stderr)")
             #expect(result.stderr.hasSuffix("To go on without it: --skip-unreachable cpt76\n"), "\(command): \(result.stderr)")
         }
         let skipped = try lab.run(["plan", "examples/lab", "--skip-unreachable", "cpt76"])
