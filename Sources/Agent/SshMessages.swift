@@ -44,7 +44,9 @@ enum SshMessages {
         }
         switch phase {
         case .connecting:
-            if status == 255 {
+            // A line that is not the protocol is the answer, whatever became of ssh after
+            // it was stopped for it (killed, or its pipe closed: 255 either way).
+            if status == 255, !clientError.isNotTheProtocol {
                 return HostError(host: host, operation: "ssh", message: "ssh failed\(saidSuffix)")
             }
             let what: String
@@ -136,5 +138,12 @@ enum SshMessages {
     static func lastLine(_ text: String) -> String? {
         text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
             .last { !$0.isEmpty }
+    }
+}
+
+extension AgentClientError {
+    var isNotTheProtocol: Bool {
+        if case .notTheProtocol = self { return true }
+        return false
     }
 }
