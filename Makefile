@@ -18,7 +18,7 @@ demo: build
 	$(XENPLAN) validate examples/lab
 	@demo=$$(mktemp -d) && cp state/*.sim.json "$$demo"/ && \
 	  echo "+ xenplan plan examples/lab" && $(XENPLAN) plan examples/lab --state-dir "$$demo" && echo && \
-	  echo "+ xenplan apply examples/lab --auto-approve" && $(XENPLAN) apply examples/lab --auto-approve --state-dir "$$demo" && echo && \
+	  echo "+ xenplan apply examples/lab --auto-approve --allow-destroy" && $(XENPLAN) apply examples/lab --auto-approve --allow-destroy --state-dir "$$demo" && echo && \
 	  echo "+ xenplan plan examples/lab" && $(XENPLAN) plan examples/lab --state-dir "$$demo"; \
 	  status=$$?; rm -rf "$$demo"; exit $$status
 
