@@ -70,28 +70,20 @@ import Testing
         #expect(result.stdout.contains("~ memory    proxy     256 MiB → 512 MiB"))
     }
 
-    @Test func unknownHostFilterIsAnError() throws {
-        let state = try Repository.copyOfCommittedState()
-        defer { try? FileManager.default.removeItem(at: state) }
-        let result = try Binary.run(["plan", "examples/lab", "--state-dir", state.path, "--host", "cpt99"])
-        #expect(result.status == 1)
-        #expect(result.stderr == "error: --host 'cpt99': no such host in examples/lab; did you mean 'cpt18'?\n")
-    }
+    static let unknownTargets: [([String], String)] = [
+        (["--host", "cpt99"], "error: --host 'cpt99': no such host in examples/lab; did you mean 'cpt18'?\n"),
+        (["--host", "backup-server"], "error: --host 'backup-server': no such host in examples/lab (hosts: cpt18, cpt76)\n"),
+        (["--skip-unreachable", "cpt7"], "error: --skip-unreachable 'cpt7': no such host in examples/lab; did you mean 'cpt76'?\n"),
+        (["--domain", "ldpa"], "error: --domain 'ldpa': no domain of that name is declared in examples/lab or runs on a host; did you mean 'ldap'?\n"),
+    ]
 
-    @Test func unknownHostWithoutACloseNameListsTheHosts() throws {
+    @Test(arguments: Self.unknownTargets)
+    func anUnknownTargetIsAnErrorWithTheClosestName(_ flags: [String], _ expected: String) throws {
         let state = try Repository.copyOfCommittedState()
         defer { try? FileManager.default.removeItem(at: state) }
-        let result = try Binary.run(["plan", "examples/lab", "--state-dir", state.path, "--host", "backup-server"])
+        let result = try Binary.run(["plan", "examples/lab", "--state-dir", state.path] + flags)
         #expect(result.status == 1)
-        #expect(result.stderr == "error: --host 'backup-server': no such host in examples/lab (hosts: cpt18, cpt76)\n")
-    }
-
-    @Test func unknownDomainIsAnErrorWithASuggestion() throws {
-        let state = try Repository.copyOfCommittedState()
-        defer { try? FileManager.default.removeItem(at: state) }
-        let result = try Binary.run(["plan", "examples/lab", "--state-dir", state.path, "--domain", "ldpa"])
-        #expect(result.status == 1)
-        #expect(result.stderr == "error: --domain 'ldpa': no domain of that name is declared in examples/lab or runs on a host; did you mean 'ldap'?\n")
+        #expect(result.stderr == expected)
     }
 
     @Test func invalidManifestsStopBeforeAnyHostIsContacted() throws {
