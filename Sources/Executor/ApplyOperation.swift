@@ -131,6 +131,7 @@ public final class ApplyOperation: @unchecked Sendable {
     private let lock = NSLock()
     private var locks: HostLocks?
     private var executing = false
+    private var locking = false
 
     public init(_ request: ApplyRequest, delegate: any ApplyDelegate, observer: any ExecutionObserver = SilentObserver(),
                 clock: any ExecutionClock = SystemExecutionClock(), stop: StopRequest = StopRequest()) {
@@ -144,6 +145,10 @@ public final class ApplyOperation: @unchecked Sendable {
     /// Whether actions have started to run (an interrupt now stops starting new ones
     /// rather than ending at once).
     public var isExecuting: Bool { lock.withLock { executing } }
+
+    /// Whether the locks are being taken: an interrupt now must let the operation give
+    /// back what it took (a stop request), not end the process with locks half taken.
+    public var isTakingLocks: Bool { lock.withLock { locking } }
 
     /// Releases every lock taken, now, blocking the calling thread until done: the way
     /// out of an abandoned apply, from a signal handler's queue (never from async code,
@@ -167,8 +172,18 @@ public final class ApplyOperation: @unchecked Sendable {
     public func run() async throws(ApplyFailure) -> ApplyOutcome {
         try checkSavedPlanBeforeLocking()
         var drivers = request.drivers
-        let taken = try await takeLocks(&drivers)
-        lock.withLock { locks = taken }
+        lock.withLock { locking = true }
+        let taken: HostLocks
+        do throws(ApplyFailure) {
+            taken = try await takeLocks(&drivers)
+        } catch {
+            lock.withLock { locking = false }
+            throw error
+        }
+        lock.withLock {
+            locks = taken
+            locking = false
+        }
         do throws(ApplyFailure) {
             let outcome = try await runLocked(drivers)
             await releaseLocks()

@@ -83,6 +83,11 @@ struct ApplyCommand: AsyncParsableCommand {
 
         let interruption = Interruption()
         interruption.onInterrupt { count in
+            // While the locks are taken, the operation gives them back itself and stops.
+            if operation.isTakingLocks {
+                _ = stop.request()
+                return
+            }
             // Before anything runs, an interrupt ends the apply at once; its locks go with it.
             guard operation.isExecuting else {
                 Console.err("Interrupted; nothing was changed.")
