@@ -330,6 +330,9 @@ public final class ApplyOperation: @unchecked Sendable {
     private func makePlan(_ observation: LabObservation) throws(ApplyFailure) -> Plan {
         var options = request.planOptions
         options.unobservedHosts = observation.unobserved
+        if !observation.unobserved.isEmpty, let path = request.journalPath {
+            options.lastStartedHosts = Journal.lastStartedHosts(at: path)
+        }
         if let saved = request.savedPlan {
             let made = saved.madeWith ?? PlanFlags()
             options.hosts = made.hosts.map(Set.init)

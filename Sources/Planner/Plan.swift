@@ -307,18 +307,22 @@ public struct PlanOptions: Hashable, Sendable {
     /// Hosts of the lab that could not be observed, with why (`--skip-unreachable`): no
     /// guest that may run there is created, started or moved, and N+1 is not checked.
     public var unobservedHosts: [String: String]
+    /// Where each domain was last started, as the journal recorded it: with a skipped
+    /// host, a domain last started there counts as possibly running there.
+    public var lastStartedHosts: [String: String]
     /// At most this many migrations into, and out of, one host at a time.
     public var maxMigrationsPerHost: Int
 
     public init(allowRestart: Bool = false, allowDataLoss: Bool = false, prune: Bool = false,
                 hosts: Set<String>? = nil, domains: Set<String>? = nil, unobservedHosts: [String: String] = [:],
-                maxMigrationsPerHost: Int = 1) {
+                lastStartedHosts: [String: String] = [:], maxMigrationsPerHost: Int = 1) {
         self.allowRestart = allowRestart
         self.allowDataLoss = allowDataLoss
         self.prune = prune
         self.hosts = hosts
         self.domains = domains
         self.unobservedHosts = unobservedHosts
+        self.lastStartedHosts = lastStartedHosts
         self.maxMigrationsPerHost = maxMigrationsPerHost
     }
 }

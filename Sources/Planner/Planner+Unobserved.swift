@@ -8,12 +8,13 @@ import XenplanBasics
 /// unused.
 extension PlanBuilder {
     /// The first skipped host on which `d` might be running, when no observed host runs
-    /// it: the host it is declared on, one where placement could have put it, or one
-    /// that reaches a shared pool of its disks (it could have migrated there).
+    /// it: the host it is declared on, the one where an apply last started it, one where
+    /// placement could have put it, or one that reaches a shared pool of its disks (it
+    /// could have migrated there).
     func unobservedHostThatMayRun(_ d: DomainSpec) -> String? {
         guard !options.unobservedHosts.isEmpty, runningOn[d.name] == nil else { return nil }
         for host in options.unobservedHosts.keys.sorted() {
-            if d.host == host { return host }
+            if d.host == host || options.lastStartedHosts[d.name] == host { return host }
             let pools = d.disks.compactMap { $0.path == nil ? pool(of: $0, on: host) : nil }
             if pools.contains(where: { $0.shared && $0.hosts.contains(host) }) { return host }
             if d.host == nil, pools.allSatisfy({ $0.hosts.contains(host) }) {

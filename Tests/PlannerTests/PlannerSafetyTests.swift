@@ -75,6 +75,16 @@ import XenplanTestSupport
         #expect(plan.nPlusOneNotChecked == "host cpt76 was not observed")
     }
 
+    @Test func aGuestLastStartedOnASkippedHostIsLeftAloneEvenIfNowDeclaredElsewhere() throws {
+        let moved = Fixture.domain("moved", on: "cpt18", disks: [Fixture.disk("root", size: 1024, pool: "cpt18-local")])
+        let lab = Std.lab(Std.lab().domains + [moved])
+        let observed = [Fixture.converged(Std.lab())[0]]
+        let unknown = PlanOptions(unobservedHosts: ["cpt76": "connection refused"], lastStartedHosts: ["moved": "cpt76"])
+        #expect(try !Planner.plan(lab: lab, observed: observed, options: unknown).actions.contains { $0.domain == "moved" })
+        let fresh = PlanOptions(unobservedHosts: ["cpt76": "connection refused"])
+        #expect(try Planner.plan(lab: lab, observed: observed, options: fresh).actions.contains { $0.domain == "moved" && $0.kind == .create })
+    }
+
     @Test func oneHostAloneCannotRestartAnything() throws {
         let lab = Fixture.lab(hosts: [Std.hosts[0]], pools: [Std.pools[0]], domains: [Std.www])
         let plan = try Planner.plan(lab: lab, observed: Fixture.converged(lab))

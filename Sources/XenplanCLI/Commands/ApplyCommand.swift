@@ -69,7 +69,7 @@ struct ApplyCommand: AsyncParsableCommand {
 
         var savedPlan: Plan?
         if case let .savedPlan(_, plan) = source { savedPlan = plan }
-        let journalPath = URL(fileURLWithPath: state.path).appendingPathComponent("journal.jsonl").path
+        let journalPath = state.journalPath
         let request = ApplyRequest(
             lab: session.lab, drivers: session.drivers, skipUnreachable: Set(planning.skipUnreachable), savedPlan: savedPlan,
             planOptions: planning.planOptions(), maxDisruption: maxDisruption, allowDestroy: allowDestroy,

@@ -34,8 +34,11 @@ struct PlanCommand: AsyncParsableCommand {
             try LabSession.checkHosts(planning.hosts, in: session.lab, directory: directory, flag: "--host")
             let observation = try await session.observe(skipping: planning.skipUnreachable)
             try LabSession.checkDomains(planning.domains, in: session.lab, observed: observation.states, directory: directory)
-            var plan = try Planner.plan(lab: session.lab, observed: observation.states,
-                                        options: planning.planOptions(unobserved: observation.unobserved))
+            var options = planning.planOptions(unobserved: observation.unobserved)
+            if !observation.unobserved.isEmpty {
+                options.lastStartedHosts = Journal.lastStartedHosts(at: state.journalPath)
+            }
+            var plan = try Planner.plan(lab: session.lab, observed: observation.states, options: options)
             // A domain still in transition (dying) has not converged either.
             hasActions = !plan.isEmpty || plan.notices.contains { $0.kind == .inTransition }
             if let outFile {

@@ -12,4 +12,7 @@ struct StateOptions: ParsableArguments {
         if let env = ProcessInfo.processInfo.environment["XENPLAN_STATE_DIR"], !env.isEmpty { return env }
         return "state"
     }
+
+    /// The apply journal in the state directory.
+    var journalPath: String { URL(fileURLWithPath: path).appendingPathComponent("journal.jsonl").path }
 }
