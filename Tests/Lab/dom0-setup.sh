@@ -33,5 +33,13 @@ install -m 0600 "$run/dom0_key" /root/.ssh/id_ed25519
 install -m 0644 "$run/dom0_key.pub" /root/.ssh/id_ed25519.pub
 install -m 0644 "$run/dom0_known_hosts" /root/.ssh/known_hosts
 install -m 0755 "$run/xenplan" /usr/local/bin/xenplan.new && mv /usr/local/bin/xenplan.new /usr/local/bin/xenplan
-install -d -m 0755 /srv/lab/images /etc/xen/xenplan /etc/xen/auto
+install -d -m 0755 /srv/lab/images /etc/xen/xenplan /etc/xen/auto /etc/xenplan
+# What the agent may change on this dom0: the shared image directory and the scenario's
+# host-only bridge; nothing else (docs/hosts.md).
+cat > /etc/xenplan/agent.yaml <<'POLICY'
+imageDirectories: [/srv/lab/images]
+bridges:
+  xenbr0: {}
+POLICY
+chmod 0644 /etc/xenplan/agent.yaml
 echo "xenplan-lab: dom0 $name ready for sshd"
