@@ -151,8 +151,18 @@ public final class HostLocks: @unchecked Sendable {
     }
 
     /// Releases synchronously from a signal handler path: blocks the calling thread
-    /// until the locks are gone.
+    /// until the locks are gone. Locks kept in files are released on this thread; only
+    /// the others (over a connection) wait for a task, which needs a free thread of the
+    /// concurrency pool: from inside the pool, prefer `await releaseAll()`.
     public func releaseAllBlocking() {
+        let toRelease = lock.withLock { () -> [(name: String, driver: any HostLocking)] in
+            defer { held.removeAll { $0.driver is any HostLockReleasingNow } }
+            return held
+        }
+        for (_, driver) in toRelease.reversed() {
+            try? (driver as? any HostLockReleasingNow)?.releaseLockNow(of: owner)
+        }
+        guard !hosts.isEmpty else { return }
         let done = DispatchSemaphore(value: 0)
         Task {
             await self.releaseAll()

@@ -135,3 +135,10 @@ public protocol HostLocking: Sendable {
     /// The current holder, if any.
     func lockHolder() async throws -> LockRecord?
 }
+
+/// A lock that can also be released without suspending (those kept in a file). A thread
+/// of the concurrency pool that must release at once, and so blocks, then needs no other
+/// pool thread to do it: with every pool thread blocked that way, none would be left.
+public protocol HostLockReleasingNow: HostLocking {
+    func releaseLockNow(of owner: LockRecord) throws
+}

@@ -100,7 +100,7 @@ public struct LockRecordFile: Sendable {
 /// `/run/xenplan`, which a reboot empties, as it ends every process that could hold the
 /// lock). Every change happens under an exclusive `flock` of a guard file beside the
 /// record, so that replacing a stale record is one step even between two processes.
-public struct DirectoryHostLock: HostLocking {
+public struct DirectoryHostLock: HostLockReleasingNow {
     public let host: String
     public let directory: String
     /// The record, e.g. `/run/xenplan/cpt18.lock`.
@@ -124,7 +124,9 @@ public struct DirectoryHostLock: HostLocking {
         try guarded { try file.acquire(for: owner, replacing: stale) }
     }
 
-    public func releaseLock(of owner: LockRecord) async throws {
+    public func releaseLock(of owner: LockRecord) async throws { try releaseLockNow(of: owner) }
+
+    public func releaseLockNow(of owner: LockRecord) throws {
         try guarded { try file.release(of: owner) }
     }
 

@@ -9,7 +9,7 @@ extension SimStore {
 /// The apply lock of a simulated host: a `LockRecordFile` at `<state>/<host>.apply.lock`.
 /// Every change happens under the host's `flock`, so that replacing a stale record is
 /// one step even between processes.
-extension SimDriver: HostLocking {
+extension SimDriver: HostLockReleasingNow {
     private var lockFile: LockRecordFile {
         LockRecordFile(path: store.applyLockURL(hostName).path, host: hostName) { what in
             SimError("cannot \(what): \(String(cString: strerror(errno)))")
@@ -20,7 +20,9 @@ extension SimDriver: HostLocking {
         try store.withLocks([hostName]) { _ in try lockFile.acquire(for: owner, replacing: stale) }
     }
 
-    public func releaseLock(of owner: LockRecord) async throws {
+    public func releaseLock(of owner: LockRecord) async throws { try releaseLockNow(of: owner) }
+
+    public func releaseLockNow(of owner: LockRecord) throws {
         try store.withLocks([hostName]) { _ in try lockFile.release(of: owner) }
     }
 

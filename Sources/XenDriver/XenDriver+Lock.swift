@@ -4,7 +4,7 @@ import HostModel
 /// The apply lock of a dom0: a `DirectoryHostLock`, the record `/run/xenplan/<host>.lock`
 /// guarded by `/run/xenplan/.<host>.guard` (`/run` is a tmpfs: a reboot clears it, as it
 /// ends every apply).
-extension XenDriver: HostLocking {
+extension XenDriver: HostLockReleasingNow {
     /// Where the lock records live on a dom0.
     public static let lockDirectory = "/run/xenplan"
 
@@ -14,8 +14,10 @@ extension XenDriver: HostLocking {
         try await Self.lock(directory: Self.lockDirectory, host: hostName).acquireLock(for: owner, replacing: stale)
     }
 
-    public func releaseLock(of owner: LockRecord) async throws {
-        try await Self.lock(directory: Self.lockDirectory, host: hostName).releaseLock(of: owner)
+    public func releaseLock(of owner: LockRecord) async throws { try releaseLockNow(of: owner) }
+
+    public func releaseLockNow(of owner: LockRecord) throws {
+        try Self.lock(directory: Self.lockDirectory, host: hostName).releaseLockNow(of: owner)
     }
 
     public func breakLock() async throws -> LockRecord? {

@@ -97,6 +97,24 @@ import Testing
         #expect(try await driver.lockHolder() == owner(1))
     }
 
+    /// More blocking releases at once than the concurrency pool has threads: each must
+    /// release its file locks on its own thread, or all would wait for tasks none can run.
+    @Test(.timeLimit(.minutes(1))) func blockingReleasesFromThePoolDoNotWaitForIt() async throws {
+        let count = ProcessInfo.processInfo.activeProcessorCount * 4
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for i in 0..<count {
+                let driver = SimDriver(stateDirectory: directory, host: "host\(i)", speed: 0)
+                group.addTask {
+                    let (locks, _) = try await HostLocks.acquire([driver], owner: Self.owner(Int32(100 + i)))
+                    locks.releaseAllBlocking()
+                    #expect(locks.hosts.isEmpty)
+                    #expect(try await driver.lockHolder() == nil)
+                }
+            }
+            try await group.waitForAll()
+        }
+    }
+
     // MARK: Staleness
 
     struct Case: Sendable, CustomTestStringConvertible {
