@@ -275,7 +275,7 @@ import Testing
         }
     }
 
-    /// The agent over pipes, as ssh connects it: lines in, answers out by id.
+    /// The agent over pipes, as ssh connects it: lines in, answers (not progress) out.
     final class Connection: @unchecked Sendable {
         let input: LineWriter
         let answers: AsyncStream<AgentMessage>.AsyncIterator
@@ -295,7 +295,10 @@ import Testing
             answers = AsyncStream<AgentMessage> { continuation in
                 Task {
                     for await event in lines {
-                        if case let .line(data) = event, let m = try? JSONDecoder().decode(AgentMessage.self, from: data) {
+                        // Progress events come whenever the held operation outlasts the
+                        // interval; only answers are counted here.
+                        if case let .line(data) = event, let m = try? JSONDecoder().decode(AgentMessage.self, from: data),
+                           m.type != "progress" {
                             continuation.yield(m)
                         }
                     }
