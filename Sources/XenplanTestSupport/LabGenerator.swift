@@ -16,8 +16,8 @@ public struct LabGenerator: Sendable {
                                     "remove-volume", "grow-volume", "discard-migration-copy", "keep-migration-copy"]
 
     /// Whether a person's unmanaged guest may be given a declared domain's volume. Off
-    /// while the planner restarts a guest whose read-write disk another guest uses, which
-    /// then cannot start again: `PropertyFindingsTests` keeps that case.
+    /// while the planner migrates a guest onto a host where another guest uses one of its
+    /// disks (the migration fails): `PropertyFindingsTests` keeps that case.
     public var personsReuseVolumes: Bool
 
     public init(seed: UInt64, personsReuseVolumes: Bool = false) {

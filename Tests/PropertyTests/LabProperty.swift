@@ -11,8 +11,8 @@ struct PropertyCase: Sendable {
     var lab: LabBlueprint
     var transitions: [LabTransition]
 
-    static func generate(seed: UInt64, steps: Int, strict: Bool = false) -> PropertyCase {
-        var generator = LabGenerator(seed: seed, personsReuseVolumes: strict)
+    static func generate(seed: UInt64, steps: Int) -> PropertyCase {
+        var generator = LabGenerator(seed: seed)
         let lab = generator.lab()
         var current = lab
         var transitions: [LabTransition] = []
@@ -41,21 +41,19 @@ struct PropertyStatistics: Sendable {
     var refusals = 0
     var disturbed = 0
     var actions = 0
-    var knownGaps = 0
     var refusedAfterDisturbance = 0
 
     static func + (a: Self, b: Self) -> Self {
         Self(steps: a.steps + b.steps, applies: a.applies + b.applies, operations: a.operations + b.operations,
              refusals: a.refusals + b.refusals, disturbed: a.disturbed + b.disturbed, actions: a.actions + b.actions,
-             knownGaps: a.knownGaps + b.knownGaps, refusedAfterDisturbance: a.refusedAfterDisturbance + b.refusedAfterDisturbance)
+             refusedAfterDisturbance: a.refusedAfterDisturbance + b.refusedAfterDisturbance)
     }
 }
 
 /// Replays a case on fresh simulated hosts and checks every promise after every host
 /// operation and every step.
 enum LabProperty {
-    /// `strict`: no allowance for the planner's known gaps (`KnownGap`).
-    static func run(_ c: PropertyCase, statistics: inout PropertyStatistics, strict: Bool = false) async -> PropertyFailure? {
+    static func run(_ c: PropertyCase, statistics: inout PropertyStatistics) async -> PropertyFailure? {
         let world: PropertyWorld
         do {
             world = try PropertyWorld(c.lab)
@@ -79,7 +77,7 @@ enum LabProperty {
                 return PropertyFailure(step: step, problems: ["\(error)"], manifests: blueprint.manifestText())
             }
             statistics.steps += 1
-            let problems = await check(t, lab: lab, in: world, strict: strict, statistics: &statistics)
+            let problems = await check(t, lab: lab, in: world, statistics: &statistics)
             if !problems.isEmpty {
                 return PropertyFailure(step: step, problems: problems, manifests: blueprint.manifestText())
             }
@@ -90,7 +88,7 @@ enum LabProperty {
     /// One step: apply (disturbed as the step says), check the gates and the monitor;
     /// after a disturbed apply, apply again undisturbed; then the hosts must match the
     /// manifests as far as the next plan does not explain otherwise.
-    static func check(_ t: LabTransition, lab: Lab, in world: PropertyWorld, strict: Bool,
+    static func check(_ t: LabTransition, lab: Lab, in world: PropertyWorld,
                       statistics: inout PropertyStatistics) async -> [String] {
         var problems: [String] = []
         func applyOnce(disturbed: Bool) async -> ApplyResult? {
@@ -143,33 +141,20 @@ enum LabProperty {
             // A guest without a balloon driver stops the apply: what is left is explained by it.
             if report.failed.contains(where: { $0.failure.operation == "balloon" }) { return problems }
         }
-        var applied = result.plan
-        for attempt in 0...1 {
-            switch try? world.plan(lab, gates: t.gates) {
-            case let .success(plan)?:
-                let excluded = PropertyWorld.exclusions(in: plan, gates: t.gates)
-                let audit = ConvergenceAudit.check(plan: plan, excluded: excluded, observed: (try? world.snapshot()) ?? [],
-                                                   lab: lab, gates: t.gates)
-                if !audit.isEmpty && !strict && attempt == 0
-                    && (KnownGap.startedAwayFromDeclaredHost(applied: applied, next: plan)
-                        || KnownGap.volumeLeftByRewrittenConfig(applied: applied, next: plan)) {
-                    // Reported and kept by `PropertyFindingsTests`: the second apply must finish the job.
-                    statistics.knownGaps += 1
-                    applied = await applyOnce(disturbed: false)?.plan
-                    if !problems.isEmpty { return problems }
-                    continue
-                }
-                problems += audit
-                if !audit.isEmpty, let applied {
-                    problems.append("the apply's plan was: " + describe(applied))
-                    problems.append("the next plan is: " + describe(plan))
-                }
-            case let .failure(refusal)?:
-                problems.append("the plan after a successful apply is refused: \(refusal.message)")
-            case nil:
-                problems.append("cannot read the hosts after the apply")
+        switch try? world.plan(lab, gates: t.gates) {
+        case let .success(plan)?:
+            let excluded = PropertyWorld.exclusions(in: plan, gates: t.gates)
+            let audit = ConvergenceAudit.check(plan: plan, excluded: excluded, observed: (try? world.snapshot()) ?? [],
+                                               lab: lab, gates: t.gates)
+            problems += audit
+            if !audit.isEmpty, let applied = result.plan {
+                problems.append("the apply's plan was: " + describe(applied))
+                problems.append("the next plan is: " + describe(plan))
             }
-            break
+        case let .failure(refusal)?:
+            problems.append("the plan after a successful apply is refused: \(refusal.message)")
+        case nil:
+            problems.append("cannot read the hosts after the apply")
         }
         return problems
     }
@@ -184,7 +169,7 @@ enum LabProperty {
 
     /// Smaller cases that still fail: fewer steps, fewer initial domains and hosts,
     /// simpler steps. Greedy, bounded by `budget` replays.
-    static func shrink(_ c: PropertyCase, _ failure: PropertyFailure, strict: Bool, budget: Int = 150) async -> (PropertyCase, PropertyFailure) {
+    static func shrink(_ c: PropertyCase, _ failure: PropertyFailure, budget: Int = 150) async -> (PropertyCase, PropertyFailure) {
         var best = c, bestFailure = failure, runs = 0
         var ignored = PropertyStatistics()
         best.transitions = Array(best.transitions.prefix(max(0, failure.step + 1)))
@@ -194,7 +179,7 @@ enum LabProperty {
             for candidate in candidates(best) {
                 guard runs < budget else { break }
                 runs += 1
-                if let f = await run(candidate, statistics: &ignored, strict: strict) {
+                if let f = await run(candidate, statistics: &ignored) {
                     best = candidate
                     best.transitions = Array(best.transitions.prefix(max(0, f.step + 1)))
                     bestFailure = f
@@ -276,10 +261,9 @@ enum LabProperty {
     }
 
     /// Everything needed to see and replay a failure.
-    static func report(_ c: PropertyCase, _ failure: PropertyFailure, original: PropertyCase, steps: Int, strict: Bool) -> String {
+    static func report(_ c: PropertyCase, _ failure: PropertyFailure, original: PropertyCase, steps: Int) -> String {
         var text = "Property failed: seed \(original.seed), step \(failure.step) (of \(original.transitions.count))\n"
-        text += "Replay: XENPLAN_PROPERTY_SEED=\(original.seed) XENPLAN_PROPERTY_STEPS=\(steps)"
-            + (strict ? " XENPLAN_PROPERTY_STRICT=1" : "") + " swift test --filter PropertyTests\n"
+        text += "Replay: XENPLAN_PROPERTY_SEED=\(original.seed) XENPLAN_PROPERTY_STEPS=\(steps) swift test --filter PropertyTests\n"
         text += "Problems:\n" + failure.problems.map { "  - \($0)" }.joined(separator: "\n") + "\n"
         text += "Shrunk case: \(c.lab.hosts.count) hosts, \(c.lab.domains.count) domains, \(c.transitions.count) steps\n"
         for (i, t) in c.transitions.enumerated() { text += "  step \(i): \(t.description)\n" }

@@ -14,8 +14,6 @@ import XenplanTestSupport
     static let steps = Int(environment["XENPLAN_PROPERTY_STEPS"] ?? "").map { max(1, $0) } ?? 20
     static let transitions = Int(environment["XENPLAN_PROPERTY_TRANSITIONS"] ?? "").map { max(1, $0) } ?? 2000
     /// The first case's seed; the others follow it.
-    /// No allowance for the planner's known gaps (`PropertyFindingsTests`).
-    static let strict = environment["XENPLAN_PROPERTY_STRICT"] == "1"
     static let survey = environment["XENPLAN_PROPERTY_SURVEY"] == "1"
     static let jobs = Int(environment["XENPLAN_PROPERTY_JOBS"] ?? "").map { max(1, $0) } ?? 2
     static let baseSeed: UInt64 = UInt64(environment["XENPLAN_PROPERTY_BASE_SEED"] ?? "") ?? 20_261_201
@@ -26,7 +24,7 @@ import XenplanTestSupport
     }
 
     @Test func generatedLabsAreNeverHarmed() async {
-        let seeds = Self.seeds, steps = Self.steps, strict = Self.strict
+        let seeds = Self.seeds, steps = Self.steps
         let started = ContinuousClock.now
         // Two cases at a time: one plans, checks or reads its hosts while the other applies.
         let (statistics, failures) = await withTaskGroup(of: (PropertyStatistics, (PropertyCase, PropertyFailure)?).self) { group in
@@ -35,9 +33,9 @@ import XenplanTestSupport
             func start() {
                 guard let seed = pending.popFirst() else { return }
                 group.addTask {
-                    let c = PropertyCase.generate(seed: seed, steps: steps, strict: strict)
+                    let c = PropertyCase.generate(seed: seed, steps: steps)
                     var statistics = PropertyStatistics()
-                    let failure = await LabProperty.run(c, statistics: &statistics, strict: strict)
+                    let failure = await LabProperty.run(c, statistics: &statistics)
                     return (statistics, failure.map { (c, $0) })
                 }
             }
@@ -53,7 +51,7 @@ import XenplanTestSupport
         }
         print("property suite: \(seeds.count) cases, \(statistics.steps) steps, \(statistics.applies) applies, "
             + "\(statistics.actions) actions, \(statistics.operations) host operations checked, "
-            + "\(statistics.disturbed) disturbed (\(statistics.refusedAfterDisturbance) then refused), \(statistics.refusals) refused plans, \(statistics.knownGaps) known planner gaps stepped around, "
+            + "\(statistics.disturbed) disturbed (\(statistics.refusedAfterDisturbance) then refused), \(statistics.refusals) refused plans, "
             + "in \(ContinuousClock.now - started)")
         if Self.survey {
             for (c, failure) in failures.sorted(by: { $0.0.seed < $1.0.seed }) {
@@ -61,8 +59,8 @@ import XenplanTestSupport
             }
         }
         if let (c, failure) = failures.min(by: { $0.0.seed < $1.0.seed }) {
-            let (shrunk, shrunkFailure) = await LabProperty.shrink(c, failure, strict: strict)
-            Issue.record(Comment(rawValue: LabProperty.report(shrunk, shrunkFailure, original: c, steps: steps, strict: strict)))
+            let (shrunk, shrunkFailure) = await LabProperty.shrink(c, failure)
+            Issue.record(Comment(rawValue: LabProperty.report(shrunk, shrunkFailure, original: c, steps: steps)))
         } else {
             #expect(statistics.steps >= seeds.count * (steps + 1))
         }

@@ -2,9 +2,7 @@ import Testing
 import XenplanTestSupport
 
 /// The smallest cases the properties found, each the suite's own property on a
-/// hand-written case: those fixed stay as they are; those the planner does not handle yet
-/// are disabled, and the suite steps around them (`KnownGap`, and cases that reach them
-/// generated only with `XENPLAN_PROPERTY_STRICT=1`).
+/// hand-written case, kept once fixed.
 @Suite struct PropertyFindingsTests {
     static let twoHosts = LabBlueprint(
         hosts: [HostBlueprint(name: "h1", memory: 4096, cpus: 4, dom0Memory: 512, dom0Vcpus: 1, vcpuRatio: 2, bridges: ["xenbr0"]),
@@ -19,10 +17,10 @@ import XenplanTestSupport
                         stopped: stopped, file: "domains-a.yaml")
     }
 
-    /// The suite's property, with no allowance, on one hand-written case.
+    /// The suite's property on one hand-written case.
     static func expectHolds(_ lab: LabBlueprint, _ steps: [LabTransition]) async {
         var statistics = PropertyStatistics()
-        let failure = await LabProperty.run(PropertyCase(seed: 0, lab: lab, transitions: steps), statistics: &statistics, strict: true)
+        let failure = await LabProperty.run(PropertyCase(seed: 0, lab: lab, transitions: steps), statistics: &statistics)
         #expect(failure == nil, "\(failure?.problems ?? [])")
     }
 
@@ -89,6 +87,19 @@ import XenplanTestSupport
         lab.domains = [d1]
         await Self.expectHolds(lab, [
             LabTransition(change: .move("d1", host: "h1"), gates: ApplyGates(allowDataLoss: true)),
+        ])
+    }
+
+    /// d1 runs on h1 and is declared on h2; a person's guest on h2 uses d1's root on the
+    /// shared pool. The plan migrates d1 to h2, where the hotplug script refuses the disk:
+    /// the migration should be held with a notice, as a start is.
+    @Test(.disabled("planner: a migration onto a host where another guest uses one of the disks is planned, and fails"))
+    func aMigrationIsHeldWhileAGuestOfTheTargetUsesTheDisk() async {
+        var lab = Self.twoHosts
+        lab.domains = [Self.domain("d1", host: "h1", pool: "san", stopped: false)]
+        await Self.expectHolds(lab, [
+            LabTransition(change: .move("d1", host: "h2"),
+                          outOfBand: [OutOfBandChange(host: "h2", argv: ["create", "u1", "memory=64M", "disk=xvda:/dev/san/d1-root"])]),
         ])
     }
 }
