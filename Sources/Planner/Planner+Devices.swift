@@ -110,9 +110,10 @@ extension PlanBuilder {
     /// reboot ever finds two) and started on `to`.
     mutating func startElsewhere(_ d: DomainSpec, _ config: DomainConfig, from: String, to: String, clearing stopped: DomainState?) {
         let known = config.nics.map { NicState(bridge: $0.bridge, mac: $0.mac ?? "", ip: $0.ip) }
-        var desired = desiredConfig(d, on: to, observedNics: stopped?.nics ?? known, uuid: config.uuid)
-        desired.disks = config.disks
+        // With the disks declared there (they are its old ones when its pools are shared).
+        let desired = desiredConfig(d, on: to, observedNics: stopped?.nics ?? known, uuid: config.uuid)
         if holdIfDiskInUse(d, disks: desired.disks, on: to) { return }
+        let volumeDeps = planVolumes(d, disks: resolveDisks(d, on: to), on: to)
         var clear = Draft(kind: .removeStaleConfig, host: from, domain: d.name,
                           summary: (stopped.map { "clear \(d.name) (\($0.state.rawValue)) and its configuration" }
                               ?? "remove the configuration of \(d.name)") + ", which starts on \(to)",
@@ -131,7 +132,7 @@ extension PlanBuilder {
                   summary: "\(Text.vcpus(d.vcpus)), \(d.memory), moved from \(from) while not running",
                   reason: "declared running on \(to), not running on \(from); its disks are on shared pools",
                   disruption: .none, operations: [.writeConfig(desired), .create(domain: d.name)],
-                  deps: bridgeDeps(d, on: to), takeHost: to, take: usage))
+                  deps: volumeDeps + bridgeDeps(d, on: to), takeHost: to, take: usage))
         ledger[d.name] = LedgerEntry(host: to, usage: usage, up: true)
     }
 

@@ -56,6 +56,8 @@ extension PlanBuilder {
         for b in Set(d.network.map(\.bridge) + s.nics.map(\.bridge)).sorted() where !bridges.contains(b) {
             problems.append("bridge \(b) is not declared on \(h)")
         }
+        let disks = s.disks.map { DomainConfig.Disk(vdev: $0.vdev, target: $0.target, readOnly: $0.readOnly) }
+        if let why = diskInUse(d.name, disks: disks) { problems.append(why) }
         return problems
     }
 
@@ -75,7 +77,7 @@ extension PlanBuilder {
         finalHost[d.name] = here
         let blocked = wantsMove && !migrating
         var desired = desiredConfig(d, on: here, observedNics: s.nics, uuid: config?.uuid ?? s.uuid)
-        if blocked {
+        if here != h {
             // Its disks and NICs as they are: the declared ones belong to the other host.
             desired.disks = s.disks.map { DomainConfig.Disk(vdev: Normalize.vdev($0.vdev), target: $0.target, readOnly: $0.readOnly) }
             desired.nics = s.nics.map { DomainConfig.Nic(bridge: $0.bridge, mac: Normalize.mac($0.mac), ip: Normalize.ip($0.ip)) }
@@ -107,9 +109,10 @@ extension PlanBuilder {
                 startElsewhere(d, config, from: o, to: h, clearing: s)
                 return
             }
-            let disks = resolveDisks(d, on: o)
-            if holdIfDiskInUse(d, disks: disks.map(\.config), on: o) { return }
-            let deps = planVolumes(d, disks: disks, on: o) + bridgeDeps(d, on: o)
+            // Started where it is: with the disks of its configuration when it is declared
+            // elsewhere (the declared ones belong to that host), else the declared ones.
+            if holdIfDiskInUse(d, disks: desired.disks, on: o) { return }
+            let deps = (h == o ? planVolumes(d, disks: resolveDisks(d, on: o), on: o) : []) + bridgeDeps(d, on: o)
             let after = Resources(memory: Planner.footprint(of: d), vcpus: d.vcpus)
             var draft = Draft(kind: .start, host: o, domain: d.name, summary: "\(Text.vcpus(d.vcpus)), \(d.memory) (was \(s.state.rawValue))",
                               reason: "declared running, but \(s.state.rawValue): cleared and started from its configuration",

@@ -93,7 +93,7 @@ import XenplanTestSupport
     /// d1 runs on h1 and is declared on h2; a person's guest on h2 uses d1's root on the
     /// shared pool. The plan migrates d1 to h2, where the hotplug script refuses the disk:
     /// the migration should be held with a notice, as a start is.
-    @Test(.disabled("planner: a migration onto a host where another guest uses one of the disks is planned, and fails"))
+    @Test
     func aMigrationIsHeldWhileAGuestOfTheTargetUsesTheDisk() async {
         var lab = Self.twoHosts
         lab.domains = [Self.domain("d1", host: "h1", pool: "san", stopped: false)]
