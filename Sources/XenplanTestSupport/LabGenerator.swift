@@ -15,12 +15,11 @@ public struct LabGenerator: Sendable {
                                     "write-config", "remove-config", "block-attach", "network-attach", "destroy",
                                     "remove-volume", "grow-volume", "discard-migration-copy", "keep-migration-copy"]
 
-    /// Whether a person's unmanaged guest may be given a declared domain's volume. Off
-    /// while the planner migrates a guest onto a host where another guest uses one of its
-    /// disks (the migration fails): `PropertyFindingsTests` keeps that case.
+    /// Whether a person's unmanaged guest may be given a declared domain's volume (the
+    /// planner must then hold starts, restarts and migrations that would share it).
     public var personsReuseVolumes: Bool
 
-    public init(seed: UInt64, personsReuseVolumes: Bool = false) {
+    public init(seed: UInt64, personsReuseVolumes: Bool = true) {
         random = SeededRandom(seed: seed)
         self.personsReuseVolumes = personsReuseVolumes
     }
