@@ -119,7 +119,8 @@ extension PlanBuilder {
                               ?? "remove the configuration of \(d.name)") + ", which starts on \(to)",
                           reason: "declared on \(to); a reboot of \(from) would start a second \(d.name) on the same disks",
                           disruption: .none,
-                          operations: (stopped == nil ? [] : [.destroy(domain: d.name)]) + [.removeConfig(name: d.name)])
+                          operations: (stopped == nil ? [] : [.destroy(domain: d.name)])
+                              + (hosts[from]?.config(d.name) == nil ? [] : [.removeConfig(name: d.name)]))
         if let stopped {
             clear.releaseHost = from
             clear.release = Resources(memory: Planner.footprint(of: stopped), vcpus: 0)

@@ -76,11 +76,22 @@ extension PlanBuilder {
         let here = migrating ? h : o
         finalHost[d.name] = here
         let blocked = wantsMove && !migrating
+        let ownDisks = s.disks.map { DomainConfig.Disk(vdev: Normalize.vdev($0.vdev), target: $0.target, readOnly: $0.readOnly) }
+        let ownNics = s.nics.map { DomainConfig.Nic(bridge: $0.bridge, mac: Normalize.mac($0.mac), ip: Normalize.ip($0.ip)) }
         var desired = desiredConfig(d, on: here, observedNics: s.nics, uuid: config?.uuid ?? s.uuid)
         if here != h {
             // Its disks and NICs as they are: the declared ones belong to the other host.
-            desired.disks = s.disks.map { DomainConfig.Disk(vdev: Normalize.vdev($0.vdev), target: $0.target, readOnly: $0.readOnly) }
-            desired.nics = s.nics.map { DomainConfig.Nic(bridge: $0.bridge, mac: Normalize.mac($0.mac), ip: Normalize.ip($0.ip)) }
+            desired.disks = ownDisks
+            desired.nics = ownNics
+        }
+        // Shut down or crashed and declared on a host that reaches its disks: nothing has
+        // to move live, so it is cleared here and started there.
+        // Known by its configuration, or (none left) by what Xen still holds of it.
+        let known = config ?? DomainConfig(name: d.name, uuid: s.uuid, memory: s.memoryTarget, maxmem: s.memoryStaticMax,
+                                           vcpus: s.vcpusOnline, maxvcpus: s.maxVcpus, disks: ownDisks, nics: ownNics)
+        if !s.state.isUp, d.state == .running, h != o, canStartElsewhere(known, d, from: o, to: h) {
+            startElsewhere(d, known, from: o, to: h, clearing: s)
+            return
         }
         var configDue = config.map { !Normalize.sameConfig(desired: desired, observed: $0) } ?? false
         if config == nil {
@@ -105,10 +116,6 @@ extension PlanBuilder {
         }
         // Shut down or crashed but still held by Xen: clear it and start it again.
         if !s.state.isUp {
-            if h != o, let config, canStartElsewhere(config, d, from: o, to: h) {
-                startElsewhere(d, config, from: o, to: h, clearing: s)
-                return
-            }
             // Started where it is: with the disks of its configuration when it is declared
             // elsewhere (the declared ones belong to that host), else the declared ones.
             if holdIfDiskInUse(d, disks: desired.disks, on: o) { return }

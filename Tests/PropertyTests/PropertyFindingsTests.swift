@@ -59,6 +59,17 @@ import XenplanTestSupport
         ])
     }
 
+    /// The same with its configuration gone too (removed by hand): it is known only by
+    /// what Xen still holds of it, and still starts on its declared host in one apply.
+    @Test func aCrashedDomainWithoutItsConfigurationDeclaredElsewhereStartsWhereDeclared() async {
+        var lab = Self.twoHosts
+        lab.domains = [Self.domain("d2", host: "h1", pool: "san", stopped: false)]
+        await Self.expectHolds(lab, [
+            LabTransition(change: .move("d2", host: "h2"), outOfBand: [OutOfBandChange(host: "h1", argv: ["crash", "d2"]),
+                                                                        OutOfBandChange(host: "h1", argv: ["rm-config", "d2"])]),
+        ])
+    }
+
     /// d1 runs on h2 with its root on the shared pool and needs a restart; a person starts a
     /// guest on h1 with d1's root volume (Xen on h1 cannot see d1 on h2). The restart shuts
     /// d1 down, and the executor then refuses to start it again (the volume has another
