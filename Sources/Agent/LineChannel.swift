@@ -1,4 +1,5 @@
 import Foundation
+import XenplanBasics
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -102,22 +103,7 @@ public final class LineWriter: @unchecked Sendable {
     public func write(_ data: Data) -> Bool {
         lock.withLock {
             if broken { return false }
-            let ok = Self.withoutSigpipe { data.withUnsafeBytes { buffer -> Bool in
-                var offset = 0
-                while offset < buffer.count {
-                    #if canImport(Glibc)
-                    let n = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                    #else
-                    let n = Darwin.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                    #endif
-                    if n < 0 {
-                        if errno == EINTR { continue }
-                        return false
-                    }
-                    offset += n
-                }
-                return true
-            } }
+            let ok = Self.withoutSigpipe { writeFully(fd, data) }
             if !ok { broken = true }
             return ok
         }
