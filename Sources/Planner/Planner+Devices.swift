@@ -91,7 +91,14 @@ extension PlanBuilder {
         }
         let configDue = !Normalize.sameConfig(desired: desired, observed: config)
         guard d.state == .running else {
-            if configDue { addConfigWrite(d, desired, on: c, reason: "its configuration differs from the manifests") }
+            // The volumes a rewritten configuration names are made with it, so that it can
+            // start whenever it is declared running again.
+            if configDue {
+                let deps = h == c ? planVolumes(d, disks: resolveDisks(d, on: c), on: c) : []
+                add(Draft(kind: .writeConfig, host: c, domain: d.name, summary: "update xenplan's configuration",
+                          reason: "its configuration differs from the manifests", disruption: .none,
+                          operations: [.writeConfig(desired)], deps: deps))
+            }
             return
         }
         if holdIfDiskInUse(d, disks: desired.disks, on: c) { return }
