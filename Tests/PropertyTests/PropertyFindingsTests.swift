@@ -59,6 +59,21 @@ import XenplanTestSupport
         ])
     }
 
+    /// d1 is stopped, its disk without `pool`; declared on h1 its configuration is rewritten
+    /// onto h1's own pool, then declared on h2 (it cannot move: the disk is local), then
+    /// running: it starts on h1, so the volume its configuration names must exist.
+    @Test func aStoppedGuestsRewrittenConfigurationComesWithItsVolumes() async {
+        var lab = Self.twoHosts
+        var d1 = Self.domain("d1", host: nil, pool: "san", stopped: true)
+        d1.disks[0].pool = nil
+        lab.domains = [d1]
+        await Self.expectHolds(lab, [
+            LabTransition(change: .move("d1", host: "h1")),
+            LabTransition(change: .move("d1", host: "h2")),
+            LabTransition(change: .setStopped("d1", false)),
+        ])
+    }
+
     /// The same with its configuration gone too (removed by hand): it is known only by
     /// what Xen still holds of it, and still starts on its declared host in one apply.
     @Test func aCrashedDomainWithoutItsConfigurationDeclaredElsewhereStartsWhereDeclared() async {
