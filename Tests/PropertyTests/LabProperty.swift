@@ -144,8 +144,11 @@ enum LabProperty {
         switch try? world.plan(lab, gates: t.gates) {
         case let .success(plan)?:
             let excluded = PropertyWorld.exclusions(in: plan, gates: t.gates)
+            let held: Set<String> = result.plan.map { applied in
+                Set(PropertyWorld.exclusions(in: applied, gates: t.gates).keys.compactMap { id in applied.actions.first { $0.id == id }?.domain })
+            } ?? []
             let audit = ConvergenceAudit.check(plan: plan, excluded: excluded, observed: (try? world.snapshot()) ?? [],
-                                               lab: lab, gates: t.gates)
+                                               lab: lab, gates: t.gates, heldByTheApply: held)
             problems += audit
             if !audit.isEmpty, let applied = result.plan {
                 problems.append("the apply's plan was: " + describe(applied))
