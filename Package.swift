@@ -39,7 +39,7 @@ let package = Package(
         ),
         .target(
             name: "XenplanTestSupport",
-            dependencies: ["XenplanBasics", "Manifest", "HostModel"],
+            dependencies: ["XenplanBasics", "Manifest", "HostModel", "Executor"],
             exclude: ["README.md"]
         ),
         .testTarget(name: "XenplanBasicsTests", dependencies: ["XenplanBasics"]),

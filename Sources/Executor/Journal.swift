@@ -343,15 +343,6 @@ public final class Journal: @unchecked Sendable {
         }
     }
 
-    /// The last run, if it never ended, with the actions it started and did not finish.
-    /// Kept for callers written before `unfinishedRuns(at:)`, which reports every one.
-    public static func unfinishedRun(at path: String) -> (run: JournalEntry, started: [JournalEntry])? {
-        let all = entries(at: path)
-        guard let last = all.last(where: { $0.event == .runStarted }),
-              let unfinished = unfinishedRuns(in: all).last, unfinished.run.run == last.run else { return nil }
-        return (unfinished.run, unfinished.started)
-    }
-
     /// `2026-12-01T10:00:00.123Z`.
     public static func timestamp(_ date: Date = Date()) -> String {
         let formatter = ISO8601DateFormatter()

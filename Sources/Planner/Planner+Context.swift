@@ -34,8 +34,7 @@ struct HostIndex {
     var configs: [String: Int] = [:]
     var volumes: [VolumeKey: ByteSize] = [:]
     /// Volumes xenplan created (tagged): the only ones that can be orphans.
-    var ownedVolumes: [VolumeKey] = []
-    var ownedVolumeSet: Set<VolumeKey> = []
+    var ownedVolumes: Set<VolumeKey> = []
     var bridges: Set<String> = []
     /// Device path or image file (as written in xl.cfg) → the volume it reaches.
     var volumeByTarget: [String: VolumeKey] = [:]
@@ -62,10 +61,7 @@ struct HostIndex {
         for v in state.volumes {
             let key = VolumeKey(container: v.container, name: v.name)
             volumes[key] = v.size
-            if v.owned {
-                ownedVolumes.append(key)
-                ownedVolumeSet.insert(key)
-            }
+            if v.owned { ownedVolumes.insert(key) }
         }
         bridges = Set(state.bridges.map(\.name))
         var poolsByContainer: [String: [PoolSpec]] = [:]

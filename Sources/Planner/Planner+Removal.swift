@@ -109,7 +109,7 @@ extension PlanBuilder {
         let candidateKeys = Set(orphanCandidates.map(\.key))
         for host in hostNames {
             guard let index = hosts[host] else { continue }
-            for key in index.ownedVolumes where !desiredVolumes.contains(key) && !candidateKeys.contains(key) {
+            for key in index.ownedVolumes.sorted() where !desiredVolumes.contains(key) && !candidateKeys.contains(key) {
                 orphanCandidates.append(OrphanCandidate(key: key, host: host, domain: nil, after: nil, why: "created by xenplan"))
             }
         }
@@ -139,7 +139,7 @@ extension PlanBuilder {
             // A domain still declared may keep it in its config (disk detached live only).
             reportedVolumes.insert(key)
             let size = hosts[first.host]?.volumes[key] ?? .zero
-            let owned = candidates.contains { hosts[$0.host]?.ownedVolumeSet.contains(key) ?? false }
+            let owned = candidates.contains { hosts[$0.host]?.ownedVolumes.contains(key) ?? false }
             if options.allowDataLoss && owned {
                 removedVolumes[key] = add(Draft(kind: .removeVolume, host: first.host, summary: "\(key.description) \(size)",
                                                 reason: "no declared disk uses it (\(first.why)); --allow-data-loss", disruption: .dataLoss,

@@ -1,4 +1,5 @@
 import Manifest
+import HostModel
 
 /// A lab as a property test generates it: plain values that render to manifest YAML
 /// (`LabBlueprint+YAML.swift`), small enough to shrink and to print. Sizes are MiB.
@@ -169,18 +170,8 @@ public struct DiskBlueprint: Hashable, Sendable {
     }
 }
 
-public struct NicBlueprint: Hashable, Sendable {
-    public var bridge: String
-    /// nil: Xen (or the planner) chooses one.
-    public var mac: String?
-    public var ip: String?
-
-    public init(bridge: String, mac: String?, ip: String?) {
-        self.bridge = bridge
-        self.mac = mac
-        self.ip = ip
-    }
-}
+/// An interface as xenplan writes it (a nil MAC: the planner chooses one).
+public typealias NicBlueprint = DomainConfig.Nic
 
 public struct DomainBlueprint: Hashable, Sendable {
     public var name: String

@@ -41,7 +41,7 @@ extension LabAssembler {
                     }
                 }
                 if let path = declared.path {
-                    let device = deviceKey(path.value)
+                    let device = Syntax.deviceIdentity(path.value)
                     if let owner = managed[device], owner.domain != domain {
                         diagnostics.append(.pathIsManagedVolume(path.value, domain: domain, at: path.location, owner: owner))
                     }
@@ -57,10 +57,6 @@ extension LabAssembler {
 }
 
 extension LabAssembler {
-    /// One spelling per device, so that `/dev/mapper/san-ldap--root` and
-    /// `/dev/san/ldap-root` (or an image file of a `dir` pool) are seen as the same.
-    func deviceKey(_ path: String) -> String { Syntax.deviceIdentity(path) }
-
     /// Every volume xenplan manages for a declared disk, by device key: the volume a
     /// `path:` disk must never reach.
     func managedVolumes() -> [String: (domain: String, disk: String, location: SourceLocation)] {
@@ -68,7 +64,7 @@ extension LabAssembler {
         for d in domains {
             for (disk, declared) in zip(d.spec.disks, d.declared.disks ?? []) where disk.path == nil {
                 guard let poolName = disk.pool, let pool = pools[poolName], !disk.name.isEmpty else { continue }
-                let key = deviceKey(pool.devicePath(volume: disk.volumeName(domain: d.spec.name)))
+                let key = Syntax.deviceIdentity(pool.devicePath(volume: disk.volumeName(domain: d.spec.name)))
                 if result[key] == nil { result[key] = (d.spec.name, disk.name, declared.name?.location ?? declared.location) }
             }
         }
