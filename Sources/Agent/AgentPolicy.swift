@@ -240,6 +240,8 @@ extension AgentPolicy {
         }
         let kind = operation.kind
         switch operation {
+        case .createVolumeFromImage, .writeSeed:
+            throw refusal("images", "\(kind): not implemented yet")
         case let .createBridge(name, interface):
             guard let bridges else { return }
             guard let interfaces = bridges[name] else { throw refusal("bridges", "\(kind) \(name): bridge \(name) is not listed") }

@@ -23,6 +23,8 @@ enum AgentValidation {
     static func check(_ operation: HostOperation) throws(Problem) {
         let at = "operation"
         switch operation {
+        case .createVolumeFromImage, .writeSeed:
+            throw Problem(field: at, message: "not implemented yet")
         case let .createBridge(name, interface):
             try bridgeName(name, "\(at).createBridge.name")
             if let interface { try interfaceName(interface, "\(at).createBridge.interface") }

@@ -25,6 +25,21 @@ public struct DomainConfig: Hashable, Codable, Sendable {
         }
     }
 
+    /// The cloud-init seed disk attached after the declared disks, and a summary of the
+    /// identity it holds, so that a later plan can say which first-boot setting differs.
+    public struct Seed: Hashable, Codable, Sendable {
+        public var vdev: String
+        public var target: String
+        /// `instance-id`, `hostname`, and short digests of `network`, `ssh-keys`, `password`.
+        public var identity: [String: String]
+        public init(vdev: String = CloudInitSeed.vdev, target: String, identity: [String: String]) {
+            self.vdev = vdev
+            self.target = target
+            self.identity = identity
+        }
+        public var disk: Disk { Disk(vdev: vdev, target: target, readOnly: true) }
+    }
+
     public enum Boot: Hashable, Codable, Sendable {
         case pygrub
         case kernel(kernel: String, ramdisk: String?, cmdline: String?)
@@ -43,6 +58,8 @@ public struct DomainConfig: Hashable, Codable, Sendable {
     public var boot: Boot
     public var disks: [Disk]
     public var nics: [Nic]
+    /// The first-boot seed disk, when the domain has one.
+    public var seed: Seed?
     /// Never destroyed, even when removed from the manifests.
     public var protect: Bool
     /// Whether the `/etc/xen/auto` link exists (xendomains starts it at boot).
@@ -55,7 +72,7 @@ public struct DomainConfig: Hashable, Codable, Sendable {
 
     public init(name: String, uuid: String? = nil, type: String = "pv", memory: ByteSize, maxmem: ByteSize,
                 vcpus: Int, maxvcpus: Int, cpuWeight: Int = 256, cpuCap: Int = 0, boot: Boot = .pygrub,
-                disks: [Disk] = [], nics: [Nic] = [], protect: Bool = false, autostart: Bool = true,
+                disks: [Disk] = [], nics: [Nic] = [], seed: Seed? = nil, protect: Bool = false, autostart: Bool = true,
                 manifestHash: String = "", manifestFile: String? = nil) {
         self.name = name
         self.uuid = uuid
@@ -69,6 +86,7 @@ public struct DomainConfig: Hashable, Codable, Sendable {
         self.boot = boot
         self.disks = disks
         self.nics = nics
+        self.seed = seed
         self.protect = protect
         self.autostart = autostart
         self.manifestHash = manifestHash

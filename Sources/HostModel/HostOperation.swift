@@ -8,6 +8,14 @@ public enum HostOperation: Hashable, Codable, Sendable {
     case createBridge(name: String, interface: String?)
     /// `lvcreate -L SIZE -n NAME VG` or a sparse raw file in a `dir` pool.
     case createVolume(container: String, name: String, size: ByteSize)
+    /// A new volume filled from an image: made under a temporary name, the image checked
+    /// against its SHA-256 when given, copied in (`qemu-img convert` for qcow2, a plain
+    /// copy for raw), and only then renamed to `name`, so that a volume of that name is
+    /// always complete. Never writes over an existing volume.
+    case createVolumeFromImage(container: String, name: String, size: ByteSize, image: ImageSource)
+    /// Build the domain's NoCloud seed (`genisoimage -volid cidata`) and put it in place
+    /// at `CloudInitSeed.path(domain:)` atomically.
+    case writeSeed(CloudInitSeed)
     /// `lvextend -L SIZE` / `truncate -s SIZE`.
     case growVolume(container: String, name: String, size: ByteSize)
     /// `lvremove -f VG/NAME` / unlink: data loss.
@@ -52,6 +60,8 @@ public enum HostOperation: Hashable, Codable, Sendable {
         switch self {
         case .createBridge: return "create-bridge"
         case .createVolume: return "create-volume"
+        case .createVolumeFromImage: return "copy-image"
+        case .writeSeed: return "write-seed"
         case .growVolume: return "grow-volume"
         case .removeVolume: return "remove-volume"
         case .writeConfig: return "write-config"
@@ -73,7 +83,7 @@ public enum HostOperation: Hashable, Codable, Sendable {
     }
 
     public static let allKinds = [
-        "create-bridge", "create-volume", "grow-volume", "remove-volume", "write-config", "remove-config",
+        "create-bridge", "create-volume", "copy-image", "write-seed", "grow-volume", "remove-volume", "write-config", "remove-config",
         "create", "mem-set", "vcpu-set", "sched-credit", "block-attach", "block-detach", "network-attach",
         "network-detach", "migrate", "shutdown", "destroy", "discard-migration-copy", "keep-migration-copy",
     ]
@@ -88,7 +98,9 @@ public enum HostOperation: Hashable, Codable, Sendable {
             return d
         case let .writeConfig(config):
             return config.name
-        case .createBridge, .createVolume, .growVolume, .removeVolume:
+        case let .writeSeed(seed):
+            return seed.domain
+        case .createBridge, .createVolume, .createVolumeFromImage, .growVolume, .removeVolume:
             return nil
         }
     }

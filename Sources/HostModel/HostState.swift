@@ -20,10 +20,14 @@ public struct HostState: Hashable, Codable, Sendable {
     public var configs: [DomainConfig]
     public var volumes: [VolumeState]
     public var bridges: [BridgeState]
+    /// The declared image files present on the host (a declared path not listed is absent).
+    public var images: [ImageState]
+    /// Domains whose seed file (`CloudInitSeed.path(domain:)`) exists, in name order.
+    public var seeds: [String]
 
     public init(name: String, xenVersion: String, totalMemory: ByteSize, freeMemory: ByteSize, cpus: Int,
                 dom0Memory: ByteSize, domains: [DomainState] = [], configs: [DomainConfig] = [],
-                volumes: [VolumeState] = [], bridges: [BridgeState] = []) {
+                volumes: [VolumeState] = [], bridges: [BridgeState] = [], images: [ImageState] = [], seeds: [String] = []) {
         self.name = name
         self.xenVersion = xenVersion
         self.totalMemory = totalMemory
@@ -34,6 +38,29 @@ public struct HostState: Hashable, Codable, Sendable {
         self.configs = configs
         self.volumes = volumes
         self.bridges = bridges
+        self.images = images
+        self.seeds = seeds
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case name, xenVersion, totalMemory, freeMemory, cpus, dom0Memory, domains, configs, volumes, bridges, images, seeds
+    }
+
+    /// Files written before images and seeds existed read as having none.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        xenVersion = try c.decode(String.self, forKey: .xenVersion)
+        totalMemory = try c.decode(ByteSize.self, forKey: .totalMemory)
+        freeMemory = try c.decode(ByteSize.self, forKey: .freeMemory)
+        cpus = try c.decode(Int.self, forKey: .cpus)
+        dom0Memory = try c.decode(ByteSize.self, forKey: .dom0Memory)
+        domains = try c.decode([DomainState].self, forKey: .domains)
+        configs = try c.decode([DomainConfig].self, forKey: .configs)
+        volumes = try c.decode([VolumeState].self, forKey: .volumes)
+        bridges = try c.decode([BridgeState].self, forKey: .bridges)
+        images = try c.decodeIfPresent([ImageState].self, forKey: .images) ?? []
+        seeds = try c.decodeIfPresent([String].self, forKey: .seeds) ?? []
     }
 
     /// Guest domains (not dom0), including transient ones.
@@ -44,6 +71,7 @@ public struct HostState: Hashable, Codable, Sendable {
         volumes.first { $0.container == container && $0.name == name }
     }
     public func bridge(named name: String) -> BridgeState? { bridges.first { $0.name == name } }
+    public func image(at path: String) -> ImageState? { images.first { $0.path == path } }
 }
 
 /// A logical volume (LVM pool) or raw image file (`dir` pool).

@@ -21,6 +21,8 @@ extension XenDriver {
     private func dispatch(_ operation: HostOperation) async throws {
         let kind = operation.kind
         switch operation {
+        case .createVolumeFromImage, .writeSeed:
+            throw failure(kind, domain: operation.domainName, "not implemented yet")
         case let .createBridge(name, interface):
             try await run(XenCommands.bridgeAdd(name), operation: kind)
             if let interface {

@@ -28,6 +28,20 @@ public enum OperationReplayer {
                 throw Refused(description: "lvcreate: \(container)/\(name) already exists")
             }
             hosts[hi].volumes.append(VolumeState(container: container, name: name, size: size))
+        case let .createVolumeFromImage(container, name, size, image):
+            if hosts[hi].volume(container: container, name: name) != nil {
+                throw Refused(description: "copy-image: \(container)/\(name) already exists")
+            }
+            guard let file = hosts[hi].image(at: image.path) else {
+                throw Refused(description: "copy-image: image \(image.name) (\(image.path)) is not on \(hostName)")
+            }
+            if file.virtualSize > size { throw Refused(description: "copy-image: image \(image.name) is larger than \(size)") }
+            hosts[hi].volumes.append(VolumeState(container: container, name: name, size: size, owned: true))
+        case let .writeSeed(seed):
+            if !hosts[hi].seeds.contains(seed.domain) {
+                hosts[hi].seeds.append(seed.domain)
+                hosts[hi].seeds.sort()
+            }
         case let .growVolume(container, name, size):
             guard let i = hosts[hi].volumes.firstIndex(where: { $0.container == container && $0.name == name }) else {
                 throw Refused(description: "lvextend: \(container)/\(name) not found")
@@ -42,6 +56,7 @@ public enum OperationReplayer {
             hosts[hi].configs.removeAll { $0.name == name }
         case let .create(name):
             guard let c = hosts[hi].config(named: name) else { throw Refused(description: "xl create: no configuration for \(name)") }
+            if c.seed != nil, !hosts[hi].seeds.contains(name) { throw Refused(description: "xl create \(name): its seed file is missing") }
             if hosts[hi].domain(named: name) != nil { throw Refused(description: "xl create: domain \(name) already exists") }
             let need = XenMemory.footprint(actual: c.memory, staticMax: c.maxmem)
             if need > hosts[hi].freeMemory {
@@ -51,7 +66,7 @@ public enum OperationReplayer {
             hosts[hi].domains.append(DomainState(
                 name: name, domid: domid, uuid: c.uuid ?? "uuid-\(name)", memoryTarget: c.memory, memoryStaticMax: c.maxmem,
                 memoryActual: c.memory, vcpusOnline: c.vcpus, maxVcpus: c.maxvcpus, cpuWeight: c.cpuWeight, cpuCap: c.cpuCap,
-                type: c.type, disks: c.disks.map { DiskState(vdev: $0.vdev, target: $0.target, readOnly: $0.readOnly) },
+                type: c.type, disks: (c.disks + (c.seed.map { [$0.disk] } ?? [])).map { DiskState(vdev: $0.vdev, target: $0.target, readOnly: $0.readOnly) },
                 nics: c.nics.enumerated().map { i, n in NicState(bridge: n.bridge, mac: n.mac ?? Fixture.mac(for: "\(name)#\(i)"), ip: n.ip) }))
         case let .setMemory(name, target):
             let i = try domainIndex(name)

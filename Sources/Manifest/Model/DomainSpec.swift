@@ -30,16 +30,19 @@ public struct DiskSpec: Hashable, Sendable {
     /// An existing device xenplan uses but never creates, resizes or removes.
     public var path: String?
     public var readOnly: Bool
+    /// `source: {image: NAME}`: the image a new volume is filled from (never an existing one).
+    public var image: String?
     public var location: SourceLocation?
 
     public init(name: String, size: ByteSize?, vdev: String, pool: String? = nil, path: String? = nil,
-                readOnly: Bool = false, location: SourceLocation? = nil) {
+                readOnly: Bool = false, image: String? = nil, location: SourceLocation? = nil) {
         self.name = name
         self.size = size
         self.vdev = vdev
         self.pool = pool
         self.path = path
         self.readOnly = readOnly
+        self.image = image
         self.location = location
     }
 
@@ -52,12 +55,22 @@ public struct NicSpec: Hashable, Sendable {
     public var ip: String?
     /// Lower-case, colon-separated; nil lets Xen pick one.
     public var mac: String?
+    /// Prefix length of `ip` (written `prefix: 24` or `netmask: 255.255.255.0`); first boot only.
+    public var prefix: Int?
+    /// Default route through this interface; first boot only.
+    public var gateway: String?
+    /// Name servers; first boot only.
+    public var dns: [String]
     public var location: SourceLocation?
 
-    public init(bridge: String, ip: String? = nil, mac: String? = nil, location: SourceLocation? = nil) {
+    public init(bridge: String, ip: String? = nil, mac: String? = nil, prefix: Int? = nil, gateway: String? = nil,
+                dns: [String] = [], location: SourceLocation? = nil) {
         self.bridge = bridge
         self.ip = ip
         self.mac = mac
+        self.prefix = prefix
+        self.gateway = gateway
+        self.dns = dns
         self.location = location
     }
 }
@@ -87,6 +100,8 @@ public struct DomainSpec: Hashable, Sendable {
     public var state: DesiredRunState
     /// Seconds a graceful shutdown may take before `xl destroy`.
     public var shutdownTimeout: Int
+    /// First-boot identity (cloud-init seed).
+    public var identity: IdentitySpec
     public var locations: KeyLocations
 
     public static let defaultCpuWeight = 256
@@ -97,7 +112,8 @@ public struct DomainSpec: Hashable, Sendable {
                 cpuWeight: Int = DomainSpec.defaultCpuWeight, cpuCap: Int = 0, type: GuestType = .pv,
                 boot: BootSpec = .pygrub, disks: [DiskSpec] = [], network: [NicSpec] = [],
                 restart: RestartPolicy = .never, protect: Bool = false, state: DesiredRunState = .running,
-                shutdownTimeout: Int = DomainSpec.defaultShutdownTimeout, locations: KeyLocations = KeyLocations()) {
+                shutdownTimeout: Int = DomainSpec.defaultShutdownTimeout, identity: IdentitySpec? = nil,
+                locations: KeyLocations = KeyLocations()) {
         self.name = name
         self.host = host
         self.group = group
@@ -115,6 +131,7 @@ public struct DomainSpec: Hashable, Sendable {
         self.protect = protect
         self.state = state
         self.shutdownTimeout = shutdownTimeout
+        self.identity = identity ?? IdentitySpec(seed: disks.contains { $0.image != nil }, hostname: name)
         self.locations = locations
     }
 }

@@ -13,6 +13,11 @@ public struct Lab: Hashable, Sendable {
     public var hosts: [HostSpec]
     public var groups: [GroupSpec]
     public var domains: [DomainSpec]
+    /// Disk images new volumes can be filled from.
+    public var images: [ImageSpec]
+    /// Lab-wide ssh keys every seeded guest accepts (already merged into each domain's
+    /// `identity.sshKeys`).
+    public var sshKeys: [String]
     /// The files that were read, in name order.
     public var files: [String]
     /// A hash of the manifests' content (hex), recorded in the configuration files
@@ -20,13 +25,16 @@ public struct Lab: Hashable, Sendable {
     public var contentHash: String
 
     public init(name: String? = nil, format: Int = 1, pools: [PoolSpec] = [], hosts: [HostSpec] = [],
-                groups: [GroupSpec] = [], domains: [DomainSpec] = [], files: [String] = [], contentHash: String = "") {
+                groups: [GroupSpec] = [], domains: [DomainSpec] = [], images: [ImageSpec] = [], sshKeys: [String] = [],
+                files: [String] = [], contentHash: String = "") {
         self.name = name
         self.format = format
         self.pools = pools.sorted { $0.name < $1.name }
         self.hosts = hosts.sorted { $0.name < $1.name }
         self.groups = groups.sorted { $0.name < $1.name }
         self.domains = domains.sorted { $0.name < $1.name }
+        self.images = images.sorted { $0.name < $1.name }
+        self.sshKeys = sshKeys
         self.files = files
         self.contentHash = contentHash
     }
@@ -35,6 +43,7 @@ public struct Lab: Hashable, Sendable {
     public func pool(_ name: String) -> PoolSpec? { pools.first { $0.name == name } }
     public func group(_ name: String) -> GroupSpec? { groups.first { $0.name == name } }
     public func domain(_ name: String) -> DomainSpec? { domains.first { $0.name == name } }
+    public func image(_ name: String) -> ImageSpec? { images.first { $0.name == name } }
 
     /// Pools a host can reach, in name order.
     public func pools(reachableFrom host: String) -> [PoolSpec] {
