@@ -126,6 +126,9 @@ public enum NoticeKind: String, Codable, Hashable, Sendable, CaseIterable {
     case manifestGone = "manifest-gone"
     /// A declared guest not started because another running guest uses one of its disks.
     case diskInUse = "disk-in-use"
+    /// A first-boot setting (hostname, addresses, keys, password) declared differently
+    /// from what the guest was created with: not applied (`identityChanges: first-boot`).
+    case firstBoot = "first-boot"
 }
 
 public struct Notice: Codable, Hashable, Sendable {

@@ -36,6 +36,8 @@ struct HostIndex {
     /// Volumes xenplan created (tagged): the only ones that can be orphans.
     var ownedVolumes: Set<VolumeKey> = []
     var bridges: Set<String> = []
+    /// Domains whose first-boot seed file the host has.
+    var seeds: Set<String> = []
     /// Device path or image file (as written in xl.cfg) → the volume it reaches.
     var volumeByTarget: [String: VolumeKey] = [:]
     /// Memory and vCPUs guests may use: total − hypervisor reserve − dom0; cpus × ratio.
@@ -64,6 +66,7 @@ struct HostIndex {
             if v.owned { ownedVolumes.insert(key) }
         }
         bridges = Set(state.bridges.map(\.name))
+        seeds = Set(state.seeds)
         var poolsByContainer: [String: [PoolSpec]] = [:]
         for pool in pools { poolsByContainer[pool.container, default: []].append(pool) }
         for v in state.volumes {

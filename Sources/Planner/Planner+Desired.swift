@@ -129,7 +129,7 @@ extension PlanBuilder {
                             memory: d.memory, maxmem: d.maxmem,
                             vcpus: d.vcpus, maxvcpus: d.maxvcpus, cpuWeight: d.cpuWeight, cpuCap: d.cpuCap,
                             boot: Self.boot(d.boot), disks: resolveDisks(d, on: host).map(\.config), nics: nics,
-                            protect: d.protect, autostart: d.state == .running, manifestHash: lab.contentHash,
+                            seed: seedRecord(d, nics: nics, on: host), protect: d.protect, autostart: d.state == .running, manifestHash: lab.contentHash,
                             manifestFile: d.locations.object.map { Self.fileName($0.file) })
     }
 

@@ -158,6 +158,12 @@ extension PlanBuilder {
         }
         var summary = "\(Text.vcpus(d.vcpus)), \(d.memory)"
         if !volumes.isEmpty { summary += "; volume\(volumes.count == 1 ? "" : "s") " + volumes.joined(separator: ", ") }
+        if d.identity.seed {
+            let keys = d.identity.sshKeys.count
+            summary += "; first-boot seed: hostname \(d.identity.hostname)"
+                + (keys == 0 ? "" : ", \(keys) ssh key\(keys == 1 ? "" : "s")")
+                + (d.identity.passwordHash == nil ? "" : ", root password")
+        }
         if !running { summary += "; left stopped" }
         add(Draft(kind: .create, host: h, domain: d.name, summary: summary,
                   reason: "declared, does not exist" + (placed ? "; placed on \(h): most free memory among the hosts that fit" : ""),

@@ -38,7 +38,8 @@ extension PlanBuilder {
         if source.state.xenVersion != target.state.xenVersion {
             problems.append("Xen \(source.state.xenVersion) on \(o) but \(target.state.xenVersion) on \(h)")
         }
-        for disk in s.disks {
+        // The seed is xenplan's own file, written on the target before the migration.
+        for disk in s.disks where disk.target != CloudInitSeed.path(domain: d.name) {
             let vdev = Normalize.vdev(disk.vdev)
             guard let key = source.volumeByTarget[disk.target],
                   let pool = lab.pools.first(where: { $0.container == key.container && $0.hosts.contains(o) })
@@ -76,7 +77,8 @@ extension PlanBuilder {
         let here = migrating ? h : o
         finalHost[d.name] = here
         let blocked = wantsMove && !migrating
-        let ownDisks = s.disks.map { DomainConfig.Disk(vdev: Normalize.vdev($0.vdev), target: $0.target, readOnly: $0.readOnly) }
+        let ownDisks = s.disks.filter { $0.target != CloudInitSeed.path(domain: d.name) }
+            .map { DomainConfig.Disk(vdev: Normalize.vdev($0.vdev), target: $0.target, readOnly: $0.readOnly) }
         let ownNics = s.nics.map { DomainConfig.Nic(bridge: $0.bridge, mac: Normalize.mac($0.mac), ip: Normalize.ip($0.ip)) }
         var desired = desiredConfig(d, on: here, observedNics: s.nics, uuid: config?.uuid ?? s.uuid)
         if here != h {
@@ -155,6 +157,12 @@ extension PlanBuilder {
                 usage = addSetMemory(d, s, on: o, from: usage)
                 memoryDone = true
             }
+            if s.disks.contains(where: { $0.target == CloudInitSeed.path(domain: d.name) }),
+               hosts[h]?.seeds.contains(d.name) == false, let seed = seeds[d.name] {
+                add(Draft(kind: .writeConfig, host: h, domain: d.name, summary: "first-boot seed of \(d.name), before it arrives",
+                          reason: "\(d.name) has its seed disk attached: the file must exist on \(h) for the migration",
+                          disruption: .none, operations: [.writeSeed(seed)]))
+            }
             var ops: [HostOperation] = [.migrate(domain: d.name, toHost: h)]
             ops.append(.removeConfig(name: d.name))
             let via = Set(s.disks.compactMap { hosts[o]?.volumeByTarget[$0.target] }.compactMap { key in
@@ -216,7 +224,7 @@ extension PlanBuilder {
                               operations: [.setScheduler(domain: d.name, weight: d.cpuWeight, cap: d.cpuCap)]))
         }
         if !blocked {
-            live += deviceChanges(d, s, disks: disks, on: here, volumeDeps: volumeDeps)
+            live += deviceChanges(d, s, disks: disks + Self.seedDisk(desired), on: here, volumeDeps: volumeDeps)
         }
         // Memory going down first (it frees room for others), going up last.
         var drafts: [Draft] = []

@@ -91,6 +91,12 @@ struct PlanBuilder {
     var chosenMACs: [String: String] = [:]
     /// Devices running guests have attached, by device identity (see `attachedDevices`).
     var devicesInUse: [String: [(domain: String, host: String, readOnly: Bool)]] = [:]
+    /// The seed each seeded domain's configuration stands for, by domain name, and the
+    /// domains whose identity difference was reported already.
+    var seeds: [String: CloudInitSeed] = [:]
+    var seedNoticed: Set<String> = []
+    /// Images a planned volume cannot be filled from, in words: the plan is refused.
+    var imageProblems: [(host: String, domain: String, message: String)] = []
 
     init(lab: Lab, observed: [HostState], options: PlanOptions) {
         self.lab = lab
@@ -135,6 +141,7 @@ struct PlanBuilder {
     @discardableResult
     mutating func add(_ draft: Draft) -> Int {
         var d = draft
+        d.operations = withSeeds(d.operations, on: d.host)
         if let name = d.domain, let previous = lastDraftOfDomain[name] { d.deps.append(previous) }
         // A configuration rewritten without a disk lets that disk's volume go.
         for case let .writeConfig(config) in d.operations {

@@ -26,6 +26,11 @@ extension PlanBuilder {
                     continue
                 }
             }
+            for disk in d.disks where disk.path == nil {
+                if let image = disk.image, let size = disk.size, let problem = imageProblem(image, size: size, on: h) {
+                    why.append(problem)
+                }
+            }
             let bridges = Set(hostSpecs[h]?.bridges.map(\.name) ?? [])
             for b in Set(d.network.map(\.bridge)).sorted() where !bridges.contains(b) { why.append("has no bridge \(b)") }
             if spreadHosts.contains(h) { why.append("already has a member of spread group \(d.group ?? "")") }

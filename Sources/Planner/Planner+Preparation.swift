@@ -58,6 +58,15 @@ extension PlanBuilder {
                                    operations: [.growVolume(container: key.container, name: key.name, size: size)]))
                 volumeDraft[key] = id
                 deps.append(id)
+            } else if let name = disk.spec.image {
+                let image = imageSource(name, for: d, disk: disk.spec, size: size, on: host)
+                let id = add(Draft(kind: .createVolume, host: host, domain: nil,
+                                   summary: "\(key.description) \(size) from image \(name)" + (image.detail.map { " (\($0))" } ?? ""),
+                                   reason: "disk \(disk.spec.name) of \(d.name) has no volume yet; filled from image \(name) once, at creation",
+                                   disruption: .none,
+                                   operations: [.createVolumeFromImage(container: key.container, name: key.name, size: size, image: image.source)]))
+                volumeDraft[key] = id
+                deps.append(id)
             } else {
                 let id = add(Draft(kind: .createVolume, host: host, domain: nil,
                                    summary: "\(key.description) \(size)",

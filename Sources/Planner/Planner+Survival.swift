@@ -27,7 +27,7 @@ extension PlanBuilder {
             }
             needs.bridges = d.network.map(\.bridge)
         } else if let index = hosts[host], let s = index.domain(name) {
-            for disk in s.disks {
+            for disk in s.disks where disk.target != CloudInitSeed.path(domain: name) {
                 let vdev = Normalize.vdev(disk.vdev)
                 if let key = index.volumeByTarget[disk.target],
                    let pool = lab.pools.first(where: { $0.container == key.container && $0.hosts.contains(host) }) {

@@ -23,6 +23,7 @@ public enum Planner {
         b.finishDestroySummaries()
         b.reportGoneManifests()
         try b.checkQuotas()
+        try b.checkImages()
 
         let (order, extra) = try b.order()
         var newID = Array(repeating: 0, count: b.drafts.count)

@@ -55,7 +55,7 @@ extension Fixture {
     }
 
     public static func lab(hosts: [HostSpec], pools: [PoolSpec] = [], groups: [GroupSpec] = [],
-                           domains: [DomainSpec] = [], name: String = "test") -> Lab {
-        Lab(name: name, pools: pools, hosts: hosts, groups: groups, domains: domains, contentHash: "test-hash")
+                           domains: [DomainSpec] = [], images: [ImageSpec] = [], name: String = "test") -> Lab {
+        Lab(name: name, pools: pools, hosts: hosts, groups: groups, domains: domains, images: images, contentHash: "test-hash")
     }
 }

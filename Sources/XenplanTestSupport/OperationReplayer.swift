@@ -54,6 +54,7 @@ public enum OperationReplayer {
             hosts[hi].configs.append(config)
         case let .removeConfig(name):
             hosts[hi].configs.removeAll { $0.name == name }
+            hosts[hi].seeds.removeAll { $0 == name }
         case let .create(name):
             guard let c = hosts[hi].config(named: name) else { throw Refused(description: "xl create: no configuration for \(name)") }
             if c.seed != nil, !hosts[hi].seeds.contains(name) { throw Refused(description: "xl create \(name): its seed file is missing") }

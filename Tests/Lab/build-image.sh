@@ -13,7 +13,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 cache="${XENPLAN_LAB_CACHE:-/var/cache/xenplan-lab}"
 log() { echo "build-image: $*" >&2; }
 
-packages="xen-hypervisor-4.17-amd64,xen-utils-4.17,xenstore-utils,linux-image-amd64,systemd-sysv,udev,kmod,iproute2,lvm2,openssh-server,openssh-client,busybox,procps,netbase"
+packages="xen-hypervisor-4.17-amd64,xen-utils-4.17,xenstore-utils,linux-image-amd64,systemd-sysv,udev,kmod,iproute2,lvm2,openssh-server,openssh-client,busybox,procps,netbase,genisoimage,qemu-utils"
 mirror="$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)"
 mirror="${mirror:-http://deb.debian.org/debian}"
 

@@ -34,10 +34,21 @@ install -m 0644 "$run/dom0_key.pub" /root/.ssh/id_ed25519.pub
 install -m 0644 "$run/dom0_known_hosts" /root/.ssh/known_hosts
 install -m 0755 "$run/xenplan" /usr/local/bin/xenplan.new && mv /usr/local/bin/xenplan.new /usr/local/bin/xenplan
 install -d -m 0755 /srv/lab/images /etc/xen/xenplan /etc/xen/auto /etc/xenplan
-# What the agent may change on this dom0: the shared image directory and the scenario's
-# host-only bridge; nothing else (docs/hosts.md).
-cat > /etc/xenplan/agent.yaml <<'POLICY'
+# What the agent may change on this dom0: the shared image directory, its own volume
+# group, and the scenario's host-only bridge; images only from the share (docs/hosts.md).
+# A volume group of its own on a loop file (fresh each run: the root is an overlay), for
+# volumes filled from images; images are read from the share's images-src.
+vg="vg$name"
+if ! vgs "$vg" >/dev/null 2>&1; then
+  truncate -s 320M /var/lib/xenplan-lab/$vg.img
+  loop="$(losetup -f --show /var/lib/xenplan-lab/$vg.img)"
+  vgcreate -q "$vg" "$loop" >/dev/null
+fi
+install -d -m 0755 /srv/lab/images-src
+cat > /etc/xenplan/agent.yaml <<POLICY
 imageDirectories: [/srv/lab/images]
+volumeGroups: [$vg]
+imageSources: [/srv/lab/images-src]
 bridges:
   xenbr0: {}
 POLICY

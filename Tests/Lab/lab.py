@@ -335,7 +335,9 @@ STEPS = [
     ("migrate", "3-migrate", "g2 moves from a to b, live"),
     ("drift", "3-migrate", "xl mem-set g1 160m behind xenplan's back: drift exits 2, apply sets it back"),
     ("remove", "4-remove", "g3 removed from the manifests: --auto-approve alone leaves it; with --allow-destroy shut down and destroyed"),
-    ("final", "4-remove", "plan --detailed-exitcode says No changes (exit 0)"),
+    ("image-bad", "5-image-bad", "g6 from an image whose file has another sha256: apply fails naming the host, leaves no volume and no guest"),
+    ("image", "5-image", "g4 from a raw image on the dir pool with a first-boot seed, g5 from a qcow2 image into a logical volume; checksums, seed and console"),
+    ("final", "5-image", "plan --detailed-exitcode says No changes (exit 0)"),
 ]
 
 # What each step must leave: name -> (host, memory target MiB, vCPUs online)
@@ -345,8 +347,41 @@ EXPECTED = {
     "migrate": {"g1": ("a", 192, 1), "g2": ("b", 128, 1), "g3": ("b", 128, 2)},
     "drift": {"g1": ("a", 192, 1), "g2": ("b", 128, 1), "g3": ("b", 128, 2)},
     "remove": {"g1": ("a", 192, 1), "g2": ("b", 128, 1)},
-    "final": {"g1": ("a", 192, 1), "g2": ("b", 128, 1)},
+    "image-bad": {"g1": ("a", 192, 1), "g2": ("b", 128, 1)},
+    "image": {"g1": ("a", 192, 1), "g2": ("b", 128, 1), "g4": ("a", 96, 1), "g5": ("a", 96, 1)},
+    "final": {"g1": ("a", 192, 1), "g2": ("b", 128, 1), "g4": ("a", 96, 1), "g5": ("a", 96, 1)},
 }
+
+# Guests that differ from the scenario's defaults (static-max 256 MiB, one disk on the
+# shared pool): those made from images, with their seed disk after their own.
+STATIC_MAX = {"g4": 128, "g5": 128}
+DISKS = {"g4": ["/srv/lab/images/g4-root.img", "/var/lib/xenplan/seed/g4.iso"],
+         "g5": ["/dev/vga/g5-root", "/var/lib/xenplan/seed/g5.iso"]}
+
+# The images of step 5, made by the runner in the share (same bytes on both dom0s):
+# a 24 MiB raw image and the same content as qcow2. Filled in by `make_images`.
+IMAGE_MIB = 24
+SUBSTITUTIONS = {}
+
+
+def make_images(share):
+    """Deterministic image content (so a run can be compared with another), its sha256,
+    and the qcow2 copy made with qemu-img on the test machine."""
+    src = share / "images-src"
+    src.mkdir(exist_ok=True)
+    raw = src / "tiny.img"
+    block, out = hashlib.sha256(b"xenplan-lab-image").digest(), bytearray()
+    while len(out) < IMAGE_MIB * 1024 * 1024 // 2:
+        block = hashlib.sha256(block).digest()
+        out += block * 64
+    # Half data, half zeros: the copy must carry both (a sparse copy must read as zeros).
+    data = bytes(out[: IMAGE_MIB * 1024 * 1024 // 2]) + bytes(IMAGE_MIB * 1024 * 1024 // 2)
+    raw.write_bytes(data)
+    run(["qemu-img", "convert", "-f", "raw", "-O", "qcow2", str(raw), str(src / "tiny.qcow2")], check=True)
+    digest = hashlib.sha256(data).hexdigest()
+    SUBSTITUTIONS["@SHA256_TINY@"] = digest
+    SUBSTITUTIONS["@SHA256_WRONG@"] = hashlib.sha256(b"not the image").hexdigest()
+    return digest, (src / "tiny.qcow2").stat().st_size
 
 
 def one_host(expected):
@@ -367,6 +402,8 @@ def render(step_dir, dest, connections, sims, only_a=False):
         hosts = hosts.replace(f"@SIM_{h.upper()}@\n", f"    sim: {sims[h]}\n" if sims.get(h) else "")
     (dest / "hosts.yaml").write_text(hosts)
     domains = (SCENARIO / step_dir / "domains.yaml").read_text()
+    for key, value in SUBSTITUTIONS.items():
+        domains = domains.replace(key, value)
     if only_a:
         domains = domains.replace("host: b", "host: a")
     (dest / "domains.yaml").write_text(domains)
@@ -491,6 +528,8 @@ class Scenario:
             obs = next((l for l in p.stdout.splitlines() if l.startswith("Observed")), "")
             if obs:
                 notes.append(obs)
+        elif name == "image-bad":
+            notes.append(self.apply_refused(directory))
         elif name == "remove":
             # The destroy gate: without --allow-destroy nothing is destroyed, and it says so.
             notes.append(self.apply(name, directory))
@@ -515,8 +554,120 @@ class Scenario:
         self.summaries[name] = summary_of(guests)
         if problems:
             raise StepFailed("; ".join(problems))
+        if name == "image" and self.kind == "real":
+            notes += self.image_checks()
+            notes.append(self.console_check(directory))
         notes.append(describe(guests))
         return "\n".join(notes)
+
+    def put_sim_images(self):
+        """The simulated host gets the same two image files (sizes, format, checksum)."""
+        digest, qcow_size = SUBSTITUTIONS["@SHA256_TINY@"], SUBSTITUTIONS["qcow2-size"]
+        for argv in (["sim", "image", "a", "/srv/lab/images-src/tiny.img", "--size", f"{IMAGE_MIB}M", "--sha256", digest],
+                     ["sim", "image", "a", "/srv/lab/images-src/tiny.qcow2", "--format", "qcow2",
+                      "--size", f"{qcow_size}", "--virtual-size", f"{IMAGE_MIB}M"]):
+            p, _ = self.xenplan(*argv)
+            if p.returncode != 0:
+                raise StepFailed(f"xenplan {' '.join(argv)} exited {p.returncode}: {(p.stderr + p.stdout).strip()}")
+
+    def apply_refused(self, directory):
+        """Apply must fail on the checksum, name host a, and leave no volume of g6."""
+        if self.kind == "sim":
+            self.put_sim_images()
+        p, secs = self.xenplan("apply", directory, "--auto-approve")
+        text = (p.stdout + p.stderr).strip()
+        if p.returncode == 0 or "sha256" not in text or " a" not in text:
+            raise StepFailed(f"apply with a wrong sha256 exited {p.returncode}:\n{text[-2000:]}")
+        line = next((l.strip() for l in text.splitlines() if "sha256" in l), "")
+        notes = [f"apply exit {p.returncode} in {secs:.1f} s: {line}"]
+        if self.kind == "real":
+            left = self.dom0s["a"].ssh("ls -a /srv/lab/images; xl list | awk '{print $1}'", check=True).stdout.split()
+            if any(f.startswith("g6") for f in left):
+                raise StepFailed(f"left behind after the refused copy: {[f for f in left if f.startswith('g6')]}")
+            notes.append("ls /srv/lab/images, xl list: nothing of g6")
+        else:
+            volumes = [v.get("name", "") for f in Path(self.state_dir).glob("*.live.json")
+                       for v in json.loads(f.read_text()).get("volumes", [])]
+            if any(v.startswith("g6") for v in volumes):
+                raise StepFailed(f"the simulated host kept a volume of g6: {volumes}")
+            notes.append("simulated hosts: no volume of g6")
+        return "\n".join(notes)
+
+    def image_checks(self):
+        """Independent readings on dom0 a: the volumes hold the image's bytes and have the
+        declared size, nothing partial is left, the seed holds the identity, and the guest
+        found its seed disk."""
+        a, digest = self.dom0s["a"], SUBSTITUTIONS["@SHA256_TINY@"]
+        size = IMAGE_MIB * 1024 * 1024
+        p = a.ssh(f"head -c {size} /srv/lab/images/g4-root.img | sha256sum; stat -c %s /srv/lab/images/g4-root.img; "
+                  f"head -c {size} /dev/vga/g5-root | sha256sum; "
+                  "lvs --noheadings --units b --nosuffix -o lv_name,lv_size,lv_tags vga; "
+                  "ls -a /srv/lab/images /var/lib/xenplan/seed", check=True, timeout=300)
+        lines = p.stdout.splitlines()
+        g4_sum, g4_size, g5_sum = lines[0].split()[0], int(lines[1]), lines[2].split()[0]
+        lvs = {l.split()[0]: l.split()[1:] for l in lines[3:] if l.strip() and not l.startswith("/") and len(l.split()) >= 2 and l.startswith("  ")}
+        notes = []
+        if g4_sum != digest or g5_sum != digest:
+            raise StepFailed(f"volume contents differ from the image {digest[:12]}…: g4 {g4_sum[:12]}…, g5 {g5_sum[:12]}…")
+        notes.append(f"sha256 of the first {IMAGE_MIB} MiB of g4-root.img and of /dev/vga/g5-root = the image's {digest[:16]}…")
+        if g4_size != 48 * 1024 * 1024:
+            raise StepFailed(f"g4-root.img is {g4_size} bytes, declared 48 MiB")
+        if lvs.get("g5-root", [None])[0] != str(48 * 1024 * 1024) or "xenplan" not in " ".join(lvs.get("g5-root", [])):
+            raise StepFailed(f"lvs vga: {lvs}")
+        notes.append(f"g4-root.img 48 MiB (stat); lvs vga/g5-root {lvs['g5-root'][0]} B, tags {lvs['g5-root'][1:]}")
+        if "partial" in p.stdout:
+            raise StepFailed(f"a partial volume is left: {p.stdout}")
+        seed = a.ssh("isoinfo -d -i /var/lib/xenplan/seed/g4.iso | grep -i 'volume id'; "
+                     "for f in meta-data network-config user-data; do echo \"== $f\"; "
+                     "isoinfo -R -i /var/lib/xenplan/seed/g4.iso -x /$f; done; stat -c %a /var/lib/xenplan/seed/g4.iso",
+                     check=True).stdout
+        for want in ("cidata", "g4.lab", "10.0.9.4/24", "10.0.9.1", "AAAAC3NzaC1lZDI1NTE5AAAAIGxhYiBrZXkgZm9yIHRoZSBzZWVkIHRlc3Q",
+                     "00:16:3e:00:00:04", "instance-id"):
+            if want.lower() not in seed.lower():
+                raise StepFailed(f"seed of g4 lacks {want!r}:\n{seed}")
+        if seed.strip().splitlines()[-1] != "600":
+            raise StepFailed(f"seed of g4 has mode {seed.strip().splitlines()[-1]}, expected 600")
+        notes.append("isoinfo of /var/lib/xenplan/seed/g4.iso: volume cidata, hostname g4.lab, 10.0.9.4/24 via 10.0.9.1, the key, mode 600")
+        seen = ""
+        for _ in range(40):
+            seen = a.ssh("grep -a 'xenplan-lab seed' /var/log/xen/console/guest-g4.log || true").stdout.strip()
+            if "cidata" in seen.lower():
+                break
+            time.sleep(3)
+        if "cidata" not in seen.lower():
+            raise StepFailed(f"guest g4 did not report its seed disk on its console: {seen!r}")
+        notes.append(f"g4's console: {seen.splitlines()[-1].strip()}")
+        return notes
+
+    def console_check(self, directory):
+        """`xenplan console g4` over ssh: a command typed into the guest's shell answers."""
+        import pty
+        import select
+        argv = [str(self.lab.binary), "console", str(directory), "g4", "--state-dir", str(self.state_dir)]
+        master, slave = pty.openpty()
+        proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=self.env, cwd=self.lab.rundir, close_fds=True)
+        os.close(slave)
+        seen, sent, deadline = b"", False, time.monotonic() + 90
+        try:
+            while time.monotonic() < deadline and b"CONSOLE-OK-42" not in seen:
+                if not sent and time.monotonic() > deadline - 85:
+                    os.write(master, b"\recho CONSOLE-OK-$((6*7))\r")
+                    sent = True
+                ready, _, _ = select.select([master], [], [], 1)
+                if ready:
+                    try:
+                        seen += os.read(master, 4096)
+                    except OSError:
+                        break
+            os.write(master, b"\x1d")
+            proc.wait(timeout=30)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+            os.close(master)
+        if b"CONSOLE-OK-42" not in seen:
+            raise StepFailed(f"xenplan console g4: no answer from the guest's shell; saw {seen[-400:]!r}")
+        return f"xenplan console g4 (ssh -t, xl console): the guest's shell answered `echo CONSOLE-OK-$((6*7))`, exit {proc.returncode}"
 
 
 def check(guests, expected, real):
@@ -539,9 +690,9 @@ def check(guests, expected, real):
                 problems.append(f"{name}: xenstore has {g['vcpus_requested']} vCPUs online, expected {vcpus}")
             if abs(g["actual_mib"] - target) > 8:
                 problems.append(f"{name}: actual memory {g['actual_mib']} MiB, target {target}")
-            if g["static_max_mib"] != 256:
-                problems.append(f"{name}: static-max {g['static_max_mib']} MiB, expected 256")
-            if g["disks"] != [f"/srv/lab/images/{name}-root.img"]:
+            if g["static_max_mib"] != STATIC_MAX.get(name, 256):
+                problems.append(f"{name}: static-max {g['static_max_mib']} MiB, expected {STATIC_MAX.get(name, 256)}")
+            if g["disks"] != DISKS.get(name, [f"/srv/lab/images/{name}-root.img"]):
                 problems.append(f"{name}: disks {g['disks']}")
             if len(g["nics"]) != 1 or g["nics"][0][0] != "xenbr0":
                 problems.append(f"{name}: nics {g['nics']}")
@@ -769,6 +920,8 @@ class Lab:
         else:
             connections = {n: f"ssh://root@127.0.0.1:{self.dom0s[n].ssh_port}" for n in names}
             connections.setdefault("b", "sim")
+        digest, qcow_size = make_images(self.rundir / "share")
+        SUBSTITUTIONS["qcow2-size"] = str(qcow_size)
         sc = Scenario(self, "real", connections, {}, self.rundir / "state-real", self.dom0s, only_a=only_a, inside=inside)
         steps = [s for s in STEPS if not (only_a and s[0] == "migrate")]
         for i, (name, step_dir, what) in enumerate(steps):

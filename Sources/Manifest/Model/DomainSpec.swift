@@ -63,6 +63,9 @@ public struct NicSpec: Hashable, Sendable {
     public var dns: [String]
     public var location: SourceLocation?
 
+    /// The prefix length a seed gives `ip` when neither `prefix` nor `netmask` is written.
+    public static let defaultPrefix = 24
+
     public init(bridge: String, ip: String? = nil, mac: String? = nil, prefix: Int? = nil, gateway: String? = nil,
                 dns: [String] = [], location: SourceLocation? = nil) {
         self.bridge = bridge

@@ -143,6 +143,7 @@ struct PlanText {
         case .unknown: return "unknown"
         case .manifestGone: return "gone"
         case .diskInUse: return "disk-busy"
+        case .firstBoot: return "first-boot"
         }
     }
 
@@ -192,6 +193,7 @@ struct PlanText {
         case .unknown: return "unknown"
         case .manifestGone: return n == 1 ? "manifest file gone" : "manifest files gone"
         case .diskInUse: return n == 1 ? "held back by a busy disk" : "held back by busy disks"
+        case .firstBoot: return n == 1 ? "first-boot identity not applied" : "first-boot identities not applied"
         }
     }
 }
