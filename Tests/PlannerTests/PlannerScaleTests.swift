@@ -5,8 +5,9 @@ import Testing
 import XenplanBasics
 import XenplanTestSupport
 
-/// 200 hosts × 50 domains: the planner must stay near-linear (release builds plan this in
-/// well under a second; debug builds are several times slower, hence the loose bound).
+/// 200 hosts × 50 domains: the plan at this scale is the expected one. How fast it comes
+/// is measured by `make bench` (docs/benchmarks.md), not asserted here: a loaded machine
+/// would make a time bound fail for nothing.
 @Test func tenThousandDomainsOnTwoHundredHosts() throws {
     let hostNames = (0..<200).map { "h\($0)" }
     let hosts = hostNames.map { Fixture.hostSpec($0, memory: .gib(64), cpus: 32) }
@@ -37,6 +38,5 @@ import XenplanTestSupport
     #expect(plan?.countsByKind[.setMemory] == 100)
     #expect(plan?.countsByKind[.migrate] == 100)
     #expect(plan?.countsByKind[.create] == 200)
-    #expect(elapsed < .seconds(15), "planning took \(elapsed)")
     print("planned 10,000 domains on 200 hosts in \(elapsed)")
 }

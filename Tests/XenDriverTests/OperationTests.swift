@@ -145,9 +145,9 @@ import XenplanBasics
     // MARK: Shutdown
 
     @Test func shutdownWaitsForReleaseDomainThenStops() async throws {
-        // Polling alone would take two minutes: finishing well before proves the watch woke it,
+        // Polling alone would take ten minutes: finishing well before proves the watch woke it,
         // with a margin no loaded machine comes near.
-        let h = try DriverHarness(pollInterval: .seconds(120))
+        let h = try DriverHarness(pollInterval: .seconds(600))
         defer { h.cleanup() }
         let clock = ContinuousClock()
         let start = clock.now
@@ -157,7 +157,7 @@ import XenplanBasics
         h.hypervisor.update { $0.removeAll { $0.domain == 1 } }
         h.server.releaseDomain()
         try await done
-        #expect(clock.now - start < .seconds(60), "woken by the watch, not by polling")
+        #expect(clock.now - start < .seconds(300), "woken by the watch, not by polling")
         #expect(h.runner.commands == [["xl", "shutdown", "ns1"]])
     }
 

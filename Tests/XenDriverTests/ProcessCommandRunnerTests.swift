@@ -21,7 +21,8 @@ import XenplanBasics
         // ends, a short command would wait for one of them to end.
         let longs = (0..<12).map { _ in
             Task {
-                _ = try await ProcessCommandRunner().run(["sleep", "10"], stdin: nil)
+                // Long enough that 40 spawns on a loaded machine finish first.
+                _ = try await ProcessCommandRunner().run(["sleep", "40"], stdin: nil)
                 firstLongDone.set()
             }
         }

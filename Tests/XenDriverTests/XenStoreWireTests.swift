@@ -189,7 +189,8 @@ import XenplanTestSupport
                                           message: "xenstored did not answer within 300 ms (3 of 30 replies)")) {
             try XenStoreSnapshot.read(XenStoreWire(path: server.socketPath, timeout: .milliseconds(300)))
         }
-        #expect(ContinuousClock.now - start < .seconds(3))
+        // The message names the 300 ms deadline; this only proves the read did not hang.
+        #expect(ContinuousClock.now - start < .seconds(30))
     }
 
     @Test func repliesThatBreakTheProtocolAreErrors() throws {
