@@ -39,6 +39,14 @@ struct HostileFileTests {
         ("volume of Int64.max", file(extra: #","storage":{"vg18":{"type":"lvm","capacity":{"kib":1073741824},"volumes":{"big":{"kib":9223372036854775807}}}}"#),
          "the size of volume 'big' of storage 'vg18' = 9223372036854775807 KiB, outside 0 KiB–1 PiB"),
         ("format 2", file(extra: #","format":2"#), "format = 2, outside 1–1"),
+        ("image of Int64.max", file(extra: #","images":{"/srv/x.raw":{"fileSize":{"kib":9223372036854775807},"virtualSize":{"kib":1},"format":"raw","sha256":"x"}}"#),
+         "the file size of image '/srv/x.raw' = 9223372036854775807 KiB, outside 0 KiB–1 PiB"),
+        ("image in an unknown format", file(extra: #","images":{"/srv/x.vhd":{"fileSize":{"kib":1},"virtualSize":{"kib":1},"format":"vhd","sha256":"x"}}"#),
+         "image '/srv/x.vhd' has format 'vhd', not raw or qcow2"),
+        ("image with a forged digest", file(extra: #","images":{"/srv/x.raw":{"fileSize":{"kib":1},"virtualSize":{"kib":1},"format":"raw","sha256":"\u001b[2J"}}"#),
+         "image '/srv/x.raw' has sha256 '\\u{1b}[2J', not 64 lower-case hex digits"),
+        ("seed with an overlong instance id", file(extra: #","seeds":{"ldap":"\#(String(repeating: "i", count: 4097))"}"#),
+         "the instance id of the seed of 'ldap' is 4097 bytes long, more than 4096"),
         ("a valid file", file(), nil),
     ]
 
