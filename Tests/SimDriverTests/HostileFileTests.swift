@@ -78,4 +78,19 @@ struct HostileFileTests {
         #expect(state.guests.map(\.name) == [#"\u{1b}[2Jevil"#])
         #expect(state.bridges.map(\.name) == [#"br\u{9b}0"#])
     }
+
+    /// A configuration's seed disk is text from the file like any other disk.
+    @Test func seedOfAConfigurationIsEscaped() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sim-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = SimStore(directory: dir)
+        var file = try SimHostFile.decode(Data(Self.file().utf8))
+        file.configs = [DomainConfig(name: "ldap", memory: .mib(256), maxmem: .mib(256), vcpus: 1, maxvcpus: 1,
+                                     seed: DomainConfig.Seed(target: "/var/lib/xenplan/seed/\u{1b}[2J.iso",
+                                                             identity: ["hostname": "\u{9b}ldap"]))]
+        try store.write(file, to: store.liveURL("cpt18"))
+        let seed = try await SimDriver(stateDirectory: dir, host: "cpt18", speed: 0).observe().configs.first?.seed
+        #expect(seed == DomainConfig.Seed(target: #"/var/lib/xenplan/seed/\u{1b}[2J.iso"#, identity: ["hostname": #"\u{9b}ldap"#]))
+    }
 }

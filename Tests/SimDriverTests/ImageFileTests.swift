@@ -104,4 +104,28 @@ import XenplanBasics
             """))
         #expect(try SimHostFile.decode(file.encoded()) == file)
     }
+
+    /// What the simulated host reports passes the checks every driver's answer passes;
+    /// the same fields forged are refused or escaped there.
+    @Test func observedImagesAndSeedsAreWithinTheLimits() async throws {
+        let fx = SimFixture()
+        let driver = fx.driver()
+        try driver.setImage("/srv/x.raw", to: SimHostFile.Image(fileSize: .gib(1), sha256: Self.sha))
+        try await driver.perform(.writeSeed(CloudInitSeed(domain: "www", instanceId: "i-1", hostname: "www")))
+        let state = try await driver.observe()
+        #expect(try HostStateLimits.checked(state) == state)
+
+        var forged = state
+        forged.images[0].virtualSize = ByteSize(kib: Int64.max)
+        #expect(throws: HostStateLimits.Violation(field: "the virtual size of image '/srv/x.raw'",
+                                                  problem: "= 9223372036854775807 KiB, outside 0 KiB–1 PiB")) {
+            try HostStateLimits.checked(forged)
+        }
+        forged = state
+        forged.images[0].path = "/srv/\u{1b}[2J.raw"
+        forged.seeds = ["\u{9b}www"]
+        let escaped = try HostStateLimits.checked(forged)
+        #expect(escaped.images.map(\.path) == [#"/srv/\u{1b}[2J.raw"#])
+        #expect(escaped.seeds == [#"\u{9b}www"#])
+    }
 }
