@@ -45,7 +45,8 @@ extension SimDriver {
             guard let directory = file.sharedDirectory(holding: path) else { return changed }
             for other in others {
                 var peer = try session.file(other)
-                guard peer.storage[directory]?.shared == true, peer.storage[directory]?.type == .dir else { continue }
+                guard peer.storage[directory]?.shared == true, peer.storage[directory]?.type == .dir,
+                      peer.images[path] != image else { continue }
                 peer.images[path] = image
                 session.update(other, peer)
                 changed.append(other)
