@@ -27,6 +27,9 @@ public enum HostStateLimits {
     /// Bridges, and interfaces on one bridge (Linux's `BR_MAX_PORTS`).
     public static let maxBridges = 4_096
     public static let maxBridgeInterfaces = 1_024
+    /// Image files one host holds (the lab declares each), and seed files (one per domain).
+    public static let maxImages = 4_096
+    public static let maxSeeds = maxDomains
     /// Disks and network interfaces of one domain.
     public static let maxDevices = 256
     /// Credit scheduler weight; cap in percent of one CPU, up to every vCPU of a domain.
@@ -69,6 +72,8 @@ public enum HostStateLimits {
         try count(state.configs.count, maxDomains, "configurations")
         try count(state.volumes.count, maxVolumes, "volumes")
         try count(state.bridges.count, maxBridges, "bridges")
+        try count(state.images.count, maxImages, "images")
+        try count(state.seeds.count, maxSeeds, "seeds")
         s.domains = try state.domains.map { d throws(Violation) in try checked(d) }
         s.configs = try state.configs.map { c throws(Violation) in try checked(c) }
         s.volumes = try state.volumes.map { v throws(Violation) in
@@ -87,7 +92,19 @@ public enum HostStateLimits {
             b.interfaces = try b.interfaces.map { i throws(Violation) in try text(i, "an interface of \(what)") }
             return b
         }
+        s.images = try state.images.map { i throws(Violation) in try checked(i) }
+        s.seeds = try state.seeds.map { d throws(Violation) in try text(d, "a seed's domain") }
         return s
+    }
+
+    public static func checked(_ image: ImageState) throws(Violation) -> ImageState {
+        var i = image
+        let what = "image \(shownValue(image.path))"
+        i.path = try text(i.path, "the path of \(what)")
+        i.format = try text(i.format, "the format of \(what)")
+        try size(i.fileSize, "the file size of \(what)")
+        try size(i.virtualSize, "the virtual size of \(what)")
+        return i
     }
 
     public static func checked(_ domain: DomainState) throws(Violation) -> DomainState {
@@ -140,6 +157,15 @@ public enum HostStateLimits {
         c.disks = try c.disks.map { disk throws(Violation) in
             let (vdev, target) = try device(disk.vdev, disk.target, of: what)
             return DomainConfig.Disk(vdev: vdev, target: target, readOnly: disk.readOnly)
+        }
+        if let seed = c.seed {
+            let (vdev, target) = try device(seed.vdev, seed.target, of: what)
+            try count(seed.identity.count, maxDevices, "the seed identity of \(what)")
+            var identity: [String: String] = [:]
+            for (key, value) in seed.identity {
+                identity[try text(key, "a seed identity key of \(what)")] = try text(value, "the seed's \(shownValue(key)) of \(what)")
+            }
+            c.seed = DomainConfig.Seed(vdev: vdev, target: target, identity: identity)
         }
         c.nics = try c.nics.map { nic throws(Violation) in
             let (bridge, mac, ip) = try interface(nic.bridge, nic.mac, nic.ip, of: what)

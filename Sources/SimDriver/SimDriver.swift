@@ -81,6 +81,8 @@ public final class SimDriver: HostDriver {
         case .createVolume, .growVolume, .removeVolume:
             try await sleep(latency(of: operation.kind))
             try applyVolumeOperation(operation)
+        case let .createVolumeFromImage(_, _, _, image):
+            try await copyImage(operation, image: image)
         default:
             try await sleep(latency(of: operation.kind))
             let now = clock.now()
@@ -130,7 +132,9 @@ public final class SimDriver: HostDriver {
             var file = try session.file(hostName, machine: machine)
             let container: String
             switch operation {
-            case let .createVolume(c, _, _), let .growVolume(c, _, _), let .removeVolume(c, _): container = c
+            case let .createVolume(c, _, _), let .growVolume(c, _, _), let .removeVolume(c, _),
+                 let .createVolumeFromImage(c, _, _, _):
+                container = c
             default: return
             }
             var peers: [(String, SimHostFile)] = []

@@ -66,6 +66,23 @@ extension SimHostFile {
                 try interfaces.map { i throws(L.Violation) in try L.text(i, "an interface of \(what)") }
         }
         file.bridges = checkedBridges
+        try L.count(images.count, L.maxImages, "images")
+        var checkedImages: [String: Image] = [:]
+        for (path, image) in images {
+            let what = "image \(shownValue(path))"
+            try L.size(image.fileSize, "the file size of \(what)")
+            try L.size(image.virtualSize, "the virtual size of \(what)")
+            if let problem = image.problem { throw L.Violation(field: what, problem: problem) }
+            checkedImages[try L.text(path, "an image path")] = image
+        }
+        file.images = checkedImages
+        try L.count(seeds.count, L.maxSeeds, "seeds")
+        var checkedSeeds: [String: String] = [:]
+        for (domain, instanceId) in seeds {
+            checkedSeeds[try L.text(domain, "a seed's domain")] =
+                try L.text(instanceId, "the instance id of the seed of \(shownValue(domain))")
+        }
+        file.seeds = checkedSeeds
         for (kind, seconds) in latencies where !(seconds.isFinite && (0...86_400).contains(seconds)) {
             throw L.Violation(field: "latencies.\(shownValue(kind))", problem: "= \(seconds), outside 0–86400 seconds")
         }

@@ -29,8 +29,6 @@ extension SimHostFile {
         }
 
         switch operation {
-        case .createVolumeFromImage, .writeSeed:
-            throw fail("not modelled yet")
         case let .createBridge(name, interface):
             guard bridges[name] == nil else { throw fail(XlMessages.bridgeExists) }
             if let interface {
@@ -45,6 +43,12 @@ extension SimHostFile {
             try growVolume(container: container, name: name, size: size, fail: { fail($0) })
         case let .removeVolume(container, name):
             try removeVolume(container: container, name: name, fail: { fail($0) })
+        case let .createVolumeFromImage(container, name, size, image):
+            try createVolume(container: container, name: name, size: size, from: image, host: host, fail: { fail($0) })
+
+        case let .writeSeed(seed):
+            // Built aside and renamed into place: a domain running from the old seed keeps it.
+            seeds[seed.domain] = seed.instanceId
 
         case let .writeConfig(config):
             configs.removeAll { $0.name == config.name }
@@ -52,6 +56,7 @@ extension SimHostFile {
             configs.sort { $0.name < $1.name }
         case let .removeConfig(name):
             configs.removeAll { $0.name == name }
+            seeds[name] = nil
 
         case let .create(name):
             guard let config = configs.first(where: { $0.name == name }) else {
@@ -133,7 +138,8 @@ extension SimHostFile {
 
     // MARK: Domains
 
-    /// `xl create`: memory first (xl's freemem), then the name, the disks, the bridges.
+    /// `xl create`: memory first (xl's freemem), then the name, the disks (the seed last),
+    /// the bridges.
     mutating func create(from config: DomainConfig, host: String, now: Date,
                          fail: (String) -> HostError) throws {
         let footprint = XenMemory.footprint(actual: config.memory, staticMax: config.maxmem)
@@ -141,7 +147,8 @@ extension SimHostFile {
         guard !domains.contains(where: { $0.xlName == config.name }) else {
             throw fail(XlMessages.nameExists(config.name))
         }
-        for disk in config.disks {
+        let disks = Self.attachedDisks(of: config)
+        for disk in disks {
             try checkDiskTarget(vdev: disk.vdev, target: disk.target, fail: fail)
             try checkSharing(disk, of: config.name, fail: fail)
         }
@@ -158,7 +165,7 @@ extension SimHostFile {
             name: config.name, domid: domid, uuid: config.uuid ?? SimIdentity.uuid(host: host, domain: config.name),
             type: config.type, memoryTarget: config.memory, memoryStaticMax: config.maxmem,
             vcpusOnline: config.vcpus, maxVcpus: config.maxvcpus, cpuWeight: config.cpuWeight,
-            cpuCap: config.cpuCap, disks: config.disks.map { DiskState(vdev: $0.vdev, target: $0.target, readOnly: $0.readOnly) },
+            cpuCap: config.cpuCap, disks: disks.map { DiskState(vdev: $0.vdev, target: $0.target, readOnly: $0.readOnly) },
             nics: nics))
     }
 
@@ -190,9 +197,14 @@ extension SimHostFile {
         }
     }
 
-    /// A disk inside one of this host's containers must name an existing volume; a path
-    /// outside them (an existing device xenplan does not manage) is taken as present.
+    /// A disk inside one of this host's containers must name an existing volume, and a
+    /// seed file must have been written; a path outside them (an existing device xenplan
+    /// does not manage) is taken as present.
     func checkDiskTarget(vdev: String, target: String, fail: (String) -> HostError) throws {
+        if let domain = Self.seedDomain(ofTarget: target) {
+            guard seeds[domain] != nil else { throw fail(XlMessages.diskMissing(vdev: vdev, target: target)) }
+            return
+        }
         guard let location = volumeLocation(ofTarget: target) else {
             if target.hasPrefix("/dev/"), let vg = target.split(separator: "/").dropFirst().first,
                target.split(separator: "/").count == 3, storage[String(vg)] == nil,

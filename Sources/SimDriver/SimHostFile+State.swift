@@ -96,9 +96,14 @@ extension SimHostFile {
             }
         }
         let bridgeStates = bridges.keys.sorted().map { BridgeState(name: $0, interfaces: bridges[$0]!) }
+        // Every image file the host has: the simulated host knows no list of declared paths.
+        let imageStates = images.keys.sorted().map { path in
+            ImageState(path: path, fileSize: images[path]!.fileSize, virtualSize: images[path]!.virtualSize,
+                       format: images[path]!.format)
+        }
         return HostState(name: name, xenVersion: machine.xenVersion, totalMemory: machine.memory,
                          freeMemory: freeMemory(at: now), cpus: machine.cpus, dom0Memory: dom0.memory,
                          domains: [dom0State] + guests, configs: configs.sorted { $0.name < $1.name },
-                         volumes: volumes, bridges: bridgeStates)
+                         volumes: volumes, bridges: bridgeStates, images: imageStates, seeds: seeds.keys.sorted())
     }
 }

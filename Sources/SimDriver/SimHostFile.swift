@@ -188,6 +188,10 @@ public struct SimHostFile: Hashable, Codable, Sendable {
     public var storage: [String: Container]
     /// Bridge name → member interfaces.
     public var bridges: [String: [String]]
+    /// Disk image files by absolute path (`SimHostFile+Images`).
+    public var images: [String: Image]
+    /// Domain → the instance id in its cloud-init seed file (`CloudInitSeed.path(domain:)`).
+    public var seeds: [String: String]
     /// Seconds per operation kind (`HostOperation.kind`), scaled by the driver's speed.
     public var latencies: [String: Double]
     /// Operation kind → pending injected failure.
@@ -199,6 +203,7 @@ public struct SimHostFile: Hashable, Codable, Sendable {
 
     public init(machine: Machine, dom0: Dom0, domains: [Domain] = [], nextDomid: Int? = nil,
                 configs: [DomainConfig] = [], storage: [String: Container] = [:], bridges: [String: [String]] = [:],
+                images: [String: Image] = [:], seeds: [String: String] = [:],
                 latencies: [String: Double] = [:], failures: [String: Failure] = [:],
                 balloonRatePerSecond: ByteSize = SimHostFile.defaultBalloonRate) {
         self.format = 1
@@ -209,6 +214,8 @@ public struct SimHostFile: Hashable, Codable, Sendable {
         self.configs = configs
         self.storage = storage
         self.bridges = bridges
+        self.images = images
+        self.seeds = seeds
         self.latencies = latencies
         self.failures = failures
         self.balloonRatePerSecond = balloonRatePerSecond
@@ -221,7 +228,7 @@ public struct SimHostFile: Hashable, Codable, Sendable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case format, machine, dom0, domains, nextDomid, configs, storage, bridges, latencies, failures
+        case format, machine, dom0, domains, nextDomid, configs, storage, bridges, images, seeds, latencies, failures
         case balloonRatePerSecond
     }
 
@@ -235,10 +242,31 @@ public struct SimHostFile: Hashable, Codable, Sendable {
         configs = try c.decodeIfPresent([DomainConfig].self, forKey: .configs) ?? []
         storage = try c.decodeIfPresent([String: Container].self, forKey: .storage) ?? [:]
         bridges = try c.decodeIfPresent([String: [String]].self, forKey: .bridges) ?? [:]
+        images = try c.decodeIfPresent([String: Image].self, forKey: .images) ?? [:]
+        seeds = try c.decodeIfPresent([String: String].self, forKey: .seeds) ?? [:]
         latencies = try c.decodeIfPresent([String: Double].self, forKey: .latencies) ?? [:]
         failures = try c.decodeIfPresent([String: Failure].self, forKey: .failures) ?? [:]
         balloonRatePerSecond = try c.decodeIfPresent(ByteSize.self, forKey: .balloonRatePerSecond)
             ?? SimHostFile.defaultBalloonRate
+    }
+
+    /// Empty image and seed tables are left out: a host without images or seeds keeps
+    /// the file it had before they were modelled, byte for byte.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(format, forKey: .format)
+        try c.encode(machine, forKey: .machine)
+        try c.encode(dom0, forKey: .dom0)
+        try c.encode(domains, forKey: .domains)
+        try c.encode(nextDomid, forKey: .nextDomid)
+        try c.encode(configs, forKey: .configs)
+        try c.encode(storage, forKey: .storage)
+        try c.encode(bridges, forKey: .bridges)
+        if !images.isEmpty { try c.encode(images, forKey: .images) }
+        if !seeds.isEmpty { try c.encode(seeds, forKey: .seeds) }
+        try c.encode(latencies, forKey: .latencies)
+        try c.encode(failures, forKey: .failures)
+        try c.encode(balloonRatePerSecond, forKey: .balloonRatePerSecond)
     }
 
     // MARK: Encoding

@@ -114,6 +114,24 @@ enum XlMessages {
         "\(path): new size \(new) is not larger than the current \(existing)"
     }
 
+    // MARK: Images (the Xen driver's own words: no tool refuses these)
+
+    static func imageMissing(_ image: ImageSource, host: String) -> String {
+        "image \(image.name) (\(image.path)) is not on \(host)"
+    }
+
+    static func imageChecksum(_ image: ImageSource, host: String, actual: String, expected: String) -> String {
+        "image \(image.name) (\(image.path)) on \(host) has sha256 \(actual), expected \(expected)"
+    }
+
+    static func imageFormat(_ image: ImageSource, host: String, actual: String) -> String {
+        "image \(image.name) (\(image.path)) on \(host) is \(actual), not \(image.format) as declared"
+    }
+
+    static func imageTooLarge(_ image: ImageSource, virtualSize: ByteSize, disk: ByteSize) -> String {
+        "image \(image.name) is \(virtualSize), larger than the \(disk) disk"
+    }
+
     // MARK: Bridges
 
     static let bridgeExists = "RTNETLINK answers: File exists"

@@ -39,6 +39,14 @@ struct HostileFileTests {
         ("volume of Int64.max", file(extra: #","storage":{"vg18":{"type":"lvm","capacity":{"kib":1073741824},"volumes":{"big":{"kib":9223372036854775807}}}}"#),
          "the size of volume 'big' of storage 'vg18' = 9223372036854775807 KiB, outside 0 KiB–1 PiB"),
         ("format 2", file(extra: #","format":2"#), "format = 2, outside 1–1"),
+        ("image of Int64.max", file(extra: #","images":{"/srv/x.raw":{"fileSize":{"kib":9223372036854775807},"virtualSize":{"kib":1},"format":"raw","sha256":"x"}}"#),
+         "the file size of image '/srv/x.raw' = 9223372036854775807 KiB, outside 0 KiB–1 PiB"),
+        ("image in an unknown format", file(extra: #","images":{"/srv/x.vhd":{"fileSize":{"kib":1},"virtualSize":{"kib":1},"format":"vhd","sha256":"x"}}"#),
+         "image '/srv/x.vhd' has format 'vhd', not raw or qcow2"),
+        ("image with a forged digest", file(extra: #","images":{"/srv/x.raw":{"fileSize":{"kib":1},"virtualSize":{"kib":1},"format":"raw","sha256":"\u001b[2J"}}"#),
+         "image '/srv/x.raw' has sha256 '\\u{1b}[2J', not 64 lower-case hex digits"),
+        ("seed with an overlong instance id", file(extra: #","seeds":{"ldap":"\#(String(repeating: "i", count: 4097))"}"#),
+         "the instance id of the seed of 'ldap' is 4097 bytes long, more than 4096"),
         ("a valid file", file(), nil),
     ]
 
@@ -69,5 +77,20 @@ struct HostileFileTests {
         let state = try await SimDriver(stateDirectory: dir, host: "cpt18", speed: 0).observe()
         #expect(state.guests.map(\.name) == [#"\u{1b}[2Jevil"#])
         #expect(state.bridges.map(\.name) == [#"br\u{9b}0"#])
+    }
+
+    /// A configuration's seed disk is text from the file like any other disk.
+    @Test func seedOfAConfigurationIsEscaped() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sim-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = SimStore(directory: dir)
+        var file = try SimHostFile.decode(Data(Self.file().utf8))
+        file.configs = [DomainConfig(name: "ldap", memory: .mib(256), maxmem: .mib(256), vcpus: 1, maxvcpus: 1,
+                                     seed: DomainConfig.Seed(target: "/var/lib/xenplan/seed/\u{1b}[2J.iso",
+                                                             identity: ["hostname": "\u{9b}ldap"]))]
+        try store.write(file, to: store.liveURL("cpt18"))
+        let seed = try await SimDriver(stateDirectory: dir, host: "cpt18", speed: 0).observe().configs.first?.seed
+        #expect(seed == DomainConfig.Seed(target: #"/var/lib/xenplan/seed/\u{1b}[2J.iso"#, identity: ["hostname": #"\u{9b}ldap"#]))
     }
 }
