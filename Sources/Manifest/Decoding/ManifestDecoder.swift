@@ -5,7 +5,7 @@ import Yams
 /// alone decides (types, ranges, name and path syntax); rules that need other values or
 /// other files belong to `LabBuilder` and `LabValidator`.
 struct ManifestDecoder {
-    static let topLevelKeys = ["lab", "format", "defaults", "storage", "hosts", "groups", "domains"]
+    static let topLevelKeys = ["lab", "format", "defaults", "sshKeys", "storage", "images", "hosts", "groups", "domains"]
 
     let reader: NodeReader
     var file: ManifestFile
@@ -49,7 +49,9 @@ struct ManifestDecoder {
             decodeDomainBody(entry.value, into: &defaults, what: "defaults", isDefaults: true)
             file.defaults = defaults
         }
+        if let entry = top["sshKeys"] { file.sshKeys = sshKeys(entry.value, of: "the lab") }
         if let entry = top["storage"] { decodePools(entry.value) }
+        if let entry = top["images"] { decodeImages(entry.value) }
         if let entry = top["hosts"] { decodeHosts(entry.value) }
         if let entry = top["groups"] { decodeGroups(entry.value) }
         if let entry = top["domains"] { decodeDomains(entry.value) }
@@ -61,7 +63,8 @@ struct ManifestDecoder {
         guard let entries = reader.entries(node, expected: "a mapping of \(kind) names to \(kind)s", for: section) else { return [] }
         return entries.map { entry in
             if !Syntax.isName(entry.key) {
-                reader.report(.invalidName(entry.key, for: "a \(kind)", at: entry.keyLocation))
+                let article = kind.first.map { "aeiou".contains($0) } == true ? "an" : "a"
+                reader.report(.invalidName(entry.key, for: "\(article) \(kind)", at: entry.keyLocation))
             }
             return (entry.key, entry)
         }
@@ -114,29 +117,33 @@ struct ManifestDecoder {
                 }
             }
 
-            var hosts: [String] = []
-            var hostLocations: [SourceLocation] = []
-            if let list = fields["hosts"].flatMap({ reader.list($0.value, for: "hosts of \(what)") }) {
-                if list.isEmpty, let field = fields["hosts"] {
-                    reader.report(.error("hosts of \(what) is empty; name the hosts that reach the pool", at: reader.location(field.value)))
-                }
-                for item in list {
-                    guard let host = reader.name(item, for: "a host of \(what)") else { continue }
-                    if let index = hosts.firstIndex(of: host.value) {
-                        reader.report(.error("host '\(host.value)' is listed twice in \(what)", at: host.location,
-                                             notes: [.init("first listed here", at: hostLocations[index])]))
-                        continue
-                    }
-                    hosts.append(host.value)
-                    hostLocations.append(host.location)
-                }
-            }
+            let hosts = fields["hosts"].flatMap { hostList($0.value, of: what, ifEmpty: "name the hosts that reach the pool") } ?? []
             let shared = fields["shared"].flatMap { reader.bool($0.value, for: "shared of \(what)") }?.value ?? false
             // A pool whose type or container was refused keeps an empty container, so
             // that later checks skip it rather than report nonsense about it.
-            file.pools.append(PoolSpec(name: name, kind: kind ?? .dir(path: ""), hosts: hosts, shared: shared, locations: locations))
-            file.poolHostLocations[name] = hostLocations
+            file.pools.append(PoolSpec(name: name, kind: kind ?? .dir(path: ""), hosts: hosts.map(\.value), shared: shared,
+                                       locations: locations))
+            file.poolHostLocations[name] = hosts.map(\.location)
         }
+    }
+
+    /// The `hosts` list of a pool or an image: names, none twice.
+    func hostList(_ node: Node, of what: String, ifEmpty hint: String) -> [Declared<String>]? {
+        guard let list = reader.list(node, for: "hosts of \(what)") else { return nil }
+        if list.isEmpty {
+            reader.report(.error("hosts of \(what) is empty; \(hint)", at: reader.location(node)))
+        }
+        var hosts: [Declared<String>] = []
+        for item in list {
+            guard let host = reader.name(item, for: "a host of \(what)") else { continue }
+            if let first = hosts.first(where: { $0.value == host.value }) {
+                reader.report(.error("host '\(host.value)' is listed twice in \(what)", at: host.location,
+                                     notes: [.init("first listed here", at: first.location)]))
+                continue
+            }
+            hosts.append(host)
+        }
+        return hosts
     }
 
     // MARK: - Groups
