@@ -6,12 +6,9 @@ extension ManifestDecoder {
     static let imageKeys = ["path", "format", "sha256", "hosts", "pool"]
 
     mutating func decodeImages(_ node: Node) {
-        for (name, entry) in namedEntries(node, section: "images", kind: "image") {
-            let what = "image \(shown(name))"
-            guard let fields = reader.object(entry.value, what, keys: Self.imageKeys, required: ["path"], at: entry.keyLocation)
-            else { continue }
-            var image = DeclaredImage(name: name, locations: KeyLocations(object: entry.keyLocation))
-            for (key, field) in fields { image.locations.keys[key] = reader.location(field.value) }
+        for object in namedObjects(node, section: "images", kind: "image", keys: Self.imageKeys, required: ["path"]) {
+            let (what, fields) = (object.what, object.fields)
+            var image = DeclaredImage(name: object.name, locations: object.locations)
 
             image.pool = fields["pool"].flatMap { reader.name($0.value, for: "pool of \(what)") }
             if let entry = fields["path"], let path = reader.text(entry.value, for: "path of \(what)", expected: "a path") {

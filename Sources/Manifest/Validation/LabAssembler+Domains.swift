@@ -37,7 +37,7 @@ extension LabAssembler {
         let identity = IdentitySpec(
             seed: pick("seed", d.seed, base?.seed) ?? (d.disks ?? []).contains { $0.image != nil },
             hostname: d.hostname?.value ?? d.name,
-            sshKeys: Self.withoutDuplicateKeys(labSSHKeys + (d.sshKeys?.value ?? [])),
+            sshKeys: d.sshKeys.map { Self.withoutDuplicateKeys(labSSHKeys + $0.value) } ?? labSSHKeys,
             passwordHash: pick("passwordHash", d.passwordHash, base?.passwordHash),
             changes: pick("identityChanges", d.identityChanges, base?.identityChanges) ?? .firstBoot)
         let spec = DomainSpec(
