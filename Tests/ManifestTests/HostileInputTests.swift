@@ -31,7 +31,7 @@ struct HostileInputTests {
 
     @Test func nestingAtTheLimitIsOnlyAnUnknownKey() {
         let yaml = "lab: cpt\nextra: " + String(repeating: "[", count: 63) + String(repeating: "]", count: 63) + "\n"
-        #expect(diagnostics(yaml) == ["h.yaml:2:1: error: unknown key 'extra' in the manifest; valid keys are lab, format, defaults, storage, hosts, groups, domains"])
+        #expect(diagnostics(yaml) == ["h.yaml:2:1: error: unknown key 'extra' in the manifest; valid keys are lab, format, defaults, sshKeys, storage, images, hosts, groups, domains"])
     }
 
     @Test func aliasesOfMappingsMultiply() {

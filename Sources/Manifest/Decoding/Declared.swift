@@ -30,6 +30,11 @@ struct DeclaredDomain {
     var protect: Declared<Bool>?
     var state: Declared<DesiredRunState>?
     var shutdownTimeout: Declared<Int>?
+    var hostname: Declared<String>?
+    var sshKeys: Declared<[String]>?
+    var passwordHash: Declared<String>?
+    var seed: Declared<Bool>?
+    var identityChanges: Declared<IdentitySpec.Changes>?
     /// Where each key written on the object was written (nested keys dotted: `cpu.cap`).
     var keys: [String: SourceLocation] = [:]
 
@@ -46,6 +51,8 @@ struct DeclaredDisk {
     var pool: Declared<String>?
     var path: Declared<String>?
     var readOnly = false
+    /// `source: {image: NAME}`.
+    var image: Declared<String>?
     /// The list item.
     var location: SourceLocation
 }
@@ -55,7 +62,26 @@ struct DeclaredNic {
     var ip: Declared<String>?
     /// Lower case.
     var mac: Declared<String>?
+    /// Written as `prefix`, or as `netmask` and converted.
+    var prefix: Declared<Int>?
+    var gateway: Declared<String>?
+    var dns: Declared<[String]>?
+    /// The first-boot keys written (`prefix`, `netmask`, `gateway`, `dns`), in this order.
+    var firstBootKeys: [String] = []
     var location: SourceLocation
+}
+
+/// An image as written; its path and hosts are resolved once pools and hosts are known.
+struct DeclaredImage {
+    var name: String
+    var path: Declared<String>?
+    /// `path` does not start with `/`: it is relative to the directory of `pool`.
+    var pathIsRelative = false
+    var format: ImageSpec.Format = .raw
+    var sha256: String?
+    var hosts: [Declared<String>]?
+    var pool: Declared<String>?
+    var locations: KeyLocations
 }
 
 /// Everything one file declares.
@@ -72,4 +98,7 @@ struct ManifestFile {
     var hosts: [HostSpec] = []
     var groups: [GroupSpec] = []
     var domains: [DeclaredDomain] = []
+    var images: [DeclaredImage] = []
+    /// Lab-wide ssh keys, in written order.
+    var sshKeys: Declared<[String]>?
 }

@@ -3,9 +3,9 @@ import Yams
 
 extension ManifestDecoder {
     static let domainKeys = ["host", "group", "memory", "maxmem", "vcpus", "maxvcpus", "cpu", "type", "boot",
-                             "disks", "network", "restart", "protect", "state", "shutdownTimeout"]
+                             "disks", "network", "restart", "protect", "state", "shutdownTimeout"] + identityKeys
     static let defaultsKeys = ["memory", "maxmem", "vcpus", "maxvcpus", "cpu", "type", "boot", "network",
-                               "restart", "shutdownTimeout", "state"]
+                               "restart", "shutdownTimeout", "state", "passwordHash", "seed", "identityChanges"]
     /// The smallest memory a guest can boot with.
     static let minimumDomainMemory = ByteSize.mib(32)
     static let maximumVcpus = 512
@@ -26,7 +26,9 @@ extension ManifestDecoder {
         let fields: [String: NodeReader.Entry]?
         if isDefaults {
             fields = reader.object(node, what, keys: Self.defaultsKeys, at: domain.location,
-                                   notAllowedHere: ["host": perDomain, "group": perDomain, "disks": perDomain, "protect": perDomain])
+                                   notAllowedHere: ["host": perDomain, "group": perDomain, "disks": perDomain, "protect": perDomain,
+                                                    "hostname": perDomain + " (it defaults to the domain's name)",
+                                                    "sshKeys": "keys every guest accepts go in the top-level sshKeys"])
         } else {
             fields = reader.object(node, what, keys: Self.domainKeys, at: domain.location)
         }
@@ -61,6 +63,7 @@ extension ManifestDecoder {
         domain.shutdownTimeout = fields["shutdownTimeout"].flatMap {
             reader.int($0.value, for: "shutdownTimeout of \(what)", in: 1...3600)
         }
+        decodeIdentity(fields, into: &domain, what: what)
     }
 
     /// `pygrub`, or `{kernel, ramdisk, cmdline}` for a kernel kept in dom0.
@@ -101,7 +104,7 @@ extension ManifestDecoder {
         if case let .mapping(mapping) = node, let name = mapping["name"]?.scalar?.string, Syntax.isName(name) {
             label = "disk '\(name)' of \(what)"
         }
-        guard let fields = reader.object(node, label, keys: ["name", "size", "vdev", "pool", "path", "mode"],
+        guard let fields = reader.object(node, label, keys: ["name", "size", "vdev", "pool", "path", "mode", "source"],
                                          required: ["name", "vdev"], at: at) else { return nil }
         var disk = DeclaredDisk(location: at)
         disk.name = fields["name"].flatMap { reader.name($0.value, for: "the name of \(label)") }
@@ -122,6 +125,15 @@ extension ManifestDecoder {
             default: reader.report(.error("mode of \(label) must be ro or rw, not \(shown(mode.value))", at: mode.location))
             }
         }
+        if let entry = fields["source"] {
+            if fields["path"] != nil {
+                reader.report(.error("\(label) names an existing device (path), which xenplan never writes, so it takes no source",
+                                     at: entry.keyLocation))
+            }
+            if let source = reader.object(entry.value, "source of \(label)", keys: ["image"], required: ["image"], at: entry.keyLocation) {
+                disk.image = source["image"].flatMap { reader.name($0.value, for: "image of \(label)") }
+            }
+        }
         switch (fields["size"], fields["path"]) {
         case let (size?, _?):
             reader.report(.error("\(label) has both size and path; size declares a volume xenplan manages, path an existing device",
@@ -137,34 +149,6 @@ extension ManifestDecoder {
             break
         }
         return disk
-    }
-
-    private func decodeNic(_ node: Node, index: Int, of what: String) -> DeclaredNic? {
-        let at = reader.location(node)
-        let label = "interface \(index + 1) of \(what)"
-        guard let fields = reader.object(node, label, keys: ["bridge", "ip", "mac"], required: ["bridge"], at: at) else { return nil }
-        var nic = DeclaredNic(location: at)
-        nic.bridge = fields["bridge"].flatMap { reader.name($0.value, for: "bridge of \(label)") }
-        if let entry = fields["ip"], let ip = reader.text(entry.value, for: "ip of \(label)", expected: "an IPv4 address") {
-            if Syntax.isIPv4(ip.value) {
-                nic.ip = ip
-            } else {
-                reader.report(.error("ip \(shown(ip.value)) of \(label) is not an IPv4 address like 192.0.2.10", at: ip.location))
-            }
-        }
-        if let entry = fields["mac"], let mac = reader.text(entry.value, for: "mac of \(label)", expected: "a MAC address") {
-            if let normalised = Syntax.normalisedMAC(mac.value) {
-                if Syntax.isMulticastMAC(normalised) {
-                    reader.report(.error("MAC \(normalised) of \(label) is a multicast address (odd first octet); use a unicast one such as 00:16:3e:…",
-                                         at: mac.location))
-                } else {
-                    nic.mac = Declared(value: normalised, location: mac.location)
-                }
-            } else {
-                reader.report(.error("mac \(shown(mac.value)) of \(label) is not a MAC address like 00:16:3e:12:34:56", at: mac.location))
-            }
-        }
-        return nic
     }
 }
 

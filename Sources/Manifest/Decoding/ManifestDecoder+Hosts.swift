@@ -5,12 +5,9 @@ extension ManifestDecoder {
     static let hostKeys = ["connection", "dom0", "bridges", "limits", "sim", "agentCommand"]
 
     mutating func decodeHosts(_ node: Node) {
-        for (name, entry) in namedEntries(node, section: "hosts", kind: "host") {
-            let what = "host \(shown(name))"
-            guard let fields = reader.object(entry.value, what, keys: Self.hostKeys, required: ["connection"], at: entry.keyLocation)
-            else { continue }
-            var host = HostSpec(name: name, locations: KeyLocations(object: entry.keyLocation))
-            for (key, field) in fields { host.locations.keys[key] = reader.location(field.value) }
+        for object in namedObjects(node, section: "hosts", kind: "host", keys: Self.hostKeys, required: ["connection"]) {
+            let (what, fields) = (object.what, object.fields)
+            var host = HostSpec(name: object.name, locations: object.locations)
 
             // nil when missing or unreadable: checks that depend on it are then skipped.
             var connection: Connection?
@@ -59,7 +56,7 @@ extension ManifestDecoder {
                     }
                 }
             } else if connection == .sim {
-                reader.report(.missingKey("sim", in: "\(what) (connection sim)", at: entry.keyLocation))
+                reader.report(.missingKey("sim", in: "\(what) (connection sim)", at: object.keyLocation))
             }
             if let field = fields["agentCommand"], let text = reader.text(field.value, for: "agentCommand of \(what)") {
                 if text.value == "xenplan" {

@@ -3,9 +3,9 @@ import Yams
 
 /// Turns the tree of one file into what it declares. Checks everything that one value
 /// alone decides (types, ranges, name and path syntax); rules that need other values or
-/// other files belong to `LabBuilder` and `LabValidator`.
+/// other files belong to `LabAssembler`.
 struct ManifestDecoder {
-    static let topLevelKeys = ["lab", "format", "defaults", "storage", "hosts", "groups", "domains"]
+    static let topLevelKeys = ["lab", "format", "defaults", "sshKeys", "storage", "images", "hosts", "groups", "domains"]
 
     let reader: NodeReader
     var file: ManifestFile
@@ -49,7 +49,9 @@ struct ManifestDecoder {
             decodeDomainBody(entry.value, into: &defaults, what: "defaults", isDefaults: true)
             file.defaults = defaults
         }
+        if let entry = top["sshKeys"] { file.sshKeys = sshKeys(entry.value, of: "the lab") }
         if let entry = top["storage"] { decodePools(entry.value) }
+        if let entry = top["images"] { decodeImages(entry.value) }
         if let entry = top["hosts"] { decodeHosts(entry.value) }
         if let entry = top["groups"] { decodeGroups(entry.value) }
         if let entry = top["domains"] { decodeDomains(entry.value) }
@@ -61,22 +63,42 @@ struct ManifestDecoder {
         guard let entries = reader.entries(node, expected: "a mapping of \(kind) names to \(kind)s", for: section) else { return [] }
         return entries.map { entry in
             if !Syntax.isName(entry.key) {
-                reader.report(.invalidName(entry.key, for: "a \(kind)", at: entry.keyLocation))
+                let article = kind.first.map { "aeiou".contains($0) } == true ? "an" : "a"
+                reader.report(.invalidName(entry.key, for: "\(article) \(kind)", at: entry.keyLocation))
             }
             return (entry.key, entry)
+        }
+    }
+
+    /// An object of a top-level section, its keys checked against `keys`.
+    struct NamedObject {
+        var name: String
+        /// How messages name it: `host 'cpt18'`.
+        var what: String
+        var fields: [String: NodeReader.Entry]
+        /// The name key.
+        var keyLocation: SourceLocation
+        /// The name key, and where each key's value was written.
+        var locations: KeyLocations
+    }
+
+    /// The objects of a section whose body is a mapping of known keys.
+    func namedObjects(_ node: Node, section: String, kind: String, keys: [String], required: [String] = []) -> [NamedObject] {
+        namedEntries(node, section: section, kind: kind).compactMap { name, entry in
+            let what = "\(kind) \(shown(name))"
+            guard let fields = reader.object(entry.value, what, keys: keys, required: required, at: entry.keyLocation) else { return nil }
+            var locations = KeyLocations(object: entry.keyLocation)
+            for (key, field) in fields { locations.keys[key] = reader.location(field.value) }
+            return NamedObject(name: name, what: what, fields: fields, keyLocation: entry.keyLocation, locations: locations)
         }
     }
 
     // MARK: - Storage
 
     private mutating func decodePools(_ node: Node) {
-        for (name, entry) in namedEntries(node, section: "storage", kind: "pool") {
-            let what = "pool \(shown(name))"
-            let keys = ["type", "volumeGroup", "path", "hosts", "shared"]
-            guard let fields = reader.object(entry.value, what, keys: keys, required: ["type", "hosts"], at: entry.keyLocation)
-            else { continue }
-            var locations = KeyLocations(object: entry.keyLocation)
-            for (key, field) in fields { locations.keys[key] = reader.location(field.value) }
+        let keys = ["type", "volumeGroup", "path", "hosts", "shared"]
+        for object in namedObjects(node, section: "storage", kind: "pool", keys: keys, required: ["type", "hosts"]) {
+            let (name, what, fields) = (object.name, object.what, object.fields)
 
             var kind: PoolSpec.Kind?
             if let type = fields["type"].flatMap({ reader.text($0.value, for: "type of \(what)", expected: "lvm or dir") }) {
@@ -92,7 +114,7 @@ struct ManifestDecoder {
                             }
                         }
                     } else {
-                        reader.report(.missingKey("volumeGroup", in: "\(what) (type lvm)", at: entry.keyLocation))
+                        reader.report(.missingKey("volumeGroup", in: "\(what) (type lvm)", at: object.keyLocation))
                     }
                 case "dir":
                     if fields["volumeGroup"] != nil {
@@ -106,7 +128,7 @@ struct ManifestDecoder {
                             }
                         }
                     } else {
-                        reader.report(.missingKey("path", in: "\(what) (type dir)", at: entry.keyLocation))
+                        reader.report(.missingKey("path", in: "\(what) (type dir)", at: object.keyLocation))
                     }
                 default:
                     let hint = Suggestion.closest(to: type.value, among: ["lvm", "dir"]).map { "; did you mean '\($0)'?" } ?? ""
@@ -114,45 +136,45 @@ struct ManifestDecoder {
                 }
             }
 
-            var hosts: [String] = []
-            var hostLocations: [SourceLocation] = []
-            if let list = fields["hosts"].flatMap({ reader.list($0.value, for: "hosts of \(what)") }) {
-                if list.isEmpty, let field = fields["hosts"] {
-                    reader.report(.error("hosts of \(what) is empty; name the hosts that reach the pool", at: reader.location(field.value)))
-                }
-                for item in list {
-                    guard let host = reader.name(item, for: "a host of \(what)") else { continue }
-                    if let index = hosts.firstIndex(of: host.value) {
-                        reader.report(.error("host '\(host.value)' is listed twice in \(what)", at: host.location,
-                                             notes: [.init("first listed here", at: hostLocations[index])]))
-                        continue
-                    }
-                    hosts.append(host.value)
-                    hostLocations.append(host.location)
-                }
-            }
+            let hosts = fields["hosts"].flatMap { hostList($0.value, of: what, ifEmpty: "name the hosts that reach the pool") } ?? []
             let shared = fields["shared"].flatMap { reader.bool($0.value, for: "shared of \(what)") }?.value ?? false
             // A pool whose type or container was refused keeps an empty container, so
             // that later checks skip it rather than report nonsense about it.
-            file.pools.append(PoolSpec(name: name, kind: kind ?? .dir(path: ""), hosts: hosts, shared: shared, locations: locations))
-            file.poolHostLocations[name] = hostLocations
+            file.pools.append(PoolSpec(name: name, kind: kind ?? .dir(path: ""), hosts: hosts.map(\.value), shared: shared,
+                                       locations: object.locations))
+            file.poolHostLocations[name] = hosts.map(\.location)
         }
+    }
+
+    /// The `hosts` list of a pool or an image: names, none twice.
+    func hostList(_ node: Node, of what: String, ifEmpty hint: String) -> [Declared<String>]? {
+        guard let list = reader.list(node, for: "hosts of \(what)") else { return nil }
+        if list.isEmpty {
+            reader.report(.error("hosts of \(what) is empty; \(hint)", at: reader.location(node)))
+        }
+        var hosts: [Declared<String>] = []
+        for item in list {
+            guard let host = reader.name(item, for: "a host of \(what)") else { continue }
+            if let first = hosts.first(where: { $0.value == host.value }) {
+                reader.report(.error("host '\(host.value)' is listed twice in \(what)", at: host.location,
+                                     notes: [.init("first listed here", at: first.location)]))
+                continue
+            }
+            hosts.append(host)
+        }
+        return hosts
     }
 
     // MARK: - Groups
 
     private mutating func decodeGroups(_ node: Node) {
-        for (name, entry) in namedEntries(node, section: "groups", kind: "group") {
-            let what = "group \(shown(name))"
-            guard let fields = reader.object(entry.value, what, keys: ["spread", "memory", "vcpus"], at: entry.keyLocation)
-            else { continue }
-            var locations = KeyLocations(object: entry.keyLocation)
-            for (key, field) in fields { locations.keys[key] = reader.location(field.value) }
+        for object in namedObjects(node, section: "groups", kind: "group", keys: ["spread", "memory", "vcpus"]) {
+            let (name, what, fields) = (object.name, object.what, object.fields)
             let spread = fields["spread"].flatMap { reader.bool($0.value, for: "spread of \(what)") }
             let memory = fields["memory"].flatMap { reader.size($0.value, for: "memory of \(what)", atLeast: .mib(1)) }
             let vcpus = fields["vcpus"].flatMap { reader.int($0.value, for: "vcpus of \(what)", in: 1...1_000_000) }
             file.groups.append(GroupSpec(name: name, spread: spread?.value ?? false, memory: memory?.value,
-                                         vcpus: vcpus?.value, locations: locations))
+                                         vcpus: vcpus?.value, locations: object.locations))
         }
     }
 }

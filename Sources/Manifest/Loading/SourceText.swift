@@ -103,7 +103,7 @@ extension Diagnostic {
     }
 
     static func emptyFile(_ path: String) -> Diagnostic {
-        .error("file is empty; a manifest holds at least one of the keys lab, format, defaults, storage, hosts, groups, domains",
+        .error("file is empty; a manifest holds at least one of the keys \(ManifestDecoder.topLevelKeys.joined(separator: ", "))",
                at: .file(path))
     }
 

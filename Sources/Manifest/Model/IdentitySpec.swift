@@ -13,6 +13,10 @@ public struct IdentitySpec: Hashable, Sendable {
         case nextBoot = "next-boot"
     }
 
+    /// The guest device the seed is attached as, after every declared disk (HostModel's
+    /// `CloudInitSeed.vdev`; a declared disk may not take it).
+    public static let seedVdev = "xvdz"
+
     /// Whether the guest gets a seed disk at all. Default: when one of its disks is
     /// filled from an image.
     public var seed: Bool

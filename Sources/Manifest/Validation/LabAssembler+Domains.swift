@@ -8,6 +8,7 @@ extension LabAssembler {
             var resolved = applyDefaults(declared)
             checkLimits(resolved)
             checkReferences(&resolved)
+            checkIdentity(resolved)
             domains.append(resolved)
         }
     }
@@ -33,6 +34,12 @@ extension LabAssembler {
         let vcpus = pick("vcpus", d.vcpus, base?.vcpus) ?? 1
         let maxvcpus = pick("maxvcpus", d.maxvcpus, base?.maxvcpus) ?? vcpus
         let network = pick("network", d.network, base?.network) ?? []
+        let identity = IdentitySpec(
+            seed: pick("seed", d.seed, base?.seed) ?? (d.disks ?? []).contains { $0.image != nil },
+            hostname: d.hostname?.value ?? d.name,
+            sshKeys: d.sshKeys.map { Self.withoutDuplicateKeys(labSSHKeys + $0.value) } ?? labSSHKeys,
+            passwordHash: pick("passwordHash", d.passwordHash, base?.passwordHash),
+            changes: pick("identityChanges", d.identityChanges, base?.identityChanges) ?? .firstBoot)
         let spec = DomainSpec(
             name: d.name, host: d.host?.value, group: d.group?.value, memory: memory, maxmem: maxmem,
             vcpus: vcpus, maxvcpus: maxvcpus,
@@ -41,17 +48,20 @@ extension LabAssembler {
             type: pick("type", d.type, base?.type) ?? .pv,
             boot: pick("boot", d.boot, base?.boot) ?? .pygrub,
             disks: [],
-            network: network.map { NicSpec(bridge: $0.bridge?.value ?? "", ip: $0.ip?.value, mac: $0.mac?.value, location: $0.location) },
+            network: network.map {
+                NicSpec(bridge: $0.bridge?.value ?? "", ip: $0.ip?.value, mac: $0.mac?.value, prefix: $0.prefix?.value,
+                        gateway: $0.gateway?.value, dns: $0.dns?.value ?? [], location: $0.location)
+            },
             restart: pick("restart", d.restart, base?.restart) ?? .never,
             protect: d.protect?.value ?? false,
             state: pick("state", d.state, base?.state) ?? .running,
             shutdownTimeout: pick("shutdownTimeout", d.shutdownTimeout, base?.shutdownTimeout) ?? DomainSpec.defaultShutdownTimeout,
-            locations: KeyLocations(object: d.location, keys: d.keys))
+            identity: identity, locations: KeyLocations(object: d.location, keys: d.keys))
         return ResolvedDomain(spec: spec, declared: d, origin: origin, fromDefaults: fromDefaults, nics: network)
     }
 
     /// A note saying that a value came from `defaults`, so the user knows where to look.
-    private func defaultsNote(_ key: String, _ d: ResolvedDomain) -> [Diagnostic.Note] {
+    func defaultsNote(_ key: String, _ d: ResolvedDomain) -> [Diagnostic.Note] {
         guard d.fromDefaults.contains(key) else { return [] }
         return [.init("\(key) comes from defaults here", at: d.origin[key])]
     }
@@ -138,8 +148,12 @@ extension LabAssembler {
             } else if disk.path == nil {
                 pool = defaultPool(for: host, label: label, at: disk.location)
             }
+            if let image = disk.image, disk.path == nil {
+                checkDiskImage(image, of: label, host: host, hostAt: d.declared.host?.location, pool: pool)
+            }
             result.append(DiskSpec(name: disk.name?.value ?? "", size: disk.size?.value, vdev: disk.vdev?.value ?? "",
-                                   pool: pool, path: disk.path?.value, readOnly: disk.readOnly, location: disk.location))
+                                   pool: pool, path: disk.path?.value, readOnly: disk.readOnly, image: disk.image?.value,
+                                   location: disk.location))
         }
         return result
     }

@@ -13,6 +13,15 @@ struct LabAssembler {
     var poolHostLocations: [String: [SourceLocation]] = [:]
     var hosts: [String: HostSpec] = [:]
     var groups: [String: GroupSpec] = [:]
+    var declaredImages: [String: DeclaredImage] = [:]
+    /// Resolved in `resolveImages`.
+    var images: [String: ImageSpec] = [:]
+    /// Images whose pool or path was refused: their hosts are unknown, so disks that use
+    /// them are not checked against them.
+    var unresolvedImages: Set<String> = []
+    /// Each file's lab-wide `sshKeys`, in file order.
+    var declaredSSHKeys: [Declared<[String]>] = []
+    var labSSHKeys: [String] = []
     /// In file order, then written order: the order "first used by" notes follow.
     var declaredDomains: [DeclaredDomain] = []
     /// Index of each name in `declaredDomains`, so that duplicate checks stay linear.
@@ -41,13 +50,17 @@ struct LabAssembler {
         }
         assembler.checkPools()
         assembler.prepareDefaultPools()
+        assembler.resolveImages()
+        assembler.mergeLabSSHKeys()
         assembler.resolveDomains()
+        assembler.checkImagesAreNotVolumes()
         assembler.checkUniqueness()
         assembler.checkGroups()
         assembler.checkHostCapacity()
         let lab = Lab(name: assembler.labName?.value, format: assembler.format, pools: Array(assembler.pools.values),
                       hosts: Array(assembler.hosts.values), groups: Array(assembler.groups.values),
-                      domains: assembler.domains.map(\.spec), files: files.map(\.path), contentHash: contentHash)
+                      domains: assembler.domains.map(\.spec), images: Array(assembler.images.values),
+                      sshKeys: assembler.labSSHKeys, files: files.map(\.path), contentHash: contentHash)
         return (lab, assembler.diagnostics)
     }
 
@@ -91,6 +104,14 @@ struct LabAssembler {
                 groups[group.name] = group
             }
         }
+        for image in file.images {
+            if let first = declaredImages[image.name] {
+                diagnostics.append(.definedTwice("image", image.name, at: image.locations.object, first: first.locations.object))
+            } else {
+                declaredImages[image.name] = image
+            }
+        }
+        if let keys = file.sshKeys { declaredSSHKeys.append(keys) }
         for domain in file.domains {
             if let firstIndex = declaredDomainIndex[domain.name] {
                 let first = declaredDomains[firstIndex]
