@@ -36,7 +36,7 @@ extension PlanBuilder {
             return (source, nil)
         }
         let file = hosts[host]?.state.image(at: source.path)
-        let detail = [source.format, file.map { "\($0.virtualSize)" }, source.sha256 == nil ? "no sha256 to check" : "sha256 checked"]
+        let detail = [source.format, file.map { "\($0.virtualSize)" }, source.sha256 == nil ? "no sha256 declared" : "sha256 checked before the copy"]
             .compactMap { $0 }.joined(separator: ", ")
         return (source, detail)
     }

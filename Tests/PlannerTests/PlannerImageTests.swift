@@ -38,7 +38,7 @@ import XenplanTestSupport
 
     @Test func aNewGuestIsFilledFromItsImageAndGetsItsSeedBeforeItStarts() throws {
         let plan = try Planner.plan(lab: Self.lab(), observed: Self.observed())
-        #expect(lines(plan) == ["create-volume san/web2-root 8 GiB from image debian12 (raw, 2 GiB, sha256 checked)@cpt18 none",
+        #expect(lines(plan) == ["create-volume san/web2-root 8 GiB from image debian12 (raw, 2 GiB, sha256 checked before the copy)@cpt18 none",
                                 "create web2@cpt18 none ←0"])
         let source = ImageSource(name: "debian12", path: Self.imagePath, format: "raw", sha256: Self.debian.sha256)
         #expect(plan.actions[0].operations == [.createVolumeFromImage(container: "san", name: "web2-root", size: .gib(8), image: source)])

@@ -7,9 +7,9 @@ import Testing
     /// Every host operation the example apply performs, as `sim fail HOST KIND` names it.
     static let injectedFailures: [(host: String, kind: String, times: Int)] = [
         ("cpt18", "shutdown", 1), ("cpt18", "remove-config", 1), ("cpt18", "write-config", 1),
-        ("cpt18", "write-config", 3), ("cpt18", "create-volume", 1), ("cpt18", "migrate", 1), ("cpt18", "mem-set", 1),
-        ("cpt18", "vcpu-set", 1), ("cpt18", "create", 1), ("cpt76", "create-volume", 1), ("cpt76", "write-config", 1),
-        ("cpt76", "write-config", 2), ("cpt76", "create", 1),
+        ("cpt18", "write-config", 3), ("cpt18", "copy-image", 1), ("cpt18", "write-seed", 1), ("cpt18", "migrate", 1),
+        ("cpt18", "mem-set", 1), ("cpt18", "vcpu-set", 1), ("cpt18", "create", 1), ("cpt76", "copy-image", 1),
+        ("cpt76", "write-seed", 1), ("cpt76", "write-config", 1), ("cpt76", "write-config", 2), ("cpt76", "create", 1),
     ]
 
     @Test(arguments: injectedFailures.indices)

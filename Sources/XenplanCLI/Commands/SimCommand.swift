@@ -65,8 +65,7 @@ struct SimCommand: AsyncParsableCommand {
                     guard let host = lab.host(name), host.connection == .sim,
                           let driver = try HostConnector.driver(for: host, in: lab, stateDirectory: stateDirectory) as? SimDriver
                     else { continue }
-                    try driver.setImage(image.path, to: .placed(at: image.path, fileSize: SimHostFile.Image.defaultSize,
-                                                                format: image.format.rawValue, sha256: image.sha256))
+                    try driver.setImage(image.path, to: HostConnector.simImage(image))
                     placed.append(name)
                 }
                 if !placed.isEmpty {

@@ -95,6 +95,14 @@ enum HostConnector {
             }
             file.storage[pool.container] = SimHostFile.Container(type: type, capacity: simulatedPoolCapacity, shared: pool.shared)
         }
+        // The administrator has put the lab's images where the manifests say.
+        for image in lab.images where image.hosts.contains(host.name) { file.images[image.path] = simImage(image) }
         return file
+    }
+
+    /// A declared image as a simulated host holds it: a small cloud image's size, the
+    /// declared format and sha256.
+    static func simImage(_ image: ImageSpec) -> SimHostFile.Image {
+        .placed(at: image.path, fileSize: SimHostFile.Image.defaultSize, format: image.format.rawValue, sha256: image.sha256)
     }
 }
