@@ -206,7 +206,7 @@ import Testing
     // MARK: The file
 
     @Test(arguments: [
-        ("volumegroups: [vg18]", "the agent's policy P:1 has an unknown key 'volumegroups'; the keys are volumeGroups, imageDirectories, devices, readOnlyDevices, bridges"),
+        ("volumegroups: [vg18]", "the agent's policy P:1 has an unknown key 'volumegroups'; the keys are volumeGroups, imageDirectories, imageSources, devices, readOnlyDevices, bridges"),
         ("volumeGroups: vg18", "the agent's policy P:1 volumeGroups: must be a list"),
         ("volumeGroups: [-vg]", "the agent's policy P:1 volumeGroups: '-vg' is not a volume group name"),
         ("imageDirectories: [srv/images]", "the agent's policy P:1 imageDirectories: 'srv/images' is not an absolute path"),
@@ -214,7 +214,7 @@ import Testing
         ("devices: ['/dev/*']", "the agent's policy P:1 devices: '/dev/*' is too wide: name a device, or a prefix below a directory (/dev/mapper/backup-*)"),
         ("bridges: [xenbr0]", "the agent's policy P:1 bridges: must map each bridge to the interfaces it may take ({} for none)"),
         ("bridges:\n  xenbr0: {interfaces: [eth0], vlan: 4}", "the agent's policy P:2 bridges.xenbr0: must be {interfaces: [IFACE, …]} or {}"),
-        ("[vg18]", "the agent's policy P:1 must be a mapping of volumeGroups, imageDirectories, devices, readOnlyDevices, bridges"),
+        ("[vg18]", "the agent's policy P:1 must be a mapping of volumeGroups, imageDirectories, imageSources, devices, readOnlyDevices, bridges"),
     ])
     func aPolicyFileWithAMistakeIsRefusedNamingTheLine(_ text: String, _ expected: String) {
         #expect(throws: AgentPolicyError.self) { try AgentPolicy.parse(text, path: "P") }
