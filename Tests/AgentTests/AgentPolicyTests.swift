@@ -109,6 +109,20 @@ import Testing
              operation: #"{"writeConfig":{"_0":{"name":"web2","type":"pv","memory":{"kib":524288},"maxmem":{"kib":1048576},"vcpus":1,"maxvcpus":2,"cpuWeight":256,"cpuCap":0,"boot":{"pygrub":{}},"disks":[{"vdev":"xvda","target":"/dev/nvme0n1","readOnly":false}],"nics":[],"protect":false,"autostart":true,"manifestHash":"abc"}}}"#,
              rule: "devices",
              detail: "write-config web2 xvda: /dev/nvme0n1 is neither a volume of this session's volume groups or image directories nor a listed device"),
+        Case(name: "copying an image from outside the image sources",
+             operation: #"{"createVolumeFromImage":{"container":"vg18","name":"web2-root","size":{"kib":8388608},"image":{"name":"shadow","path":"/etc/shadow","format":"raw"}}}"#,
+             rule: "imageSources",
+             detail: "copy-image vg18/web2-root: image shadow (/etc/shadow) is in no directory listed under imageSources or imageDirectories"),
+        Case(name: "copying an image named by a path that is not written plainly",
+             operation: #"{"createVolumeFromImage":{"container":"vg18","name":"web2-root","size":{"kib":8388608},"image":{"name":"base","path":"/srv/xen-images/./base.img","format":"raw"}}}"#,
+             rule: "imageSources",
+             detail: "copy-image vg18/web2-root: image base (/srv/xen-images/./base.img) is in no directory listed under imageSources or imageDirectories"),
+        Case(name: "copying an image into a volume group the policy does not list",
+             operation: #"{"createVolumeFromImage":{"container":"vg76","name":"web2-root","size":{"kib":8388608},"image":{"name":"debian12","path":"/var/lib/xenplan/images/debian12.qcow2","format":"qcow2"}}}"#,
+             rule: "volumeGroups", detail: "copy-image vg76/web2-root: volume group vg76 is not listed"),
+        Case(name: "copying an image into a directory the policy does not list",
+             operation: #"{"createVolumeFromImage":{"container":"/root","name":"web2-root","size":{"kib":8388608},"image":{"name":"debian12","path":"/var/lib/xenplan/images/debian12.qcow2","format":"qcow2"}}}"#,
+             rule: "imageDirectories", detail: "copy-image /root/web2-root.img: directory /root is not listed"),
         Case(name: "a bridge the policy does not list",
              operation: #"{"createBridge":{"name":"xenbr9","interface":"eth0"}}"#, rule: "bridges",
              detail: "create-bridge xenbr9: bridge xenbr9 is not listed"),
@@ -176,6 +190,60 @@ import Testing
             let answer = await send(server, Self.perform(operation)).last
             #expect(answer?.type == "ok", "\(operation): \(answer?.message ?? "no answer")")
         }
+    }
+
+    /// A host that records the image and seed operations it is asked for instead of doing them.
+    struct ImageRecorder: HostDriver {
+        let sim: SimDriver
+        let log: OperationLog
+        var hostName: String { sim.hostName }
+        func observe() async throws -> HostState { try await sim.observe() }
+        func perform(_ operation: HostOperation) async throws {
+            switch operation {
+            case .createVolumeFromImage, .writeSeed: log.append(operation)
+            default: try await sim.perform(operation)
+            }
+        }
+    }
+
+    final class OperationLog: @unchecked Sendable {
+        private let lock = NSLock()
+        private var list: [HostOperation] = []
+        func append(_ operation: HostOperation) { lock.withLock { list.append(operation) } }
+        var all: [HostOperation] { lock.withLock { list } }
+    }
+
+    @Test func imagesAreReadFromTheDefaultSourceAndTheImageDirectories() async throws {
+        let log = OperationLog()
+        let server = server(try AgentPolicy.load(path: policyPath, whenAbsent: .closed())) { ImageRecorder(sim: $0, log: log) }
+        _ = await send(server, Self.hello)
+        let operations = [
+            #"{"createVolumeFromImage":{"container":"vg18","name":"web2-root","size":{"kib":8388608},"image":{"name":"debian12","path":"/var/lib/xenplan/images/debian12.qcow2","format":"qcow2"}}}"#,
+            #"{"createVolumeFromImage":{"container":"/srv/xen-images","name":"web3-root","size":{"kib":8388608},"image":{"name":"base","path":"/srv/xen-images/base.img","format":"raw"}}}"#,
+            // A protected domain's seed too: it changes nothing but the file the guest reads at its next first boot.
+            #"{"writeSeed":{"_0":{"domain":"ldap","instanceId":"ldap-0002","hostname":"ldap","interfaces":[],"sshKeys":[]}}}"#,
+        ]
+        for operation in operations {
+            let answer = await send(server, Self.perform(operation)).last
+            #expect(answer?.type == "ok", "\(operation): \(answer?.message ?? "no answer")")
+        }
+        #expect(log.all.map(\.kind) == ["copy-image", "copy-image", "write-seed"])
+    }
+
+    @Test func imageSourcesReplaceTheDefault() async throws {
+        let policy = try AgentPolicy.parse("volumeGroups: [vg18]\nimageSources: [/srv/golden/]\n", path: policyPath)
+        #expect(policy.imageSources == ["/srv/golden"])
+        #expect(policy.mayReadImage("/srv/golden/debian12.qcow2"))
+        #expect(!policy.mayReadImage("/var/lib/xenplan/images/debian12.qcow2"))
+        #expect(!policy.mayReadImage("/srv/golden"))
+        #expect(!policy.mayReadImage("/srv/golden-not/x.img"))
+        #expect(policy.adding(volumeGroups: [], imageDirectories: [], imageSources: ["/srv/more/"]).imageSources == ["/srv/golden", "/srv/more"])
+        let server = server(policy)
+        _ = await send(server, #"{"type":"hello","id":0,"versions":[2],"host":"cpt18","volumeGroups":["vg18"]}"#)
+        let answer = await send(server, Self.perform(#"{"createVolumeFromImage":{"container":"vg18","name":"web2-root","size":{"kib":8388608},"image":{"name":"debian12","path":"/var/lib/xenplan/images/debian12.qcow2","format":"qcow2"}}}"#)).last
+        #expect(answer?.message == "refused by the agent's policy \(policyPath), rule imageSources: copy-image vg18/web2-root: image debian12 (/var/lib/xenplan/images/debian12.qcow2) is in no directory listed under imageSources or imageDirectories")
+        #expect(AgentPolicy.closed().imageSources == ["/var/lib/xenplan/images"])
+        #expect(AgentPolicy.open().mayReadImage("/anywhere/x.img"))
     }
 
     @Test func aHelloCanNarrowThePolicyButNotWidenIt() async throws {
