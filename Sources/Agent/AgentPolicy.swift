@@ -335,10 +335,11 @@ extension AgentPolicy {
     }
 
     /// A disk is a volume of the session's volume groups (`/dev/VG/NAME`), an image of its
-    /// directories (`DIR/NAME.img`), or a device the policy lists.
+    /// directories (`DIR/NAME.img`), the domain's own seed read-only, or a device the policy lists.
     private func checkDisk(_ disk: DomainConfig.Disk, domain: String, kind: String, session: AgentSession) throws(PolicyRefusal) {
         if devices == nil { return }
         let target = disk.target
+        if disk.readOnly, target == CloudInitSeed.path(domain: Self.baseName(domain)) { return }
         let parts = target.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         let canonical = target.hasPrefix("/") && !parts.dropFirst().contains { $0.isEmpty || $0 == "." || $0 == ".." }
         if canonical {

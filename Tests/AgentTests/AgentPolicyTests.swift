@@ -123,6 +123,14 @@ import Testing
         Case(name: "copying an image into a directory the policy does not list",
              operation: #"{"createVolumeFromImage":{"container":"/root","name":"web2-root","size":{"kib":8388608},"image":{"name":"debian12","path":"/var/lib/xenplan/images/debian12.qcow2","format":"qcow2"}}}"#,
              rule: "imageDirectories", detail: "copy-image /root/web2-root.img: directory /root is not listed"),
+        Case(name: "attaching another domain's seed",
+             operation: #"{"attachDisk":{"domain":"www","disk":{"vdev":"xvdz","target":"/var/lib/xenplan/seed/ldap.iso","readOnly":true}}}"#,
+             rule: "devices",
+             detail: "block-attach www xvdz: /var/lib/xenplan/seed/ldap.iso is neither a volume of this session's volume groups or image directories nor a listed device"),
+        Case(name: "attaching a domain's own seed for writing",
+             operation: #"{"attachDisk":{"domain":"www","disk":{"vdev":"xvdz","target":"/var/lib/xenplan/seed/www.iso","readOnly":false}}}"#,
+             rule: "devices",
+             detail: "block-attach www xvdz: /var/lib/xenplan/seed/www.iso is neither a volume of this session's volume groups or image directories nor a listed device"),
         Case(name: "a bridge the policy does not list",
              operation: #"{"createBridge":{"name":"xenbr9","interface":"eth0"}}"#, rule: "bridges",
              detail: "create-bridge xenbr9: bridge xenbr9 is not listed"),
@@ -200,7 +208,7 @@ import Testing
         func observe() async throws -> HostState { try await sim.observe() }
         func perform(_ operation: HostOperation) async throws {
             switch operation {
-            case .createVolumeFromImage, .writeSeed: log.append(operation)
+            case .createVolumeFromImage, .writeSeed, .attachDisk: log.append(operation)
             default: try await sim.perform(operation)
             }
         }
@@ -222,12 +230,14 @@ import Testing
             #"{"createVolumeFromImage":{"container":"/srv/xen-images","name":"web3-root","size":{"kib":8388608},"image":{"name":"base","path":"/srv/xen-images/base.img","format":"raw"}}}"#,
             // A protected domain's seed too: it changes nothing but the file the guest reads at its next first boot.
             #"{"writeSeed":{"_0":{"domain":"ldap","instanceId":"ldap-0002","hostname":"ldap","interfaces":[],"sshKeys":[]}}}"#,
+            // A domain's own seed, read-only, is no device to list.
+            #"{"attachDisk":{"domain":"www","disk":{"vdev":"xvdz","target":"/var/lib/xenplan/seed/www.iso","readOnly":true}}}"#,
         ]
         for operation in operations {
             let answer = await send(server, Self.perform(operation)).last
             #expect(answer?.type == "ok", "\(operation): \(answer?.message ?? "no answer")")
         }
-        #expect(log.all.map(\.kind) == ["copy-image", "copy-image", "write-seed"])
+        #expect(log.all.map(\.kind) == ["copy-image", "copy-image", "write-seed", "block-attach"])
     }
 
     @Test func imageSourcesReplaceTheDefault() async throws {
