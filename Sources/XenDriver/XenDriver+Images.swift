@@ -44,13 +44,7 @@ extension XenDriver {
             try await checkImage(image, fits: size)
             try await run(XenCommands.lvcreate(vg: container, name: partial, size: size, tagged: false), operation: kind)
             do {
-                let device = "/dev/\(container)/\(partial)"
-                if image.format == "qcow2" {
-                    try await run(XenCommands.qemuImgConvert(image.path, to: device, existingTarget: true), operation: kind,
-                                  package: "qemu-utils")
-                } else {
-                    try await run(XenCommands.ddImage(image.path, to: device), operation: kind)
-                }
+                try await copy(image, to: "/dev/\(container)/\(partial)", device: true)
                 try await run(XenCommands.lvrename(vg: container, from: partial, to: name), operation: kind)
             } catch {
                 _ = try? await runner.run(XenCommands.lvremove(vg: container, name: partial), stdin: nil)
@@ -108,16 +102,23 @@ extension XenDriver {
         }
     }
 
+    /// The image's disk into `target`: `qemu-img convert` for qcow2 (`-n`: into the
+    /// existing logical volume), else `dd` onto a device or `cp` into a new file.
+    private func copy(_ image: ImageSource, to target: String, device: Bool) async throws {
+        let argv: [String]
+        switch (image.format, device) {
+        case ("qcow2", _): argv = try XenCommands.qemuImgConvert(image.path, to: target, existingTarget: device)
+        case (_, true): argv = try XenCommands.ddImage(image.path, to: target)
+        case (_, false): argv = try XenCommands.copySparse(image.path, to: target)
+        }
+        try await run(argv, operation: "copy-image", package: image.format == "qcow2" ? "qemu-utils" : nil)
+    }
+
     /// The partial file of a `dir` pool: the image's disk copied in (holes kept), sized to
     /// the volume, marked as xenplan's, 0600, flushed.
     private func fillFile(_ partial: String, from image: ImageSource, size: ByteSize) async throws {
         let kind = "copy-image"
-        if image.format == "qcow2" {
-            try await run(XenCommands.qemuImgConvert(image.path, to: partial, existingTarget: false), operation: kind,
-                          package: "qemu-utils")
-        } else {
-            try await run(XenCommands.copySparse(image.path, to: partial), operation: kind)
-        }
+        try await copy(image, to: partial, device: false)
         let fd = Glibc.open(partial, O_WRONLY | O_CLOEXEC | O_NOFOLLOW)
         guard fd >= 0 else { throw posixFailure(kind, nil, "cannot open \(partial)") }
         defer { close(fd) }

@@ -200,20 +200,6 @@ import Testing
         }
     }
 
-    /// A host that records the image and seed operations it is asked for instead of doing them.
-    struct ImageRecorder: HostDriver {
-        let sim: SimDriver
-        let log: OperationLog
-        var hostName: String { sim.hostName }
-        func observe() async throws -> HostState { try await sim.observe() }
-        func perform(_ operation: HostOperation) async throws {
-            switch operation {
-            case .createVolumeFromImage, .writeSeed, .attachDisk: log.append(operation)
-            default: try await sim.perform(operation)
-            }
-        }
-    }
-
     final class OperationLog: @unchecked Sendable {
         private let lock = NSLock()
         private var list: [HostOperation] = []
@@ -223,7 +209,15 @@ import Testing
 
     @Test func imagesAreReadFromTheDefaultSourceAndTheImageDirectories() async throws {
         let log = OperationLog()
-        let server = server(try AgentPolicy.load(path: policyPath, whenAbsent: .closed())) { ImageRecorder(sim: $0, log: log) }
+        // The image and seed operations are recorded, not done.
+        let server = server(try AgentPolicy.load(path: policyPath, whenAbsent: .closed())) { sim in
+            InterceptingHost(sim: sim) { operation in
+                switch operation {
+                case .createVolumeFromImage, .writeSeed, .attachDisk: log.append(operation); return true
+                default: return false
+                }
+            }
+        }
         _ = await send(server, Self.hello)
         let operations = [
             #"{"createVolumeFromImage":{"container":"vg18","name":"web2-root","size":{"kib":8388608},"image":{"name":"debian12","path":"/var/lib/xenplan/images/debian12.qcow2","format":"qcow2"}}}"#,
@@ -317,7 +311,7 @@ import Testing
 
     // MARK: The queue
 
-    /// A simulated host whose `mem-set` waits until the test opens the gate.
+    /// Holds a simulated host's `mem-set` until the test opens it.
     final class Gate: @unchecked Sendable {
         private let lock = NSLock()
         private var open = false
@@ -342,13 +336,15 @@ import Testing
         }
     }
 
-    struct GatedHost: HostDriver {
+    /// A simulated host that sees each operation first: `intercept` returns true when it
+    /// has dealt with the operation, which the simulator then does not do.
+    struct InterceptingHost: HostDriver {
         let sim: SimDriver
-        let gate: Gate
+        let intercept: @Sendable (HostOperation) async -> Bool
         var hostName: String { sim.hostName }
         func observe() async throws -> HostState { try await sim.observe() }
         func perform(_ operation: HostOperation) async throws {
-            if case .setMemory = operation { await gate.wait() }
+            if await intercept(operation) { return }
             try await sim.perform(operation)
         }
     }
@@ -392,7 +388,10 @@ import Testing
         -> (Gate, Connection, AsyncStream<AgentMessage>.AsyncIterator) {
         let gate = Gate()
         let connection = Connection(server(.open(), maxQueuedRequests: maxQueuedRequests, maxQueuedBytes: maxQueuedBytes) {
-            GatedHost(sim: $0, gate: gate)
+            InterceptingHost(sim: $0) { operation in
+                if case .setMemory = operation { await gate.wait() }
+                return false
+            }
         })
         var answers = connection.answers
         connection.send(Self.hello)

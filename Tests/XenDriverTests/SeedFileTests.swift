@@ -104,6 +104,6 @@ import XenplanBasics
     /// Nothing in a value can end its scalar: quotes, backslashes and line breaks are escaped.
     @Test func everyScalarIsQuotedAndEscaped() {
         let hostile = CloudInitSeed(domain: "x", instanceId: "a\"b\\c\nd\u{85}e\u{2028}", hostname: "h")
-        #expect(hostile.metaData == #"instance-id: "a\"b\\c\u000ad\u0085e\u2028""# + "\nlocal-hostname: \"h\"\n")
+        #expect(hostile.metaData == #"instance-id: "a\"b\\c\x0Ad\x85e\u2028""# + "\nlocal-hostname: \"h\"\n")
     }
 }
