@@ -19,7 +19,7 @@ extension XenDriver {
         guard size.kib > 0 else { throw failure(kind, "volume size must be positive") }
         if isImageDirectory(container) {
             let path = try imagePath(container, name)
-            try refuseExisting(path, what: path)
+            try refuseExisting(path)
             let partial = path + ".partial"
             try removeLeftover(partial)
             try await checkImage(image, fits: size)
@@ -66,10 +66,10 @@ extension XenDriver {
         }
     }
 
-    private func refuseExisting(_ path: String, what: String) throws {
+    private func refuseExisting(_ path: String) throws {
         var st = stat()
         if lstat(path, &st) == 0 {
-            throw failure("copy-image", "\(what) already exists: a volume is filled from an image only when it is created")
+            throw failure("copy-image", "\(path) already exists: a volume is filled from an image only when it is created")
         }
         guard errno == ENOENT else { throw posixFailure("copy-image", nil, "cannot look at \(path)") }
     }
