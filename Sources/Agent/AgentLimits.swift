@@ -14,6 +14,8 @@ public struct AgentLimits: Hashable, Sendable {
     public var create: Duration = .seconds(600)
     /// `xl migrate`: copying the memory of a large guest over a slow link.
     public var migrate: Duration = .seconds(1800)
+    /// Filling a volume from an image: hashing it, then copying every block of a large disk.
+    public var copyImage: Duration = .seconds(3600)
     /// Added to a shutdown's own timeout (after which the agent destroys the domain).
     public var shutdownMargin: Duration = .seconds(120)
     /// Every other operation and the apply lock's requests.
@@ -29,6 +31,7 @@ public struct AgentLimits: Hashable, Sendable {
         case observe = "XENPLAN_TIMEOUT_OBSERVE"
         case create = "XENPLAN_TIMEOUT_CREATE"
         case migrate = "XENPLAN_TIMEOUT_MIGRATE"
+        case copyImage = "XENPLAN_TIMEOUT_COPY_IMAGE"
         case shutdownMargin = "XENPLAN_TIMEOUT_SHUTDOWN_MARGIN"
         case operation = "XENPLAN_TIMEOUT_OPERATION"
     }
@@ -47,6 +50,7 @@ public struct AgentLimits: Hashable, Sendable {
         case .observe: duration = observe
         case .create: duration = create
         case .migrate: duration = migrate
+        case .copyImage: duration = copyImage
         case .shutdownMargin: duration = shutdownMargin
         case .operation: duration = operation
         }
@@ -58,6 +62,7 @@ public struct AgentLimits: Hashable, Sendable {
         switch operation {
         case .create: return deadline(.create)
         case .migrate: return deadline(.migrate)
+        case .createVolumeFromImage: return deadline(.copyImage)
         case let .shutdown(_, timeoutSeconds):
             return Deadline(duration: .seconds(min(max(0, timeoutSeconds), 86_400)) + shutdownMargin,
                             setting: Setting.shutdownMargin.rawValue)
@@ -80,6 +85,7 @@ public struct AgentLimits: Hashable, Sendable {
             case .observe: limits.observe = duration
             case .create: limits.create = duration
             case .migrate: limits.migrate = duration
+            case .copyImage: limits.copyImage = duration
             case .shutdownMargin: limits.shutdownMargin = duration
             case .operation: limits.operation = duration
             }

@@ -31,9 +31,16 @@ public struct AgentPolicy: Hashable, Sendable {
     public var readOnlyDevices: [String]
     /// Bridges that may be created, each with the interfaces it may take (nil: any).
     public var bridges: [String: Set<String>]?
+    /// Directories whose disk images new volumes may be filled from, and whose images are
+    /// observed, besides `imageDirectories` (nil: any). Without the key: `defaultImageSource`.
+    public var imageSources: Set<String>?
+
+    /// Where images are kept on a dom0 unless the policy says otherwise.
+    public static let defaultImageSource = "/var/lib/xenplan/images"
 
     public init(path: String, fromFile: Bool, volumeGroups: Set<String>?, imageDirectories: Set<String>?,
-                devices: [String]?, readOnlyDevices: [String] = [], bridges: [String: Set<String>]?) {
+                devices: [String]?, readOnlyDevices: [String] = [], bridges: [String: Set<String>]?,
+                imageSources: Set<String>? = [AgentPolicy.defaultImageSource]) {
         self.path = path
         self.fromFile = fromFile
         self.volumeGroups = volumeGroups
@@ -41,11 +48,13 @@ public struct AgentPolicy: Hashable, Sendable {
         self.devices = devices
         self.readOnlyDevices = readOnlyDevices
         self.bridges = bridges
+        self.imageSources = imageSources
     }
 
     /// A dom0 without a policy file: the agent observes and changes domains, but creates
     /// no volume, image file or bridge, and attaches no device but volumes of its pools
-    /// (there are none) — until the file says where.
+    /// (there are none) — until the file says where. Images are read from the default
+    /// source only.
     public static func closed(path: String = defaultPath) -> AgentPolicy {
         AgentPolicy(path: path, fromFile: false, volumeGroups: [], imageDirectories: [], devices: [], bridges: [:])
     }
@@ -53,11 +62,14 @@ public struct AgentPolicy: Hashable, Sendable {
     /// A simulated host without a policy file: there is nothing real to protect, so
     /// nothing is checked.
     public static func open(path: String = defaultPath) -> AgentPolicy {
-        AgentPolicy(path: path, fromFile: false, volumeGroups: nil, imageDirectories: nil, devices: nil, bridges: nil)
+        AgentPolicy(path: path, fromFile: false, volumeGroups: nil, imageDirectories: nil, devices: nil, bridges: nil,
+                    imageSources: nil)
     }
 
     /// Whether any rule is checked at all.
-    public var isOpen: Bool { volumeGroups == nil && imageDirectories == nil && devices == nil && bridges == nil }
+    public var isOpen: Bool {
+        volumeGroups == nil && imageDirectories == nil && devices == nil && bridges == nil && imageSources == nil
+    }
 
     /// Reads `path`; when it does not exist, `absent` applies (under this path's name).
     public static func load(path: String, whenAbsent absent: AgentPolicy) throws(AgentPolicyError) -> AgentPolicy {
@@ -73,13 +85,17 @@ public struct AgentPolicy: Hashable, Sendable {
         return try parse(String(decoding: data, as: UTF8.self), path: path)
     }
 
-    /// `--volume-group` and `--image-dir` of the forced command: the administrator's
-    /// own additions, as if written in the file.
-    public func adding(volumeGroups extraGroups: [String], imageDirectories extraDirectories: [String]) -> AgentPolicy {
+    /// `--volume-group`, `--image-dir` and `--image-source` of the forced command: the
+    /// administrator's own additions, as if written in the file.
+    public func adding(volumeGroups extraGroups: [String], imageDirectories extraDirectories: [String],
+                       imageSources extraSources: [String] = []) -> AgentPolicy {
         var policy = self
         if !extraGroups.isEmpty { policy.volumeGroups = policy.volumeGroups.map { $0.union(extraGroups) } }
         if !extraDirectories.isEmpty {
             policy.imageDirectories = policy.imageDirectories.map { $0.union(extraDirectories.map(Self.withoutTrailingSlash)) }
+        }
+        if !extraSources.isEmpty {
+            policy.imageSources = policy.imageSources.map { $0.union(extraSources.map(Self.withoutTrailingSlash)) }
         }
         return policy
     }
@@ -110,10 +126,11 @@ public struct AgentPolicyError: Error, Hashable, Sendable, CustomStringConvertib
 // MARK: - The file
 
 extension AgentPolicy {
-    static let keys = ["volumeGroups", "imageDirectories", "devices", "readOnlyDevices", "bridges"]
+    static let keys = ["volumeGroups", "imageDirectories", "imageSources", "devices", "readOnlyDevices", "bridges"]
 
     /// The file's YAML: a mapping with the keys above, each optional (absent: nothing is
-    /// allowed). Unknown keys, anchors and values of the wrong kind are errors.
+    /// allowed, but for `imageSources`, whose default is `defaultImageSource`). Unknown
+    /// keys, anchors and values of the wrong kind are errors.
     public static func parse(_ text: String, path: String) throws(AgentPolicyError) -> AgentPolicy {
         func fail(_ node: Node?, _ message: String) -> AgentPolicyError {
             AgentPolicyError(path: path, line: node?.mark.map(\.line), message: message)
@@ -135,8 +152,9 @@ extension AgentPolicy {
             switch key.string {
             case "volumeGroups":
                 policy.volumeGroups = Set(try strings(value, key.string, fail: fail) { Syntax.isVolumeGroup($0) ? nil : "is not a volume group name" })
-            case "imageDirectories":
-                policy.imageDirectories = Set(try strings(value, key.string, fail: fail) { pathProblem($0) }.map(withoutTrailingSlash))
+            case "imageDirectories", "imageSources":
+                let list = Set(try strings(value, key.string, fail: fail) { pathProblem($0) }.map(withoutTrailingSlash))
+                if key.string == "imageDirectories" { policy.imageDirectories = list } else { policy.imageSources = list }
             case "devices", "readOnlyDevices":
                 let list = try strings(value, key.string, fail: fail) { devicePatternProblem($0) }
                 if key.string == "devices" { policy.devices = list } else { policy.readOnlyDevices = list }
@@ -240,8 +258,16 @@ extension AgentPolicy {
         }
         let kind = operation.kind
         switch operation {
-        case .createVolumeFromImage, .writeSeed:
-            throw refusal("images", "\(kind): not implemented yet")
+        case let .createVolumeFromImage(container, name, _, image):
+            let what = "\(kind) \(volumeLabel(container, name))"
+            try checkContainer(container, session: session, what: what)
+            guard mayReadImage(image.path) else {
+                throw refusal("imageSources", "\(what): image \(image.name) (\(image.path)) is in no directory listed under imageSources or imageDirectories")
+            }
+        case .writeSeed:
+            // Only ever the domain's own file in the seed directory, which the request's
+            // checks make sure of; domains are not restricted by name.
+            return
         case let .createBridge(name, interface):
             guard let bridges else { return }
             guard let interfaces = bridges[name] else { throw refusal("bridges", "\(kind) \(name): bridge \(name) is not listed") }
@@ -309,10 +335,11 @@ extension AgentPolicy {
     }
 
     /// A disk is a volume of the session's volume groups (`/dev/VG/NAME`), an image of its
-    /// directories (`DIR/NAME.img`), or a device the policy lists.
+    /// directories (`DIR/NAME.img`), the domain's own seed read-only, or a device the policy lists.
     private func checkDisk(_ disk: DomainConfig.Disk, domain: String, kind: String, session: AgentSession) throws(PolicyRefusal) {
         if devices == nil { return }
         let target = disk.target
+        if disk.readOnly, target == CloudInitSeed.path(domain: Self.baseName(domain)) { return }
         let parts = target.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         let canonical = target.hasPrefix("/") && !parts.dropFirst().contains { $0.isEmpty || $0 == "." || $0 == ".." }
         if canonical {
@@ -326,6 +353,15 @@ extension AgentPolicy {
             }
         }
         throw refusal("devices", "\(kind) \(domain) \(disk.vdev): \(target) is neither a volume of this session's volume groups or image directories nor a listed device")
+    }
+
+    /// Whether the image at `path` may be read: below a directory listed under
+    /// `imageSources` or `imageDirectories`, the path written without `.`, `..` or `//`.
+    public func mayReadImage(_ path: String) -> Bool {
+        guard let imageSources else { return true }
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard path.hasPrefix("/"), !parts.dropFirst().contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }) else { return false }
+        return imageSources.union(imageDirectories ?? []).contains { path.hasPrefix($0 + "/") }
     }
 
     static func matches(_ path: String, _ patterns: [String]) -> Bool {

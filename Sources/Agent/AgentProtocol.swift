@@ -160,6 +160,7 @@ public struct AgentRequestBody: Encodable, Sendable {
     public var host: String?
     public var imageDirectories: [String]?
     public var volumeGroups: [String]?
+    public var imagePaths: [String]?
     public var operation: HostOperation?
     public var owner: LockRecord?
     public var replacing: LockRecord?

@@ -21,7 +21,8 @@ public struct ProtocolError: Error, Hashable, Sendable {
 /// One request, parsed and validated: nothing reaches a driver without passing here.
 public struct AgentRequest: Hashable, Sendable {
     public enum Kind: Hashable, Sendable {
-        case hello(versions: [Int], client: String?, host: String?, imageDirectories: [String], volumeGroups: [String])
+        case hello(versions: [Int], client: String?, host: String?, imageDirectories: [String], volumeGroups: [String],
+                   imagePaths: [String])
         case observe
         case perform(HostOperation)
         case lock(owner: LockRecord, replacing: LockRecord?)
@@ -35,7 +36,7 @@ public struct AgentRequest: Hashable, Sendable {
 
     /// Request types and the fields each may carry besides `type` and `id`.
     static let fields: [String: Set<String>] = [
-        "hello": ["versions", "client", "host", "imageDirectories", "volumeGroups"],
+        "hello": ["versions", "client", "host", "imageDirectories", "volumeGroups", "imagePaths"],
         "observe": [],
         "perform": ["operation"],
         "lock": ["owner", "replacing"],
@@ -79,13 +80,13 @@ public struct AgentRequest: Hashable, Sendable {
         }
     }
 
-    /// An optional array of at most 64 strings under `key`, each checked by `check`
+    /// An optional array of at most `limit` strings under `key`, each checked by `check`
     /// (given the value and its field name, `key[i]`).
-    private static func stringList(_ object: [String: JSONValue], _ key: String, of noun: String, id: RequestID?,
-                                   check: (String, String) throws -> Void) throws -> [String] {
+    private static func stringList(_ object: [String: JSONValue], _ key: String, of noun: String, limit: Int = 64,
+                                   id: RequestID?, check: (String, String) throws -> Void) throws -> [String] {
         guard let value = object[key] else { return [] }
-        guard case let .array(items) = value, items.count <= 64 else {
-            throw ProtocolError(id: id, .badRequest, "'\(key)' must be an array of at most 64 \(noun)")
+        guard case let .array(items) = value, items.count <= limit else {
+            throw ProtocolError(id: id, .badRequest, "'\(key)' must be an array of at most \(limit) \(noun)")
         }
         var strings: [String] = []
         for (i, item) in items.enumerated() {
@@ -129,8 +130,11 @@ public struct AgentRequest: Hashable, Sendable {
             let volumeGroups = try stringList(object, "volumeGroups", of: "volume group names", id: id) {
                 try AgentValidation.volumeGroup($0, $1)
             }
+            let imagePaths = try stringList(object, "imagePaths", of: "paths", limit: ImageSource.maxObservedPaths, id: id) {
+                try AgentValidation.path($0, $1)
+            }
             return .hello(versions: versions, client: client, host: host, imageDirectories: directories,
-                          volumeGroups: volumeGroups)
+                          volumeGroups: volumeGroups, imagePaths: imagePaths)
         case "observe":
             return .observe
         case "perform":

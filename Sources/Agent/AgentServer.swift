@@ -9,13 +9,18 @@ public struct AgentSession: Hashable, Sendable {
     public var imageDirectories: [String]
     /// Volume groups of `lvm` pools the lab declares for this host.
     public var volumeGroups: [String]
+    /// Disk images the lab declares for this host, those the policy lets the agent read:
+    /// the only image files observed.
+    public var imagePaths: [String]
     /// The client's xenplan version, if it said.
     public var client: String?
 
-    public init(host: String, imageDirectories: [String] = [], volumeGroups: [String] = [], client: String? = nil) {
+    public init(host: String, imageDirectories: [String] = [], volumeGroups: [String] = [], imagePaths: [String] = [],
+                client: String? = nil) {
         self.host = host
         self.imageDirectories = imageDirectories
         self.volumeGroups = volumeGroups
+        self.imagePaths = imagePaths
         self.client = client
     }
 }
@@ -126,9 +131,9 @@ public actor AgentServer {
 
     private func answer(_ request: AgentRequest, emit: @escaping @Sendable (AgentMessage) -> Void) async -> AgentMessage {
         let id = request.id
-        if case let .hello(versions, client, host, directories, volumeGroups) = request.kind {
+        if case let .hello(versions, client, host, directories, volumeGroups, imagePaths) = request.kind {
             return hello(id: id, versions: versions, client: client, host: host, imageDirectories: directories,
-                         volumeGroups: volumeGroups)
+                         volumeGroups: volumeGroups, imagePaths: imagePaths)
         }
         guard let driver, let locking, let session else {
             return .failure(id, .outOfOrder, "the first request must be a hello")
@@ -187,7 +192,7 @@ public actor AgentServer {
     }
 
     private func hello(id: RequestID?, versions: [Int], client: String?, host: String?,
-                       imageDirectories: [String], volumeGroups: [String]) -> AgentMessage {
+                       imageDirectories: [String], volumeGroups: [String], imagePaths: [String]) -> AgentMessage {
         guard driver == nil else { return .failure(id, .outOfOrder, "hello was already received") }
         guard let version = Set(versions).intersection(configuration.versions).max() else {
             var message = AgentMessage.failure(id, .unsupportedVersion,
@@ -208,7 +213,10 @@ public actor AgentServer {
             return .failure(id, .policyDenied, error.message)
         }
         do {
-            let session = AgentSession(host: name, imageDirectories: imageDirectories, volumeGroups: volumeGroups, client: client)
+            // An image the policy does not let the agent read is not looked at either: it
+            // shows as absent, and copying it is refused naming the rule.
+            let session = AgentSession(host: name, imageDirectories: imageDirectories, volumeGroups: volumeGroups,
+                                       imagePaths: imagePaths.filter(configuration.policy.mayReadImage), client: client)
             let driver = try factory(session)
             self.driver = driver
             self.session = session

@@ -23,8 +23,15 @@ enum AgentValidation {
     static func check(_ operation: HostOperation) throws(Problem) {
         let at = "operation"
         switch operation {
-        case .createVolumeFromImage, .writeSeed:
-            throw Problem(field: at, message: "not implemented yet")
+        case let .createVolumeFromImage(container, name, size, image):
+            try self.container(container, "\(at).createVolumeFromImage.container")
+            try volumeName(name, "\(at).createVolumeFromImage.name")
+            try self.size(size, "\(at).createVolumeFromImage.size")
+            if let (field, message) = image.firstProblem {
+                throw Problem(field: "\(at).createVolumeFromImage.image.\(field)", message: message)
+            }
+        case let .writeSeed(seed):
+            if let (field, message) = seed.firstProblem { throw Problem(field: "\(at).writeSeed._0.\(field)", message: message) }
         case let .createBridge(name, interface):
             try bridgeName(name, "\(at).createBridge.name")
             if let interface { try interfaceName(interface, "\(at).createBridge.interface") }
@@ -110,6 +117,9 @@ enum AgentValidation {
         }
         for (i, disk) in config.disks.enumerated() { try check(disk, "\(at).disks[\(i)]") }
         for (i, nic) in config.nics.enumerated() { try check(nic, "\(at).nics[\(i)]") }
+        if let seed = config.seed, let (field, message) = CloudInitSeed.problem(of: seed, in: config) {
+            throw Problem(field: "\(at).seed.\(field)", message: message)
+        }
         guard config.manifestHash.utf8.count <= 128,
               config.manifestHash.utf8.allSatisfy({ Syntax.isAlnum($0) || ":_-".utf8.contains($0) }) else {
             throw Problem(field: "\(at).manifestHash", message: "at most 128 of A-Z, a-z, 0-9, ':', '_', '-'")

@@ -177,6 +177,7 @@ actor SshLink {
         let answer: AgentMessage
         do {
             let host = self.host, directories = target.imageDirectories, volumeGroups = target.volumeGroups
+            let imagePaths = target.imagePaths
             let version = clientVersion
             answer = try await client.request("hello", deadline: limits.deadline(.connect)) {
                 $0.versions = AgentProtocol.versions
@@ -184,6 +185,7 @@ actor SshLink {
                 $0.host = host
                 $0.imageDirectories = directories.isEmpty ? nil : directories
                 $0.volumeGroups = volumeGroups.isEmpty ? nil : volumeGroups
+                $0.imagePaths = imagePaths.isEmpty ? nil : imagePaths
             }
         } catch let error as AgentClientError {
             throw await Self.failure(error, process: process, host: host, target: target, phase: .connecting,

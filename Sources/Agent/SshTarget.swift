@@ -19,9 +19,12 @@ public struct SshTarget: Hashable, Sendable {
     public var imageDirectories: [String]
     /// Volume groups of `lvm` pools the lab declares for the host, told to the agent.
     public var volumeGroups: [String]
+    /// Disk images the lab declares for the host, told to the agent: the image files it observes.
+    public var imagePaths: [String]
 
     public init(user: String?, address: String, port: Int?, agentCommand: String = "xenplan",
-                extraOptions: [String] = [], imageDirectories: [String] = [], volumeGroups: [String] = []) {
+                extraOptions: [String] = [], imageDirectories: [String] = [], volumeGroups: [String] = [],
+                imagePaths: [String] = []) {
         self.user = user
         self.address = address
         self.port = port
@@ -29,6 +32,7 @@ public struct SshTarget: Hashable, Sendable {
         self.extraOptions = extraOptions
         self.imageDirectories = imageDirectories
         self.volumeGroups = volumeGroups
+        self.imagePaths = imagePaths
     }
 
     /// Options that must hold whatever else is given: never prompt, never accept an

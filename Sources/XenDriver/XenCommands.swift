@@ -98,11 +98,66 @@ public enum XenCommands {
     /// `lvcreate -y --wipesignatures y --addtag xenplan -L SIZEk -n NAME VG`: `-y` answers
     /// LVM's prompt about an old filesystem signature (there is no terminal), wiping it
     /// keeps a new guest from finding a previous owner's filesystem, and the tag says
-    /// xenplan made the volume (only such volumes can become orphans).
-    public static func lvcreate(vg: String, name: String, size: ByteSize) throws(XlConfigError) -> [String] {
+    /// xenplan made the volume (only such volumes can become orphans). Untagged: a volume
+    /// still being filled, which must never be taken for a finished one of xenplan's.
+    public static func lvcreate(vg: String, name: String, size: ByteSize, tagged: Bool = true) throws(XlConfigError) -> [String] {
         try volumeName(vg, name)
         try check(size.kib > 0, "volume size must be positive")
-        return ["lvcreate", "-y", "--wipesignatures", "y", "--addtag", LVMReport.ownerTag, "-L", "\(size.kib)k", "-n", name, vg]
+        return ["lvcreate", "-y", "--wipesignatures", "y"] + (tagged ? ["--addtag", LVMReport.ownerTag] : [])
+            + ["-L", "\(size.kib)k", "-n", name, vg]
+    }
+
+    /// `lvrename VG OLD NEW`: LVM refuses a name that exists, so nothing is written over.
+    public static func lvrename(vg: String, from old: String, to new: String) throws(XlConfigError) -> [String] {
+        try volumeName(vg, old)
+        try volumeName(vg, new)
+        return ["lvrename", vg, old, new]
+    }
+
+    /// `lvchange --addtag xenplan VG/NAME`: the tag `lvcreate` gives, added once the volume is complete.
+    public static func lvAddOwnerTag(vg: String, name: String) throws(XlConfigError) -> [String] {
+        try volumeName(vg, name)
+        return ["lvchange", "--addtag", LVMReport.ownerTag, "\(vg)/\(name)"]
+    }
+
+    static func filePath(_ path: String, _ what: String) throws(XlConfigError) -> String {
+        try check(XlConfig.validPath(path), "\(what) \(shownValue(path)) is not a safe absolute path")
+        return path
+    }
+
+    /// `sha256sum -- PATH`.
+    public static func sha256sum(_ path: String) throws(XlConfigError) -> [String] {
+        ["sha256sum", "--", try filePath(path, "image")]
+    }
+
+    /// `dd if=IMAGE of=DEVICE bs=4M conv=fsync status=none`: every block written, zeros
+    /// too, since a new logical volume holds whatever its extents held before.
+    public static func ddImage(_ image: String, to device: String) throws(XlConfigError) -> [String] {
+        ["dd", "if=\(try filePath(image, "image"))", "of=\(try filePath(device, "target"))", "bs=4M", "conv=fsync", "status=none"]
+    }
+
+    /// `cp --sparse=always -- IMAGE FILE`: a raw image into a new file, its holes kept.
+    public static func copySparse(_ image: String, to file: String) throws(XlConfigError) -> [String] {
+        ["cp", "--sparse=always", "--", try filePath(image, "image"), try filePath(file, "target")]
+    }
+
+    /// `qemu-img convert [-n] -f qcow2 -O raw IMAGE TARGET`: `-n` writes into an existing
+    /// target (a logical volume) instead of creating it.
+    public static func qemuImgConvert(_ image: String, to target: String, existingTarget: Bool) throws(XlConfigError) -> [String] {
+        ["qemu-img", "convert"] + (existingTarget ? ["-n"] : [])
+            + ["-f", "qcow2", "-O", "raw", try filePath(image, "image"), try filePath(target, "target")]
+    }
+
+    /// `genisoimage -quiet -output ISO -volid cidata -joliet -rock -graft-points NAME=FILE…`:
+    /// the NoCloud seed, its files at the root of the disk under their own names.
+    public static func genisoimage(output: String, files: [(name: String, path: String)]) throws(XlConfigError) -> [String] {
+        var argv = ["genisoimage", "-quiet", "-output", try filePath(output, "output"), "-volid", "cidata", "-joliet", "-rock",
+                    "-graft-points"]
+        for (name, path) in files {
+            try check(XlConfig.validFileName(name), "\(shownValue(name)) is not a file name")
+            argv.append("\(name)=\(try filePath(path, "file"))")
+        }
+        return argv
     }
 
     public static func lvextend(vg: String, name: String, size: ByteSize) throws(XlConfigError) -> [String] {

@@ -56,6 +56,7 @@ extension XenDriver {
         try setAutostart(name, false)
         let path = paths.configPath(name)
         if unlink(path) != 0 && errno != ENOENT { throw posixFailure("remove-config", name, "cannot remove \(path)") }
+        try removeSeed(name)
     }
 
     // MARK: Image files of dir pools

@@ -5,9 +5,9 @@ import XenplanBasics
 extension XenDriver {
     /// One batched pass: a handful of libxenctrl calls, one xenstore transaction (read in
     /// pipelined batches on xenstored's socket when there is one), the
-    /// config directory, sysfs for bridges, a `stat` per image file, and one `lvs` only
-    /// when the host has declared volume groups (a process costs hundreds of ms on a
-    /// loaded dom0).
+    /// config directory, sysfs for bridges, a `stat` per image file, the first bytes of
+    /// each declared disk image, the seed directory, and one `lvs` only when the host has
+    /// declared volume groups (a process costs hundreds of ms on a loaded dom0).
     public func observe() async throws -> HostState {
         var trace = ObservationTrace()
         // Files, image files and lvs share nothing with the hypervisor and xenstore: read
@@ -37,14 +37,15 @@ extension XenDriver {
         }
         trace.mark("xenstore")
         let domains = infos.map { Self.domainState($0, entries[Int($0.domid)], schedule[$0.domid]) }
-        let (configs, allVolumes) = try await storage
+        let (configs, allVolumes, images, seeds) = try await storage
         trace.mark("then files and lvs")
         trace.finish(host: hostName)
         let dom0 = infos.first { $0.domid == 0 }
         return try HostStateLimits.checked(HostState(name: hostName, xenVersion: version, totalMemory: Self.pages(physical.totalPages),
                          freeMemory: Self.pages(physical.freePages), cpus: physical.cpus,
                          dom0Memory: dom0.map { Self.pages($0.totPages) } ?? .zero,
-                         domains: domains, configs: configs, volumes: allVolumes, bridges: bridges), host: hostName)
+                         domains: domains, configs: configs, volumes: allVolumes, bridges: bridges,
+                         images: images, seeds: seeds), host: hostName)
     }
 
     static func pages(_ n: UInt64) -> ByteSize { ByteSize(kib: Int64(clamping: n)) * 4 }
@@ -105,12 +106,14 @@ extension XenDriver {
         return configs
     }
 
-    /// xenplan's configuration files, and the volumes: image files and `lvs`.
-    func observeFiles() async throws -> (configs: [DomainConfig], volumes: [VolumeState]) {
+    /// xenplan's configuration files, the volumes (image files and `lvs`), the declared
+    /// disk images and the seeds.
+    func observeFiles() async throws -> (configs: [DomainConfig], volumes: [VolumeState], images: [ImageState], seeds: [String]) {
         async let lvm = observeVolumes()
         let configs = try readConfigs()
-        let images = try imageVolumes()
-        return (configs, try await lvm + images)
+        let volumes = try imageVolumes()
+        let images = try observeImages()
+        return (configs, try await lvm + volumes, images, observeSeeds())
     }
 
     func observeVolumes() async throws -> [VolumeState] {

@@ -21,8 +21,10 @@ extension XenDriver {
     private func dispatch(_ operation: HostOperation) async throws {
         let kind = operation.kind
         switch operation {
-        case .createVolumeFromImage, .writeSeed:
-            throw failure(kind, domain: operation.domainName, "not implemented yet")
+        case let .createVolumeFromImage(container, name, size, image):
+            try await createVolumeFromImage(container: container, name: name, size: size, image: image)
+        case let .writeSeed(seed):
+            try await writeSeed(seed)
         case let .createBridge(name, interface):
             try await run(XenCommands.bridgeAdd(name), operation: kind)
             if let interface {

@@ -16,18 +16,27 @@ public struct XenDriverPaths: Hashable, Sendable {
     public var volumeGroups: [String]
     /// Network interfaces in sysfs, where bridges and their members are read.
     public var sysClassNet: String
+    /// Where the domains' first-boot seeds live: `<dir>/<name>.iso`.
+    public var seedDirectory: String
+    /// The disk images the manifests declare for this host: the only image files read
+    /// at observation (the first `ImageHeader.length` bytes of each).
+    public var imagePaths: [String]
 
     public init(configDirectory: String = "/etc/xen/xenplan", autoDirectory: String = "/etc/xen/auto",
-                imageDirectories: [String] = [], volumeGroups: [String] = [], sysClassNet: String = "/sys/class/net") {
+                imageDirectories: [String] = [], volumeGroups: [String] = [], sysClassNet: String = "/sys/class/net",
+                seedDirectory: String = CloudInitSeed.directory, imagePaths: [String] = []) {
         self.configDirectory = configDirectory
         self.autoDirectory = autoDirectory
         self.imageDirectories = imageDirectories
         self.volumeGroups = volumeGroups
         self.sysClassNet = sysClassNet
+        self.seedDirectory = seedDirectory
+        self.imagePaths = imagePaths
     }
 
     public func configPath(_ name: String) -> String { "\(configDirectory)/\(name).cfg" }
     public func autoLink(_ name: String) -> String { "\(autoDirectory)/\(name).cfg" }
+    public func seedPath(_ name: String) -> String { "\(seedDirectory)/\(name).iso" }
 }
 
 /// The local Xen driver: reads the dom0 it runs on through libxenctrl, libxenstore,
@@ -89,12 +98,15 @@ public final class XenDriver: HostDriver {
     }
 
     /// Runs one tool invocation; a non-zero exit becomes a `HostError` carrying the tool's
-    /// own stderr (or stdout when stderr is empty, as some xl messages go there).
+    /// own stderr (or stdout when stderr is empty, as some xl messages go there). A tool
+    /// that is not installed is named with the Debian `package` that has it, when given.
     @discardableResult
-    func run(_ argv: [String], operation: String, domain: String? = nil) async throws -> CommandResult {
+    func run(_ argv: [String], operation: String, domain: String? = nil, package: String? = nil) async throws -> CommandResult {
         let result: CommandResult
         do {
             result = try await runner.run(argv, stdin: nil)
+        } catch let error as ProcessCommandRunner.SpawnError where error.errno == ENOENT && package != nil {
+            throw failure(operation, domain: domain, "\(error.program) not found on \(hostName): install the \(package!) package")
         } catch {
             throw failure(operation, domain: domain, "\(error)")
         }

@@ -16,6 +16,7 @@ extension XlConfig {
     public static func parse(_ text: String, file: String = "config") throws(XlConfigError) -> DomainConfig {
         var hash = "", protect = false, sawHeader = false
         var manifestFile: String?
+        var seedIdentity: [String: String]?
         var values: [String: Value] = [:]
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init).enumerated().makeIterator()
         while let (index, raw) = lines.next() {
@@ -29,6 +30,7 @@ extension XlConfig {
                     let name = String(raw.dropFirst(manifestFilePrefix.count))
                     if validFileName(name) { manifestFile = name }
                 }
+                if raw.hasPrefix(seedPrefix) { seedIdentity = parseSeedSummary(String(raw.dropFirst(seedPrefix.count))) }
                 continue
             }
             guard let eq = line.firstIndex(of: "=") else { throw XlConfigError("\(file):\(index + 1): expected 'key = value'") }
@@ -52,7 +54,24 @@ extension XlConfig {
         guard sawHeader else { throw XlConfigError("\(file): not written by xenplan (no header)") }
         var config = try build(values, hash: hash, protect: protect, file: file)
         config.manifestFile = manifestFile
+        // Only a file with the seed line has a seed: a disk that happens to point at the
+        // seed path stays a disk, which the plan then shows.
+        if let seedIdentity, let last = config.disks.last, last.readOnly, last.target == CloudInitSeed.path(domain: config.name) {
+            config.disks.removeLast()
+            config.seed = DomainConfig.Seed(vdev: last.vdev, target: last.target, identity: seedIdentity)
+        }
         return config
+    }
+
+    /// The words of the seed line; nil when one is not `key=value` of the written subset.
+    static func parseSeedSummary(_ text: String) -> [String: String]? {
+        var identity: [String: String] = [:]
+        for word in text.split(separator: " ") {
+            let kv = word.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+            guard kv.count == 2, CloudInitSeed.isSummaryKey(kv[0]), CloudInitSeed.isSummaryValue(kv[1]), identity[kv[0]] == nil else { return nil }
+            identity[kv[0]] = kv[1]
+        }
+        return identity.isEmpty ? nil : identity
     }
 
     private static func build(_ v: [String: Value], hash: String, protect: Bool, file: String) throws(XlConfigError) -> DomainConfig {

@@ -20,6 +20,10 @@ public enum XlConfig {
     static let hashPrefix = "# xenplan-manifest-hash: "
     static let protectPrefix = "# xenplan-protect: "
     static let manifestFilePrefix = "# xenplan-manifest-file: "
+    /// The identity summary of the seed disk (`DomainConfig.Seed.identity`), `key=value`
+    /// words in key order. The seed disk itself is the last of `disk = [...]`: only a
+    /// file with this line has one.
+    static let seedPrefix = "# xenplan-seed: "
 
     // MARK: Validation
 
@@ -111,6 +115,7 @@ public enum XlConfig {
             if let mac = n.mac, !validMAC(mac) { p.append("vif mac '\(mac)' is not a MAC address") }
             if let ip = n.ip, !validIPv4(ip) { p.append("vif ip '\(ip)' is not an IPv4 address") }
         }
+        if let seed = c.seed, let (field, message) = CloudInitSeed.problem(of: seed, in: c) { p.append("seed \(field): \(message)") }
         if !validHash(c.manifestHash) { p.append("manifest hash is not hexadecimal") }
         if let file = c.manifestFile, !validFileName(file) { p.append("manifest file name '\(file)' has characters a comment line cannot hold") }
         return p
@@ -126,6 +131,7 @@ public enum XlConfig {
         }
         var lines = [headerLine, hashPrefix + c.manifestHash, protectPrefix + (c.protect ? "true" : "false")]
         if let file = c.manifestFile { lines.append(manifestFilePrefix + file) }
+        if let seed = c.seed { lines.append(seedPrefix + seedSummary(seed.identity)) }
         lines.append("name = \"\(c.name)\"")
         if let uuid = c.uuid { lines.append("uuid = \"\(uuid)\"") }
         lines.append("type = \"\(c.type)\"")
@@ -143,12 +149,17 @@ public enum XlConfig {
             if let ramdisk { lines.append("ramdisk = \"\(ramdisk)\"") }
             if let cmdline { lines.append("cmdline = \"\(cmdline)\"") }
         }
-        lines.append(list("disk", c.disks.map(diskSpec)))
+        lines.append(list("disk", (c.disks + (c.seed.map { [$0.disk] } ?? [])).map(diskSpec)))
         lines.append(list("vif", c.nics.map(vifSpec)))
         lines.append("on_poweroff = \"destroy\"")
         lines.append("on_reboot = \"restart\"")
         lines.append("on_crash = \"restart\"")
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// `hostname=www instance-id=… network=…`: the words of the seed line, in key order.
+    static func seedSummary(_ identity: [String: String]) -> String {
+        identity.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
     }
 
     /// xl's disk syntax (xl-disk-configuration): `target=` must come last.

@@ -109,6 +109,28 @@ import Testing
              operation: #"{"writeConfig":{"_0":{"name":"web2","type":"pv","memory":{"kib":524288},"maxmem":{"kib":1048576},"vcpus":1,"maxvcpus":2,"cpuWeight":256,"cpuCap":0,"boot":{"pygrub":{}},"disks":[{"vdev":"xvda","target":"/dev/nvme0n1","readOnly":false}],"nics":[],"protect":false,"autostart":true,"manifestHash":"abc"}}}"#,
              rule: "devices",
              detail: "write-config web2 xvda: /dev/nvme0n1 is neither a volume of this session's volume groups or image directories nor a listed device"),
+        Case(name: "copying an image from outside the image sources",
+             operation: #"{"createVolumeFromImage":{"container":"vg18","name":"web2-root","size":{"kib":8388608},"image":{"name":"shadow","path":"/etc/shadow","format":"raw"}}}"#,
+             rule: "imageSources",
+             detail: "copy-image vg18/web2-root: image shadow (/etc/shadow) is in no directory listed under imageSources or imageDirectories"),
+        Case(name: "copying an image named by a path that is not written plainly",
+             operation: #"{"createVolumeFromImage":{"container":"vg18","name":"web2-root","size":{"kib":8388608},"image":{"name":"base","path":"/srv/xen-images/./base.img","format":"raw"}}}"#,
+             rule: "imageSources",
+             detail: "copy-image vg18/web2-root: image base (/srv/xen-images/./base.img) is in no directory listed under imageSources or imageDirectories"),
+        Case(name: "copying an image into a volume group the policy does not list",
+             operation: #"{"createVolumeFromImage":{"container":"vg76","name":"web2-root","size":{"kib":8388608},"image":{"name":"debian12","path":"/var/lib/xenplan/images/debian12.qcow2","format":"qcow2"}}}"#,
+             rule: "volumeGroups", detail: "copy-image vg76/web2-root: volume group vg76 is not listed"),
+        Case(name: "copying an image into a directory the policy does not list",
+             operation: #"{"createVolumeFromImage":{"container":"/root","name":"web2-root","size":{"kib":8388608},"image":{"name":"debian12","path":"/var/lib/xenplan/images/debian12.qcow2","format":"qcow2"}}}"#,
+             rule: "imageDirectories", detail: "copy-image /root/web2-root.img: directory /root is not listed"),
+        Case(name: "attaching another domain's seed",
+             operation: #"{"attachDisk":{"domain":"www","disk":{"vdev":"xvdz","target":"/var/lib/xenplan/seed/ldap.iso","readOnly":true}}}"#,
+             rule: "devices",
+             detail: "block-attach www xvdz: /var/lib/xenplan/seed/ldap.iso is neither a volume of this session's volume groups or image directories nor a listed device"),
+        Case(name: "attaching a domain's own seed for writing",
+             operation: #"{"attachDisk":{"domain":"www","disk":{"vdev":"xvdz","target":"/var/lib/xenplan/seed/www.iso","readOnly":false}}}"#,
+             rule: "devices",
+             detail: "block-attach www xvdz: /var/lib/xenplan/seed/www.iso is neither a volume of this session's volume groups or image directories nor a listed device"),
         Case(name: "a bridge the policy does not list",
              operation: #"{"createBridge":{"name":"xenbr9","interface":"eth0"}}"#, rule: "bridges",
              detail: "create-bridge xenbr9: bridge xenbr9 is not listed"),
@@ -178,6 +200,56 @@ import Testing
         }
     }
 
+    final class OperationLog: @unchecked Sendable {
+        private let lock = NSLock()
+        private var list: [HostOperation] = []
+        func append(_ operation: HostOperation) { lock.withLock { list.append(operation) } }
+        var all: [HostOperation] { lock.withLock { list } }
+    }
+
+    @Test func imagesAreReadFromTheDefaultSourceAndTheImageDirectories() async throws {
+        let log = OperationLog()
+        // The image and seed operations are recorded, not done.
+        let server = server(try AgentPolicy.load(path: policyPath, whenAbsent: .closed())) { sim in
+            InterceptingHost(sim: sim) { operation in
+                switch operation {
+                case .createVolumeFromImage, .writeSeed, .attachDisk: log.append(operation); return true
+                default: return false
+                }
+            }
+        }
+        _ = await send(server, Self.hello)
+        let operations = [
+            #"{"createVolumeFromImage":{"container":"vg18","name":"web2-root","size":{"kib":8388608},"image":{"name":"debian12","path":"/var/lib/xenplan/images/debian12.qcow2","format":"qcow2"}}}"#,
+            #"{"createVolumeFromImage":{"container":"/srv/xen-images","name":"web3-root","size":{"kib":8388608},"image":{"name":"base","path":"/srv/xen-images/base.img","format":"raw"}}}"#,
+            // A protected domain's seed too: it changes nothing but the file the guest reads at its next first boot.
+            #"{"writeSeed":{"_0":{"domain":"ldap","instanceId":"ldap-0002","hostname":"ldap","interfaces":[],"sshKeys":[]}}}"#,
+            // A domain's own seed, read-only, is no device to list.
+            #"{"attachDisk":{"domain":"www","disk":{"vdev":"xvdz","target":"/var/lib/xenplan/seed/www.iso","readOnly":true}}}"#,
+        ]
+        for operation in operations {
+            let answer = await send(server, Self.perform(operation)).last
+            #expect(answer?.type == "ok", "\(operation): \(answer?.message ?? "no answer")")
+        }
+        #expect(log.all.map(\.kind) == ["copy-image", "copy-image", "write-seed", "block-attach"])
+    }
+
+    @Test func imageSourcesReplaceTheDefault() async throws {
+        let policy = try AgentPolicy.parse("volumeGroups: [vg18]\nimageSources: [/srv/golden/]\n", path: policyPath)
+        #expect(policy.imageSources == ["/srv/golden"])
+        #expect(policy.mayReadImage("/srv/golden/debian12.qcow2"))
+        #expect(!policy.mayReadImage("/var/lib/xenplan/images/debian12.qcow2"))
+        #expect(!policy.mayReadImage("/srv/golden"))
+        #expect(!policy.mayReadImage("/srv/golden-not/x.img"))
+        #expect(policy.adding(volumeGroups: [], imageDirectories: [], imageSources: ["/srv/more/"]).imageSources == ["/srv/golden", "/srv/more"])
+        let server = server(policy)
+        _ = await send(server, #"{"type":"hello","id":0,"versions":[2],"host":"cpt18","volumeGroups":["vg18"]}"#)
+        let answer = await send(server, Self.perform(#"{"createVolumeFromImage":{"container":"vg18","name":"web2-root","size":{"kib":8388608},"image":{"name":"debian12","path":"/var/lib/xenplan/images/debian12.qcow2","format":"qcow2"}}}"#)).last
+        #expect(answer?.message == "refused by the agent's policy \(policyPath), rule imageSources: copy-image vg18/web2-root: image debian12 (/var/lib/xenplan/images/debian12.qcow2) is in no directory listed under imageSources or imageDirectories")
+        #expect(AgentPolicy.closed().imageSources == ["/var/lib/xenplan/images"])
+        #expect(AgentPolicy.open().mayReadImage("/anywhere/x.img"))
+    }
+
     @Test func aHelloCanNarrowThePolicyButNotWidenIt() async throws {
         let server = server(try AgentPolicy.load(path: policyPath, whenAbsent: .closed()))
         let wider = #"{"type":"hello","id":0,"versions":[2],"host":"cpt18","volumeGroups":["san","vg76"]}"#
@@ -206,7 +278,7 @@ import Testing
     // MARK: The file
 
     @Test(arguments: [
-        ("volumegroups: [vg18]", "the agent's policy P:1 has an unknown key 'volumegroups'; the keys are volumeGroups, imageDirectories, devices, readOnlyDevices, bridges"),
+        ("volumegroups: [vg18]", "the agent's policy P:1 has an unknown key 'volumegroups'; the keys are volumeGroups, imageDirectories, imageSources, devices, readOnlyDevices, bridges"),
         ("volumeGroups: vg18", "the agent's policy P:1 volumeGroups: must be a list"),
         ("volumeGroups: [-vg]", "the agent's policy P:1 volumeGroups: '-vg' is not a volume group name"),
         ("imageDirectories: [srv/images]", "the agent's policy P:1 imageDirectories: 'srv/images' is not an absolute path"),
@@ -214,7 +286,7 @@ import Testing
         ("devices: ['/dev/*']", "the agent's policy P:1 devices: '/dev/*' is too wide: name a device, or a prefix below a directory (/dev/mapper/backup-*)"),
         ("bridges: [xenbr0]", "the agent's policy P:1 bridges: must map each bridge to the interfaces it may take ({} for none)"),
         ("bridges:\n  xenbr0: {interfaces: [eth0], vlan: 4}", "the agent's policy P:2 bridges.xenbr0: must be {interfaces: [IFACE, …]} or {}"),
-        ("[vg18]", "the agent's policy P:1 must be a mapping of volumeGroups, imageDirectories, devices, readOnlyDevices, bridges"),
+        ("[vg18]", "the agent's policy P:1 must be a mapping of volumeGroups, imageDirectories, imageSources, devices, readOnlyDevices, bridges"),
     ])
     func aPolicyFileWithAMistakeIsRefusedNamingTheLine(_ text: String, _ expected: String) {
         #expect(throws: AgentPolicyError.self) { try AgentPolicy.parse(text, path: "P") }
@@ -239,7 +311,7 @@ import Testing
 
     // MARK: The queue
 
-    /// A simulated host whose `mem-set` waits until the test opens the gate.
+    /// Holds a simulated host's `mem-set` until the test opens it.
     final class Gate: @unchecked Sendable {
         private let lock = NSLock()
         private var open = false
@@ -264,13 +336,15 @@ import Testing
         }
     }
 
-    struct GatedHost: HostDriver {
+    /// A simulated host that sees each operation first: `intercept` returns true when it
+    /// has dealt with the operation, which the simulator then does not do.
+    struct InterceptingHost: HostDriver {
         let sim: SimDriver
-        let gate: Gate
+        let intercept: @Sendable (HostOperation) async -> Bool
         var hostName: String { sim.hostName }
         func observe() async throws -> HostState { try await sim.observe() }
         func perform(_ operation: HostOperation) async throws {
-            if case .setMemory = operation { await gate.wait() }
+            if await intercept(operation) { return }
             try await sim.perform(operation)
         }
     }
@@ -314,7 +388,10 @@ import Testing
         -> (Gate, Connection, AsyncStream<AgentMessage>.AsyncIterator) {
         let gate = Gate()
         let connection = Connection(server(.open(), maxQueuedRequests: maxQueuedRequests, maxQueuedBytes: maxQueuedBytes) {
-            GatedHost(sim: $0, gate: gate)
+            InterceptingHost(sim: $0) { operation in
+                if case .setMemory = operation { await gate.wait() }
+                return false
+            }
         })
         var answers = connection.answers
         connection.send(Self.hello)

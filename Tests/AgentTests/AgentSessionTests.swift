@@ -81,6 +81,19 @@ struct AgentSessionTests {
                                               client: "0.1.0")])
     }
 
+    /// Only the declared images the policy lets the agent read reach the driver.
+    @Test func helloImagePathsAreNarrowedByThePolicy() async throws {
+        let sessions = SessionLog()
+        let policy = try AgentPolicy.parse("imageDirectories: [/srv/xen-images]\nimageSources: [/srv/golden]\n", path: "P")
+        let server = AgentServer(configuration: .init(xenplanVersion: "0.0.test", policy: policy)) { session in
+            sessions.append(session)
+            throw HostError(host: session.host, operation: "connect", message: "recorded")
+        }
+        let line = #"{"type":"hello","id":1,"versions":[2],"host":"cpt18","imagePaths":["/srv/golden/debian12.qcow2","/etc/shadow","/srv/xen-images/base.img","/var/lib/xenplan/images/a.img","/srv/golden/./b.img"]}"#
+        await server.handle(.line(Data(line.utf8))) { _ in }
+        #expect(sessions.all.map(\.imagePaths) == [["/srv/golden/debian12.qcow2", "/srv/xen-images/base.img"]])
+    }
+
     @Test func fileLockForDriversWithoutOne() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lock-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }

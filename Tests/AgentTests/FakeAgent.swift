@@ -33,7 +33,8 @@ struct FakeAgent {
         dir="${0%/*}"
         echo $$ > "$dir/pid"
         [ -f "$dir/stderr" ] && cat "$dir/stderr" >&2
-        read -r _ || exit 0
+        IFS= read -r hello || exit 0
+        printf '%s\n' "$hello" > "$dir/received-hello"
         [ -f "$dir/hello" ] && cat "$dir/hello"
         [ -f "$dir/exit-after-hello" ] && exit "$(<"$dir/exit-after-hello")"
         read -r _ || exit 0
@@ -74,9 +75,15 @@ struct FakeAgent {
     }
 
     /// The real client, reaching this fake through ssh's argument vector.
-    func driver(limits: AgentLimits) -> SshDriver {
-        SshDriver(hostName: "cpt18", target: SshTarget(user: "root", address: "cpt18.example.org", port: nil),
-                  clientVersion: "0.0.test", sshExecutable: folder.appendingPathComponent("ssh"), limits: limits)
+    func driver(limits: AgentLimits,
+                target: SshTarget = SshTarget(user: "root", address: "cpt18.example.org", port: nil)) -> SshDriver {
+        SshDriver(hostName: "cpt18", target: target, clientVersion: "0.0.test", sshExecutable: folder.appendingPathComponent("ssh"),
+                  limits: limits)
+    }
+
+    /// The hello line the client sent.
+    func receivedHello() throws -> String {
+        try String(contentsOf: folder.appendingPathComponent("received-hello"), encoding: .utf8)
     }
 
     func remove() { try? FileManager.default.removeItem(at: folder) }

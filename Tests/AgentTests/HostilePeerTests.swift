@@ -230,6 +230,18 @@ struct HostilePeerTests {
         await driver.disconnect()
     }
 
+    /// The hello tells the agent the host's declared storage and images.
+    @Test func theHelloCarriesTheDeclaredStorageAndImages() async throws {
+        let agent = try FakeAgent(FakeAgent.Script(reply: FakeAgent.state()))
+        defer { agent.remove() }
+        let target = SshTarget(user: "root", address: "cpt18.example.org", port: nil, imageDirectories: ["/srv/xen-images"],
+                               volumeGroups: ["vg18"], imagePaths: ["/var/lib/xenplan/images/debian12.qcow2"])
+        let driver = agent.driver(limits: Self.limits, target: target)
+        _ = try await driver.observe()
+        await driver.disconnect()
+        #expect(try agent.receivedHello() == #"{"client":"0.0.test","host":"cpt18","id":1,"imageDirectories":["/srv/xen-images"],"imagePaths":["/var/lib/xenplan/images/debian12.qcow2"],"type":"hello","versions":[2],"volumeGroups":["vg18"]}"# + "\n")
+    }
+
     /// A deadline stops ssh: the fake's process is gone once the error is thrown.
     @Test func aMissedDeadlineStopsSsh() async throws {
         let agent = try FakeAgent(FakeAgent.Script(reply: nil))
@@ -271,6 +283,11 @@ struct HostilePeerTests {
         #expect(limits.deadline(for: .shutdown(domain: "web", timeoutSeconds: 120)).duration == .seconds(150))
         #expect(limits.deadline(for: .migrate(domain: "web", toHost: "cpt76")).setting == "XENPLAN_TIMEOUT_MIGRATE")
         #expect(limits.deadline(for: .destroy(domain: "web")).duration == .seconds(120))
+        let copy = HostOperation.createVolumeFromImage(container: "vg18", name: "web-root", size: .gib(8),
+                                                       image: ImageSource(name: "debian12", path: "/srv/d.img", format: "raw"))
+        #expect(limits.deadline(for: copy).duration == .seconds(3600))
+        #expect(limits.deadline(for: copy).setting == "XENPLAN_TIMEOUT_COPY_IMAGE")
+        #expect(try AgentLimits.fromEnvironment(["XENPLAN_TIMEOUT_COPY_IMAGE": "7200"]).deadline(for: copy).duration == .seconds(7200))
         #expect(AgentLimits().maxReplyBytes == 16 << 20)
     }
 }

@@ -120,3 +120,90 @@ enum ExampleLab {
         #expect(throws: XlConfigError.self) { try XlConfig.parse("name = \"x\"\nmemory = 256\n") }
     }
 }
+
+/// The seed disk in the configuration file: the last disk, with its identity summary on a
+/// comment line, read back exactly; a disk that merely points at the seed path is a disk.
+@Suite struct XlConfigSeedTests {
+    static var seeded: DomainConfig {
+        var config = ExampleLab.configs.first { $0.name == "conf-web" }!
+        config.seed = DomainConfig.Seed(target: CloudInitSeed.path(domain: "conf-web"), identity: SeedFileTests.web.identitySummary)
+        return config
+    }
+
+    @Test func goldenConfigurationWithASeed() throws {
+        let text = try XlConfig.render(Self.seeded)
+        let url = Fixtures.url("xlcfg/conf-web-seeded.cfg")
+        if Fixtures.recording { try text.write(to: url, atomically: true, encoding: .utf8) }
+        #expect(text == (try String(contentsOf: url, encoding: .utf8)), "xlcfg/conf-web-seeded.cfg differs; RECORD_SNAPSHOTS=1 rewrites it")
+    }
+
+    @Test func theSeedIsReadBackExactly() throws {
+        var config = Self.seeded
+        config.autostart = false
+        #expect(try XlConfig.parse(try XlConfig.render(config)) == config)
+    }
+
+    static let handMade = """
+        # Written by xenplan. Changes here are overwritten by the next apply.
+        # xenplan-manifest-hash: 00ff
+        # xenplan-protect: false
+        name = "conf-web"
+        memory = 512
+        disk = [
+            'format=raw, vdev=xvda2, access=rw, target=/dev/vg76/conf-web-root',
+            'format=raw, vdev=xvdz, access=ro, target=/var/lib/xenplan/seed/conf-web.iso',
+        ]
+
+        """
+
+    @Test func aDiskAtTheSeedPathWithoutTheSeedLineIsADisk() throws {
+        let config = try XlConfig.parse(Self.handMade)
+        #expect(config.seed == nil)
+        #expect(config.disks == [.init(vdev: "xvda2", target: "/dev/vg76/conf-web-root"),
+                                 .init(vdev: "xvdz", target: "/var/lib/xenplan/seed/conf-web.iso", readOnly: true)])
+    }
+
+    static let seedLine = "# xenplan-seed: hostname=conf-web instance-id=conf-web-0001 network=56c74529 password=none ssh-keys=none\n"
+
+    @Test func theSeedLineMakesTheLastDiskTheSeed() throws {
+        let config = try XlConfig.parse(Self.seedLine + Self.handMade)
+        #expect(config.seed == DomainConfig.Seed(vdev: "xvdz", target: "/var/lib/xenplan/seed/conf-web.iso", identity: [
+            "hostname": "conf-web", "instance-id": "conf-web-0001", "network": "56c74529", "password": "none", "ssh-keys": "none",
+        ]))
+        #expect(config.disks == [.init(vdev: "xvda2", target: "/dev/vg76/conf-web-root")])
+    }
+
+    @Test func theSeedLineWithAnotherDiskLastIsNoSeed() throws {
+        let text = Self.seedLine + Self.handMade.replacingOccurrences(
+            of: "conf-web.iso',\n]", with: "conf-web.iso',\n    'format=raw, vdev=xvdb, access=rw, target=/dev/vg76/conf-web-data',\n]")
+        let config = try XlConfig.parse(text)
+        #expect(config.seed == nil)
+        #expect(config.disks.map(\.vdev) == ["xvda2", "xvdz", "xvdb"])
+    }
+
+    /// A line whose words are not the written subset is no seed line.
+    @Test func aSeedLineOfOtherWordsIsNoSeed() throws {
+        #expect(try XlConfig.parse("# xenplan-seed: hostname=conf-web password\n" + Self.handMade).seed == nil)
+        #expect(try XlConfig.parse("# xenplan-seed: hostname=a hostname=b\n" + Self.handMade).seed == nil)
+        #expect(try XlConfig.parse("# xenplan-seed: hostname=\"a\"\n" + Self.handMade).seed == nil)
+    }
+
+    @Test(arguments: [
+        (DomainConfig.Seed(target: "/var/lib/xenplan/seed/other.iso", identity: ["hostname": "x"]),
+         "seed target: '/var/lib/xenplan/seed/other.iso' is not /var/lib/xenplan/seed/conf-web.iso"),
+        (DomainConfig.Seed(vdev: "xvda2", target: "/var/lib/xenplan/seed/conf-web.iso", identity: ["hostname": "x"]),
+         "seed vdev: xvda2 is also a declared disk's"),
+        (DomainConfig.Seed(vdev: "xvdz,script=/x", target: "/var/lib/xenplan/seed/conf-web.iso", identity: ["hostname": "x"]),
+         "seed vdev: 'xvdz,script=/x' is not a virtual device name like xvdz"),
+        (DomainConfig.Seed(target: "/var/lib/xenplan/seed/conf-web.iso", identity: ["hostname": "x y"]),
+         "seed identity: 'hostname': 'x y' is not a word of 1 to 253 of A-Z, a-z, 0-9, '.', '_', ':', '@', '+', '-' under a key of 1 to 32 of a-z, 0-9, '-'"),
+        (DomainConfig.Seed(target: "/var/lib/xenplan/seed/conf-web.iso", identity: [:]),
+         "seed identity: 1 to 16 entries, not 0"),
+    ])
+    func aSeedThatCannotBeWrittenIsRefused(_ seed: DomainConfig.Seed, _ problem: String) {
+        var config = Self.seeded
+        config.seed = seed
+        #expect(XlConfig.problems(config) == [problem])
+        #expect(throws: XlConfigError.self) { try XlConfig.render(config) }
+    }
+}

@@ -34,6 +34,9 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(name: .customLong("volume-group"), help: ArgumentHelp("An LVM volume group (an lvm pool) on this host; repeatable.", valueName: "vg"))
     var volumeGroups: [String] = []
 
+    @Option(name: .customLong("image-source"), help: ArgumentHelp("A directory whose disk images new volumes may be filled from; repeatable.", valueName: "dir"))
+    var imageSources: [String] = []
+
     @Option(help: ArgumentHelp("The agent's policy: what it may create, attach and remove on this host (default: $XENPLAN_AGENT_POLICY, else /etc/xenplan/agent.yaml; see docs/hosts.md).", valueName: "file"))
     var policy: String?
 
@@ -61,6 +64,9 @@ struct AgentCommand: AsyncParsableCommand {
         if let simSpeed { guard simSpeed.isFinite, simSpeed >= 0 else { throw ValidationError("--sim-speed must be a non-negative number") } }
         for directory in imageDirectories where !directory.hasPrefix("/") || directory.split(separator: "/").contains("..") {
             throw ValidationError("--image-dir \(directory) must be an absolute path without '..'")
+        }
+        for directory in imageSources where Syntax.pathProblem(directory) != nil || directory.split(separator: "/").contains(".") {
+            throw ValidationError("--image-source \(directory) must be an absolute path without '.', '..', spaces or shell characters")
         }
         for vg in volumeGroups where !Syntax.isVolumeGroup(vg) {
             throw ValidationError("--volume-group \(vg) is not a volume group name (1 to 127 of A-Z, a-z, 0-9, '+', '_', '.', '-', not starting with '-')")
@@ -102,7 +108,8 @@ struct AgentCommand: AsyncParsableCommand {
 
     /// The policy file: `--policy`, else `$XENPLAN_AGENT_POLICY`, else the default path.
     /// Without a file, a dom0 gets the closed default; a simulated host, which has nothing
-    /// real to protect, the open one. `--volume-group` and `--image-dir` add to either.
+    /// real to protect, the open one. `--volume-group`, `--image-dir` and `--image-source`
+    /// add to either.
     private func loadPolicy() throws(AgentPolicyError) -> AgentPolicy {
         let environment = ProcessInfo.processInfo.environment[AgentPolicy.environmentVariable].flatMap { $0.isEmpty ? nil : $0 }
         let path = policy ?? environment ?? AgentPolicy.defaultPath
@@ -111,7 +118,7 @@ struct AgentCommand: AsyncParsableCommand {
             throw AgentPolicyError(path: path, line: nil, message: "does not exist (given with --policy)")
         }
         return try AgentPolicy.load(path: path, whenAbsent: simulated ? .open() : .closed())
-            .adding(volumeGroups: volumeGroups, imageDirectories: imageDirectories)
+            .adding(volumeGroups: volumeGroups, imageDirectories: imageDirectories, imageSources: imageSources)
     }
 
     /// How the driver is made once the client has said which host it wants.
@@ -131,7 +138,8 @@ struct AgentCommand: AsyncParsableCommand {
         return { session in
             try XenDriver.open(hostName: session.host,
                                paths: XenDriverPaths(imageDirectories: Array(Set(session.imageDirectories + extra)).sorted(),
-                                                     volumeGroups: Array(Set(session.volumeGroups + extraVolumeGroups)).sorted()))
+                                                     volumeGroups: Array(Set(session.volumeGroups + extraVolumeGroups)).sorted(),
+                                                     imagePaths: session.imagePaths))
         }
     }
 }

@@ -97,9 +97,9 @@ struct ImportedManifest {
         case .pygrub:
             return ["    boot: pygrub"]
         case let .kernel(kernel, ramdisk, cmdline):
-            var parts = ["kernel: \(Self.quoted(kernel))"]
-            if let ramdisk { parts.append("ramdisk: \(Self.quoted(ramdisk))") }
-            if let cmdline { parts.append("cmdline: \(Self.quoted(cmdline))") }
+            var parts = ["kernel: \(YAMLText.doubleQuoted(kernel))"]
+            if let ramdisk { parts.append("ramdisk: \(YAMLText.doubleQuoted(ramdisk))") }
+            if let cmdline { parts.append("cmdline: \(YAMLText.doubleQuoted(cmdline))") }
             return ["    boot: {\(parts.joined(separator: ", "))}"]
         }
     }
@@ -117,7 +117,7 @@ struct ImportedManifest {
                 lines.append("      - {name: \(name), size: \(Self.size(size)), vdev: \(disk.vdev), pool: \(pool.name)\(mode)}")
             } else {
                 let name = Self.isName(disk.vdev) ? disk.vdev : "disk"
-                lines.append("      - {name: \(name), vdev: \(disk.vdev), path: \(Self.quoted(disk.target))\(mode)}")
+                lines.append("      - {name: \(name), vdev: \(disk.vdev), path: \(YAMLText.doubleQuoted(disk.target))\(mode)}")
             }
         }
         return lines
@@ -144,7 +144,8 @@ struct ImportedManifest {
         return ["    network:"] + nics.map { n in
             var parts = ["bridge: \(n.bridge)"]
             if let ip = n.ip { parts.append("ip: \(ip)") }
-            if let mac = n.mac { parts.append("mac: \(Self.quoted(mac))") }
+            // Quoted: YAML 1.1 reads `00:16:…` as a number.
+            if let mac = n.mac { parts.append("mac: \(YAMLText.doubleQuoted(mac))") }
             return "      - {\(parts.joined(separator: ", "))}"
         }
     }
@@ -162,20 +163,6 @@ struct ImportedManifest {
         if s.kib > 0 && s.kib % (1 << 20) == 0 { return "\(s.kib >> 20)G" }
         if s.kib % 1024 == 0 { return "\(s.kib / 1024)M" }
         return "\(s.kib)K"
-    }
-
-    /// A YAML double-quoted scalar (MACs must be quoted: YAML 1.1 reads `00:16:…` as a number).
-    static func quoted(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7F: out += String(format: "\\x%02X", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 
     private func yamlComment(_ s: String) -> String {

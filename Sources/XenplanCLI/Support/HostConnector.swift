@@ -21,7 +21,8 @@ enum HostConnector {
             let (images, volumeGroups) = storage(reachableFrom: host.name, in: lab)
             do {
                 return try XenDriver.open(hostName: host.name,
-                                          paths: XenDriverPaths(imageDirectories: images, volumeGroups: volumeGroups))
+                                          paths: XenDriverPaths(imageDirectories: images, volumeGroups: volumeGroups,
+                                                                imagePaths: imagePaths(of: host.name, in: lab)))
             } catch let error as HostError {
                 throw UserFacingError("host \(host.name): \(error.message)")
             }
@@ -36,7 +37,8 @@ enum HostConnector {
             }
             let (images, volumeGroups) = storage(reachableFrom: host.name, in: lab)
             let target = SshTarget(user: user, address: address, port: port, agentCommand: host.agentCommand,
-                                   extraOptions: options, imageDirectories: images, volumeGroups: volumeGroups)
+                                   extraOptions: options, imageDirectories: images, volumeGroups: volumeGroups,
+                                   imagePaths: imagePaths(of: host.name, in: lab))
             return SshDriver(hostName: host.name, target: target, clientVersion: XenplanMain.configuration.version)
         }
     }
@@ -54,6 +56,14 @@ enum HostConnector {
             }
         }
         return (images, volumeGroups)
+    }
+
+    /// The paths of the lab's images that the host has, each once, in name order: the only
+    /// image files its driver looks at.
+    static func imagePaths(of host: String, in lab: Lab) -> [String] {
+        var paths: [String] = []
+        for image in lab.images where image.hosts.contains(host) && !paths.contains(image.path) { paths.append(image.path) }
+        return paths
     }
 
     /// A simulated host; one the state directory does not hold yet starts as the machine

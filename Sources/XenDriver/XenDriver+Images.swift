@@ -1,0 +1,173 @@
+import CXen
+import Foundation
+import HostModel
+import XenplanBasics
+
+extension XenDriver {
+    /// The name a logical volume is filled under before it becomes `name`. `_` is in no
+    /// name the manifests can give (`NAME.partial` could be another domain's disk), so a
+    /// leftover of an interrupted copy can be removed without a doubt.
+    static func partialVolumeName(_ name: String) -> String { name + "_partial" }
+
+    /// A new volume filled from an image: the image checked first (a regular file, the
+    /// format it is declared with, no larger than the volume, its SHA-256 when given),
+    /// then copied under a temporary name, and only then renamed to `name`. A volume of
+    /// that name is therefore always complete, and is never written over.
+    func createVolumeFromImage(container: String, name: String, size: ByteSize, image: ImageSource) async throws {
+        let kind = "copy-image"
+        if let (field, message) = image.firstProblem { throw failure(kind, "image.\(field): \(message)") }
+        guard size.kib > 0 else { throw failure(kind, "volume size must be positive") }
+        if isImageDirectory(container) {
+            let path = try imagePath(container, name)
+            try refuseExisting(path)
+            let partial = path + ".partial"
+            try removeLeftover(partial)
+            try await checkImage(image, fits: size)
+            do {
+                try await fillFile(partial, from: image, size: size)
+                // A link fails when `path` exists, where a rename would replace it.
+                guard link(partial, path) == 0 else { throw posixFailure(kind, nil, "cannot rename \(partial) to \(path)") }
+                unlink(partial)
+            } catch {
+                unlink(partial)
+                throw error
+            }
+        } else {
+            let partial = Self.partialVolumeName(name)
+            let existing = try await volumeNames(in: container)
+            if existing.contains(name) {
+                throw failure(kind, "volume \(container)/\(name) already exists: a volume is filled from an image only when it is created")
+            }
+            if existing.contains(partial) {
+                try await run(XenCommands.lvremove(vg: container, name: partial), operation: kind)
+            }
+            try await checkImage(image, fits: size)
+            try await run(XenCommands.lvcreate(vg: container, name: partial, size: size, tagged: false), operation: kind)
+            do {
+                try await copy(image, to: "/dev/\(container)/\(partial)", device: true)
+                try await run(XenCommands.lvrename(vg: container, from: partial, to: name), operation: kind)
+            } catch {
+                _ = try? await runner.run(XenCommands.lvremove(vg: container, name: partial), stdin: nil)
+                throw error
+            }
+            try await run(XenCommands.lvAddOwnerTag(vg: container, name: name), operation: kind)
+        }
+    }
+
+    /// The logical volumes of one volume group, as `lvs` lists them.
+    private func volumeNames(in vg: String) async throws -> Set<String> {
+        let command: [String]
+        do { command = try LVMReport.command(volumeGroups: [vg]) } catch { throw failure("copy-image", "\(error)") }
+        let result = try await run(command, operation: "copy-image")
+        do {
+            return Set(try LVMReport.parse(result.stdout).filter { $0.container == vg }.map(\.name))
+        } catch {
+            throw failure("copy-image", "\(error)")
+        }
+    }
+
+    private func refuseExisting(_ path: String) throws {
+        var st = stat()
+        if lstat(path, &st) == 0 {
+            throw failure("copy-image", "\(path) already exists: a volume is filled from an image only when it is created")
+        }
+        guard errno == ENOENT else { throw posixFailure("copy-image", nil, "cannot look at \(path)") }
+    }
+
+    private func removeLeftover(_ path: String) throws {
+        if unlink(path) != 0 && errno != ENOENT { throw posixFailure("copy-image", nil, "cannot remove the leftover \(path)") }
+    }
+
+    /// The image as it is on this host: a regular file, really of its declared format, whose
+    /// disk fits in `size`, with the declared SHA-256. The cheap checks come first: hashing
+    /// reads the whole file.
+    private func checkImage(_ image: ImageSource, fits size: ByteSize) async throws {
+        let kind = "copy-image"
+        guard let (header, _) = try readImageHeader(image.path, operation: kind) else {
+            throw failure(kind, "image \(image.name) (\(image.path)) is not a regular file on \(hostName)")
+        }
+        guard header.format == image.format else {
+            throw failure(kind, "image \(image.name) (\(image.path)) on \(hostName) is \(header.format), declared \(image.format)")
+        }
+        let virtual = ImageHeader.size(header.virtualBytes)
+        guard virtual <= size else { throw failure(kind, "image \(image.name) is \(virtual), larger than the \(size) disk") }
+        guard let expected = image.sha256 else { return }
+        let result = try await run(XenCommands.sha256sum(image.path), operation: kind)
+        let actual = String(result.stdout.prefix(64))
+        guard ImageSource.isSHA256(actual) else {
+            throw failure(kind, "sha256sum printed no digest for \(image.path): \(shownValue(result.stdout))")
+        }
+        guard actual == expected else {
+            throw failure(kind, "image \(image.name) (\(image.path)) on \(hostName) has sha256 \(actual), expected \(expected)")
+        }
+    }
+
+    /// The image's disk into `target`: `qemu-img convert` for qcow2 (`-n`: into the
+    /// existing logical volume), else `dd` onto a device or `cp` into a new file.
+    private func copy(_ image: ImageSource, to target: String, device: Bool) async throws {
+        let argv: [String]
+        switch (image.format, device) {
+        case ("qcow2", _): argv = try XenCommands.qemuImgConvert(image.path, to: target, existingTarget: device)
+        case (_, true): argv = try XenCommands.ddImage(image.path, to: target)
+        case (_, false): argv = try XenCommands.copySparse(image.path, to: target)
+        }
+        try await run(argv, operation: "copy-image", package: image.format == "qcow2" ? "qemu-utils" : nil)
+    }
+
+    /// The partial file of a `dir` pool: the image's disk copied in (holes kept), sized to
+    /// the volume, marked as xenplan's, 0600, flushed.
+    private func fillFile(_ partial: String, from image: ImageSource, size: ByteSize) async throws {
+        let kind = "copy-image"
+        try await copy(image, to: partial, device: false)
+        let fd = Glibc.open(partial, O_WRONLY | O_CLOEXEC | O_NOFOLLOW)
+        guard fd >= 0 else { throw posixFailure(kind, nil, "cannot open \(partial)") }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { throw failure(kind, "\(partial) is not a regular file") }
+        guard ftruncate(fd, off_t(size.kib) * 1024) == 0 else { throw posixFailure(kind, nil, "cannot size \(partial) to \(size)") }
+        guard fchmod(fd, 0o600) == 0 else { throw posixFailure(kind, nil, "cannot make \(partial) private") }
+        _ = fsetxattr(fd, Self.ownerAttribute, "1", 1, 0)
+        guard fsync(fd) == 0 else { throw posixFailure(kind, nil, "cannot flush \(partial)") }
+    }
+
+    /// A regular file's header and size; nil when `path` is absent or not a regular file.
+    /// A file that exists and cannot be read is an error saying why.
+    func readImageHeader(_ path: String, operation: String) throws -> (header: ImageHeader, fileBytes: UInt64)? {
+        // Looked at before it is opened: opening a device or a pipe can have effects of its own.
+        var st = stat()
+        guard stat(path, &st) == 0 else {
+            if errno == ENOENT || errno == ENOTDIR { return nil }
+            throw posixFailure(operation, nil, "cannot stat \(path)")
+        }
+        guard (st.st_mode & S_IFMT) == S_IFREG else { return nil }
+        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else { throw posixFailure(operation, nil, "cannot read \(path)") }
+        defer { close(fd) }
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
+        var buffer = [UInt8](repeating: 0, count: ImageHeader.length)
+        var filled = 0
+        while filled < buffer.count {
+            let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + filled, $0.count - filled, off_t(filled)) }
+            if n < 0 && errno == EINTR { continue }
+            guard n >= 0 else { throw posixFailure(operation, nil, "cannot read \(path)") }
+            if n == 0 { break }
+            filled += n
+        }
+        let fileBytes = UInt64(max(0, st.st_size))
+        return (ImageHeader(bytes: Array(buffer.prefix(filled)), fileBytes: fileBytes), fileBytes)
+    }
+
+    /// The declared image files present on this host, in the order given; an absent path
+    /// (or one that is not a regular file, or not a path at all) is simply not listed.
+    func observeImages() throws -> [ImageState] {
+        var seen = Set<String>()
+        var images: [ImageState] = []
+        for path in paths.imagePaths.prefix(ImageSource.maxObservedPaths)
+        where XlConfig.validPath(path) && seen.insert(path).inserted {
+            guard let (header, fileBytes) = try readImageHeader(path, operation: "observe") else { continue }
+            images.append(ImageState(path: path, fileSize: ImageHeader.size(fileBytes),
+                                     virtualSize: ImageHeader.size(header.virtualBytes), format: header.format))
+        }
+        return images
+    }
+}
