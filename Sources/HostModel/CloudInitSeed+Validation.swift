@@ -18,7 +18,7 @@ extension CloudInitSeed {
         if !Self.isInstanceId(instanceId) {
             return ("instanceId", "\(shownValue(instanceId)) is not an instance id (1 to 128 of A-Z, a-z, 0-9, '.', '_', ':', '-', not starting with '-')")
         }
-        if !Self.isHostname(hostname) {
+        if !Syntax.isGuestHostName(hostname) {
             return ("hostname", "\(shownValue(hostname)) is not a host name (labels of 1 to 63 of a-z, A-Z, 0-9, '-', joined by '.', at most 253 bytes)")
         }
         if interfaces.count > Self.maxInterfaces { return ("interfaces", "at most \(Self.maxInterfaces) interfaces") }
@@ -27,9 +27,9 @@ extension CloudInitSeed {
         }
         if sshKeys.count > Self.maxSshKeys { return ("sshKeys", "at most \(Self.maxSshKeys) keys") }
         for (i, key) in sshKeys.enumerated() {
-            if let message = Self.sshKeyProblem(key) { return ("sshKeys[\(i)]", message) }
+            if let problem = Syntax.sshKeyProblem(key) { return ("sshKeys[\(i)]", "\(shownValue(key)) is refused: \(problem)") }
         }
-        if let passwordHash, !Self.isPasswordHash(passwordHash) {
+        if let passwordHash, !Syntax.isPasswordHash(passwordHash) {
             return ("passwordHash", "not a crypt(3) hash ('$' then at most 511 of A-Z, a-z, 0-9, '.', '/', '$', '=', ',', '+', '-')")
         }
         return nil
@@ -89,43 +89,5 @@ extension CloudInitSeed {
         let bytes = Array(s.utf8)
         guard (1...128).contains(bytes.count), bytes[0] != UInt8(ascii: "-") else { return false }
         return bytes.allSatisfy { Syntax.isAlnum($0) || "._:-".utf8.contains($0) }
-    }
-
-    /// RFC 1123 host names: what `hostnamectl` and `/etc/hosts` take.
-    static func isHostname(_ s: String) -> Bool {
-        guard (1...253).contains(s.utf8.count) else { return false }
-        return s.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { label in
-            let bytes = Array(label.utf8)
-            guard (1...63).contains(bytes.count), bytes.first != UInt8(ascii: "-"), bytes.last != UInt8(ascii: "-") else { return false }
-            return bytes.allSatisfy { Syntax.isAlnum($0) || $0 == UInt8(ascii: "-") }
-        }
-    }
-
-    /// A crypt(3) hash as `chpasswd` takes it: `$6$salt$hash`, `$y$j9T$salt$hash`.
-    static func isPasswordHash(_ s: String) -> Bool {
-        let bytes = Array(s.utf8)
-        guard (2...512).contains(bytes.count), bytes[0] == UInt8(ascii: "$") else { return false }
-        return bytes.allSatisfy { Syntax.isAlnum($0) || "./$=,+-".utf8.contains($0) }
-    }
-
-    /// One `authorized_keys` line without options: a key type, its base64 and an optional
-    /// comment of printable ASCII. A line break would add a second line, with options of
-    /// its own choosing, to root's `authorized_keys`.
-    static func sshKeyProblem(_ key: String) -> String? {
-        guard (1...16384).contains(key.utf8.count) else { return "an ssh public key is 1 to 16384 bytes" }
-        guard key.utf8.allSatisfy({ (0x20...0x7E).contains($0) }) else {
-            return "\(shownValue(key)) has a character that is not printable ASCII (a line break would add another key)"
-        }
-        let words = key.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
-        let typeOK = words.count >= 2 && !words[0].isEmpty && words[0].utf8.allSatisfy { Syntax.isLowerAlnum($0) || "@.-".utf8.contains($0) }
-            && Syntax.isLowerAlnum(words[0].utf8.first!)
-        let body = words.count >= 2 ? Array(words[1].utf8) : []
-        let padding = body.reversed().prefix { $0 == UInt8(ascii: "=") }.count
-        let bodyOK = body.count >= 16 && padding <= 2
-            && body.dropLast(padding).allSatisfy { Syntax.isAlnum($0) || $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "/") }
-        guard typeOK, bodyOK else {
-            return "\(shownValue(key)) is not an ssh public key ('TYPE BASE64 [COMMENT]', as in a .pub file, without options)"
-        }
-        return nil
     }
 }
