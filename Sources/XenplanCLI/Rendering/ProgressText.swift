@@ -10,20 +10,29 @@ final class ProgressText: ExecutionObserver, @unchecked Sendable {
     private let lock = NSLock()
     private let nameWidth: Int
 
+    private var ticker: HeartbeatTicker?
+
     init(plan: Plan, style: Style) {
         self.style = style
         nameWidth = max(8, plan.actions.compactMap(\.domain).map(\.count).max() ?? 0)
+        ticker = HeartbeatTicker { [weak self] action, elapsed in
+            guard let self else { return }
+            self.emit(self.style.dim("running"), action, detail: "\(Self.seconds(elapsed)) so far: \(Heartbeat.activity(of: action))")
+        }
     }
 
     func willStart(_ action: PlannedAction) {
+        ticker?.started(action)
         emit(style.cyan("start  "), action, detail: action.summary)
     }
 
     func didFinish(_ action: PlannedAction, elapsed: Duration) {
+        ticker?.ended(action)
         emit(style.green("done   "), action, detail: Self.seconds(elapsed))
     }
 
     func didFail(_ action: PlannedAction, failure: ActionFailure, elapsed: Duration) {
+        ticker?.ended(action)
         emit(style.red("FAILED "), action, detail: "\(Self.seconds(elapsed)): \(failure)")
     }
 
@@ -90,10 +99,24 @@ final class ProgressText: ExecutionObserver, @unchecked Sendable {
 /// The same events as JSON lines on standard output, for CI.
 final class ProgressJSON: ExecutionObserver, @unchecked Sendable {
     private let lock = NSLock()
+    private var ticker: HeartbeatTicker?
 
-    func willStart(_ action: PlannedAction) { emit("started", action) }
-    func didFinish(_ action: PlannedAction, elapsed: Duration) { emit("done", action, ["elapsedMs": elapsed.milliseconds]) }
+    init() {
+        ticker = HeartbeatTicker { [weak self] action, elapsed in
+            self?.emit("progress", action, ["elapsedMs": elapsed.milliseconds, "message": Heartbeat.activity(of: action)])
+        }
+    }
+
+    func willStart(_ action: PlannedAction) {
+        ticker?.started(action)
+        emit("started", action)
+    }
+    func didFinish(_ action: PlannedAction, elapsed: Duration) {
+        ticker?.ended(action)
+        emit("done", action, ["elapsedMs": elapsed.milliseconds])
+    }
     func didFail(_ action: PlannedAction, failure: ActionFailure, elapsed: Duration) {
+        ticker?.ended(action)
         emit("failed", action, ["elapsedMs": elapsed.milliseconds, "operation": failure.operation, "message": failure.message])
     }
     func didSkip(_ action: PlannedAction, because reason: SkipReason) { emit("skipped", action, ["message": reason.description]) }

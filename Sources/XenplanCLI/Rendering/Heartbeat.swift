@@ -1,0 +1,71 @@
+import Foundation
+import HostModel
+import Planner
+
+/// "Still running" lines for long actions: an image copy, a live migration or a shutdown
+/// can take minutes, and a silent terminal looks like a hung one. Each running action is
+/// due a line every `interval` after it started. Times are passed in, so the schedule
+/// is tested without a clock; `HeartbeatTicker` drives it with the real one.
+struct Heartbeat {
+    static let interval: Duration = .seconds(10)
+
+    private var running: [Int: (action: PlannedAction, started: Duration, last: Duration)] = [:]
+
+    mutating func started(_ action: PlannedAction, at now: Duration) { running[action.id] = (action, now, now) }
+    mutating func ended(_ id: Int) { running[id] = nil }
+
+    /// The actions due a line at `now`, in id order, with how long each has run.
+    mutating func due(at now: Duration) -> [(action: PlannedAction, elapsed: Duration)] {
+        var out: [(PlannedAction, Duration)] = []
+        for id in running.keys.sorted() {
+            guard let entry = running[id], now - entry.last >= Self.interval else { continue }
+            running[id]?.last = now
+            out.append((entry.action, now - entry.started))
+        }
+        return out
+    }
+
+    /// What the action is busy with, as far as its operations tell: `copying image
+    /// debian12 into vg76/conf-web-root`, `live migration to cpt76`, `waiting for www to
+    /// shut down (up to 120 s)`.
+    static func activity(of action: PlannedAction) -> String {
+        for operation in action.operations {
+            switch operation {
+            case let .createVolumeFromImage(container, name, _, image):
+                return "copying image \(image.name) into \(container)/\(name)"
+            case let .migrate(domain, toHost): return "live migration of \(domain) to \(toHost)"
+            case let .shutdown(domain, timeout): return "waiting for \(domain) to shut down (up to \(timeout) s, then xl destroy)"
+            case let .create(domain): return "xl create \(domain)"
+            default: continue
+            }
+        }
+        return action.waitsForBalloon ? "waiting for \(action.domain ?? "the guest")'s balloon" : "running"
+    }
+}
+
+/// Calls `emit` once a second with the actions due a heartbeat, on the real clock,
+/// until it is released.
+final class HeartbeatTicker: @unchecked Sendable {
+    private let lock = NSLock()
+    private var heartbeat = Heartbeat()
+    private let origin = ContinuousClock.now
+    private var task: Task<Void, Never>?
+
+    init(emit: @escaping @Sendable (PlannedAction, Duration) -> Void) {
+        task = Task.detached { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(1))
+                guard let self else { return }
+                for (action, elapsed) in self.due() { emit(action, elapsed) }
+            }
+        }
+    }
+
+    deinit { task?.cancel() }
+
+    func started(_ action: PlannedAction) { lock.withLock { heartbeat.started(action, at: ContinuousClock.now - origin) } }
+    func ended(_ action: PlannedAction) { lock.withLock { heartbeat.ended(action.id) } }
+    private func due() -> [(action: PlannedAction, elapsed: Duration)] {
+        lock.withLock { heartbeat.due(at: ContinuousClock.now - origin) }
+    }
+}
