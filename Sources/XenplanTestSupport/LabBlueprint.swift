@@ -21,6 +21,11 @@ public struct LabBlueprint: Hashable, Sendable {
         self.domains = domains
     }
 
+    /// The one image of every generated lab, on every host (raw, `imageSize` MiB).
+    public static let imageName = "base"
+    public static let imagePath = "/var/lib/xenplan/images/base.img"
+    public static let imageSize = 8
+
     public func host(_ name: String) -> HostBlueprint? { hosts.first { $0.name == name } }
     public func pool(_ name: String) -> PoolBlueprint? { pools.first { $0.name == name } }
     public func group(_ name: String) -> GroupBlueprint? { groups.first { $0.name == name } }
@@ -70,6 +75,7 @@ public struct LabBlueprint: Hashable, Sendable {
             if d.memory > d.maxmem { problems.append("\(d.name): memory above maxmem") }
             if d.vcpus > d.maxvcpus { problems.append("\(d.name): vcpus above maxvcpus") }
             for disk in d.disks {
+                if disk.image && disk.size < Self.imageSize { problems.append("\(d.name): disk \(disk.name) smaller than the image") }
                 guard let pool = effectivePool(of: disk, in: d) else {
                     problems.append("\(d.name): disk \(disk.name) has no pool")
                     continue
@@ -161,12 +167,15 @@ public struct DiskBlueprint: Hashable, Sendable {
     public var vdev: String
     /// nil: the loader resolves it (`LabBlueprint.effectivePool`).
     public var pool: String?
+    /// Filled from the lab's image (`LabBlueprint.imageName`) when made.
+    public var image: Bool
 
-    public init(name: String, size: Int, vdev: String, pool: String?) {
+    public init(name: String, size: Int, vdev: String, pool: String?, image: Bool = false) {
         self.name = name
         self.size = size
         self.vdev = vdev
         self.pool = pool
+        self.image = image
     }
 }
 
@@ -190,10 +199,16 @@ public struct DomainBlueprint: Hashable, Sendable {
     /// The manifest file that declares it (`domains-a.yaml`, …), so that a whole file can
     /// be dropped.
     public var file: String
+    /// A seeded guest's (one with a disk from the image) declared host name; nil: its name.
+    public var hostname: String?
+    /// `identityChanges: next-boot` instead of the default first-boot.
+    public var nextBoot: Bool
 
     public init(name: String, host: String?, group: String?, memory: Int, maxmem: Int, vcpus: Int, maxvcpus: Int,
                 disks: [DiskBlueprint], nics: [NicBlueprint], restartAllowed: Bool, protect: Bool, stopped: Bool,
-                file: String) {
+                file: String, hostname: String? = nil, nextBoot: Bool = false) {
+        self.hostname = hostname
+        self.nextBoot = nextBoot
         self.name = name
         self.host = host
         self.group = group
@@ -211,4 +226,6 @@ public struct DomainBlueprint: Hashable, Sendable {
 
     /// The volume names its managed disks use in their pools.
     public var volumeNames: [String] { disks.map { "\(name)-\($0.name)" } }
+    /// Whether it gets a first-boot seed (a disk filled from the image).
+    public var seeded: Bool { disks.contains(where: \.image) }
 }

@@ -13,7 +13,8 @@ public struct LabGenerator: Sendable {
     /// The operation kinds worth failing: those the plans of these labs use.
     public static let faultKinds = ["create", "mem-set", "vcpu-set", "migrate", "shutdown", "create-volume",
                                     "write-config", "remove-config", "block-attach", "network-attach", "destroy",
-                                    "remove-volume", "grow-volume", "discard-migration-copy", "keep-migration-copy"]
+                                    "remove-volume", "grow-volume", "discard-migration-copy", "keep-migration-copy",
+                                    "copy-image", "write-seed"]
 
     /// Whether a person's unmanaged guest may be given a declared domain's volume (the
     /// planner must then hold starts, restarts and migrations that would share it).
@@ -101,7 +102,8 @@ public struct LabGenerator: Sendable {
             for (i, diskName) in ["root", "data"].prefix(random.int(0...2)).enumerated() {
                 let size = random.chance(0.2) ? random.int(1...64) : random.pick([8, 16, 32, 64, 128])!
                 disks.append(DiskBlueprint(name: diskName, size: size, vdev: "xvd" + ["a", "b"][i],
-                                           pool: random.chance(0.3) ? nil : random.pick(pools)!.name))
+                                           pool: random.chance(0.3) ? nil : random.pick(pools)!.name,
+                                           image: i == 0 && size >= LabBlueprint.imageSize && random.chance(0.4)))
             }
         }
         let bridges = host.flatMap { lab.host($0)?.bridges } ?? lab.bridgesEverywhere
@@ -132,7 +134,8 @@ public struct LabGenerator: Sendable {
         return DomainBlueprint(name: name, host: host, group: group, memory: memory, maxmem: maxmem, vcpus: vcpus,
                                maxvcpus: maxvcpus, disks: disks, nics: nics, restartAllowed: random.chance(0.4),
                                protect: random.chance(0.15), stopped: random.chance(0.15),
-                               file: random.pick(Self.domainFiles)!)
+                               file: random.pick(Self.domainFiles)!,
+                               hostname: random.chance(0.3) ? "\(name).lab" : nil, nextBoot: random.chance(0.5))
     }
 
     static func hex(_ value: Int) -> String {
@@ -198,6 +201,10 @@ public struct LabGenerator: Sendable {
                              vcpus: random.chance(0.7) && vcpus > 0 ? vcpus : nil)
         case 8:
             guard let d else { return nil }
+            if d.seeded, random.chance(0.3) {
+                return .setIdentity(d.name, hostname: random.pick([nil, "\(d.name).lab", "\(d.name)-2.lab"])!,
+                                    nextBoot: random.chance(0.5))
+            }
             return random.chance(0.5) ? .setProtect(d.name, !d.protect) : .setRestartAllowed(d.name, !d.restartAllowed)
         default:
             return random.chance(0.3) ? random.pick(Set(lab.domains.map(\.file)).sorted()).map(LabChange.dropFile) : nil

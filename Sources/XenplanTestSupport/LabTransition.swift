@@ -47,6 +47,8 @@ public enum LabChange: Hashable, Sendable, CustomStringConvertible {
     case setRestartAllowed(String, Bool)
     /// The manifest file goes away with every domain it declares.
     case dropFile(String)
+    /// A seeded guest's declared host name and `identityChanges`.
+    case setIdentity(String, hostname: String?, nextBoot: Bool)
 
     public var description: String {
         switch self {
@@ -59,6 +61,7 @@ public enum LabChange: Hashable, Sendable, CustomStringConvertible {
         case let .setProtect(d, p): return "\(p ? "protect" : "unprotect") \(d)"
         case let .setRestartAllowed(d, a): return "restart of \(d): \(a ? "allowed" : "never")"
         case let .dropFile(f): return "drop \(f)"
+        case let .setIdentity(d, h, n): return "identity of \(d): hostname \(h ?? d), \(n ? "next-boot" : "first-boot")"
         }
     }
 
@@ -93,6 +96,8 @@ public enum LabChange: Hashable, Sendable, CustomStringConvertible {
             ok = edit(name) { $0.protect = protect }
         case let .setRestartAllowed(name, allowed):
             ok = edit(name) { $0.restartAllowed = allowed }
+        case let .setIdentity(name, hostname, nextBoot):
+            ok = edit(name) { $0.hostname = hostname; $0.nextBoot = nextBoot }
         case let .dropFile(file):
             ok = next.domains.contains { $0.file == file }
             next.domains.removeAll { $0.file == file }

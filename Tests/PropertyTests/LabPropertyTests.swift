@@ -74,11 +74,18 @@ import XenplanTestSupport
     }
 
     @Test func generatedLabsStayWithinTheManifestRules() {
+        var seeded = 0, identityChanges = 0
         for seed in UInt64(0)..<200 {
             let c = PropertyCase.generate(seed: seed, steps: 20)
             #expect(c.lab.problems() == [], "seed \(seed)")
             #expect((2...5).contains(c.lab.hosts.count))
             #expect(c.lab.domains.count <= 40)
+            seeded += c.lab.domains.filter(\.seeded).count
+            identityChanges += c.transitions.filter { if case .setIdentity = $0.change { true } else { false } }.count
         }
+        // Guests made from the image, with a first-boot seed, and changes of their identity
+        // are part of what the property suite exercises.
+        #expect(seeded > 50)
+        #expect(identityChanges > 10)
     }
 }

@@ -77,6 +77,10 @@ final class PropertyWorld: @unchecked Sendable {
             if case .dir = pool.kind { type = .dir } else { type = .lvm }
             file.storage[pool.container] = SimHostFile.Container(type: type, capacity: poolCapacity, shared: pool.shared)
         }
+        // The image every generated lab declares, put on the host by its administrator.
+        for image in lab.images where image.hosts.contains(host.name) {
+            file.images[image.path] = .placed(at: image.path, fileSize: .mib(Int64(LabBlueprint.imageSize)), format: image.format.rawValue)
+        }
         return file
     }
 
