@@ -124,10 +124,14 @@ public enum Planner {
 extension PlanBuilder {
     /// Volumes any declared disk uses, wherever its domain is: never orphans, even when
     /// the domain is outside --host/--domain.
+    /// A domain the planner has yet to place could land on any host: its disks' volumes on
+    /// each of them are kept (a volume it already has is its data, wherever it is).
     mutating func noteDesiredVolumes() {
         for d in lab.domains {
-            guard let host = d.host ?? runningOn[d.name]?.first ?? configOn[d.name]?.first else { continue }
-            for disk in resolveDisks(d, on: host) { if let key = disk.volume { desiredVolumes.insert(key) } }
+            let known = d.host ?? runningOn[d.name]?.first ?? configOn[d.name]?.first
+            for host in known.map({ [$0] }) ?? lab.hosts.map(\.name) {
+                for disk in resolveDisks(d, on: host) { if let key = disk.volume { desiredVolumes.insert(key) } }
+            }
         }
     }
 }

@@ -128,4 +128,21 @@ import XenplanTestSupport
                           outOfBand: [OutOfBandChange(host: "h2", argv: ["create", "u1", "memory=64M", "disk=xvda:/dev/san/d1-root"])]),
         ])
     }
+
+    /// d4 has no host and exists nowhere (its configuration removed by hand), and a person
+    /// runs an unmanaged guest on its root volume: its other volume was judged unused and
+    /// removed by `--allow-data-loss` (soak seed 777225). A domain still to be placed keeps
+    /// its volumes on every host it could land on.
+    @Test func theVolumesOfADomainStillToBePlacedAreNeverOrphans() async {
+        var lab = Self.twoHosts
+        var d4 = Self.domain("d4", host: nil, pool: "san", stopped: true)
+        d4.disks.append(DiskBlueprint(name: "data", size: 16, vdev: "xvdb", pool: "san"))
+        lab.domains = [d4]
+        await Self.expectHolds(lab, [
+            LabTransition(change: .setStopped("d4", false),
+                          outOfBand: [OutOfBandChange(host: "h1", argv: ["rm-config", "d4"]), OutOfBandChange(host: "h2", argv: ["rm-config", "d4"]),
+                                      OutOfBandChange(host: "h2", argv: ["create", "u6", "memory=256M", "bridge=xenbr0", "disk=xvda:/dev/san/d4-root"])],
+                          gates: ApplyGates(allowDataLoss: true)),
+        ])
+    }
 }
