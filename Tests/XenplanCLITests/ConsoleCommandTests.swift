@@ -102,7 +102,7 @@ import XenplanTestSupport
 
     @Test func aSkippedHostIsNamed() {
         #expect(Self.refusal("www", [Fixture.hostState("a")], unobserved: ["b"])
-            == "www is not running on any host; b not observed (--skip-unreachable): it may run there")
+            == "www is not running on any host; b was not observed (--skip-unreachable): it may run there")
     }
 
     @Test func aSimulatedHostHasNoConsole() {
@@ -162,6 +162,34 @@ import XenplanTestSupport
         #expect(result.status == 1)
         #expect(result.stderr == "error: host cpt18: XENPLAN_SSH_OPTIONS may not set StrictHostKeyChecking ('-o StrictHostKeyChecking=no'):"
             + " xenplan always refuses unknown and changed host keys; add the host's key to known_hosts (docs/hosts.md)\n")
+    }
+
+    /// A host that cannot be observed stops the console as it stops `plan`; skipped, it is
+    /// named as where the domain may run.
+    @Test func unreachableHosts() throws {
+        let state = try Repository.copyOfCommittedState()
+        defer { try? FileManager.default.removeItem(at: state) }
+        let lab = try SshTests.sshLab(ports: ["cpt18": 1, "cpt76": 1])
+        defer { try? FileManager.default.removeItem(at: lab) }
+        let stopped = try Binary.run(["console", "www", lab.path, "--state-dir", state.path])
+        #expect(stopped.status == 1)
+        #expect(stopped.stderr.hasPrefix("error: host cpt18: "), "\(stopped.stderr)")
+        #expect(stopped.stderr.hasSuffix("To go on without them: --skip-unreachable cpt18 --skip-unreachable cpt76\n"), "\(stopped.stderr)")
+        let skipped = try Binary.run(["console", "www", lab.path, "--state-dir", state.path,
+                                      "--skip-unreachable", "cpt18", "--skip-unreachable", "cpt76"])
+        #expect(skipped.status == 1)
+        #expect(skipped.stderr == "error: www is not running on any host; cpt18 and cpt76 were not observed (--skip-unreachable): it may run there\n")
+        // cpt18 simulated and observed, cpt76 skipped: found, with a note on where else it may run.
+        let half = try SshTests.sshLab(ports: ["cpt76": 1])
+        defer { try? FileManager.default.removeItem(at: half) }
+        let hosts = half.appendingPathComponent("hosts.yaml")
+        try String(contentsOf: hosts, encoding: .utf8)
+            .replacingOccurrences(of: "    connection: sim\n", with: "    connection: sim\n    sim: {memory: 48G, cpus: 16}\n")
+            .write(to: hosts, atomically: true, encoding: .utf8)
+        let found = try Binary.run(["console", "www", half.path, "--state-dir", state.path, "--skip-unreachable", "cpt76"])
+        #expect(found.status == 1)
+        #expect(found.stderr == "note: cpt76 was not observed (--skip-unreachable): www may run there too\n"
+            + "error: www runs on cpt18, a simulated host: it has no console\n")
     }
 
     /// Over a real ssh connection to agents serving the example lab: the domain is found

@@ -44,7 +44,7 @@ struct ConsoleCommand: AsyncParsableCommand {
             let host = try Self.locate(domain, in: observation.states, unobserved: observation.unobserved.keys.sorted(),
                                        lab: session.lab, directory: directory)
             if !observation.unobserved.isEmpty {
-                Console.err("note: \(Self.listed(observation.unobserved.keys.sorted())) not observed (--skip-unreachable): \(domain) may run there too")
+                Console.err("note: \(Self.unobserved(observation.unobserved.keys.sorted())): \(domain) may run there too")
             }
             let argv = try Self.argv(domain, on: host, drivers: session.drivers)
             for driver in session.drivers { await (driver as? SshDriver)?.disconnect() }
@@ -72,7 +72,7 @@ struct ConsoleCommand: AsyncParsableCommand {
             guard let host = lab.host(name) else { throw UserFacingError("host \(name) is not in \(directory)") }
             return host
         }
-        let unseen = unobserved.isEmpty ? "" : "; \(listed(unobserved)) not observed (--skip-unreachable): it may run there"
+        let unseen = unobserved.isEmpty ? "" : "; \(Self.unobserved(unobserved)): it may run there"
         let from = states.filter { s in s.guests.contains { $0.name == domain && $0.transient == .migratedAway } }.map(\.name)
         let to = states.filter { s in s.guests.contains { $0.name == domain && $0.transient == .incoming } }.map(\.name)
         if !from.isEmpty || !to.isEmpty {
@@ -121,6 +121,11 @@ struct ConsoleCommand: AsyncParsableCommand {
                 throw UserFacingError("host \(host.name): \(error)")
             }
         }
+    }
+
+    /// `cpt76 was not observed (--skip-unreachable)`.
+    static func unobserved(_ hosts: [String]) -> String {
+        "\(listed(hosts)) \(hosts.count == 1 ? "was" : "were") not observed (--skip-unreachable)"
     }
 
     /// `a`, `a and b`, `a, b and c`.
