@@ -24,6 +24,8 @@ final class SafetyMonitor: @unchecked Sendable {
         var states: [HostState]
         var findings: [String: String]
         var vcpus: [String: Int]
+        /// Volumes attached read-write to more than one running guest, and to whom.
+        var writers: [String: Set<String>] = [:]
     }
 
     let store: SimStore
@@ -31,6 +33,8 @@ final class SafetyMonitor: @unchecked Sendable {
     let clock: any SimClock
     private let lock = NSLock()
     private var baselineFindings: [String: String] = [:]
+    /// Volumes with more than one read-write user, and who, when last checked.
+    private var baselineWriters: [String: Set<String>] = [:]
     /// Per host, the vCPUs it may run: its limit, or more if it ran more when the step began.
     private var startVcpus: [String: Int] = [:]
     private var found: [String] = []
@@ -63,6 +67,7 @@ final class SafetyMonitor: @unchecked Sendable {
         try lock.withLock {
             let now = try snapshotUnlocked()
             baselineFindings = now.findings
+            baselineWriters = now.writers
             startVcpus = now.vcpus
             for spec in lab.hosts { startVcpus[spec.name] = max(startVcpus[spec.name] ?? 0, limit(spec)) }
         }
@@ -89,13 +94,23 @@ final class SafetyMonitor: @unchecked Sendable {
                     if let start = startVcpus[name], let after = now.vcpus[name], after > start {
                         found.append("\(finding) (\(start) when the apply began), after \(describe(operation, host, failed))")
                     }
+                } else if key.hasPrefix("writers/"), let volume = now.writers.first(where: { key == Self.writersKey($0.key, $0.value) }) {
+                    // Writers a person attached by hand may lose one (xenplan stops a guest),
+                    // never gain one.
+                    let before = baselineWriters[volume.key] ?? []
+                    if !volume.value.isSubset(of: before) {
+                        found.append("\(finding), after \(describe(operation, host, failed))")
+                    }
                 } else if baselineFindings[key] == nil {
                     found.append("\(finding), after \(describe(operation, host, failed))")
                 }
             }
             baselineFindings = now.findings
+            baselineWriters = now.writers
         }
     }
+
+    static func writersKey(_ volume: String, _ names: Set<String>) -> String { "writers/\(volume)/\(names.sorted())" }
 
     private func describe(_ operation: HostOperation?, _ host: String, _ failed: Bool) -> String {
         guard let operation else { return "the apply on \(host)" }
@@ -144,7 +159,8 @@ final class SafetyMonitor: @unchecked Sendable {
             snapshot.findings["twice/\(domain)"] = "domain \(domain) is up on \(hosts.sorted().joined(separator: " and "))"
         }
         for (volume, names) in writers where names.count > 1 {
-            snapshot.findings["writers/\(volume)/\(names.sorted())"] =
+            snapshot.writers[volume] = names
+            snapshot.findings[Self.writersKey(volume, names)] =
                 "volume \(volume) is attached read-write to \(names.sorted().joined(separator: " and "))"
         }
         return snapshot
