@@ -643,7 +643,7 @@ class Scenario:
         """`xenplan console g4` over ssh: a command typed into the guest's shell answers."""
         import pty
         import select
-        argv = [str(self.lab.binary), "console", str(directory), "g4", "--state-dir", str(self.state_dir)]
+        argv = [str(self.lab.binary), "console", "g4", str(directory), "--state-dir", str(self.state_dir)]
         master, slave = pty.openpty()
         proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=self.env, cwd=self.lab.rundir, close_fds=True)
         os.close(slave)
