@@ -361,20 +361,3 @@ public struct JournalError: Error, CustomStringConvertible, Sendable {
         JournalError(path: path, reason: "it is a symbolic link, which xenplan does not follow; remove it (a new journal is created in its place)")
     }
 }
-
-extension Plan {
-    /// A digest of the plan's content (FNV-1a-64 of its canonical JSON): what the journal
-    /// records so that one saved plan is applied at most once.
-    public var digest: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let data = (try? encoder.encode(self)) ?? Data()
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in data {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01b3
-        }
-        let hex = String(hash, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
-    }
-}

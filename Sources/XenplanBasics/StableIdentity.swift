@@ -1,16 +1,35 @@
 /// Identifiers derived from names: the same input gives the same UUID or MAC in every
 /// process and on every machine (unlike `Hasher`), so a plan made twice from the same
 /// lab is the same plan, and a saved plan can be checked against a fresh one.
+///
+/// The hash is FNV-1a (64 bits): the one every digest of xenplan is made with. It
+/// tells values apart, it does not defend them: whoever can change a hashed value can
+/// change its recorded hash too.
 public enum StableIdentity {
-    /// FNV-1a, 64 bit.
-    public static func hash(_ text: String, seed: UInt64 = 0xcbf2_9ce4_8422_2325) -> UInt64 {
+    /// The hash of no bytes at all, where every hash starts.
+    public static let offsetBasis: UInt64 = 0xcbf2_9ce4_8422_2325
+    @usableFromInline static let prime: UInt64 = 0x0000_0100_0000_01B3
+
+    /// FNV-1a over `bytes`, continuing from `seed`: hashing `a` then `b` from the hash of
+    /// `a` gives the hash of both together.
+    @inlinable
+    public static func hash<Bytes: Sequence>(bytes: Bytes, seed: UInt64 = offsetBasis) -> UInt64
+        where Bytes.Element == UInt8 {
         var h = seed
-        for byte in text.utf8 {
+        for byte in bytes {
             h ^= UInt64(byte)
-            h = h &* 0x0000_0100_0000_01B3
+            h = h &* prime
         }
         return h
     }
+
+    /// FNV-1a over the UTF-8 of `text`.
+    public static func hash(_ text: String, seed: UInt64 = offsetBasis) -> UInt64 {
+        hash(bytes: text.utf8, seed: seed)
+    }
+
+    /// A hash as the 16 lower-case hex digits digests are written with.
+    public static func hex(_ hash: UInt64) -> String { hexDigits(hash, count: 16) }
 
     /// A random-looking version-4 UUID made from `text`, lower-case as xl writes them.
     public static func uuid(_ text: String) -> String {

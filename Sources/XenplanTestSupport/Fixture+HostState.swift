@@ -29,10 +29,7 @@ extension Fixture {
     }
 
     public static func uuid(for name: String) -> String {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in name.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-        let hex = String(h, radix: 16)
-        let s = String(repeating: "0", count: 16 - hex.count) + hex
+        let s = StableIdentity.hex(StableIdentity.hash(name))
         return "\(s.prefix(8))-\(s.dropFirst(8).prefix(4))-4000-8000-\(s.suffix(4))00000000"
     }
 

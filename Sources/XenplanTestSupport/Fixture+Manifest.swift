@@ -44,15 +44,7 @@ extension Fixture {
     }
 
     /// A deterministic Xen-style MAC (`00:16:3e:…`) for a name.
-    public static func mac(for name: String) -> String {
-        var h: UInt32 = 2_166_136_261
-        for b in name.utf8 { h = (h ^ UInt32(b)) &* 16_777_619 }
-        let bytes = [(h >> 16) & 0x7f, (h >> 8) & 0xff, h & 0xff]
-        return "00:16:3e:" + bytes.map { b in
-            let s = String(b, radix: 16)
-            return s.count == 1 ? "0" + s : s
-        }.joined(separator: ":")
-    }
+    public static func mac(for name: String) -> String { StableIdentity.xenMAC(name) }
 
     public static func lab(hosts: [HostSpec], pools: [PoolSpec] = [], groups: [GroupSpec] = [],
                            domains: [DomainSpec] = [], images: [ImageSpec] = [], name: String = "test") -> Lab {
