@@ -3,16 +3,8 @@ import XenplanBasics
 /// A domain configuration xenplan owns: the content of `/etc/xen/xenplan/<name>.cfg`.
 /// Its existence is what makes a domain *managed*; a domain without one is left alone.
 public struct DomainConfig: Hashable, Codable, Sendable {
-    public struct Disk: Hashable, Codable, Sendable {
-        public var vdev: String
-        public var target: String
-        public var readOnly: Bool
-        public init(vdev: String, target: String, readOnly: Bool = false) {
-            self.vdev = vdev
-            self.target = target
-            self.readOnly = readOnly
-        }
-    }
+    /// A disk is written as Xen shows it attached: device, target, read-only.
+    public typealias Disk = DiskState
 
     public struct Nic: Hashable, Codable, Sendable {
         public var bridge: String

@@ -43,7 +43,7 @@ extension SimDriver {
             HostError(host: self.hostName, operation: "migrate", domain: domain, message: message)
         }
         guard target != hostName else { throw fail(XlMessages.migrateToSelf) }
-        guard SimStore.isValidHostName(target) else { throw fail(SimError.invalidHostName(target).message) }
+        guard Syntax.isName(target) else { throw fail(SimError.invalidHostName(target).message) }
         let now = clock.now()
         let (uuid, latency): (String, Double) = try store.withLocks([hostName, target]) { session in
             var source = try session.file(hostName, machine: machine)

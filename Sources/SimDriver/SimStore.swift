@@ -7,30 +7,6 @@ import Glibc
 import Darwin
 #endif
 
-/// An error of the simulator itself (no state for a host, unreadable file), as opposed to
-/// a refusal of the simulated host, which is a `HostError`.
-public struct SimError: Error, Hashable, Sendable, CustomStringConvertible {
-    public var message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
-
-    static func noState(host: String, directory: String) -> SimError {
-        SimError("no simulated state for host \(host) in \(directory)")
-    }
-
-    static func invalidHostName(_ host: String) -> SimError {
-        SimError("invalid simulated host name '\(host)': use [a-z0-9][a-z0-9.-]{0,62}")
-    }
-
-    static func unreadable(_ path: String, _ reason: String) -> SimError {
-        SimError("cannot read simulated host file \(path): \(reason)")
-    }
-
-    static func io(_ what: String, _ path: String) -> SimError {
-        SimError("cannot \(what) \(path): \(String(cString: strerror(errno)))")
-    }
-}
-
 /// The files of simulated hosts in one state directory, and the locks that keep
 /// processes (two applies, `sim xl` during an apply) from losing each other's changes.
 public struct SimStore: Sendable {
@@ -42,26 +18,23 @@ public struct SimStore: Sendable {
     public func liveURL(_ host: String) -> URL { directory.appendingPathComponent("\(host).live.json") }
     public func lockURL(_ host: String) -> URL { directory.appendingPathComponent("\(host).sim.lock") }
 
-    /// Host names are file names here: nothing that could leave the directory.
-    static func isValidHostName(_ host: String) -> Bool {
-        guard let first = host.unicodeScalars.first, host.unicodeScalars.count <= 63 else { return false }
-        func ok(_ c: Unicode.Scalar, extra: Bool) -> Bool {
-            ("a"..."z").contains(c) || ("0"..."9").contains(c) || (extra && (c == "." || c == "-"))
+    /// The host whose seed or working copy `path` is (`cpt18` for `state/cpt18.sim.json`
+    /// or `state/cpt18.live.json`); nil for any other file. Host names are file names
+    /// here, so only a valid name (`Syntax.isName`) is one: nothing that could leave the
+    /// directory.
+    public static func hostName(ofFile path: String) -> String? {
+        let name = URL(fileURLWithPath: path).lastPathComponent
+        for suffix in [".sim.json", ".live.json"] where name.hasSuffix(suffix) {
+            let host = String(name.dropLast(suffix.count))
+            return Syntax.isName(host) ? host : nil
         }
-        return ok(first, extra: false) && host.unicodeScalars.allSatisfy { ok($0, extra: true) }
+        return nil
     }
 
     /// Every host that has a seed or a working copy here, sorted.
     public func hostNames() -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
-        var hosts = Set<String>()
-        for name in names {
-            for suffix in [".sim.json", ".live.json"] where name.hasSuffix(suffix) {
-                let host = String(name.dropLast(suffix.count))
-                if Self.isValidHostName(host) { hosts.insert(host) }
-            }
-        }
-        return hosts.sorted()
+        return Set(names.compactMap(Self.hostName(ofFile:))).sorted()
     }
 
     /// Runs `body` holding the exclusive lock of every host in `hosts` (taken in name
@@ -71,7 +44,7 @@ public struct SimStore: Sendable {
     /// The body must not suspend: the locks are `flock`s held by this thread.
     public func withLocks<R>(_ hosts: [String], _ body: (inout SimSession) throws -> R) throws -> R {
         let sorted = Array(Set(hosts)).sorted()
-        for host in sorted where !Self.isValidHostName(host) { throw SimError.invalidHostName(host) }
+        for host in sorted where !Syntax.isName(host) { throw SimError.invalidHostName(host) }
         var descriptors: [Int32] = []
         defer {
             for fd in descriptors.reversed() {
@@ -143,35 +116,5 @@ public struct SimStore: Sendable {
     static func describe(_ error: any Error) -> String {
         if let problem = error as? HostStateLimits.Violation { return problem.description }
         return decodingProblem(error)
-    }
-}
-
-/// The hosts loaded under one set of locks.
-public struct SimSession {
-    let store: SimStore
-    let locked: Set<String>
-    var files: [String: SimHostFile] = [:]
-    var changed: Set<String> = []
-
-    init(store: SimStore, locked: Set<String>) {
-        self.store = store
-        self.locked = locked
-    }
-
-    /// A host's file; one opened from its seed or as an empty machine is written as the
-    /// working copy when the session ends.
-    public mutating func file(_ host: String, machine: SimMachine? = nil) throws -> SimHostFile {
-        precondition(locked.contains(host), "host \(host) read without its lock")
-        if let file = files[host] { return file }
-        let (file, fresh) = try store.read(host, machine: machine)
-        files[host] = file
-        if fresh { changed.insert(host) }
-        return file
-    }
-
-    public mutating func update(_ host: String, _ file: SimHostFile) {
-        precondition(locked.contains(host), "host \(host) written without its lock")
-        files[host] = file
-        changed.insert(host)
     }
 }

@@ -16,11 +16,10 @@ extension XenDriver {
         unlink(temporary)
         let fd = Glibc.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else { throw posixFailure("write-config", config.name, "cannot create \(temporary)") }
-        let bytes = Array(text.utf8)
-        let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+        let written = writeFully(fd, Data(text.utf8))
         let synced = fsync(fd) == 0
         close(fd)
-        guard written == bytes.count, synced else {
+        guard written, synced else {
             unlink(temporary)
             throw posixFailure("write-config", config.name, "cannot write \(temporary)")
         }

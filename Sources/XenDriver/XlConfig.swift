@@ -56,17 +56,9 @@ public enum XlConfig {
         return !letters.isEmpty && digits.allSatisfy(\.isASCIIDigit)
     }
 
-    public static func validMAC(_ s: String) -> Bool {
-        let parts = s.split(separator: ":", omittingEmptySubsequences: false)
-        return parts.count == 6 && parts.allSatisfy { $0.count == 2 && $0.allSatisfy(\.isHexDigit) }
-    }
+    public static func validMAC(_ s: String) -> Bool { Syntax.normalisedMAC(s) != nil }
 
-    public static func validIPv4(_ s: String) -> Bool {
-        let parts = s.split(separator: ".", omittingEmptySubsequences: false)
-        return parts.count == 4 && parts.allSatisfy { p in
-            !p.isEmpty && p.count <= 3 && p.allSatisfy(\.isASCIIDigit) && Int(p)! <= 255 && (p == "0" || p.first != "0")
-        }
-    }
+    public static func validIPv4(_ s: String) -> Bool { Syntax.isIPv4(s) }
 
     /// Linux interface names: 1–15 characters, no `/`, space or `:`.
     public static func validInterface(_ s: String) -> Bool {
@@ -78,10 +70,7 @@ public enum XlConfig {
         return groups == [8, 4, 4, 4, 12] && s.allSatisfy { $0 == "-" || ($0.isHexDigit && !$0.isUppercase) }
     }
 
-    /// A kernel command line: printable ASCII without quotes or backslashes.
-    public static func validCmdline(_ s: String) -> Bool {
-        s.utf8.count <= 1024 && s.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value < 0x7F && $0 != "\"" && $0 != "'" && $0 != "\\" }
-    }
+    public static func validCmdline(_ s: String) -> Bool { Syntax.isCmdline(s) }
 
     static func validHash(_ s: String) -> Bool { s.utf8.count <= 128 && s.allSatisfy { $0.isHexDigit } }
 

@@ -52,10 +52,10 @@ struct AgentCommand: AsyncParsableCommand {
     func validate() throws {
         let modes = [sim != nil, simDir != nil, local].filter { $0 }.count
         guard modes <= 1 else { throw ValidationError("give one of --sim, --sim-dir and --local") }
-        if let host, !SimStoreNames.isHostName(host) {
+        if let host, !Syntax.isName(host) {
             throw ValidationError("--host \(host) is not a host name ([a-z0-9][a-z0-9.-]{0,62})")
         }
-        if let sim, SimStoreNames.hostName(ofFile: sim) == nil {
+        if let sim, SimStore.hostName(ofFile: sim) == nil {
             throw ValidationError("--sim \(sim): expected a simulated host's file, DIR/HOST.sim.json or DIR/HOST.live.json")
         }
         guard progressInterval.isFinite, progressInterval >= 0.05, progressInterval <= 3600 else {
@@ -76,7 +76,7 @@ struct AgentCommand: AsyncParsableCommand {
     func run() async throws {
         try await guarded {
             var pinned = host
-            if let sim, let fileHost = SimStoreNames.hostName(ofFile: sim) {
+            if let sim, let fileHost = SimStore.hostName(ofFile: sim) {
                 if let host, host != fileHost { throw UserFacingError("--host \(host) does not match --sim \(sim), which is host \(fileHost)") }
                 pinned = fileHost
             }
@@ -141,28 +141,5 @@ struct AgentCommand: AsyncParsableCommand {
                                                      volumeGroups: Array(Set(session.volumeGroups + extraVolumeGroups)).sorted(),
                                                      imagePaths: session.imagePaths))
         }
-    }
-}
-
-/// File and host names of simulated hosts, as the agent's options take them.
-enum SimStoreNames {
-    static func isHostName(_ s: String) -> Bool {
-        let bytes = Array(s.utf8)
-        guard (1...63).contains(bytes.count), let first = bytes.first, isLowerAlnum(first) else { return false }
-        return bytes.allSatisfy { isLowerAlnum($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") }
-    }
-
-    /// `cpt18` for `state/cpt18.sim.json` or `state/cpt18.live.json`.
-    static func hostName(ofFile path: String) -> String? {
-        let name = URL(fileURLWithPath: path).lastPathComponent
-        for suffix in [".sim.json", ".live.json"] where name.hasSuffix(suffix) {
-            let host = String(name.dropLast(suffix.count))
-            return isHostName(host) ? host : nil
-        }
-        return nil
-    }
-
-    private static func isLowerAlnum(_ b: UInt8) -> Bool {
-        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(b) || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(b)
     }
 }
