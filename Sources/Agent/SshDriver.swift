@@ -83,9 +83,6 @@ public final class SshDriver: HostDriver, HostLocking {
         await link.disconnect()
     }
 
-    /// The pid of the running `ssh`, if connected (for tests that cut the connection).
-    public func sshProcessID() async -> Int32? { await link.processID }
-
     private func call(_ type: String, while phase: SshMessages.Phase,
                       deadline setting: AgentLimits.Setting = .operation, operation: HostOperation? = nil,
                       _ fill: @escaping @Sendable (inout AgentRequestBody) -> Void = { _ in }) async throws -> AgentMessage {
@@ -145,8 +142,6 @@ actor SshLink {
         return SshMessages.failure(host: host, target: target, phase: phase, status: status, stderr: stderr,
                                    clientError: error, limits: limits)
     }
-
-    var processID: Int32? { current?.process.pid }
 
     func connection() async throws -> (AgentClient, SshProcess) {
         if let current, await !current.client.isClosed { return current }

@@ -9,8 +9,9 @@ import XenplanBasics
 public struct ApplyRequest: Sendable {
     /// The lab as loaded from its manifests.
     public var lab: Lab
-    /// A driver for every host of the lab: observation is never narrowed.
-    public var drivers: [any HostDriver]
+    /// A driver for every host of the lab (observation is never narrowed), each able to
+    /// take its host's apply lock.
+    public var drivers: [any HostDriver & HostLocking]
     /// Hosts the user allows to be unreachable (`--skip-unreachable`).
     public var skipUnreachable: Set<String>
     /// A plan saved with `plan --out`, re-verified before anything runs.
@@ -32,7 +33,7 @@ public struct ApplyRequest: Sendable {
     public var lockTimeout: Duration
     public var runID: String
 
-    public init(lab: Lab, drivers: [any HostDriver], skipUnreachable: Set<String> = [], savedPlan: Plan? = nil,
+    public init(lab: Lab, drivers: [any HostDriver & HostLocking], skipUnreachable: Set<String> = [], savedPlan: Plan? = nil,
                 planOptions: PlanOptions = PlanOptions(), maxDisruption: Disruption = .dataLoss, allowDestroy: Bool = false,
                 interactive: Bool = false, parallelism: Int = 4, balloonTimeout: Duration = .seconds(120),
                 journalPath: String? = nil, lockTimeout: Duration = .zero, runID: String = Executor.newRunID()) {
@@ -76,7 +77,6 @@ public enum ApplyFailure: Error, Sendable, CustomStringConvertible {
     case manifestsChanged
     case flagsDiffer(String)
     case locked(HostLockHeld)
-    case lockUnsupported(host: String)
     case lockUnreachable(host: String, message: String)
     case observation(LabObservation.Failure)
     case refused(PlanRefusal)
@@ -93,8 +93,6 @@ public enum ApplyFailure: Error, Sendable, CustomStringConvertible {
             return "the plan was made from other manifests than those there now; nothing was changed"
         case let .flagsDiffer(why): return why
         case let .locked(held): return "\(held)"
-        case let .lockUnsupported(host):
-            return "host \(host): its connection cannot take xenplan's apply lock, so apply will not change it"
         case let .lockUnreachable(host, message):
             return "host \(host): cannot take the apply lock: \(message)"
         case let .observation(failure): return failure.description
@@ -284,7 +282,7 @@ public final class ApplyOperation: @unchecked Sendable {
 
     /// Locks every host; a host the user allows to be unreachable that cannot be reached
     /// is left out (and later reported as unobserved).
-    private func takeLocks(_ drivers: inout [any HostDriver]) async throws(ApplyFailure) -> HostLocks {
+    private func takeLocks(_ drivers: inout [any HostDriver & HostLocking]) async throws(ApplyFailure) -> HostLocks {
         let owner = HostLocks.currentOwner(command: "xenplan apply", runID: request.runID)
         while true {
             do {
@@ -300,7 +298,6 @@ public final class ApplyOperation: @unchecked Sendable {
             } catch {
                 switch error {
                 case let .held(held): throw .locked(held)
-                case let .unsupported(host): throw .lockUnsupported(host: host)
                 case let .unreachable(host, message):
                     guard request.skipUnreachable.contains(host) else { throw .lockUnreachable(host: host, message: message) }
                     delegate.warn("host \(host) is skipped (--skip-unreachable): \(message)")

@@ -39,36 +39,3 @@ public final class ManualExecutionClock: ExecutionClock, @unchecked Sendable {
 
     public var sleeps: [Duration] { lock.withLock { sleepLog } }
 }
-
-/// Asks a running apply to stop starting new actions (Ctrl-C). Safe from any thread.
-public final class StopRequest: @unchecked Sendable {
-    private let lock = NSLock()
-    private var requested = false
-    private var handlers: [@Sendable () -> Void] = []
-
-    public init() {}
-
-    public var isRequested: Bool { lock.withLock { requested } }
-
-    /// Requests the stop; returns false if it had already been requested.
-    @discardableResult
-    public func request() -> Bool {
-        let (first, toCall): (Bool, [@Sendable () -> Void]) = lock.withLock {
-            if requested { return (false, []) }
-            requested = true
-            return (true, handlers)
-        }
-        for handler in toCall { handler() }
-        return first
-    }
-
-    /// Called once when the stop is requested (at once if it already was).
-    public func onRequest(_ handler: @escaping @Sendable () -> Void) {
-        let already: Bool = lock.withLock {
-            if requested { return true }
-            handlers.append(handler)
-            return false
-        }
-        if already { handler() }
-    }
-}

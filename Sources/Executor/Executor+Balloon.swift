@@ -3,9 +3,10 @@ import Planner
 import XenplanBasics
 
 extension Executor {
-    /// A memory decrease is complete only when the guest has given the pages back
-    /// (SPEC §6): polls the host, with a growing interval, until the domain's actual
-    /// memory is within the tolerance of its target, or the timeout ends the apply.
+    /// A memory decrease is complete only when the guest has given the pages back, since
+    /// the actions after it count on that memory (docs/apply.md, "How actions run"):
+    /// polls the host, with a growing interval, until the domain's actual memory is
+    /// within the tolerance of its target, or the timeout ends the apply.
     func waitForBalloon(_ action: PlannedAction, on driver: any HostDriver) async -> ActionFailure? {
         var request: (domain: String, target: ByteSize)?
         for case let .setMemory(domain, target) in action.operations { request = (domain, target) }

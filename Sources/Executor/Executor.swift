@@ -3,27 +3,6 @@ import HostModel
 import Planner
 import XenplanBasics
 
-/// How an apply runs.
-public struct ExecutorOptions: Sendable {
-    /// At most this many actions at once, over all hosts.
-    public var parallelism: Int
-    /// How long a memory decrease may take to come back from the guest's balloon.
-    public var balloonTimeout: Duration
-    /// How far above its target a guest's actual memory may stay and still count as
-    /// deflated (page rounding, a balloon driver's slack).
-    public var balloonTolerance: ByteSize
-    /// Actions left out before the apply starts, with why.
-    public var excluded: [Int: Exclusion]
-
-    public init(parallelism: Int = 4, balloonTimeout: Duration = .seconds(120), balloonTolerance: ByteSize = .mib(1),
-                excluded: [Int: Exclusion] = [:]) {
-        self.parallelism = max(1, parallelism)
-        self.balloonTimeout = balloonTimeout
-        self.balloonTolerance = balloonTolerance
-        self.excluded = excluded
-    }
-}
-
 /// Carries out a plan: runs its DAG with bounded parallelism (hosts proceed in
 /// parallel, every `dependsOn` is respected), performs each action's operations in order
 /// on its host's driver, waits for balloons, journals every step, and on a failure lets
@@ -136,7 +115,8 @@ public struct Executor: Sendable {
             for dep in action.dependsOn.sorted() {
                 let outcome: String
                 switch state.outcomes[dep] {
-                case .done?, nil where state.actions[dep] != nil: continue
+                case .done?: continue
+                case nil where state.actions[dep] != nil: continue
                 case nil: outcome = "is not in the plan"
                 case .failed?: outcome = "failed"
                 case .skipped?: outcome = "was skipped"
@@ -180,32 +160,5 @@ public struct Executor: Sendable {
         try journal.append(JournalEntry(time: Journal.timestamp(), run: runID, event: event, action: action?.id,
                                         kind: action?.kind.rawValue, host: action?.host, domain: action?.domain,
                                         message: message, plan: digest))
-    }
-}
-
-/// The scheduling state of one run.
-struct Schedule {
-    let actions: [Int: PlannedAction]
-    let order: [Int]
-    var outcomes: [Int: ExecutionReport.Outcome] = [:]
-    var running: Set<Int> = []
-    var stopReason: SkipReason?
-
-    init(plan: Plan) {
-        actions = Dictionary(plan.actions.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        order = plan.actions.map(\.id).sorted()
-    }
-
-    /// Up to `limit` actions whose dependencies are all done, in plan order.
-    func ready(limit: Int) -> [Int] {
-        guard limit > 0 else { return [] }
-        var result: [Int] = []
-        for id in order where outcomes[id] == nil && !running.contains(id) {
-            let deps = actions[id]!.dependsOn
-            guard deps.allSatisfy({ if case .done? = outcomes[$0] { true } else { false } }) else { continue }
-            result.append(id)
-            if result.count == limit { break }
-        }
-        return result
     }
 }

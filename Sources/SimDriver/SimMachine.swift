@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import XenplanBasics
 
 /// The physical machine a simulated host starts as when the state directory holds no
@@ -19,32 +18,5 @@ public struct SimMachine: Hashable, Codable, Sendable {
         self.xenVersion = xenVersion
         self.dom0Memory = dom0Memory
         self.dom0Vcpus = dom0Vcpus
-    }
-}
-
-/// Where the simulated host reads the time. Ballooning progress is a function of the
-/// time elapsed since a `mem-set`, so tests inject a clock they move by hand.
-public protocol SimClock: Sendable {
-    func now() -> Date
-}
-
-/// The wall clock.
-public struct SystemClock: SimClock {
-    public init() {}
-    public func now() -> Date { Date() }
-}
-
-/// A clock that only moves when told to: deterministic ballooning in tests.
-public final class ManualClock: SimClock {
-    private let current: Mutex<Date>
-
-    public init(_ start: Date = Date(timeIntervalSince1970: 1_700_000_000)) {
-        current = Mutex(start)
-    }
-
-    public func now() -> Date { current.withLock { $0 } }
-
-    public func advance(by seconds: TimeInterval) {
-        current.withLock { $0 = $0.addingTimeInterval(seconds) }
     }
 }

@@ -8,8 +8,6 @@ extension XenDriver: HostLockReleasingNow {
     /// Where the lock records live on a dom0.
     public static let lockDirectory = "/run/xenplan"
 
-    public var lockPath: String { Self.lock(directory: Self.lockDirectory, host: hostName).recordPath }
-
     public func acquireLock(for owner: LockRecord, replacing stale: LockRecord?) async throws {
         try await Self.lock(directory: Self.lockDirectory, host: hostName).acquireLock(for: owner, replacing: stale)
     }

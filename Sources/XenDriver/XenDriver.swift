@@ -2,43 +2,6 @@ import Foundation
 import HostModel
 import XenplanBasics
 
-/// Where the driver keeps and finds what it owns on a dom0. Tests point them at
-/// temporary directories.
-public struct XenDriverPaths: Hashable, Sendable {
-    /// `xl` configurations xenplan owns: `<dir>/<name>.cfg`.
-    public var configDirectory: String
-    /// Links that make `xendomains` start a domain at boot.
-    public var autoDirectory: String
-    /// The directories of `dir` pools reachable from this host (image files `<name>.img`).
-    public var imageDirectories: [String]
-    /// The volume groups of `lvm` pools reachable from this host: the only ones `lvs`
-    /// reads (none: no `lvs` at all).
-    public var volumeGroups: [String]
-    /// Network interfaces in sysfs, where bridges and their members are read.
-    public var sysClassNet: String
-    /// Where the domains' first-boot seeds live: `<dir>/<name>.iso`.
-    public var seedDirectory: String
-    /// The disk images the manifests declare for this host: the only image files read
-    /// at observation (the first `ImageHeader.length` bytes of each).
-    public var imagePaths: [String]
-
-    public init(configDirectory: String = "/etc/xen/xenplan", autoDirectory: String = "/etc/xen/auto",
-                imageDirectories: [String] = [], volumeGroups: [String] = [], sysClassNet: String = "/sys/class/net",
-                seedDirectory: String = CloudInitSeed.directory, imagePaths: [String] = []) {
-        self.configDirectory = configDirectory
-        self.autoDirectory = autoDirectory
-        self.imageDirectories = imageDirectories
-        self.volumeGroups = volumeGroups
-        self.sysClassNet = sysClassNet
-        self.seedDirectory = seedDirectory
-        self.imagePaths = imagePaths
-    }
-
-    public func configPath(_ name: String) -> String { "\(configDirectory)/\(name).cfg" }
-    public func autoLink(_ name: String) -> String { "\(autoDirectory)/\(name).cfg" }
-    public func seedPath(_ name: String) -> String { "\(seedDirectory)/\(name).iso" }
-}
-
 /// The local Xen driver: reads the dom0 it runs on through libxenctrl, libxenstore,
 /// sysfs and at most one `lvs`, and changes it through `xl`, LVM and `ip` (argument
 /// vectors only).

@@ -97,7 +97,3 @@ public struct ByteSize: Hashable, Comparable, Codable, Sendable, CustomStringCon
         return kib == 0 ? "0 MiB" : "\(kib) KiB"
     }
 }
-
-extension Character {
-    public var isASCIIDigit: Bool { ("0"..."9").contains(self) }
-}

@@ -5,7 +5,7 @@ import Manifest
 import SimDriver
 import XenplanBasics
 
-/// `xenplan sim`: control simulated hosts (SPEC §10).
+/// `xenplan sim`: control simulated hosts (docs/commands.md).
 struct SimCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sim",

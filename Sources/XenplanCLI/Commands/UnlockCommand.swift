@@ -21,11 +21,7 @@ struct UnlockCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await guarded {
-            let driver = try locateDriver()
-            guard let locking = driver as? any HostLocking else {
-                throw UserFacingError("host \(host): its connection has no apply lock to remove")
-            }
-            if let removed = try await locking.breakLock() {
+            if let removed = try await locateDriver().breakLock() {
                 Console.out("host \(host): removed the lock of \(removed.user)@\(removed.machine) pid \(removed.pid) since \(removed.time) (\(removed.command)).")
                 Console.out(Self.describe(removed))
             } else {
@@ -50,7 +46,7 @@ struct UnlockCommand: AsyncParsableCommand {
 
     /// The host's driver from the manifests; failing those, a simulated host the state
     /// directory holds (so that `unlock` works from anywhere the state is).
-    private func locateDriver() throws -> any HostDriver {
+    private func locateDriver() throws -> any HostDriver & HostLocking {
         do {
             let session = try LabSession.open(directory: directory, stateDirectory: state.path, hostFilter: [host])
             guard let driver = session.drivers.first else { throw UserFacingError("no host \(host) in \(directory)") }

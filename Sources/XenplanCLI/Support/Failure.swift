@@ -38,13 +38,6 @@ enum Failure {
     }
 }
 
-/// An error whose message is already written for the user (names the object and what to do).
-struct UserFacingError: Error, CustomStringConvertible {
-    var message: String
-    init(_ message: String) { self.message = message }
-    var description: String { message }
-}
-
 extension AsyncParsableCommand {
     /// Runs a command body, turning any error into its message and exit code.
     func guarded(_ body: () async throws -> Void) async throws {

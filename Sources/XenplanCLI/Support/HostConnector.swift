@@ -12,7 +12,7 @@ enum HostConnector {
     /// starts empty: the manifests say which pools exist, not how large they are.
     static let simulatedPoolCapacity = ByteSize.gib(4096)
 
-    static func driver(for host: HostSpec, in lab: Lab, stateDirectory: String) throws -> any HostDriver {
+    static func driver(for host: HostSpec, in lab: Lab, stateDirectory: String) throws -> any HostDriver & HostLocking {
         switch host.connection {
         case .sim:
             return try simDriver(for: host, in: lab, stateDirectory: stateDirectory)

@@ -9,7 +9,7 @@ struct LabSession {
     var directory: String
     var lab: Lab
     var warnings: [Diagnostic]
-    var drivers: [any HostDriver]
+    var drivers: [any HostDriver & HostLocking]
 
     /// Loads and validates the manifests, then connects to the hosts: every host of the
     /// lab, since targeting selects actions and never narrows observation (`hostFilter`
