@@ -3,7 +3,6 @@ import PackageDescription
 
 let package = Package(
     name: "xenplan",
-    platforms: [.macOS(.v13)],
     products: [
         .executable(name: "xenplan", targets: ["xenplan"]),
     ],
@@ -43,6 +42,7 @@ let package = Package(
             exclude: ["README.md"]
         ),
         .testTarget(name: "XenplanBasicsTests", dependencies: ["XenplanBasics"]),
+        .testTarget(name: "HostModelTests", dependencies: ["HostModel", "XenplanTestSupport"]),
         .testTarget(
             name: "ManifestTests",
             dependencies: ["Manifest", "XenplanTestSupport"],

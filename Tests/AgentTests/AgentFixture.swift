@@ -2,6 +2,7 @@ import Agent
 import Foundation
 import HostModel
 import SimDriver
+import XenplanTestSupport
 
 /// An agent serving copies of the repository's committed simulated hosts, driven in
 /// process: either line by line (`send`) or over pipes with the real client.
@@ -13,8 +14,7 @@ final class AgentFixture: @unchecked Sendable {
     init(host: String? = nil, progressInterval: Duration = .seconds(2),
          wrap: @escaping @Sendable (SimDriver) -> any HostDriver = { $0 }) throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        state = FileManager.default.temporaryDirectory.appendingPathComponent("agent-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
+        state = try TemporaryDirectory.create("agent")
         let seeds = root.appendingPathComponent("state")
         for name in try FileManager.default.contentsOfDirectory(atPath: seeds.path) where name.hasSuffix(".sim.json") {
             try FileManager.default.copyItem(at: seeds.appendingPathComponent(name), to: state.appendingPathComponent(name))

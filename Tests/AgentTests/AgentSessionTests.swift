@@ -4,6 +4,7 @@ import HostModel
 import SimDriver
 import Testing
 import XenplanBasics
+import XenplanTestSupport
 
 /// The client and the server over pipes, as ssh connects them.
 struct AgentSessionTests {
@@ -95,7 +96,7 @@ struct AgentSessionTests {
     }
 
     @Test func fileLockForDriversWithoutOne() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lock-\(UUID().uuidString)")
+        let directory = TemporaryDirectory.unusedURL("lock")
         defer { try? FileManager.default.removeItem(at: directory) }
         let lock = FileHostLock.make(host: "cpt18", directory: directory)
         let a = LockRecord(user: "root", machine: "m", pid: 1, time: "t", command: "c", runID: "a")

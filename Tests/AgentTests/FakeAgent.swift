@@ -2,6 +2,7 @@ import Agent
 import Foundation
 import HostModel
 import XenplanBasics
+import XenplanTestSupport
 
 /// A fake `ssh` that plays a hostile or broken agent: a bash script given to the real
 /// `SshDriver` as its ssh executable, so that the client's reading, deadlines and ssh
@@ -48,7 +49,7 @@ struct FakeAgent {
 
     /// The script, written once per test process through a close-on-exec descriptor.
     static let script: Result<URL, any Error> = Result {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("fake-ssh-\(UUID().uuidString)")
+        let url = TemporaryDirectory.unusedURL("fake-ssh")
         let fd = open(url.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o755)
         guard fd >= 0 else { throw CocoaError(.fileWriteUnknown) }
         defer { close(fd) }
@@ -59,8 +60,7 @@ struct FakeAgent {
     let folder: URL
 
     init(_ script: Script) throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("fake-agent-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        folder = try TemporaryDirectory.create("fake-agent")
         // A link to one script: writing an executable while other tests spawn processes
         // could leave its write descriptor in a child, and exec would fail (ETXTBSY).
         try FileManager.default.createSymbolicLink(at: folder.appendingPathComponent("ssh"),

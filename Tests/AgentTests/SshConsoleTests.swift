@@ -1,6 +1,7 @@
 import Agent
 import Foundation
 import Testing
+import XenplanTestSupport
 
 /// The ssh command `xenplan console` becomes: a terminal, the agent's host key rules,
 /// never `BatchMode` (a passphrase may be typed), the domain as the last word.
@@ -32,8 +33,7 @@ struct SshConsoleTests {
     /// `XENPLAN_SSH_KNOWN_HOSTS` reaches the console through the target's options, as it
     /// reaches the agent's connection; and nothing makes the console non-interactive.
     @Test func knownHostsFileAndNoBatchMode() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("console-kh-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try TemporaryDirectory.create("console-kh")
         defer { try? FileManager.default.removeItem(at: folder) }
         let knownHosts = folder.appendingPathComponent("known_hosts")
         try "".write(to: knownHosts, atomically: true, encoding: .utf8)

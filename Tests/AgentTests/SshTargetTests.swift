@@ -1,6 +1,7 @@
 import Foundation
 import Agent
 import Testing
+import XenplanTestSupport
 
 /// The argument vector handed to `ssh`: fixed safety options first (ssh keeps the first
 /// value of an option, so nothing later can turn them off), never a shell.
@@ -85,8 +86,7 @@ struct SshTargetTests {
 
     /// `XENPLAN_SSH_KNOWN_HOSTS`: the one file trusted, if only its owner can change it.
     @Test func knownHostsFile() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kh-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try TemporaryDirectory.create("kh")
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("known_hosts")
         try Data("[127.0.0.1]:2222 ssh-ed25519 AAAA\n".utf8).write(to: file)

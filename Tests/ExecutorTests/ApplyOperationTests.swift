@@ -16,8 +16,7 @@ import XenplanTestSupport
         let directory: URL
         let drivers: [SimDriver]
         init() throws {
-            directory = FileManager.default.temporaryDirectory.appendingPathComponent("apply-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            directory = try TemporaryDirectory.create("apply")
             let machine = SimMachine(memory: .gib(8), cpus: 4, dom0Memory: .gib(1), dom0Vcpus: 1)
             let stateDirectory = directory
             drivers = ["h1", "h2"].map { SimDriver(stateDirectory: stateDirectory, host: $0, machine: machine, speed: 0) }

@@ -3,24 +3,18 @@ import Foundation
 import HostModel
 import SimDriver
 import Testing
+import XenplanTestSupport
 
 /// The apply lock through the simulated host's `HostLocking`, and the judgement of a
 /// holder's staleness.
 @Suite struct HostLocksTests {
     let directory: URL
     init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("locks-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        directory = try TemporaryDirectory.create("locks")
     }
 
-    static let boot = "0b5e1d6a-3f1c-4c3e-9a57-6c1f0e2d9b11"
-    static let machineID = "5f0c2a8e9d3b4c7a8e1f2a3b4c5d6e7f"
-    static let namespace: UInt64 = 4_026_531_836
-
-    static func owner(_ pid: Int32, machine: String = "box", run: String = "r1", boot: String? = boot,
-                      machineID: String? = machineID, namespace: UInt64? = namespace, start: UInt64? = 1000) -> LockRecord {
-        LockRecord(user: "root", machine: machine, pid: pid, time: "2026-12-01T10:00:00Z", command: "xenplan apply", runID: run,
-                   bootID: boot, machineID: machineID, pidNamespace: namespace, startTime: start)
+    static func owner(_ pid: Int32, machine: String = "box", run: String = "r1") -> LockRecord {
+        Fixture.lockRecord(pid, machine: machine, run: run)
     }
 
     func owner(_ pid: Int32, machine: String = "box", run: String = "r1") -> LockRecord { Self.owner(pid, machine: machine, run: run) }
@@ -69,7 +63,7 @@ import Testing
     }
 
     @Test func aLockHeldFromAnotherMachineIsNeverTakenOver() async throws {
-        let elsewhere = Self.owner(4242, machine: "other", boot: "7d0c6f36-1e55-4a5e-8d1c-0f5e2a9b3c44", machineID: "other-machine")
+        let elsewhere = Fixture.lockRecord(4242, machine: "other", boot: "7d0c6f36-1e55-4a5e-8d1c-0f5e2a9b3c44", machineID: "other-machine")
         _ = try await HostLocks.acquire([drivers()[0]], owner: elsewhere)
         do {
             _ = try await HostLocks.acquire(drivers(), owner: owner(5555, run: "r2"), sighting: { _ in .gone })
@@ -113,55 +107,6 @@ import Testing
             }
             try await group.waitForAll()
         }
-    }
-
-    // MARK: Staleness
-
-    struct Case: Sendable, CustomTestStringConvertible {
-        var name: String
-        var holder: LockRecord
-        var sighting: ProcessSighting
-        var expected: LockStaleness
-        var testDescription: String { name }
-    }
-
-    static let cases: [Case] = [
-        Case(name: "same boot and namespace, pid gone", holder: owner(4242), sighting: .gone,
-             expected: .stale(reason: "process 4242 no longer exists")),
-        Case(name: "same boot and namespace, pid reused by a process started later", holder: owner(4242),
-             sighting: .running(startTime: 2000),
-             expected: .stale(reason: "pid 4242 now belongs to another process (started at tick 2000, the holder at 1000)")),
-        Case(name: "same boot and namespace, the holder runs", holder: owner(4242), sighting: .running(startTime: 1000),
-             expected: .held(reason: "process 4242 still runs")),
-        Case(name: "same boot and namespace, /proc says nothing", holder: owner(4242), sighting: .unknown,
-             expected: .held(reason: "whether process 4242 runs cannot be read from /proc")),
-        Case(name: "another PID namespace, even with its pid absent here", holder: owner(7, namespace: 4_026_532_999),
-             sighting: .gone,
-             expected: .held(reason: "it was taken in another PID namespace (pid:[4026532999]), where pid 7 cannot be looked up from here")),
-        Case(name: "another boot of this machine", holder: owner(4242, boot: "9f1d2c3b-4a5e-4f60-8a7b-1c2d3e4f5a6b"),
-             sighting: .running(startTime: 1000),
-             expected: .stale(reason: "box has rebooted since (boot id 9f1d2c3b-4a5e-4f60-8a7b-1c2d3e4f5a6b, now \(boot))")),
-        Case(name: "another boot, another machine of the same name",
-             holder: owner(4242, boot: "9f1d2c3b-4a5e-4f60-8a7b-1c2d3e4f5a6b", machineID: "0123456789abcdef0123456789abcdef"),
-             sighting: .gone,
-             expected: .held(reason: "it was taken on another machine (box, boot id 9f1d2c3b-4a5e-4f60-8a7b-1c2d3e4f5a6b), where only that machine can tell whether pid 4242 runs")),
-        Case(name: "another boot, no machine id to tell a reboot from another machine",
-             holder: owner(4242, boot: "9f1d2c3b-4a5e-4f60-8a7b-1c2d3e4f5a6b", machineID: nil), sighting: .gone,
-             expected: .held(reason: "it was taken on another machine (box, boot id 9f1d2c3b-4a5e-4f60-8a7b-1c2d3e4f5a6b), where only that machine can tell whether pid 4242 runs")),
-        Case(name: "a record of an older xenplan",
-             holder: LockRecord(user: "root", machine: "box", pid: 4242, time: "2026-12-01T10:00:00Z", command: "xenplan apply", runID: "r"),
-             sighting: .gone,
-             expected: .held(reason: "the lock record has no boot id, PID namespace or start time (an older xenplan wrote it), so nothing can prove its process gone")),
-    ]
-
-    @Test(arguments: cases) func staleness(_ c: Case) {
-        #expect(c.holder.staleness(judgedBy: owner(5555, run: "r2"), sighting: { _ in c.sighting }) == c.expected)
-    }
-
-    @Test func aJudgeThatCannotReadItsOwnIdentityJudgesNothingStale() {
-        let blind = LockRecord(user: "root", machine: "box", pid: 5555, time: "t", command: "xenplan apply", runID: "r2")
-        #expect(owner(4242).staleness(judgedBy: blind, sighting: { _ in .gone })
-            == .held(reason: "this process cannot read its own boot id, PID namespace or start time from /proc"))
     }
 
     // MARK: Waiting
@@ -271,8 +216,7 @@ import Testing
 
     @Test(.enabled(if: unavailable == nil, "no PID namespaces here: \(unavailable ?? "")"))
     func aHolderInAnotherPidNamespaceIsNotTakenOver() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ns-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try TemporaryDirectory.create("ns")
         defer { try? FileManager.default.removeItem(at: directory) }
         // The holder's pid inside its namespace: the first one no process has here.
         let inner = try #require((2...300).first { ProcessIdentity.sighting(Int32($0)) == .gone }.map(Int32.init))

@@ -3,11 +3,12 @@ import Foundation
 import HostModel
 import Planner
 import Testing
+import XenplanTestSupport
 
 /// The journal: one synced JSON line before and after every action.
 @Suite struct JournalTests {
     @Test func everyActionIsJournaledBeforeAndAfter() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("journal-\(UUID().uuidString)")
+        let dir = TemporaryDirectory.unusedURL("journal")
         let path = dir.appendingPathComponent("journal.jsonl").path
         var b = PlanBuilder()
         b.add(.create, on: "a", domain: "web", [.create(domain: "web")])
@@ -40,7 +41,7 @@ import Testing
     }
 
     @Test func aLineCutShortByACrashIsPassedOver() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("journal-\(UUID().uuidString)")
+        let dir = TemporaryDirectory.unusedURL("journal")
         let path = dir.appendingPathComponent("journal.jsonl").path
         let journal = try Journal(path: path)
         try journal.append(JournalEntry(time: "t", run: "r", event: .started, action: 1))
@@ -56,11 +57,7 @@ import Testing
 /// The journal is a file in a directory others may write to: it is never reached through
 /// a link, stays bounded, reads in bounded time, and survives any line.
 @Suite struct JournalBoundsTests {
-    static func folder() throws -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("journal-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        return dir
-    }
+    static func folder() throws -> URL { try TemporaryDirectory.create("journal") }
 
     static func run(_ journal: Journal, _ id: String, actions: Int = 1, ended: Bool = true) throws {
         try journal.append(JournalEntry(time: "t", run: id, event: .runStarted, plan: "p-\(id)"))

@@ -2,6 +2,7 @@ import Foundation
 import Manifest
 import Testing
 import XenplanBasics
+import XenplanTestSupport
 
 /// Every folder of `Fixtures/broken` is a deliberately broken lab with an
 /// `expected.txt` holding the exact diagnostics it must produce, one `description` per
@@ -33,13 +34,8 @@ struct BrokenManifestTests {
 
     @Test(arguments: fixtures)
     func brokenManifestIsRefusedExactly(_ fixture: String) throws {
-        let expectedPath = Self.root + "/" + fixture + "/expected.txt"
+        let expectedURL = URL(fileURLWithPath: Self.root + "/" + fixture + "/expected.txt")
         let actual = try #require(Self.output(of: fixture), "\(fixture) loaded without errors")
-        if ProcessInfo.processInfo.environment["RECORD_SNAPSHOTS"] == "1" {
-            try actual.write(toFile: expectedPath, atomically: true, encoding: .utf8)
-            return
-        }
-        let expected = try String(contentsOfFile: expectedPath, encoding: .utf8)
-        #expect(actual == expected, "\(fixture)")
+        #expect(actual == (try Snapshot.expected(actual, at: expectedURL)), "\(fixture)")
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Manifest
 import Testing
 import XenplanBasics
+import XenplanTestSupport
 
 /// Swift Testing has a `SourceLocation` of its own.
 private typealias Location = XenplanBasics.SourceLocation
@@ -144,8 +145,7 @@ struct ValidLabTests {
     }
 
     @Test func loadsFromADirectoryLikeFromMemory() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("xenplan-manifest-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let dir = try TemporaryDirectory.create("xenplan-manifest").path
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try TestLab.hosts.write(toFile: dir + "/10-hosts.yaml", atomically: true, encoding: .utf8)
         try TestLab.domains.write(toFile: dir + "/20-domains.yml", atomically: true, encoding: .utf8)

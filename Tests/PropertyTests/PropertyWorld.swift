@@ -24,7 +24,7 @@ final class PropertyWorld: @unchecked Sendable {
     init(_ blueprint: LabBlueprint) throws {
         let base = FileManager.default.fileExists(atPath: "/dev/shm") ? URL(fileURLWithPath: "/dev/shm")
             : FileManager.default.temporaryDirectory
-        root = base.appendingPathComponent("xenplan-props-\(UUID().uuidString)")
+        root = try TemporaryDirectory.create("xenplan-props", in: base)
         manifests = root.appendingPathComponent("lab")
         state = root.appendingPathComponent("state")
         try FileManager.default.createDirectory(at: manifests, withIntermediateDirectories: true)

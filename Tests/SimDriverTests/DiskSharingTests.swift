@@ -74,7 +74,7 @@ extension DiskSharingTests {
         let disk = DomainConfig.Disk(vdev: "xvda", target: "/dev/san/www-root")
         try await source.perform(.writeConfig(SimFixture.config("www", disks: [disk])))
         try await source.perform(.create(domain: "www"))
-        try sim.xl("cpt76").run(["create", "u1", "memory=64M", "disk=xvda:/dev/san/www-root"])
+        _ = try sim.xl("cpt76").run(["create", "u1", "memory=64M", "disk=xvda:/dev/san/www-root"])
         let error = await #expect(throws: HostError.self) { try await source.perform(.migrate(domain: "www", toHost: "cpt76")) }
         #expect(error?.message.contains("is mounted in a guest domain") == true)
         #expect(try await source.observe().domain(named: "www")?.transient == nil)

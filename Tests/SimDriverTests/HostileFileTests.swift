@@ -3,6 +3,7 @@ import HostModel
 import SimDriver
 import Testing
 import XenplanBasics
+import XenplanTestSupport
 
 /// A simulated host's file is input too: a hand-edited or damaged one ends in a message
 /// naming the file and the field, never in an overflow while the host is simulated.
@@ -52,8 +53,7 @@ struct HostileFileTests {
 
     @Test(arguments: cases)
     func outOfRangeFile(_ name: String, _ json: String, _ problem: String?) async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sim-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try TemporaryDirectory.create("sim")
         defer { try? FileManager.default.removeItem(at: dir) }
         let store = SimStore(directory: dir)
         try Data(json.utf8).write(to: store.liveURL("cpt18"))
@@ -69,8 +69,7 @@ struct HostileFileTests {
 
     /// Escape sequences in a file's names are escaped on reading, like a host's answer.
     @Test func namesAreEscaped() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sim-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try TemporaryDirectory.create("sim")
         defer { try? FileManager.default.removeItem(at: dir) }
         let store = SimStore(directory: dir)
         try Data(Self.file(guest: ["name": #""\u001b[2Jevil""#], extra: #","bridges":{"br\u009b0":[]}"#).utf8).write(to: store.liveURL("cpt18"))
@@ -81,8 +80,7 @@ struct HostileFileTests {
 
     /// A configuration's seed disk is text from the file like any other disk.
     @Test func seedOfAConfigurationIsEscaped() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sim-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try TemporaryDirectory.create("sim")
         defer { try? FileManager.default.removeItem(at: dir) }
         let store = SimStore(directory: dir)
         var file = try SimHostFile.decode(Data(Self.file().utf8))

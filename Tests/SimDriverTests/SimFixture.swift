@@ -2,6 +2,7 @@ import Foundation
 import HostModel
 import SimDriver
 import XenplanBasics
+import XenplanTestSupport
 
 /// A temporary state directory with a manual clock; drivers run at speed 0 so that no
 /// test ever sleeps.
@@ -14,8 +15,7 @@ final class SimFixture: @unchecked Sendable {
     static let emptyFree = ByteSize.mib(30208)
 
     init() {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("simtest-\(UUID().uuidString)")
-        try! FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        directory = try! TemporaryDirectory.create("simtest")
     }
 
     deinit { try? FileManager.default.removeItem(at: directory) }

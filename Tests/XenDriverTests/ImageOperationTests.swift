@@ -4,6 +4,7 @@ import HostModel
 import Testing
 import XenplanBasics
 @testable import XenDriver
+import XenplanTestSupport
 
 /// `copy-image`: the exact tools run for each pool kind and image format, the checks made
 /// before anything is written, and that a failure leaves no volume or file behind.
@@ -237,7 +238,7 @@ import XenplanBasics
     // MARK: Observation
 
     @Test func declaredImagesAreObservedFromTheirFirstBytes() async throws {
-        let dir = try Fixtures.temporaryDirectory("images").path
+        let dir = try TemporaryDirectory.create("images").path
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try Data(repeating: 1, count: 3000).write(to: URL(fileURLWithPath: dir + "/small.img"))
         try Self.qcow2Header(virtualSize: (8 << 30) + 1).write(to: URL(fileURLWithPath: dir + "/big.qcow2"))

@@ -2,16 +2,15 @@ import Foundation
 import HostModel
 import Testing
 @testable import XenDriver
+import XenplanTestSupport
 
 /// The apply lock of a dom0, in a temporary directory instead of /run/xenplan.
 @Suite struct LockTests {
     static func record(_ pid: Int32, run: String = "r1") -> LockRecord {
-        LockRecord(user: "root", machine: "admin", pid: pid, time: "2026-12-01T10:00:00Z", command: "xenplan apply", runID: run,
-                   bootID: "0b5e1d6a-3f1c-4c3e-9a57-6c1f0e2d9b11", machineID: "5f0c2a8e9d3b4c7a8e1f2a3b4c5d6e7f",
-                   pidNamespace: 4_026_531_836, startTime: 123_456)
+        Fixture.lockRecord(pid, machine: "admin", run: run, start: 123_456)
     }
 
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("locks-\(UUID().uuidString)").path
+    let dir = TemporaryDirectory.unusedURL("locks").path
     var lock: DirectoryHostLock { XenDriver.lock(directory: dir, host: "a") }
 
     @Test func secondTakerIsToldWhoHoldsIt() async throws {

@@ -114,7 +114,7 @@ import XenplanBasics
         defer { h.cleanup() }
         let dir = h.paths.imageDirectories[0]
         try await h.driver.perform(.createVolume(container: dir, name: "tmpbox-root", size: .gib(2)))
-        FileManager.default.createFile(atPath: dir + "/notes.txt", contents: Data("x".utf8))
+        #expect(FileManager.default.createFile(atPath: dir + "/notes.txt", contents: Data("x".utf8)))
         let state = try await h.driver.observe()
         let images = state.volumes.filter { $0.container == dir }
         #expect(images.map(\.name) == ["tmpbox-root"])

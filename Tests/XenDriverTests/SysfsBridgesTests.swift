@@ -2,10 +2,11 @@ import Foundation
 import HostModel
 import Testing
 @testable import XenDriver
+import XenplanTestSupport
 
 @Suite struct SysfsBridgesTests {
     private func tree(bridges: [String: [String]], others: [String]) throws -> (SysfsTree, URL) {
-        let root = try Fixtures.temporaryDirectory("sysfs")
+        let root = try TemporaryDirectory.create("sysfs")
         return (try SysfsTree(at: root, bridges: bridges, others: others), root)
     }
 
@@ -34,7 +35,7 @@ import Testing
     }
 
     @Test func aMissingSysfsIsAnError() throws {
-        let root = try Fixtures.temporaryDirectory("sysfs")
+        let root = try TemporaryDirectory.create("sysfs")
         defer { try? FileManager.default.removeItem(at: root) }
         let missing = root.appendingPathComponent("class/net").path
         #expect(throws: XlConfigError("\(missing) does not exist: is sysfs mounted?")) { try SysfsBridges.read(root: missing) }

@@ -1,14 +1,14 @@
 import Foundation
 import Testing
 @testable import XenDriver
+import XenplanTestSupport
 
 /// `xl console NAME` on a `connection: local` dom0: `xl` found on PATH, made absolute
 /// for `execv`.
 struct XenConsoleTests {
     /// A folder with a fake `xl` of the given mode, removed by the caller.
     static func folder(xlMode: Int?) throws -> URL {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("xl-path-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try TemporaryDirectory.create("xl-path")
         if let xlMode {
             let xl = folder.appendingPathComponent("xl")
             try "#!/bin/sh\n".write(to: xl, atomically: true, encoding: .utf8)

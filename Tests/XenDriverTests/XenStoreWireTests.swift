@@ -249,7 +249,7 @@ import XenplanTestSupport
     @Test func theDriverObservesTheSameHostThroughEitherPath() async throws {
         let (server, store) = try XenstoreHarness.cpt18()
         defer { server.stop() }
-        let root = try Fixtures.temporaryDirectory("xenstorewire")
+        let root = try TemporaryDirectory.create("xenstorewire")
         defer { try? FileManager.default.removeItem(at: root) }
         let sysfs = try SysfsTree.cpt18(at: root.appendingPathComponent("sys"))
         let paths = XenDriverPaths(configDirectory: root.appendingPathComponent("xenplan").path,

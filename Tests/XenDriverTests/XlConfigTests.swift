@@ -3,6 +3,7 @@ import HostModel
 import Testing
 import XenplanBasics
 @testable import XenDriver
+import XenplanTestSupport
 
 /// The configuration files of examples/lab's domains, as the planner would resolve them
 /// (a disk without a pool goes to its host's first pool: vg18 on cpt18, vg76 on cpt76).
@@ -52,12 +53,7 @@ enum ExampleLab {
     func goldenConfiguration(_ name: String) throws {
         let config = try #require(ExampleLab.configs.first { $0.name == name })
         let text = try XlConfig.render(config)
-        let url = Fixtures.url("xlcfg/\(name).cfg")
-        if Fixtures.recording {
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try text.write(to: url, atomically: true, encoding: .utf8)
-        }
-        let golden = try String(contentsOf: url, encoding: .utf8)
+        let golden = try Snapshot.expected(text, at: Fixtures.url("xlcfg/\(name).cfg"))
         #expect(text == golden, "xlcfg/\(name).cfg differs; RECORD_SNAPSHOTS=1 rewrites it")
     }
 
@@ -132,9 +128,8 @@ enum ExampleLab {
 
     @Test func goldenConfigurationWithASeed() throws {
         let text = try XlConfig.render(Self.seeded)
-        let url = Fixtures.url("xlcfg/conf-web-seeded.cfg")
-        if Fixtures.recording { try text.write(to: url, atomically: true, encoding: .utf8) }
-        #expect(text == (try String(contentsOf: url, encoding: .utf8)), "xlcfg/conf-web-seeded.cfg differs; RECORD_SNAPSHOTS=1 rewrites it")
+        let golden = try Snapshot.expected(text, at: Fixtures.url("xlcfg/conf-web-seeded.cfg"))
+        #expect(text == golden, "xlcfg/conf-web-seeded.cfg differs; RECORD_SNAPSHOTS=1 rewrites it")
     }
 
     @Test func theSeedIsReadBackExactly() throws {

@@ -123,7 +123,7 @@ import Testing
         defer { lab.remove() }
         var name = [CChar](repeating: 0, count: 256)
         gethostname(&name, 255)
-        let machine = String(cString: name)
+        let machine = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         // This boot and PID namespace, and a pid above the kernel's pid_max: provably gone.
         let boot = try String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         var namespace = stat()

@@ -3,13 +3,14 @@ import Foundation
 import FoundationXML
 #endif
 import Testing
+import XenplanTestSupport
 
 /// `xenplan drift`: each class of difference produced by a matching change on a
 /// converged lab, and the output formats.
 @Suite struct DriftCommandTests {
     /// A converged copy of examples/minimal in a fresh state directory.
     static func convergedMinimal() async throws -> URL {
-        let state = try Repository.temporaryDirectory("drift")
+        let state = try TemporaryDirectory.create("drift")
         try await Converge.lab(at: Repository.path("examples/minimal"), stateDirectory: state)
         return state
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import XenplanTestSupport
 
 @Suite struct ImportCommandTests {
     /// Imports cpt76 of the committed simulated lab, puts the result next to the lab's
@@ -7,7 +8,7 @@ import Testing
     /// the only action is adopting the one domain xenplan did not create.
     @Test func importedManifestsValidateAndPlanNoChanges() throws {
         let state = try Repository.copyOfCommittedState()
-        let lab = try Repository.temporaryDirectory("import")
+        let lab = try TemporaryDirectory.create("import")
         defer {
             try? FileManager.default.removeItem(at: state)
             try? FileManager.default.removeItem(at: lab)
@@ -63,7 +64,7 @@ import Testing
     /// saying so, and exit status 1.
     @Test(.enabled(if: !FileManager.default.fileExists(atPath: "/dev/xen/privcmd")))
     func localConnectionOffADom0FailsClearly() throws {
-        let lab = try Repository.temporaryDirectory("local")
+        let lab = try TemporaryDirectory.create("local")
         defer { try? FileManager.default.removeItem(at: lab) }
         try """
         lab: here

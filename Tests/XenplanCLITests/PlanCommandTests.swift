@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import XenplanTestSupport
 
 /// `xenplan plan` run as a user would, against copies of the committed simulated hosts.
 @Suite struct PlanCommandTests {
@@ -17,12 +18,7 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         let golden = Repository.root.appendingPathComponent("Tests/XenplanCLITests/Golden/example-lab-plan.txt")
         let output = Self.normalised(result.stdout)
-        if Repository.recording {
-            try output.write(to: golden, atomically: true, encoding: .utf8)
-            return
-        }
-        let expected = try String(contentsOf: golden, encoding: .utf8)
-        #expect(output == expected)
+        #expect(output == (try Snapshot.expected(output, at: golden)))
     }
 
     @Test func detailedExitcodeIsTwoWhenThereAreActions() throws {
@@ -87,7 +83,7 @@ import Testing
     }
 
     @Test func invalidManifestsStopBeforeAnyHostIsContacted() throws {
-        let state = try Repository.temporaryDirectory("state")
+        let state = try TemporaryDirectory.create("state")
         defer { try? FileManager.default.removeItem(at: state) }
         let fixtures = Repository.root.appendingPathComponent("Tests/ManifestTests/Fixtures/broken")
         let result = try Binary.run(["plan", "10-duplicate-mac", "--state-dir", state.path], in: fixtures)
@@ -97,7 +93,7 @@ import Testing
     }
 
     @Test func firstPlanOnEmptyHostsCreatesEverything() throws {
-        let state = try Repository.temporaryDirectory("state")
+        let state = try TemporaryDirectory.create("state")
         defer { try? FileManager.default.removeItem(at: state) }
         let result = try Binary.run(["plan", "examples/minimal", "--state-dir", state.path])
         #expect(result.status == 0, "\(result.stderr)")

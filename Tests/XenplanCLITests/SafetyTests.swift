@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import XenplanTestSupport
 
 /// The ways a reconciler can harm a lab without being asked, each reproduced on the
 /// example lab and its committed simulated hosts: targeting, a missing manifest file,
@@ -7,7 +8,7 @@ import Testing
 @Suite struct SafetyTests {
     /// A copy of examples/lab that a test may change.
     static func copyOfExampleLab() throws -> URL {
-        let dir = try Repository.temporaryDirectory("lab")
+        let dir = try TemporaryDirectory.create("lab")
         for name in try FileManager.default.contentsOfDirectory(atPath: Repository.path("examples/lab")) where name.hasSuffix(".yaml") {
             try FileManager.default.copyItem(atPath: Repository.path("examples/lab/\(name)"), toPath: dir.appendingPathComponent(name).path)
         }

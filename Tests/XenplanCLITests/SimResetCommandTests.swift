@@ -4,6 +4,7 @@ import SimDriver
 import Testing
 import XenplanBasics
 @testable import XenplanCLI
+import XenplanTestSupport
 
 /// `xenplan sim reset [DIR]`: the working copies dropped, then the lab's images put on its
 /// simulated hosts so that guests can be created from them at once.
@@ -26,7 +27,7 @@ import XenplanBasics
         ])
 
     @Test func imagesOfTheLabArePutOnTheirSimulatedHosts() throws {
-        let state = try Repository.temporaryDirectory("reset")
+        let state = try TemporaryDirectory.create("reset")
         defer { try? FileManager.default.removeItem(at: state) }
         let lines = try SimCommand.Reset.placeImages(of: Self.lab, stateDirectory: state.path)
         #expect(lines == [

@@ -3,6 +3,7 @@ import SimDriver
 import Testing
 #if canImport(Glibc)
 import Glibc
+import XenplanTestSupport
 #endif
 
 /// `connection: ssh://…` against a real OpenSSH server on loopback whose authorized keys
@@ -18,7 +19,7 @@ struct SshTests {
     /// examples/lab copied, each host switched to `ssh://root@127.0.0.1:PORT` (its `sim:`
     /// block removed, as the loader requires for other connections).
     static func sshLab(ports: [String: Int]) throws -> URL {
-        let dir = try Repository.temporaryDirectory("ssh-lab")
+        let dir = try TemporaryDirectory.create("ssh-lab")
         let source = Repository.root.appendingPathComponent("examples/lab")
         for name in try FileManager.default.contentsOfDirectory(atPath: source.path) where name.hasSuffix(".yaml") {
             try FileManager.default.copyItem(at: source.appendingPathComponent(name), to: dir.appendingPathComponent(name))

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import XenplanTestSupport
 
 @Suite struct StatusCommandTests {
     @Test func statusListsEveryHostAndDomainWithoutColour() throws {
@@ -10,10 +11,6 @@ import Testing
         #expect(!result.stdout.contains("\u{1B}["))
         let golden = Repository.root.appendingPathComponent("Tests/XenplanCLITests/Golden/example-lab-status.txt")
         let output = PlanCommandTests.normalised(result.stdout)
-        if Repository.recording {
-            try output.write(to: golden, atomically: true, encoding: .utf8)
-            return
-        }
-        #expect(output == (try String(contentsOf: golden, encoding: .utf8)))
+        #expect(output == (try Snapshot.expected(output, at: golden)))
     }
 }

@@ -27,7 +27,7 @@ struct DriverHarness {
         runner = RecordingCommandRunner()
         runner.respond(to: ["lvs"], with: CommandResult(status: 0, stdout: try Fixtures.text("lvs/cpt18.json")))
         tools = FakeTools(recorder: runner)
-        root = try Fixtures.temporaryDirectory("xendriver")
+        root = try TemporaryDirectory.create("xendriver")
         let images = root.appendingPathComponent("images").path
         try FileManager.default.createDirectory(atPath: images, withIntermediateDirectories: true)
         let sysfs = try SysfsTree.cpt18(at: root.appendingPathComponent("sys"))

@@ -2,7 +2,7 @@ import Foundation
 @testable import XenDriver
 
 /// Paths of this target's fixtures, found from this file's location so that tests run
-/// from any working directory, and `RECORD_SNAPSHOTS=1` can rewrite golden files.
+/// from any working directory.
 enum Fixtures {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures")
@@ -10,14 +10,6 @@ enum Fixtures {
 
     static func url(_ relative: String) -> URL { root.appendingPathComponent(relative) }
     static func text(_ relative: String) throws -> String { try String(contentsOf: url(relative), encoding: .utf8) }
-
-    static var recording: Bool { ProcessInfo.processInfo.environment["RECORD_SNAPSHOTS"] == "1" }
-
-    static func temporaryDirectory(_ label: String) throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(label)-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
 }
 
 /// One xenstore server per test, each with its own socket. `XENSTORED_PATH` is process

@@ -1,6 +1,7 @@
 import Foundation
 #if canImport(Glibc)
 import Glibc
+import XenplanTestSupport
 #endif
 
 /// A private OpenSSH server on 127.0.0.1 for one test: its own host key, config,
@@ -30,7 +31,7 @@ final class SshServer {
     private(set) var pid: pid_t = 0
 
     init(keys specs: [Key]) throws {
-        folder = try Repository.temporaryDirectory("sshd")
+        folder = try TemporaryDirectory.create("sshd")
         try FileManager.default.createDirectory(atPath: "/run/sshd", withIntermediateDirectories: true)
         let hostKey = folder.appendingPathComponent("host_ed25519")
         try Self.keygen(hostKey)
