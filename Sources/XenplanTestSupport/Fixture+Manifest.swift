@@ -2,10 +2,6 @@ import HostModel
 import Manifest
 import XenplanBasics
 
-/// Concise constructors for tests, so that a planner case reads like a table row.
-/// Sizes given as `Int` are MiB.
-public enum Fixture {}
-
 extension Fixture {
     /// A declared host with `xenbr0` on `eth0` unless told otherwise.
     public static func hostSpec(_ name: String, memory: ByteSize = .gib(16), cpus: Int = 8, dom0: ByteSize = .gib(1),
