@@ -1,0 +1,132 @@
+import HostModel
+import XenplanBasics
+
+/// Fingerprints of observed objects, so that `apply PLANFILE` can tell whether the hosts
+/// changed since the plan was made.
+///
+/// Each object is described by a compact summary (field → value text); its fingerprint
+/// is FNV-1a-64 over the summary's `field=value` lines in field order. Values that move
+/// on their own are left out, or a plan would go stale while nobody touched anything:
+/// a domain's actual pages (`tot_pages` lags its target while ballooning), its domid,
+/// its run state beyond up/down (running ↔ blocked flips all the time), and a host's free
+/// memory (it moves with every balloon).
+extension Planner {
+    public static func fingerprints(of hosts: [HostState]) -> [String: String] {
+        var result: [String: String] = [:]
+        forEachObject(of: hosts) { key, fields in result[key] = fingerprint(of: fields) }
+        return result
+    }
+
+    /// The compact description of every observed object, by fingerprint key.
+    public static func objectSummaries(of hosts: [HostState]) -> [String: [String: String]] {
+        var result: [String: [String: String]] = [:]
+        forEachObject(of: hosts) { key, fields in result[key] = Dictionary(uniqueKeysWithValues: fields) }
+        return result
+    }
+
+    /// Summaries of the objects whose key `wanted` accepts (the plan keeps those of the
+    /// objects its actions and notices name, so that the saved plan stays small).
+    static func objectSummaries(of hosts: [HostState], where wanted: (String) -> Bool) -> [String: [String: String]] {
+        var result: [String: [String: String]] = [:]
+        forEachObject(of: hosts, where: wanted) { key, fields in result[key] = Dictionary(uniqueKeysWithValues: fields) }
+        return result
+    }
+
+    /// Keys of the objects a plan's actions and notices name: hosts, their domains and
+    /// configurations, volumes and bridges. Their summaries go into the plan.
+    static func summarized(actions: [PlannedAction], notices: [Notice]) -> Set<String> {
+        var keys: Set<String> = []
+        func domain(_ name: String?, on host: String?) {
+            guard let name, let host else { return }
+            keys.insert("domain/\(host)/\(name)")
+            keys.insert("config/\(host)/\(name)")
+        }
+        for a in actions {
+            keys.insert("host/\(a.host)")
+            domain(a.domain, on: a.host)
+            if let t = a.targetHost {
+                keys.insert("host/\(t)")
+                domain(a.domain, on: t)
+            }
+            for op in a.operations {
+                switch op {
+                case let .createVolume(c, n, _), let .growVolume(c, n, _): keys.insert("volume/\(a.host)/\(c)/\(n)")
+                case let .removeVolume(c, n): keys.insert("volume/\(a.host)/\(c)/\(n)")
+                case let .createBridge(name, _): keys.insert("bridge/\(a.host)/\(name)")
+                default: break
+                }
+            }
+        }
+        for n in notices {
+            if let h = n.host { keys.insert("host/\(h)") }
+            domain(n.domain, on: n.host)
+        }
+        return keys
+    }
+
+    /// Exact and readable: whole MiB when possible, else KiB. (`ByteSize.description`
+    /// rounds, and two sizes that print alike must not fingerprint alike.)
+    static func exact(_ b: ByteSize) -> String { b.kib % 1024 == 0 ? "\(b.kib / 1024) MiB" : "\(b.kib) KiB" }
+
+    /// Calls `body` with every observed object's key and fields, fields sorted by name.
+    static func forEachObject(of hosts: [HostState], where wanted: (String) -> Bool = { _ in true },
+                              _ body: (String, [(String, String)]) -> Void) {
+        for h in hosts {
+            let hostKey = "host/\(h.name)"
+            if wanted(hostKey) { body(hostKey, [
+                ("cpus", "\(h.cpus)"), ("dom0 memory", exact(h.dom0Memory)), ("total memory", exact(h.totalMemory)),
+                ("xen version", h.xenVersion),
+            ]) }
+            for d in h.domains where d.domid != 0 {
+                let key = "domain/\(h.name)/\(d.name)" + (d.transient.map { "--\($0.rawValue)" } ?? "")
+                guard wanted(key) else { continue }
+                body(key, [
+                    ("disks", d.disks.map { "\(Normalize.vdev($0.vdev))=\($0.target)\($0.readOnly ? " ro" : "")" }.sorted().joined(separator: ", ")),
+                    ("interfaces", d.nics.map { "\($0.bridge) \(Normalize.mac($0.mac) ?? "")\($0.ip.map { " " + $0 } ?? "")" }.joined(separator: ", ")),
+                    ("maxmem", exact(d.memoryStaticMax)), ("maxvcpus", "\(d.maxVcpus)"),
+                    ("memory target", exact(d.memoryTarget)),
+                    ("scheduler", "weight \(d.cpuWeight), cap \(d.cpuCap)"),
+                    ("state", d.state.isUp ? "up" : d.state.rawValue), ("type", d.type), ("uuid", d.uuid),
+                    ("vcpus", "\(d.vcpusOnline)"),
+                ])
+            }
+            for c in h.configs {
+                let key = "config/\(h.name)/\(c.name)"
+                guard wanted(key) else { continue }
+                let boot: String
+                switch c.boot {
+                case .pygrub: boot = "pygrub"
+                case let .kernel(k, r, cmd): boot = "kernel \(k) ramdisk \(r ?? "-") cmdline \(cmd ?? "-")"
+                }
+                body(key, [
+                    ("autostart", "\(c.autostart)"), ("boot", boot),
+                    ("disks", c.disks.map { "\($0.vdev)=\($0.target)\($0.readOnly ? " ro" : "")" }.joined(separator: ", ")),
+                    ("interfaces", c.nics.map { "\($0.bridge) \($0.mac ?? "")\($0.ip.map { " " + $0 } ?? "")" }.joined(separator: ", ")),
+                    ("manifest hash", c.manifestHash), ("maxmem", exact(c.maxmem)), ("maxvcpus", "\(c.maxvcpus)"),
+                    ("memory", exact(c.memory)), ("protect", "\(c.protect)"),
+                    ("scheduler", "weight \(c.cpuWeight), cap \(c.cpuCap)"), ("type", c.type), ("uuid", c.uuid ?? ""),
+                    ("vcpus", "\(c.vcpus)"),
+                ])
+            }
+            for v in h.volumes {
+                let key = "volume/\(h.name)/\(v.container)/\(v.name)"
+                if wanted(key) { body(key, [("size", exact(v.size))]) }
+            }
+            for b in h.bridges {
+                let key = "bridge/\(h.name)/\(b.name)"
+                if wanted(key) { body(key, [("interfaces", b.interfaces.sorted().joined(separator: ", "))]) }
+            }
+        }
+    }
+
+    /// FNV-1a-64 of the summary's `field=value` lines in field order, as 16 hex digits.
+    public static func fingerprint(of summary: [String: String]) -> String {
+        fingerprint(of: summary.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+    }
+
+    /// The project's one FNV-1a, with its usual seed: the fingerprints in plans saved
+    /// before stay what they were.
+    static func fingerprint(of fields: [(String, String)]) -> String {
+        StableIdentity.hexDigits(StableIdentity.hash(fields.map { "\($0.0)=\($0.1)\n" }.joined()), count: 16)
+    }
+}

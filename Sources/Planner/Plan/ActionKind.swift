@@ -1,0 +1,42 @@
+/// The kinds of planned action (docs/plan-format.md lists what each does). The raw value
+/// is what the JSON plan and the journal say.
+public enum ActionKind: String, Codable, Hashable, Sendable, CaseIterable {
+    case createBridge = "create-bridge"
+    case createVolume = "create-volume"
+    case growVolume = "grow-volume"
+    case create
+    case start
+    case setMemory = "set-memory"
+    case setVcpus = "set-vcpus"
+    case setScheduler = "set-scheduler"
+    case attachDisk = "attach-disk"
+    case detachDisk = "detach-disk"
+    case attachNic = "attach-nic"
+    case detachNic = "detach-nic"
+    case migrate
+    case restart
+    case stop
+    case destroy
+    case removeVolume = "remove-volume"
+    /// Write xenplan's configuration for a domain that exists but was not created by
+    /// xenplan (adoption), or whose configuration differs only in bookkeeping.
+    case writeConfig = "write-config"
+    /// Settle what an interrupted migration left: discard the half-built copy, and run
+    /// the surviving one under its own name.
+    case recoverMigration = "recover-migration"
+    /// Remove a configuration of a domain that runs on another host (a reboot of this
+    /// host would start a second copy on the same disks).
+    case removeStaleConfig = "remove-stale-config"
+
+    /// `+` creates, `~` changes in place, `→` moves, `-` removes.
+    public var symbol: String {
+        switch self {
+        case .createBridge, .createVolume, .create, .start: return "+"
+        case .growVolume, .setMemory, .setVcpus, .setScheduler, .attachDisk, .detachDisk, .attachNic, .detachNic,
+             .restart, .writeConfig, .recoverMigration:
+            return "~"
+        case .migrate: return "→"
+        case .stop, .destroy, .removeVolume, .removeStaleConfig: return "-"
+        }
+    }
+}

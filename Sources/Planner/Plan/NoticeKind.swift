@@ -1,0 +1,31 @@
+/// What a notice is about.
+public enum NoticeKind: String, Codable, Hashable, Sendable, CaseIterable {
+    /// A change that needs a reboot the domain does not allow.
+    case pendingRestart = "pending-restart"
+    /// A domain nobody declared and xenplan did not create: left alone.
+    case unmanaged
+    /// A volume no declared disk uses; removing it needs `--allow-data-loss`.
+    case orphanVolume = "orphan-volume"
+    /// A managed domain no longer declared but marked `protect`.
+    case protected
+    /// A declared host change that cannot be carried out live; says which condition fails.
+    case migrationBlocked = "migration-blocked"
+    /// A volume declared smaller than it is: never shrunk.
+    case shrinkRefused = "shrink-refused"
+    /// An action left out because of `--max-disruption` (added by the executor/CLI).
+    case excluded
+    /// A domain that cannot be placed or a constraint the plan cannot satisfy.
+    case unplaceable
+    /// A domain in the middle of a migration or being torn down: left until it settles.
+    case inTransition = "in-transition"
+    /// A declared domain that may be running on a host that was not observed
+    /// (`--skip-unreachable`): not created, started or moved, so that it never runs twice.
+    case unknown
+    /// The manifest file that declared domains the plan would destroy no longer exists.
+    case manifestGone = "manifest-gone"
+    /// A declared guest not started because another running guest uses one of its disks.
+    case diskInUse = "disk-in-use"
+    /// A first-boot setting (hostname, addresses, keys, password) declared differently
+    /// from what the guest was created with: not applied (`identityChanges: first-boot`).
+    case firstBoot = "first-boot"
+}
