@@ -44,6 +44,7 @@ extension Diff {
             guard let key = disk.volume, let size = disk.spec.size else { continue }
             volumes.desired.insert(key)
             if let id = graph.volumeDraft[key] { deps.append(id); continue }
+            let draft: Draft
             if let existing = observed.existingVolume(key, pool: disk.pool, host: host) {
                 if Normalize.sameMemory(existing.size, size) { continue }
                 if existing.size > size {
@@ -53,31 +54,28 @@ extension Diff {
                     }
                     continue
                 }
-                let id = add(Draft(kind: .growVolume, host: existing.host, domain: nil,
-                                   summary: "\(key.description) \(existing.size) → \(size)",
-                                   reason: "disk \(disk.spec.name) of \(d.name) is declared larger; the guest sees the new size live",
-                                   disruption: .live,
-                                   operations: [.growVolume(container: key.container, name: key.name, size: size)]))
-                graph.volumeDraft[key] = id
-                deps.append(id)
+                draft = Draft(kind: .growVolume, host: existing.host, domain: nil,
+                              summary: "\(key.description) \(existing.size) → \(size)",
+                              reason: "disk \(disk.spec.name) of \(d.name) is declared larger; the guest sees the new size live",
+                              disruption: .live,
+                              operations: [.growVolume(container: key.container, name: key.name, size: size)])
             } else if let name = disk.spec.image {
                 let image = imageSource(name, for: d, disk: disk.spec, size: size, on: host)
-                let id = add(Draft(kind: .createVolume, host: host, domain: nil,
-                                   summary: "\(key.description) \(size) from image \(name)" + (image.detail.map { " (\($0))" } ?? ""),
-                                   reason: "disk \(disk.spec.name) of \(d.name) has no volume yet; filled from image \(name) once, at creation",
-                                   disruption: .none,
-                                   operations: [.createVolumeFromImage(container: key.container, name: key.name, size: size, image: image.source)]))
-                graph.volumeDraft[key] = id
-                deps.append(id)
+                draft = Draft(kind: .createVolume, host: host, domain: nil,
+                              summary: "\(key.description) \(size) from image \(name)" + (image.detail.map { " (\($0))" } ?? ""),
+                              reason: "disk \(disk.spec.name) of \(d.name) has no volume yet; filled from image \(name) once, at creation",
+                              disruption: .none,
+                              operations: [.createVolumeFromImage(container: key.container, name: key.name, size: size, image: image.source)])
             } else {
-                let id = add(Draft(kind: .createVolume, host: host, domain: nil,
-                                   summary: "\(key.description) \(size)",
-                                   reason: "disk \(disk.spec.name) of \(d.name) has no volume yet",
-                                   disruption: .none,
-                                   operations: [.createVolume(container: key.container, name: key.name, size: size)]))
-                graph.volumeDraft[key] = id
-                deps.append(id)
+                draft = Draft(kind: .createVolume, host: host, domain: nil,
+                              summary: "\(key.description) \(size)",
+                              reason: "disk \(disk.spec.name) of \(d.name) has no volume yet",
+                              disruption: .none,
+                              operations: [.createVolume(container: key.container, name: key.name, size: size)])
             }
+            let id = add(draft)
+            graph.volumeDraft[key] = id
+            deps.append(id)
         }
         return deps
     }
