@@ -124,9 +124,11 @@ extension Planner {
         fingerprint(of: summary.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
     }
 
-    /// The project's one FNV-1a, with its usual seed: the fingerprints in plans saved
-    /// before stay what they were.
+    /// The project's one FNV-1a from its usual offset basis: the fingerprints in plans
+    /// saved before stay what they were.
     static func fingerprint(of fields: [(String, String)]) -> String {
-        StableIdentity.hexDigits(StableIdentity.hash(fields.map { "\($0.0)=\($0.1)\n" }.joined()), count: 16)
+        var hash = StableIdentity.offsetBasis
+        for (key, value) in fields { hash = StableIdentity.hash("\(key)=\(value)\n", seed: hash) }
+        return StableIdentity.hex(hash)
     }
 }
