@@ -20,7 +20,7 @@ public final class XenDriver: HostDriver {
     let pollInterval: Duration
 
     public init(hostName: String, hypervisor: any Hypervisor, store: XenStore, xenstoreSocket: String? = nil,
-                runner: any CommandRunner, deadlines: CommandDeadlines = CommandDeadlines(), paths: XenDriverPaths = XenDriverPaths(),
+                runner: any CommandRunner, deadlines: CommandDeadlines, paths: XenDriverPaths = XenDriverPaths(),
                 pollInterval: Duration = .milliseconds(500)) {
         self.hostName = hostName
         self.hypervisor = hypervisor
@@ -35,7 +35,7 @@ public final class XenDriver: HostDriver {
     /// The driver of the machine xenplan runs on. Fails at once, with a message saying
     /// what is missing, when this is not a Xen dom0.
     public static func open(hostName: String, paths: XenDriverPaths = XenDriverPaths(),
-                            runner: any CommandRunner = ProcessCommandRunner(), deadlines: CommandDeadlines = CommandDeadlines(),
+                            runner: any CommandRunner = ProcessCommandRunner(), deadlines: CommandDeadlines,
                             privcmd: String = "/dev/xen/privcmd") throws -> XenDriver {
         // Checked before xc_interface_open, which would print its own complaint on stderr.
         guard FileManager.default.fileExists(atPath: privcmd) else {

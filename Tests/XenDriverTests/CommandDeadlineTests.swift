@@ -41,7 +41,7 @@ import XenplanTestSupport
     @Test func aMissedDeadlineIsTheOperationsFailure() async throws {
         let (server, store) = try XenstoreHarness.cpt18()
         defer { server.stop() }
-        var deadlines = CommandDeadlines()
+        var deadlines = DriverHarness.deadlines
         deadlines.operation = .milliseconds(1500)
         let driver = XenDriver(hostName: "cpt18", hypervisor: RecordedHypervisor.cpt18(), store: store, runner: TimingOut(),
                                deadlines: deadlines)

@@ -57,13 +57,16 @@ import Testing
 
     /// Another child's pipes do not reach a child started beside it.
     @Test func aChildDoesNotInheritAnotherChildsPipes() async throws {
-        let other = try ChildProcess(["sleep", "30"], searchPath: true)
+        // Long enough to outlive this test however long a loaded machine keeps it waiting.
+        let other = try ChildProcess(["sleep", "600"], searchPath: true)
         let ends = [other.stdinFD, other.stdoutFD, other.stderrFD]
         let targets = try ends.map { try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\($0)") }
         let (listing, _) = try await Self.output(["ls", "-l", "/proc/self/fd"])
         other.kill()
         for end in ends { close(end) }
-        #expect(await Self.reaped(other) == 128 + SIGKILL)
+        let t0 = ContinuousClock.now
+        let st = await Self.reaped(other)
+        #expect(st == 128 + SIGKILL, "status \(String(describing: st)) after \(ContinuousClock.now - t0)")
         for target in targets {
             #expect(!listing.contains(target), "\(target) of another child reached this one:\n\(listing)")
         }
