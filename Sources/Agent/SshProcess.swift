@@ -46,8 +46,6 @@ final class SshProcess: @unchecked Sendable {
         thread.start()
     }
 
-    var pid: Int32 { child.pid }
-
     /// Waits up to `timeout` for ssh to exit and its stderr to end; returns the exit
     /// status (nil if it was still running, in which case it is killed) and stderr, with
     /// its control characters escaped: it also carries what the remote side printed.

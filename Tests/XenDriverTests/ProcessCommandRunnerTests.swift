@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import XenplanBasics
+import XenplanTestSupport
 @testable import XenDriver
 
 @Suite struct ProcessCommandRunnerTests {
@@ -59,8 +60,7 @@ import XenplanBasics
     /// A child that outlives its deadline is stopped with everything it started (a
     /// grandchild here), and the error names the command and the deadline.
     @Test func aChildPastItsDeadlineIsKilledWithItsProcessGroup() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("xenplan-deadline-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try TemporaryDirectory.create("xenplan-deadline")
         defer { try? FileManager.default.removeItem(at: folder) }
         let pidFile = folder.appendingPathComponent("grandchild").path
         let argv = ["sh", "-c", "sleep 300 & echo $! > \(pidFile); wait"]
