@@ -106,19 +106,6 @@ public struct HostLimitsError: Error, Hashable, Sendable, CustomStringConvertibl
     public var description: String { message }
 }
 
-extension Duration {
-    /// `60 s`, `0.5 s`, `1800 s`: deadlines as messages show them.
-    var shownSeconds: String {
-        let (seconds, attoseconds) = components
-        let millis = attoseconds / 1_000_000_000_000_000
-        if millis == 0 { return "\(seconds) s" }
-        var fraction = String(millis)
-        fraction = String(repeating: "0", count: 3 - fraction.count) + fraction
-        while fraction.hasSuffix("0") { fraction.removeLast() }
-        return "\(seconds).\(fraction) s"
-    }
-}
-
 extension Int {
     /// `16 MiB`: a byte count as messages show it.
     var shownBytes: String { ByteSize(kib: Int64(self / 1024)).description }

@@ -89,7 +89,8 @@ public final class LineReader: Sendable {
 
 /// Writes whole lines to a file descriptor, one writer at a time, so that a progress
 /// event never lands in the middle of an answer. Once the other end is gone, writes are
-/// dropped: the peer can no longer read them.
+/// dropped: the peer can no longer read them (a write to it fails with EPIPE, SIGPIPE
+/// being suppressed around it: `Sigpipe`).
 public final class LineWriter: @unchecked Sendable {
     private let fd: Int32
     private let lock = NSLock()
@@ -103,32 +104,13 @@ public final class LineWriter: @unchecked Sendable {
     public func write(_ data: Data) -> Bool {
         lock.withLock {
             if broken { return false }
-            let ok = Self.withoutSigpipe { writeFully(fd, data) }
+            let ok = Sigpipe.suppressed { writeFully(fd, data) }
             if !ok { broken = true }
             return ok
         }
     }
 
     public var isBroken: Bool { lock.withLock { broken } }
-
-    /// Runs `body` with SIGPIPE blocked on this thread, and consumes the one a write to a
-    /// closed pipe raised: the write fails with EPIPE instead of ending the process, and
-    /// the rest of the process keeps the default (a `xenplan plan | head` still ends quietly).
-    private static func withoutSigpipe<R>(_ body: () -> R) -> R {
-        var pipeOnly = sigset_t(), previous = sigset_t()
-        sigemptyset(&pipeOnly)
-        sigaddset(&pipeOnly, SIGPIPE)
-        pthread_sigmask(SIG_BLOCK, &pipeOnly, &previous)
-        let result = body()
-        var pending = sigset_t()
-        sigpending(&pending)
-        if sigismember(&pending, SIGPIPE) == 1 && sigismember(&previous, SIGPIPE) == 0 {
-            var zero = timespec(tv_sec: 0, tv_nsec: 0)
-            _ = sigtimedwait(&pipeOnly, nil, &zero)
-        }
-        pthread_sigmask(SIG_SETMASK, &previous, nil)
-        return result
-    }
 
     /// Closes the descriptor: the reader on the other end sees end of input.
     public func close() {

@@ -166,7 +166,7 @@ actor SshLink {
                                      maxAnswerBytes: limits.maxReplyBytes)
         } catch {
             throw HostError(host: host, operation: "ssh",
-                            message: "cannot run \(executable.path) (\(error)); install openssh-client on this machine")
+                            message: "cannot run \(executable.path) (\(error.reason)); install openssh-client on this machine")
         }
         let client = AgentClient(reader: process.reader, writer: process.writer)
         let answer: AgentMessage

@@ -7,7 +7,9 @@ import Darwin
 #endif
 
 /// One running `ssh`: its stdin and stdout carry the protocol, its stderr is collected
-/// (the last 64 KiB) to explain a failure.
+/// (the last 64 KiB) to explain a failure. It lives as long as the session; no single
+/// deadline bounds it, each request has its own (`AgentLimits`), and a missed one stops
+/// it (`stop`, then `finish`).
 final class SshProcess: @unchecked Sendable {
     private let child: ChildProcess
     let reader: LineReader
@@ -18,8 +20,8 @@ final class SshProcess: @unchecked Sendable {
 
     /// - Parameter maxAnswerBytes: the longest answer line read; reading stops at a
     ///   longer one, so a peer cannot make this process hold more than that.
-    init(executable: URL, arguments: [String], maxAnswerBytes: Int) throws {
-        child = try ChildProcess(executable: executable.path, arguments: arguments)
+    init(executable: URL, arguments: [String], maxAnswerBytes: Int) throws(SpawnError) {
+        child = try ChildProcess([executable.path] + arguments, searchPath: false)
         reader = LineReader(fd: child.stdoutFD, limit: maxAnswerBytes, closing: true, stopAtOversize: true)
         writer = LineWriter(fd: child.stdinFD)
         let fd = child.stderrFD
@@ -44,8 +46,6 @@ final class SshProcess: @unchecked Sendable {
         thread.start()
     }
 
-    var pid: Int32 { child.pid }
-
     /// Waits up to `timeout` for ssh to exit and its stderr to end; returns the exit
     /// status (nil if it was still running, in which case it is killed) and stderr, with
     /// its control characters escaped: it also carries what the remote side printed.
@@ -59,7 +59,8 @@ final class SshProcess: @unchecked Sendable {
         }
         if status == nil {
             child.kill()
-            // Reaped here, so that no zombie is left behind; SIGKILL ends it at once.
+            // Reaped here, so that no zombie is left behind; SIGKILL ends it (and what it
+            // started, a ProxyCommand say) at once.
             let reapBy = clock.now + .seconds(1)
             while child.poll() == nil && clock.now < reapBy { try? await Task.sleep(for: .milliseconds(10)) }
         }
@@ -68,8 +69,8 @@ final class SshProcess: @unchecked Sendable {
         return (status, TerminalText.escaped(text, multiline: true))
     }
 
-    /// Stops ssh now (SIGTERM), for a session this side has given up on; `finish` then
-    /// collects it.
+    /// Stops ssh now (SIGTERM, to it and what it started), for a session this side has
+    /// given up on; `finish` then collects it.
     func stop() {
         writer.close()
         child.terminate()

@@ -47,7 +47,7 @@ extension XenDriver {
                 try await copy(image, to: "/dev/\(container)/\(partial)", device: true)
                 try await run(XenCommands.lvrename(vg: container, from: partial, to: name), operation: kind)
             } catch {
-                _ = try? await runner.run(XenCommands.lvremove(vg: container, name: partial), stdin: nil)
+                _ = try? await runner.run(XenCommands.lvremove(vg: container, name: partial), stdin: nil, timeout: deadlines.operation)
                 throw error
             }
             try await run(XenCommands.lvAddOwnerTag(vg: container, name: name), operation: kind)
@@ -58,7 +58,7 @@ extension XenDriver {
     private func volumeNames(in vg: String) async throws -> Set<String> {
         let command: [String]
         do { command = try LVMReport.command(volumeGroups: [vg]) } catch { throw failure("copy-image", "\(error)") }
-        let result = try await run(command, operation: "copy-image")
+        let result = try await run(command, operation: "copy-image", timeout: deadlines.observe)
         do {
             return Set(try LVMReport.parse(result.stdout).filter { $0.container == vg }.map(\.name))
         } catch {
@@ -92,7 +92,7 @@ extension XenDriver {
         let virtual = ImageHeader.size(header.virtualBytes)
         guard virtual <= size else { throw failure(kind, "image \(image.name) is \(virtual), larger than the \(size) disk") }
         guard let expected = image.sha256 else { return }
-        let result = try await run(XenCommands.sha256sum(image.path), operation: kind)
+        let result = try await run(XenCommands.sha256sum(image.path), operation: kind, timeout: deadlines.copyImage)
         let actual = String(result.stdout.prefix(64))
         guard ImageSource.isSHA256(actual) else {
             throw failure(kind, "sha256sum printed no digest for \(image.path): \(shownValue(result.stdout))")
@@ -111,7 +111,8 @@ extension XenDriver {
         case (_, true): argv = try XenCommands.ddImage(image.path, to: target)
         case (_, false): argv = try XenCommands.copySparse(image.path, to: target)
         }
-        try await run(argv, operation: "copy-image", package: image.format == "qcow2" ? "qemu-utils" : nil)
+        try await run(argv, operation: "copy-image", package: image.format == "qcow2" ? "qemu-utils" : nil,
+                      timeout: deadlines.copyImage)
     }
 
     /// The partial file of a `dir` pool: the image's disk copied in (holes kept), sized to

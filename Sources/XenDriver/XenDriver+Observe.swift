@@ -122,9 +122,11 @@ extension XenDriver {
         do { command = try LVMReport.command(volumeGroups: paths.volumeGroups) } catch { throw failure("observe", "\(error)") }
         let result: CommandResult
         do {
-            result = try await runner.run(command, stdin: nil)
-        } catch let error as ProcessCommandRunner.SpawnError where error.errno == ENOENT {
+            result = try await runner.run(command, stdin: nil, timeout: deadlines.observe)
+        } catch let error as SpawnError where error.code == ENOENT {
             return []  // No LVM tools: no volume groups. Creating a volume will say so.
+        } catch {
+            throw failure("observe", "\(error)")
         }
         guard result.status == 0 else {
             throw failure("observe", "`\(command.joined(separator: " "))` exited with status \(result.status): \(result.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")

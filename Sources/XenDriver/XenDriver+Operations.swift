@@ -55,7 +55,8 @@ extension XenDriver {
         case let .removeConfig(name):
             try removeConfig(name)
         case let .create(domain):
-            try await run(XenCommands.create(configPath: paths.configPath(try XenCommands.domain(domain))), operation: kind, domain: domain)
+            try await run(XenCommands.create(configPath: paths.configPath(try XenCommands.domain(domain))), operation: kind, domain: domain,
+                          timeout: deadlines.create)
         case let .setMemory(domain, target):
             try await run(XenCommands.memSet(domain, target), operation: kind, domain: domain)
         case let .setVcpus(domain, count):
@@ -72,7 +73,7 @@ extension XenDriver {
         case let .detachNic(domain, mac):
             try await run(XenCommands.networkDetach(domain, mac: mac), operation: kind, domain: domain)
         case let .migrate(domain, toHost):
-            try await run(XenCommands.migrate(domain, to: toHost), operation: kind, domain: domain)
+            try await run(XenCommands.migrate(domain, to: toHost), operation: kind, domain: domain, timeout: deadlines.migrate)
         case let .shutdown(domain, timeout):
             try await shutdown(domain, timeout: .seconds(timeout))
         case let .destroy(domain):

@@ -13,17 +13,21 @@ public final class XenDriver: HostDriver {
     /// when it exists; nil, or no socket there: the snapshot goes through `store`.
     let xenstoreSocket: String?
     let runner: any CommandRunner
+    /// How long each tool may run.
+    let deadlines: CommandDeadlines
     public let paths: XenDriverPaths
     /// How long to wait for memory or a dying domain between polls of the hypervisor.
     let pollInterval: Duration
 
     public init(hostName: String, hypervisor: any Hypervisor, store: XenStore, xenstoreSocket: String? = nil,
-                runner: any CommandRunner, paths: XenDriverPaths = XenDriverPaths(), pollInterval: Duration = .milliseconds(500)) {
+                runner: any CommandRunner, deadlines: CommandDeadlines, paths: XenDriverPaths = XenDriverPaths(),
+                pollInterval: Duration = .milliseconds(500)) {
         self.hostName = hostName
         self.hypervisor = hypervisor
         self.store = store
         self.xenstoreSocket = xenstoreSocket
         self.runner = runner
+        self.deadlines = deadlines
         self.paths = paths
         self.pollInterval = pollInterval
     }
@@ -31,7 +35,7 @@ public final class XenDriver: HostDriver {
     /// The driver of the machine xenplan runs on. Fails at once, with a message saying
     /// what is missing, when this is not a Xen dom0.
     public static func open(hostName: String, paths: XenDriverPaths = XenDriverPaths(),
-                            runner: any CommandRunner = ProcessCommandRunner(),
+                            runner: any CommandRunner = ProcessCommandRunner(), deadlines: CommandDeadlines,
                             privcmd: String = "/dev/xen/privcmd") throws -> XenDriver {
         // Checked before xc_interface_open, which would print its own complaint on stderr.
         guard FileManager.default.fileExists(atPath: privcmd) else {
@@ -53,22 +57,25 @@ public final class XenDriver: HostDriver {
                             message: "cannot open the hypervisor interface (\(error)): run xenplan as root on the dom0")
         }
         return XenDriver(hostName: hostName, hypervisor: control, store: store, xenstoreSocket: XenStore.socketPath,
-                         runner: runner, paths: paths)
+                         runner: runner, deadlines: deadlines, paths: paths)
     }
 
     func failure(_ operation: String, domain: String? = nil, _ message: String) -> HostError {
         HostError(host: hostName, operation: operation, domain: domain, message: message)
     }
 
-    /// Runs one tool invocation; a non-zero exit becomes a `HostError` carrying the tool's
-    /// own stderr (or stdout when stderr is empty, as some xl messages go there). A tool
-    /// that is not installed is named with the Debian `package` that has it, when given.
+    /// Runs one tool invocation within `timeout` (nil: `deadlines.operation`); a non-zero
+    /// exit becomes a `HostError` carrying the tool's own stderr (or stdout when stderr is
+    /// empty, as some xl messages go there), and so does a missed deadline, naming the
+    /// command. A tool that is not installed is named with the Debian `package` that has
+    /// it, when given.
     @discardableResult
-    func run(_ argv: [String], operation: String, domain: String? = nil, package: String? = nil) async throws -> CommandResult {
+    func run(_ argv: [String], operation: String, domain: String? = nil, package: String? = nil,
+             timeout: Duration? = nil) async throws -> CommandResult {
         let result: CommandResult
         do {
-            result = try await runner.run(argv, stdin: nil)
-        } catch let error as ProcessCommandRunner.SpawnError where error.errno == ENOENT && package != nil {
+            result = try await runner.run(argv, stdin: nil, timeout: timeout ?? deadlines.operation)
+        } catch let error as SpawnError where error.code == ENOENT && package != nil {
             throw failure(operation, domain: domain, "\(error.program) not found on \(hostName): install the \(package!) package")
         } catch {
             throw failure(operation, domain: domain, "\(error)")

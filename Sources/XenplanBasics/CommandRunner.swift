@@ -1,18 +1,11 @@
-/// The result of running one process.
-public struct CommandResult: Equatable, Sendable {
-    public var status: Int32
-    public var stdout: String
-    public var stderr: String
-    public init(status: Int32, stdout: String = "", stderr: String = "") {
-        self.status = status
-        self.stdout = stdout
-        self.stderr = stderr
-    }
-}
-
 /// Runs processes by argument vector only. Nothing ever goes through a shell, so no
 /// value from a manifest can be interpreted as shell syntax; tests substitute a
 /// recorder to assert the exact command lines a dom0 would see.
+///
+/// Every run has a deadline: a tool that hangs (an `xl create` waiting on a hotplug
+/// script, a `dd` onto a stuck device) must not hold an apply, and the host's lock, for
+/// ever. Past it the runner stops the command and everything it started, and throws
+/// `CommandTimeout`.
 public protocol CommandRunner: Sendable {
-    func run(_ argv: [String], stdin: String?) async throws -> CommandResult
+    func run(_ argv: [String], stdin: String?, timeout: Duration) async throws -> CommandResult
 }

@@ -5,23 +5,10 @@ import Glibc
 import Darwin
 #endif
 
-/// A child process just started: its pid and our ends of its stdin, stdout and stderr.
-public struct SpawnedChild: Sendable {
-    public let pid: pid_t
-    public let stdinFD: Int32
-    public let stdoutFD: Int32
-    public let stderrFD: Int32
-}
-
-/// The one place a child process is started: `posix_spawn` with an argument vector
-/// (never a shell), pipes that no other child can inherit, and a clean signal state.
-public enum Spawn {
-    public struct Failure: Error, Sendable, CustomStringConvertible {
-        public var program: String
-        public var code: Int32
-        public var description: String { "cannot run \(program): \(String(cString: strerror(code)))" }
-    }
-
+/// How a child process is started, for `ChildProcess` alone: `posix_spawn` with an
+/// argument vector (never a shell), pipes that no other child can inherit, a clean signal
+/// state, and a session of its own.
+enum Spawn {
     /// Several threads spawn at once (an `lvs` beside an `ip`, one `ssh` per host), and a
     /// child must not inherit another child's pipe ends, or that pipe never reaches
     /// end-of-file while the other child lives. So the pipes are close-on-exec (`dup2`
@@ -30,9 +17,11 @@ public enum Spawn {
     /// can slip in between `pipe` and `fcntl` (`pipe2` is not exported to Swift).
     private static let lock = NSLock()
 
-    /// Starts `argv`. `environment` nil keeps this process's; `searchPath` looks the
-    /// program up in `PATH` (`posix_spawnp`).
-    public static func start(_ argv: [String], environment: [String]? = nil, searchPath: Bool) throws(Failure) -> SpawnedChild {
+    /// Starts `argv`; returns its pid and our ends of its stdin, stdout and stderr.
+    /// `environment` nil keeps this process's; `searchPath` looks the program up in
+    /// `PATH` (`posix_spawnp`).
+    static func start(_ argv: [String], environment: [String]?, searchPath: Bool) throws(SpawnError)
+        -> (pid: pid_t, stdin: Int32, stdout: Int32, stderr: Int32) {
         precondition(!argv.isEmpty, "an argument vector names its program")
         lock.lock()
         defer { lock.unlock() }
@@ -40,7 +29,7 @@ public enum Spawn {
         guard pipe(&inPipe) == 0, pipe(&outPipe) == 0, pipe(&errPipe) == 0 else {
             let code = errno
             for fd in inPipe + outPipe + errPipe where fd >= 0 { close(fd) }
-            throw Failure(program: argv[0], code: code)
+            throw SpawnError(program: argv[0], code: code)
         }
         for fd in inPipe + outPipe + errPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
 
@@ -52,9 +41,16 @@ public enum Spawn {
         posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
 
         // The child starts with no signal blocked and every signal at its default action,
-        // whatever thread spawns it: Dispatch's workers block signals and xenplan ignores
-        // SIGPIPE; a child inheriting that misses SIGCHLD (`xl create` then never reaps its
-        // hotplug scripts and waits forever).
+        // whatever thread spawns it: Dispatch's workers block signals, and an apply ignores
+        // SIGINT and SIGTERM to handle them itself; a child inheriting a blocked SIGCHLD
+        // (`xl create`) never reaps its hotplug scripts and waits forever.
+        //
+        // It also leads a new session, so a process group of its own: a deadline stops
+        // it with everything it started (`xl`'s hotplug scripts, `xl migrate`'s ssh) by
+        // signalling the group; the terminal's Ctrl-C reaches xenplan alone, which lets a
+        // running action finish as an interrupted apply promises; and with no controlling
+        // terminal a tool that would prompt (an ssh asking about a host key) fails at once
+        // instead of waiting, stopped, for an answer no one can give.
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -65,7 +61,7 @@ public enum Spawn {
         sigdelset(&allSignals, SIGSTOP)
         posix_spawnattr_setsigmask(&attributes, &noSignals)
         posix_spawnattr_setsigdefault(&attributes, &allSignals)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | newSession))
 
         var pid: pid_t = 0
         let rc = withCStrings(argv) { cargv -> Int32 in
@@ -81,13 +77,21 @@ public enum Spawn {
         close(inPipe[0]); close(outPipe[1]); close(errPipe[1])
         guard rc == 0 else {
             close(inPipe[1]); close(outPipe[0]); close(errPipe[0])
-            throw Failure(program: argv[0], code: rc)
+            throw SpawnError(program: argv[0], code: rc)
         }
-        return SpawnedChild(pid: pid, stdinFD: inPipe[1], stdoutFD: outPipe[0], stderrFD: errPipe[0])
+        return (pid, inPipe[1], outPipe[0], errPipe[0])
     }
 
+    /// `POSIX_SPAWN_SETSID`, which Swift's Glibc module does not export (glibc defines it
+    /// only for `_GNU_SOURCE`): 0x80 since glibc 2.26.
+    #if canImport(Glibc)
+    private static let newSession: Int32 = 0x80
+    #else
+    private static let newSession: Int32 = POSIX_SPAWN_SETSID
+    #endif
+
     /// A `waitpid` status as a shell reports it: the exit code, or 128 + the signal.
-    public static func exitCode(_ status: Int32) -> Int32 {
+    static func exitCode(_ status: Int32) -> Int32 {
         (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
     }
 

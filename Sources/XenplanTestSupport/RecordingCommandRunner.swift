@@ -1,12 +1,14 @@
 import Foundation
 import XenplanBasics
 
-/// A `CommandRunner` that runs nothing: it records every argument vector (and stdin) and
-/// answers from canned results, so tests can assert exactly what a dom0 would have run.
+/// A `CommandRunner` that runs nothing: it records every argument vector (with its stdin
+/// and deadline) and answers from canned results, so tests can assert exactly what a dom0
+/// would have run.
 public final class RecordingCommandRunner: CommandRunner, @unchecked Sendable {
     public struct Invocation: Equatable, Sendable {
         public var argv: [String]
         public var stdin: String?
+        public var timeout: Duration
     }
 
     private let lock = NSLock()
@@ -30,9 +32,9 @@ public final class RecordingCommandRunner: CommandRunner, @unchecked Sendable {
 
     public func reset() { lock.withLock { recorded.removeAll() } }
 
-    public func run(_ argv: [String], stdin: String?) async throws -> CommandResult {
+    public func run(_ argv: [String], stdin: String?, timeout: Duration) async throws -> CommandResult {
         lock.withLock {
-            recorded.append(Invocation(argv: argv, stdin: stdin))
+            recorded.append(Invocation(argv: argv, stdin: stdin, timeout: timeout))
             return responses.last { argv.starts(with: $0.prefix) }?.result ?? fallback
         }
     }

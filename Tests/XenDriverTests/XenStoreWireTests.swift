@@ -256,7 +256,7 @@ import XenplanTestSupport
                                    autoDirectory: root.appendingPathComponent("auto").path, sysClassNet: sysfs.classNet)
         func driver(_ socket: String?) -> XenDriver {
             XenDriver(hostName: "cpt18", hypervisor: RecordedHypervisor.cpt18(), store: store, xenstoreSocket: socket,
-                      runner: RecordingCommandRunner(), paths: paths)
+                      runner: RecordingCommandRunner(), deadlines: DriverHarness.deadlines, paths: paths)
         }
         let viaLibrary = try await driver(nil).observe()
         let before = server.requestLog.count

@@ -136,10 +136,17 @@ struct AgentCommand: AsyncParsableCommand {
         }
         let extra = imageDirectories, extraVolumeGroups = volumeGroups
         return { session in
-            try XenDriver.open(hostName: session.host,
-                               paths: XenDriverPaths(imageDirectories: Array(Set(session.imageDirectories + extra)).sorted(),
-                                                     volumeGroups: Array(Set(session.volumeGroups + extraVolumeGroups)).sorted(),
-                                                     imagePaths: session.imagePaths))
+            let deadlines: CommandDeadlines
+            do {
+                deadlines = try CommandDeadlines.fromEnvironment()
+            } catch let error as HostLimitsError {
+                throw HostError(host: session.host, operation: "connect", message: error.message)
+            }
+            return try XenDriver.open(hostName: session.host,
+                                      paths: XenDriverPaths(imageDirectories: Array(Set(session.imageDirectories + extra)).sorted(),
+                                                            volumeGroups: Array(Set(session.volumeGroups + extraVolumeGroups)).sorted(),
+                                                            imagePaths: session.imagePaths),
+                                      deadlines: deadlines)
         }
     }
 }

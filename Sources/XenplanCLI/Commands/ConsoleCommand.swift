@@ -149,8 +149,9 @@ struct ConsoleCommand: AsyncParsableCommand {
 
     /// Becomes `argv` (`execv`, no shell, no PATH search: `argv[0]` is absolute). What was
     /// printed is flushed first; the signal mask and dispositions go back to the defaults,
-    /// since an ignored or blocked signal would stay so in the console program (xenplan
-    /// ignores SIGPIPE, and runs this on a thread whose mask the runtime chose).
+    /// since an ignored or blocked signal would stay so in the console program (this runs
+    /// on a thread whose mask the runtime chose). Not a child, so no deadline: the console
+    /// is xenplan's process from here on, for as long as the person at it wants.
     static func replaceProcess(with argv: [String]) throws -> Never {
         fflush(nil)
         var none = sigset_t()

@@ -22,8 +22,11 @@ enum HostConnector {
             do {
                 return try XenDriver.open(hostName: host.name,
                                           paths: XenDriverPaths(imageDirectories: images, volumeGroups: volumeGroups,
-                                                                imagePaths: imagePaths(of: host.name, in: lab)))
+                                                                imagePaths: imagePaths(of: host.name, in: lab)),
+                                          deadlines: CommandDeadlines.fromEnvironment())
             } catch let error as HostError {
+                throw UserFacingError("host \(host.name): \(error.message)")
+            } catch let error as HostLimitsError {
                 throw UserFacingError("host \(host.name): \(error.message)")
             }
         case let .ssh(user, address, port):

@@ -35,9 +35,13 @@ struct DriverHarness {
                                    autoDirectory: root.appendingPathComponent("auto").path, imageDirectories: [images],
                                    volumeGroups: volumeGroups, sysClassNet: sysfs.classNet,
                                    seedDirectory: root.appendingPathComponent("xenplan-state/seed").path, imagePaths: imagePaths)
-        driver = XenDriver(hostName: "cpt18", hypervisor: hypervisor, store: store, runner: tools, paths: paths,
+        driver = XenDriver(hostName: "cpt18", hypervisor: hypervisor, store: store, runner: tools, deadlines: Self.deadlines, paths: paths,
                            pollInterval: pollInterval)
     }
+
+    /// The tools' deadlines: an agent client's defaults, each kind its own.
+    static let deadlines = CommandDeadlines(observe: .seconds(60), create: .seconds(600), migrate: .seconds(1800),
+                                            copyImage: .seconds(3600), operation: .seconds(120))
 
     func cleanup() {
         server.stop()

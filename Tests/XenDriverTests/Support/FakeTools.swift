@@ -17,10 +17,10 @@ final class FakeTools: CommandRunner, @unchecked Sendable {
 
     func uninstall(_ program: String) { lock.withLock { _ = absent.insert(program) } }
 
-    func run(_ argv: [String], stdin: String?) async throws -> CommandResult {
-        let result = try await recorder.run(argv, stdin: stdin)
+    func run(_ argv: [String], stdin: String?, timeout: Duration) async throws -> CommandResult {
+        let result = try await recorder.run(argv, stdin: stdin, timeout: timeout)
         if lock.withLock({ absent.contains(argv[0]) }) {
-            throw ProcessCommandRunner.SpawnError(program: argv[0], errno: ENOENT)
+            throw SpawnError(program: argv[0], code: ENOENT)
         }
         guard result.status == 0, let output = Self.output(argv) else { return result }
         try Self.content(argv).write(to: URL(fileURLWithPath: output))
