@@ -4,7 +4,7 @@
 SWIFT ?= swift
 XENPLAN = .build/debug/xenplan
 
-.PHONY: setup build demo test bench clean
+.PHONY: setup build demo test bench clean format lint
 
 setup:
 	scripts/setup.sh
@@ -36,6 +36,16 @@ soak: setup
 
 bench: setup
 	scripts/bench.sh
+
+# The code's layout is swift-format's (the toolchain's `swift format`, settings in
+# .swift-format): `make format` rewrites the sources, `make lint` fails on any difference.
+FORMATTED = Sources Tests Package.swift
+
+format:
+	$(SWIFT) format --in-place --recursive $(FORMATTED)
+
+lint:
+	$(SWIFT) format lint --strict --recursive $(FORMATTED)
 
 clean:
 	rm -rf .build

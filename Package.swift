@@ -4,7 +4,7 @@ import PackageDescription
 let package = Package(
     name: "xenplan",
     products: [
-        .executable(name: "xenplan", targets: ["xenplan"]),
+        .executable(name: "xenplan", targets: ["xenplan"])
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

@@ -52,9 +52,11 @@ public actor AgentClient {
     /// The answer's text is escaped for a terminal (`TerminalText`); its host state is the
     /// caller's to check. Past `deadline` the session ends with `timedOut`: answers come in
     /// order, so one that never comes holds up every later one too.
-    public func request(_ type: String, deadline: AgentLimits.Deadline? = nil,
-                        _ fill: @Sendable (inout AgentRequestBody) -> Void = { _ in },
-                        progress handler: ProgressHandler? = nil) async throws -> AgentMessage {
+    public func request(
+        _ type: String, deadline: AgentLimits.Deadline? = nil,
+        _ fill: @Sendable (inout AgentRequestBody) -> Void = { _ in },
+        progress handler: ProgressHandler? = nil
+    ) async throws -> AgentMessage {
         if let failure { throw failure }
         let id = nextID
         nextID += 1

@@ -64,8 +64,9 @@ public struct AgentLimits: Hashable, Sendable {
         case .migrate: return deadline(.migrate)
         case .createVolumeFromImage: return deadline(.copyImage)
         case let .shutdown(_, timeoutSeconds):
-            return Deadline(duration: .seconds(min(max(0, timeoutSeconds), 86_400)) + shutdownMargin,
-                            setting: Setting.shutdownMargin.rawValue)
+            return Deadline(
+                duration: .seconds(min(max(0, timeoutSeconds), 86_400)) + shutdownMargin,
+                setting: Setting.shutdownMargin.rawValue)
         default: return deadline(.operation)
         }
     }

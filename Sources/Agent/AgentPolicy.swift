@@ -38,9 +38,11 @@ public struct AgentPolicy: Hashable, Sendable {
     /// Where images are kept on a dom0 unless the policy says otherwise.
     public static let defaultImageSource = "/var/lib/xenplan/images"
 
-    public init(path: String, fromFile: Bool, volumeGroups: Set<String>?, imageDirectories: Set<String>?,
-                devices: [String]?, readOnlyDevices: [String] = [], bridges: [String: Set<String>]?,
-                imageSources: Set<String>? = [AgentPolicy.defaultImageSource]) {
+    public init(
+        path: String, fromFile: Bool, volumeGroups: Set<String>?, imageDirectories: Set<String>?,
+        devices: [String]?, readOnlyDevices: [String] = [], bridges: [String: Set<String>]?,
+        imageSources: Set<String>? = [AgentPolicy.defaultImageSource]
+    ) {
         self.path = path
         self.fromFile = fromFile
         self.volumeGroups = volumeGroups
@@ -62,8 +64,9 @@ public struct AgentPolicy: Hashable, Sendable {
     /// A simulated host without a policy file: there is nothing real to protect, so
     /// nothing is checked.
     public static func open(path: String = defaultPath) -> AgentPolicy {
-        AgentPolicy(path: path, fromFile: false, volumeGroups: nil, imageDirectories: nil, devices: nil, bridges: nil,
-                    imageSources: nil)
+        AgentPolicy(
+            path: path, fromFile: false, volumeGroups: nil, imageDirectories: nil, devices: nil, bridges: nil,
+            imageSources: nil)
     }
 
     /// Whether any rule is checked at all.
@@ -87,8 +90,10 @@ public struct AgentPolicy: Hashable, Sendable {
 
     /// `--volume-group`, `--image-dir` and `--image-source` of the forced command: the
     /// administrator's own additions, as if written in the file.
-    public func adding(volumeGroups extraGroups: [String], imageDirectories extraDirectories: [String],
-                       imageSources extraSources: [String] = []) -> AgentPolicy {
+    public func adding(
+        volumeGroups extraGroups: [String], imageDirectories extraDirectories: [String],
+        imageSources extraSources: [String] = []
+    ) -> AgentPolicy {
         var policy = self
         if !extraGroups.isEmpty { policy.volumeGroups = policy.volumeGroups.map { $0.union(extraGroups) } }
         if !extraDirectories.isEmpty {
@@ -151,7 +156,8 @@ extension AgentPolicy {
             }
             switch key.string {
             case "volumeGroups":
-                policy.volumeGroups = Set(try strings(value, key.string, fail: fail) { Syntax.isVolumeGroup($0) ? nil : "is not a volume group name" })
+                policy.volumeGroups = Set(
+                    try strings(value, key.string, fail: fail) { Syntax.isVolumeGroup($0) ? nil : "is not a volume group name" })
             case "imageDirectories", "imageSources":
                 let list = Set(try strings(value, key.string, fail: fail) { pathProblem($0) }.map(withoutTrailingSlash))
                 if key.string == "imageDirectories" { policy.imageDirectories = list } else { policy.imageSources = list }
@@ -184,8 +190,10 @@ extension AgentPolicy {
         return policy
     }
 
-    private static func strings(_ node: Node, _ key: String, fail: (Node?, String) -> AgentPolicyError,
-                                check: (String) -> String?) throws(AgentPolicyError) -> [String] {
+    private static func strings(
+        _ node: Node, _ key: String, fail: (Node?, String) -> AgentPolicyError,
+        check: (String) -> String?
+    ) throws(AgentPolicyError) -> [String] {
         guard case let .sequence(items) = node else { throw fail(node, "\(key): must be a list") }
         var out: [String] = []
         for item in items {
@@ -238,7 +246,8 @@ extension AgentPolicy {
             throw refusal("volumeGroups", "the hello names volume group \(vg), which is not listed")
         }
         if let allowed = self.imageDirectories,
-           let dir = imageDirectories.first(where: { !allowed.contains(Self.withoutTrailingSlash($0)) }) {
+            let dir = imageDirectories.first(where: { !allowed.contains(Self.withoutTrailingSlash($0)) })
+        {
             throw refusal("imageDirectories", "the hello names image directory \(dir), which is not listed")
         }
     }
@@ -246,8 +255,10 @@ extension AgentPolicy {
     /// Checks one operation for a session whose hello narrowed the policy to its own
     /// volume groups and image directories. `state` is read only for what needs the host's
     /// word: a volume's owner, a domain's protection, the disks of a configuration.
-    func check(_ operation: HostOperation, session: AgentSession,
-               state readState: () async throws -> HostState) async throws {
+    func check(
+        _ operation: HostOperation, session: AgentSession,
+        state readState: () async throws -> HostState
+    ) async throws {
         if isOpen { return }
         var observed: HostState?
         func state() async throws -> HostState {
@@ -262,7 +273,8 @@ extension AgentPolicy {
             let what = "\(kind) \(volumeLabel(container, name))"
             try checkContainer(container, session: session, what: what)
             guard mayReadImage(image.path) else {
-                throw refusal("imageSources", "\(what): image \(image.name) (\(image.path)) is in no directory listed under imageSources or imageDirectories")
+                throw refusal(
+                    "imageSources", "\(what): image \(image.name) (\(image.path)) is in no directory listed under imageSources or imageDirectories")
             }
         case .writeSeed:
             // Only ever the domain's own file in the seed directory, which the request's
@@ -289,7 +301,9 @@ extension AgentPolicy {
         case let .writeConfig(config):
             for disk in config.disks { try checkDisk(disk, domain: config.name, kind: kind, session: session) }
             if !config.protect, try await state().config(named: config.name)?.protect == true {
-                throw refusal("protected-domains", "\(kind) \(config.name): \(config.name) is protected on this host and this would lift it; lift it on the host itself")
+                throw refusal(
+                    "protected-domains",
+                    "\(kind) \(config.name): \(config.name) is protected on this host and this would lift it; lift it on the host itself")
             }
         case let .create(domain):
             for disk in try await state().config(named: domain)?.disks ?? [] {
@@ -300,7 +314,8 @@ extension AgentPolicy {
         case let .removeConfig(name):
             let host = try await state()
             if host.config(named: name)?.protect == true, host.domain(named: name) != nil {
-                throw refusal("protected-domains", "\(kind) \(name): \(name) is protected and runs here; removing its configuration would lift the protection")
+                throw refusal(
+                    "protected-domains", "\(kind) \(name): \(name) is protected and runs here; removing its configuration would lift the protection")
             }
         case let .shutdown(domain, _), let .destroy(domain), let .discardMigrationCopy(domain, _):
             let base = Self.baseName(domain)
@@ -352,7 +367,9 @@ extension AgentPolicy {
                 throw refusal("readOnlyDevices", "\(kind) \(domain) \(disk.vdev): \(target) may be attached read-only only")
             }
         }
-        throw refusal("devices", "\(kind) \(domain) \(disk.vdev): \(target) is neither a volume of this session's volume groups or image directories nor a listed device")
+        throw refusal(
+            "devices",
+            "\(kind) \(domain) \(disk.vdev): \(target) is neither a volume of this session's volume groups or image directories nor a listed device")
     }
 
     /// Whether the image at `path` may be read: below a directory listed under

@@ -5,8 +5,9 @@ import XenplanBasics
 /// One request, parsed and validated: nothing reaches a driver without passing here.
 public struct AgentRequest: Hashable, Sendable {
     public enum Kind: Hashable, Sendable {
-        case hello(versions: [Int], client: String?, host: String?, imageDirectories: [String], volumeGroups: [String],
-                   imagePaths: [String])
+        case hello(
+            versions: [Int], client: String?, host: String?, imageDirectories: [String], volumeGroups: [String],
+            imagePaths: [String])
         case observe
         case perform(HostOperation)
         case lock(owner: LockRecord, replacing: LockRecord?)
@@ -66,8 +67,10 @@ public struct AgentRequest: Hashable, Sendable {
 
     /// An optional array of at most `limit` strings under `key`, each checked by `check`
     /// (given the value and its field name, `key[i]`).
-    private static func stringList(_ object: [String: JSONValue], _ key: String, of noun: String, limit: Int = 64,
-                                   id: RequestID?, check: (String, String) throws -> Void) throws -> [String] {
+    private static func stringList(
+        _ object: [String: JSONValue], _ key: String, of noun: String, limit: Int = 64,
+        id: RequestID?, check: (String, String) throws -> Void
+    ) throws -> [String] {
         guard let value = object[key] else { return [] }
         guard case let .array(items) = value, items.count <= limit else {
             throw ProtocolError(id: id, .badRequest, "'\(key)' must be an array of at most \(limit) \(noun)")
@@ -117,8 +120,9 @@ public struct AgentRequest: Hashable, Sendable {
             let imagePaths = try stringList(object, "imagePaths", of: "paths", limit: ImageSource.maxObservedPaths, id: id) {
                 try AgentValidation.path($0, $1)
             }
-            return .hello(versions: versions, client: client, host: host, imageDirectories: directories,
-                          volumeGroups: volumeGroups, imagePaths: imagePaths)
+            return .hello(
+                versions: versions, client: client, host: host, imageDirectories: directories,
+                volumeGroups: volumeGroups, imagePaths: imagePaths)
         case "observe":
             return .observe
         case "perform":

@@ -25,10 +25,12 @@ public actor AgentServer {
         public var maxQueuedRequests: Int
         public var maxQueuedBytes: Int
 
-        public init(host: String? = nil, xenplanVersion: String, progressInterval: Duration = .seconds(2),
-                    lockDirectory: URL = URL(fileURLWithPath: "/run/xenplan"), versions: [Int] = AgentProtocol.versions,
-                    policy: AgentPolicy = .open(), maxQueuedRequests: Int = AgentProtocol.maxQueuedRequests,
-                    maxQueuedBytes: Int = AgentProtocol.maxQueuedBytes) {
+        public init(
+            host: String? = nil, xenplanVersion: String, progressInterval: Duration = .seconds(2),
+            lockDirectory: URL = URL(fileURLWithPath: "/run/xenplan"), versions: [Int] = AgentProtocol.versions,
+            policy: AgentPolicy = .open(), maxQueuedRequests: Int = AgentProtocol.maxQueuedRequests,
+            maxQueuedBytes: Int = AgentProtocol.maxQueuedBytes
+        ) {
             self.host = host
             self.xenplanVersion = xenplanVersion
             self.progressInterval = progressInterval
@@ -108,8 +110,9 @@ public actor AgentServer {
     private func answer(_ request: AgentRequest, emit: @escaping @Sendable (AgentMessage) -> Void) async -> AgentMessage {
         let id = request.id
         if case let .hello(versions, client, host, directories, volumeGroups, imagePaths) = request.kind {
-            return hello(id: id, versions: versions, client: client, host: host, imageDirectories: directories,
-                         volumeGroups: volumeGroups, imagePaths: imagePaths)
+            return hello(
+                id: id, versions: versions, client: client, host: host, imageDirectories: directories,
+                volumeGroups: volumeGroups, imagePaths: imagePaths)
         }
         guard let driver, let locking, let session else {
             return .failure(id, .outOfOrder, "the first request must be a hello")
@@ -139,7 +142,8 @@ public actor AgentServer {
                 try await locking.acquireLock(for: owner, replacing: replacing)
                 return .ok(id)
             } catch let held as HostLockHeld {
-                var message = AgentMessage.failure(id, .lockHeld, "host \(held.host) is locked by \(held.holder.user)@\(held.holder.machine) pid \(held.holder.pid)")
+                var message = AgentMessage.failure(
+                    id, .lockHeld, "host \(held.host) is locked by \(held.holder.user)@\(held.holder.machine) pid \(held.holder.pid)")
                 message.holder = held.holder
                 return message
             } catch {
@@ -167,12 +171,15 @@ public actor AgentServer {
         }
     }
 
-    private func hello(id: RequestID?, versions: [Int], client: String?, host: String?,
-                       imageDirectories: [String], volumeGroups: [String], imagePaths: [String]) -> AgentMessage {
+    private func hello(
+        id: RequestID?, versions: [Int], client: String?, host: String?,
+        imageDirectories: [String], volumeGroups: [String], imagePaths: [String]
+    ) -> AgentMessage {
         guard driver == nil else { return .failure(id, .outOfOrder, "hello was already received") }
         guard let version = Set(versions).intersection(configuration.versions).max() else {
-            var message = AgentMessage.failure(id, .unsupportedVersion,
-                                               "this agent speaks protocol \(Self.list(configuration.versions)), the client \(Self.list(versions))")
+            var message = AgentMessage.failure(
+                id, .unsupportedVersion,
+                "this agent speaks protocol \(Self.list(configuration.versions)), the client \(Self.list(versions))")
             message.versions = configuration.versions
             message.xenplan = configuration.xenplanVersion
             return message
@@ -191,8 +198,9 @@ public actor AgentServer {
         do {
             // An image the policy does not let the agent read is not looked at either: it
             // shows as absent, and copying it is refused naming the rule.
-            let session = AgentSession(host: name, imageDirectories: imageDirectories, volumeGroups: volumeGroups,
-                                       imagePaths: imagePaths.filter(configuration.policy.mayReadImage), client: client)
+            let session = AgentSession(
+                host: name, imageDirectories: imageDirectories, volumeGroups: volumeGroups,
+                imagePaths: imagePaths.filter(configuration.policy.mayReadImage), client: client)
             let driver = try factory(session)
             self.driver = driver
             self.session = session
@@ -213,8 +221,10 @@ public actor AgentServer {
 
     /// Runs the operation while a ticker sends `progress` events; the ticker is stopped
     /// and drained before the answer, so no event follows it.
-    private func perform(_ operation: HostOperation, id: RequestID?, on driver: any HostDriver,
-                         emit: @escaping @Sendable (AgentMessage) -> Void) async -> AgentMessage {
+    private func perform(
+        _ operation: HostOperation, id: RequestID?, on driver: any HostDriver,
+        emit: @escaping @Sendable (AgentMessage) -> Void
+    ) async -> AgentMessage {
         let clock = ContinuousClock()
         let start = clock.now
         let interval = configuration.progressInterval
@@ -240,11 +250,15 @@ public actor AgentServer {
         return result
     }
 
-    private func hostFailure(_ id: RequestID?, _ code: ProtocolErrorCode, _ error: any Error, operation: String,
-                             domain: String?) -> AgentMessage {
-        let hostError = error as? HostError
-            ?? HostError(host: driver?.hostName ?? configuration.host ?? "?", operation: operation, domain: domain,
-                         message: "\(error)")
+    private func hostFailure(
+        _ id: RequestID?, _ code: ProtocolErrorCode, _ error: any Error, operation: String,
+        domain: String?
+    ) -> AgentMessage {
+        let hostError =
+            error as? HostError
+            ?? HostError(
+                host: driver?.hostName ?? configuration.host ?? "?", operation: operation, domain: domain,
+                message: "\(error)")
         var message = AgentMessage.failure(id, code, hostError.message)
         message.error = WireHostError(hostError)
         return message
@@ -252,8 +266,10 @@ public actor AgentServer {
 
     private func policyFailure(_ id: RequestID?, _ refusal: PolicyRefusal, operation: HostOperation) -> AgentMessage {
         var message = AgentMessage.failure(id, .policyDenied, refusal.message)
-        message.error = WireHostError(HostError(host: driver?.hostName ?? configuration.host ?? "?", operation: operation.kind,
-                                                domain: operation.domainName, message: refusal.message))
+        message.error = WireHostError(
+            HostError(
+                host: driver?.hostName ?? configuration.host ?? "?", operation: operation.kind,
+                domain: operation.domainName, message: refusal.message))
         return message
     }
 

@@ -12,8 +12,10 @@ public struct AgentSession: Hashable, Sendable {
     /// The client's xenplan version, if it said.
     public var client: String?
 
-    public init(host: String, imageDirectories: [String] = [], volumeGroups: [String] = [], imagePaths: [String] = [],
-                client: String? = nil) {
+    public init(
+        host: String, imageDirectories: [String] = [], volumeGroups: [String] = [], imagePaths: [String] = [],
+        client: String? = nil
+    ) {
         self.host = host
         self.imageDirectories = imageDirectories
         self.volumeGroups = volumeGroups

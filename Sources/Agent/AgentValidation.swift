@@ -108,8 +108,9 @@ enum AgentValidation {
             try path(kernel, "\(at).boot.kernel.kernel")
             if let ramdisk { try path(ramdisk, "\(at).boot.kernel.ramdisk") }
             if let cmdline, !Syntax.isCmdline(cmdline) {
-                throw Problem(field: "\(at).boot.kernel.cmdline",
-                              message: "a kernel command line is at most 1024 printable ASCII characters without quotes or backslashes")
+                throw Problem(
+                    field: "\(at).boot.kernel.cmdline",
+                    message: "a kernel command line is at most 1024 printable ASCII characters without quotes or backslashes")
             }
         }
         guard config.disks.count <= 64, config.nics.count <= 64 else {
@@ -121,7 +122,8 @@ enum AgentValidation {
             throw Problem(field: "\(at).seed.\(field)", message: message)
         }
         guard config.manifestHash.utf8.count <= 128,
-              config.manifestHash.utf8.allSatisfy({ Syntax.isAlnum($0) || ":_-".utf8.contains($0) }) else {
+            config.manifestHash.utf8.allSatisfy({ Syntax.isAlnum($0) || ":_-".utf8.contains($0) })
+        else {
             throw Problem(field: "\(at).manifestHash", message: "at most 128 of A-Z, a-z, 0-9, ':', '_', '-'")
         }
     }
@@ -165,7 +167,10 @@ enum AgentValidation {
             }
         }
         guard Syntax.isName(base) else {
-            throw Problem(field: field, message: "\(shown(s)) is not a domain name ([a-z0-9][a-z0-9.-]{0,62}\(transient ? ", optionally with --incoming or --migratedaway" : ""))")
+            throw Problem(
+                field: field,
+                message:
+                    "\(shown(s)) is not a domain name ([a-z0-9][a-z0-9.-]{0,62}\(transient ? ", optionally with --incoming or --migratedaway" : ""))")
         }
     }
 
@@ -194,13 +199,17 @@ enum AgentValidation {
 
     static func volumeGroup(_ s: String, _ field: String) throws(Problem) {
         guard Syntax.isVolumeGroup(s) else {
-            throw Problem(field: field, message: "\(shown(s)) is not a volume group name (1 to 127 of A-Z, a-z, 0-9, '+', '_', '.', '-', not starting with '-', not '.' or '..')")
+            throw Problem(
+                field: field,
+                message:
+                    "\(shown(s)) is not a volume group name (1 to 127 of A-Z, a-z, 0-9, '+', '_', '.', '-', not starting with '-', not '.' or '..')")
         }
     }
 
     static func volumeName(_ s: String, _ field: String) throws(Problem) {
         guard Syntax.isVolumeGroup(s) else {
-            throw Problem(field: field, message: "\(shown(s)) is not a volume name (1 to 127 of A-Z, a-z, 0-9, '+', '_', '.', '-', not starting with '-')")
+            throw Problem(
+                field: field, message: "\(shown(s)) is not a volume name (1 to 127 of A-Z, a-z, 0-9, '+', '_', '.', '-', not starting with '-')")
         }
     }
 

@@ -6,8 +6,10 @@ import HostModel
 /// empties, as it does every process that could hold the lock).
 public enum FileHostLock {
     public static func make(host: String, directory: URL) -> DirectoryHostLock {
-        DirectoryHostLock(host: host, directory: directory.path, recordName: "\(host).apply.lock",
-                          guardName: ".\(host).apply.guard") { what in
+        DirectoryHostLock(
+            host: host, directory: directory.path, recordName: "\(host).apply.lock",
+            guardName: ".\(host).apply.guard"
+        ) { what in
             HostError(host: host, operation: "lock", message: "cannot \(what): \(String(cString: strerror(errno)))")
         }
     }

@@ -1,9 +1,10 @@
 import Foundation
 import XenplanBasics
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// What a line reader sees: a line (without its newline), a line that was too long
@@ -33,9 +34,9 @@ public final class LineReader: Sendable {
             Self.readLoop(fd: fd, limit: limit, stopAtOversize: stopAtOversize) { continuation.yield($0) }
             if closing {
                 #if canImport(Glibc)
-                _ = Glibc.close(fd)
+                    _ = Glibc.close(fd)
                 #else
-                _ = Darwin.close(fd)
+                    _ = Darwin.close(fd)
                 #endif
             }
             continuation.finish()
@@ -119,9 +120,9 @@ public final class LineWriter: @unchecked Sendable {
                 closed = true
                 broken = true
                 #if canImport(Glibc)
-                _ = Glibc.close(fd)
+                    _ = Glibc.close(fd)
                 #else
-                _ = Darwin.close(fd)
+                    _ = Darwin.close(fd)
                 #endif
             }
         }

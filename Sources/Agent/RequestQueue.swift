@@ -33,7 +33,10 @@ final class RequestQueue: @unchecked Sendable {
         }
         var id: RequestID?
         if case let .line(data) = event { id = AgentRequest.peekID(data) }
-        return .failure(id, .busy, "\(waiting) requests (\(held) bytes) are waiting, and at most \(maxRequests) requests and \(maxBytes) bytes may; nothing was done: send it again once earlier requests are answered")
+        return .failure(
+            id, .busy,
+            "\(waiting) requests (\(held) bytes) are waiting, and at most \(maxRequests) requests and \(maxBytes) bytes may; nothing was done: send it again once earlier requests are answered"
+        )
     }
 
     func served(_ event: LineEvent) {

@@ -18,16 +18,21 @@ public final class SshDriver: HostDriver, HostLocking {
     ///   - sshExecutable: `ssh` (found on the PATH by default).
     ///   - limits: deadlines and the reply limit; by default the environment's
     ///     (`AgentLimits.fromEnvironment`).
-    public init(hostName: String, target: SshTarget, clientVersion: String,
-                sshExecutable: URL = SshTarget.sshExecutable(), limits: AgentLimits? = nil) {
+    public init(
+        hostName: String, target: SshTarget, clientVersion: String,
+        sshExecutable: URL = SshTarget.sshExecutable(), limits: AgentLimits? = nil
+    ) {
         self.hostName = hostName
         self.target = target
-        let limits: Result<AgentLimits, HostLimitsError> = limits.map { .success($0) } ?? Result { () throws(HostLimitsError) in
-            try AgentLimits.fromEnvironment()
-        }
+        let limits: Result<AgentLimits, HostLimitsError> =
+            limits.map { .success($0) }
+            ?? Result { () throws(HostLimitsError) in
+                try AgentLimits.fromEnvironment()
+            }
         self.limits = limits
-        link = SshLink(host: hostName, target: target, clientVersion: clientVersion, executable: sshExecutable,
-                       limits: (try? limits.get()) ?? AgentLimits())
+        link = SshLink(
+            host: hostName, target: target, clientVersion: clientVersion, executable: sshExecutable,
+            limits: (try? limits.get()) ?? AgentLimits())
     }
 
     /// The host state, checked against `HostStateLimits` (its text escaped) and refused
@@ -37,15 +42,18 @@ public final class SshDriver: HostDriver, HostLocking {
         guard answer.type == "state", let state = answer.state else { throw failure(answer, operation: "observe") }
         let checked = try HostStateLimits.checked(state, host: hostName)
         guard checked.name == hostName else {
-            throw HostError(host: hostName, operation: "observe",
-                            message: "the agent answered with the state of host \(shownValue(checked.name)); check the host's connection in the manifests")
+            throw HostError(
+                host: hostName, operation: "observe",
+                message: "the agent answered with the state of host \(shownValue(checked.name)); check the host's connection in the manifests")
         }
         return checked
     }
 
     public func perform(_ operation: HostOperation) async throws {
-        let answer = try await call("perform", while: .performing(operation.kind, operation.domainName),
-                                    operation: operation) {
+        let answer = try await call(
+            "perform", while: .performing(operation.kind, operation.domainName),
+            operation: operation
+        ) {
             $0.operation = operation
         }
         guard answer.type == "ok" else { throw failure(answer, operation: operation.kind, domain: operation.domainName) }
@@ -83,9 +91,11 @@ public final class SshDriver: HostDriver, HostLocking {
         await link.disconnect()
     }
 
-    private func call(_ type: String, while phase: SshMessages.Phase,
-                      deadline setting: AgentLimits.Setting = .operation, operation: HostOperation? = nil,
-                      _ fill: @escaping @Sendable (inout AgentRequestBody) -> Void = { _ in }) async throws -> AgentMessage {
+    private func call(
+        _ type: String, while phase: SshMessages.Phase,
+        deadline setting: AgentLimits.Setting = .operation, operation: HostOperation? = nil,
+        _ fill: @escaping @Sendable (inout AgentRequestBody) -> Void = { _ in }
+    ) async throws -> AgentMessage {
         let limits: AgentLimits
         do {
             limits = try self.limits.get()
@@ -97,8 +107,9 @@ public final class SshDriver: HostDriver, HostLocking {
             let deadline = operation.map { limits.deadline(for: $0) } ?? limits.deadline(setting)
             return try await client.request(type, deadline: deadline, fill)
         } catch let error as AgentClientError {
-            throw await SshLink.failure(error, process: process, host: hostName, target: target, phase: phase,
-                                        limits: limits)
+            throw await SshLink.failure(
+                error, process: process, host: hostName, target: target, phase: phase,
+                limits: limits)
         }
     }
 
@@ -108,8 +119,9 @@ public final class SshDriver: HostDriver, HostLocking {
         if let error = answer.error {
             return HostError(host: hostName, operation: operation, domain: domain, message: error.message)
         }
-        return HostError(host: hostName, operation: operation, domain: domain,
-                         message: "the agent refused the request: \(answer.message ?? "no reason given") (\(answer.code?.rawValue ?? answer.type))")
+        return HostError(
+            host: hostName, operation: operation, domain: domain,
+            message: "the agent refused the request: \(answer.message ?? "no reason given") (\(answer.code?.rawValue ?? answer.type))")
     }
 }
 
@@ -134,13 +146,16 @@ actor SshLink {
     /// The error for a request that got no answer. A session this side gave up on (a
     /// deadline, an over-long or foreign answer) has its ssh stopped at once; one whose
     /// output ended gets a moment to exit and say why on its stderr.
-    static func failure(_ error: AgentClientError, process: SshProcess, host: String, target: SshTarget,
-                        phase: SshMessages.Phase, limits: AgentLimits) async -> HostError {
+    static func failure(
+        _ error: AgentClientError, process: SshProcess, host: String, target: SshTarget,
+        phase: SshMessages.Phase, limits: AgentLimits
+    ) async -> HostError {
         let ended = error == .closed || error == .cutShort
         if !ended { process.stop() }
         let (status, stderr) = await process.finish(timeout: ended ? .seconds(5) : .seconds(1))
-        return SshMessages.failure(host: host, target: target, phase: phase, status: status, stderr: stderr,
-                                   clientError: error, limits: limits)
+        return SshMessages.failure(
+            host: host, target: target, phase: phase, status: status, stderr: stderr,
+            clientError: error, limits: limits)
     }
 
     func connection() async throws -> (AgentClient, SshProcess) {
@@ -162,11 +177,13 @@ actor SshLink {
     private func open() async throws -> (AgentClient, SshProcess) {
         let process: SshProcess
         do {
-            process = try SshProcess(executable: executable, arguments: target.arguments,
-                                     maxAnswerBytes: limits.maxReplyBytes)
+            process = try SshProcess(
+                executable: executable, arguments: target.arguments,
+                maxAnswerBytes: limits.maxReplyBytes)
         } catch {
-            throw HostError(host: host, operation: "ssh",
-                            message: "cannot run \(executable.path) (\(error.reason)); install openssh-client on this machine")
+            throw HostError(
+                host: host, operation: "ssh",
+                message: "cannot run \(executable.path) (\(error.reason)); install openssh-client on this machine")
         }
         let client = AgentClient(reader: process.reader, writer: process.writer)
         let answer: AgentMessage
@@ -183,8 +200,9 @@ actor SshLink {
                 $0.imagePaths = imagePaths.isEmpty ? nil : imagePaths
             }
         } catch let error as AgentClientError {
-            throw await Self.failure(error, process: process, host: host, target: target, phase: .connecting,
-                                     limits: limits)
+            throw await Self.failure(
+                error, process: process, host: host, target: target, phase: .connecting,
+                limits: limits)
         }
         if let problem = SshMessages.helloProblem(answer) {
             process.close()

@@ -1,9 +1,10 @@
 import Foundation
 import XenplanBasics
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// One running `ssh`: its stdin and stdout carry the protocol, its stderr is collected
@@ -37,9 +38,9 @@ final class SshProcess: @unchecked Sendable {
                 }
             }
             #if canImport(Glibc)
-            _ = Glibc.close(fd)
+                _ = Glibc.close(fd)
             #else
-            _ = Darwin.close(fd)
+                _ = Darwin.close(fd)
             #endif
             stderrDone.signal()
         }

@@ -22,9 +22,11 @@ public struct SshTarget: Hashable, Sendable {
     /// Disk images the lab declares for the host, told to the agent: the image files it observes.
     public var imagePaths: [String]
 
-    public init(user: String?, address: String, port: Int?, agentCommand: String = "xenplan",
-                extraOptions: [String] = [], imageDirectories: [String] = [], volumeGroups: [String] = [],
-                imagePaths: [String] = []) {
+    public init(
+        user: String?, address: String, port: Int?, agentCommand: String = "xenplan",
+        extraOptions: [String] = [], imageDirectories: [String] = [], volumeGroups: [String] = [],
+        imagePaths: [String] = []
+    ) {
         self.user = user
         self.address = address
         self.port = port
@@ -84,8 +86,10 @@ public struct SshTarget: Hashable, Sendable {
     /// decides which host keys are trusted (`refusedOptions`). `knownHosts`
     /// (`XENPLAN_SSH_KNOWN_HOSTS`) names the one known_hosts file to trust instead of
     /// the user's and the system's, once it is checked (`knownHostsOptions`).
-    public static func options(fromEnvironment value: String?,
-                               knownHosts: String? = ProcessInfo.processInfo.environment[knownHostsVariable]) throws -> [String] {
+    public static func options(
+        fromEnvironment value: String?,
+        knownHosts: String? = ProcessInfo.processInfo.environment[knownHostsVariable]
+    ) throws -> [String] {
         let words = (value ?? "").split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
         if let first = words.first, !first.hasPrefix("-") {
             throw OptionsError(message: "XENPLAN_SSH_OPTIONS must hold ssh options such as '-i KEY -o IdentitiesOnly=yes', not \(shown(first))")
@@ -129,7 +133,10 @@ public struct SshTarget: Hashable, Sendable {
         while index < words.count {
             let word = words[index]
             guard word.hasPrefix("-"), word.count > 1, word != "--" else {
-                throw OptionsError(message: "XENPLAN_SSH_OPTIONS holds \(shown(word)), which is not an option or an option's value; ssh would read it as the host to connect to")
+                throw OptionsError(
+                    message:
+                        "XENPLAN_SSH_OPTIONS holds \(shown(word)), which is not an option or an option's value; ssh would read it as the host to connect to"
+                )
             }
             var flags = Substring(word.dropFirst())
             while let flag = flags.first {
@@ -164,7 +171,8 @@ public struct SshTarget: Hashable, Sendable {
             let key = value.prefix { $0 != "=" && $0 != " " && $0 != "\t" }.filter { $0 != "\"" }.lowercased()
             guard let refused = refusedOptions[key] else { return }
             if key == "stricthostkeychecking",
-               value.drop(while: { $0 != "=" }).dropFirst().trimmingCharacters(in: .whitespaces).lowercased() == "yes" {
+                value.drop(while: { $0 != "=" }).dropFirst().trimmingCharacters(in: .whitespaces).lowercased() == "yes"
+            {
                 return
             }
             throw refuse(refused.name, refused.why)

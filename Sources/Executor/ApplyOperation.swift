@@ -33,10 +33,12 @@ public struct ApplyRequest: Sendable {
     public var lockTimeout: Duration
     public var runID: String
 
-    public init(lab: Lab, drivers: [any HostDriver & HostLocking], skipUnreachable: Set<String> = [], savedPlan: Plan? = nil,
-                planOptions: PlanOptions = PlanOptions(), maxDisruption: Disruption = .dataLoss, allowDestroy: Bool = false,
-                interactive: Bool = false, parallelism: Int = 4, balloonTimeout: Duration = .seconds(120),
-                journalPath: String? = nil, lockTimeout: Duration = .zero, runID: String = Executor.newRunID()) {
+    public init(
+        lab: Lab, drivers: [any HostDriver & HostLocking], skipUnreachable: Set<String> = [], savedPlan: Plan? = nil,
+        planOptions: PlanOptions = PlanOptions(), maxDisruption: Disruption = .dataLoss, allowDestroy: Bool = false,
+        interactive: Bool = false, parallelism: Int = 4, balloonTimeout: Duration = .seconds(120),
+        journalPath: String? = nil, lockTimeout: Duration = .zero, runID: String = Executor.newRunID()
+    ) {
         self.lab = lab
         self.drivers = drivers
         self.skipUnreachable = skipUnreachable
@@ -131,8 +133,10 @@ public final class ApplyOperation: @unchecked Sendable {
     private var executing = false
     private var locking = false
 
-    public init(_ request: ApplyRequest, delegate: any ApplyDelegate, observer: any ExecutionObserver = SilentObserver(),
-                clock: any ExecutionClock = SystemExecutionClock(), stop: StopRequest = StopRequest()) {
+    public init(
+        _ request: ApplyRequest, delegate: any ApplyDelegate, observer: any ExecutionObserver = SilentObserver(),
+        clock: any ExecutionClock = SystemExecutionClock(), stop: StopRequest = StopRequest()
+    ) {
         self.request = request
         self.delegate = delegate
         self.observer = observer
@@ -241,8 +245,9 @@ public final class ApplyOperation: @unchecked Sendable {
         }
         lock.withLock { executing = true }
         let options = ExecutorOptions(parallelism: request.parallelism, balloonTimeout: request.balloonTimeout, excluded: exclusions)
-        var executor = Executor(plan: plan, drivers: drivers, options: options, observer: observer, journal: journal,
-                                clock: clock, stop: stop, runID: request.runID)
+        var executor = Executor(
+            plan: plan, drivers: drivers, options: options, observer: observer, journal: journal,
+            clock: clock, stop: stop, runID: request.runID)
         executor.recordedDigest = request.savedPlan?.digest
         do {
             return .executed(review, try await executor.run())
@@ -265,18 +270,27 @@ public final class ApplyOperation: @unchecked Sendable {
         let given = request.planOptions
         var missing: [String] = []
         var extra: [String] = []
-        for (flag, was, now) in [("--allow-restart", made.allowRestart, given.allowRestart),
-                                 ("--allow-data-loss", made.allowDataLoss, given.allowDataLoss),
-                                 ("--prune", made.prune, given.prune)] where was != now {
+        for (flag, was, now) in [
+            ("--allow-restart", made.allowRestart, given.allowRestart),
+            ("--allow-data-loss", made.allowDataLoss, given.allowDataLoss),
+            ("--prune", made.prune, given.prune),
+        ] where was != now {
             if was { missing.append(flag) } else { extra.append(flag) }
         }
         let skippedNow = Set(request.skipUnreachable)
         for host in made.skippedHosts where !skippedNow.contains(host) { missing.append("--skip-unreachable \(host)") }
         guard missing.isEmpty && extra.isEmpty else {
             var parts: [String] = []
-            if !missing.isEmpty { parts.append("it was made with \(missing.joined(separator: " ")): give \(missing.count == 1 ? "it" : "them") to apply too, to allow what it does") }
-            if !extra.isEmpty { parts.append("it was made without \(extra.joined(separator: " ")): make a new plan with \(extra.count == 1 ? "it" : "them")") }
-            throw .flagsDiffer("the saved plan and this apply disagree on what is allowed: " + parts.joined(separator: "; ") + "; nothing was changed")
+            if !missing.isEmpty {
+                parts.append(
+                    "it was made with \(missing.joined(separator: " ")): give \(missing.count == 1 ? "it" : "them") to apply too, to allow what it does"
+                )
+            }
+            if !extra.isEmpty {
+                parts.append("it was made without \(extra.joined(separator: " ")): make a new plan with \(extra.count == 1 ? "it" : "them")")
+            }
+            throw .flagsDiffer(
+                "the saved plan and this apply disagree on what is allowed: " + parts.joined(separator: "; ") + "; nothing was changed")
         }
     }
 
@@ -291,8 +305,10 @@ public final class ApplyOperation: @unchecked Sendable {
                     onWait: { [delegate] held in delegate.warn("waiting for the apply lock: \(held)") })
                 for t in takeOvers {
                     let p = t.previous
-                    delegate.warn("host \(t.host) was locked by \(p.user)@\(p.machine) pid \(p.pid) since \(p.time) (\(p.command)), "
-                        + "which no longer runs (\(t.reason)); the lock is taken over. Run `xenplan plan` afterwards if that apply was cut short.")
+                    delegate.warn(
+                        "host \(t.host) was locked by \(p.user)@\(p.machine) pid \(p.pid) since \(p.time) (\(p.command)), "
+                            + "which no longer runs (\(t.reason)); the lock is taken over. Run `xenplan plan` afterwards if that apply was cut short."
+                    )
                 }
                 return locks
             } catch {
@@ -315,9 +331,10 @@ public final class ApplyOperation: @unchecked Sendable {
         for unfinished in runs {
             let run = unfinished.run
             let cut = unfinished.started.map { "#\($0.action ?? 0) \($0.kind ?? "") \($0.domain ?? "") on \($0.host ?? "")" }
-            delegate.warn("an earlier apply (run \(run.run), \(run.time)) did not finish"
-                + (cut.isEmpty ? "" : "; it had started: " + cut.joined(separator: ", "))
-                + ". The plan is made from the hosts as they are now.")
+            delegate.warn(
+                "an earlier apply (run \(run.run), \(run.time)) did not finish"
+                    + (cut.isEmpty ? "" : "; it had started: " + cut.joined(separator: ", "))
+                    + ". The plan is made from the hosts as they are now.")
         }
         return runs
     }

@@ -27,7 +27,8 @@ extension Executor {
                 return ActionFailure(operation: "balloon", message: "\(error)")
             }
             guard let observed = state.domains.first(where: { $0.name == domain && $0.domid != 0 && $0.transient == nil }) else {
-                return ActionFailure(operation: "balloon", message: "domain \(domain) disappeared from \(driver.hostName) while its balloon was deflating")
+                return ActionFailure(
+                    operation: "balloon", message: "domain \(domain) disappeared from \(driver.hostName) while its balloon was deflating")
             }
             lastSeen = observed.memoryActual
             if observed.memoryActual <= target + options.balloonTolerance { return nil }

@@ -34,7 +34,8 @@ extension Executor {
             } else if action.disruption > limit {
                 result[action.id] = .aboveMaxDisruption(action.disruption, limit: limit)
             } else if let dep = action.dependsOn.sorted().first(where: { result[$0] != nil }),
-                      let cause = plan.actions.first(where: { $0.id == dep }) {
+                let cause = plan.actions.first(where: { $0.id == dep })
+            {
                 result[action.id] = .dependsOnExcluded(id: dep, kind: cause.kind, domain: cause.domain)
             }
         }

@@ -22,8 +22,9 @@ extension Executor {
         do {
             states = try await LabObservation.observe(Array(drivers.values)).states
         } catch {
-            return ActionFailure(operation: operation.kind,
-                                 message: "cannot check that \(name) runs nowhere else, so it is not started: \(error.description)")
+            return ActionFailure(
+                operation: operation.kind,
+                message: "cannot check that \(name) runs nowhere else, so it is not started: \(error.description)")
         }
         for state in states {
             for d in state.domains where d.domid != 0 && d.name == name && d.state != .dying {
@@ -31,8 +32,11 @@ extension Executor {
                 if case .migrate = operation, state.name == action.host { continue }
                 if state.name == target, !d.state.isUp, d.transient == nil, case .create = operation { continue }
                 let what = d.transient.map { " (as \(name)--\($0 == .incoming ? "incoming" : "migratedaway"))" } ?? ""
-                return ActionFailure(operation: operation.kind,
-                                     message: "\(name) already exists on \(state.name)\(what), \(d.state.rawValue); not started a second time. Run `xenplan plan` to see the lab as it is now")
+                return ActionFailure(
+                    operation: operation.kind,
+                    message:
+                        "\(name) already exists on \(state.name)\(what), \(d.state.rawValue); not started a second time. Run `xenplan plan` to see the lab as it is now"
+                )
             }
         }
         guard case .create = operation else { return nil }
@@ -42,9 +46,10 @@ extension Executor {
             for state in states {
                 for d in state.domains where d.domid != 0 && d.name != name && d.state.isUp {
                     if let other = d.disks.first(where: { Syntax.deviceIdentity($0.target) == wanted }) {
-                        return ActionFailure(operation: operation.kind,
-                                             message: "disk \(disk.vdev) of \(name) (\(disk.target)) is in use by \(d.name) on \(state.name)"
-                                                 + (other.readOnly ? " (read-only)" : "") + "; \(name) is not started, so that no disk is written by two guests")
+                        return ActionFailure(
+                            operation: operation.kind,
+                            message: "disk \(disk.vdev) of \(name) (\(disk.target)) is in use by \(d.name) on \(state.name)"
+                                + (other.readOnly ? " (read-only)" : "") + "; \(name) is not started, so that no disk is written by two guests")
                     }
                 }
             }

@@ -25,10 +25,12 @@ public struct Executor: Sendable {
     /// is carried out (its fresh equal), so that it is applied at most once.
     public var recordedDigest: String?
 
-    public init(plan: Plan, drivers: [any HostDriver], options: ExecutorOptions = ExecutorOptions(),
-                observer: any ExecutionObserver = SilentObserver(), journal: Journal? = nil,
-                clock: any ExecutionClock = SystemExecutionClock(), stop: StopRequest = StopRequest(),
-                runID: String = Executor.newRunID()) {
+    public init(
+        plan: Plan, drivers: [any HostDriver], options: ExecutorOptions = ExecutorOptions(),
+        observer: any ExecutionObserver = SilentObserver(), journal: Journal? = nil,
+        clock: any ExecutionClock = SystemExecutionClock(), stop: StopRequest = StopRequest(),
+        runID: String = Executor.newRunID()
+    ) {
         self.plan = plan
         self.drivers = Dictionary(drivers.map { ($0.hostName, $0) }, uniquingKeysWith: { first, _ in first })
         self.options = options
@@ -101,8 +103,9 @@ public struct Executor: Sendable {
             try record(.skipped, action, message: reason.description)
             observer.didSkip(action, because: reason)
         }
-        let report = ExecutionReport(plan: plan, outcomes: state.outcomes, interrupted: state.stopReason == .interrupted,
-                                     elapsed: clock.now() - start)
+        let report = ExecutionReport(
+            plan: plan, outcomes: state.outcomes, interrupted: state.stopReason == .interrupted,
+            elapsed: clock.now() - start)
         let failed = report.failed.count, skipped = report.skipped.count
         try record(.runEnded, message: "\(report.done.count) done, \(failed) failed, \(skipped) skipped, \(report.excluded.count) left out")
         return report
@@ -135,8 +138,9 @@ public struct Executor: Sendable {
     /// Performs one action's operations in order on its host; nil when it succeeded.
     func perform(_ action: PlannedAction) async -> ActionFailure? {
         guard let driver = drivers[action.host] else {
-            return ActionFailure(operation: action.operations.first?.kind ?? action.kind.rawValue,
-                                 message: "host \(action.host) is not connected in this apply")
+            return ActionFailure(
+                operation: action.operations.first?.kind ?? action.kind.rawValue,
+                message: "host \(action.host) is not connected in this apply")
         }
         for operation in action.operations {
             if let refusal = await checkOneCopy(operation, in: action) { return refusal }
@@ -154,11 +158,15 @@ public struct Executor: Sendable {
         return nil
     }
 
-    private func record(_ event: JournalEntry.Event, _ action: PlannedAction? = nil, message: String? = nil,
-                        plan digest: String? = nil) throws {
+    private func record(
+        _ event: JournalEntry.Event, _ action: PlannedAction? = nil, message: String? = nil,
+        plan digest: String? = nil
+    ) throws {
         guard let journal else { return }
-        try journal.append(JournalEntry(time: Journal.timestamp(), run: runID, event: event, action: action?.id,
-                                        kind: action?.kind.rawValue, host: action?.host, domain: action?.domain,
-                                        message: message, plan: digest))
+        try journal.append(
+            JournalEntry(
+                time: Journal.timestamp(), run: runID, event: event, action: action?.id,
+                kind: action?.kind.rawValue, host: action?.host, domain: action?.domain,
+                message: message, plan: digest))
     }
 }

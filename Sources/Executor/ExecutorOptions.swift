@@ -12,8 +12,10 @@ public struct ExecutorOptions: Sendable {
     /// Actions left out before the apply starts, with why.
     public var excluded: [Int: Exclusion]
 
-    public init(parallelism: Int = 4, balloonTimeout: Duration = .seconds(120), balloonTolerance: ByteSize = .mib(1),
-                excluded: [Int: Exclusion] = [:]) {
+    public init(
+        parallelism: Int = 4, balloonTimeout: Duration = .seconds(120), balloonTolerance: ByteSize = .mib(1),
+        excluded: [Int: Exclusion] = [:]
+    ) {
         self.parallelism = max(1, parallelism)
         self.balloonTimeout = balloonTimeout
         self.balloonTolerance = balloonTolerance

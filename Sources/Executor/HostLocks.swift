@@ -1,9 +1,10 @@
 import Foundation
 import HostModel
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The apply locks of a set of hosts, taken by this process. Hosts are locked in name
@@ -43,9 +44,10 @@ public final class HostLocks: @unchecked Sendable {
     public static func currentOwner(command: String, runID: String, now: Date = Date()) -> LockRecord {
         let user = ProcessInfo.processInfo.environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? userName()
         let me = ProcessIdentity.current()
-        return LockRecord(user: user, machine: machineName(), pid: getpid(), time: lockTime(now), command: command,
-                          runID: runID, bootID: me.bootID, machineID: me.machineID, pidNamespace: me.pidNamespace,
-                          startTime: me.startTime)
+        return LockRecord(
+            user: user, machine: machineName(), pid: getpid(), time: lockTime(now), command: command,
+            runID: runID, bootID: me.bootID, machineID: me.machineID, pidNamespace: me.pidNamespace,
+            startTime: me.startTime)
     }
 
     /// The first pause between two tries of a held lock; it doubles up to `longestPause`.
@@ -60,12 +62,15 @@ public final class HostLocks: @unchecked Sendable {
     /// given back, and the whole set is tried again after a pause on `clock` (0.25 s,
     /// doubling up to 2 s) until it is taken or `waitUpTo` has passed. `onWait` hears of
     /// each holder waited for, once per holder.
-    public static func acquire(_ drivers: [any HostDriver & HostLocking], owner: LockRecord,
-                               waitUpTo timeout: Duration = .zero,
-                               clock: any ExecutionClock = SystemExecutionClock(),
-                               onWait: @Sendable (HostLockHeld) -> Void = { _ in },
-                               sighting: @Sendable (Int32) -> ProcessSighting = ProcessIdentity.sighting)
-        async throws(Failure) -> (locks: HostLocks, takeOvers: [TakeOver]) {
+    public static func acquire(
+        _ drivers: [any HostDriver & HostLocking], owner: LockRecord,
+        waitUpTo timeout: Duration = .zero,
+        clock: any ExecutionClock = SystemExecutionClock(),
+        onWait: @Sendable (HostLockHeld) -> Void = { _ in },
+        sighting: @Sendable (Int32) -> ProcessSighting = ProcessIdentity.sighting
+    )
+        async throws(Failure) -> (locks: HostLocks, takeOvers: [TakeOver])
+    {
         let start = clock.now()
         var pause = firstPause
         var reported: HostLockHeld?
@@ -90,9 +95,12 @@ public final class HostLocks: @unchecked Sendable {
         }
     }
 
-    private static func acquireOnce(_ drivers: [any HostDriver & HostLocking], owner: LockRecord,
-                                    sighting: (Int32) -> ProcessSighting) async throws(Failure)
-        -> (locks: HostLocks, takeOvers: [TakeOver]) {
+    private static func acquireOnce(
+        _ drivers: [any HostDriver & HostLocking], owner: LockRecord,
+        sighting: (Int32) -> ProcessSighting
+    ) async throws(Failure)
+        -> (locks: HostLocks, takeOvers: [TakeOver])
+    {
         let locks = HostLocks(owner: owner)
         var takeOvers: [TakeOver] = []
         for locking in drivers.sorted(by: { $0.hostName < $1.hostName }) {

@@ -1,10 +1,11 @@
 import Foundation
 import Planner
 import XenplanBasics
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// One line of the journal.
@@ -29,8 +30,10 @@ public struct JournalEntry: Codable, Hashable, Sendable {
     /// On `run-started`: the digest of the plan being applied (a saved plan is applied once).
     public var plan: String?
 
-    public init(time: String, run: String, event: Event, action: Int? = nil, kind: String? = nil, host: String? = nil,
-                domain: String? = nil, message: String? = nil, plan: String? = nil) {
+    public init(
+        time: String, run: String, event: Event, action: Int? = nil, kind: String? = nil, host: String? = nil,
+        domain: String? = nil, message: String? = nil, plan: String? = nil
+    ) {
         self.time = time
         self.run = run
         self.event = event
@@ -122,8 +125,10 @@ public final class Journal: @unchecked Sendable {
     /// line each), so that later applies do not report them again.
     public func recordReported(_ runs: [UnfinishedRun], by runID: String) throws {
         for unfinished in runs {
-            try append(JournalEntry(time: Self.timestamp(), run: unfinished.run.run, event: .runAbandoned,
-                                    message: "cut short; reported by run \(runID)"))
+            try append(
+                JournalEntry(
+                    time: Self.timestamp(), run: unfinished.run.run, event: .runAbandoned,
+                    message: "cut short; reported by run \(runID)"))
         }
     }
 

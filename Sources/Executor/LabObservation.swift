@@ -24,8 +24,10 @@ public struct LabObservation: Sendable {
     }
 
     /// Observes every driver in parallel; the whole takes as long as the slowest host.
-    public static func observe(_ drivers: [any HostDriver], skipping skippable: Set<String> = [],
-                               clock: any ExecutionClock = SystemExecutionClock()) async throws(Failure) -> LabObservation {
+    public static func observe(
+        _ drivers: [any HostDriver], skipping skippable: Set<String> = [],
+        clock: any ExecutionClock = SystemExecutionClock()
+    ) async throws(Failure) -> LabObservation {
         let start = clock.now()
         let results = await withTaskGroup(of: (String, Result<HostState, HostError>).self) { group in
             for driver in drivers {

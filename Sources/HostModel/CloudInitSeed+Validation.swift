@@ -16,10 +16,14 @@ extension CloudInitSeed {
     public var firstProblem: (field: String, message: String)? {
         if !Syntax.isName(domain) { return ("domain", "\(shownValue(domain)) is not a domain name ([a-z0-9][a-z0-9.-]{0,62})") }
         if !Self.isInstanceId(instanceId) {
-            return ("instanceId", "\(shownValue(instanceId)) is not an instance id (1 to 128 of A-Z, a-z, 0-9, '.', '_', ':', '-', not starting with '-')")
+            return (
+                "instanceId", "\(shownValue(instanceId)) is not an instance id (1 to 128 of A-Z, a-z, 0-9, '.', '_', ':', '-', not starting with '-')"
+            )
         }
         if !Syntax.isGuestHostName(hostname) {
-            return ("hostname", "\(shownValue(hostname)) is not a host name (labels of 1 to 63 of a-z, A-Z, 0-9, '-', joined by '.', at most 253 bytes)")
+            return (
+                "hostname", "\(shownValue(hostname)) is not a host name (labels of 1 to 63 of a-z, A-Z, 0-9, '-', joined by '.', at most 253 bytes)"
+            )
         }
         if interfaces.count > Self.maxInterfaces { return ("interfaces", "at most \(Self.maxInterfaces) interfaces") }
         for (i, interface) in interfaces.enumerated() {
@@ -45,7 +49,10 @@ extension CloudInitSeed {
         if seed.target != path { return ("target", "\(shownValue(seed.target)) is not \(path)") }
         if !(1...16).contains(seed.identity.count) { return ("identity", "1 to 16 entries, not \(seed.identity.count)") }
         for (key, value) in seed.identity.sorted(by: { $0.key < $1.key }) where !isSummaryKey(key) || !isSummaryValue(value) {
-            return ("identity", "\(shownValue(key)): \(shownValue(value)) is not a word of 1 to 253 of A-Z, a-z, 0-9, '.', '_', ':', '@', '+', '-' under a key of 1 to 32 of a-z, 0-9, '-'")
+            return (
+                "identity",
+                "\(shownValue(key)): \(shownValue(value)) is not a word of 1 to 253 of A-Z, a-z, 0-9, '.', '_', ':', '@', '+', '-' under a key of 1 to 32 of a-z, 0-9, '-'"
+            )
         }
         return nil
     }

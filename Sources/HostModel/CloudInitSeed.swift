@@ -35,8 +35,10 @@ public struct CloudInitSeed: Hashable, Codable, Sendable {
     /// crypt(3) hash for the default user.
     public var passwordHash: String?
 
-    public init(domain: String, instanceId: String, hostname: String, interfaces: [Interface] = [],
-                sshKeys: [String] = [], passwordHash: String? = nil) {
+    public init(
+        domain: String, instanceId: String, hostname: String, interfaces: [Interface] = [],
+        sshKeys: [String] = [], passwordHash: String? = nil
+    ) {
         self.domain = domain
         self.instanceId = instanceId
         self.hostname = hostname

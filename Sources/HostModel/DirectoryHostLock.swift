@@ -13,8 +13,10 @@ public struct DirectoryHostLock: HostLockReleasingNow {
     public let guardPath: String
     let failure: @Sendable (String) -> any Error
 
-    public init(host: String, directory: String, recordName: String, guardName: String,
-                failure: @escaping @Sendable (String) -> any Error) {
+    public init(
+        host: String, directory: String, recordName: String, guardName: String,
+        failure: @escaping @Sendable (String) -> any Error
+    ) {
         self.host = host
         self.directory = directory
         recordPath = "\(directory)/\(recordName)"

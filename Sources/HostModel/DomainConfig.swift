@@ -62,10 +62,12 @@ public struct DomainConfig: Hashable, Codable, Sendable {
     /// file was written: a plan that would destroy it can say that file is gone.
     public var manifestFile: String?
 
-    public init(name: String, uuid: String? = nil, type: String = "pv", memory: ByteSize, maxmem: ByteSize,
-                vcpus: Int, maxvcpus: Int, cpuWeight: Int = 256, cpuCap: Int = 0, boot: Boot = .pygrub,
-                disks: [Disk] = [], nics: [Nic] = [], seed: Seed? = nil, protect: Bool = false, autostart: Bool = true,
-                manifestHash: String = "", manifestFile: String? = nil) {
+    public init(
+        name: String, uuid: String? = nil, type: String = "pv", memory: ByteSize, maxmem: ByteSize,
+        vcpus: Int, maxvcpus: Int, cpuWeight: Int = 256, cpuCap: Int = 0, boot: Boot = .pygrub,
+        disks: [Disk] = [], nics: [Nic] = [], seed: Seed? = nil, protect: Bool = false, autostart: Bool = true,
+        manifestHash: String = "", manifestFile: String? = nil
+    ) {
         self.name = name
         self.uuid = uuid
         self.type = type

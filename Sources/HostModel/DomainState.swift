@@ -61,10 +61,12 @@ public struct DomainState: Hashable, Codable, Sendable {
     public var disks: [DiskState]
     public var nics: [NicState]
 
-    public init(name: String, domid: Int, uuid: String, state: RunState = .running, transient: TransientRole? = nil,
-                memoryTarget: ByteSize, memoryStaticMax: ByteSize, memoryActual: ByteSize, vcpusOnline: Int,
-                maxVcpus: Int, cpuWeight: Int = 256, cpuCap: Int = 0, type: String = "pv",
-                disks: [DiskState] = [], nics: [NicState] = []) {
+    public init(
+        name: String, domid: Int, uuid: String, state: RunState = .running, transient: TransientRole? = nil,
+        memoryTarget: ByteSize, memoryStaticMax: ByteSize, memoryActual: ByteSize, vcpusOnline: Int,
+        maxVcpus: Int, cpuWeight: Int = 256, cpuCap: Int = 0, type: String = "pv",
+        disks: [DiskState] = [], nics: [NicState] = []
+    ) {
         self.name = name
         self.domid = domid
         self.uuid = uuid

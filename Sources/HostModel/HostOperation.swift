@@ -92,9 +92,9 @@ public enum HostOperation: Hashable, Codable, Sendable {
     public var domainName: String? {
         switch self {
         case let .create(d), let .setMemory(d, _), let .setVcpus(d, _), let .setScheduler(d, _, _),
-             let .attachDisk(d, _), let .detachDisk(d, _), let .attachNic(d, _), let .detachNic(d, _),
-             let .migrate(d, _), let .shutdown(d, _), let .destroy(d), let .removeConfig(d),
-             let .discardMigrationCopy(d, _), let .keepMigrationCopy(d, _):
+            let .attachDisk(d, _), let .detachDisk(d, _), let .attachNic(d, _), let .detachNic(d, _),
+            let .migrate(d, _), let .shutdown(d, _), let .destroy(d), let .removeConfig(d),
+            let .discardMigrationCopy(d, _), let .keepMigrationCopy(d, _):
             return d
         case let .writeConfig(config):
             return config.name

@@ -25,9 +25,11 @@ public struct HostState: Hashable, Codable, Sendable {
     /// Domains whose seed file (`CloudInitSeed.path(domain:)`) exists, in name order.
     public var seeds: [String]
 
-    public init(name: String, xenVersion: String, totalMemory: ByteSize, freeMemory: ByteSize, cpus: Int,
-                dom0Memory: ByteSize, domains: [DomainState] = [], configs: [DomainConfig] = [],
-                volumes: [VolumeState] = [], bridges: [BridgeState] = [], images: [ImageState] = [], seeds: [String] = []) {
+    public init(
+        name: String, xenVersion: String, totalMemory: ByteSize, freeMemory: ByteSize, cpus: Int,
+        dom0Memory: ByteSize, domains: [DomainState] = [], configs: [DomainConfig] = [],
+        volumes: [VolumeState] = [], bridges: [BridgeState] = [], images: [ImageState] = [], seeds: [String] = []
+    ) {
         self.name = name
         self.xenVersion = xenVersion
         self.totalMemory = totalMemory

@@ -55,8 +55,9 @@ public enum HostStateLimits {
         do {
             return try checked(state)
         } catch {
-            throw HostError(host: host, operation: "observe",
-                            message: "the host reported \(error); nothing is planned from such a state")
+            throw HostError(
+                host: host, operation: "observe",
+                message: "the host reported \(error); nothing is planned from such a state")
         }
     }
 
@@ -148,9 +149,10 @@ public enum HostStateLimits {
         try number(c.cpuWeight, cpuWeight, "cpuWeight of \(what)")
         try number(c.cpuCap, cpuCap, "cpuCap of \(what)")
         if case let .kernel(kernel, ramdisk, cmdline) = c.boot {
-            c.boot = .kernel(kernel: try text(kernel, "the kernel of \(what)"),
-                             ramdisk: try ramdisk.map { r throws(Violation) in try text(r, "the ramdisk of \(what)") },
-                             cmdline: try cmdline.map { l throws(Violation) in try text(l, "the command line of \(what)") })
+            c.boot = .kernel(
+                kernel: try text(kernel, "the kernel of \(what)"),
+                ramdisk: try ramdisk.map { r throws(Violation) in try text(r, "the ramdisk of \(what)") },
+                cmdline: try cmdline.map { l throws(Violation) in try text(l, "the command line of \(what)") })
         }
         try count(c.disks.count, maxDevices, "disks of \(what)")
         try count(c.nics.count, maxDevices, "network interfaces of \(what)")
@@ -180,11 +182,15 @@ public enum HostStateLimits {
     }
 
     /// A network interface's bridge, MAC and IP, escaped.
-    static func interface(_ bridge: String, _ mac: String?, _ ip: String?,
-                          of what: String) throws(Violation) -> (String, String?, String?) {
-        (try text(bridge, "a network interface's bridge of \(what)"),
-         try mac.map { m throws(Violation) in try text(m, "a network interface's MAC of \(what)") },
-         try ip.map { i throws(Violation) in try text(i, "a network interface's IP of \(what)") })
+    static func interface(
+        _ bridge: String, _ mac: String?, _ ip: String?,
+        of what: String
+    ) throws(Violation) -> (String, String?, String?) {
+        (
+            try text(bridge, "a network interface's bridge of \(what)"),
+            try mac.map { m throws(Violation) in try text(m, "a network interface's MAC of \(what)") },
+            try ip.map { i throws(Violation) in try text(i, "a network interface's IP of \(what)") }
+        )
     }
 
     // MARK: - The checks, shared with the simulated host's file

@@ -27,8 +27,10 @@ public struct LockRecord: Hashable, Codable, Sendable {
     /// reused by another process has another start time.
     public var startTime: UInt64?
 
-    public init(user: String, machine: String, pid: Int32, time: String, command: String, runID: String,
-                bootID: String? = nil, machineID: String? = nil, pidNamespace: UInt64? = nil, startTime: UInt64? = nil) {
+    public init(
+        user: String, machine: String, pid: Int32, time: String, command: String, runID: String,
+        bootID: String? = nil, machineID: String? = nil, pidNamespace: UInt64? = nil, startTime: UInt64? = nil
+    ) {
         self.user = user
         self.machine = machine
         self.pid = pid
@@ -76,7 +78,9 @@ extension LockRecord {
     /// - another machine, or a record (either one) without the identifying fields: held.
     public func staleness(judgedBy judge: LockRecord, sighting: (Int32) -> ProcessSighting) -> LockStaleness {
         guard identifiesItsProcess, let bootID, let pidNamespace, let startTime else {
-            return .held(reason: "the lock record has no boot id, PID namespace or start time (an older xenplan wrote it), so nothing can prove its process gone")
+            return .held(
+                reason:
+                    "the lock record has no boot id, PID namespace or start time (an older xenplan wrote it), so nothing can prove its process gone")
         }
         guard judge.identifiesItsProcess, let judgeBoot = judge.bootID, let judgeNamespace = judge.pidNamespace else {
             return .held(reason: "this process cannot read its own boot id, PID namespace or start time from /proc")
@@ -85,7 +89,8 @@ extension LockRecord {
             if machine == judge.machine, let machineID, machineID == judge.machineID {
                 return .stale(reason: "\(machine) has rebooted since (boot id \(bootID), now \(judgeBoot))")
             }
-            return .held(reason: "it was taken on another machine (\(machine), boot id \(bootID)), where only that machine can tell whether pid \(pid) runs")
+            return .held(
+                reason: "it was taken on another machine (\(machine), boot id \(bootID)), where only that machine can tell whether pid \(pid) runs")
         }
         guard pidNamespace == judgeNamespace else {
             return .held(reason: "it was taken in another PID namespace (pid:[\(pidNamespace)]), where pid \(pid) cannot be looked up from here")

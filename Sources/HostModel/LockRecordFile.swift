@@ -1,9 +1,10 @@
 import Foundation
 import XenplanBasics
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The on-disk form of an apply lock, shared by the drivers that keep it in a file (the

@@ -23,8 +23,9 @@ public enum Planner {
         try diff.run()
 
         let hosts = diff.observed
-        let ordering = Ordering(drafts: diff.graph.drafts, limits: hosts.limits, usage: hosts.initialUsage,
-                                migrationsPerHost: options.maxMigrationsPerHost)
+        let ordering = Ordering(
+            drafts: diff.graph.drafts, limits: hosts.limits, usage: hosts.initialUsage,
+            migrationsPerHost: options.maxMigrationsPerHost)
         var (actions, effects) = try ordering.actions()
         let replay = Replay(limits: hosts.limits, usage: hosts.initialUsage)
         if case let .failure(refusal) = replay.run(actions, effects: effects) { throw refusal }
@@ -38,9 +39,11 @@ public enum Planner {
             notices = notices.filter(selection.keeps)
             for (id, because) in leftOut {
                 let a = actions[id], cause = actions[because]
-                notices.append(Notice(kind: .excluded, host: a.host, domain: a.domain,
-                                      message: "left out: \(a.kind.rawValue) \(a.summary) needs #\(because) \(cause.kind.rawValue)"
-                                          + (cause.domain.map { " of \($0)" } ?? " \(cause.summary)") + " on \(cause.host), which the selection leaves out"))
+                notices.append(
+                    Notice(
+                        kind: .excluded, host: a.host, domain: a.domain,
+                        message: "left out: \(a.kind.rawValue) \(a.summary) needs #\(because) \(cause.kind.rawValue)"
+                            + (cause.domain.map { " of \($0)" } ?? " \(cause.summary)") + " on \(cause.host), which the selection leaves out"))
             }
             (actions, effects) = Selection.renumbered(actions, effects: effects, keeping: kept)
             switch replay.run(actions, effects: effects) {
@@ -59,8 +62,9 @@ public enum Planner {
         let prints = fingerprints(of: observed)
         let summaries = objectSummaries(of: observed, where: summarized(actions: actions, notices: notices).contains)
         let notChecked = report.nPlusOneNotChecked
-        return Plan(lab: lab.name, manifestHash: lab.contentHash, actions: actions, notices: notices,
-                    hosts: hostUsage, nPlusOne: notChecked == nil ? report.nPlusOne() : [], nPlusOneNotChecked: notChecked,
-                    fingerprints: prints, objectSummaries: summaries, madeWith: options.flags)
+        return Plan(
+            lab: lab.name, manifestHash: lab.contentHash, actions: actions, notices: notices,
+            hosts: hostUsage, nPlusOne: notChecked == nil ? report.nPlusOne() : [], nPlusOneNotChecked: notChecked,
+            fingerprints: prints, objectSummaries: summaries, madeWith: options.flags)
     }
 }

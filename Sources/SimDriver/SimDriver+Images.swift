@@ -46,7 +46,8 @@ extension SimDriver {
             for other in others {
                 var peer = try session.file(other)
                 guard peer.storage[directory]?.shared == true, peer.storage[directory]?.type == .dir,
-                      peer.images[path] != image else { continue }
+                    peer.images[path] != image
+                else { continue }
                 peer.images[path] = image
                 session.update(other, peer)
                 changed.append(other)

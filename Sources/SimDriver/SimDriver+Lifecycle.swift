@@ -56,8 +56,9 @@ extension SimDriver {
             } catch let error as SimError {
                 throw fail(XlMessages.migrationTarget(target, error.message))
             }
-            try Self.checkMigration(of: source.domains[i], from: source, to: destination, targetHost: target,
-                                    now: now, fail: fail)
+            try Self.checkMigration(
+                of: source.domains[i], from: source, to: destination, targetHost: target,
+                now: now, fail: fail)
             for j in source.domains.indices {
                 source.domains[j].settleBalloon(at: now, rate: source.balloonRatePerSecond)
             }
@@ -95,27 +96,34 @@ extension SimDriver {
     }
 
     /// Everything `xl migrate` needs on the receiving side, in the order it would fail.
-    static func checkMigration(of domain: SimHostFile.Domain, from source: SimHostFile, to destination: SimHostFile,
-                               targetHost: String, now: Date, fail: (String) -> HostError) throws {
+    static func checkMigration(
+        of domain: SimHostFile.Domain, from source: SimHostFile, to destination: SimHostFile,
+        targetHost: String, now: Date, fail: (String) -> HostError
+    ) throws {
         guard destination.machine.xenVersion == source.machine.xenVersion else {
-            throw fail(XlMessages.versionMismatch(source: source.machine.xenVersion,
-                                                  target: destination.machine.xenVersion, targetHost: targetHost))
+            throw fail(
+                XlMessages.versionMismatch(
+                    source: source.machine.xenVersion,
+                    target: destination.machine.xenVersion, targetHost: targetHost))
         }
         func onTarget(_ message: String) -> HostError { fail(XlMessages.migrationTarget(targetHost, message)) }
-        let footprint = XenMemory.footprint(actual: domain.actual(at: now, rate: source.balloonRatePerSecond),
-                                            staticMax: domain.memoryStaticMax)
+        let footprint = XenMemory.footprint(
+            actual: domain.actual(at: now, rate: source.balloonRatePerSecond),
+            staticMax: domain.memoryStaticMax)
         guard footprint <= destination.freeMemory(at: now) else { throw onTarget(XlMessages.noMemory) }
         if destination.domains.contains(where: { $0.name == domain.name }) {
             throw onTarget(XlMessages.nameExists(domain.name))
         }
         for disk in domain.disks {
             if let location = source.volumeLocation(ofTarget: disk.target),
-               destination.storage[location.container]?.volumes[location.volume] == nil {
+                destination.storage[location.container]?.volumes[location.volume] == nil
+            {
                 throw onTarget(XlMessages.diskMissing(vdev: disk.vdev, target: disk.target))
             }
             try destination.checkDiskTarget(vdev: disk.vdev, target: disk.target, fail: onTarget)
-            try destination.checkSharing(DomainConfig.Disk(vdev: disk.vdev, target: disk.target, readOnly: disk.readOnly),
-                                         of: domain.xlName, fail: onTarget)
+            try destination.checkSharing(
+                DomainConfig.Disk(vdev: disk.vdev, target: disk.target, readOnly: disk.readOnly),
+                of: domain.xlName, fail: onTarget)
         }
         for nic in domain.nics where destination.bridges[nic.bridge] == nil {
             throw onTarget(XlMessages.bridgeMissing(nic.bridge))

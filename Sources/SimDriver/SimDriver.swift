@@ -21,8 +21,10 @@ public final class SimDriver: HostDriver {
     /// - Parameters:
     ///   - machine: what the host is if the state directory has no file for it yet.
     ///   - speed: defaults to `$XENPLAN_SIM_SPEED` (else 1).
-    public init(stateDirectory: URL, host: String, machine: SimMachine? = nil,
-                clock: any SimClock = SystemClock(), speed: Double = SimDriver.speedFromEnvironment()) {
+    public init(
+        stateDirectory: URL, host: String, machine: SimMachine? = nil,
+        clock: any SimClock = SystemClock(), speed: Double = SimDriver.speedFromEnvironment()
+    ) {
         self.hostName = host
         self.store = SimStore(directory: stateDirectory)
         self.machine = machine
@@ -133,7 +135,7 @@ public final class SimDriver: HostDriver {
             let container: String
             switch operation {
             case let .createVolume(c, _, _), let .growVolume(c, _, _), let .removeVolume(c, _),
-                 let .createVolumeFromImage(c, _, _, _):
+                let .createVolumeFromImage(c, _, _, _):
                 container = c
             default: return
             }
@@ -148,8 +150,10 @@ public final class SimDriver: HostDriver {
                 let path = file.devicePath(container: c, volume: volume)
                 for (other, peer) in peers {
                     if let user = peer.domainUsing(path) {
-                        let message = type == .lvm ? XlMessages.lvInUse(vg: c, name: volume)
-                                                   : XlMessages.fileInUse(path, by: "\(user) on \(other)")
+                        let message =
+                            type == .lvm
+                            ? XlMessages.lvInUse(vg: c, name: volume)
+                            : XlMessages.fileInUse(path, by: "\(user) on \(other)")
                         throw HostError(host: hostName, operation: operation.kind, message: message)
                     }
                 }

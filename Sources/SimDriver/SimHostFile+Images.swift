@@ -27,10 +27,13 @@ extension SimHostFile {
 
         /// An image as a person puts one in place: `virtualSize` defaults to the file size,
         /// `sha256` to a stable stand-in derived from the path and the size.
-        public static func placed(at path: String, fileSize: ByteSize, virtualSize: ByteSize? = nil,
-                                  format: String = "raw", sha256: String? = nil) -> Image {
-            Image(fileSize: fileSize, virtualSize: virtualSize, format: format,
-                  sha256: sha256 ?? SimIdentity.sha256(path: path, fileSize: fileSize))
+        public static func placed(
+            at path: String, fileSize: ByteSize, virtualSize: ByteSize? = nil,
+            format: String = "raw", sha256: String? = nil
+        ) -> Image {
+            Image(
+                fileSize: fileSize, virtualSize: virtualSize, format: format,
+                sha256: sha256 ?? SimIdentity.sha256(path: path, fileSize: fileSize))
         }
 
         /// What is wrong with the image, worded to follow "image PATH"; nil when nothing is.
@@ -67,11 +70,15 @@ extension SimHostFile {
     /// there, be the file declared (sha256, when given) in the declared format, and fit
     /// the disk; then the volume is created like any other. It appears complete or not
     /// at all (the real driver copies under a temporary name and renames).
-    mutating func createVolume(container name: String, name volume: String, size: ByteSize, from image: ImageSource,
-                               host: String, fail: (String) -> HostError) throws {
+    mutating func createVolume(
+        container name: String, name volume: String, size: ByteSize, from image: ImageSource,
+        host: String, fail: (String) -> HostError
+    ) throws {
         if let container = storage[name], container.volumes[volume] != nil {
-            throw fail(container.type == .lvm ? XlMessages.lvExists(vg: name, name: volume)
-                                              : XlMessages.fileExists(devicePath(container: name, volume: volume)))
+            throw fail(
+                container.type == .lvm
+                    ? XlMessages.lvExists(vg: name, name: volume)
+                    : XlMessages.fileExists(devicePath(container: name, volume: volume)))
         }
         guard let file = images[image.path] else { throw fail(XlMessages.imageMissing(image, host: host)) }
         if let expected = image.sha256, expected != file.sha256 {

@@ -24,11 +24,12 @@ extension SimHostFile {
             if let start = d.balloonStartedAt, !start.isFinite {
                 throw L.Violation(field: "balloonStartedAt of \(what)", problem: "is not a time")
             }
-            let observed = try L.checked(DomainState(
-                name: d.name, domid: d.domid, uuid: d.uuid, state: d.state, transient: d.transient,
-                memoryTarget: d.memoryTarget, memoryStaticMax: d.memoryStaticMax, memoryActual: d.memoryActual,
-                vcpusOnline: d.vcpusOnline, maxVcpus: d.maxVcpus, cpuWeight: d.cpuWeight, cpuCap: d.cpuCap,
-                type: d.type, disks: d.disks, nics: d.nics))
+            let observed = try L.checked(
+                DomainState(
+                    name: d.name, domid: d.domid, uuid: d.uuid, state: d.state, transient: d.transient,
+                    memoryTarget: d.memoryTarget, memoryStaticMax: d.memoryStaticMax, memoryActual: d.memoryActual,
+                    vcpusOnline: d.vcpusOnline, maxVcpus: d.maxVcpus, cpuWeight: d.cpuWeight, cpuCap: d.cpuCap,
+                    type: d.type, disks: d.disks, nics: d.nics))
             var d = d
             d.name = observed.name
             d.uuid = observed.uuid

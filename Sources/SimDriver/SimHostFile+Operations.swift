@@ -140,8 +140,10 @@ extension SimHostFile {
 
     /// `xl create`: memory first (xl's freemem), then the name, the disks (the seed last),
     /// the bridges.
-    mutating func create(from config: DomainConfig, host: String, now: Date,
-                         fail: (String) -> HostError) throws {
+    mutating func create(
+        from config: DomainConfig, host: String, now: Date,
+        fail: (String) -> HostError
+    ) throws {
         let footprint = XenMemory.footprint(actual: config.memory, staticMax: config.maxmem)
         guard footprint <= freeMemory(at: now) else { throw fail(XlMessages.noMemory) }
         guard !domains.contains(where: { $0.xlName == config.name }) else {
@@ -158,15 +160,17 @@ extension SimHostFile {
         let domid = nextDomid
         nextDomid += 1
         let nics = config.nics.enumerated().map { n, nic in
-            NicState(bridge: nic.bridge, mac: nic.mac ?? SimIdentity.mac(host: host, domain: config.name, index: n),
-                     ip: nic.ip)
+            NicState(
+                bridge: nic.bridge, mac: nic.mac ?? SimIdentity.mac(host: host, domain: config.name, index: n),
+                ip: nic.ip)
         }
-        domains.append(Domain(
-            name: config.name, domid: domid, uuid: config.uuid ?? SimIdentity.uuid(host: host, domain: config.name),
-            type: config.type, memoryTarget: config.memory, memoryStaticMax: config.maxmem,
-            vcpusOnline: config.vcpus, maxVcpus: config.maxvcpus, cpuWeight: config.cpuWeight,
-            cpuCap: config.cpuCap, disks: disks.map { DiskState(vdev: $0.vdev, target: $0.target, readOnly: $0.readOnly) },
-            nics: nics))
+        domains.append(
+            Domain(
+                name: config.name, domid: domid, uuid: config.uuid ?? SimIdentity.uuid(host: host, domain: config.name),
+                type: config.type, memoryTarget: config.memory, memoryStaticMax: config.maxmem,
+                vcpusOnline: config.vcpus, maxVcpus: config.maxvcpus, cpuWeight: config.cpuWeight,
+                cpuCap: config.cpuCap, disks: disks.map { DiskState(vdev: $0.vdev, target: $0.target, readOnly: $0.readOnly) },
+                nics: nics))
     }
 
     /// `xl mem-set`: at most static-max; growing takes effect at once if the hypervisor
@@ -207,8 +211,9 @@ extension SimHostFile {
         }
         guard let location = volumeLocation(ofTarget: target) else {
             if target.hasPrefix("/dev/"), let vg = target.split(separator: "/").dropFirst().first,
-               target.split(separator: "/").count == 3, storage[String(vg)] == nil,
-               target.split(separator: "/")[1] != "disk", target.split(separator: "/")[1] != "mapper" {
+                target.split(separator: "/").count == 3, storage[String(vg)] == nil,
+                target.split(separator: "/")[1] != "disk", target.split(separator: "/")[1] != "mapper"
+            {
                 // /dev/<vg>/<lv> of a volume group this host does not have.
                 throw fail(XlMessages.diskMissing(vdev: vdev, target: target))
             }

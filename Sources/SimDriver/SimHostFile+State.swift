@@ -33,8 +33,9 @@ extension SimHostFile {
     public func freeMemory(at now: Date) -> ByteSize {
         var free = machine.memory - reservedMemory
         for domain in domains {
-            free -= XenMemory.footprint(actual: domain.actual(at: now, rate: balloonRatePerSecond),
-                                        staticMax: domain.memoryStaticMax)
+            free -= XenMemory.footprint(
+                actual: domain.actual(at: now, rate: balloonRatePerSecond),
+                staticMax: domain.memoryStaticMax)
         }
         return free
     }
@@ -83,27 +84,31 @@ extension SimHostFile {
             memoryTarget: dom0.memory, memoryStaticMax: dom0.memory, memoryActual: dom0.memory,
             vcpusOnline: dom0.vcpus, maxVcpus: dom0.vcpus)
         let guests = domains.sorted { $0.domid < $1.domid }.map { d in
-            DomainState(name: d.name, domid: d.domid, uuid: d.uuid, state: d.state, transient: d.transient,
-                        memoryTarget: d.memoryTarget, memoryStaticMax: d.memoryStaticMax,
-                        memoryActual: d.actual(at: now, rate: balloonRatePerSecond), vcpusOnline: d.vcpusOnline,
-                        maxVcpus: d.maxVcpus, cpuWeight: d.cpuWeight, cpuCap: d.cpuCap, type: d.type,
-                        disks: d.disks, nics: d.nics)
+            DomainState(
+                name: d.name, domid: d.domid, uuid: d.uuid, state: d.state, transient: d.transient,
+                memoryTarget: d.memoryTarget, memoryStaticMax: d.memoryStaticMax,
+                memoryActual: d.actual(at: now, rate: balloonRatePerSecond), vcpusOnline: d.vcpusOnline,
+                maxVcpus: d.maxVcpus, cpuWeight: d.cpuWeight, cpuCap: d.cpuCap, type: d.type,
+                disks: d.disks, nics: d.nics)
         }
         let volumes = storage.keys.sorted().flatMap { container in
             storage[container]!.volumes.keys.sorted().map { volume in
-                VolumeState(container: container, name: volume, size: storage[container]!.volumes[volume]!,
-                            owned: storage[container]!.owned.contains(volume))
+                VolumeState(
+                    container: container, name: volume, size: storage[container]!.volumes[volume]!,
+                    owned: storage[container]!.owned.contains(volume))
             }
         }
         let bridgeStates = bridges.keys.sorted().map { BridgeState(name: $0, interfaces: bridges[$0]!) }
         // Every image file the host has: the simulated host knows no list of declared paths.
         let imageStates = images.keys.sorted().map { path in
-            ImageState(path: path, fileSize: images[path]!.fileSize, virtualSize: images[path]!.virtualSize,
-                       format: images[path]!.format)
+            ImageState(
+                path: path, fileSize: images[path]!.fileSize, virtualSize: images[path]!.virtualSize,
+                format: images[path]!.format)
         }
-        return HostState(name: name, xenVersion: machine.xenVersion, totalMemory: machine.memory,
-                         freeMemory: freeMemory(at: now), cpus: machine.cpus, dom0Memory: dom0.memory,
-                         domains: [dom0State] + guests, configs: configs.sorted { $0.name < $1.name },
-                         volumes: volumes, bridges: bridgeStates, images: imageStates, seeds: seeds.keys.sorted())
+        return HostState(
+            name: name, xenVersion: machine.xenVersion, totalMemory: machine.memory,
+            freeMemory: freeMemory(at: now), cpus: machine.cpus, dom0Memory: dom0.memory,
+            domains: [dom0State] + guests, configs: configs.sorted { $0.name < $1.name },
+            volumes: volumes, bridges: bridgeStates, images: imageStates, seeds: seeds.keys.sorted())
     }
 }

@@ -5,8 +5,10 @@ import XenplanBasics
 extension SimHostFile {
     /// `lvcreate -L SIZE -n NAME VG` (rounded up to whole 4 MiB extents, as LVM does) or
     /// a sparse image file in a directory pool.
-    mutating func createVolume(container name: String, name volume: String, size: ByteSize,
-                               fail: (String) -> HostError) throws {
+    mutating func createVolume(
+        container name: String, name volume: String, size: ByteSize,
+        fail: (String) -> HostError
+    ) throws {
         guard var container = storage[name] else {
             throw fail(name.hasPrefix("/") ? XlMessages.dirNotFound(name) : XlMessages.vgNotFound(name))
         }
@@ -30,8 +32,10 @@ extension SimHostFile {
     }
 
     /// `lvextend -L SIZE` / `truncate -s SIZE`: only ever larger.
-    mutating func growVolume(container name: String, name volume: String, size: ByteSize,
-                             fail: (String) -> HostError) throws {
+    mutating func growVolume(
+        container name: String, name volume: String, size: ByteSize,
+        fail: (String) -> HostError
+    ) throws {
         guard var container = storage[name] else {
             throw fail(name.hasPrefix("/") ? XlMessages.dirNotFound(name) : XlMessages.vgNotFound(name))
         }
@@ -67,8 +71,10 @@ extension SimHostFile {
             throw fail(container.type == .lvm ? XlMessages.lvNotFound(vg: name, name: volume) : XlMessages.dirNotFound(path))
         }
         if let user = domainUsing(path) {
-            throw fail(container.type == .lvm ? XlMessages.lvInUse(vg: name, name: volume)
-                                              : XlMessages.fileInUse(path, by: user))
+            throw fail(
+                container.type == .lvm
+                    ? XlMessages.lvInUse(vg: name, name: volume)
+                    : XlMessages.fileInUse(path, by: user))
         }
         container.volumes[volume] = nil
         container.setOwned(volume, false)

@@ -54,12 +54,14 @@ public struct SimHostFile: Hashable, Codable, Sendable {
         /// A guest that ignores `xl shutdown` (hung, or no PV shutdown support).
         public var ignoresShutdown: Bool
 
-        public init(name: String, domid: Int, uuid: String, state: RunState = .running,
-                    transient: TransientRole? = nil, type: String = "pv", memoryTarget: ByteSize,
-                    memoryStaticMax: ByteSize, memoryActual: ByteSize? = nil, balloonStartedAt: Double? = nil,
-                    vcpusOnline: Int, maxVcpus: Int, cpuWeight: Int = 256, cpuCap: Int = 0,
-                    disks: [DiskState] = [], nics: [NicState] = [], balloonDriver: Bool = true,
-                    ignoresShutdown: Bool = false) {
+        public init(
+            name: String, domid: Int, uuid: String, state: RunState = .running,
+            transient: TransientRole? = nil, type: String = "pv", memoryTarget: ByteSize,
+            memoryStaticMax: ByteSize, memoryActual: ByteSize? = nil, balloonStartedAt: Double? = nil,
+            vcpusOnline: Int, maxVcpus: Int, cpuWeight: Int = 256, cpuCap: Int = 0,
+            disks: [DiskState] = [], nics: [NicState] = [], balloonDriver: Bool = true,
+            ignoresShutdown: Bool = false
+        ) {
             self.name = name
             self.domid = domid
             self.uuid = uuid
@@ -138,8 +140,10 @@ public struct SimHostFile: Hashable, Codable, Sendable {
         /// Volumes xenplan created (sorted): the LVM tag `xenplan` of a real host.
         public var owned: [String]
 
-        public init(type: ContainerType, capacity: ByteSize, shared: Bool = false, volumes: [String: ByteSize] = [:],
-                    owned: [String] = []) {
+        public init(
+            type: ContainerType, capacity: ByteSize, shared: Bool = false, volumes: [String: ByteSize] = [:],
+            owned: [String] = []
+        ) {
             self.type = type
             self.capacity = capacity
             self.shared = shared
@@ -201,11 +205,13 @@ public struct SimHostFile: Hashable, Codable, Sendable {
 
     public static let defaultBalloonRate = ByteSize.mib(256)
 
-    public init(machine: Machine, dom0: Dom0, domains: [Domain] = [], nextDomid: Int? = nil,
-                configs: [DomainConfig] = [], storage: [String: Container] = [:], bridges: [String: [String]] = [:],
-                images: [String: Image] = [:], seeds: [String: String] = [:],
-                latencies: [String: Double] = [:], failures: [String: Failure] = [:],
-                balloonRatePerSecond: ByteSize = SimHostFile.defaultBalloonRate) {
+    public init(
+        machine: Machine, dom0: Dom0, domains: [Domain] = [], nextDomid: Int? = nil,
+        configs: [DomainConfig] = [], storage: [String: Container] = [:], bridges: [String: [String]] = [:],
+        images: [String: Image] = [:], seeds: [String: String] = [:],
+        latencies: [String: Double] = [:], failures: [String: Failure] = [:],
+        balloonRatePerSecond: ByteSize = SimHostFile.defaultBalloonRate
+    ) {
         self.format = 1
         self.machine = machine
         self.dom0 = dom0
@@ -223,8 +229,9 @@ public struct SimHostFile: Hashable, Codable, Sendable {
 
     /// An empty host: only Domain-0.
     public init(machine: SimMachine) {
-        self.init(machine: Machine(memory: machine.memory, cpus: machine.cpus, xenVersion: machine.xenVersion),
-                  dom0: Dom0(memory: machine.dom0Memory, vcpus: machine.dom0Vcpus))
+        self.init(
+            machine: Machine(memory: machine.memory, cpus: machine.cpus, xenVersion: machine.xenVersion),
+            dom0: Dom0(memory: machine.dom0Memory, vcpus: machine.dom0Vcpus))
     }
 
     private enum CodingKeys: String, CodingKey {
@@ -246,7 +253,8 @@ public struct SimHostFile: Hashable, Codable, Sendable {
         seeds = try c.decodeIfPresent([String: String].self, forKey: .seeds) ?? [:]
         latencies = try c.decodeIfPresent([String: Double].self, forKey: .latencies) ?? [:]
         failures = try c.decodeIfPresent([String: Failure].self, forKey: .failures) ?? [:]
-        balloonRatePerSecond = try c.decodeIfPresent(ByteSize.self, forKey: .balloonRatePerSecond)
+        balloonRatePerSecond =
+            try c.decodeIfPresent(ByteSize.self, forKey: .balloonRatePerSecond)
             ?? SimHostFile.defaultBalloonRate
     }
 

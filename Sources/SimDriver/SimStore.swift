@@ -1,10 +1,11 @@
 import Foundation
 import HostModel
 import XenplanBasics
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The files of simulated hosts in one state directory, and the locks that keep

@@ -79,14 +79,17 @@ extension SimXlCommand {
             copy.domains[try index("ignore-shutdown", d)].ignoresShutdown = true
         case let .schedCredit(d, weight, cap):
             let i = try index("sched-credit", d)
-            try copy.apply(.setScheduler(domain: d, weight: weight ?? copy.domains[i].cpuWeight,
-                                         cap: cap ?? copy.domains[i].cpuCap), host: host, now: now)
+            try copy.apply(
+                .setScheduler(
+                    domain: d, weight: weight ?? copy.domains[i].cpuWeight,
+                    cap: cap ?? copy.domains[i].cpuCap), host: host, now: now)
         case let .addContainer(name, capacity, shared):
             guard copy.storage[name] == nil else {
                 throw fail("vgcreate", nil, "A volume group called \(name) already exists.")
             }
-            copy.storage[name] = SimHostFile.Container(type: name.hasPrefix("/") ? .dir : .lvm, capacity: capacity,
-                                                       shared: shared)
+            copy.storage[name] = SimHostFile.Container(
+                type: name.hasPrefix("/") ? .dir : .lvm, capacity: capacity,
+                shared: shared)
         case let .setLatency(kind, seconds):
             copy.latencies[kind] = seconds
         case let .setBalloonRate(rate):

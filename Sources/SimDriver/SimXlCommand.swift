@@ -55,16 +55,21 @@ enum SimXlCommand: Hashable, Sendable {
             return .operation(.removeConfig(name: args[0]))
         case "lvcreate":
             try expect(3, "CONTAINER NAME SIZE")
-            return .operation(.createVolume(container: args[0], name: try volumeName(args[1]),
-                                            size: try size(args[2], what: "volume size")))
+            return .operation(
+                .createVolume(
+                    container: args[0], name: try volumeName(args[1]),
+                    size: try size(args[2], what: "volume size")))
         case "lvremove":
             try expect(1, "CONTAINER/NAME")
             guard let slash = args[0].lastIndex(of: "/"), slash != args[0].startIndex,
-                  args[0].index(after: slash) != args[0].endIndex else {
+                args[0].index(after: slash) != args[0].endIndex
+            else {
                 throw SimXlError("'\(args[0])' is not CONTAINER/NAME")
             }
-            return .operation(.removeVolume(container: String(args[0][..<slash]),
-                                            name: String(args[0][args[0].index(after: slash)...])))
+            return .operation(
+                .removeVolume(
+                    container: String(args[0][..<slash]),
+                    name: String(args[0][args[0].index(after: slash)...])))
         case "vgcreate":
             guard args.count == 2 || (args.count == 3 && args[2] == "shared") else {
                 throw SimXlError("'vgcreate' takes CONTAINER SIZE [shared]")
@@ -172,8 +177,9 @@ enum SimXlCommand: Hashable, Sendable {
         guard memory <= max else { throw SimXlError("memory \(memory) is above maxmem \(max)") }
         let maxv = maxvcpus ?? vcpus
         guard vcpus >= 1, vcpus <= maxv else { throw SimXlError("vcpus must be between 1 and maxvcpus (\(maxv))") }
-        let config = DomainConfig(name: name, uuid: uuid, type: type, memory: memory, maxmem: max, vcpus: vcpus,
-                                  maxvcpus: maxv, cpuWeight: weight, cpuCap: cap, disks: disks, nics: nics)
+        let config = DomainConfig(
+            name: name, uuid: uuid, type: type, memory: memory, maxmem: max, vcpus: vcpus,
+            maxvcpus: maxv, cpuWeight: weight, cpuCap: cap, disks: disks, nics: nics)
         return .createUnmanaged(config, balloonDriver: balloon, ignoresShutdown: ignores)
     }
 

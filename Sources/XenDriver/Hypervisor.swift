@@ -33,8 +33,10 @@ public struct DomainInfo: Hashable, Sendable {
     public var handle: [UInt8]
     public var cpupool: UInt32
 
-    public init(domid: UInt16, flags: UInt32, totPages: UInt64, maxPages: UInt64, outstandingPages: UInt64 = 0,
-                cpuTime: UInt64 = 0, onlineVcpus: UInt32, maxVcpuID: UInt32, handle: [UInt8], cpupool: UInt32 = 0) {
+    public init(
+        domid: UInt16, flags: UInt32, totPages: UInt64, maxPages: UInt64, outstandingPages: UInt64 = 0,
+        cpuTime: UInt64 = 0, onlineVcpus: UInt32, maxVcpuID: UInt32, handle: [UInt8], cpupool: UInt32 = 0
+    ) {
         self.domid = domid
         self.flags = flags
         self.totPages = totPages
@@ -51,9 +53,10 @@ public struct DomainInfo: Hashable, Sendable {
     public init(_ raw: xc_domaininfo_t) {
         var uuid = raw.handle
         let bytes = withUnsafeBytes(of: &uuid) { Array($0) }
-        self.init(domid: raw.domain, flags: raw.flags, totPages: raw.tot_pages, maxPages: raw.max_pages,
-                  outstandingPages: raw.outstanding_pages, cpuTime: raw.cpu_time, onlineVcpus: raw.nr_online_vcpus,
-                  maxVcpuID: raw.max_vcpu_id, handle: bytes, cpupool: raw.cpupool)
+        self.init(
+            domid: raw.domain, flags: raw.flags, totPages: raw.tot_pages, maxPages: raw.max_pages,
+            outstandingPages: raw.outstanding_pages, cpuTime: raw.cpu_time, onlineVcpus: raw.nr_online_vcpus,
+            maxVcpuID: raw.max_vcpu_id, handle: bytes, cpupool: raw.cpupool)
     }
 
     public var isDying: Bool { flags & cxen_dominf_dying != 0 }

@@ -6,8 +6,10 @@ import XenplanBasics
 public enum LVMReport {
     /// Sizes in KiB without a unit suffix, so they parse as numbers (`"5242880.00"`);
     /// tags, because the tag `xenplan` marks the volumes xenplan created.
-    public static let options = ["lvs", "--reportformat", "json", "--units", "k", "--nosuffix",
-                                 "-o", "lv_name,vg_name,lv_size,lv_tags"]
+    public static let options = [
+        "lvs", "--reportformat", "json", "--units", "k", "--nosuffix",
+        "-o", "lv_name,vg_name,lv_size,lv_tags",
+    ]
 
     /// `lvs` for these volume groups only (the ones the manifests declare for the host):
     /// scanning every volume group costs time, and the others are none of xenplan's business.
@@ -54,8 +56,10 @@ public enum LVMReport {
                 throw XlConfigError("lvs: size '\(row.lv_size)' of \(row.vg_name)/\(row.lv_name) is not a number of KiB")
             }
             let tags = (row.lv_tags ?? "").split(separator: ",").map(String.init)
-            volumes.append(VolumeState(container: row.vg_name, name: row.lv_name, size: ByteSize(kib: size),
-                                       owned: tags.contains(ownerTag)))
+            volumes.append(
+                VolumeState(
+                    container: row.vg_name, name: row.lv_name, size: ByteSize(kib: size),
+                    owned: tags.contains(ownerTag)))
         }
         return volumes.sorted { ($0.container, $0.name) < ($1.container, $1.name) }
     }

@@ -2,7 +2,7 @@ import Foundation
 import XenplanBasics
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Runs a program by argument vector (`ChildProcess`, found on `PATH`): never a shell, so
@@ -36,8 +36,10 @@ public struct ProcessCommandRunner: CommandRunner {
     /// a command stopped at its deadline is reported before it is reaped, since a process
     /// stuck in the kernel (a `dd` onto a device that stopped answering) ends only when
     /// its I/O does; this thread stays behind to reap it.
-    static func run(_ argv: [String], stdin: String?, environment: [String: String], timeout: Duration,
-                    grace: Duration, done: (Result<CommandResult, any Error>) -> Void) {
+    static func run(
+        _ argv: [String], stdin: String?, environment: [String: String], timeout: Duration,
+        grace: Duration, done: (Result<CommandResult, any Error>) -> Void
+    ) {
         let deadline = ContinuousClock.now + timeout
         var env = ProcessInfo.processInfo.environment
         for (k, v) in environment { env[k] = v }
@@ -53,9 +55,12 @@ public struct ProcessCommandRunner: CommandRunner {
             // A tool's output ends up in messages (xl's complaint names the domain, LVM's
             // the volume): control characters are escaped here, where it enters, keeping
             // lines and tabs. What the parsers read (lvs' JSON) never holds a raw one.
-            return done(.success(CommandResult(status: status,
-                                               stdout: TerminalText.escaped(String(decoding: out, as: UTF8.self), multiline: true),
-                                               stderr: TerminalText.escaped(String(decoding: err, as: UTF8.self), multiline: true))))
+            return done(
+                .success(
+                    CommandResult(
+                        status: status,
+                        stdout: TerminalText.escaped(String(decoding: out, as: UTF8.self), multiline: true),
+                        stderr: TerminalText.escaped(String(decoding: err, as: UTF8.self), multiline: true))))
         }
         child.terminate()
         if child.waitForExit(until: ContinuousClock.now + grace) == nil { child.kill() }

@@ -42,8 +42,9 @@ public enum XenCommands {
 
     public static func migrate(_ d: String, to host: String) throws(XlConfigError) -> [String] {
         // xl runs `ssh HOST`: a host that looked like an option would reach ssh as one.
-        try check(!host.hasPrefix("-") && !host.isEmpty && host.allSatisfy { $0.isLetter || $0.isNumber || ".-_@:".contains($0) },
-                  "migration target \(shownValue(host)) is not a host name")
+        try check(
+            !host.hasPrefix("-") && !host.isEmpty && host.allSatisfy { $0.isLetter || $0.isNumber || ".-_@:".contains($0) },
+            "migration target \(shownValue(host)) is not a host name")
         return ["xl", "migrate", try domain(d), host]
     }
 
@@ -55,8 +56,10 @@ public enum XenCommands {
     public static func blockAttach(_ d: String, _ disk: DomainConfig.Disk) throws(XlConfigError) -> [String] {
         try check(XlConfig.validVdev(disk.vdev), "disk vdev \(shownValue(disk.vdev)) is not a device name like xvdb")
         try check(XlConfig.validPath(disk.target), "disk target \(shownValue(disk.target)) is not a safe absolute path")
-        return ["xl", "block-attach", try domain(d), "format=raw", "vdev=\(disk.vdev)",
-                "access=\(disk.readOnly ? "ro" : "rw")", "target=\(disk.target)"]
+        return [
+            "xl", "block-attach", try domain(d), "format=raw", "vdev=\(disk.vdev)",
+            "access=\(disk.readOnly ? "ro" : "rw")", "target=\(disk.target)",
+        ]
     }
 
     public static func blockDetach(_ d: String, vdev: String) throws(XlConfigError) -> [String] {
@@ -87,9 +90,10 @@ public enum XenCommands {
     static func volumeName(_ vg: String, _ name: String) throws(XlConfigError) {
         // LVM's own rules: letters, digits and `+_.-`, not starting with `-`.
         let ok: (String) -> Bool = { s in
-            !s.isEmpty && s.utf8.count <= 127 && !s.hasPrefix("-") && s.unicodeScalars.allSatisfy {
-                ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "+_.-".unicodeScalars.contains($0)
-            }
+            !s.isEmpty && s.utf8.count <= 127 && !s.hasPrefix("-")
+                && s.unicodeScalars.allSatisfy {
+                    ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "+_.-".unicodeScalars.contains($0)
+                }
         }
         try check(ok(vg), "\(shownValue(vg)) is not a volume group name")
         try check(ok(name), "\(shownValue(name)) is not a logical volume name")
@@ -151,8 +155,10 @@ public enum XenCommands {
     /// `genisoimage -quiet -output ISO -volid cidata -joliet -rock -graft-points NAME=FILE…`:
     /// the NoCloud seed, its files at the root of the disk under their own names.
     public static func genisoimage(output: String, files: [(name: String, path: String)]) throws(XlConfigError) -> [String] {
-        var argv = ["genisoimage", "-quiet", "-output", try filePath(output, "output"), "-volid", "cidata", "-joliet", "-rock",
-                    "-graft-points"]
+        var argv = [
+            "genisoimage", "-quiet", "-output", try filePath(output, "output"), "-volid", "cidata", "-joliet", "-rock",
+            "-graft-points",
+        ]
         for (name, path) in files {
             try check(XlConfig.validFileName(name), "\(shownValue(name)) is not a file name")
             argv.append("\(name)=\(try filePath(path, "file"))")

@@ -11,7 +11,9 @@ public enum XenConsole {
         let name = try XenCommands.domain(domain)
         let path = searchPath ?? "/bin:/usr/bin"
         guard let xl = executable("xl", searchPath: path) else {
-            throw XlConfigError("xl is not on PATH (\(shownValue(path, limit: 200))); install xen-utils, or add the directory that holds xl (on Debian /usr/sbin) to PATH")
+            throw XlConfigError(
+                "xl is not on PATH (\(shownValue(path, limit: 200))); install xen-utils, or add the directory that holds xl (on Debian /usr/sbin) to PATH"
+            )
         }
         return [xl, "console", name]
     }
@@ -23,7 +25,8 @@ public enum XenConsole {
             let candidate = URL(fileURLWithPath: String(directory)).appendingPathComponent(program).path
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: candidate, isDirectory: &isDirectory), !isDirectory.boolValue,
-               FileManager.default.isExecutableFile(atPath: candidate) {
+                FileManager.default.isExecutableFile(atPath: candidate)
+            {
                 return candidate
             }
         }

@@ -35,8 +35,9 @@ public final class XenControl: Hypervisor, @unchecked Sendable {
         try lock.withLock {
             var info = xc_physinfo_t()
             guard xc_physinfo(handle, &info) == 0 else { throw XenControlError(call: "xc_physinfo", errno: errno) }
-            return PhysicalInfo(cpus: Int(info.nr_cpus), cpuKHz: Int(info.cpu_khz), totalPages: info.total_pages,
-                                freePages: info.free_pages, scrubPages: info.scrub_pages)
+            return PhysicalInfo(
+                cpus: Int(info.nr_cpus), cpuKHz: Int(info.cpu_khz), totalPages: info.total_pages,
+                freePages: info.free_pages, scrubPages: info.scrub_pages)
         }
     }
 

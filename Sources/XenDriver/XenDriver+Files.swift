@@ -10,8 +10,9 @@ extension XenDriver {
     func writeConfig(_ config: DomainConfig) throws {
         let text = try XlConfig.render(config)
         let path = paths.configPath(config.name)
-        try FileManager.default.createDirectory(atPath: paths.configDirectory, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            atPath: paths.configDirectory, withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o700])
         let temporary = "\(paths.configDirectory)/.\(config.name).cfg.\(getpid()).tmp"
         unlink(temporary)
         let fd = Glibc.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)

@@ -111,8 +111,9 @@ extension XenDriver {
         case (_, true): argv = try XenCommands.ddImage(image.path, to: target)
         case (_, false): argv = try XenCommands.copySparse(image.path, to: target)
         }
-        try await run(argv, operation: "copy-image", package: image.format == "qcow2" ? "qemu-utils" : nil,
-                      timeout: deadlines.copyImage)
+        try await run(
+            argv, operation: "copy-image", package: image.format == "qcow2" ? "qemu-utils" : nil,
+            timeout: deadlines.copyImage)
     }
 
     /// The partial file of a `dir` pool: the image's disk copied in (holes kept), sized to
@@ -166,8 +167,10 @@ extension XenDriver {
         for path in paths.imagePaths.prefix(ImageSource.maxObservedPaths)
         where XlConfig.validPath(path) && seen.insert(path).inserted {
             guard let (header, fileBytes) = try readImageHeader(path, operation: "observe") else { continue }
-            images.append(ImageState(path: path, fileSize: ImageHeader.size(fileBytes),
-                                     virtualSize: ImageHeader.size(header.virtualBytes), format: header.format))
+            images.append(
+                ImageState(
+                    path: path, fileSize: ImageHeader.size(fileBytes),
+                    virtualSize: ImageHeader.size(header.virtualBytes), format: header.format))
         }
         return images
     }

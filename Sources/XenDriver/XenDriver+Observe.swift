@@ -30,8 +30,9 @@ extension XenDriver {
         trace.mark("hypervisor")
         let entries: [Int: XenStoreDomain]
         do {
-            entries = try XenStoreSnapshot.read(store, socket: xenstoreSocket,
-                                                hvmContainers: Set(infos.filter { $0.flags & 2 != 0 }.map { Int($0.domid) }))
+            entries = try XenStoreSnapshot.read(
+                store, socket: xenstoreSocket,
+                hvmContainers: Set(infos.filter { $0.flags & 2 != 0 }.map { Int($0.domid) }))
         } catch {
             throw failure("observe", "cannot read xenstore: \(error)")
         }
@@ -41,11 +42,13 @@ extension XenDriver {
         trace.mark("then files and lvs")
         trace.finish(host: hostName)
         let dom0 = infos.first { $0.domid == 0 }
-        return try HostStateLimits.checked(HostState(name: hostName, xenVersion: version, totalMemory: Self.pages(physical.totalPages),
-                         freeMemory: Self.pages(physical.freePages), cpus: physical.cpus,
-                         dom0Memory: dom0.map { Self.pages($0.totPages) } ?? .zero,
-                         domains: domains, configs: configs, volumes: allVolumes, bridges: bridges,
-                         images: images, seeds: seeds), host: hostName)
+        return try HostStateLimits.checked(
+            HostState(
+                name: hostName, xenVersion: version, totalMemory: Self.pages(physical.totalPages),
+                freeMemory: Self.pages(physical.freePages), cpus: physical.cpus,
+                dom0Memory: dom0.map { Self.pages($0.totPages) } ?? .zero,
+                domains: domains, configs: configs, volumes: allVolumes, bridges: bridges,
+                images: images, seeds: seeds), host: hostName)
     }
 
     static func pages(_ n: UInt64) -> ByteSize { ByteSize(kib: Int64(clamping: n)) * 4 }
@@ -129,7 +132,10 @@ extension XenDriver {
             throw failure("observe", "\(error)")
         }
         guard result.status == 0 else {
-            throw failure("observe", "`\(command.joined(separator: " "))` exited with status \(result.status): \(result.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
+            throw failure(
+                "observe",
+                "`\(command.joined(separator: " "))` exited with status \(result.status): \(result.stderr.trimmingCharacters(in: .whitespacesAndNewlines))"
+            )
         }
         do { return try LVMReport.parse(result.stdout) } catch { throw failure("observe", "\(error)") }
     }
@@ -146,8 +152,10 @@ extension XenDriver {
             for file in files.sorted() where file.hasSuffix(".img") {
                 var st = stat()
                 guard stat(dir + "/" + file, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { continue }
-                volumes.append(VolumeState(container: dir, name: String(file.dropLast(4)), size: ByteSize(kib: Int64(st.st_size) / 1024),
-                                           owned: Self.isOwnedImage(dir + "/" + file)))
+                volumes.append(
+                    VolumeState(
+                        container: dir, name: String(file.dropLast(4)), size: ByteSize(kib: Int64(st.st_size) / 1024),
+                        owned: Self.isOwnedImage(dir + "/" + file)))
             }
         }
         return volumes

@@ -55,8 +55,9 @@ extension XenDriver {
         case let .removeConfig(name):
             try removeConfig(name)
         case let .create(domain):
-            try await run(XenCommands.create(configPath: paths.configPath(try XenCommands.domain(domain))), operation: kind, domain: domain,
-                          timeout: deadlines.create)
+            try await run(
+                XenCommands.create(configPath: paths.configPath(try XenCommands.domain(domain))), operation: kind, domain: domain,
+                timeout: deadlines.create)
         case let .setMemory(domain, target):
             try await run(XenCommands.memSet(domain, target), operation: kind, domain: domain)
         case let .setVcpus(domain, count):
@@ -85,8 +86,9 @@ extension XenDriver {
             // xl has no resume command: the name comes back and the paused copy runs
             // again (xl migrate's own failure path resumes the source in place the same way).
             let copy = domain + (role == .incoming ? "--incoming" : "--migratedaway")
-            try await run(["xl", "rename", try XenCommands.domain(copy), try XenCommands.domain(domain)],
-                          operation: kind, domain: domain)
+            try await run(
+                ["xl", "rename", try XenCommands.domain(copy), try XenCommands.domain(domain)],
+                operation: kind, domain: domain)
             try await run(["xl", "unpause", try XenCommands.domain(domain)], operation: kind, domain: domain)
         }
     }

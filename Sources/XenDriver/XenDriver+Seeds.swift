@@ -16,8 +16,9 @@ extension XenDriver {
             throw failure(kind, domain: domain, "seed directory \(shownValue(directory)) is not a safe absolute path")
         }
         do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
-                                                    attributes: [.posixPermissions: 0o700])
+            try FileManager.default.createDirectory(
+                atPath: directory, withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o700])
         } catch {
             throw failure(kind, domain: domain, "cannot create \(directory): \(error.localizedDescription)")
         }

@@ -19,9 +19,11 @@ public final class XenDriver: HostDriver {
     /// How long to wait for memory or a dying domain between polls of the hypervisor.
     let pollInterval: Duration
 
-    public init(hostName: String, hypervisor: any Hypervisor, store: XenStore, xenstoreSocket: String? = nil,
-                runner: any CommandRunner, deadlines: CommandDeadlines, paths: XenDriverPaths = XenDriverPaths(),
-                pollInterval: Duration = .milliseconds(500)) {
+    public init(
+        hostName: String, hypervisor: any Hypervisor, store: XenStore, xenstoreSocket: String? = nil,
+        runner: any CommandRunner, deadlines: CommandDeadlines, paths: XenDriverPaths = XenDriverPaths(),
+        pollInterval: Duration = .milliseconds(500)
+    ) {
         self.hostName = hostName
         self.hypervisor = hypervisor
         self.store = store
@@ -34,30 +36,36 @@ public final class XenDriver: HostDriver {
 
     /// The driver of the machine xenplan runs on. Fails at once, with a message saying
     /// what is missing, when this is not a Xen dom0.
-    public static func open(hostName: String, paths: XenDriverPaths = XenDriverPaths(),
-                            runner: any CommandRunner = ProcessCommandRunner(), deadlines: CommandDeadlines,
-                            privcmd: String = "/dev/xen/privcmd") throws -> XenDriver {
+    public static func open(
+        hostName: String, paths: XenDriverPaths = XenDriverPaths(),
+        runner: any CommandRunner = ProcessCommandRunner(), deadlines: CommandDeadlines,
+        privcmd: String = "/dev/xen/privcmd"
+    ) throws -> XenDriver {
         // Checked before xc_interface_open, which would print its own complaint on stderr.
         guard FileManager.default.fileExists(atPath: privcmd) else {
-            throw HostError(host: hostName, operation: "connect",
-                            message: "cannot reach the hypervisor (no \(privcmd)): is this a Xen dom0?")
+            throw HostError(
+                host: hostName, operation: "connect",
+                message: "cannot reach the hypervisor (no \(privcmd)): is this a Xen dom0?")
         }
         let store: XenStore
         do {
             store = try XenStore()
         } catch {
-            throw HostError(host: hostName, operation: "connect",
-                            message: "cannot reach xenstored (no \(XenStore.socketPath) or /dev/xen/xenbus): is this a Xen dom0 with xenstored running?")
+            throw HostError(
+                host: hostName, operation: "connect",
+                message: "cannot reach xenstored (no \(XenStore.socketPath) or /dev/xen/xenbus): is this a Xen dom0 with xenstored running?")
         }
         let control: XenControl
         do {
             control = try XenControl()
         } catch {
-            throw HostError(host: hostName, operation: "connect",
-                            message: "cannot open the hypervisor interface (\(error)): run xenplan as root on the dom0")
+            throw HostError(
+                host: hostName, operation: "connect",
+                message: "cannot open the hypervisor interface (\(error)): run xenplan as root on the dom0")
         }
-        return XenDriver(hostName: hostName, hypervisor: control, store: store, xenstoreSocket: XenStore.socketPath,
-                         runner: runner, deadlines: deadlines, paths: paths)
+        return XenDriver(
+            hostName: hostName, hypervisor: control, store: store, xenstoreSocket: XenStore.socketPath,
+            runner: runner, deadlines: deadlines, paths: paths)
     }
 
     func failure(_ operation: String, domain: String? = nil, _ message: String) -> HostError {
@@ -70,8 +78,10 @@ public final class XenDriver: HostDriver {
     /// command. A tool that is not installed is named with the Debian `package` that has
     /// it, when given.
     @discardableResult
-    func run(_ argv: [String], operation: String, domain: String? = nil, package: String? = nil,
-             timeout: Duration? = nil) async throws -> CommandResult {
+    func run(
+        _ argv: [String], operation: String, domain: String? = nil, package: String? = nil,
+        timeout: Duration? = nil
+    ) async throws -> CommandResult {
         let result: CommandResult
         do {
             result = try await runner.run(argv, stdin: nil, timeout: timeout ?? deadlines.operation)
@@ -82,7 +92,8 @@ public final class XenDriver: HostDriver {
         }
         guard result.status == 0 else {
             let said = [result.stderr, result.stdout].map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.first { !$0.isEmpty }
-            throw failure(operation, domain: domain, "`\(argv.joined(separator: " "))` exited with status \(result.status)" + (said.map { ": \($0)" } ?? ""))
+            throw failure(
+                operation, domain: domain, "`\(argv.joined(separator: " "))` exited with status \(result.status)" + (said.map { ": \($0)" } ?? ""))
         }
         return result
     }

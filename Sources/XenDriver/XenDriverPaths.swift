@@ -20,9 +20,11 @@ public struct XenDriverPaths: Hashable, Sendable {
     /// at observation (the first `ImageHeader.length` bytes of each).
     public var imagePaths: [String]
 
-    public init(configDirectory: String = "/etc/xen/xenplan", autoDirectory: String = "/etc/xen/auto",
-                imageDirectories: [String] = [], volumeGroups: [String] = [], sysClassNet: String = "/sys/class/net",
-                seedDirectory: String = CloudInitSeed.directory, imagePaths: [String] = []) {
+    public init(
+        configDirectory: String = "/etc/xen/xenplan", autoDirectory: String = "/etc/xen/auto",
+        imageDirectories: [String] = [], volumeGroups: [String] = [], sysClassNet: String = "/sys/class/net",
+        seedDirectory: String = CloudInitSeed.directory, imagePaths: [String] = []
+    ) {
         self.configDirectory = configDirectory
         self.autoDirectory = autoDirectory
         self.imageDirectories = imageDirectories

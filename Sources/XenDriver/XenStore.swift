@@ -98,8 +98,10 @@ public final class XenStore: @unchecked Sendable {
 
     /// Runs `body` inside one transaction, so that everything it reads is one consistent
     /// snapshot; retries when xenstored reports a conflict (EAGAIN), as libxl does.
-    public func withTransaction<T>(readOnly: Bool = true, attempts: Int = 8,
-                                   _ body: (Transaction) throws -> T) throws -> T {
+    public func withTransaction<T>(
+        readOnly: Bool = true, attempts: Int = 8,
+        _ body: (Transaction) throws -> T
+    ) throws -> T {
         for _ in 0..<attempts {
             let id = xs_transaction_start(handle)
             if id == 0 { throw XenStoreError(operation: "transaction-start", path: "/", errno: errno) }

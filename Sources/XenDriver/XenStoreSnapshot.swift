@@ -62,15 +62,18 @@ public enum XenStoreSnapshot {
         }
     }
 
-    static func readDomain(_ domid: Int, readType: Bool, from store: XenStore,
-                           in t: XenStore.Transaction) throws -> XenStoreDomain {
+    static func readDomain(
+        _ domid: Int, readType: Bool, from store: XenStore,
+        in t: XenStore.Transaction
+    ) throws -> XenStoreDomain {
         let base = "/local/domain/\(domid)"
         let name = try store.read("\(base)/name", in: t)
         let target = try store.read("\(base)/memory/target", in: t).flatMap { Int64($0) }
         let staticMax = try store.read("\(base)/memory/static-max", in: t).flatMap { Int64($0) }
         let type = readType ? try store.read("/libxl/\(domid)/type", in: t) : "pv"
-        return XenStoreDomain(domid: domid, name: name, memoryTargetKiB: target, staticMaxKiB: staticMax, type: type,
-                              disks: try vbds(of: domid, from: store, in: t), nics: try vifs(of: domid, from: store, in: t))
+        return XenStoreDomain(
+            domid: domid, name: name, memoryTargetKiB: target, staticMaxKiB: staticMax, type: type,
+            disks: try vbds(of: domid, from: store, in: t), nics: try vifs(of: domid, from: store, in: t))
     }
 
     /// Backends live in the backend domain's tree; xenplan's backends are all in dom0.
@@ -119,11 +122,15 @@ extension XenStoreSnapshot {
         var domainRequests: [Request] = []
         for domid in domids {
             let base = "/local/domain/\(domid)"
-            domainRequests += [.read("\(base)/name", in: tx), .read("\(base)/memory/target", in: tx),
-                               .read("\(base)/memory/static-max", in: tx)]
+            domainRequests += [
+                .read("\(base)/name", in: tx), .read("\(base)/memory/target", in: tx),
+                .read("\(base)/memory/static-max", in: tx),
+            ]
             if hvmContainers.contains(domid) { domainRequests.append(.read("/libxl/\(domid)/type", in: tx)) }
-            domainRequests += [.directory("/local/domain/0/backend/vbd/\(domid)", in: tx),
-                               .directory("/local/domain/0/backend/vif/\(domid)", in: tx)]
+            domainRequests += [
+                .directory("/local/domain/0/backend/vbd/\(domid)", in: tx),
+                .directory("/local/domain/0/backend/vif/\(domid)", in: tx),
+            ]
         }
         var answers = Answers(requests: domainRequests, replies: try wire.batch(domainRequests))
         struct Partial { var domain: XenStoreDomain; var vbds: [Int]; var vifs: [Int] }
@@ -135,8 +142,11 @@ extension XenStoreSnapshot {
             let type = hvmContainers.contains(domid) ? try answers.value() : "pv"
             let vbds = (try answers.names() ?? []).compactMap { Int($0) }.sorted()
             let vifs = (try answers.names() ?? []).compactMap { Int($0) }.sorted()
-            partials.append(Partial(domain: XenStoreDomain(domid: domid, name: name, memoryTargetKiB: target, staticMaxKiB: staticMax,
-                                                           type: type, disks: [], nics: []), vbds: vbds, vifs: vifs))
+            partials.append(
+                Partial(
+                    domain: XenStoreDomain(
+                        domid: domid, name: name, memoryTargetKiB: target, staticMaxKiB: staticMax,
+                        type: type, disks: [], nics: []), vbds: vbds, vifs: vifs))
         }
 
         var deviceRequests: [Request] = []

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A failure of the wire exchange itself (not an error xenstored answered): the
@@ -328,12 +329,14 @@ public final class XenStoreWire {
 
     private func closed(_ request: Request, _ received: Int, _ count: Int) -> XenStoreWireError {
         let partial = inbox.isEmpty ? "" : " in the middle of a reply"
-        return XenStoreWireError(path: request.path,
-                                 message: "xenstored closed the connection\(partial) after \(received) of \(count) replies")
+        return XenStoreWireError(
+            path: request.path,
+            message: "xenstored closed the connection\(partial) after \(received) of \(count) replies")
     }
 
     private func timedOut(_ request: Request, _ received: Int, _ count: Int) -> XenStoreWireError {
-        XenStoreWireError(path: request.path,
-                          message: "xenstored did not answer within \(timeoutMilliseconds) ms (\(received) of \(count) replies)")
+        XenStoreWireError(
+            path: request.path,
+            message: "xenstored did not answer within \(timeoutMilliseconds) ms (\(received) of \(count) replies)")
     }
 }

@@ -91,10 +91,11 @@ extension XlConfig {
         var disks: [DomainConfig.Disk] = []
         for spec in list("disk") { disks.append(try parseDisk(spec, file: file)) }
         let nics = list("vif").map(parseVif)
-        return DomainConfig(name: name, uuid: string("uuid"), type: string("type") ?? "pv", memory: .mib(memory),
-                            maxmem: .mib(maxmem), vcpus: vcpus, maxvcpus: Int(number("maxvcpus") ?? Int64(vcpus)),
-                            cpuWeight: Int(number("cpu_weight") ?? 256), cpuCap: Int(number("cap") ?? 0), boot: boot,
-                            disks: disks, nics: nics, protect: protect, autostart: false, manifestHash: hash)
+        return DomainConfig(
+            name: name, uuid: string("uuid"), type: string("type") ?? "pv", memory: .mib(memory),
+            maxmem: .mib(maxmem), vcpus: vcpus, maxvcpus: Int(number("maxvcpus") ?? Int64(vcpus)),
+            cpuWeight: Int(number("cpu_weight") ?? 256), cpuCap: Int(number("cap") ?? 0), boot: boot,
+            disks: disks, nics: nics, protect: protect, autostart: false, manifestHash: hash)
     }
 
     /// `format=raw, vdev=xvda2, access=rw, target=/dev/vg/lv`, or the older positional

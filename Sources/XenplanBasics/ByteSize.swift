@@ -16,9 +16,13 @@ public struct ByteSize: Hashable, Comparable, Codable, Sendable, CustomStringCon
     // in an error message, never in a crash. Values that passed the range checks
     // (`maximum`, HostStateLimits) are far from the limits, so there the result is exact.
     public static func < (a: ByteSize, b: ByteSize) -> Bool { a.kib < b.kib }
-    public static func + (a: ByteSize, b: ByteSize) -> ByteSize { ByteSize(kib: saturating(a.kib.addingReportingOverflow(b.kib), a.kib < 0 && b.kib < 0)) }
+    public static func + (a: ByteSize, b: ByteSize) -> ByteSize {
+        ByteSize(kib: saturating(a.kib.addingReportingOverflow(b.kib), a.kib < 0 && b.kib < 0))
+    }
     public static func - (a: ByteSize, b: ByteSize) -> ByteSize { ByteSize(kib: saturating(a.kib.subtractingReportingOverflow(b.kib), a.kib < 0)) }
-    public static func * (a: ByteSize, n: Int64) -> ByteSize { ByteSize(kib: saturating(a.kib.multipliedReportingOverflow(by: n), (a.kib < 0) != (n < 0))) }
+    public static func * (a: ByteSize, n: Int64) -> ByteSize {
+        ByteSize(kib: saturating(a.kib.multipliedReportingOverflow(by: n), (a.kib < 0) != (n < 0)))
+    }
     public static func += (a: inout ByteSize, b: ByteSize) { a = a + b }
     public static func -= (a: inout ByteSize, b: ByteSize) { a = a - b }
 
@@ -59,7 +63,7 @@ public struct ByteSize: Hashable, Comparable, Codable, Sendable, CustomStringCon
         }
         let parts = s.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
         guard let wholePart = parts.first, !wholePart.isEmpty, wholePart.allSatisfy(\.isASCIIDigit),
-              parts.count == 1 || (!parts[1].isEmpty && parts[1].allSatisfy(\.isASCIIDigit))
+            parts.count == 1 || (!parts[1].isEmpty && parts[1].allSatisfy(\.isASCIIDigit))
         else { throw .notASize(text) }
         // Too many digits cannot be a sane size, and would overflow while parsing.
         guard wholePart.count <= 16 else { throw .tooLarge(text) }

@@ -1,8 +1,9 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A child process started by `Spawn`, its stdin, stdout and stderr on pipes, reaped by
@@ -64,9 +65,9 @@ public final class ChildProcess: @unchecked Sendable {
         lock.withLock {
             guard exitStatus == nil else { return }
             #if canImport(Glibc)
-            _ = Glibc.kill(-pid, signal)
+                _ = Glibc.kill(-pid, signal)
             #else
-            _ = Darwin.kill(-pid, signal)
+                _ = Darwin.kill(-pid, signal)
             #endif
         }
     }

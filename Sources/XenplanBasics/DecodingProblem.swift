@@ -5,7 +5,7 @@ public func decodingProblem(_ error: any Error) -> String {
     let text: String
     switch error {
     case let DecodingError.dataCorrupted(context), let DecodingError.keyNotFound(_, context),
-         let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context):
+        let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context):
         let path = context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
         var reason = context.debugDescription
         // The underlying parser's reason says where JSON itself is broken ("Unexpected end

@@ -1,8 +1,9 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// How a child process is started, for `ChildProcess` alone: `posix_spawn` with an
@@ -20,8 +21,11 @@ enum Spawn {
     /// Starts `argv`; returns its pid and our ends of its stdin, stdout and stderr.
     /// `environment` nil keeps this process's; `searchPath` looks the program up in
     /// `PATH` (`posix_spawnp`).
-    static func start(_ argv: [String], environment: [String]?, searchPath: Bool) throws(SpawnError)
-        -> (pid: pid_t, stdin: Int32, stdout: Int32, stderr: Int32) {
+    static func start(
+        _ argv: [String], environment: [String]?, searchPath: Bool
+    ) throws(SpawnError)
+        -> (pid: pid_t, stdin: Int32, stdout: Int32, stderr: Int32)
+    {
         precondition(!argv.isEmpty, "an argument vector names its program")
         lock.lock()
         defer { lock.unlock() }
@@ -67,12 +71,14 @@ enum Spawn {
         let rc = withCStrings(argv) { cargv -> Int32 in
             if let environment {
                 return withCStrings(environment) { cenv in
-                    searchPath ? posix_spawnp(&pid, argv[0], &actions, &attributes, cargv, cenv)
-                               : posix_spawn(&pid, argv[0], &actions, &attributes, cargv, cenv)
+                    searchPath
+                        ? posix_spawnp(&pid, argv[0], &actions, &attributes, cargv, cenv)
+                        : posix_spawn(&pid, argv[0], &actions, &attributes, cargv, cenv)
                 }
             }
-            return searchPath ? posix_spawnp(&pid, argv[0], &actions, &attributes, cargv, environ)
-                              : posix_spawn(&pid, argv[0], &actions, &attributes, cargv, environ)
+            return searchPath
+                ? posix_spawnp(&pid, argv[0], &actions, &attributes, cargv, environ)
+                : posix_spawn(&pid, argv[0], &actions, &attributes, cargv, environ)
         }
         close(inPipe[0]); close(outPipe[1]); close(errPipe[1])
         guard rc == 0 else {
@@ -85,9 +91,9 @@ enum Spawn {
     /// `POSIX_SPAWN_SETSID`, which Swift's Glibc module does not export (glibc defines it
     /// only for `_GNU_SOURCE`): 0x80 since glibc 2.26.
     #if canImport(Glibc)
-    private static let newSession: Int32 = 0x80
+        private static let newSession: Int32 = 0x80
     #else
-    private static let newSession: Int32 = POSIX_SPAWN_SETSID
+        private static let newSession: Int32 = POSIX_SPAWN_SETSID
     #endif
 
     /// A `waitpid` status as a shell reports it: the exit code, or 128 + the signal.

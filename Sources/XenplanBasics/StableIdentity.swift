@@ -14,7 +14,7 @@ public enum StableIdentity {
     /// `a` gives the hash of both together.
     @inlinable
     public static func hash<Bytes: Sequence>(bytes: Bytes, seed: UInt64 = offsetBasis) -> UInt64
-        where Bytes.Element == UInt8 {
+    where Bytes.Element == UInt8 {
         var h = seed
         for byte in bytes {
             h ^= UInt64(byte)

@@ -4,9 +4,11 @@ import Foundation
 /// manifest loader checks it, and the agent checks it again before writing a seed.
 extension Syntax {
     /// `authorized_keys` lines a guest accepts: the key types OpenSSH still offers.
-    public static let sshKeyTypes = ["ssh-ed25519", "ssh-rsa", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384",
-                                     "ecdsa-sha2-nistp521", "sk-ssh-ed25519@openssh.com",
-                                     "sk-ecdsa-sha2-nistp256@openssh.com"]
+    public static let sshKeyTypes = [
+        "ssh-ed25519", "ssh-rsa", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384",
+        "ecdsa-sha2-nistp521", "sk-ssh-ed25519@openssh.com",
+        "sk-ecdsa-sha2-nistp256@openssh.com",
+    ]
     /// An RSA key of 16384 bits is under 3 KiB; anything near this is not a key.
     public static let maximumSSHKeyLength = 16 * 1024
     /// Keys a guest is given, lab-wide and its own together.
@@ -79,7 +81,8 @@ extension Syntax {
     public static func isPasswordHash(_ s: String) -> Bool {
         let bytes = Array(s.utf8)
         guard bytes.count <= maximumPasswordHashLength, bytes.first == UInt8(ascii: "$"),
-              bytes.allSatisfy({ isAlnum($0) || "./$=,-".utf8.contains($0) }) else { return false }
+            bytes.allSatisfy({ isAlnum($0) || "./$=,-".utf8.contains($0) })
+        else { return false }
         let parts = s.split(separator: "$", omittingEmptySubsequences: false)
         // "", id, then at least a salt (or parameters) and a hash.
         guard parts.count >= 4, passwordHashSchemes.contains(String(parts[1])), let hash = parts.last, !hash.isEmpty

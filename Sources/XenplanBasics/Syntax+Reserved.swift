@@ -16,10 +16,14 @@ extension Syntax {
 
     /// Directories a `dir` pool may not be (or, for the first list, be inside): image
     /// files written there could replace system files or fill the dom0's own filesystems.
-    static let systemTrees = ["/bin", "/boot", "/dev", "/etc", "/lib", "/lib32", "/lib64", "/libx32", "/proc", "/run",
-                              "/sbin", "/sys", "/usr", "/var/lib/xen", "/var/run"]
-    static let systemDirectories = ["/", "/home", "/mnt", "/media", "/opt", "/root", "/srv", "/tmp", "/var", "/var/lib",
-                                    "/var/log"]
+    static let systemTrees = [
+        "/bin", "/boot", "/dev", "/etc", "/lib", "/lib32", "/lib64", "/libx32", "/proc", "/run",
+        "/sbin", "/sys", "/usr", "/var/lib/xen", "/var/run",
+    ]
+    static let systemDirectories = [
+        "/", "/home", "/mnt", "/media", "/opt", "/root", "/srv", "/tmp", "/var", "/var/lib",
+        "/var/log",
+    ]
 
     /// The system directory `path` is, or lies in; nil for a directory a pool may use.
     public static func systemDirectory(containing path: String) -> String? {
@@ -35,8 +39,11 @@ extension Syntax {
         let parts = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
         guard parts.count == 3, parts[0] == "dev" else { return nil }
         if parts[1] == "mapper" { return splitMapperName(parts[2]) }
-        guard isVolumeGroup(parts[1]), !["disk", "mapper", "pts", "shm", "net", "block", "char", "bus", "cpu",
-                                          "input", "snd", "dri", "hugepages", "mqueue", "xen"].contains(parts[1])
+        guard isVolumeGroup(parts[1]),
+            ![
+                "disk", "mapper", "pts", "shm", "net", "block", "char", "bus", "cpu",
+                "input", "snd", "dri", "hugepages", "mqueue", "xen",
+            ].contains(parts[1])
         else { return nil }
         return (parts[1], parts[2])
     }

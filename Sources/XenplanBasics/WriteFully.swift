@@ -1,8 +1,9 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Writes all of `data` to `fd`, resuming after short writes and interrupted calls; false
@@ -12,9 +13,9 @@ public func writeFully(_ fd: Int32, _ data: Data) -> Bool {
         var offset = 0
         while offset < buffer.count {
             #if canImport(Glibc)
-            let n = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                let n = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
             #else
-            let n = Darwin.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                let n = Darwin.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
             #endif
             if n < 0 {
                 if errno == EINTR { continue }

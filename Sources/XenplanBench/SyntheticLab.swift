@@ -32,13 +32,13 @@ struct SyntheticLab {
         var hostsText = "hosts:\n"
         for h in 0..<hosts {
             hostsText += """
-              \(hostName(h)):
-                connection: sim
-                dom0: {memory: 2G, vcpus: 2}
-                bridges: {xenbr0: {interface: eth0}}
-                sim: {memory: \(memoryGiB)G, cpus: \(cpus)}
+                  \(hostName(h)):
+                    connection: sim
+                    dom0: {memory: 2G, vcpus: 2}
+                    bridges: {xenbr0: {interface: eth0}}
+                    sim: {memory: \(memoryGiB)G, cpus: \(cpus)}
 
-            """
+                """
         }
         files.append(("hosts.yaml", hostsText))
 
@@ -51,15 +51,15 @@ struct SyntheticLab {
                 let ip = "10.\((i >> 16) & 0xff).\((i >> 8) & 0xff).\(i & 0xff)"
                 let memory = i % 3 == 0 ? "512M" : "256M"
                 text += """
-                  \(domainName(i)):
-                    host: \(hostName(hostOf(i)))
-                    memory: \(memory)
-                    maxmem: 1G
-                    maxvcpus: 2
-                    disks: [{name: root, size: 8G, vdev: xvda}]
-                    network: [{bridge: xenbr0, ip: \(ip), mac: "\(mac)"}]
+                      \(domainName(i)):
+                        host: \(hostName(hostOf(i)))
+                        memory: \(memory)
+                        maxmem: 1G
+                        maxvcpus: 2
+                        disks: [{name: root, size: 8G, vdev: xvda}]
+                        network: [{bridge: xenbr0, ip: \(ip), mac: "\(mac)"}]
 
-                """
+                    """
             }
             files.append((String(format: "domains-%03d.yaml", fileNumber), text))
             fileNumber += 1
@@ -77,7 +77,8 @@ struct SyntheticLab {
         past.domains = lab.domains.filter { Int($0.name.dropFirst(2))! % 10 != 0 }
         var files: [String: SimHostFile] = [:]
         for host in lab.hosts {
-            var file = SimHostFile(machine: SimMachine(memory: host.simMemory!, cpus: host.simCpus!, dom0Memory: host.dom0Memory, dom0Vcpus: host.dom0Vcpus))
+            var file = SimHostFile(
+                machine: SimMachine(memory: host.simMemory!, cpus: host.simCpus!, dom0Memory: host.dom0Memory, dom0Vcpus: host.dom0Vcpus))
             for pool in lab.pools(reachableFrom: host.name) {
                 file.storage[pool.container] = SimHostFile.Container(type: .lvm, capacity: .gib(1 << 20))
             }

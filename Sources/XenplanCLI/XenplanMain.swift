@@ -5,7 +5,10 @@ public struct XenplanMain: AsyncParsableCommand {
         commandName: "xenplan",
         abstract: "Declarative desired-state reconciler for Xen hosts.",
         version: "0.1.0",
-        subcommands: [ValidateCommand.self, PlanCommand.self, ApplyCommand.self, UnlockCommand.self, StatusCommand.self, DriftCommand.self, ImportCommand.self, ConsoleCommand.self, AgentCommand.self, SimCommand.self]
+        subcommands: [
+            ValidateCommand.self, PlanCommand.self, ApplyCommand.self, UnlockCommand.self, StatusCommand.self, DriftCommand.self, ImportCommand.self,
+            ConsoleCommand.self, AgentCommand.self, SimCommand.self,
+        ]
     )
     public init() {}
 

@@ -5,27 +5,34 @@ import XenplanBasics
 extension Fixture {
     /// An observed host; its free memory is computed the way Xen accounts it (see
     /// `HostState.recomputeFreeMemory`).
-    public static func hostState(_ name: String, memory: ByteSize = .gib(16), cpus: Int = 8, dom0: ByteSize = .gib(1),
-                                 xen: String = "4.17.7", bridges: [String] = ["xenbr0"], domains: [DomainState] = [],
-                                 configs: [DomainConfig] = [], volumes: [VolumeState] = []) -> HostState {
-        let dom0State = DomainState(name: "Domain-0", domid: 0, uuid: "00000000-0000-0000-0000-000000000000",
-                                    memoryTarget: dom0, memoryStaticMax: dom0, memoryActual: dom0, vcpusOnline: 2, maxVcpus: 2)
-        var h = HostState(name: name, xenVersion: xen, totalMemory: memory, freeMemory: .zero, cpus: cpus, dom0Memory: dom0,
-                          domains: [dom0State] + domains, configs: configs, volumes: volumes,
-                          bridges: bridges.enumerated().map { BridgeState(name: $1, interfaces: ["eth\($0)"]) })
+    public static func hostState(
+        _ name: String, memory: ByteSize = .gib(16), cpus: Int = 8, dom0: ByteSize = .gib(1),
+        xen: String = "4.17.7", bridges: [String] = ["xenbr0"], domains: [DomainState] = [],
+        configs: [DomainConfig] = [], volumes: [VolumeState] = []
+    ) -> HostState {
+        let dom0State = DomainState(
+            name: "Domain-0", domid: 0, uuid: "00000000-0000-0000-0000-000000000000",
+            memoryTarget: dom0, memoryStaticMax: dom0, memoryActual: dom0, vcpusOnline: 2, maxVcpus: 2)
+        var h = HostState(
+            name: name, xenVersion: xen, totalMemory: memory, freeMemory: .zero, cpus: cpus, dom0Memory: dom0,
+            domains: [dom0State] + domains, configs: configs, volumes: volumes,
+            bridges: bridges.enumerated().map { BridgeState(name: $1, interfaces: ["eth\($0)"]) })
         h.recomputeFreeMemory()
         return h
     }
 
     /// A running domain as Xen shows it; sizes in MiB.
-    public static func domainState(_ name: String, domid: Int = 1, memory: Int64 = 256, maxmem: Int64? = nil,
-                                   actual: Int64? = nil, vcpus: Int = 1, maxvcpus: Int? = nil, weight: Int = 256,
-                                   cap: Int = 0, state: RunState = .running, disks: [DiskState] = [],
-                                   nics: [NicState]? = nil) -> DomainState {
-        DomainState(name: name, domid: domid, uuid: uuid(for: name), state: state, memoryTarget: .mib(memory),
-                    memoryStaticMax: .mib(maxmem ?? memory), memoryActual: .mib(actual ?? memory), vcpusOnline: vcpus,
-                    maxVcpus: maxvcpus ?? vcpus, cpuWeight: weight, cpuCap: cap, disks: disks,
-                    nics: nics ?? [NicState(bridge: "xenbr0", mac: mac(for: name))])
+    public static func domainState(
+        _ name: String, domid: Int = 1, memory: Int64 = 256, maxmem: Int64? = nil,
+        actual: Int64? = nil, vcpus: Int = 1, maxvcpus: Int? = nil, weight: Int = 256,
+        cap: Int = 0, state: RunState = .running, disks: [DiskState] = [],
+        nics: [NicState]? = nil
+    ) -> DomainState {
+        DomainState(
+            name: name, domid: domid, uuid: uuid(for: name), state: state, memoryTarget: .mib(memory),
+            memoryStaticMax: .mib(maxmem ?? memory), memoryActual: .mib(actual ?? memory), vcpusOnline: vcpus,
+            maxVcpus: maxvcpus ?? vcpus, cpuWeight: weight, cpuCap: cap, disks: disks,
+            nics: nics ?? [NicState(bridge: "xenbr0", mac: mac(for: name))])
     }
 
     public static func uuid(for name: String) -> String {
@@ -44,14 +51,18 @@ extension Fixture {
 
     /// The DomainState of `spec` running exactly as declared.
     public static func observed(_ spec: DomainSpec, domid: Int, pools: [PoolSpec], host: String) -> DomainState {
-        DomainState(name: spec.name, domid: domid, uuid: uuid(for: spec.name), memoryTarget: spec.memory,
-                    memoryStaticMax: spec.maxmem, memoryActual: spec.memory, vcpusOnline: spec.vcpus,
-                    maxVcpus: spec.maxvcpus, cpuWeight: spec.cpuWeight, cpuCap: spec.cpuCap, type: spec.type.rawValue,
-                    disks: spec.disks.map { DiskState(vdev: $0.vdev, target: target(of: $0, domain: spec.name, pools: pools, host: host),
-                                                      readOnly: $0.readOnly) },
-                    nics: spec.network.enumerated().map { i, n in
-                        NicState(bridge: n.bridge, mac: n.mac ?? mac(for: "\(spec.name)#\(i)"), ip: n.ip)
-                    })
+        DomainState(
+            name: spec.name, domid: domid, uuid: uuid(for: spec.name), memoryTarget: spec.memory,
+            memoryStaticMax: spec.maxmem, memoryActual: spec.memory, vcpusOnline: spec.vcpus,
+            maxVcpus: spec.maxvcpus, cpuWeight: spec.cpuWeight, cpuCap: spec.cpuCap, type: spec.type.rawValue,
+            disks: spec.disks.map {
+                DiskState(
+                    vdev: $0.vdev, target: target(of: $0, domain: spec.name, pools: pools, host: host),
+                    readOnly: $0.readOnly)
+            },
+            nics: spec.network.enumerated().map { i, n in
+                NicState(bridge: n.bridge, mac: n.mac ?? mac(for: "\(spec.name)#\(i)"), ip: n.ip)
+            })
     }
 
     /// The configuration xenplan would have written for `spec`.
@@ -61,15 +72,19 @@ extension Fixture {
         case .pygrub: boot = .pygrub
         case let .kernel(k, r, c): boot = .kernel(kernel: k, ramdisk: r, cmdline: c)
         }
-        return DomainConfig(name: spec.name, uuid: uuid(for: spec.name), type: spec.type.rawValue, memory: spec.memory,
-                            maxmem: spec.maxmem, vcpus: spec.vcpus, maxvcpus: spec.maxvcpus, cpuWeight: spec.cpuWeight,
-                            cpuCap: spec.cpuCap, boot: boot,
-                            disks: spec.disks.map { DomainConfig.Disk(vdev: $0.vdev, target: target(of: $0, domain: spec.name, pools: pools, host: host),
-                                                                      readOnly: $0.readOnly) },
-                            nics: spec.network.enumerated().map { i, n in
-                                DomainConfig.Nic(bridge: n.bridge, mac: n.mac ?? macs?[i] ?? mac(for: "\(spec.name)#\(i)"), ip: n.ip)
-                            },
-                            protect: spec.protect, autostart: spec.state == .running, manifestHash: "test-hash")
+        return DomainConfig(
+            name: spec.name, uuid: uuid(for: spec.name), type: spec.type.rawValue, memory: spec.memory,
+            maxmem: spec.maxmem, vcpus: spec.vcpus, maxvcpus: spec.maxvcpus, cpuWeight: spec.cpuWeight,
+            cpuCap: spec.cpuCap, boot: boot,
+            disks: spec.disks.map {
+                DomainConfig.Disk(
+                    vdev: $0.vdev, target: target(of: $0, domain: spec.name, pools: pools, host: host),
+                    readOnly: $0.readOnly)
+            },
+            nics: spec.network.enumerated().map { i, n in
+                DomainConfig.Nic(bridge: n.bridge, mac: n.mac ?? macs?[i] ?? mac(for: "\(spec.name)#\(i)"), ip: n.ip)
+            },
+            protect: spec.protect, autostart: spec.state == .running, manifestHash: "test-hash")
     }
 
     /// The volumes of `spec`'s disks at their declared size.
@@ -89,8 +104,9 @@ extension Fixture {
     public static func converged(_ lab: Lab, xen: String = "4.17.7") -> [HostState] {
         var states: [String: HostState] = [:]
         for h in lab.hosts {
-            states[h.name] = hostState(h.name, memory: h.simMemory ?? .gib(16), cpus: h.simCpus ?? 8, dom0: h.dom0Memory,
-                                       xen: xen, bridges: h.bridges.map(\.name))
+            states[h.name] = hostState(
+                h.name, memory: h.simMemory ?? .gib(16), cpus: h.simCpus ?? 8, dom0: h.dom0Memory,
+                xen: xen, bridges: h.bridges.map(\.name))
         }
         var domid = 1
         var held: Set<String> = []

@@ -9,10 +9,13 @@ extension Fixture {
 
     /// The record of `xenplan apply` run by root on `machine` at 2026-12-01T10:00:00Z, with
     /// every identifying field unless one is given as nil.
-    public static func lockRecord(_ pid: Int32, machine: String = "box", run: String = "r1", boot: String? = lockBootID,
-                                  machineID: String? = lockMachineID, namespace: UInt64? = lockPidNamespace,
-                                  start: UInt64? = 1000) -> LockRecord {
-        LockRecord(user: "root", machine: machine, pid: pid, time: "2026-12-01T10:00:00Z", command: "xenplan apply", runID: run,
-                   bootID: boot, machineID: machineID, pidNamespace: namespace, startTime: start)
+    public static func lockRecord(
+        _ pid: Int32, machine: String = "box", run: String = "r1", boot: String? = lockBootID,
+        machineID: String? = lockMachineID, namespace: UInt64? = lockPidNamespace,
+        start: UInt64? = 1000
+    ) -> LockRecord {
+        LockRecord(
+            user: "root", machine: machine, pid: pid, time: "2026-12-01T10:00:00Z", command: "xenplan apply", runID: run,
+            bootID: boot, machineID: machineID, pidNamespace: namespace, startTime: start)
     }
 }

@@ -9,8 +9,12 @@ extension LabBlueprint {
     /// (file name, YAML text), in name order; a domains file with no domains is left out.
     public func manifestFiles() -> [(name: String, text: String)] {
         var files: [(String, String)] = [("hosts.yaml", hostsYAML())]
-        files.append(("lab.yaml", "lab: \(Self.labName)\nformat: 1\ndefaults:\n  memory: \(Self.defaultMemory)M\n  vcpus: 1\n"
-                + "images:\n  \(Self.imageName): {path: \(Self.imagePath), format: raw}\n"))
+        files.append(
+            (
+                "lab.yaml",
+                "lab: \(Self.labName)\nformat: 1\ndefaults:\n  memory: \(Self.defaultMemory)M\n  vcpus: 1\n"
+                    + "images:\n  \(Self.imageName): {path: \(Self.imagePath), format: raw}\n"
+            ))
         for file in Set(domains.map(\.file)).sorted() {
             var text = "domains:\n"
             for d in domains.filter({ $0.file == file }).sorted(by: { $0.name < $1.name }) { text += Self.yaml(d) }
@@ -69,14 +73,16 @@ extension LabBlueprint {
         if !d.disks.isEmpty {
             text += "    disks:\n"
             for disk in d.disks {
-                text += "      - {name: \(disk.name), size: \(disk.size)M, vdev: \(disk.vdev)"
+                text +=
+                    "      - {name: \(disk.name), size: \(disk.size)M, vdev: \(disk.vdev)"
                     + (disk.pool.map { ", pool: \($0)" } ?? "") + (disk.image ? ", source: {image: \(imageName)}" : "") + "}\n"
             }
         }
         if !d.nics.isEmpty {
             text += "    network:\n"
             for nic in d.nics {
-                text += "      - {bridge: \(nic.bridge)" + (nic.mac.map { ", mac: \"\($0)\"" } ?? "")
+                text +=
+                    "      - {bridge: \(nic.bridge)" + (nic.mac.map { ", mac: \"\($0)\"" } ?? "")
                     + (nic.ip.map { ", ip: \($0)" + (d.seeded ? ", prefix: 24" : "") } ?? "") + "}\n"
             }
         }

@@ -1,5 +1,5 @@
-import Manifest
 import HostModel
+import Manifest
 
 /// A lab as a property test generates it: plain values that render to manifest YAML
 /// (`LabBlueprint+YAML.swift`), small enough to shrink and to print. Sizes are MiB.
@@ -13,8 +13,10 @@ public struct LabBlueprint: Hashable, Sendable {
     public var groups: [GroupBlueprint]
     public var domains: [DomainBlueprint]
 
-    public init(hosts: [HostBlueprint], pools: [PoolBlueprint] = [], groups: [GroupBlueprint] = [],
-                domains: [DomainBlueprint] = []) {
+    public init(
+        hosts: [HostBlueprint], pools: [PoolBlueprint] = [], groups: [GroupBlueprint] = [],
+        domains: [DomainBlueprint] = []
+    ) {
         self.hosts = hosts
         self.pools = pools
         self.groups = groups
@@ -204,9 +206,11 @@ public struct DomainBlueprint: Hashable, Sendable {
     /// `identityChanges: next-boot` instead of the default first-boot.
     public var nextBoot: Bool
 
-    public init(name: String, host: String?, group: String?, memory: Int, maxmem: Int, vcpus: Int, maxvcpus: Int,
-                disks: [DiskBlueprint], nics: [NicBlueprint], restartAllowed: Bool, protect: Bool, stopped: Bool,
-                file: String, hostname: String? = nil, nextBoot: Bool = false) {
+    public init(
+        name: String, host: String?, group: String?, memory: Int, maxmem: Int, vcpus: Int, maxvcpus: Int,
+        disks: [DiskBlueprint], nics: [NicBlueprint], restartAllowed: Bool, protect: Bool, stopped: Bool,
+        file: String, hostname: String? = nil, nextBoot: Bool = false
+    ) {
         self.hostname = hostname
         self.nextBoot = nextBoot
         self.name = name

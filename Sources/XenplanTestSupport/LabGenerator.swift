@@ -11,10 +11,12 @@ public struct LabGenerator: Sendable {
 
     public static let domainFiles = ["domains-a.yaml", "domains-b.yaml", "domains-c.yaml"]
     /// The operation kinds worth failing: those the plans of these labs use.
-    public static let faultKinds = ["create", "mem-set", "vcpu-set", "migrate", "shutdown", "create-volume",
-                                    "write-config", "remove-config", "block-attach", "network-attach", "destroy",
-                                    "remove-volume", "grow-volume", "discard-migration-copy", "keep-migration-copy",
-                                    "copy-image", "write-seed"]
+    public static let faultKinds = [
+        "create", "mem-set", "vcpu-set", "migrate", "shutdown", "create-volume",
+        "write-config", "remove-config", "block-attach", "network-attach", "destroy",
+        "remove-volume", "grow-volume", "discard-migration-copy", "keep-migration-copy",
+        "copy-image", "write-seed",
+    ]
 
     /// Whether a person's unmanaged guest may be given a declared domain's volume (the
     /// planner must then hold starts, restarts and migrations that would share it).
@@ -31,10 +33,11 @@ public struct LabGenerator: Sendable {
         let hostCount = random.int(2...5)
         var hosts: [HostBlueprint] = []
         for i in 1...hostCount {
-            hosts.append(HostBlueprint(
-                name: "h\(i)", memory: random.pick([3072, 4096, 6144, 8192])!, cpus: random.int(2...8),
-                dom0Memory: random.pick([256, 512, 1024])!, dom0Vcpus: random.int(1...2), vcpuRatio: random.int(1...4),
-                bridges: random.chance(0.3) ? ["xenbr0", "xenbr1"] : ["xenbr0"]))
+            hosts.append(
+                HostBlueprint(
+                    name: "h\(i)", memory: random.pick([3072, 4096, 6144, 8192])!, cpus: random.int(2...8),
+                    dom0Memory: random.pick([256, 512, 1024])!, dom0Vcpus: random.int(1...2), vcpuRatio: random.int(1...4),
+                    bridges: random.chance(0.3) ? ["xenbr0", "xenbr1"] : ["xenbr0"]))
         }
         let names = hosts.map(\.name)
         var pools: [PoolBlueprint] = []
@@ -101,9 +104,11 @@ public struct LabGenerator: Sendable {
         if !pools.isEmpty {
             for (i, diskName) in ["root", "data"].prefix(random.int(0...2)).enumerated() {
                 let size = random.chance(0.2) ? random.int(1...64) : random.pick([8, 16, 32, 64, 128])!
-                disks.append(DiskBlueprint(name: diskName, size: size, vdev: "xvd" + ["a", "b"][i],
-                                           pool: random.chance(0.3) ? nil : random.pick(pools)!.name,
-                                           image: i == 0 && size >= LabBlueprint.imageSize && random.chance(0.4)))
+                disks.append(
+                    DiskBlueprint(
+                        name: diskName, size: size, vdev: "xvd" + ["a", "b"][i],
+                        pool: random.chance(0.3) ? nil : random.pick(pools)!.name,
+                        image: i == 0 && size >= LabBlueprint.imageSize && random.chance(0.4)))
             }
         }
         let bridges = host.flatMap { lab.host($0)?.bridges } ?? lab.bridgesEverywhere
@@ -111,8 +116,10 @@ public struct LabGenerator: Sendable {
         for i in 0..<random.int(0...2) {
             // One MAC per domain at most: derived from its serial, so never written twice.
             let mac = i == 0 && random.chance(0.5) ? "00:16:3e:7a:\(Self.hex(n / 256)):\(Self.hex(n % 256))" : nil
-            nics.append(NicBlueprint(bridge: random.pick(bridges) ?? "xenbr0", mac: mac,
-                                     ip: random.chance(0.5) ? "10.\(i).\(n / 250).\(n % 250 + 1)" : nil))
+            nics.append(
+                NicBlueprint(
+                    bridge: random.pick(bridges) ?? "xenbr0", mac: mac,
+                    ip: random.chance(0.5) ? "10.\(i).\(n / 250).\(n % 250 + 1)" : nil))
         }
         let memory = random.pick([64, 96, 128, 128, 192, 256, 384, 512])!
         let maxmem = random.chance(0.6) ? memory : memory + random.pick([64, 128, 256, memory])!
@@ -131,11 +138,12 @@ public struct LabGenerator: Sendable {
         if host == nil, disks.contains(where: { $0.pool.map { p in !lab.poolsEverywhere.contains { $0.name == p } } ?? false }) {
             disks = []
         }
-        return DomainBlueprint(name: name, host: host, group: group, memory: memory, maxmem: maxmem, vcpus: vcpus,
-                               maxvcpus: maxvcpus, disks: disks, nics: nics, restartAllowed: random.chance(0.4),
-                               protect: random.chance(0.15), stopped: random.chance(0.15),
-                               file: random.pick(Self.domainFiles)!,
-                               hostname: random.chance(0.3) ? "\(name).lab" : nil, nextBoot: random.chance(0.5))
+        return DomainBlueprint(
+            name: name, host: host, group: group, memory: memory, maxmem: maxmem, vcpus: vcpus,
+            maxvcpus: maxvcpus, disks: disks, nics: nics, restartAllowed: random.chance(0.4),
+            protect: random.chance(0.15), stopped: random.chance(0.15),
+            file: random.pick(Self.domainFiles)!,
+            hostname: random.chance(0.3) ? "\(name).lab" : nil, nextBoot: random.chance(0.5))
     }
 
     static func hex(_ value: Int) -> String {
@@ -161,15 +169,20 @@ public struct LabGenerator: Sendable {
             for _ in 0..<random.int(1...2) { if let c = outOfBand(in: lab) { t.outOfBand.append(c) } }
         }
         if random.chance(0.15) {
-            t.faults.append(InjectedFault(host: random.pick(lab.hostNames)!, operation: random.pick(Self.faultKinds)!,
-                                          times: random.int(1...2)))
+            t.faults.append(
+                InjectedFault(
+                    host: random.pick(lab.hostNames)!, operation: random.pick(Self.faultKinds)!,
+                    times: random.int(1...2)))
         }
         if random.chance(0.12) {
-            t.interruption = random.chance(0.4) ? .stopAfterStarting(random.int(1...4))
+            t.interruption =
+                random.chance(0.4)
+                ? .stopAfterStarting(random.int(1...4))
                 : .crashAfterOperations(random.int(0...8), midOperation: random.chance(0.5))
         }
-        t.gates = ApplyGates(allowDestroy: random.chance(0.6), allowDataLoss: random.chance(0.2),
-                             allowRestart: random.chance(0.2))
+        t.gates = ApplyGates(
+            allowDestroy: random.chance(0.6), allowDataLoss: random.chance(0.2),
+            allowRestart: random.chance(0.2))
         return t
     }
 
@@ -197,13 +210,15 @@ public struct LabGenerator: Sendable {
             let running = lab.domains.filter { $0.group == g.name && !$0.stopped }
             let memory = running.map(\.memory).reduce(0, +) + random.pick([0, 64, 512])!
             let vcpus = running.map(\.vcpus).reduce(0, +) + random.int(0...2)
-            return .setQuota(group: g.name, memory: random.chance(0.7) && memory > 0 ? memory : nil,
-                             vcpus: random.chance(0.7) && vcpus > 0 ? vcpus : nil)
+            return .setQuota(
+                group: g.name, memory: random.chance(0.7) && memory > 0 ? memory : nil,
+                vcpus: random.chance(0.7) && vcpus > 0 ? vcpus : nil)
         case 8:
             guard let d else { return nil }
             if d.seeded, random.chance(0.3) {
-                return .setIdentity(d.name, hostname: random.pick([nil, "\(d.name).lab", "\(d.name)-2.lab"])!,
-                                    nextBoot: random.chance(0.5))
+                return .setIdentity(
+                    d.name, hostname: random.pick([nil, "\(d.name).lab", "\(d.name)-2.lab"])!,
+                    nextBoot: random.chance(0.5))
             }
             return random.chance(0.5) ? .setProtect(d.name, !d.protect) : .setRestartAllowed(d.name, !d.restartAllowed)
         default:
@@ -237,7 +252,8 @@ public struct LabGenerator: Sendable {
             // Now and then a person reuses a declared domain's volume: xenplan must never
             // start a second writer on it.
             if random.chance(0.3) && personsReuseVolumes, let victim = random.pick(lab.domains.filter { !$0.disks.isEmpty }),
-               let disk = victim.disks.first, let pool = lab.effectivePool(of: disk, in: victim) {
+                let disk = victim.disks.first, let pool = lab.effectivePool(of: disk, in: victim)
+            {
                 let volume = "\(victim.name)-\(disk.name)"
                 switch pool.kind {
                 case let .lvm(vg): argv.append("disk=xvda:/dev/\(vg)/\(volume)")

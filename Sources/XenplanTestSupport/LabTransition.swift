@@ -11,8 +11,10 @@ public struct LabTransition: Hashable, Sendable {
     public var interruption: ApplyInterruption?
     public var gates: ApplyGates
 
-    public init(change: LabChange? = nil, outOfBand: [OutOfBandChange] = [], faults: [InjectedFault] = [],
-                interruption: ApplyInterruption? = nil, gates: ApplyGates = ApplyGates()) {
+    public init(
+        change: LabChange? = nil, outOfBand: [OutOfBandChange] = [], faults: [InjectedFault] = [],
+        interruption: ApplyInterruption? = nil, gates: ApplyGates = ApplyGates()
+    ) {
         self.change = change
         self.outOfBand = outOfBand
         self.faults = faults
@@ -83,7 +85,9 @@ public enum LabChange: Hashable, Sendable, CustomStringConvertible {
             ok = next.domain(name) != nil
             next.domains.removeAll { $0.name == name }
         case let .resize(name, memory, maxmem, vcpus, maxvcpus):
-            ok = edit(name) { $0.memory = memory; $0.maxmem = maxmem; $0.vcpus = vcpus; $0.maxvcpus = maxvcpus }
+            ok = edit(name) {
+                $0.memory = memory; $0.maxmem = maxmem; $0.vcpus = vcpus; $0.maxvcpus = maxvcpus
+            }
         case let .move(name, host):
             ok = edit(name) { $0.host = host }
         case let .setStopped(name, stopped):
@@ -97,7 +101,9 @@ public enum LabChange: Hashable, Sendable, CustomStringConvertible {
         case let .setRestartAllowed(name, allowed):
             ok = edit(name) { $0.restartAllowed = allowed }
         case let .setIdentity(name, hostname, nextBoot):
-            ok = edit(name) { $0.hostname = hostname; $0.nextBoot = nextBoot }
+            ok = edit(name) {
+                $0.hostname = hostname; $0.nextBoot = nextBoot
+            }
         case let .dropFile(file):
             ok = next.domains.contains { $0.file == file }
             next.domains.removeAll { $0.file == file }

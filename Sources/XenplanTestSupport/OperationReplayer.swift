@@ -64,11 +64,13 @@ public enum OperationReplayer {
                 throw Refused(description: "xl create \(name): needs \(need), \(hosts[hi].freeMemory) free on \(hostName)")
             }
             let domid = (hosts.flatMap(\.domains).map(\.domid).max() ?? 0) + 1
-            hosts[hi].domains.append(DomainState(
-                name: name, domid: domid, uuid: c.uuid ?? "uuid-\(name)", memoryTarget: c.memory, memoryStaticMax: c.maxmem,
-                memoryActual: c.memory, vcpusOnline: c.vcpus, maxVcpus: c.maxvcpus, cpuWeight: c.cpuWeight, cpuCap: c.cpuCap,
-                type: c.type, disks: (c.disks + (c.seed.map { [$0.disk] } ?? [])).map { DiskState(vdev: $0.vdev, target: $0.target, readOnly: $0.readOnly) },
-                nics: c.nics.enumerated().map { i, n in NicState(bridge: n.bridge, mac: n.mac ?? Fixture.mac(for: "\(name)#\(i)"), ip: n.ip) }))
+            hosts[hi].domains.append(
+                DomainState(
+                    name: name, domid: domid, uuid: c.uuid ?? "uuid-\(name)", memoryTarget: c.memory, memoryStaticMax: c.maxmem,
+                    memoryActual: c.memory, vcpusOnline: c.vcpus, maxVcpus: c.maxvcpus, cpuWeight: c.cpuWeight, cpuCap: c.cpuCap,
+                    type: c.type,
+                    disks: (c.disks + (c.seed.map { [$0.disk] } ?? [])).map { DiskState(vdev: $0.vdev, target: $0.target, readOnly: $0.readOnly) },
+                    nics: c.nics.enumerated().map { i, n in NicState(bridge: n.bridge, mac: n.mac ?? Fixture.mac(for: "\(name)#\(i)"), ip: n.ip) }))
         case let .setMemory(name, target):
             let i = try domainIndex(name)
             if target > hosts[hi].domains[i].memoryStaticMax { throw Refused(description: "xl mem-set \(name): above static-max") }

@@ -5,8 +5,10 @@ import Foundation
 /// removes what it made.
 public enum TemporaryDirectory {
     /// A new, empty directory.
-    public static func create(_ label: String = "xenplan",
-                              in base: URL = FileManager.default.temporaryDirectory) throws -> URL {
+    public static func create(
+        _ label: String = "xenplan",
+        in base: URL = FileManager.default.temporaryDirectory
+    ) throws -> URL {
         let url = unusedURL(label, in: base)
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
@@ -14,8 +16,10 @@ public enum TemporaryDirectory {
 
     /// A path nothing exists at yet, for the code under test to create itself (with its
     /// own mode, or as a file).
-    public static func unusedURL(_ label: String = "xenplan",
-                                 in base: URL = FileManager.default.temporaryDirectory) -> URL {
+    public static func unusedURL(
+        _ label: String = "xenplan",
+        in base: URL = FileManager.default.temporaryDirectory
+    ) -> URL {
         base.appendingPathComponent("\(label)-\(UUID().uuidString)")
     }
 }

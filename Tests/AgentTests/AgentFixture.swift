@@ -11,8 +11,10 @@ final class AgentFixture: @unchecked Sendable {
     let server: AgentServer
 
     /// `wrap` lets a test put its own driver in front of the simulated host.
-    init(host: String? = nil, progressInterval: Duration = .seconds(2),
-         wrap: @escaping @Sendable (SimDriver) -> any HostDriver = { $0 }) throws {
+    init(
+        host: String? = nil, progressInterval: Duration = .seconds(2),
+        wrap: @escaping @Sendable (SimDriver) -> any HostDriver = { $0 }
+    ) throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         state = try TemporaryDirectory.create("agent")
         let seeds = root.appendingPathComponent("state")
@@ -21,8 +23,9 @@ final class AgentFixture: @unchecked Sendable {
         }
         let directory = state
         server = AgentServer(
-            configuration: .init(host: host, xenplanVersion: "0.0.test", progressInterval: progressInterval,
-                                 lockDirectory: state.appendingPathComponent("run")),
+            configuration: .init(
+                host: host, xenplanVersion: "0.0.test", progressInterval: progressInterval,
+                lockDirectory: state.appendingPathComponent("run")),
             factory: { session in
                 guard SimStore(directory: directory).hostNames().contains(session.host) else {
                     throw HostError(host: session.host, operation: "connect", message: "no simulated host \(session.host)")
@@ -56,8 +59,9 @@ final class AgentFixture: @unchecked Sendable {
             await server.serve(input: serverInput, output: serverOutput)
             serverOutput.close()
         }
-        let client = AgentClient(reader: LineReader(fd: toClient[0], limit: 1 << 28, closing: true),
-                                 writer: LineWriter(fd: toServer[1]))
+        let client = AgentClient(
+            reader: LineReader(fd: toClient[0], limit: 1 << 28, closing: true),
+            writer: LineWriter(fd: toServer[1]))
         return (client, task)
     }
 

@@ -32,12 +32,15 @@ import Testing
         _ = try SimXl(stateDirectory: agent.state, host: "cpt18").run(["lvcreate", "vg18", "scratch", "1G"])
     }
 
-    func server(_ policy: AgentPolicy, maxQueuedRequests: Int = 32, maxQueuedBytes: Int = 8 << 20,
-                wrap: @escaping @Sendable (SimDriver) -> any HostDriver = { $0 }) -> AgentServer {
+    func server(
+        _ policy: AgentPolicy, maxQueuedRequests: Int = 32, maxQueuedBytes: Int = 8 << 20,
+        wrap: @escaping @Sendable (SimDriver) -> any HostDriver = { $0 }
+    ) -> AgentServer {
         let directory = agent.state
         return AgentServer(
-            configuration: .init(xenplanVersion: "0.0.test", lockDirectory: directory.appendingPathComponent("run"),
-                                 policy: policy, maxQueuedRequests: maxQueuedRequests, maxQueuedBytes: maxQueuedBytes),
+            configuration: .init(
+                xenplanVersion: "0.0.test", lockDirectory: directory.appendingPathComponent("run"),
+                policy: policy, maxQueuedRequests: maxQueuedRequests, maxQueuedBytes: maxQueuedBytes),
             factory: { session in wrap(SimDriver(stateDirectory: directory, host: session.host, speed: 0)) })
     }
 
@@ -62,8 +65,9 @@ import Testing
 
     func footprint() async throws -> Footprint {
         let state = try await SimDriver(stateDirectory: agent.state, host: "cpt18", speed: 0).observe()
-        return Footprint(volumes: state.volumes, configs: state.configs, bridges: state.bridges,
-                         domains: state.domains.map(\.name), disks: state.domains.map(\.disks))
+        return Footprint(
+            volumes: state.volumes, configs: state.configs, bridges: state.bridges,
+            domains: state.domains.map(\.name), disks: state.domains.map(\.disks))
     }
 
     // MARK: Forbidden operations
@@ -77,81 +81,115 @@ import Testing
     }
 
     static let cases: [Case] = [
-        Case(name: "a volume in a volume group the policy does not list",
-             operation: #"{"createVolume":{"container":"vg76","name":"x","size":{"kib":1048576}}}"#, rule: "volumeGroups",
-             detail: "create-volume vg76/x: volume group vg76 is not listed"),
-        Case(name: "a volume in a listed volume group the hello did not name",
-             operation: #"{"createVolume":{"container":"vg99","name":"x","size":{"kib":1048576}}}"#, rule: "volumeGroups",
-             detail: "create-volume vg99/x: volume group vg99 is listed, but this session's hello did not name it"),
-        Case(name: "an image file outside the listed directories",
-             operation: #"{"createVolume":{"container":"/etc","name":"x","size":{"kib":1048576}}}"#, rule: "imageDirectories",
-             detail: "create-volume /etc/x.img: directory /etc is not listed"),
-        Case(name: "removing an image file outside the listed directories",
-             operation: #"{"removeVolume":{"container":"/root","name":"disk"}}"#, rule: "imageDirectories",
-             detail: "remove-volume /root/disk.img: directory /root is not listed"),
-        Case(name: "removing a volume xenplan did not create",
-             operation: #"{"removeVolume":{"container":"vg18","name":"scratch"}}"#, rule: "owned-volumes",
-             detail: "remove-volume vg18/scratch: vg18/scratch has no LVM tag xenplan; only volumes xenplan created are grown or removed"),
-        Case(name: "growing a volume xenplan did not create",
-             operation: #"{"growVolume":{"container":"vg18","name":"scratch","size":{"kib":4194304}}}"#, rule: "owned-volumes",
-             detail: "grow-volume vg18/scratch: vg18/scratch has no LVM tag xenplan; only volumes xenplan created are grown or removed"),
-        Case(name: "removing a volume that is not there",
-             operation: #"{"removeVolume":{"container":"vg18","name":"nothing"}}"#, rule: "owned-volumes",
-             detail: "remove-volume vg18/nothing: there is no such volume among those this agent reads"),
-        Case(name: "attaching a whole disk of the dom0",
-             operation: #"{"attachDisk":{"domain":"www","disk":{"vdev":"xvdb","target":"/dev/sda","readOnly":false}}}"#,
-             rule: "devices",
-             detail: "block-attach www xvdb: /dev/sda is neither a volume of this session's volume groups or image directories nor a listed device"),
-        Case(name: "attaching a read-only device for writing",
-             operation: #"{"attachDisk":{"domain":"www","disk":{"vdev":"xvdb","target":"/dev/sr0","readOnly":false}}}"#,
-             rule: "readOnlyDevices", detail: "block-attach www xvdb: /dev/sr0 may be attached read-only only"),
-        Case(name: "a configuration whose disk is a device the policy does not list",
-             operation: #"{"writeConfig":{"_0":{"name":"web2","type":"pv","memory":{"kib":524288},"maxmem":{"kib":1048576},"vcpus":1,"maxvcpus":2,"cpuWeight":256,"cpuCap":0,"boot":{"pygrub":{}},"disks":[{"vdev":"xvda","target":"/dev/nvme0n1","readOnly":false}],"nics":[],"protect":false,"autostart":true,"manifestHash":"abc"}}}"#,
-             rule: "devices",
-             detail: "write-config web2 xvda: /dev/nvme0n1 is neither a volume of this session's volume groups or image directories nor a listed device"),
-        Case(name: "copying an image from outside the image sources",
-             operation: #"{"createVolumeFromImage":{"container":"vg18","name":"web2-root","size":{"kib":8388608},"image":{"name":"shadow","path":"/etc/shadow","format":"raw"}}}"#,
-             rule: "imageSources",
-             detail: "copy-image vg18/web2-root: image shadow (/etc/shadow) is in no directory listed under imageSources or imageDirectories"),
-        Case(name: "copying an image named by a path that is not written plainly",
-             operation: #"{"createVolumeFromImage":{"container":"vg18","name":"web2-root","size":{"kib":8388608},"image":{"name":"base","path":"/srv/xen-images/./base.img","format":"raw"}}}"#,
-             rule: "imageSources",
-             detail: "copy-image vg18/web2-root: image base (/srv/xen-images/./base.img) is in no directory listed under imageSources or imageDirectories"),
-        Case(name: "copying an image into a volume group the policy does not list",
-             operation: #"{"createVolumeFromImage":{"container":"vg76","name":"web2-root","size":{"kib":8388608},"image":{"name":"debian12","path":"/var/lib/xenplan/images/debian12.qcow2","format":"qcow2"}}}"#,
-             rule: "volumeGroups", detail: "copy-image vg76/web2-root: volume group vg76 is not listed"),
-        Case(name: "copying an image into a directory the policy does not list",
-             operation: #"{"createVolumeFromImage":{"container":"/root","name":"web2-root","size":{"kib":8388608},"image":{"name":"debian12","path":"/var/lib/xenplan/images/debian12.qcow2","format":"qcow2"}}}"#,
-             rule: "imageDirectories", detail: "copy-image /root/web2-root.img: directory /root is not listed"),
-        Case(name: "attaching another domain's seed",
-             operation: #"{"attachDisk":{"domain":"www","disk":{"vdev":"xvdz","target":"/var/lib/xenplan/seed/ldap.iso","readOnly":true}}}"#,
-             rule: "devices",
-             detail: "block-attach www xvdz: /var/lib/xenplan/seed/ldap.iso is neither a volume of this session's volume groups or image directories nor a listed device"),
-        Case(name: "attaching a domain's own seed for writing",
-             operation: #"{"attachDisk":{"domain":"www","disk":{"vdev":"xvdz","target":"/var/lib/xenplan/seed/www.iso","readOnly":false}}}"#,
-             rule: "devices",
-             detail: "block-attach www xvdz: /var/lib/xenplan/seed/www.iso is neither a volume of this session's volume groups or image directories nor a listed device"),
-        Case(name: "a bridge the policy does not list",
-             operation: #"{"createBridge":{"name":"xenbr9","interface":"eth0"}}"#, rule: "bridges",
-             detail: "create-bridge xenbr9: bridge xenbr9 is not listed"),
-        Case(name: "a listed bridge on an interface it may not take",
-             operation: #"{"createBridge":{"name":"xenbr1","interface":"eth1"}}"#, rule: "bridges",
-             detail: "create-bridge xenbr1: interface eth1 is not in bridges.xenbr1.interfaces"),
-        Case(name: "shutting down a protected domain",
-             operation: #"{"shutdown":{"domain":"ldap","timeoutSeconds":60}}"#, rule: "protected-domains",
-             detail: "shutdown ldap: ldap is protected on this host; the agent never shuts down or destroys it"),
-        Case(name: "destroying a protected domain",
-             operation: #"{"destroy":{"domain":"ns1"}}"#, rule: "protected-domains",
-             detail: "destroy ns1: ns1 is protected on this host; the agent never shuts down or destroys it"),
-        Case(name: "destroying a protected domain under its migration name",
-             operation: #"{"destroy":{"domain":"ldap--migratedaway"}}"#, rule: "protected-domains",
-             detail: "destroy ldap--migratedaway: ldap is protected on this host; the agent never shuts down or destroys it"),
-        Case(name: "discarding a migration copy of a protected domain",
-             operation: #"{"discardMigrationCopy":{"domain":"ns1","role":"migratedAway"}}"#, rule: "protected-domains",
-             detail: "discard-migration-copy ns1: ns1 is protected on this host; the agent never shuts down or destroys it"),
-        Case(name: "removing the configuration of a protected domain that runs",
-             operation: #"{"removeConfig":{"name":"ldap"}}"#, rule: "protected-domains",
-             detail: "remove-config ldap: ldap is protected and runs here; removing its configuration would lift the protection"),
+        Case(
+            name: "a volume in a volume group the policy does not list",
+            operation: #"{"createVolume":{"container":"vg76","name":"x","size":{"kib":1048576}}}"#, rule: "volumeGroups",
+            detail: "create-volume vg76/x: volume group vg76 is not listed"),
+        Case(
+            name: "a volume in a listed volume group the hello did not name",
+            operation: #"{"createVolume":{"container":"vg99","name":"x","size":{"kib":1048576}}}"#, rule: "volumeGroups",
+            detail: "create-volume vg99/x: volume group vg99 is listed, but this session's hello did not name it"),
+        Case(
+            name: "an image file outside the listed directories",
+            operation: #"{"createVolume":{"container":"/etc","name":"x","size":{"kib":1048576}}}"#, rule: "imageDirectories",
+            detail: "create-volume /etc/x.img: directory /etc is not listed"),
+        Case(
+            name: "removing an image file outside the listed directories",
+            operation: #"{"removeVolume":{"container":"/root","name":"disk"}}"#, rule: "imageDirectories",
+            detail: "remove-volume /root/disk.img: directory /root is not listed"),
+        Case(
+            name: "removing a volume xenplan did not create",
+            operation: #"{"removeVolume":{"container":"vg18","name":"scratch"}}"#, rule: "owned-volumes",
+            detail: "remove-volume vg18/scratch: vg18/scratch has no LVM tag xenplan; only volumes xenplan created are grown or removed"),
+        Case(
+            name: "growing a volume xenplan did not create",
+            operation: #"{"growVolume":{"container":"vg18","name":"scratch","size":{"kib":4194304}}}"#, rule: "owned-volumes",
+            detail: "grow-volume vg18/scratch: vg18/scratch has no LVM tag xenplan; only volumes xenplan created are grown or removed"),
+        Case(
+            name: "removing a volume that is not there",
+            operation: #"{"removeVolume":{"container":"vg18","name":"nothing"}}"#, rule: "owned-volumes",
+            detail: "remove-volume vg18/nothing: there is no such volume among those this agent reads"),
+        Case(
+            name: "attaching a whole disk of the dom0",
+            operation: #"{"attachDisk":{"domain":"www","disk":{"vdev":"xvdb","target":"/dev/sda","readOnly":false}}}"#,
+            rule: "devices",
+            detail: "block-attach www xvdb: /dev/sda is neither a volume of this session's volume groups or image directories nor a listed device"),
+        Case(
+            name: "attaching a read-only device for writing",
+            operation: #"{"attachDisk":{"domain":"www","disk":{"vdev":"xvdb","target":"/dev/sr0","readOnly":false}}}"#,
+            rule: "readOnlyDevices", detail: "block-attach www xvdb: /dev/sr0 may be attached read-only only"),
+        Case(
+            name: "a configuration whose disk is a device the policy does not list",
+            operation:
+                #"{"writeConfig":{"_0":{"name":"web2","type":"pv","memory":{"kib":524288},"maxmem":{"kib":1048576},"vcpus":1,"maxvcpus":2,"cpuWeight":256,"cpuCap":0,"boot":{"pygrub":{}},"disks":[{"vdev":"xvda","target":"/dev/nvme0n1","readOnly":false}],"nics":[],"protect":false,"autostart":true,"manifestHash":"abc"}}}"#,
+            rule: "devices",
+            detail:
+                "write-config web2 xvda: /dev/nvme0n1 is neither a volume of this session's volume groups or image directories nor a listed device"),
+        Case(
+            name: "copying an image from outside the image sources",
+            operation:
+                #"{"createVolumeFromImage":{"container":"vg18","name":"web2-root","size":{"kib":8388608},"image":{"name":"shadow","path":"/etc/shadow","format":"raw"}}}"#,
+            rule: "imageSources",
+            detail: "copy-image vg18/web2-root: image shadow (/etc/shadow) is in no directory listed under imageSources or imageDirectories"),
+        Case(
+            name: "copying an image named by a path that is not written plainly",
+            operation:
+                #"{"createVolumeFromImage":{"container":"vg18","name":"web2-root","size":{"kib":8388608},"image":{"name":"base","path":"/srv/xen-images/./base.img","format":"raw"}}}"#,
+            rule: "imageSources",
+            detail:
+                "copy-image vg18/web2-root: image base (/srv/xen-images/./base.img) is in no directory listed under imageSources or imageDirectories"),
+        Case(
+            name: "copying an image into a volume group the policy does not list",
+            operation:
+                #"{"createVolumeFromImage":{"container":"vg76","name":"web2-root","size":{"kib":8388608},"image":{"name":"debian12","path":"/var/lib/xenplan/images/debian12.qcow2","format":"qcow2"}}}"#,
+            rule: "volumeGroups", detail: "copy-image vg76/web2-root: volume group vg76 is not listed"),
+        Case(
+            name: "copying an image into a directory the policy does not list",
+            operation:
+                #"{"createVolumeFromImage":{"container":"/root","name":"web2-root","size":{"kib":8388608},"image":{"name":"debian12","path":"/var/lib/xenplan/images/debian12.qcow2","format":"qcow2"}}}"#,
+            rule: "imageDirectories", detail: "copy-image /root/web2-root.img: directory /root is not listed"),
+        Case(
+            name: "attaching another domain's seed",
+            operation: #"{"attachDisk":{"domain":"www","disk":{"vdev":"xvdz","target":"/var/lib/xenplan/seed/ldap.iso","readOnly":true}}}"#,
+            rule: "devices",
+            detail:
+                "block-attach www xvdz: /var/lib/xenplan/seed/ldap.iso is neither a volume of this session's volume groups or image directories nor a listed device"
+        ),
+        Case(
+            name: "attaching a domain's own seed for writing",
+            operation: #"{"attachDisk":{"domain":"www","disk":{"vdev":"xvdz","target":"/var/lib/xenplan/seed/www.iso","readOnly":false}}}"#,
+            rule: "devices",
+            detail:
+                "block-attach www xvdz: /var/lib/xenplan/seed/www.iso is neither a volume of this session's volume groups or image directories nor a listed device"
+        ),
+        Case(
+            name: "a bridge the policy does not list",
+            operation: #"{"createBridge":{"name":"xenbr9","interface":"eth0"}}"#, rule: "bridges",
+            detail: "create-bridge xenbr9: bridge xenbr9 is not listed"),
+        Case(
+            name: "a listed bridge on an interface it may not take",
+            operation: #"{"createBridge":{"name":"xenbr1","interface":"eth1"}}"#, rule: "bridges",
+            detail: "create-bridge xenbr1: interface eth1 is not in bridges.xenbr1.interfaces"),
+        Case(
+            name: "shutting down a protected domain",
+            operation: #"{"shutdown":{"domain":"ldap","timeoutSeconds":60}}"#, rule: "protected-domains",
+            detail: "shutdown ldap: ldap is protected on this host; the agent never shuts down or destroys it"),
+        Case(
+            name: "destroying a protected domain",
+            operation: #"{"destroy":{"domain":"ns1"}}"#, rule: "protected-domains",
+            detail: "destroy ns1: ns1 is protected on this host; the agent never shuts down or destroys it"),
+        Case(
+            name: "destroying a protected domain under its migration name",
+            operation: #"{"destroy":{"domain":"ldap--migratedaway"}}"#, rule: "protected-domains",
+            detail: "destroy ldap--migratedaway: ldap is protected on this host; the agent never shuts down or destroys it"),
+        Case(
+            name: "discarding a migration copy of a protected domain",
+            operation: #"{"discardMigrationCopy":{"domain":"ns1","role":"migratedAway"}}"#, rule: "protected-domains",
+            detail: "discard-migration-copy ns1: ns1 is protected on this host; the agent never shuts down or destroys it"),
+        Case(
+            name: "removing the configuration of a protected domain that runs",
+            operation: #"{"removeConfig":{"name":"ldap"}}"#, rule: "protected-domains",
+            detail: "remove-config ldap: ldap is protected and runs here; removing its configuration would lift the protection"),
     ]
 
     @Test(arguments: cases) func forbiddenOperationIsRefusedAndTheAgentServesOn(_ c: Case) async throws {
@@ -179,7 +217,10 @@ import Testing
         _ = await send(server, Self.hello)
         let answer = try #require(await send(server, Self.perform(operation)).last)
         #expect(answer.code == .policyDenied)
-        #expect(answer.message == "refused by the agent's policy \(policyPath), rule protected-domains: write-config ldap: ldap is protected on this host and this would lift it; lift it on the host itself")
+        #expect(
+            answer.message
+                == "refused by the agent's policy \(policyPath), rule protected-domains: write-config ldap: ldap is protected on this host and this would lift it; lift it on the host itself"
+        )
         #expect(try await footprint().configs.first { $0.name == "ldap" }?.protect == true)
     }
 
@@ -244,8 +285,16 @@ import Testing
         #expect(policy.adding(volumeGroups: [], imageDirectories: [], imageSources: ["/srv/more/"]).imageSources == ["/srv/golden", "/srv/more"])
         let server = server(policy)
         _ = await send(server, #"{"type":"hello","id":0,"versions":[2],"host":"cpt18","volumeGroups":["vg18"]}"#)
-        let answer = await send(server, Self.perform(#"{"createVolumeFromImage":{"container":"vg18","name":"web2-root","size":{"kib":8388608},"image":{"name":"debian12","path":"/var/lib/xenplan/images/debian12.qcow2","format":"qcow2"}}}"#)).last
-        #expect(answer?.message == "refused by the agent's policy \(policyPath), rule imageSources: copy-image vg18/web2-root: image debian12 (/var/lib/xenplan/images/debian12.qcow2) is in no directory listed under imageSources or imageDirectories")
+        let answer = await send(
+            server,
+            Self.perform(
+                #"{"createVolumeFromImage":{"container":"vg18","name":"web2-root","size":{"kib":8388608},"image":{"name":"debian12","path":"/var/lib/xenplan/images/debian12.qcow2","format":"qcow2"}}}"#
+            )
+        ).last
+        #expect(
+            answer?.message
+                == "refused by the agent's policy \(policyPath), rule imageSources: copy-image vg18/web2-root: image debian12 (/var/lib/xenplan/images/debian12.qcow2) is in no directory listed under imageSources or imageDirectories"
+        )
         #expect(AgentPolicy.closed().imageSources == ["/var/lib/xenplan/images"])
         #expect(AgentPolicy.open().mayReadImage("/anywhere/x.img"))
     }
@@ -255,35 +304,52 @@ import Testing
         let wider = #"{"type":"hello","id":0,"versions":[2],"host":"cpt18","volumeGroups":["san","vg76"]}"#
         let refused = try #require(await send(server, wider).last)
         #expect(refused.code == .policyDenied)
-        #expect(refused.message == "refused by the agent's policy \(policyPath), rule volumeGroups: the hello names volume group vg76, which is not listed")
+        #expect(
+            refused.message
+                == "refused by the agent's policy \(policyPath), rule volumeGroups: the hello names volume group vg76, which is not listed")
         let elsewhere = #"{"type":"hello","id":1,"versions":[2],"host":"cpt18","imageDirectories":["/home"]}"#
-        #expect(await send(server, elsewhere).last?.message == "refused by the agent's policy \(policyPath), rule imageDirectories: the hello names image directory /home, which is not listed")
+        #expect(
+            await send(server, elsewhere).last?.message
+                == "refused by the agent's policy \(policyPath), rule imageDirectories: the hello names image directory /home, which is not listed")
         // A narrower hello is served.
         #expect(await send(server, #"{"type":"hello","id":2,"versions":[2],"host":"cpt18","volumeGroups":["san"]}"#).last?.type == "hello")
         let answer = await send(server, Self.perform(#"{"createVolume":{"container":"vg18","name":"x","size":{"kib":1048576}}}"#)).last
-        #expect(answer?.message == "refused by the agent's policy \(policyPath), rule volumeGroups: create-volume vg18/x: volume group vg18 is listed, but this session's hello did not name it")
+        #expect(
+            answer?.message
+                == "refused by the agent's policy \(policyPath), rule volumeGroups: create-volume vg18/x: volume group vg18 is listed, but this session's hello did not name it"
+        )
     }
 
     @Test func withoutAPolicyFileADom0CreatesNothing() async throws {
         let absent = agent.state.appendingPathComponent("none.yaml").path
         let server = server(try AgentPolicy.load(path: absent, whenAbsent: .closed()))
         let refused = try #require(await send(server, Self.hello).last)
-        #expect(refused.message == "refused by the agent's default policy (there is no \(absent)), rule volumeGroups: the hello names volume group san, which is not listed")
+        #expect(
+            refused.message
+                == "refused by the agent's default policy (there is no \(absent)), rule volumeGroups: the hello names volume group san, which is not listed"
+        )
         #expect(await send(server, #"{"type":"hello","id":1,"versions":[2],"host":"cpt18"}"#).last?.type == "hello")
-        #expect(await send(server, Self.perform(#"{"createBridge":{"name":"xenbr1"}}"#)).last?.message
-            == "refused by the agent's default policy (there is no \(absent)), rule bridges: create-bridge xenbr1: bridge xenbr1 is not listed")
+        #expect(
+            await send(server, Self.perform(#"{"createBridge":{"name":"xenbr1"}}"#)).last?.message
+                == "refused by the agent's default policy (there is no \(absent)), rule bridges: create-bridge xenbr1: bridge xenbr1 is not listed")
         #expect(await send(server, Self.perform(#"{"setVcpus":{"domain":"www","count":1}}"#)).last?.type == "ok")
     }
 
     // MARK: The file
 
     @Test(arguments: [
-        ("volumegroups: [vg18]", "the agent's policy P:1 has an unknown key 'volumegroups'; the keys are volumeGroups, imageDirectories, imageSources, devices, readOnlyDevices, bridges"),
+        (
+            "volumegroups: [vg18]",
+            "the agent's policy P:1 has an unknown key 'volumegroups'; the keys are volumeGroups, imageDirectories, imageSources, devices, readOnlyDevices, bridges"
+        ),
         ("volumeGroups: vg18", "the agent's policy P:1 volumeGroups: must be a list"),
         ("volumeGroups: [-vg]", "the agent's policy P:1 volumeGroups: '-vg' is not a volume group name"),
         ("imageDirectories: [srv/images]", "the agent's policy P:1 imageDirectories: 'srv/images' is not an absolute path"),
         ("imageDirectories: [/srv/../etc]", "the agent's policy P:1 imageDirectories: '/srv/../etc' is the root or has a '..' component"),
-        ("devices: ['/dev/*']", "the agent's policy P:1 devices: '/dev/*' is too wide: name a device, or a prefix below a directory (/dev/mapper/backup-*)"),
+        (
+            "devices: ['/dev/*']",
+            "the agent's policy P:1 devices: '/dev/*' is too wide: name a device, or a prefix below a directory (/dev/mapper/backup-*)"
+        ),
         ("bridges: [xenbr0]", "the agent's policy P:1 bridges: must map each bridge to the interfaces it may take ({} for none)"),
         ("bridges:\n  xenbr0: {interfaces: [eth0], vlan: 4}", "the agent's policy P:2 bridges.xenbr0: must be {interfaces: [IFACE, …]} or {}"),
         ("[vg18]", "the agent's policy P:1 must be a mapping of volumeGroups, imageDirectories, imageSources, devices, readOnlyDevices, bridges"),
@@ -372,7 +438,8 @@ import Testing
                         // Progress events come whenever the held operation outlasts the
                         // interval; only answers are counted here.
                         if case let .line(data) = event, let m = try? JSONDecoder().decode(AgentMessage.self, from: data),
-                           m.type != "progress" {
+                            m.type != "progress"
+                        {
                             continuation.yield(m)
                         }
                     }
@@ -384,15 +451,19 @@ import Testing
     }
 
     /// A connected, greeted agent with bounds, serving request 1, a `mem-set` held at the gate.
-    func busyAgent(maxQueuedRequests: Int = 32, maxQueuedBytes: Int = 8 << 20) async
-        -> (Gate, Connection, AsyncStream<AgentMessage>.AsyncIterator) {
+    func busyAgent(
+        maxQueuedRequests: Int = 32, maxQueuedBytes: Int = 8 << 20
+    ) async
+        -> (Gate, Connection, AsyncStream<AgentMessage>.AsyncIterator)
+    {
         let gate = Gate()
-        let connection = Connection(server(.open(), maxQueuedRequests: maxQueuedRequests, maxQueuedBytes: maxQueuedBytes) {
-            InterceptingHost(sim: $0) { operation in
-                if case .setMemory = operation { await gate.wait() }
-                return false
-            }
-        })
+        let connection = Connection(
+            server(.open(), maxQueuedRequests: maxQueuedRequests, maxQueuedBytes: maxQueuedBytes) {
+                InterceptingHost(sim: $0) { operation in
+                    if case .setMemory = operation { await gate.wait() }
+                    return false
+                }
+            })
         var answers = connection.answers
         connection.send(Self.hello)
         #expect(await answers.next()?.type == "hello")
@@ -412,7 +483,10 @@ import Testing
         #expect(busy4.id == .number(4))
         #expect(busy4.code == .busy)
         #expect(busy4.message?.hasPrefix("3 requests (") == true)
-        #expect(busy4.message?.hasSuffix(" bytes) are waiting, and at most 3 requests and 8388608 bytes may; nothing was done: send it again once earlier requests are answered") == true)
+        #expect(
+            busy4.message?.hasSuffix(
+                " bytes) are waiting, and at most 3 requests and 8388608 bytes may; nothing was done: send it again once earlier requests are answered"
+            ) == true)
         #expect(busy5.id == .text("five"))
         #expect(busy5.code == .busy)
         gate.release()

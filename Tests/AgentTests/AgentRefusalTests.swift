@@ -36,18 +36,21 @@ struct AgentRefusalTests {
     static let owner = #"{"user":"root","machine":"admin","pid":42,"time":"2026-12-01T10:00:00Z","command":"xenplan apply","runID":"r1"}"#
     /// A valid domain configuration with one piece of it replaced.
     static func config(replacing old: String, with new: String) -> String {
-        let valid = #"{"writeConfig":{"_0":{"name":"web2","type":"pv","memory":{"kib":524288},"maxmem":{"kib":1048576},"vcpus":1,"maxvcpus":2,"cpuWeight":256,"cpuCap":0,"boot":{"pygrub":{}},"disks":[],"nics":[],"protect":false,"autostart":true,"manifestHash":"abc"}}}"#
+        let valid =
+            #"{"writeConfig":{"_0":{"name":"web2","type":"pv","memory":{"kib":524288},"maxmem":{"kib":1048576},"vcpus":1,"maxvcpus":2,"cpuWeight":256,"cpuCap":0,"boot":{"pygrub":{}},"disks":[],"nics":[],"protect":false,"autostart":true,"manifestHash":"abc"}}}"#
         return valid.replacingOccurrences(of: old, with: new)
     }
 
     /// A valid copy-image with one piece of it replaced.
     static func copyImage(replacing old: String, with new: String) -> String {
-        let valid = #"{"createVolumeFromImage":{"container":"vg18","name":"web2-root","size":{"kib":8388608},"image":{"name":"debian12","path":"/var/lib/xenplan/images/debian12.qcow2","format":"qcow2","sha256":"3f2a6f5a0c1a9a8e7b1c3d5e7f90a1b2c3d4e5f60718293a4b5c6d7e8f901234"}}}"#
+        let valid =
+            #"{"createVolumeFromImage":{"container":"vg18","name":"web2-root","size":{"kib":8388608},"image":{"name":"debian12","path":"/var/lib/xenplan/images/debian12.qcow2","format":"qcow2","sha256":"3f2a6f5a0c1a9a8e7b1c3d5e7f90a1b2c3d4e5f60718293a4b5c6d7e8f901234"}}}"#
         return valid.replacingOccurrences(of: old, with: new)
     }
     /// A valid write-seed with one piece of it replaced.
     static func writeSeed(replacing old: String, with new: String) -> String {
-        let valid = #"{"writeSeed":{"_0":{"domain":"web2","instanceId":"web2-0001","hostname":"web2.lab.example.org","interfaces":[{"mac":"00:16:3e:78:20:62","addresses":["139.124.7.62/24"],"gateway":"139.124.7.1","dns":["139.124.7.10"]}],"sshKeys":["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHb3Jk0Jb0yQ6x6v6Lr5l9oB8pY2n0m4Zc0Vx8e7Xo2k admin@lab"],"passwordHash":"$6$salt$hash"}}}"#
+        let valid =
+            #"{"writeSeed":{"_0":{"domain":"web2","instanceId":"web2-0001","hostname":"web2.lab.example.org","interfaces":[{"mac":"00:16:3e:78:20:62","addresses":["139.124.7.62/24"],"gateway":"139.124.7.1","dns":["139.124.7.10"]}],"sshKeys":["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHb3Jk0Jb0yQ6x6v6Lr5l9oB8pY2n0m4Zc0Vx8e7Xo2k admin@lab"],"passwordHash":"$6$salt$hash"}}}"#
         return valid.replacingOccurrences(of: old, with: new)
     }
 
@@ -88,14 +91,23 @@ struct AgentRefusalTests {
         Case("volume group with a slash", perform(#"{"removeVolume":{"container":"vg/../x","name":"www-root"}}"#), .invalidField),
         Case("image directory with ..", perform(#"{"createVolume":{"container":"/srv/../etc","name":"x","size":{"kib":1024}}}"#), .invalidField),
         Case("volume name starting with -", perform(#"{"removeVolume":{"container":"san","name":"-rf"}}"#), .invalidField),
-        Case("relative disk target", perform(#"{"attachDisk":{"domain":"www","disk":{"vdev":"xvdb","target":"dev/sda","readOnly":false}}}"#), .invalidField),
+        Case(
+            "relative disk target", perform(#"{"attachDisk":{"domain":"www","disk":{"vdev":"xvdb","target":"dev/sda","readOnly":false}}}"#),
+            .invalidField),
         Case("bad vdev", perform(#"{"detachDisk":{"domain":"www","vdev":"vda$(id)"}}"#), .invalidField),
         Case("bad MAC", perform(#"{"detachNic":{"domain":"www","mac":"00:16:3e:zz:00:01"}}"#), .invalidField),
         Case("bridge name of 16 characters", perform(#"{"createBridge":{"name":"xenbr0123456789a"}}"#), .invalidField),
         Case("migration target with an option", perform(#"{"migrate":{"domain":"www","toHost":"-oProxyCommand=x"}}"#), .invalidField),
-        Case("config memory above maxmem", perform(config(replacing: #""memory":{"kib":524288}"#, with: #""memory":{"kib":2097152}"#)), .invalidField),
-        Case("config kernel cmdline with a quote", perform(config(replacing: #""boot":{"pygrub":{}}"#, with: #""boot":{"kernel":{"kernel":"/boot/vmlinuz","cmdline":"root=/dev/xvda\" x"}}"#)), .invalidField),
-        Case("image path with ..", perform(copyImage(replacing: "/var/lib/xenplan/images/debian12", with: "/var/lib/xenplan/images/../../../etc/shadow")), .invalidField),
+        Case(
+            "config memory above maxmem", perform(config(replacing: #""memory":{"kib":524288}"#, with: #""memory":{"kib":2097152}"#)), .invalidField),
+        Case(
+            "config kernel cmdline with a quote",
+            perform(
+                config(replacing: #""boot":{"pygrub":{}}"#, with: #""boot":{"kernel":{"kernel":"/boot/vmlinuz","cmdline":"root=/dev/xvda\" x"}}"#)),
+            .invalidField),
+        Case(
+            "image path with ..",
+            perform(copyImage(replacing: "/var/lib/xenplan/images/debian12", with: "/var/lib/xenplan/images/../../../etc/shadow")), .invalidField),
         Case("relative image path", perform(copyImage(replacing: "/var/lib/xenplan/images/", with: "")), .invalidField),
         Case("image path with a space", perform(copyImage(replacing: "debian12.qcow2", with: "debian 12.qcow2")), .invalidField),
         Case("image format vmdk", perform(copyImage(replacing: #""format":"qcow2""#, with: #""format":"vmdk""#)), .invalidField),
@@ -103,21 +115,42 @@ struct AgentRefusalTests {
         Case("image sha256 too short", perform(copyImage(replacing: "3f2a6f5a", with: "")), .invalidField),
         Case("image name with a slash", perform(copyImage(replacing: #""name":"debian12""#, with: #""name":"../debian12""#)), .invalidField),
         Case("image without a path", perform(copyImage(replacing: #""path":"/var/lib/xenplan/images/debian12.qcow2","#, with: "")), .badRequest),
-        Case("image with an extra field", perform(copyImage(replacing: #""format":"qcow2""#, with: #""format":"qcow2","url":"http://x""#)), .badRequest),
-        Case("copy-image into a volume starting with -", perform(copyImage(replacing: #""name":"web2-root""#, with: #""name":"-web2""#)), .invalidField),
+        Case(
+            "image with an extra field", perform(copyImage(replacing: #""format":"qcow2""#, with: #""format":"qcow2","url":"http://x""#)), .badRequest
+        ),
+        Case(
+            "copy-image into a volume starting with -", perform(copyImage(replacing: #""name":"web2-root""#, with: #""name":"-web2""#)), .invalidField
+        ),
         Case("copy-image of size zero", perform(copyImage(replacing: #""kib":8388608"#, with: #""kib":0"#)), .invalidField),
-        Case("seed hostname with a line break", perform(writeSeed(replacing: "web2.lab.example.org", with: #"web2\nruncmd: [reboot]"#)), .invalidField),
-        Case("seed key with a line break", perform(writeSeed(replacing: " admin@lab", with: #" admin@lab\nssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC7 evil"#)), .invalidField),
+        Case(
+            "seed hostname with a line break", perform(writeSeed(replacing: "web2.lab.example.org", with: #"web2\nruncmd: [reboot]"#)), .invalidField),
+        Case(
+            "seed key with a line break",
+            perform(writeSeed(replacing: " admin@lab", with: #" admin@lab\nssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC7 evil"#)), .invalidField),
         Case("seed key with options", perform(writeSeed(replacing: #""ssh-ed25519 "#, with: #""command=\"sh\" ssh-ed25519 "#)), .invalidField),
         Case("seed address without its prefix", perform(writeSeed(replacing: "139.124.7.62/24", with: "139.124.7.62")), .invalidField),
         Case("seed address with prefix 33", perform(writeSeed(replacing: "139.124.7.62/24", with: "139.124.7.62/33")), .invalidField),
-        Case("seed gateway that is a name", perform(writeSeed(replacing: #""gateway":"139.124.7.1""#, with: #""gateway":"gw.example.org""#)), .invalidField),
+        Case(
+            "seed gateway that is a name", perform(writeSeed(replacing: #""gateway":"139.124.7.1""#, with: #""gateway":"gw.example.org""#)),
+            .invalidField),
         Case("seed MAC in capitals", perform(writeSeed(replacing: "00:16:3e:78:20:62", with: "00:16:3E:78:20:62")), .invalidField),
         Case("seed password in clear text", perform(writeSeed(replacing: "$6$salt$hash", with: "hunter2 hunter2")), .invalidField),
         Case("seed for a domain with a path", perform(writeSeed(replacing: #""domain":"web2""#, with: #""domain":"../web2""#)), .invalidField),
-        Case("seed with an extra field", perform(writeSeed(replacing: #""domain":"web2","#, with: #""domain":"web2","runcmd":["reboot"],"#)), .badRequest),
-        Case("config whose seed disk is another file", perform(config(replacing: #""nics":[]"#, with: #""nics":[],"seed":{"vdev":"xvdz","target":"/etc/shadow","identity":{"hostname":"web2"}}"#)), .invalidField),
-        Case("config whose seed summary has a space", perform(config(replacing: #""nics":[]"#, with: #""nics":[],"seed":{"vdev":"xvdz","target":"/var/lib/xenplan/seed/web2.iso","identity":{"hostname":"web2 x"}}"#)), .invalidField),
+        Case(
+            "seed with an extra field", perform(writeSeed(replacing: #""domain":"web2","#, with: #""domain":"web2","runcmd":["reboot"],"#)),
+            .badRequest),
+        Case(
+            "config whose seed disk is another file",
+            perform(
+                config(replacing: #""nics":[]"#, with: #""nics":[],"seed":{"vdev":"xvdz","target":"/etc/shadow","identity":{"hostname":"web2"}}"#)),
+            .invalidField),
+        Case(
+            "config whose seed summary has a space",
+            perform(
+                config(
+                    replacing: #""nics":[]"#,
+                    with: #""nics":[],"seed":{"vdev":"xvdz","target":"/var/lib/xenplan/seed/web2.iso","identity":{"hostname":"web2 x"}}"#)),
+            .invalidField),
         Case("lock without owner", #"{"type":"lock","id":7}"#, .badRequest),
         Case("lock owner with pid 0", #"{"type":"lock","id":7,"owner":"# + owner.replacingOccurrences(of: "42", with: "0") + "}", .invalidField),
         Case("second hello", #"{"type":"hello","id":7,"versions":[2],"host":"cpt18"}"#, .outOfOrder),
@@ -132,19 +165,22 @@ struct AgentRefusalTests {
         Case("hello with a host name of the wrong type", #"{"type":"hello","id":7,"versions":[2],"host":18}"#, .badRequest, greeted: false),
         Case("hello with volumeGroups not an array", hello(#""volumeGroups":"vg18""#), .badRequest, greeted: false),
         Case("hello with a volume group of the wrong type", hello(#""volumeGroups":[18]"#), .badRequest, greeted: false),
-        Case("hello with 65 volume groups", hello(#""volumeGroups":["# + Array(repeating: #""vg""#, count: 65).joined(separator: ",") + "]"),
-             .badRequest, greeted: false),
+        Case(
+            "hello with 65 volume groups", hello(#""volumeGroups":["# + Array(repeating: #""vg""#, count: 65).joined(separator: ",") + "]"),
+            .badRequest, greeted: false),
         Case("hello with a volume group starting with -", hello(#""volumeGroups":["vg18","-vg"]"#), .invalidField, greeted: false),
         Case("hello with the volume group ..", hello(#""volumeGroups":[".."]"#), .invalidField, greeted: false),
         Case("hello with a volume group with a slash", hello(#""volumeGroups":["vg/../x"]"#), .invalidField, greeted: false),
         Case("hello with an empty volume group", hello(#""volumeGroups":[""]"#), .invalidField, greeted: false),
         Case("hello with imagePaths not an array", hello(#""imagePaths":"/srv/a.img""#), .badRequest, greeted: false),
-        Case("hello with 4097 image paths", hello(#""imagePaths":["# + Array(repeating: #""/a""#, count: 4097).joined(separator: ",") + "]"),
-             .badRequest, greeted: false),
+        Case(
+            "hello with 4097 image paths", hello(#""imagePaths":["# + Array(repeating: #""/a""#, count: 4097).joined(separator: ",") + "]"),
+            .badRequest, greeted: false),
         Case("hello with an image path with ..", hello(#""imagePaths":["/srv/images/../../etc/shadow"]"#), .invalidField, greeted: false),
         Case("hello with a relative image path", hello(#""imagePaths":["images/a.img"]"#), .invalidField, greeted: false),
-        Case("hello with a volume group of 128 characters", hello(#""volumeGroups":[""# + String(repeating: "v", count: 128) + #""]"#),
-             .invalidField, greeted: false),
+        Case(
+            "hello with a volume group of 128 characters", hello(#""volumeGroups":[""# + String(repeating: "v", count: 128) + #""]"#),
+            .invalidField, greeted: false),
     ]
 
     @Test(arguments: cases)
@@ -174,23 +210,40 @@ struct AgentRefusalTests {
     /// breaks a rule is named by its path in the request.
     @Test func imagesAndSeedsAreCheckedFieldByField() throws {
         let copy = try AgentRequest.parse(Data(Self.perform(Self.copyImage(replacing: "", with: "")).utf8))
-        #expect(copy.kind == .perform(.createVolumeFromImage(
-            container: "vg18", name: "web2-root", size: .gib(8),
-            image: ImageSource(name: "debian12", path: "/var/lib/xenplan/images/debian12.qcow2", format: "qcow2",
-                               sha256: "3f2a6f5a0c1a9a8e7b1c3d5e7f90a1b2c3d4e5f60718293a4b5c6d7e8f901234"))))
+        #expect(
+            copy.kind
+                == .perform(
+                    .createVolumeFromImage(
+                        container: "vg18", name: "web2-root", size: .gib(8),
+                        image: ImageSource(
+                            name: "debian12", path: "/var/lib/xenplan/images/debian12.qcow2", format: "qcow2",
+                            sha256: "3f2a6f5a0c1a9a8e7b1c3d5e7f90a1b2c3d4e5f60718293a4b5c6d7e8f901234"))))
         let seed = try AgentRequest.parse(Data(Self.perform(Self.writeSeed(replacing: "", with: "")).utf8))
-        #expect(seed.kind == .perform(.writeSeed(CloudInitSeed(
-            domain: "web2", instanceId: "web2-0001", hostname: "web2.lab.example.org",
-            interfaces: [.init(mac: "00:16:3e:78:20:62", addresses: ["139.124.7.62/24"], gateway: "139.124.7.1", dns: ["139.124.7.10"])],
-            sshKeys: ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHb3Jk0Jb0yQ6x6v6Lr5l9oB8pY2n0m4Zc0Vx8e7Xo2k admin@lab"],
-            passwordHash: "$6$salt$hash"))))
+        #expect(
+            seed.kind
+                == .perform(
+                    .writeSeed(
+                        CloudInitSeed(
+                            domain: "web2", instanceId: "web2-0001", hostname: "web2.lab.example.org",
+                            interfaces: [
+                                .init(mac: "00:16:3e:78:20:62", addresses: ["139.124.7.62/24"], gateway: "139.124.7.1", dns: ["139.124.7.10"])
+                            ],
+                            sshKeys: ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHb3Jk0Jb0yQ6x6v6Lr5l9oB8pY2n0m4Zc0Vx8e7Xo2k admin@lab"],
+                            passwordHash: "$6$salt$hash"))))
         for (line, message) in [
-            (Self.copyImage(replacing: #""format":"qcow2""#, with: #""format":"vmdk""#),
-             "operation.createVolumeFromImage.image.format: 'vmdk' is not one of raw, qcow2"),
-            (Self.writeSeed(replacing: "139.124.7.62/24", with: "139.124.7.62/33"),
-             "operation.writeSeed._0.interfaces[0].addresses[0]: '139.124.7.62/33' is not an IPv4 address with its prefix length (192.0.2.10/24)"),
-            (Self.config(replacing: #""nics":[]"#, with: #""nics":[],"seed":{"vdev":"xvdz","target":"/etc/shadow","identity":{"hostname":"web2"}}"#),
-             "operation.writeConfig._0.seed.target: '/etc/shadow' is not /var/lib/xenplan/seed/web2.iso"),
+            (
+                Self.copyImage(replacing: #""format":"qcow2""#, with: #""format":"vmdk""#),
+                "operation.createVolumeFromImage.image.format: 'vmdk' is not one of raw, qcow2"
+            ),
+            (
+                Self.writeSeed(replacing: "139.124.7.62/24", with: "139.124.7.62/33"),
+                "operation.writeSeed._0.interfaces[0].addresses[0]: '139.124.7.62/33' is not an IPv4 address with its prefix length (192.0.2.10/24)"
+            ),
+            (
+                Self.config(
+                    replacing: #""nics":[]"#, with: #""nics":[],"seed":{"vdev":"xvdz","target":"/etc/shadow","identity":{"hostname":"web2"}}"#),
+                "operation.writeConfig._0.seed.target: '/etc/shadow' is not /var/lib/xenplan/seed/web2.iso"
+            ),
         ] {
             #expect(throws: ProtocolError(id: .number(7), .invalidField, message)) {
                 try AgentRequest.parse(Data(Self.perform(line).utf8))

@@ -29,8 +29,9 @@ struct AgentSessionTests {
         let nagios = try #require(state.state?.domain(named: "nagios"))
         #expect(nagios.vcpusOnline == 1)
 
-        let done = try await client.request("perform", { $0.operation = .setVcpus(domain: "nagios", count: 2) },
-                                            progress: { _ in ticks.increment() })
+        let done = try await client.request(
+            "perform", { $0.operation = .setVcpus(domain: "nagios", count: 2) },
+            progress: { _ in ticks.increment() })
         #expect(done.type == "ok")
         #expect(ticks.value >= 1, "progress events while the operation ran")
         let after = try await client.request("observe")
@@ -51,7 +52,9 @@ struct AgentSessionTests {
     @Test func locksGoThroughTheHostsOwnLock() async throws {
         let agent = try AgentFixture()
         let (client, server) = agent.connectClient()
-        _ = try await client.request("hello") { $0.versions = [2]; $0.host = "cpt18" }
+        _ = try await client.request("hello") {
+            $0.versions = [2]; $0.host = "cpt18"
+        }
         let me = LockRecord(user: "root", machine: "admin", pid: 42, time: "2026-12-01T10:00:00Z", command: "xenplan apply", runID: "a")
         let other = LockRecord(user: "ops", machine: "ci", pid: 7, time: "2026-12-01T10:01:00Z", command: "xenplan apply", runID: "b")
         #expect(try await client.request("lock") { $0.owner = me }.type == "ok")
@@ -61,7 +64,10 @@ struct AgentSessionTests {
         #expect(held.code == .lockHeld)
         #expect(held.holder == me)
         #expect(try await client.request("lock-holder").holder == me)
-        #expect(try await client.request("lock") { $0.owner = other; $0.replacing = me }.type == "ok")
+        #expect(
+            try await client.request("lock") {
+                $0.owner = other; $0.replacing = me
+            }.type == "ok")
         #expect(try await client.request("unlock") { $0.owner = me }.type == "ok")
         #expect(try await client.request("lock-holder").holder == other)
         #expect(try await client.request("break-lock").holder == other)
@@ -76,10 +82,15 @@ struct AgentSessionTests {
             sessions.append(session)
             throw HostError(host: session.host, operation: "connect", message: "recorded")
         }
-        let line = #"{"type":"hello","id":1,"versions":[2],"client":"0.1.0","host":"cpt18","imageDirectories":["/srv/xen-images"],"volumeGroups":["san","vg18"]}"#
+        let line =
+            #"{"type":"hello","id":1,"versions":[2],"client":"0.1.0","host":"cpt18","imageDirectories":["/srv/xen-images"],"volumeGroups":["san","vg18"]}"#
         await server.handle(.line(Data(line.utf8))) { _ in }
-        #expect(sessions.all == [AgentSession(host: "cpt18", imageDirectories: ["/srv/xen-images"], volumeGroups: ["san", "vg18"],
-                                              client: "0.1.0")])
+        #expect(
+            sessions.all == [
+                AgentSession(
+                    host: "cpt18", imageDirectories: ["/srv/xen-images"], volumeGroups: ["san", "vg18"],
+                    client: "0.1.0")
+            ])
     }
 
     /// Only the declared images the policy lets the agent read reach the driver.
@@ -90,7 +101,8 @@ struct AgentSessionTests {
             sessions.append(session)
             throw HostError(host: session.host, operation: "connect", message: "recorded")
         }
-        let line = #"{"type":"hello","id":1,"versions":[2],"host":"cpt18","imagePaths":["/srv/golden/debian12.qcow2","/etc/shadow","/srv/xen-images/base.img","/var/lib/xenplan/images/a.img","/srv/golden/./b.img"]}"#
+        let line =
+            #"{"type":"hello","id":1,"versions":[2],"host":"cpt18","imagePaths":["/srv/golden/debian12.qcow2","/etc/shadow","/srv/xen-images/base.img","/var/lib/xenplan/images/a.img","/srv/golden/./b.img"]}"#
         await server.handle(.line(Data(line.utf8))) { _ in }
         #expect(sessions.all.map(\.imagePaths) == [["/srv/golden/debian12.qcow2", "/srv/xen-images/base.img"]])
     }
@@ -117,8 +129,9 @@ struct AgentSessionTests {
         var toServer: [Int32] = [0, 0], toClient: [Int32] = [0, 0]
         _ = pipe(&toServer)
         _ = pipe(&toClient)
-        let client = AgentClient(reader: LineReader(fd: toClient[0], limit: 1 << 20, closing: true),
-                                 writer: LineWriter(fd: toServer[1]))
+        let client = AgentClient(
+            reader: LineReader(fd: toClient[0], limit: 1 << 20, closing: true),
+            writer: LineWriter(fd: toServer[1]))
         let peerOut = LineWriter(fd: toClient[1])
         let answer = Task { try await client.request("observe") }
         try await Task.sleep(for: .milliseconds(50))

@@ -25,7 +25,8 @@ struct FakeAgent {
         var exitAfterReply: Int32?
     }
 
-    static let validHello = #"{"type":"hello","id":1,"version":2,"versions":[2],"xenplan":"0.0.test","host":"cpt18","capabilities":["observe","perform","progress","lock"]}"#
+    static let validHello =
+        #"{"type":"hello","id":1,"version":2,"versions":[2],"xenplan":"0.0.test","host":"cpt18","capabilities":["observe","perform","progress","lock"]}"#
 
     static func line(_ text: String) -> Data { Data((text + "\n").utf8) }
 
@@ -63,8 +64,9 @@ struct FakeAgent {
         folder = try TemporaryDirectory.create("fake-agent")
         // A link to one script: writing an executable while other tests spawn processes
         // could leave its write descriptor in a child, and exec would fail (ETXTBSY).
-        try FileManager.default.createSymbolicLink(at: folder.appendingPathComponent("ssh"),
-                                                   withDestinationURL: try Self.script.get())
+        try FileManager.default.createSymbolicLink(
+            at: folder.appendingPathComponent("ssh"),
+            withDestinationURL: try Self.script.get())
         let files: [(String, Data?)] = [
             ("hello", script.hello), ("reply", script.reply), ("stderr", script.stderr),
             ("delay", script.delay.map { Data(String($0).utf8) }),
@@ -75,10 +77,13 @@ struct FakeAgent {
     }
 
     /// The real client, reaching this fake through ssh's argument vector.
-    func driver(limits: AgentLimits,
-                target: SshTarget = SshTarget(user: "root", address: "cpt18.example.org", port: nil)) -> SshDriver {
-        SshDriver(hostName: "cpt18", target: target, clientVersion: "0.0.test", sshExecutable: folder.appendingPathComponent("ssh"),
-                  limits: limits)
+    func driver(
+        limits: AgentLimits,
+        target: SshTarget = SshTarget(user: "root", address: "cpt18.example.org", port: nil)
+    ) -> SshDriver {
+        SshDriver(
+            hostName: "cpt18", target: target, clientVersion: "0.0.test", sshExecutable: folder.appendingPathComponent("ssh"),
+            limits: limits)
     }
 
     /// The hello line the client sent.
@@ -103,9 +108,11 @@ struct FakeAgent {
         return "{" + all.filter { $0.1 != "-" }.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"
     }
 
-    static let dom0 = domain(["name": #""Domain-0""#, "domid": "0", "uuid": #""00000000-0000-0000-0000-000000000000""#,
-                              "memoryTarget": #"{"kib":4194304}"#, "memoryStaticMax": #"{"kib":4194304}"#,
-                              "memoryActual": #"{"kib":4194304}"#, "vcpusOnline": "2"])
+    static let dom0 = domain([
+        "name": #""Domain-0""#, "domid": "0", "uuid": #""00000000-0000-0000-0000-000000000000""#,
+        "memoryTarget": #"{"kib":4194304}"#, "memoryStaticMax": #"{"kib":4194304}"#,
+        "memoryActual": #"{"kib":4194304}"#, "vcpusOnline": "2",
+    ])
 
     /// A `state` answer to request 2; `fields` replace top-level state fields by raw JSON
     /// (`"-"` leaves one out), `domains` the guests after Domain-0.

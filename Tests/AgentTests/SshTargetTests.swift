@@ -1,5 +1,5 @@
-import Foundation
 import Agent
+import Foundation
 import Testing
 import XenplanTestSupport
 
@@ -7,15 +7,17 @@ import XenplanTestSupport
 /// value of an option, so nothing later can turn them off), never a shell.
 struct SshTargetTests {
     @Test func argumentVector() {
-        let target = SshTarget(user: "root", address: "cpt18.example.org", port: 2222, agentCommand: "/usr/local/bin/xenplan",
-                               extraOptions: ["-o", "UserKnownHostsFile=/tmp/kh", "-i", "/tmp/key"])
-        #expect(target.arguments == [
-            "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes", "-o", "ForwardAgent=no", "-o", "ForwardX11=no",
-            "-o", "ClearAllForwardings=yes", "-T", "-e", "none",
-            "-o", "UserKnownHostsFile=/tmp/kh", "-i", "/tmp/key",
-            "-o", "ConnectTimeout=15", "-o", "ServerAliveInterval=15", "-o", "ServerAliveCountMax=3",
-            "-p", "2222", "--", "root@cpt18.example.org", "/usr/local/bin/xenplan", "agent",
-        ])
+        let target = SshTarget(
+            user: "root", address: "cpt18.example.org", port: 2222, agentCommand: "/usr/local/bin/xenplan",
+            extraOptions: ["-o", "UserKnownHostsFile=/tmp/kh", "-i", "/tmp/key"])
+        #expect(
+            target.arguments == [
+                "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes", "-o", "ForwardAgent=no", "-o", "ForwardX11=no",
+                "-o", "ClearAllForwardings=yes", "-T", "-e", "none",
+                "-o", "UserKnownHostsFile=/tmp/kh", "-i", "/tmp/key",
+                "-o", "ConnectTimeout=15", "-o", "ServerAliveInterval=15", "-o", "ServerAliveCountMax=3",
+                "-p", "2222", "--", "root@cpt18.example.org", "/usr/local/bin/xenplan", "agent",
+            ])
     }
 
     @Test func defaultsAndIPv6() {
@@ -28,8 +30,14 @@ struct SshTargetTests {
         ("-o IdentitiesOnly=yes -i /tmp/key", ["-o", "IdentitiesOnly=yes", "-i", "/tmp/key"]),
         ("  -i\t/tmp/key  ", ["-i", "/tmp/key"]),
         ("", []),
-        ("-J jump@bastion -p 2222 -o ConnectTimeout=5 -oServerAliveInterval=5", ["-J", "jump@bastion", "-p", "2222", "-o", "ConnectTimeout=5", "-oServerAliveInterval=5"]),
-        ("-o ProxyJump=jump@bastion -o Port=2222 -o IdentityFile=/k -o CheckHostIP=no", ["-o", "ProxyJump=jump@bastion", "-o", "Port=2222", "-o", "IdentityFile=/k", "-o", "CheckHostIP=no"]),
+        (
+            "-J jump@bastion -p 2222 -o ConnectTimeout=5 -oServerAliveInterval=5",
+            ["-J", "jump@bastion", "-p", "2222", "-o", "ConnectTimeout=5", "-oServerAliveInterval=5"]
+        ),
+        (
+            "-o ProxyJump=jump@bastion -o Port=2222 -o IdentityFile=/k -o CheckHostIP=no",
+            ["-o", "ProxyJump=jump@bastion", "-o", "Port=2222", "-o", "IdentityFile=/k", "-o", "CheckHostIP=no"]
+        ),
         ("-4Ci /tmp/key -vv", ["-4Ci", "/tmp/key", "-vv"]),
         // It repeats the fixed option: harmless.
         ("-o StrictHostKeyChecking=yes -o stricthostkeychecking=YES", ["-o", "StrictHostKeyChecking=yes", "-o", "stricthostkeychecking=YES"]),
@@ -75,8 +83,14 @@ struct SshTargetTests {
 
     @Test(arguments: [
         ("root@elsewhere", "XENPLAN_SSH_OPTIONS must hold ssh options such as '-i KEY -o IdentitiesOnly=yes', not 'root@elsewhere'"),
-        ("-i /k evil.example.org", "XENPLAN_SSH_OPTIONS holds 'evil.example.org', which is not an option or an option's value; ssh would read it as the host to connect to"),
-        ("-o 'Quoted=not special'", "XENPLAN_SSH_OPTIONS holds 'special\\'', which is not an option or an option's value; ssh would read it as the host to connect to"),
+        (
+            "-i /k evil.example.org",
+            "XENPLAN_SSH_OPTIONS holds 'evil.example.org', which is not an option or an option's value; ssh would read it as the host to connect to"
+        ),
+        (
+            "-o 'Quoted=not special'",
+            "XENPLAN_SSH_OPTIONS holds 'special\\'', which is not an option or an option's value; ssh would read it as the host to connect to"
+        ),
         ("-i /k -- evil", "XENPLAN_SSH_OPTIONS holds '--', which is not an option or an option's value; ssh would read it as the host to connect to"),
         ("-i", "XENPLAN_SSH_OPTIONS ends with '-i', which needs a value"),
     ])
@@ -91,11 +105,14 @@ struct SshTargetTests {
         let file = dir.appendingPathComponent("known_hosts")
         try Data("[127.0.0.1]:2222 ssh-ed25519 AAAA\n".utf8).write(to: file)
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: file.path)
-        #expect(try SshTarget.options(fromEnvironment: "-i /k", knownHosts: file.path)
-            == ["-i", "/k", "-o", "UserKnownHostsFile=\(file.path)", "-o", "GlobalKnownHostsFile=/dev/null"])
+        #expect(
+            try SshTarget.options(fromEnvironment: "-i /k", knownHosts: file.path)
+                == ["-i", "/k", "-o", "UserKnownHostsFile=\(file.path)", "-o", "GlobalKnownHostsFile=/dev/null"])
 
         try FileManager.default.setAttributes([.posixPermissions: 0o666], ofItemAtPath: file.path)
-        #expect(throws: SshTarget.OptionsError(message: "XENPLAN_SSH_KNOWN_HOSTS '\(file.path)' can be changed by other users (mode 666); chmod go-w it")) {
+        #expect(
+            throws: SshTarget.OptionsError(message: "XENPLAN_SSH_KNOWN_HOSTS '\(file.path)' can be changed by other users (mode 666); chmod go-w it")
+        ) {
             try SshTarget.options(fromEnvironment: nil, knownHosts: file.path)
         }
         #expect(throws: SshTarget.OptionsError(message: "XENPLAN_SSH_KNOWN_HOSTS '\(dir.path)' is not a regular file")) {
@@ -104,7 +121,10 @@ struct SshTargetTests {
         #expect(throws: SshTarget.OptionsError(message: "XENPLAN_SSH_KNOWN_HOSTS '\(dir.path)/none' cannot be read (No such file or directory)")) {
             try SshTarget.options(fromEnvironment: nil, knownHosts: dir.path + "/none")
         }
-        #expect(throws: SshTarget.OptionsError(message: "XENPLAN_SSH_KNOWN_HOSTS 'known_hosts' is not an absolute path without spaces or shell characters")) {
+        #expect(
+            throws: SshTarget.OptionsError(
+                message: "XENPLAN_SSH_KNOWN_HOSTS 'known_hosts' is not an absolute path without spaces or shell characters")
+        ) {
             try SshTarget.options(fromEnvironment: nil, knownHosts: "known_hosts")
         }
     }

@@ -26,8 +26,10 @@ import XenplanTestSupport
         var hosts: [HostSpec] { ["h1", "h2"].map { Fixture.hostSpec($0, memory: .gib(8), cpus: 4) } }
         func lab(_ domains: [DomainSpec]) -> Lab { Fixture.lab(hosts: hosts, domains: domains) }
 
-        func apply(_ lab: Lab, allowDestroy: Bool = false, stop: StopRequest = StopRequest(),
-                   delegate: RecordingApplyDelegate = RecordingApplyDelegate()) async throws(ApplyFailure) -> ApplyOutcome {
+        func apply(
+            _ lab: Lab, allowDestroy: Bool = false, stop: StopRequest = StopRequest(),
+            delegate: RecordingApplyDelegate = RecordingApplyDelegate()
+        ) async throws(ApplyFailure) -> ApplyOutcome {
             let request = ApplyRequest(lab: lab, drivers: drivers, allowDestroy: allowDestroy, interactive: false)
             return try await ApplyOperation(request, delegate: delegate, clock: ManualExecutionClock(), stop: stop).run()
         }

@@ -24,8 +24,11 @@ import XenplanBasics
         #expect(report.succeeded)
         #expect(a.operations == ["mem-set www", "create new"])
         // Backoff: 0.1, 0.2, 0.4, 0.8, 1.6, 3.2 s = 6.3 s ≥ 6 s.
-        #expect(clock.sleeps == [.milliseconds(100), .milliseconds(200), .milliseconds(400), .milliseconds(800),
-                                 .milliseconds(1600), .milliseconds(3200)])
+        #expect(
+            clock.sleeps == [
+                .milliseconds(100), .milliseconds(200), .milliseconds(400), .milliseconds(800),
+                .milliseconds(1600), .milliseconds(3200),
+            ])
         #expect(log.events.contains("balloon 0 www 512 MiB"))
     }
 
@@ -39,7 +42,10 @@ import XenplanBasics
         let failure = try #require(report.failed.first)
         #expect(failure.action.id == 0)
         #expect(failure.failure.operation == "balloon")
-        #expect(failure.failure.message == "guest www on a did not give memory back within 30 s (it still holds 2 GiB, target 512 MiB); is its balloon driver loaded? The apply stops here; raise --balloon-timeout or set its memory by a restart")
+        #expect(
+            failure.failure.message
+                == "guest www on a did not give memory back within 30 s (it still holds 2 GiB, target 512 MiB); is its balloon driver loaded? The apply stops here; raise --balloon-timeout or set its memory by a restart"
+        )
         #expect(clock.now() == .seconds(30))
         // The dependant is skipped, and with parallelism 1 the independent action on b had
         // not started yet: the apply stops there.

@@ -66,10 +66,11 @@ import XenplanBasics
         #expect(report.failed.map(\.action.id) == [0])
         #expect(report.failed.first?.failure.description == "create: libxl: error: cannot allocate memory")
         #expect(report.skipped.map(\.action.id) == [1, 2])
-        #expect(report.skipped.map(\.reason.description) == [
-            "depends on #0 create web, which failed",
-            "depends on #1 set-vcpus web, which was skipped",
-        ])
+        #expect(
+            report.skipped.map(\.reason.description) == [
+                "depends on #0 create web, which failed",
+                "depends on #1 set-vcpus web, which was skipped",
+            ])
         #expect(a.operations == ["create web"])
         #expect(other.operations == ["create db", "vcpu-set db"])
         #expect(!report.succeeded)

@@ -104,7 +104,7 @@ final class FakeHost: HostDriver, @unchecked Sendable {
     static func domain(of operation: HostOperation) -> String? {
         switch operation {
         case let .create(d), let .setMemory(d, _), let .setVcpus(d, _), let .migrate(d, _), let .shutdown(d, _),
-             let .destroy(d), let .removeConfig(d):
+            let .destroy(d), let .removeConfig(d):
             return d
         case let .writeConfig(c):
             return c.name
@@ -119,7 +119,11 @@ final class ConcurrencyCounter: @unchecked Sendable {
     private let lock = NSLock()
     private var active = 0
     private(set) var peak = 0
-    func enter() { lock.withLock { active += 1; peak = max(peak, active) } }
+    func enter() {
+        lock.withLock {
+            active += 1; peak = max(peak, active)
+        }
+    }
     func leave() { lock.withLock { active -= 1 } }
     var current: Int { lock.withLock { active } }
     var maximum: Int { lock.withLock { peak } }
@@ -143,12 +147,16 @@ struct PlanBuilder {
     var actions: [PlannedAction] = []
 
     @discardableResult
-    mutating func add(_ kind: ActionKind, on host: String, domain: String, _ operations: [HostOperation],
-                      after deps: [Int] = [], disruption: Disruption = .none, balloon: Bool = false) -> Int {
+    mutating func add(
+        _ kind: ActionKind, on host: String, domain: String, _ operations: [HostOperation],
+        after deps: [Int] = [], disruption: Disruption = .none, balloon: Bool = false
+    ) -> Int {
         let id = actions.count
-        actions.append(PlannedAction(id: id, kind: kind, host: host, domain: domain, summary: "\(kind.rawValue) \(domain)",
-                                     reason: "test", disruption: disruption, operations: operations, dependsOn: deps,
-                                     waitsForBalloon: balloon))
+        actions.append(
+            PlannedAction(
+                id: id, kind: kind, host: host, domain: domain, summary: "\(kind.rawValue) \(domain)",
+                reason: "test", disruption: disruption, operations: operations, dependsOn: deps,
+                waitsForBalloon: balloon))
         return id
     }
 

@@ -55,8 +55,9 @@ import XenplanTestSupport
 
     @Test func aLockWhoseProcessIsGoneIsTakenOverWithTheReason() async throws {
         _ = try await HostLocks.acquire([drivers()[0]], owner: owner(4242))
-        let (locks, takeOvers) = try await HostLocks.acquire(drivers(), owner: owner(5555, run: "r2"),
-                                                             sighting: { $0 == 4242 ? .gone : .running(startTime: 1000) })
+        let (locks, takeOvers) = try await HostLocks.acquire(
+            drivers(), owner: owner(5555, run: "r2"),
+            sighting: { $0 == 4242 ? .gone : .running(startTime: 1000) })
         #expect(takeOvers == [HostLocks.TakeOver(host: "cpt18", previous: owner(4242), reason: "process 4242 no longer exists")])
         #expect(try await drivers()[0].lockHolder() == owner(5555, run: "r2"))
         await locks.releaseAll()
@@ -70,7 +71,10 @@ import XenplanTestSupport
             Issue.record("a lock of another machine was taken over")
         } catch {
             guard case let .held(held) = error else { Issue.record("\(error)"); return }
-            #expect(held.reason == "it was taken on another machine (other, boot id 7d0c6f36-1e55-4a5e-8d1c-0f5e2a9b3c44), where only that machine can tell whether pid 4242 runs")
+            #expect(
+                held.reason
+                    == "it was taken on another machine (other, boot id 7d0c6f36-1e55-4a5e-8d1c-0f5e2a9b3c44), where only that machine can tell whether pid 4242 runs"
+            )
         }
     }
 
@@ -131,7 +135,11 @@ import XenplanTestSupport
             lock.withLock { taken = owner }
         }
         func releaseLock(of owner: LockRecord) async throws { lock.withLock { if taken == owner { taken = nil } } }
-        func breakLock() async throws -> LockRecord? { lock.withLock { defer { taken = nil }; return taken } }
+        func breakLock() async throws -> LockRecord? {
+            lock.withLock {
+                defer { taken = nil }; return taken
+            }
+        }
         func lockHolder() async throws -> LockRecord? { lock.withLock { taken } }
     }
 
@@ -146,8 +154,9 @@ import XenplanTestSupport
         let clock = ManualExecutionClock()
         let host = BusyHost("cpt18", clock: clock, releaseAt: .milliseconds(1600))
         let heard = Heard()
-        let (locks, takeOvers) = try await HostLocks.acquire([host], owner: owner(5555), waitUpTo: .seconds(10), clock: clock,
-                                                             onWait: { heard.append("\($0)") })
+        let (locks, takeOvers) = try await HostLocks.acquire(
+            [host], owner: owner(5555), waitUpTo: .seconds(10), clock: clock,
+            onWait: { heard.append("\($0)") })
         #expect(takeOvers.isEmpty)
         #expect(locks.hosts == ["cpt18"])
         #expect(clock.sleeps == [.milliseconds(250), .milliseconds(500), .seconds(1)])
@@ -211,7 +220,8 @@ import XenplanTestSupport
         probe.standardError = FileHandle.nullDevice
         do { try probe.run() } catch { return "unshare cannot be started: \(error)" }
         probe.waitUntilExit()
-        return probe.terminationStatus == 0 ? nil : "`unshare --pid --fork --mount-proc` exits with status \(probe.terminationStatus) (it needs root or user namespaces)"
+        return probe.terminationStatus == 0
+            ? nil : "`unshare --pid --fork --mount-proc` exits with status \(probe.terminationStatus) (it needs root or user namespaces)"
     }()
 
     @Test(.enabled(if: unavailable == nil, "no PID namespaces here: \(unavailable ?? "")"))
@@ -246,9 +256,10 @@ import XenplanTestSupport
             .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
         try #require(fields.count == 3, "the holder reported \(fields)")
         let me = HostLocks.currentOwner(command: "xenplan apply", runID: "taker")
-        let holder = LockRecord(user: "root", machine: me.machine, pid: try #require(Int32(fields[0])),
-                                time: "2026-12-01T10:00:00Z", command: "xenplan apply", runID: "holder", bootID: me.bootID,
-                                machineID: me.machineID, pidNamespace: UInt64(fields[1]), startTime: UInt64(fields[2]))
+        let holder = LockRecord(
+            user: "root", machine: me.machine, pid: try #require(Int32(fields[0])),
+            time: "2026-12-01T10:00:00Z", command: "xenplan apply", runID: "holder", bootID: me.bootID,
+            machineID: me.machineID, pidNamespace: UInt64(fields[1]), startTime: UInt64(fields[2]))
         #expect(holder.pid == inner)
         #expect(holder.pidNamespace != me.pidNamespace)
         // Seen from here, the holder's pid is no process at all.

@@ -21,9 +21,10 @@ import XenplanTestSupport
         _ = try await Executor(plan: plan, drivers: [a], options: options, journal: try Journal(path: path), runID: "run-1").run()
 
         let entries = Journal.entries(at: path)
-        #expect(entries.map { "\($0.event.rawValue) \($0.action.map(String.init) ?? "-")" } == [
-            "run-started -", "excluded 2", "started 0", "failed 0", "skipped 1", "run-ended -",
-        ])
+        #expect(
+            entries.map { "\($0.event.rawValue) \($0.action.map(String.init) ?? "-")" } == [
+                "run-started -", "excluded 2", "started 0", "failed 0", "skipped 1", "run-ended -",
+            ])
         #expect(Set(entries.map(\.run)) == ["run-1"])
         #expect(entries[0].plan == plan.digest)
         #expect(entries[3].message == "create: no memory")
@@ -79,7 +80,10 @@ import XenplanTestSupport
         do {
             _ = try Journal(path: path)
         } catch {
-            #expect("\(error)" == "cannot write the journal \(path): it is a symbolic link, which xenplan does not follow; remove it (a new journal is created in its place)")
+            #expect(
+                "\(error)"
+                    == "cannot write the journal \(path): it is a symbolic link, which xenplan does not follow; remove it (a new journal is created in its place)"
+            )
         }
         #expect(try String(contentsOf: target, encoding: .utf8) == "keep me\n")
         #expect(Journal.entries(at: path).isEmpty)
@@ -202,7 +206,8 @@ import XenplanTestSupport
         let path = dir.appendingPathComponent("journal.jsonl").path
         var text = ""
         for n in 0..<100_000 {
-            text += #"{"action":\#(n % 7),"event":"started","host":"cpt18","kind":"create","run":"r\#(n / 10)","time":"2026-12-01T10:00:00.000Z"}"# + "\n"
+            text +=
+                #"{"action":\#(n % 7),"event":"started","host":"cpt18","kind":"create","run":"r\#(n / 10)","time":"2026-12-01T10:00:00.000Z"}"# + "\n"
         }
         let data = Data(text.utf8)
         let copies = (24 << 20) / data.count + 1

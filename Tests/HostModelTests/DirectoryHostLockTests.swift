@@ -51,8 +51,10 @@ import XenplanTestSupport
         defer { try? FileManager.default.removeItem(at: parent) }
         let blocker = parent.appendingPathComponent("file").path
         #expect(FileManager.default.createFile(atPath: blocker, contents: Data()))
-        let lock = DirectoryHostLock(host: "cpt18", directory: blocker + "/run", recordName: "cpt18.lock",
-                                     guardName: ".cpt18.guard") { Failed(what: $0) }
+        let lock = DirectoryHostLock(
+            host: "cpt18", directory: blocker + "/run", recordName: "cpt18.lock",
+            guardName: ".cpt18.guard"
+        ) { Failed(what: $0) }
         await #expect(throws: Failed(what: "create \(blocker)/run")) { try await lock.lockHolder() }
     }
 }

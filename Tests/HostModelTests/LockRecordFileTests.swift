@@ -30,7 +30,10 @@ import XenplanTestSupport
     @Test func theRecordIsSortedJSONOnOneLineReadableOnlyByItsOwner() throws {
         defer { remove() }
         try file.acquire(for: Fixture.lockRecord(100), replacing: nil)
-        #expect(try text() == #"{"bootID":"0b5e1d6a-3f1c-4c3e-9a57-6c1f0e2d9b11","command":"xenplan apply","machine":"box","machineID":"5f0c2a8e9d3b4c7a8e1f2a3b4c5d6e7f","pid":100,"pidNamespace":4026531836,"runID":"r1","startTime":1000,"time":"2026-12-01T10:00:00Z","user":"root"}"# + "\n")
+        #expect(
+            try text()
+                == #"{"bootID":"0b5e1d6a-3f1c-4c3e-9a57-6c1f0e2d9b11","command":"xenplan apply","machine":"box","machineID":"5f0c2a8e9d3b4c7a8e1f2a3b4c5d6e7f","pid":100,"pidNamespace":4026531836,"runID":"r1","startTime":1000,"time":"2026-12-01T10:00:00Z","user":"root"}"#
+                + "\n")
         let attributes = try FileManager.default.attributesOfItem(atPath: file.path)
         #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
         #expect(try file.read() == Fixture.lockRecord(100))

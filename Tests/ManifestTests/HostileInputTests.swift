@@ -31,7 +31,10 @@ struct HostileInputTests {
 
     @Test func nestingAtTheLimitIsOnlyAnUnknownKey() {
         let yaml = "lab: cpt\nextra: " + String(repeating: "[", count: 63) + String(repeating: "]", count: 63) + "\n"
-        #expect(diagnostics(yaml) == ["h.yaml:2:1: error: unknown key 'extra' in the manifest; valid keys are lab, format, defaults, sshKeys, storage, images, hosts, groups, domains"])
+        #expect(
+            diagnostics(yaml) == [
+                "h.yaml:2:1: error: unknown key 'extra' in the manifest; valid keys are lab, format, defaults, sshKeys, storage, images, hosts, groups, domains"
+            ])
     }
 
     @Test func aliasesOfMappingsMultiply() {
@@ -79,6 +82,9 @@ struct HostileInputTests {
 
     @Test func terminalEscapesInNamesAreShownEscaped() {
         let result = diagnostics("lab: cpt\ndomains:\n  \"\\e[31mred\": {}\n")
-        #expect(result == ["h.yaml:3:3: error: '\\u{1b}[31mred' is not a valid name for a domain: use 1 to 63 of a-z, 0-9, '.' and '-', starting with a letter or digit"])
+        #expect(
+            result == [
+                "h.yaml:3:3: error: '\\u{1b}[31mred' is not a valid name for a domain: use 1 to 63 of a-z, 0-9, '.' and '-', starting with a letter or digit"
+            ])
     }
 }

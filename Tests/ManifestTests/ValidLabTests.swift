@@ -35,8 +35,11 @@ struct ValidLabTests {
         #expect(cpt18.connection == .sim)
         #expect(cpt18.dom0Memory == .gib(4))
         #expect(cpt18.dom0Vcpus == 2)
-        #expect(cpt18.bridges == [BridgeSpec(name: "xenbr0", interface: "eth0", location: Location(file: "lab/hosts.yaml", line: 23, column: 7)),
-                                  BridgeSpec(name: "xenbr1", interface: nil, location: Location(file: "lab/hosts.yaml", line: 24, column: 7))])
+        #expect(
+            cpt18.bridges == [
+                BridgeSpec(name: "xenbr0", interface: "eth0", location: Location(file: "lab/hosts.yaml", line: 23, column: 7)),
+                BridgeSpec(name: "xenbr1", interface: nil, location: Location(file: "lab/hosts.yaml", line: 24, column: 7)),
+            ])
         #expect(cpt18.vcpuRatio == 4)
         #expect(cpt18.simMemory == .gib(48))
         #expect(cpt18.simCpus == 16)
@@ -72,8 +75,12 @@ struct ValidLabTests {
         #expect(ns1.cpuCap == 50)
         #expect(ns1.restart == .allowed)
         #expect(ns1.protect)
-        #expect(ns1.network == [NicSpec(bridge: "xenbr0", ip: "139.124.7.10", mac: "00:16:3e:78:20:10",
-                                        location: Location(file: "lab/domains.yaml", line: 14, column: 9))])
+        #expect(
+            ns1.network == [
+                NicSpec(
+                    bridge: "xenbr0", ip: "139.124.7.10", mac: "00:16:3e:78:20:10",
+                    location: Location(file: "lab/domains.yaml", line: 14, column: 9))
+            ])
     }
 
     @Test func defaultsFillWhatADomainLeavesOut() throws {
@@ -109,8 +116,12 @@ struct ValidLabTests {
         #expect(www.type == .hvm)
         #expect(www.boot == .kernel(kernel: "/boot/vmlinuz", ramdisk: "/boot/initrd.img", cmdline: "root=/dev/xvda2 ro"))
         #expect(www.state == .stopped)
-        #expect(www.disks == [DiskSpec(name: "data", size: nil, vdev: "sdb", pool: nil, path: "/dev/sdb", readOnly: true,
-                                       location: Location(file: "lab/domains.yaml", line: 25, column: 9))])
+        #expect(
+            www.disks == [
+                DiskSpec(
+                    name: "data", size: nil, vdev: "sdb", pool: nil, path: "/dev/sdb", readOnly: true,
+                    location: Location(file: "lab/domains.yaml", line: 25, column: 9))
+            ])
     }
 
     @Test func keyLocationsAreExact() throws {
@@ -169,9 +180,10 @@ struct ValidLabTests {
     @Test func warningsDoNotStopLoading() throws {
         let extra = "storage:\n  lonely: {type: dir, path: /srv/lonely, hosts: [cpt18], shared: true}\n"
         let loaded = try load(TestLab.files + [("lab/zz.yaml", Array(extra.utf8))])
-        #expect(loaded.warnings.map(\.description) == [
-            "lab/zz.yaml:2:66: warning: pool 'lonely' is shared but only host 'cpt18' reaches it",
-        ])
+        #expect(
+            loaded.warnings.map(\.description) == [
+                "lab/zz.yaml:2:66: warning: pool 'lonely' is shared but only host 'cpt18' reaches it"
+            ])
     }
 
     @Test func tooManyValuesWithoutAliasesAreRefused() {
@@ -193,7 +205,9 @@ struct ValidLabTests {
         ("ssh://[2001:db8::7]:22", .ssh(user: nil, host: "[2001:db8::7]", port: 22)),
     ])
     func connectionsAreParsed(_ text: String, _ expected: Connection) throws {
-        let yaml = "lab: t\nhosts:\n  h:\n    connection: \"\(text)\"\n" + (expected == .sim ? "    sim: {memory: 1G, cpus: 1}\n    dom0: {memory: 512M}\n" : "")
+        let yaml =
+            "lab: t\nhosts:\n  h:\n    connection: \"\(text)\"\n"
+            + (expected == .sim ? "    sim: {memory: 1G, cpus: 1}\n    dom0: {memory: 512M}\n" : "")
         let lab = try load([("t.yaml", Array(yaml.utf8))]).lab
         #expect(lab.host("h")?.connection == expected)
         #expect(lab.host("h")?.connection.description == text)

@@ -1,9 +1,10 @@
 import HostModel
 import Manifest
-@testable import Planner
 import Testing
 import XenplanBasics
 import XenplanTestSupport
+
+@testable import Planner
 
 @Test func fingerprintChangesWhenATargetChanges() throws {
     // The plan changes www, so it keeps www's summary and can name the field.
@@ -27,20 +28,23 @@ import XenplanTestSupport
 @Test func fingerprintIgnoresWhatMovesOnItsOwn() throws {
     let observed = Fixture.converged(Std.lab())
     var moved = observed
-    moved[named: "cpt18"].updateDomain("www") { $0.memoryActual = .mib(500); $0.state = .blocked; $0.domid = 99 }
+    moved[named: "cpt18"].updateDomain("www") {
+        $0.memoryActual = .mib(500); $0.state = .blocked; $0.domid = 99
+    }
     #expect(Planner.fingerprints(of: moved) == Planner.fingerprints(of: observed))
 }
 
 @Test func fingerprintKeysCoverEveryObservedObject() throws {
     let keys = Set(Planner.fingerprints(of: Fixture.converged(Std.lab())).keys)
-    #expect(keys == [
-        "host/cpt18", "host/cpt76",
-        "domain/cpt18/ns1", "domain/cpt18/www", "domain/cpt76/git",
-        "config/cpt18/ns1", "config/cpt18/www", "config/cpt76/git",
-        "volume/cpt18/san/ns1-root", "volume/cpt76/san/ns1-root", "volume/cpt18/vg18/www-root",
-        "volume/cpt18/san/git-root", "volume/cpt76/san/git-root",
-        "bridge/cpt18/xenbr0", "bridge/cpt76/xenbr0",
-    ])
+    #expect(
+        keys == [
+            "host/cpt18", "host/cpt76",
+            "domain/cpt18/ns1", "domain/cpt18/www", "domain/cpt76/git",
+            "config/cpt18/ns1", "config/cpt18/www", "config/cpt76/git",
+            "volume/cpt18/san/ns1-root", "volume/cpt76/san/ns1-root", "volume/cpt18/vg18/www-root",
+            "volume/cpt18/san/git-root", "volume/cpt76/san/git-root",
+            "bridge/cpt18/xenbr0", "bridge/cpt76/xenbr0",
+        ])
 }
 
 @Test func staleObjectsNameAppearedAndGoneObjects() throws {
@@ -49,10 +53,11 @@ import XenplanTestSupport
     var changed = observed
     changed[named: "cpt18"].addDomain(Fixture.domainState("tmpbox", domid: 50))
     changed[named: "cpt76"].volumes.removeAll { $0.name == "git-root" }
-    #expect(plan.staleObjects(comparedWith: changed) == [
-        "domain tmpbox on cpt18: appeared since the plan was made",
-        "volume san/git-root on cpt76: gone since the plan was made",
-    ])
+    #expect(
+        plan.staleObjects(comparedWith: changed) == [
+            "domain tmpbox on cpt18: appeared since the plan was made",
+            "volume san/git-root on cpt76: gone since the plan was made",
+        ])
 }
 
 @Test func fingerprintFormat() {

@@ -1,24 +1,30 @@
 import HostModel
 import Manifest
-@testable import Planner
 import Testing
 import XenplanBasics
 import XenplanTestSupport
+
+@testable import Planner
 
 /// Guests created from images, with a first-boot seed: the copy is a step of the
 /// volume's creation, the seed is written before `xl create` needs it, a host without the
 /// image is refused or avoided, and identity changes follow `identityChanges`.
 @Suite struct PlannerImageTests {
     static let imagePath = "/var/lib/xenplan/images/debian12.img"
-    static let debian = ImageSpec(name: "debian12", path: imagePath, format: .raw, sha256: String(repeating: "ab", count: 32),
-                                  hosts: ["cpt18", "cpt76"])
+    static let debian = ImageSpec(
+        name: "debian12", path: imagePath, format: .raw, sha256: String(repeating: "ab", count: 32),
+        hosts: ["cpt18", "cpt76"])
     static let key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOl9b0dGf0v2yQpQn1x2 admin@cpt"
 
     static func web(host: String? = "cpt18", hostname: String = "web2", changes: IdentitySpec.Changes = .firstBoot) -> DomainSpec {
-        var d = Fixture.domain("web2", on: host, memory: 512,
-                               disks: [DiskSpec(name: "root", size: .gib(8), vdev: "xvda2", pool: "san", image: "debian12")],
-                               network: [NicSpec(bridge: "xenbr0", ip: "139.124.7.60", mac: "00:16:3e:78:20:60", prefix: 24,
-                                                 gateway: "139.124.7.250", dns: ["139.124.7.10"])])
+        var d = Fixture.domain(
+            "web2", on: host, memory: 512,
+            disks: [DiskSpec(name: "root", size: .gib(8), vdev: "xvda2", pool: "san", image: "debian12")],
+            network: [
+                NicSpec(
+                    bridge: "xenbr0", ip: "139.124.7.60", mac: "00:16:3e:78:20:60", prefix: 24,
+                    gateway: "139.124.7.250", dns: ["139.124.7.10"])
+            ])
         d.identity = IdentitySpec(seed: true, hostname: hostname, sshKeys: [key], changes: changes)
         return d
     }
@@ -38,8 +44,11 @@ import XenplanTestSupport
 
     @Test func aNewGuestIsFilledFromItsImageAndGetsItsSeedBeforeItStarts() throws {
         let plan = try Planner.plan(lab: Self.lab(), observed: Self.observed())
-        #expect(lines(plan) == ["create-volume san/web2-root 8 GiB from image debian12 (raw, 2 GiB, sha256 checked before the copy)@cpt18 none",
-                                "create web2@cpt18 none ←0"])
+        #expect(
+            lines(plan) == [
+                "create-volume san/web2-root 8 GiB from image debian12 (raw, 2 GiB, sha256 checked before the copy)@cpt18 none",
+                "create web2@cpt18 none ←0",
+            ])
         let source = ImageSource(name: "debian12", path: Self.imagePath, format: "raw", sha256: Self.debian.sha256)
         #expect(plan.actions[0].operations == [.createVolumeFromImage(container: "san", name: "web2-root", size: .gib(8), image: source)])
         let create = plan.actions[1].operations
@@ -48,10 +57,16 @@ import XenplanTestSupport
             return
         }
         #expect(create.last == .create(domain: "web2"))
-        #expect(seed == CloudInitSeed(domain: "web2", instanceId: seed.instanceId, hostname: "web2",
-                                      interfaces: [.init(mac: "00:16:3e:78:20:60", addresses: ["139.124.7.60/24"],
-                                                         gateway: "139.124.7.250", dns: ["139.124.7.10"])],
-                                      sshKeys: [Self.key]))
+        #expect(
+            seed
+                == CloudInitSeed(
+                    domain: "web2", instanceId: seed.instanceId, hostname: "web2",
+                    interfaces: [
+                        .init(
+                            mac: "00:16:3e:78:20:60", addresses: ["139.124.7.60/24"],
+                            gateway: "139.124.7.250", dns: ["139.124.7.10"])
+                    ],
+                    sshKeys: [Self.key]))
         #expect(seed.instanceId.hasPrefix("web2-") && seed.instanceId.count == "web2-".count + 8)
         #expect(config.seed == DomainConfig.Seed(target: "/var/lib/xenplan/seed/web2.iso", identity: seed.identitySummary))
 
@@ -63,7 +78,10 @@ import XenplanTestSupport
 
     @Test func aHostWithoutTheImageRefusesThePlanNamingHostDomainAndPath() throws {
         let error = #expect(throws: PlanRefusal.self) { try Planner.plan(lab: Self.lab(), observed: Self.observed(imageOn: ["cpt76"])) }
-        #expect(error?.message == "disk root of web2 on cpt18: image debian12 (/var/lib/xenplan/images/debian12.img) is not on cpt18: copy it there (sha256 abababababab…)")
+        #expect(
+            error?.message
+                == "disk root of web2 on cpt18: image debian12 (/var/lib/xenplan/images/debian12.img) is not on cpt18: copy it there (sha256 abababababab…)"
+        )
         #expect(error?.hosts == ["cpt18"])
         #expect(error?.domains == ["web2"])
     }
@@ -74,7 +92,8 @@ import XenplanTestSupport
         var qcow = Self.debian
         qcow.format = .qcow2
         let format = #expect(throws: PlanRefusal.self) { try Planner.plan(lab: Self.lab(image: qcow), observed: Self.observed()) }
-        #expect(format?.message == "disk root of web2 on cpt18: image debian12 (/var/lib/xenplan/images/debian12.img) on cpt18 is raw, declared qcow2")
+        #expect(
+            format?.message == "disk root of web2 on cpt18: image debian12 (/var/lib/xenplan/images/debian12.img) on cpt18 is raw, declared qcow2")
     }
 
     @Test func placementOnlyConsidersHostsThatHaveTheImage() throws {
@@ -83,15 +102,18 @@ import XenplanTestSupport
         #expect(lines(plan).last == "create web2@cpt76 none ←0")
         let nowhere = try Planner.plan(lab: Self.lab(Self.web(host: nil)), observed: Self.observed(imageOn: []))
         #expect(nowhere.actions.isEmpty)
-        #expect(nowhere.notices.map(\.message) == [
-            "web2 has no host to go to: cpt18 image debian12 (/var/lib/xenplan/images/debian12.img) is not on cpt18: copy it there (sha256 abababababab…); "
-                + "cpt76 image debian12 (/var/lib/xenplan/images/debian12.img) is not on cpt76: copy it there (sha256 abababababab…); not created",
-        ])
+        #expect(
+            nowhere.notices.map(\.message) == [
+                "web2 has no host to go to: cpt18 image debian12 (/var/lib/xenplan/images/debian12.img) is not on cpt18: copy it there (sha256 abababababab…); "
+                    + "cpt76 image debian12 (/var/lib/xenplan/images/debian12.img) is not on cpt76: copy it there (sha256 abababababab…); not created"
+            ])
     }
 
     @Test func anExistingVolumeIsNeverFilledAgainAndItsImageNeedNotBeThere() throws {
         let created = try applying(try Planner.plan(lab: Self.lab(), observed: Self.observed()), to: Self.observed())
-        let withoutImage = created.map { h in var h = h; h.images = []; return h }
+        let withoutImage = created.map { h in
+            var h = h; h.images = []; return h
+        }
         #expect(try Planner.plan(lab: Self.lab(), observed: withoutImage).actions.isEmpty)
         var gone = withoutImage
         gone[0].removeDomain("web2")
@@ -102,9 +124,10 @@ import XenplanTestSupport
         let created = try applying(try Planner.plan(lab: Self.lab(), observed: Self.observed()), to: Self.observed())
         let plan = try Planner.plan(lab: Self.lab(Self.web(hostname: "www2")), observed: created)
         #expect(plan.actions.isEmpty)
-        #expect(plan.notices.map { "\($0.kind.rawValue) \($0.message)" } == [
-            "first-boot first-boot identity of web2 is declared differently (hostname web2 → www2): it keeps the one it was created with; identityChanges: next-boot applies it at its next boot",
-        ])
+        #expect(
+            plan.notices.map { "\($0.kind.rawValue) \($0.message)" } == [
+                "first-boot first-boot identity of web2 is declared differently (hostname web2 → www2): it keeps the one it was created with; identityChanges: next-boot applies it at its next boot"
+            ])
     }
 
     @Test func aChangedIdentityWithNextBootRewritesTheSeedWithANewInstance() throws {

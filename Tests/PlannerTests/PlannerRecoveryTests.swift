@@ -1,9 +1,10 @@
 import HostModel
 import Manifest
-@testable import Planner
 import Testing
 import XenplanBasics
 import XenplanTestSupport
+
+@testable import Planner
 
 /// An interrupted migration leaves `NAME--migratedaway` / `NAME--incoming` copies; the
 /// plan settles them first and then converges as usual. A declared domain's

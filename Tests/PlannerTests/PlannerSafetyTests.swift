@@ -1,9 +1,10 @@
 import HostModel
 import Manifest
-@testable import Planner
 import Testing
 import XenplanBasics
 import XenplanTestSupport
+
+@testable import Planner
 
 /// The planner's share of "never harm the lab": one copy of every guest, no disk written
 /// by two guests, targeting that selects without hiding, unknown hosts, N+1 per guest,
@@ -26,8 +27,13 @@ import XenplanTestSupport
         observed[0].addDomain(Fixture.domainState("intruder", domid: 40, disks: [DiskState(vdev: "xvda", target: "/dev/mapper/vg18-www--root")]))
         let plan = try Planner.plan(lab: Std.lab(), observed: observed)
         #expect(lines(plan) == [])
-        #expect(plan.notices.contains(Notice(kind: .diskInUse, host: "cpt18", domain: "www",
-                                             message: "www is not started: disk xvda (/dev/vg18/www-root) is attached to intruder on cpt18; it starts once that guest has let the disk go")))
+        #expect(
+            plan.notices.contains(
+                Notice(
+                    kind: .diskInUse, host: "cpt18", domain: "www",
+                    message:
+                        "www is not started: disk xvda (/dev/vg18/www-root) is attached to intruder on cpt18; it starts once that guest has let the disk go"
+                )))
     }
 
     @Test func targetingAHostKeepsMigrationsIntoItAndNothingElse() throws {
@@ -41,14 +47,18 @@ import XenplanTestSupport
         #expect(Set(all.actions.map(\.kind)) == [.setMemory, .migrate, .writeConfig])
         let targeted = try Planner.plan(lab: lab, observed: observed, options: PlanOptions(hosts: ["cpt76"]))
         #expect(lines(targeted) == ["migrate git@cpt18→cpt76 pause", "write-config git@cpt76 none ←0"])
-        #expect(targeted.hosts.first { $0.host == "cpt18" }?.memoryAfter == targeted.hosts.first { $0.host == "cpt18" }.map { u in
-            u.memoryBefore - Planner.footprint(of: git) })
+        #expect(
+            targeted.hosts.first { $0.host == "cpt18" }?.memoryAfter
+                == targeted.hosts.first { $0.host == "cpt18" }.map { u in
+                    u.memoryBefore - Planner.footprint(of: git)
+                })
     }
 
     @Test func anActionWhoseDependencyIsNotSelectedIsLeftOutAndSaidSo() throws {
         let hosts = [Fixture.hostSpec("cpt18", bridges: ["xenbr0", "xenbr1"]), Fixture.hostSpec("cpt76", bridges: ["xenbr0", "xenbr1"])]
-        let web = Fixture.domain("web", on: "cpt18", disks: [Fixture.disk("root", size: 1024, pool: "san")],
-                                 network: [Fixture.nic("xenbr1", mac: "00:16:3e:00:00:01")])
+        let web = Fixture.domain(
+            "web", on: "cpt18", disks: [Fixture.disk("root", size: 1024, pool: "san")],
+            network: [Fixture.nic("xenbr1", mac: "00:16:3e:00:00:01")])
         var observed = Fixture.converged(Fixture.lab(hosts: hosts, pools: Std.pools, domains: [web]))
         observed[1].bridges = observed[1].bridges.filter { $0.name != "xenbr1" }
         let lab = Fixture.lab(hosts: hosts, pools: Std.pools, domains: [[web].with("web") { $0.host = "cpt76" }[0]])
@@ -56,9 +66,10 @@ import XenplanTestSupport
         #expect(lines(all) == ["create-bridge xenbr1 on eth1@cpt76 none", "migrate web@cpt18→cpt76 pause ←0", "write-config web@cpt76 none ←1"])
         let targeted = try Planner.plan(lab: lab, observed: observed, options: PlanOptions(hosts: ["cpt18"]))
         #expect(lines(targeted) == [])
-        #expect(targeted.notices.map(\.message) == [
-            "left out: migrate cpt18 → cpt76, live (pool san is shared) needs #0 create-bridge xenbr1 on eth1 on cpt76, which the selection leaves out",
-        ])
+        #expect(
+            targeted.notices.map(\.message) == [
+                "left out: migrate cpt18 → cpt76, live (pool san is shared) needs #0 create-bridge xenbr1 on eth1 on cpt76, which the selection leaves out"
+            ])
         let forWeb = try Planner.plan(lab: lab, observed: observed, options: PlanOptions(domains: ["web"]))
         #expect(lines(forWeb) == lines(all))
     }
@@ -93,11 +104,13 @@ import XenplanTestSupport
 
     @Test func aGuestOnABridgeAnotherHostLacksCannotRestartThere() throws {
         let hosts = [Fixture.hostSpec("cpt18", bridges: ["xenbr0", "dmz"]), Fixture.hostSpec("cpt76")]
-        let web = Fixture.domain("web", on: "cpt18", disks: [Fixture.disk("root", size: 1024, pool: "san")],
-                                 network: [Fixture.nic("dmz", mac: "00:16:3e:00:00:02")])
+        let web = Fixture.domain(
+            "web", on: "cpt18", disks: [Fixture.disk("root", size: 1024, pool: "san")],
+            network: [Fixture.nic("dmz", mac: "00:16:3e:00:00:02")])
         let lab = Fixture.lab(hosts: hosts, pools: Std.pools, domains: [Std.ns1, web])
         let plan = try Planner.plan(lab: lab, observed: Fixture.converged(lab))
-        #expect(plan.nPlusOne == [NPlusOne(failedHost: "cpt18", reasons: [.init(domain: "web", reason: "bridge dmz is not on cpt76")], shortfall: .zero)])
+        #expect(
+            plan.nPlusOne == [NPlusOne(failedHost: "cpt18", reasons: [.init(domain: "web", reason: "bridge dmz is not on cpt76")], shortfall: .zero)])
     }
 
     @Test func aNewGuestWithoutAMacGetsOneBeforeCreateAndOneApplyConverges() throws {

@@ -1,9 +1,10 @@
 import HostModel
 import Manifest
-@testable import Planner
 import Testing
 import XenplanBasics
 import XenplanTestSupport
+
+@testable import Planner
 
 /// 200 hosts × 50 domains: the plan at this scale is the expected one. How fast it comes
 /// is measured by `make bench` (docs/benchmarks.md), not asserted here: a loaded machine
@@ -16,8 +17,10 @@ import XenplanTestSupport
     var domains: [DomainSpec] = []
     for (i, h) in hostNames.enumerated() {
         for j in 0..<50 {
-            domains.append(Fixture.domain("d\(i)-\(j)", on: h, memory: 512, maxmem: 1024,
-                                          disks: [Fixture.disk("root", size: 1024, pool: "san\(i / 10)")]))
+            domains.append(
+                Fixture.domain(
+                    "d\(i)-\(j)", on: h, memory: 512, maxmem: 1024,
+                    disks: [Fixture.disk("root", size: 1024, pool: "san\(i / 10)")]))
         }
     }
     let before = Fixture.lab(hosts: hosts, pools: pools, domains: domains)

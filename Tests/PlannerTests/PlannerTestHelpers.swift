@@ -1,8 +1,9 @@
 import HostModel
 import Manifest
-@testable import Planner
 import XenplanBasics
 import XenplanTestSupport
+
+@testable import Planner
 
 /// One line per action: `kind name@host[→target] class [←deps]`, plus `⏳` when the
 /// action waits for a balloon. Tables compare these lines.
@@ -41,15 +42,20 @@ enum Std {
     ]
     static let hosts = [Fixture.hostSpec("cpt18"), Fixture.hostSpec("cpt76")]
 
-    static let ns1 = Fixture.domain("ns1", on: "cpt18", memory: 256, maxmem: 512, vcpus: 1, maxvcpus: 2,
-                                    disks: [Fixture.disk("root", size: 2048, vdev: "xvda", pool: "san")])
-    static let www = Fixture.domain("www", on: "cpt18", memory: 512, maxmem: 1024,
-                                    disks: [Fixture.disk("root", size: 4096, vdev: "xvda", pool: "cpt18-local")])
-    static let git = Fixture.domain("git", on: "cpt76", memory: 1024, maxmem: 1024, vcpus: 2, maxvcpus: 2,
-                                    disks: [Fixture.disk("root", size: 8192, vdev: "xvda", pool: "san")])
+    static let ns1 = Fixture.domain(
+        "ns1", on: "cpt18", memory: 256, maxmem: 512, vcpus: 1, maxvcpus: 2,
+        disks: [Fixture.disk("root", size: 2048, vdev: "xvda", pool: "san")])
+    static let www = Fixture.domain(
+        "www", on: "cpt18", memory: 512, maxmem: 1024,
+        disks: [Fixture.disk("root", size: 4096, vdev: "xvda", pool: "cpt18-local")])
+    static let git = Fixture.domain(
+        "git", on: "cpt76", memory: 1024, maxmem: 1024, vcpus: 2, maxvcpus: 2,
+        disks: [Fixture.disk("root", size: 8192, vdev: "xvda", pool: "san")])
 
-    static func lab(_ domains: [DomainSpec] = [ns1, www, git], hosts: [HostSpec] = hosts,
-                    groups: [GroupSpec] = []) -> Lab {
+    static func lab(
+        _ domains: [DomainSpec] = [ns1, www, git], hosts: [HostSpec] = hosts,
+        groups: [GroupSpec] = []
+    ) -> Lab {
         Fixture.lab(hosts: hosts, pools: pools, groups: groups, domains: domains)
     }
 }

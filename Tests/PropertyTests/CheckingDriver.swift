@@ -41,8 +41,9 @@ final class CheckingDriver: HostDriver, HostLocking, @unchecked Sendable {
     }
 
     private func killed(_ operation: HostOperation) -> HostError {
-        HostError(host: hostName, operation: operation.kind, domain: operation.domainName,
-                  message: "the apply was killed before this operation reached the host")
+        HostError(
+            host: hostName, operation: operation.kind, domain: operation.domainName,
+            message: "the apply was killed before this operation reached the host")
     }
 
     /// What a process killed during `xl migrate` leaves: the guest copied half way,

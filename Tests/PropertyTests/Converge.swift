@@ -55,7 +55,11 @@ struct StopAfterStarting: ExecutionObserver {
     final class Counter: @unchecked Sendable {
         private let lock = NSLock()
         private var value = 0
-        func increment() -> Int { lock.withLock { value += 1; return value } }
+        func increment() -> Int {
+            lock.withLock {
+                value += 1; return value
+            }
+        }
     }
 }
 
@@ -103,11 +107,13 @@ extension PropertyWorld {
         var result = ApplyResult()
         let stop = StopRequest()
         let observer: any ExecutionObserver = stopAfter.map { StopAfterStarting(count: $0, stop: stop) } ?? SilentObserver()
-        let request = ApplyRequest(lab: lab, drivers: drivers, planOptions: Self.planOptions(gates),
-                                   allowDestroy: gates.allowDestroy, interactive: false, parallelism: 4,
-                                   journalPath: state.appendingPathComponent("journal.jsonl").path)
-        let operation = ApplyOperation(request, delegate: RecordingApplyDelegate(), observer: observer,
-                                       clock: SharedClock(simClock), stop: stop)
+        let request = ApplyRequest(
+            lab: lab, drivers: drivers, planOptions: Self.planOptions(gates),
+            allowDestroy: gates.allowDestroy, interactive: false, parallelism: 4,
+            journalPath: state.appendingPathComponent("journal.jsonl").path)
+        let operation = ApplyOperation(
+            request, delegate: RecordingApplyDelegate(), observer: observer,
+            clock: SharedClock(simClock), stop: stop)
         await OneApplyAtATime.shared.enter()
         defer { OneApplyAtATime.shared.leave() }
         do {

@@ -25,13 +25,16 @@ enum ConvergenceAudit {
     /// `heldByTheApply`: domains an action of which the apply left out by its gates (one
     /// that waited, for room, on a destroy it was not allowed): what is left of them may
     /// run now without waiting, but the apply rightly did not do it.
-    static func check(plan: Plan, excluded: [Int: Exclusion], observed: [HostState], lab: Lab,
-                      gates: ApplyGates, heldByTheApply: Set<String> = []) -> [String] {
+    static func check(
+        plan: Plan, excluded: [Int: Exclusion], observed: [HostState], lab: Lab,
+        gates: ApplyGates, heldByTheApply: Set<String> = []
+    ) -> [String] {
         var problems: [String] = []
         let unexplained = plan.actions.filter { excluded[$0.id] == nil && !heldByTheApply.contains($0.domain ?? "") }
         if !unexplained.isEmpty {
-            problems.append("apply then plan is not empty: "
-                + unexplained.map { "#\($0.id) \($0.kind.rawValue) \($0.domain ?? "") on \($0.host): \($0.summary)" }
+            problems.append(
+                "apply then plan is not empty: "
+                    + unexplained.map { "#\($0.id) \($0.kind.rawValue) \($0.domain ?? "") on \($0.host): \($0.summary)" }
                     .joined(separator: "; "))
         }
         var notices: [String: Set<NoticeKind>] = [:]

@@ -44,9 +44,10 @@ struct PropertyStatistics: Sendable {
     var refusedAfterDisturbance = 0
 
     static func + (a: Self, b: Self) -> Self {
-        Self(steps: a.steps + b.steps, applies: a.applies + b.applies, operations: a.operations + b.operations,
-             refusals: a.refusals + b.refusals, disturbed: a.disturbed + b.disturbed, actions: a.actions + b.actions,
-             refusedAfterDisturbance: a.refusedAfterDisturbance + b.refusedAfterDisturbance)
+        Self(
+            steps: a.steps + b.steps, applies: a.applies + b.applies, operations: a.operations + b.operations,
+            refusals: a.refusals + b.refusals, disturbed: a.disturbed + b.disturbed, actions: a.actions + b.actions,
+            refusedAfterDisturbance: a.refusedAfterDisturbance + b.refusedAfterDisturbance)
     }
 }
 
@@ -88,8 +89,10 @@ enum LabProperty {
     /// One step: apply (disturbed as the step says), check the gates and the monitor;
     /// after a disturbed apply, apply again undisturbed; then the hosts must match the
     /// manifests as far as the next plan does not explain otherwise.
-    static func check(_ t: LabTransition, lab: Lab, in world: PropertyWorld,
-                      statistics: inout PropertyStatistics) async -> [String] {
+    static func check(
+        _ t: LabTransition, lab: Lab, in world: PropertyWorld,
+        statistics: inout PropertyStatistics
+    ) async -> [String] {
         var problems: [String] = []
         func applyOnce(disturbed: Bool) async -> ApplyResult? {
             guard let before = try? world.snapshot() else {
@@ -136,7 +139,8 @@ enum LabProperty {
         guard problems.isEmpty, let result, result.refusal == nil else { return problems }
         if let report = result.report {
             for (action, failure) in report.failed where failure.operation != "balloon" {
-                problems.append("#\(action.id) \(action.kind.rawValue) \(action.domain ?? "") on \(action.host) failed with no fault injected: \(failure)")
+                problems.append(
+                    "#\(action.id) \(action.kind.rawValue) \(action.domain ?? "") on \(action.host) failed with no fault injected: \(failure)")
             }
             // A guest without a balloon driver stops the apply: what is left is explained by it.
             if report.failed.contains(where: { $0.failure.operation == "balloon" }) { return problems }
@@ -144,11 +148,13 @@ enum LabProperty {
         switch try? world.plan(lab, gates: t.gates) {
         case let .success(plan)?:
             let excluded = PropertyWorld.exclusions(in: plan, gates: t.gates)
-            let held: Set<String> = result.plan.map { applied in
-                Set(PropertyWorld.exclusions(in: applied, gates: t.gates).keys.compactMap { id in applied.actions.first { $0.id == id }?.domain })
-            } ?? []
-            let audit = ConvergenceAudit.check(plan: plan, excluded: excluded, observed: (try? world.snapshot()) ?? [],
-                                               lab: lab, gates: t.gates, heldByTheApply: held)
+            let held: Set<String> =
+                result.plan.map { applied in
+                    Set(PropertyWorld.exclusions(in: applied, gates: t.gates).keys.compactMap { id in applied.actions.first { $0.id == id }?.domain })
+                } ?? []
+            let audit = ConvergenceAudit.check(
+                plan: plan, excluded: excluded, observed: (try? world.snapshot()) ?? [],
+                lab: lab, gates: t.gates, heldByTheApply: held)
             problems += audit
             if !audit.isEmpty, let applied = result.plan {
                 problems.append("the apply's plan was: " + describe(applied))

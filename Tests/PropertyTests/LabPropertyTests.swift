@@ -49,10 +49,11 @@ import XenplanTestSupport
             }
             return (total, failures)
         }
-        print("property suite: \(seeds.count) cases, \(statistics.steps) steps, \(statistics.applies) applies, "
-            + "\(statistics.actions) actions, \(statistics.operations) host operations checked, "
-            + "\(statistics.disturbed) disturbed (\(statistics.refusedAfterDisturbance) then refused), \(statistics.refusals) refused plans, "
-            + "in \(ContinuousClock.now - started)")
+        print(
+            "property suite: \(seeds.count) cases, \(statistics.steps) steps, \(statistics.applies) applies, "
+                + "\(statistics.actions) actions, \(statistics.operations) host operations checked, "
+                + "\(statistics.disturbed) disturbed (\(statistics.refusedAfterDisturbance) then refused), \(statistics.refusals) refused plans, "
+                + "in \(ContinuousClock.now - started)")
         if Self.survey {
             for (c, failure) in failures.sorted(by: { $0.0.seed < $1.0.seed }) {
                 print("seed \(c.seed) step \(failure.step): \(failure.problems.first ?? "")")

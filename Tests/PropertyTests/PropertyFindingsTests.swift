@@ -5,16 +5,21 @@ import XenplanTestSupport
 /// hand-written case, kept once fixed.
 @Suite struct PropertyFindingsTests {
     static let twoHosts = LabBlueprint(
-        hosts: [HostBlueprint(name: "h1", memory: 4096, cpus: 4, dom0Memory: 512, dom0Vcpus: 1, vcpuRatio: 2, bridges: ["xenbr0"]),
-                HostBlueprint(name: "h2", memory: 4096, cpus: 4, dom0Memory: 512, dom0Vcpus: 1, vcpuRatio: 2, bridges: ["xenbr0"])],
-        pools: [PoolBlueprint(name: "local-h1", kind: .lvm(volumeGroup: "vg-h1"), hosts: ["h1"], shared: false),
-                PoolBlueprint(name: "san", kind: .lvm(volumeGroup: "san"), hosts: ["h1", "h2"], shared: true)])
+        hosts: [
+            HostBlueprint(name: "h1", memory: 4096, cpus: 4, dom0Memory: 512, dom0Vcpus: 1, vcpuRatio: 2, bridges: ["xenbr0"]),
+            HostBlueprint(name: "h2", memory: 4096, cpus: 4, dom0Memory: 512, dom0Vcpus: 1, vcpuRatio: 2, bridges: ["xenbr0"]),
+        ],
+        pools: [
+            PoolBlueprint(name: "local-h1", kind: .lvm(volumeGroup: "vg-h1"), hosts: ["h1"], shared: false),
+            PoolBlueprint(name: "san", kind: .lvm(volumeGroup: "san"), hosts: ["h1", "h2"], shared: true),
+        ])
 
     static func domain(_ name: String, host: String?, pool: String, stopped: Bool, maxvcpus: Int = 1) -> DomainBlueprint {
-        DomainBlueprint(name: name, host: host, group: nil, memory: 128, maxmem: 128, vcpus: 1, maxvcpus: maxvcpus,
-                        disks: [DiskBlueprint(name: "root", size: 16, vdev: "xvda", pool: pool)],
-                        nics: [NicBlueprint(bridge: "xenbr0", mac: nil, ip: nil)], restartAllowed: false, protect: false,
-                        stopped: stopped, file: "domains-a.yaml")
+        DomainBlueprint(
+            name: name, host: host, group: nil, memory: 128, maxmem: 128, vcpus: 1, maxvcpus: maxvcpus,
+            disks: [DiskBlueprint(name: "root", size: 16, vdev: "xvda", pool: pool)],
+            nics: [NicBlueprint(bridge: "xenbr0", mac: nil, ip: nil)], restartAllowed: false, protect: false,
+            stopped: stopped, file: "domains-a.yaml")
     }
 
     /// The suite's property on one hand-written case.
@@ -30,10 +35,12 @@ import XenplanTestSupport
     @Test func aStoppedDomainDeclaredElsewhereStartsWhereDeclared() async {
         var lab = Self.twoHosts
         lab.domains = [Self.domain("d1", host: "h1", pool: "san", stopped: true)]
-        await Self.expectHolds(lab, [
-            LabTransition(change: .move("d1", host: "h2")),
-            LabTransition(change: .setStopped("d1", false)),
-        ])
+        await Self.expectHolds(
+            lab,
+            [
+                LabTransition(change: .move("d1", host: "h2")),
+                LabTransition(change: .setStopped("d1", false)),
+            ])
     }
 
     /// A person destroys d1 and starts an unmanaged guest on its volume: the plan used to
@@ -42,10 +49,14 @@ import XenplanTestSupport
     @Test func aDomainWhoseVolumeAnotherGuestWritesIsExplained() async {
         var lab = Self.twoHosts
         lab.domains = [Self.domain("d1", host: "h1", pool: "local-h1", stopped: false)]
-        await Self.expectHolds(lab, [
-            LabTransition(outOfBand: [OutOfBandChange(host: "h1", argv: ["destroy", "d1"]),
-                                      OutOfBandChange(host: "h1", argv: ["create", "u1", "memory=64M", "disk=xvda:/dev/vg-h1/d1-root"])]),
-        ])
+        await Self.expectHolds(
+            lab,
+            [
+                LabTransition(outOfBand: [
+                    OutOfBandChange(host: "h1", argv: ["destroy", "d1"]),
+                    OutOfBandChange(host: "h1", argv: ["create", "u1", "memory=64M", "disk=xvda:/dev/vg-h1/d1-root"]),
+                ])
+            ])
     }
 
     /// d2 runs on h1 and is declared on h2; a person crashes it. The plan clears it and
@@ -54,9 +65,11 @@ import XenplanTestSupport
     func aCrashedDomainDeclaredElsewhereStartsWhereDeclared() async {
         var lab = Self.twoHosts
         lab.domains = [Self.domain("d2", host: "h1", pool: "san", stopped: false)]
-        await Self.expectHolds(lab, [
-            LabTransition(change: .move("d2", host: "h2"), outOfBand: [OutOfBandChange(host: "h1", argv: ["crash", "d2"])]),
-        ])
+        await Self.expectHolds(
+            lab,
+            [
+                LabTransition(change: .move("d2", host: "h2"), outOfBand: [OutOfBandChange(host: "h1", argv: ["crash", "d2"])])
+            ])
     }
 
     /// d1 is stopped, its disk without `pool`; declared on h1 its configuration is rewritten
@@ -67,11 +80,13 @@ import XenplanTestSupport
         var d1 = Self.domain("d1", host: nil, pool: "san", stopped: true)
         d1.disks[0].pool = nil
         lab.domains = [d1]
-        await Self.expectHolds(lab, [
-            LabTransition(change: .move("d1", host: "h1")),
-            LabTransition(change: .move("d1", host: "h2")),
-            LabTransition(change: .setStopped("d1", false)),
-        ])
+        await Self.expectHolds(
+            lab,
+            [
+                LabTransition(change: .move("d1", host: "h1")),
+                LabTransition(change: .move("d1", host: "h2")),
+                LabTransition(change: .setStopped("d1", false)),
+            ])
     }
 
     /// The same with its configuration gone too (removed by hand): it is known only by
@@ -79,10 +94,16 @@ import XenplanTestSupport
     @Test func aCrashedDomainWithoutItsConfigurationDeclaredElsewhereStartsWhereDeclared() async {
         var lab = Self.twoHosts
         lab.domains = [Self.domain("d2", host: "h1", pool: "san", stopped: false)]
-        await Self.expectHolds(lab, [
-            LabTransition(change: .move("d2", host: "h2"), outOfBand: [OutOfBandChange(host: "h1", argv: ["crash", "d2"]),
-                                                                        OutOfBandChange(host: "h1", argv: ["rm-config", "d2"])]),
-        ])
+        await Self.expectHolds(
+            lab,
+            [
+                LabTransition(
+                    change: .move("d2", host: "h2"),
+                    outOfBand: [
+                        OutOfBandChange(host: "h1", argv: ["crash", "d2"]),
+                        OutOfBandChange(host: "h1", argv: ["rm-config", "d2"]),
+                    ])
+            ])
     }
 
     /// d1 runs on h2 with its root on the shared pool and needs a restart; a person starts a
@@ -93,11 +114,14 @@ import XenplanTestSupport
     func aRestartIsHeldWhileAnotherGuestWritesTheDisk() async {
         var lab = Self.twoHosts
         lab.domains = [Self.domain("d1", host: "h2", pool: "san", stopped: false)]
-        await Self.expectHolds(lab, [
-            LabTransition(change: .resize("d1", memory: 128, maxmem: 128, vcpus: 1, maxvcpus: 2),
-                          outOfBand: [OutOfBandChange(host: "h1", argv: ["create", "u1", "memory=64M", "disk=xvda:/dev/san/d1-root"])],
-                          gates: ApplyGates(allowRestart: true)),
-        ])
+        await Self.expectHolds(
+            lab,
+            [
+                LabTransition(
+                    change: .resize("d1", memory: 128, maxmem: 128, vcpus: 1, maxvcpus: 2),
+                    outOfBand: [OutOfBandChange(host: "h1", argv: ["create", "u1", "memory=64M", "disk=xvda:/dev/san/d1-root"])],
+                    gates: ApplyGates(allowRestart: true))
+            ])
     }
 
     /// d1 is stopped, placed on h1, its disk without `pool` on san (the first pool every
@@ -111,9 +135,11 @@ import XenplanTestSupport
         var d1 = Self.domain("d1", host: nil, pool: "san", stopped: true)
         d1.disks[0].pool = nil
         lab.domains = [d1]
-        await Self.expectHolds(lab, [
-            LabTransition(change: .move("d1", host: "h1"), gates: ApplyGates(allowDataLoss: true)),
-        ])
+        await Self.expectHolds(
+            lab,
+            [
+                LabTransition(change: .move("d1", host: "h1"), gates: ApplyGates(allowDataLoss: true))
+            ])
     }
 
     /// d1 runs on h1 and is declared on h2; a person's guest on h2 uses d1's root on the
@@ -123,10 +149,13 @@ import XenplanTestSupport
     func aMigrationIsHeldWhileAGuestOfTheTargetUsesTheDisk() async {
         var lab = Self.twoHosts
         lab.domains = [Self.domain("d1", host: "h1", pool: "san", stopped: false)]
-        await Self.expectHolds(lab, [
-            LabTransition(change: .move("d1", host: "h2"),
-                          outOfBand: [OutOfBandChange(host: "h2", argv: ["create", "u1", "memory=64M", "disk=xvda:/dev/san/d1-root"])]),
-        ])
+        await Self.expectHolds(
+            lab,
+            [
+                LabTransition(
+                    change: .move("d1", host: "h2"),
+                    outOfBand: [OutOfBandChange(host: "h2", argv: ["create", "u1", "memory=64M", "disk=xvda:/dev/san/d1-root"])])
+            ])
     }
 
     /// d4 has no host and exists nowhere (its configuration removed by hand), and a person
@@ -138,11 +167,16 @@ import XenplanTestSupport
         var d4 = Self.domain("d4", host: nil, pool: "san", stopped: true)
         d4.disks.append(DiskBlueprint(name: "data", size: 16, vdev: "xvdb", pool: "san"))
         lab.domains = [d4]
-        await Self.expectHolds(lab, [
-            LabTransition(change: .setStopped("d4", false),
-                          outOfBand: [OutOfBandChange(host: "h1", argv: ["rm-config", "d4"]), OutOfBandChange(host: "h2", argv: ["rm-config", "d4"]),
-                                      OutOfBandChange(host: "h2", argv: ["create", "u6", "memory=256M", "bridge=xenbr0", "disk=xvda:/dev/san/d4-root"])],
-                          gates: ApplyGates(allowDataLoss: true)),
-        ])
+        await Self.expectHolds(
+            lab,
+            [
+                LabTransition(
+                    change: .setStopped("d4", false),
+                    outOfBand: [
+                        OutOfBandChange(host: "h1", argv: ["rm-config", "d4"]), OutOfBandChange(host: "h2", argv: ["rm-config", "d4"]),
+                        OutOfBandChange(host: "h2", argv: ["create", "u6", "memory=256M", "bridge=xenbr0", "disk=xvda:/dev/san/d4-root"]),
+                    ],
+                    gates: ApplyGates(allowDataLoss: true))
+            ])
     }
 }

@@ -22,7 +22,9 @@ final class PropertyWorld: @unchecked Sendable {
     static let poolCapacity = ByteSize.gib(4096)
 
     init(_ blueprint: LabBlueprint) throws {
-        let base = FileManager.default.fileExists(atPath: "/dev/shm") ? URL(fileURLWithPath: "/dev/shm")
+        let base =
+            FileManager.default.fileExists(atPath: "/dev/shm")
+            ? URL(fileURLWithPath: "/dev/shm")
             : FileManager.default.temporaryDirectory
         root = try TemporaryDirectory.create("xenplan-props", in: base)
         manifests = root.appendingPathComponent("lab")
@@ -39,8 +41,9 @@ final class PropertyWorld: @unchecked Sendable {
         let control = OperationControl()
         self.monitor = monitor
         drivers = initialLab.hosts.map { host in
-            CheckingDriver(SimDriver(stateDirectory: stateDirectory, host: host.name, clock: clock, speed: 0),
-                           monitor: monitor, control: control)
+            CheckingDriver(
+                SimDriver(stateDirectory: stateDirectory, host: host.name, clock: clock, speed: 0),
+                monitor: monitor, control: control)
         }
         try monitor.rebaseline()
     }
@@ -70,8 +73,10 @@ final class PropertyWorld: @unchecked Sendable {
     /// A dom0 with nothing but its volume groups, as `xenplan` starts a simulated host the
     /// state directory does not hold yet.
     static func emptyHost(_ host: HostSpec, in lab: Lab) -> SimHostFile {
-        var file = SimHostFile(machine: SimMachine(memory: host.simMemory ?? .gib(8), cpus: host.simCpus ?? 1,
-                                                   dom0Memory: host.dom0Memory, dom0Vcpus: host.dom0Vcpus))
+        var file = SimHostFile(
+            machine: SimMachine(
+                memory: host.simMemory ?? .gib(8), cpus: host.simCpus ?? 1,
+                dom0Memory: host.dom0Memory, dom0Vcpus: host.dom0Vcpus))
         for pool in lab.pools where pool.hosts.contains(host.name) {
             let type: SimHostFile.ContainerType
             if case .dir = pool.kind { type = .dir } else { type = .lvm }

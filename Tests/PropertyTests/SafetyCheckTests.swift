@@ -50,12 +50,14 @@ import XenplanTestSupport
         let after = try world.snapshot()
         var undeclared = world.initialLab
         undeclared.domains = []
-        #expect(GateAudit.check(before: before, after: after, lab: undeclared, gates: ApplyGates()) == [
-            "domain d1 on h1 was destroyed without --allow-destroy",
-            "volume san/d1-root was removed without --allow-data-loss",
-        ])
-        #expect(GateAudit.check(before: before, after: after, lab: world.initialLab, gates: ApplyGates(allowDestroy: true, allowDataLoss: true)) == [
-            "volume san/d1-root of a declared disk was removed",
-        ])
+        #expect(
+            GateAudit.check(before: before, after: after, lab: undeclared, gates: ApplyGates()) == [
+                "domain d1 on h1 was destroyed without --allow-destroy",
+                "volume san/d1-root was removed without --allow-data-loss",
+            ])
+        #expect(
+            GateAudit.check(before: before, after: after, lab: world.initialLab, gates: ApplyGates(allowDestroy: true, allowDataLoss: true)) == [
+                "volume san/d1-root of a declared disk was removed"
+            ])
     }
 }

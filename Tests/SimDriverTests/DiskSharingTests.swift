@@ -48,7 +48,8 @@ import XenplanBasics
     @Test func readersShareADevice() async throws {
         let sim = SimFixture()
         let driver = try await hostWithWww(sim, readOnly: true)
-        try await driver.perform(.writeConfig(SimFixture.config("copy", disks: [DomainConfig.Disk(vdev: "xvda", target: Self.root.target, readOnly: true)])))
+        try await driver.perform(
+            .writeConfig(SimFixture.config("copy", disks: [DomainConfig.Disk(vdev: "xvda", target: Self.root.target, readOnly: true)])))
         try await driver.perform(.create(domain: "copy"))
         #expect(try await driver.observe().domain(named: "copy") != nil)
     }

@@ -14,8 +14,11 @@ import XenplanBasics
         let before = try driver.file()
         for remaining in [1, 0] {
             let error = await thrown { try await driver.perform(.create(domain: "www")) }
-            #expect(error == HostError(host: "cpt18", operation: "create", domain: "www",
-                                       message: "simulated failure of create"))
+            #expect(
+                error
+                    == HostError(
+                        host: "cpt18", operation: "create", domain: "www",
+                        message: "simulated failure of create"))
             var expected = before
             expected.failures = remaining > 0 ? ["create": .init(remaining: remaining)] : [:]
             #expect(try driver.file() == expected)
@@ -73,8 +76,9 @@ import XenplanBasics
 
     @Test func latencyIsScaledBySpeed() async throws {
         let fx = SimFixture()
-        let driver = SimDriver(stateDirectory: fx.directory, host: "cpt18", machine: SimFixture.machine,
-                               clock: fx.clock, speed: 0.001)
+        let driver = SimDriver(
+            stateDirectory: fx.directory, host: "cpt18", machine: SimFixture.machine,
+            clock: fx.clock, speed: 0.001)
         try fx.prepare(driver)
         _ = try fx.xl().run(["set-latency", "create-bridge", "20"])
         let start = ContinuousClock.now

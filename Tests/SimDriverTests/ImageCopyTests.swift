@@ -22,8 +22,11 @@ import XenplanBasics
         let driver = fx.driver(name)
         try fx.prepare(driver, localVG: "vg18")
         try driver.setImage(Self.rawPath, to: SimHostFile.Image(fileSize: .gib(2), sha256: Self.rawSHA))
-        try driver.setImage(Self.qcowPath, to: SimHostFile.Image(fileSize: .mib(700), virtualSize: .gib(10),
-                                                                  format: "qcow2", sha256: Self.qcowSHA))
+        try driver.setImage(
+            Self.qcowPath,
+            to: SimHostFile.Image(
+                fileSize: .mib(700), virtualSize: .gib(10),
+                format: "qcow2", sha256: Self.qcowSHA))
         try await driver.perform(.createVolume(container: "vg18", name: "www-root", size: .gib(5)))
         return driver
     }
@@ -36,30 +39,40 @@ import XenplanBasics
     }
 
     @Test(arguments: [
-        Case(label: "an existing volume is never written over",
-             operation: .createVolumeFromImage(container: "vg18", name: "www-root", size: .gib(8), image: raw()),
-             message: "Logical Volume \"www-root\" already exists in volume group \"vg18\""),
-        Case(label: "the image is not on the host",
-             operation: .createVolumeFromImage(container: "vg18", name: "a-root", size: .gib(8),
-                                               image: raw(path: "/srv/images/gone.raw")),
-             message: "image debian-12 (/srv/images/gone.raw) is not on cpt18"),
-        Case(label: "another file than the one declared",
-             operation: .createVolumeFromImage(container: "vg18", name: "a-root", size: .gib(8),
-                                               image: raw(sha256: String(repeating: "0", count: 64))),
-             message: "image debian-12 (/srv/images/debian-12.raw) on cpt18 has sha256 \(rawSHA), expected \(String(repeating: "0", count: 64))"),
-        Case(label: "a raw file declared qcow2",
-             operation: .createVolumeFromImage(container: "vg18", name: "a-root", size: .gib(8), image: raw(format: "qcow2")),
-             message: "image debian-12 (/srv/images/debian-12.raw) on cpt18 is raw, not qcow2 as declared"),
-        Case(label: "a disk smaller than the image",
-             operation: .createVolumeFromImage(container: "vg18", name: "a-root", size: .gib(8),
-                                               image: ImageSource(name: "debian-12", path: qcowPath, format: "qcow2")),
-             message: "image debian-12 is 10 GiB, larger than the 8 GiB disk"),
-        Case(label: "no room in the volume group",
-             operation: .createVolumeFromImage(container: "vg18", name: "a-root", size: .gib(96), image: raw()),
-             message: "Volume group \"vg18\" has insufficient free space (24320 extents): 24576 required."),
-        Case(label: "no such volume group",
-             operation: .createVolumeFromImage(container: "vg99", name: "a-root", size: .gib(8), image: raw()),
-             message: "Volume group \"vg99\" not found"),
+        Case(
+            label: "an existing volume is never written over",
+            operation: .createVolumeFromImage(container: "vg18", name: "www-root", size: .gib(8), image: raw()),
+            message: "Logical Volume \"www-root\" already exists in volume group \"vg18\""),
+        Case(
+            label: "the image is not on the host",
+            operation: .createVolumeFromImage(
+                container: "vg18", name: "a-root", size: .gib(8),
+                image: raw(path: "/srv/images/gone.raw")),
+            message: "image debian-12 (/srv/images/gone.raw) is not on cpt18"),
+        Case(
+            label: "another file than the one declared",
+            operation: .createVolumeFromImage(
+                container: "vg18", name: "a-root", size: .gib(8),
+                image: raw(sha256: String(repeating: "0", count: 64))),
+            message: "image debian-12 (/srv/images/debian-12.raw) on cpt18 has sha256 \(rawSHA), expected \(String(repeating: "0", count: 64))"),
+        Case(
+            label: "a raw file declared qcow2",
+            operation: .createVolumeFromImage(container: "vg18", name: "a-root", size: .gib(8), image: raw(format: "qcow2")),
+            message: "image debian-12 (/srv/images/debian-12.raw) on cpt18 is raw, not qcow2 as declared"),
+        Case(
+            label: "a disk smaller than the image",
+            operation: .createVolumeFromImage(
+                container: "vg18", name: "a-root", size: .gib(8),
+                image: ImageSource(name: "debian-12", path: qcowPath, format: "qcow2")),
+            message: "image debian-12 is 10 GiB, larger than the 8 GiB disk"),
+        Case(
+            label: "no room in the volume group",
+            operation: .createVolumeFromImage(container: "vg18", name: "a-root", size: .gib(96), image: raw()),
+            message: "Volume group \"vg18\" has insufficient free space (24320 extents): 24576 required."),
+        Case(
+            label: "no such volume group",
+            operation: .createVolumeFromImage(container: "vg99", name: "a-root", size: .gib(8), image: raw()),
+            message: "Volume group \"vg99\" not found"),
     ])
     func refused(_ c: Case) async throws {
         let fx = SimFixture()
@@ -75,24 +88,35 @@ import XenplanBasics
         let driver = try await host(fx)
         try await driver.perform(.createVolumeFromImage(container: "vg18", name: "a-root", size: .gib(8), image: Self.raw()))
         // Without a declared sha256 the file is not checked; a qcow2 image fits a disk of its virtual size.
-        try await driver.perform(.createVolumeFromImage(
-            container: "san", name: "b-root", size: .gib(10),
-            image: ImageSource(name: "debian-12", path: Self.qcowPath, format: "qcow2")))
+        try await driver.perform(
+            .createVolumeFromImage(
+                container: "san", name: "b-root", size: .gib(10),
+                image: ImageSource(name: "debian-12", path: Self.qcowPath, format: "qcow2")))
         let state = try await driver.observe()
-        #expect(state.volume(container: "vg18", name: "a-root") == VolumeState(container: "vg18", name: "a-root",
-                                                                                size: .gib(8), owned: true))
-        #expect(state.volume(container: "san", name: "b-root") == VolumeState(container: "san", name: "b-root",
-                                                                               size: .gib(10), owned: true))
-        #expect(state.images == [
-            ImageState(path: Self.qcowPath, fileSize: .mib(700), virtualSize: .gib(10), format: "qcow2"),
-            ImageState(path: Self.rawPath, fileSize: .gib(2), virtualSize: .gib(2), format: "raw"),
-        ])
+        #expect(
+            state.volume(container: "vg18", name: "a-root")
+                == VolumeState(
+                    container: "vg18", name: "a-root",
+                    size: .gib(8), owned: true))
+        #expect(
+            state.volume(container: "san", name: "b-root")
+                == VolumeState(
+                    container: "san", name: "b-root",
+                    size: .gib(10), owned: true))
+        #expect(
+            state.images == [
+                ImageState(path: Self.qcowPath, fileSize: .mib(700), virtualSize: .gib(10), format: "qcow2"),
+                ImageState(path: Self.rawPath, fileSize: .gib(2), virtualSize: .gib(2), format: "raw"),
+            ])
         // The shared volume group shows the copy on every host that shares it.
         let other = fx.driver("cpt76")
         try fx.prepare(other, localVG: "vg76")
-        try await driver.perform(.createVolumeFromImage(container: "san", name: "c-root", size: .gib(10),
-                                                        image: ImageSource(name: "debian-12", path: Self.qcowPath,
-                                                                           format: "qcow2")))
+        try await driver.perform(
+            .createVolumeFromImage(
+                container: "san", name: "c-root", size: .gib(10),
+                image: ImageSource(
+                    name: "debian-12", path: Self.qcowPath,
+                    format: "qcow2")))
         #expect(try await other.observe().volume(container: "san", name: "c-root")?.size == .gib(10))
     }
 

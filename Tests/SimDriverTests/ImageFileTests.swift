@@ -18,20 +18,33 @@ import XenplanBasics
         #expect(image.problem == nil)
     }
 
-    @Test(arguments: [
-        ("relative", SimHostFile.Image(fileSize: .gib(1), sha256: sha),
-         "image path 'images/x.raw' is not an absolute path without spaces or shell characters"),
-        ("format", SimHostFile.Image(fileSize: .gib(1), format: "vhd", sha256: sha),
-         "image /srv/x.raw has format 'vhd', not raw or qcow2"),
-        ("upper-case digest", SimHostFile.Image(fileSize: .gib(1), sha256: sha.uppercased()),
-         "image /srv/x.raw has sha256 '\(String(repeating: "0F", count: 24))…', not 64 lower-case hex digits"),
-        ("short digest", SimHostFile.Image(fileSize: .gib(1), sha256: "abc"),
-         "image /srv/x.raw has sha256 'abc', not 64 lower-case hex digits"),
-        ("raw with another virtual size", SimHostFile.Image(fileSize: .gib(1), virtualSize: .gib(4), sha256: sha),
-         "image /srv/x.raw is raw, so its virtual size is its size (1 GiB), not 4 GiB"),
-        ("empty", SimHostFile.Image(fileSize: .zero, sha256: sha),
-         "image /srv/x.raw: a size must be more than 0 and at most 1 PiB, not 0 MiB"),
-    ] as [(String, SimHostFile.Image, String)])
+    @Test(
+        arguments: [
+            (
+                "relative", SimHostFile.Image(fileSize: .gib(1), sha256: sha),
+                "image path 'images/x.raw' is not an absolute path without spaces or shell characters"
+            ),
+            (
+                "format", SimHostFile.Image(fileSize: .gib(1), format: "vhd", sha256: sha),
+                "image /srv/x.raw has format 'vhd', not raw or qcow2"
+            ),
+            (
+                "upper-case digest", SimHostFile.Image(fileSize: .gib(1), sha256: sha.uppercased()),
+                "image /srv/x.raw has sha256 '\(String(repeating: "0F", count: 24))…', not 64 lower-case hex digits"
+            ),
+            (
+                "short digest", SimHostFile.Image(fileSize: .gib(1), sha256: "abc"),
+                "image /srv/x.raw has sha256 'abc', not 64 lower-case hex digits"
+            ),
+            (
+                "raw with another virtual size", SimHostFile.Image(fileSize: .gib(1), virtualSize: .gib(4), sha256: sha),
+                "image /srv/x.raw is raw, so its virtual size is its size (1 GiB), not 4 GiB"
+            ),
+            (
+                "empty", SimHostFile.Image(fileSize: .zero, sha256: sha),
+                "image /srv/x.raw: a size must be more than 0 and at most 1 PiB, not 0 MiB"
+            ),
+        ] as [(String, SimHostFile.Image, String)])
     func refusedImage(_ label: String, _ image: SimHostFile.Image, _ message: String) throws {
         let fx = SimFixture()
         let driver = fx.driver()
@@ -83,25 +96,29 @@ import XenplanBasics
         file.images["/srv/x.raw"] = SimHostFile.Image(fileSize: .gib(1), sha256: Self.sha)
         file.seeds["ldap"] = "i-1"
         let written = String(decoding: try file.encoded(), as: UTF8.self)
-        #expect(written.contains("""
-              "images" : {
-                "/srv/x.raw" : {
-                  "fileSize" : {
-                    "kib" : 1048576
+        #expect(
+            written.contains(
+                """
+                  "images" : {
+                    "/srv/x.raw" : {
+                      "fileSize" : {
+                        "kib" : 1048576
+                      },
+                      "format" : "raw",
+                      "sha256" : "\(Self.sha)",
+                      "virtualSize" : {
+                        "kib" : 1048576
+                      }
+                    }
                   },
-                  "format" : "raw",
-                  "sha256" : "\(Self.sha)",
-                  "virtualSize" : {
-                    "kib" : 1048576
+                """))
+        #expect(
+            written.contains(
+                """
+                  "seeds" : {
+                    "ldap" : "i-1"
                   }
-                }
-              },
-            """))
-        #expect(written.contains("""
-              "seeds" : {
-                "ldap" : "i-1"
-              }
-            """))
+                """))
         #expect(try SimHostFile.decode(file.encoded()) == file)
     }
 
@@ -117,8 +134,11 @@ import XenplanBasics
 
         var forged = state
         forged.images[0].virtualSize = ByteSize(kib: Int64.max)
-        #expect(throws: HostStateLimits.Violation(field: "the virtual size of image '/srv/x.raw'",
-                                                  problem: "= 9223372036854775807 KiB, outside 0 KiB–1 PiB")) {
+        #expect(
+            throws: HostStateLimits.Violation(
+                field: "the virtual size of image '/srv/x.raw'",
+                problem: "= 9223372036854775807 KiB, outside 0 KiB–1 PiB")
+        ) {
             try HostStateLimits.checked(forged)
         }
         forged = state

@@ -33,8 +33,9 @@ import XenplanBasics
         Case(label: "512M/1G costs 515 MiB", guests: [(512, 1024)], free: 30208 - 515),
         Case(label: "512M/512M costs 514 MiB", guests: [(512, 512)], free: 30208 - 514),
         Case(label: "1G/2G costs 1029 MiB", guests: [(1024, 2048)], free: 30208 - 1029),
-        Case(label: "three guests add up", guests: [(512, 1024), (256, 512), (4096, 8192)],
-             free: 30208 - 515 - 258 - (4096 + 17)),
+        Case(
+            label: "three guests add up", guests: [(512, 1024), (256, 512), (4096, 8192)],
+            free: 30208 - 515 - 258 - (4096 + 17)),
     ])
     func freeMemoryAfterCreate(_ c: Case) async throws {
         let fx = SimFixture()

@@ -10,8 +10,9 @@ import XenplanBasics
     func lab(_ fx: SimFixture, speed: Double = 0) async throws -> (SimDriver, SimDriver) {
         let cpt76 = fx.driver("cpt76")
         try fx.prepare(cpt76, localVG: "vg76")
-        let cpt18 = SimDriver(stateDirectory: fx.directory, host: "cpt18", machine: SimFixture.machine,
-                              clock: fx.clock, speed: speed)
+        let cpt18 = SimDriver(
+            stateDirectory: fx.directory, host: "cpt18", machine: SimFixture.machine,
+            clock: fx.clock, speed: speed)
         try fx.prepare(cpt18)
         try await cpt18.perform(.createVolume(container: "san", name: "www-root", size: .gib(5)))
         try await fx.start(cpt18, SimFixture.config("www", disks: [.init(vdev: "xvda", target: "/dev/san/www-root")]))
@@ -32,7 +33,7 @@ import XenplanBasics
         let (cpt18, cpt76) = try await lab(fx)
         let before = try #require(try await cpt18.observe().domain(named: "www"))
         try await cpt76.perform(.writeConfig(SimFixture.config("other")))
-        try await cpt76.perform(.create(domain: "other")) // domid 1 on cpt76
+        try await cpt76.perform(.create(domain: "other"))  // domid 1 on cpt76
         try await cpt18.perform(.migrate(domain: "www", toHost: "cpt76"))
 
         let source = try await cpt18.observe()
@@ -86,23 +87,33 @@ import XenplanBasics
     }
 
     @Test(arguments: [
-        Refusal(label: "no room on the target", arrange: { _, cpt76, fx in
-            try await fx.start(cpt76, SimFixture.config("big", memory: .mib(29700), maxmem: .mib(29700)))
-        }, message: "migration target cpt76: failed to free memory for the domain"),
-        Refusal(label: "disk on storage the target cannot see", arrange: { cpt18, _, _ in
-            try await cpt18.perform(.createVolume(container: "vg18", name: "www-data", size: .gib(1)))
-            try await cpt18.perform(.attachDisk(domain: "www", disk: .init(vdev: "xvdb", target: "/dev/vg18/www-data")))
-        }, message: "migration target cpt76: Disk vdev=xvdb failed to stat: /dev/vg18/www-data: No such file or directory"),
-        Refusal(label: "bridge missing on the target", arrange: { cpt18, _, _ in
-            try await cpt18.perform(.createBridge(name: "xenbr1", interface: "eth1"))
-            try await cpt18.perform(.attachNic(domain: "www", nic: .init(bridge: "xenbr1", mac: nil, ip: nil)))
-        }, message: "migration target cpt76: script: Could not find bridge device xenbr1"),
-        Refusal(label: "different Xen version", arrange: { _, cpt76, _ in
-            try cpt76.edit { $0.machine.xenVersion = "4.17.3" }
-        }, message: "migration to cpt76 refused: Xen 4.17.3 there, 4.17.7 here (live migration needs the same version)"),
-        Refusal(label: "name taken on the target", arrange: { _, cpt76, fx in
-            try await fx.start(cpt76, SimFixture.config("www", bridges: []))
-        }, message: "migration target cpt76: Domain with name \"www\" already exists."),
+        Refusal(
+            label: "no room on the target",
+            arrange: { _, cpt76, fx in
+                try await fx.start(cpt76, SimFixture.config("big", memory: .mib(29700), maxmem: .mib(29700)))
+            }, message: "migration target cpt76: failed to free memory for the domain"),
+        Refusal(
+            label: "disk on storage the target cannot see",
+            arrange: { cpt18, _, _ in
+                try await cpt18.perform(.createVolume(container: "vg18", name: "www-data", size: .gib(1)))
+                try await cpt18.perform(.attachDisk(domain: "www", disk: .init(vdev: "xvdb", target: "/dev/vg18/www-data")))
+            }, message: "migration target cpt76: Disk vdev=xvdb failed to stat: /dev/vg18/www-data: No such file or directory"),
+        Refusal(
+            label: "bridge missing on the target",
+            arrange: { cpt18, _, _ in
+                try await cpt18.perform(.createBridge(name: "xenbr1", interface: "eth1"))
+                try await cpt18.perform(.attachNic(domain: "www", nic: .init(bridge: "xenbr1", mac: nil, ip: nil)))
+            }, message: "migration target cpt76: script: Could not find bridge device xenbr1"),
+        Refusal(
+            label: "different Xen version",
+            arrange: { _, cpt76, _ in
+                try cpt76.edit { $0.machine.xenVersion = "4.17.3" }
+            }, message: "migration to cpt76 refused: Xen 4.17.3 there, 4.17.7 here (live migration needs the same version)"),
+        Refusal(
+            label: "name taken on the target",
+            arrange: { _, cpt76, fx in
+                try await fx.start(cpt76, SimFixture.config("www", bridges: []))
+            }, message: "migration target cpt76: Domain with name \"www\" already exists."),
     ])
     func refused(_ r: Refusal) async throws {
         let fx = SimFixture()

@@ -32,10 +32,11 @@ import XenplanBasics
         try await fx.start(driver, Self.config())
         let state = try await driver.observe()
         #expect(state.seeds == ["www"])
-        #expect(state.domain(named: "www")?.disks == [
-            DiskState(vdev: "xvda", target: "/dev/vg18/www-root", readOnly: false),
-            DiskState(vdev: "xvdz", target: "/var/lib/xenplan/seed/www.iso", readOnly: true),
-        ])
+        #expect(
+            state.domain(named: "www")?.disks == [
+                DiskState(vdev: "xvda", target: "/dev/vg18/www-root", readOnly: false),
+                DiskState(vdev: "xvdz", target: "/var/lib/xenplan/seed/www.iso", readOnly: true),
+            ])
         // Rewritten with a new instance id: still one seed, the new id recorded.
         try await driver.perform(.writeSeed(Self.seed("www", instanceId: "i-2")))
         #expect(try driver.file().seeds == ["www": "i-2"])
@@ -48,8 +49,11 @@ import XenplanBasics
         try await driver.perform(.writeConfig(Self.config()))
         let before = try driver.file()
         let error = await thrown { try await driver.perform(.create(domain: "www")) }
-        #expect(error == HostError(host: "cpt18", operation: "create", domain: "www",
-                                   message: "Disk vdev=xvdz failed to stat: /var/lib/xenplan/seed/www.iso: No such file or directory"))
+        #expect(
+            error
+                == HostError(
+                    host: "cpt18", operation: "create", domain: "www",
+                    message: "Disk vdev=xvdz failed to stat: /var/lib/xenplan/seed/www.iso: No such file or directory"))
         #expect(try driver.file() == before)
     }
 
@@ -68,8 +72,11 @@ import XenplanBasics
         let driver = try await host(fx)
         try driver.fail("write-seed")
         let error = await thrown { try await driver.perform(.writeSeed(Self.seed("www"))) }
-        #expect(error == HostError(host: "cpt18", operation: "write-seed", domain: "www",
-                                   message: "simulated failure of write-seed"))
+        #expect(
+            error
+                == HostError(
+                    host: "cpt18", operation: "write-seed", domain: "www",
+                    message: "simulated failure of write-seed"))
         #expect(try await driver.observe().seeds == [])
         try await driver.perform(.writeSeed(Self.seed("www")))
         #expect(try await driver.observe().seeds == ["www"])

@@ -32,11 +32,14 @@ final class SimFixture: @unchecked Sendable {
         ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).sorted()
     }
 
-    static func config(_ name: String, memory: ByteSize = .mib(512), maxmem: ByteSize = .gib(1), vcpus: Int = 1,
-                       maxvcpus: Int = 2, disks: [DomainConfig.Disk] = [],
-                       bridges: [String] = ["xenbr0"]) -> DomainConfig {
-        DomainConfig(name: name, memory: memory, maxmem: maxmem, vcpus: vcpus, maxvcpus: maxvcpus, disks: disks,
-                     nics: bridges.map { DomainConfig.Nic(bridge: $0, mac: nil, ip: nil) })
+    static func config(
+        _ name: String, memory: ByteSize = .mib(512), maxmem: ByteSize = .gib(1), vcpus: Int = 1,
+        maxvcpus: Int = 2, disks: [DomainConfig.Disk] = [],
+        bridges: [String] = ["xenbr0"]
+    ) -> DomainConfig {
+        DomainConfig(
+            name: name, memory: memory, maxmem: maxmem, vcpus: vcpus, maxvcpus: maxvcpus, disks: disks,
+            nics: bridges.map { DomainConfig.Nic(bridge: $0, mac: nil, ip: nil) })
     }
 
     /// A host with bridge xenbr0, a local VG `vg18` of 100 GiB and a shared VG `san`.

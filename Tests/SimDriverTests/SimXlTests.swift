@@ -33,15 +33,17 @@ import XenplanBasics
         BadInput(argv: ["create", "tmp", "memory"], problem: "'memory' is not KEY=VALUE"),
         BadInput(argv: ["create", "tmp", "memroy=1G"], problem: "unknown create key 'memroy'"),
         BadInput(argv: ["create", "tmp", "memory=2G", "maxmem=1G"], problem: "memory 2 GiB is above maxmem 1 GiB"),
-        BadInput(argv: ["create", "tmp", "memory=1G", "vcpus=3", "maxvcpus=2"],
-                 problem: "vcpus must be between 1 and maxvcpus (2)"),
+        BadInput(
+            argv: ["create", "tmp", "memory=1G", "vcpus=3", "maxvcpus=2"],
+            problem: "vcpus must be between 1 and maxvcpus (2)"),
         BadInput(argv: ["create", "tmp", "memory=1G", "disk=xvda"], problem: "disk 'xvda' is not VDEV:/PATH[:ro]"),
         BadInput(argv: ["create", "tmp", "memory=1G", "vif=mac=00:16:3e:00:00:01"], problem: "vif needs bridge=BRIDGE"),
         BadInput(argv: ["create", "tmp", "memory=1G", "balloon=maybe"], problem: "balloon must be yes or no, not 'maybe'"),
         BadInput(argv: ["lvremove", "www-root"], problem: "'www-root' is not CONTAINER/NAME"),
         BadInput(argv: ["lvcreate", "vg18", "../x", "1G"], problem: "'../x' is not a volume name"),
-        BadInput(argv: ["set-latency", "reboot", "3"],
-                 problem: "unknown operation kind 'reboot'; one of: \(HostOperation.allKinds.joined(separator: ", "))"),
+        BadInput(
+            argv: ["set-latency", "reboot", "3"],
+            problem: "unknown operation kind 'reboot'; one of: \(HostOperation.allKinds.joined(separator: ", "))"),
         BadInput(argv: ["set-latency", "create", "-1"], problem: "'-1' is not a number of seconds"),
         BadInput(argv: ["brctl", "delbr", "xenbr0"], problem: "'brctl' takes addbr BRIDGE [INTERFACE]"),
     ])
@@ -110,8 +112,11 @@ import XenplanBasics
         _ = try await host(fx)
         let xl = fx.xl()
         let memory = await thrown { _ = try xl.run(["mem-set", "www", "2G"]) }
-        #expect(memory == HostError(host: "cpt18", operation: "mem-set", domain: "www",
-                                    message: "Domain 1:memory_dynamic_max must be less than or equal to memory_static_max"))
+        #expect(
+            memory
+                == HostError(
+                    host: "cpt18", operation: "mem-set", domain: "www",
+                    message: "Domain 1:memory_dynamic_max must be less than or equal to memory_static_max"))
         let unknown = await thrown { _ = try xl.run(["crash", "nope"]) }
         #expect(unknown?.message == "nope is an invalid domain identifier (rc=-6)")
         let full = await thrown { _ = try xl.run(["lvcreate", "vg18", "huge", "200G"]) }

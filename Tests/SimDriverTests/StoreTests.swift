@@ -77,14 +77,17 @@ import XenplanBasics
     @Test func seedFilesCanBeBuiltFromCode() throws {
         var file = SimHostFile(machine: SimFixture.machine)
         let now = Date(timeIntervalSince1970: 1_700_000_000)
-        for argv in [["vgcreate", "vg18", "100G"], ["brctl", "addbr", "xenbr0", "eth0"],
-                     ["lvcreate", "vg18", "tmp-root", "2G"]] {
+        for argv in [
+            ["vgcreate", "vg18", "100G"], ["brctl", "addbr", "xenbr0", "eth0"],
+            ["lvcreate", "vg18", "tmp-root", "2G"],
+        ] {
             _ = try SimXl.run(argv, on: &file, host: "cpt18", now: now)
         }
         try file.apply(.writeConfig(SimFixture.config("ns1")), host: "cpt18", now: now)
         try file.apply(.create(domain: "ns1"), host: "cpt18", now: now)
-        _ = try SimXl.run(["create", "tmpbox", "memory=256M", "disk=xvda:/dev/vg18/tmp-root"], on: &file,
-                          host: "cpt18", now: now)
+        _ = try SimXl.run(
+            ["create", "tmpbox", "memory=256M", "disk=xvda:/dev/vg18/tmp-root"], on: &file,
+            host: "cpt18", now: now)
         let state = file.hostState(name: "cpt18", at: now)
         #expect(state.guests.map(\.name) == ["ns1", "tmpbox"])
         #expect(state.configs.map(\.name) == ["ns1"])

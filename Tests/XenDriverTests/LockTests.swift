@@ -1,8 +1,9 @@
 import Foundation
 import HostModel
 import Testing
-@testable import XenDriver
 import XenplanTestSupport
+
+@testable import XenDriver
 
 /// The apply lock of a dom0, in a temporary directory instead of /run/xenplan.
 @Suite struct LockTests {
@@ -32,7 +33,10 @@ import XenplanTestSupport
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try await lock.acquireLock(for: Self.record(100), replacing: nil)
         let text = try String(contentsOfFile: "\(dir)/a.lock", encoding: .utf8)
-        #expect(text == #"{"bootID":"0b5e1d6a-3f1c-4c3e-9a57-6c1f0e2d9b11","command":"xenplan apply","machine":"admin","machineID":"5f0c2a8e9d3b4c7a8e1f2a3b4c5d6e7f","pid":100,"pidNamespace":4026531836,"runID":"r1","startTime":123456,"time":"2026-12-01T10:00:00Z","user":"root"}"# + "\n")
+        #expect(
+            text
+                == #"{"bootID":"0b5e1d6a-3f1c-4c3e-9a57-6c1f0e2d9b11","command":"xenplan apply","machine":"admin","machineID":"5f0c2a8e9d3b4c7a8e1f2a3b4c5d6e7f","pid":100,"pidNamespace":4026531836,"runID":"r1","startTime":123456,"time":"2026-12-01T10:00:00Z","user":"root"}"#
+                + "\n")
     }
 
     @Test func aRecordOfAnOlderXenplanIsReadWithoutItsIdentity() async throws {
@@ -41,8 +45,11 @@ import XenplanTestSupport
         let old = #"{"command":"xenplan apply","machine":"admin","pid":4242,"runID":"r","time":"2026-12-01T10:00:00Z","user":"root"}"#
         _ = FileManager.default.createFile(atPath: "\(dir)/a.lock", contents: Data(old.utf8))
         let holder = try #require(try await lock.lockHolder())
-        #expect(holder == LockRecord(user: "root", machine: "admin", pid: 4242, time: "2026-12-01T10:00:00Z",
-                                     command: "xenplan apply", runID: "r"))
+        #expect(
+            holder
+                == LockRecord(
+                    user: "root", machine: "admin", pid: 4242, time: "2026-12-01T10:00:00Z",
+                    command: "xenplan apply", runID: "r"))
         #expect(!holder.identifiesItsProcess)
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import HostModel
 import Testing
 import XenplanBasics
+
 @testable import XenDriver
 
 @Suite struct ObservationTests {
@@ -24,8 +25,13 @@ import XenplanBasics
         let state = try await h.driver.observe()
 
         // One lvs for the declared volume groups and nothing else: no ip, no xl.
-        #expect(h.runner.commands == [["lvs", "--reportformat", "json", "--units", "k", "--nosuffix",
-                                       "-o", "lv_name,vg_name,lv_size,lv_tags", "san", "sys", "vg18"]])
+        #expect(
+            h.runner.commands == [
+                [
+                    "lvs", "--reportformat", "json", "--units", "k", "--nosuffix",
+                    "-o", "lv_name,vg_name,lv_size,lv_tags", "san", "sys", "vg18",
+                ]
+            ])
         #expect(state.name == "cpt18")
         #expect(state.xenVersion == "4.17.3")
         #expect(state.cpus == 16)
@@ -35,12 +41,14 @@ import XenplanBasics
         #expect(state.domains.map(\.domid) == [0, 1, 2, 4, 6, 9, 11])
 
         let ns1 = try #require(state.domain(named: "ns1"))
-        #expect(ns1 == DomainState(
-            name: "ns1", domid: 1, uuid: "6f1c2a3e-5b7d-4e8f-9a01-23456789ab01", state: .blocked,
-            memoryTarget: .mib(256), memoryStaticMax: .mib(512), memoryActual: .mib(256), vcpusOnline: 1, maxVcpus: 2,
-            cpuWeight: 512, cpuCap: 0, type: "pv",
-            disks: [DiskState(vdev: "xvda1", target: "/dev/san/ns1-swap"), DiskState(vdev: "xvda2", target: "/dev/san/ns1-root")],
-            nics: [NicState(bridge: "xenbr0", mac: "00:16:3e:78:20:10", ip: "139.124.7.10")]))
+        #expect(
+            ns1
+                == DomainState(
+                    name: "ns1", domid: 1, uuid: "6f1c2a3e-5b7d-4e8f-9a01-23456789ab01", state: .blocked,
+                    memoryTarget: .mib(256), memoryStaticMax: .mib(512), memoryActual: .mib(256), vcpusOnline: 1, maxVcpus: 2,
+                    cpuWeight: 512, cpuCap: 0, type: "pv",
+                    disks: [DiskState(vdev: "xvda1", target: "/dev/san/ns1-swap"), DiskState(vdev: "xvda2", target: "/dev/san/ns1-root")],
+                    nics: [NicState(bridge: "xenbr0", mac: "00:16:3e:78:20:10", ip: "139.124.7.10")]))
 
         // Ballooning: the target is the request, the actual pages lag behind it.
         let ldapState = try #require(state.domain(named: "ldap"))
@@ -66,8 +74,11 @@ import XenplanBasics
         #expect(state.config(named: "ns1") == Self.ns1)
         #expect(state.config(named: "ldap")?.autostart == false)
 
-        #expect(state.bridges == [BridgeState(name: "xenbr0", interfaces: ["eth0"]), BridgeState(name: "xenbr1", interfaces: []),
-                                  BridgeState(name: "xenbr2", interfaces: ["bond0"])])
+        #expect(
+            state.bridges == [
+                BridgeState(name: "xenbr0", interfaces: ["eth0"]), BridgeState(name: "xenbr1", interfaces: []),
+                BridgeState(name: "xenbr2", interfaces: ["bond0"]),
+            ])
         #expect(state.volumes.filter { $0.container == "san" }.map(\.name) == ["ldap-root", "ldap-swap", "ns1-root", "ns1-swap"])
         #expect(state.volume(container: "san", name: "ns1-root")?.size == .gib(5))
     }
@@ -84,8 +95,11 @@ import XenplanBasics
         #expect(h.runner.commands == [])
         #expect(state.volumes.map(\.container) == [dir], "volumes come only from the image directories")
         #expect(state.volumes.map(\.name) == ["tmpbox-root"])
-        #expect(state.bridges == [BridgeState(name: "xenbr0", interfaces: ["eth0"]), BridgeState(name: "xenbr1", interfaces: []),
-                                  BridgeState(name: "xenbr2", interfaces: ["bond0"])])
+        #expect(
+            state.bridges == [
+                BridgeState(name: "xenbr0", interfaces: ["eth0"]), BridgeState(name: "xenbr1", interfaces: []),
+                BridgeState(name: "xenbr2", interfaces: ["bond0"]),
+            ])
     }
 
     @Test func lvsReadsOnlyTheDeclaredVolumeGroups() async throws {
@@ -95,8 +109,13 @@ import XenplanBasics
 
         let state = try await h.driver.observe()
 
-        #expect(h.runner.commands == [["lvs", "--reportformat", "json", "--units", "k", "--nosuffix",
-                                       "-o", "lv_name,vg_name,lv_size,lv_tags", "vg0", "vg1"]])
+        #expect(
+            h.runner.commands == [
+                [
+                    "lvs", "--reportformat", "json", "--units", "k", "--nosuffix",
+                    "-o", "lv_name,vg_name,lv_size,lv_tags", "vg0", "vg1",
+                ]
+            ])
         #expect(state.volumes == [])
     }
 
@@ -154,8 +173,9 @@ import XenplanBasics
         (0, 0, .blocked),
     ])
     func runStateFromFlags(_ flags: UInt32, _ reason: UInt32, _ expected: RunState) {
-        let raw = RecordedHypervisor.raw(domid: 3, flags: flags, totPages: 1, maxPages: 1, online: 1, maxVcpuID: 0,
-                                         uuid: "00000000-0000-0000-0000-000000000003", shutdownReason: reason)
+        let raw = RecordedHypervisor.raw(
+            domid: 3, flags: flags, totPages: 1, maxPages: 1, online: 1, maxVcpuID: 0,
+            uuid: "00000000-0000-0000-0000-000000000003", shutdownReason: reason)
         #expect(XenDriver.runState(DomainInfo(raw)) == expected)
     }
 

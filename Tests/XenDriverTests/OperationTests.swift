@@ -2,6 +2,7 @@ import Foundation
 import HostModel
 import Testing
 import XenplanBasics
+
 @testable import XenDriver
 
 @Suite struct OperationTests {
@@ -10,29 +11,41 @@ import XenplanBasics
 
     /// Every operation that runs a tool, with the exact argument vectors a dom0 sees.
     static let cases: [(HostOperation, [[String]])] = [
-        (.createBridge(name: "xenbr1", interface: "eth1"), [
-            ["ip", "link", "add", "name", "xenbr1", "type", "bridge"],
-            ["ip", "link", "set", "dev", "eth1", "master", "xenbr1"],
-            ["ip", "link", "set", "dev", "eth1", "up"],
-            ["ip", "link", "set", "dev", "xenbr1", "up"],
-        ]),
-        (.createBridge(name: "hostonly", interface: nil), [
-            ["ip", "link", "add", "name", "hostonly", "type", "bridge"],
-            ["ip", "link", "set", "dev", "hostonly", "up"],
-        ]),
-        (.createVolume(container: "vg18", name: "conf-web-root", size: .gib(8)),
-         [["lvcreate", "-y", "--wipesignatures", "y", "--addtag", "xenplan", "-L", "8388608k", "-n", "conf-web-root", "vg18"]]),
+        (
+            .createBridge(name: "xenbr1", interface: "eth1"),
+            [
+                ["ip", "link", "add", "name", "xenbr1", "type", "bridge"],
+                ["ip", "link", "set", "dev", "eth1", "master", "xenbr1"],
+                ["ip", "link", "set", "dev", "eth1", "up"],
+                ["ip", "link", "set", "dev", "xenbr1", "up"],
+            ]
+        ),
+        (
+            .createBridge(name: "hostonly", interface: nil),
+            [
+                ["ip", "link", "add", "name", "hostonly", "type", "bridge"],
+                ["ip", "link", "set", "dev", "hostonly", "up"],
+            ]
+        ),
+        (
+            .createVolume(container: "vg18", name: "conf-web-root", size: .gib(8)),
+            [["lvcreate", "-y", "--wipesignatures", "y", "--addtag", "xenplan", "-L", "8388608k", "-n", "conf-web-root", "vg18"]]
+        ),
         (.growVolume(container: "san", name: "git-repos", size: .gib(60)), [["lvextend", "-L", "62914560k", "san/git-repos"]]),
         (.removeVolume(container: "vg18", name: "old-test-root"), [["lvremove", "-f", "vg18/old-test-root"]]),
         (.setMemory(domain: "ldap", target: .mib(512)), [["xl", "mem-set", "ldap", "512m"]]),
         (.setMemory(domain: "ldap", target: ByteSize(kib: 524_292)), [["xl", "mem-set", "ldap", "524292k"]]),
         (.setVcpus(domain: "nagios", count: 2), [["xl", "vcpu-set", "nagios", "2"]]),
         (.setScheduler(domain: "ns1", weight: 512, cap: 50), [["xl", "sched-credit", "-d", "ns1", "-w", "512", "-c", "50"]]),
-        (.attachDisk(domain: "git", disk: disk),
-         [["xl", "block-attach", "git", "format=raw", "vdev=xvdb", "access=rw", "target=/dev/san/git-repos"]]),
+        (
+            .attachDisk(domain: "git", disk: disk),
+            [["xl", "block-attach", "git", "format=raw", "vdev=xvdb", "access=rw", "target=/dev/san/git-repos"]]
+        ),
         (.detachDisk(domain: "git", vdev: "xvdb"), [["xl", "block-detach", "git", "xvdb"]]),
-        (.attachNic(domain: "git", nic: nic),
-         [["xl", "network-attach", "git", "bridge=xenbr0", "mac=00:16:3e:78:20:22", "ip=139.124.7.21"]]),
+        (
+            .attachNic(domain: "git", nic: nic),
+            [["xl", "network-attach", "git", "bridge=xenbr0", "mac=00:16:3e:78:20:22", "ip=139.124.7.21"]]
+        ),
         (.attachNic(domain: "git", nic: .init(bridge: "xenbr0", mac: nil, ip: nil)), [["xl", "network-attach", "git", "bridge=xenbr0"]]),
         (.detachNic(domain: "git", mac: "00:16:3e:78:20:22"), [["xl", "network-detach", "git", "00:16:3e:78:20:22"]]),
         (.migrate(domain: "git", toHost: "cpt76"), [["xl", "migrate", "git", "cpt76"]]),
@@ -85,8 +98,13 @@ import XenplanBasics
     @Test func aFailingToolsMessageReachesTheUser() async throws {
         let h = try DriverHarness()
         defer { h.cleanup() }
-        h.runner.respond(to: ["xl", "mem-set"], with: CommandResult(
-            status: 1, stderr: "libxl: error: libxl_mem.c:283:libxl_set_memory_target: Domain 2:memory_dynamic_max must be less than or equal to memory_static_max\n"))
+        h.runner.respond(
+            to: ["xl", "mem-set"],
+            with: CommandResult(
+                status: 1,
+                stderr:
+                    "libxl: error: libxl_mem.c:283:libxl_set_memory_target: Domain 2:memory_dynamic_max must be less than or equal to memory_static_max\n"
+            ))
         await #expect { try await h.driver.perform(.setMemory(domain: "ldap", target: .gib(4))) } throws: { error in
             guard let e = error as? HostError else { return false }
             return e.host == "cpt18" && e.domain == "ldap" && e.operation == "mem-set"

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import XenplanBasics
 import XenplanTestSupport
+
 @testable import XenDriver
 
 @Suite struct ProcessCommandRunnerTests {
@@ -52,8 +53,9 @@ import XenplanTestSupport
     }
 
     @Test func localeIsC() async throws {
-        let result = try await ProcessCommandRunner(environment: ["LC_ALL": "fr_FR.UTF-8"]).run(["printenv", "LC_ALL"], stdin: nil,
-                                                                                                  timeout: Self.ample)
+        let result = try await ProcessCommandRunner(environment: ["LC_ALL": "fr_FR.UTF-8"]).run(
+            ["printenv", "LC_ALL"], stdin: nil,
+            timeout: Self.ample)
         #expect(result.stdout == "C\n")
     }
 
@@ -67,8 +69,9 @@ import XenplanTestSupport
         let (result, took) = await Self.timed(argv, timeout: .milliseconds(500), grace: .seconds(5))
         #expect(took < .seconds(3), "the deadline was not kept")
         #expect(throws: CommandTimeout(argv: argv, timeout: .milliseconds(500))) { try result.get() }
-        #expect(CommandTimeout(argv: argv, timeout: .milliseconds(500)).description
-            == "`sh -c sleep 300 & echo $! > \(pidFile); wait` did not finish within 0.5 s and was killed, with the processes it started")
+        #expect(
+            CommandTimeout(argv: argv, timeout: .milliseconds(500)).description
+                == "`sh -c sleep 300 & echo $! > \(pidFile); wait` did not finish within 0.5 s and was killed, with the processes it started")
         let grandchild = try #require(Int32(String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
         #expect(await Self.ends(grandchild), "the grandchild \(grandchild) still runs")
     }

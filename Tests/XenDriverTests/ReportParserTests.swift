@@ -1,6 +1,7 @@
 import Foundation
 import HostModel
 import Testing
+
 @testable import XenDriver
 
 @Suite struct ReportParserTests {

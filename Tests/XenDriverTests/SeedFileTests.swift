@@ -11,8 +11,9 @@ import XenplanBasics
     static let web = CloudInitSeed(
         domain: "conf-web", instanceId: "conf-web-0001", hostname: "conf-web.lab.example.org",
         interfaces: [
-            .init(mac: "00:16:3e:78:20:60", addresses: ["139.124.7.60/24"], gateway: "139.124.7.1",
-                  dns: ["139.124.7.10", "139.124.7.11"]),
+            .init(
+                mac: "00:16:3e:78:20:60", addresses: ["139.124.7.60/24"], gateway: "139.124.7.1",
+                dns: ["139.124.7.10", "139.124.7.11"]),
             .init(mac: "00:16:3e:78:20:61"),
         ],
         sshKeys: [key1, key2], passwordHash: hash)
@@ -20,85 +21,91 @@ import XenplanBasics
     static let bare = CloudInitSeed(domain: "tmpbox", instanceId: "tmpbox-0001", hostname: "tmpbox")
 
     @Test func metaData() {
-        #expect(Self.web.metaData == """
-            instance-id: "conf-web-0001"
-            local-hostname: "conf-web.lab.example.org"
+        #expect(
+            Self.web.metaData == """
+                instance-id: "conf-web-0001"
+                local-hostname: "conf-web.lab.example.org"
 
-            """)
+                """)
     }
 
     @Test func userDataWithKeysAndAPassword() {
-        #expect(Self.web.userData == """
-            #cloud-config
-            hostname: "conf-web"
-            fqdn: "conf-web.lab.example.org"
-            preserve_hostname: false
-            ssh_pwauth: false
-            # The keys are the distribution's default user's, and root's too (disable_root: false):
-            # the administrators of these labs log in as root, as on guests made by xen-tools' ssh role.
-            disable_root: false
-            ssh_authorized_keys:
-              - "\(Self.key1)"
-              - "\(Self.key2)"
-            chpasswd:
-              expire: false
-              users:
-                - name: "root"
-                  password: "\(Self.hash)"
-                  type: "hash"
+        #expect(
+            Self.web.userData == """
+                #cloud-config
+                hostname: "conf-web"
+                fqdn: "conf-web.lab.example.org"
+                preserve_hostname: false
+                ssh_pwauth: false
+                # The keys are the distribution's default user's, and root's too (disable_root: false):
+                # the administrators of these labs log in as root, as on guests made by xen-tools' ssh role.
+                disable_root: false
+                ssh_authorized_keys:
+                  - "\(Self.key1)"
+                  - "\(Self.key2)"
+                chpasswd:
+                  expire: false
+                  users:
+                    - name: "root"
+                      password: "\(Self.hash)"
+                      type: "hash"
 
-            """)
+                """)
     }
 
     @Test func userDataWithNeitherKeysNorPassword() {
-        #expect(Self.bare.userData == """
-            #cloud-config
-            hostname: "tmpbox"
-            preserve_hostname: false
-            ssh_pwauth: false
-            # The keys are the distribution's default user's, and root's too (disable_root: false):
-            # the administrators of these labs log in as root, as on guests made by xen-tools' ssh role.
-            disable_root: false
-            ssh_authorized_keys: []
+        #expect(
+            Self.bare.userData == """
+                #cloud-config
+                hostname: "tmpbox"
+                preserve_hostname: false
+                ssh_pwauth: false
+                # The keys are the distribution's default user's, and root's too (disable_root: false):
+                # the administrators of these labs log in as root, as on guests made by xen-tools' ssh role.
+                disable_root: false
+                ssh_authorized_keys: []
 
-            """)
+                """)
     }
 
     @Test func networkConfig() {
-        #expect(Self.web.networkConfig == """
-            version: 2
-            ethernets:
-              eth0:
-                match:
-                  macaddress: "00:16:3e:78:20:60"
-                set-name: "eth0"
-                addresses:
-                  - "139.124.7.60/24"
-                routes:
-                  - to: "0.0.0.0/0"
-                    via: "139.124.7.1"
-                nameservers:
-                  addresses:
-                    - "139.124.7.10"
-                    - "139.124.7.11"
-              eth1:
-                match:
-                  macaddress: "00:16:3e:78:20:61"
-                set-name: "eth1"
-                dhcp4: true
+        #expect(
+            Self.web.networkConfig == """
+                version: 2
+                ethernets:
+                  eth0:
+                    match:
+                      macaddress: "00:16:3e:78:20:60"
+                    set-name: "eth0"
+                    addresses:
+                      - "139.124.7.60/24"
+                    routes:
+                      - to: "0.0.0.0/0"
+                        via: "139.124.7.1"
+                    nameservers:
+                      addresses:
+                        - "139.124.7.10"
+                        - "139.124.7.11"
+                  eth1:
+                    match:
+                      macaddress: "00:16:3e:78:20:61"
+                    set-name: "eth1"
+                    dhcp4: true
 
-            """)
+                """)
         #expect(Self.bare.networkConfig == "version: 2\nethernets: {}\n")
     }
 
     @Test func identitySummary() {
-        #expect(Self.web.identitySummary == [
-            "instance-id": "conf-web-0001", "hostname": "conf-web.lab.example.org",
-            "network": "56c74529", "ssh-keys": "5d63d8e6", "password": "set",
-        ])
-        #expect(Self.bare.identitySummary == [
-            "instance-id": "tmpbox-0001", "hostname": "tmpbox", "network": "c06005b5", "ssh-keys": "none", "password": "none",
-        ])
+        #expect(
+            Self.web.identitySummary == [
+                "instance-id": "conf-web-0001", "hostname": "conf-web.lab.example.org",
+                "network": "56c74529", "ssh-keys": "5d63d8e6", "password": "set",
+            ])
+        #expect(
+            Self.bare.identitySummary == [
+                "instance-id": "tmpbox-0001", "hostname": "tmpbox", "network": "c06005b5", "ssh-keys": "none", "password": "none",
+            ])
     }
 
     /// Nothing in a value can end its scalar: quotes, backslashes and line breaks are escaped.

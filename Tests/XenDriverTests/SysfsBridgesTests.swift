@@ -1,8 +1,9 @@
 import Foundation
 import HostModel
 import Testing
-@testable import XenDriver
 import XenplanTestSupport
+
+@testable import XenDriver
 
 @Suite struct SysfsBridgesTests {
     private func tree(bridges: [String: [String]], others: [String]) throws -> (SysfsTree, URL) {
@@ -17,15 +18,17 @@ import XenplanTestSupport
     }
 
     @Test func interfacesThatAreNoBridgeAreLeftOut() throws {
-        let (sysfs, root) = try tree(bridges: ["xenbr1": [], "br-lan": ["vif3.0-emu", "eth2", "bond0"]],
-                                     others: ["lo", "eth0", "eth1"])
+        let (sysfs, root) = try tree(
+            bridges: ["xenbr1": [], "br-lan": ["vif3.0-emu", "eth2", "bond0"]],
+            others: ["lo", "eth0", "eth1"])
         defer { try? FileManager.default.removeItem(at: root) }
         // A plain file beside the links, as the bonding driver adds one.
         _ = FileManager.default.createFile(atPath: sysfs.classNet + "/bonding_masters", contents: Data("bond0\n".utf8))
-        #expect(try SysfsBridges.read(root: sysfs.classNet) == [
-            BridgeState(name: "br-lan", interfaces: ["bond0", "eth2"]),
-            BridgeState(name: "xenbr1", interfaces: []),
-        ])
+        #expect(
+            try SysfsBridges.read(root: sysfs.classNet) == [
+                BridgeState(name: "br-lan", interfaces: ["bond0", "eth2"]),
+                BridgeState(name: "xenbr1", interfaces: []),
+            ])
     }
 
     @Test func noBridgesIsEmpty() throws {

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
-@testable import XenDriver
 import XenplanTestSupport
+
+@testable import XenDriver
 
 /// `xl console NAME` on a `connection: local` dom0: `xl` found on PATH, made absolute
 /// for `execv`.
@@ -29,14 +30,18 @@ struct XenConsoleTests {
         let folder = try Self.folder(xlMode: nil), tools = try Self.folder(xlMode: 0o755)
         defer { for f in [folder, tools] { try? FileManager.default.removeItem(at: f) } }
         try FileManager.default.createDirectory(at: folder.appendingPathComponent("xl"), withIntermediateDirectories: false)
-        #expect(try XenConsole.argv(domain: "ns1", searchPath: "\(folder.path):\(tools.path)")
-            == [tools.appendingPathComponent("xl").path, "console", "ns1"])
+        #expect(
+            try XenConsole.argv(domain: "ns1", searchPath: "\(folder.path):\(tools.path)")
+                == [tools.appendingPathComponent("xl").path, "console", "ns1"])
     }
 
     @Test func noXlOnThePath() throws {
         let empty = try Self.folder(xlMode: nil)
         defer { try? FileManager.default.removeItem(at: empty) }
-        #expect(throws: XlConfigError("xl is not on PATH ('\(empty.path)'); install xen-utils, or add the directory that holds xl (on Debian /usr/sbin) to PATH")) {
+        #expect(
+            throws: XlConfigError(
+                "xl is not on PATH ('\(empty.path)'); install xen-utils, or add the directory that holds xl (on Debian /usr/sbin) to PATH")
+        ) {
             try XenConsole.argv(domain: "www", searchPath: empty.path)
         }
     }

@@ -3,6 +3,7 @@ import HostModel
 import Testing
 import XenplanBasics
 import XenplanTestSupport
+
 @testable import XenDriver
 
 /// The pipelined snapshot (`XenStoreWire`) against the test xenstored: the same result,
@@ -13,27 +14,41 @@ import XenplanTestSupport
 
     /// cpt18's xenstore as observation must see it, domain 4 flagged as an HVM container.
     static let cpt18: [Int: XenStoreDomain] = [
-        0: XenStoreDomain(domid: 0, name: "Domain-0", memoryTargetKiB: 4_194_304, staticMaxKiB: 4_294_967_292, type: "pv",
-                          disks: [], nics: []),
-        1: XenStoreDomain(domid: 1, name: "ns1", memoryTargetKiB: 262_144, staticMaxKiB: 524_288, type: "pv",
-                          disks: [VbdBackend(devid: 51713, vdev: "xvda1", target: "/dev/san/ns1-swap", mode: "w"),
-                                  VbdBackend(devid: 51714, vdev: "xvda2", target: "/dev/san/ns1-root", mode: "w")],
-                          nics: [VifBackend(devid: 0, bridge: "xenbr0", mac: "00:16:3e:78:20:10", ip: "139.124.7.10")]),
-        2: XenStoreDomain(domid: 2, name: "ldap", memoryTargetKiB: 524_288, staticMaxKiB: 1_048_576, type: "pv",
-                          disks: [VbdBackend(devid: 51713, vdev: "xvda1", target: "/dev/san/ldap-swap", mode: "w"),
-                                  VbdBackend(devid: 51714, vdev: "xvda2", target: "/dev/san/ldap-root", mode: "w")],
-                          nics: [VifBackend(devid: 0, bridge: "xenbr0", mac: "00:16:3e:78:20:12", ip: "139.124.7.12")]),
-        4: XenStoreDomain(domid: 4, name: "www--migratedaway", memoryTargetKiB: 1_048_576, staticMaxKiB: 2_097_152, type: "pv",
-                          disks: [VbdBackend(devid: 51713, vdev: "xvda1", target: "/dev/vg18/www-swap", mode: "w"),
-                                  VbdBackend(devid: 51714, vdev: "xvda2", target: "/dev/vg18/www-root", mode: "w")],
-                          nics: [VifBackend(devid: 0, bridge: "xenbr0", mac: "00:16:3e:78:20:20", ip: "139.124.7.20")]),
-        6: XenStoreDomain(domid: 6, name: "tmpbox", memoryTargetKiB: 131_072, staticMaxKiB: 131_072, type: "pv",
-                          disks: [VbdBackend(devid: 51712, vdev: "xvda", target: "/srv/xen-images/tmpbox.img", mode: "w"),
-                                  VbdBackend(devid: 51728, vdev: "xvdb", target: "/srv/xen-images/debian-12.iso", mode: "r")],
-                          nics: [VifBackend(devid: 0, bridge: "xenbr0", mac: "00:16:3e:5a:01:02", ip: nil)]),
-        9: XenStoreDomain(domid: 9, name: "old-test", memoryTargetKiB: 262_144, staticMaxKiB: 262_144, type: "pv",
-                          disks: [VbdBackend(devid: 51714, vdev: "xvda2", target: "/dev/vg18/old-test-root", mode: "w")],
-                          nics: [VifBackend(devid: 0, bridge: "xenbr0", mac: "00:16:3e:78:20:99", ip: "139.124.7.199")]),
+        0: XenStoreDomain(
+            domid: 0, name: "Domain-0", memoryTargetKiB: 4_194_304, staticMaxKiB: 4_294_967_292, type: "pv",
+            disks: [], nics: []),
+        1: XenStoreDomain(
+            domid: 1, name: "ns1", memoryTargetKiB: 262_144, staticMaxKiB: 524_288, type: "pv",
+            disks: [
+                VbdBackend(devid: 51713, vdev: "xvda1", target: "/dev/san/ns1-swap", mode: "w"),
+                VbdBackend(devid: 51714, vdev: "xvda2", target: "/dev/san/ns1-root", mode: "w"),
+            ],
+            nics: [VifBackend(devid: 0, bridge: "xenbr0", mac: "00:16:3e:78:20:10", ip: "139.124.7.10")]),
+        2: XenStoreDomain(
+            domid: 2, name: "ldap", memoryTargetKiB: 524_288, staticMaxKiB: 1_048_576, type: "pv",
+            disks: [
+                VbdBackend(devid: 51713, vdev: "xvda1", target: "/dev/san/ldap-swap", mode: "w"),
+                VbdBackend(devid: 51714, vdev: "xvda2", target: "/dev/san/ldap-root", mode: "w"),
+            ],
+            nics: [VifBackend(devid: 0, bridge: "xenbr0", mac: "00:16:3e:78:20:12", ip: "139.124.7.12")]),
+        4: XenStoreDomain(
+            domid: 4, name: "www--migratedaway", memoryTargetKiB: 1_048_576, staticMaxKiB: 2_097_152, type: "pv",
+            disks: [
+                VbdBackend(devid: 51713, vdev: "xvda1", target: "/dev/vg18/www-swap", mode: "w"),
+                VbdBackend(devid: 51714, vdev: "xvda2", target: "/dev/vg18/www-root", mode: "w"),
+            ],
+            nics: [VifBackend(devid: 0, bridge: "xenbr0", mac: "00:16:3e:78:20:20", ip: "139.124.7.20")]),
+        6: XenStoreDomain(
+            domid: 6, name: "tmpbox", memoryTargetKiB: 131_072, staticMaxKiB: 131_072, type: "pv",
+            disks: [
+                VbdBackend(devid: 51712, vdev: "xvda", target: "/srv/xen-images/tmpbox.img", mode: "w"),
+                VbdBackend(devid: 51728, vdev: "xvdb", target: "/srv/xen-images/debian-12.iso", mode: "r"),
+            ],
+            nics: [VifBackend(devid: 0, bridge: "xenbr0", mac: "00:16:3e:5a:01:02", ip: nil)]),
+        9: XenStoreDomain(
+            domid: 9, name: "old-test", memoryTargetKiB: 262_144, staticMaxKiB: 262_144, type: "pv",
+            disks: [VbdBackend(devid: 51714, vdev: "xvda2", target: "/dev/vg18/old-test-root", mode: "w")],
+            nics: [VifBackend(devid: 0, bridge: "xenbr0", mac: "00:16:3e:78:20:99", ip: "139.124.7.199")]),
     ]
 
     static let domids = [0, 1, 2, 4, 6, 9]
@@ -86,8 +101,11 @@ import XenplanTestSupport
         #expect(log[2..<33].map(\.path) == Self.domainPaths(hvmContainers: [4]))
         let keys = ["dev", "params", "mode", "bridge", "mac", "ip"]
         #expect(log[33..<75].allSatisfy { $0.type == MessageType.read.rawValue && keys.contains(XenstoreTree.leaf(of: $0.path)) })
-        #expect(log[33..<36].map(\.path) == ["/local/domain/0/backend/vbd/1/51713/dev", "/local/domain/0/backend/vbd/1/51713/params",
-                                              "/local/domain/0/backend/vbd/1/51713/mode"])
+        #expect(
+            log[33..<36].map(\.path) == [
+                "/local/domain/0/backend/vbd/1/51713/dev", "/local/domain/0/backend/vbd/1/51713/params",
+                "/local/domain/0/backend/vbd/1/51713/mode",
+            ])
         // The same reads as libxenstore's, one round trip each there.
         let libraryReads = libraryLog.filter { Self.isRead($0.type) }
         #expect(reads.map(\.path).sorted() == libraryReads.map(\.path).sorted())
@@ -116,8 +134,11 @@ import XenplanTestSupport
             .directory("/local/domain/11", in: 0), .directory("/local/domain", in: 0),
         ]
         let replies = try wire.batch(requests)
-        #expect(replies == [.payload(Array("www--migratedaway".utf8)), .error("ENOENT"), .error("ENOENT"),
-                            .payload(Array("0\u{0}1\u{0}2\u{0}4\u{0}6\u{0}9\u{0}".utf8))])
+        #expect(
+            replies == [
+                .payload(Array("www--migratedaway".utf8)), .error("ENOENT"), .error("ENOENT"),
+                .payload(Array("0\u{0}1\u{0}2\u{0}4\u{0}6\u{0}9\u{0}".utf8)),
+            ])
         #expect(try XenStoreWire.value(of: replies[0], for: requests[0]) == "www--migratedaway")
         #expect(try XenStoreWire.value(of: replies[1], for: requests[1]) == nil)
         #expect(try XenStoreWire.names(of: replies[2], for: requests[2]) == nil)
@@ -125,13 +146,14 @@ import XenplanTestSupport
 
         // Keys missing from the tree: both paths give the same nils and defaults, and
         // skip the disk without `dev`.
-        server.mutate({ tree in
-            tree.remove("/local/domain/2/memory/target")
-            tree.remove("/local/domain/0/backend/vbd/1/51713/dev")
-            tree.remove("/local/domain/0/backend/vbd/6/51712/mode")
-            tree.remove("/local/domain/0/backend/vif/1/0/ip")
-            tree.remove("/local/domain/9")
-        }, firing: [])
+        server.mutate(
+            { tree in
+                tree.remove("/local/domain/2/memory/target")
+                tree.remove("/local/domain/0/backend/vbd/1/51713/dev")
+                tree.remove("/local/domain/0/backend/vbd/6/51712/mode")
+                tree.remove("/local/domain/0/backend/vif/1/0/ip")
+                tree.remove("/local/domain/9")
+            }, firing: [])
         let viaWire = try XenStoreSnapshot.read(XenStoreWire(path: server.socketPath), hvmContainers: [4])
         #expect(try viaWire == XenStoreSnapshot.read(store, hvmContainers: [4]))
         #expect(viaWire[2]?.memoryTargetKiB == nil)
@@ -148,8 +170,9 @@ import XenplanTestSupport
         #expect(throws: XenStoreError(operation: "read", path: "/local/domain/2/memory/target", errno: EACCES)) {
             try XenStoreSnapshot.read(XenStoreWire(path: server.socketPath))
         }
-        #expect("\(XenStoreError(operation: "read", path: "/local/domain/2/memory/target", errno: EACCES))"
-            == "xenstore read /local/domain/2/memory/target: Permission denied")
+        #expect(
+            "\(XenStoreError(operation: "read", path: "/local/domain/2/memory/target", errno: EACCES))"
+                == "xenstore read /local/domain/2/memory/target: Permission denied")
         // The transaction is still aborted, after the batch that failed.
         #expect(server.log.last.map { [$0.type, $0.tx] } == [MessageType.transactionEnd.rawValue, ScriptedXenstored.transaction])
         #expect(server.log.last?.path == "F")
@@ -166,8 +189,11 @@ import XenplanTestSupport
         // 11th request, having answered 8 of that batch.
         let server = try ScriptedXenstored.cpt18 { $0.index == 10 ? .close : .tree }
         defer { server.stop() }
-        #expect(throws: XenStoreWireError(path: "/local/domain/0/backend/vbd/1",
-                                          message: "xenstored closed the connection after 8 of 30 replies")) {
+        #expect(
+            throws: XenStoreWireError(
+                path: "/local/domain/0/backend/vbd/1",
+                message: "xenstored closed the connection after 8 of 30 replies")
+        ) {
             try XenStoreSnapshot.read(XenStoreWire(path: server.socketPath))
         }
         // Closed in the middle of a reply: 100 bytes announced, 8 sent.
@@ -175,8 +201,11 @@ import XenplanTestSupport
             r.index == 3 ? .partial(type: 2, announced: 100, payload: Array("Domain-0".utf8)) : .tree
         }
         defer { half.stop() }
-        #expect(throws: XenStoreWireError(path: "/local/domain/0/memory/target",
-                                          message: "xenstored closed the connection in the middle of a reply after 1 of 30 replies")) {
+        #expect(
+            throws: XenStoreWireError(
+                path: "/local/domain/0/memory/target",
+                message: "xenstored closed the connection in the middle of a reply after 1 of 30 replies")
+        ) {
             try XenStoreSnapshot.read(XenStoreWire(path: half.socketPath))
         }
     }
@@ -185,8 +214,11 @@ import XenplanTestSupport
         let server = try ScriptedXenstored.cpt18 { $0.index == 5 ? .silence : .tree }
         defer { server.stop() }
         let start = ContinuousClock.now
-        #expect(throws: XenStoreWireError(path: "/local/domain/0/backend/vbd/0",
-                                          message: "xenstored did not answer within 300 ms (3 of 30 replies)")) {
+        #expect(
+            throws: XenStoreWireError(
+                path: "/local/domain/0/backend/vbd/0",
+                message: "xenstored did not answer within 300 ms (3 of 30 replies)")
+        ) {
             try XenStoreSnapshot.read(XenStoreWire(path: server.socketPath, timeout: .milliseconds(300)))
         }
         // The message names the 300 ms deadline; this only proves the read did not hang.
@@ -227,8 +259,9 @@ import XenplanTestSupport
         let requests = (0..<150).map { XenStoreWire.Request.read("/local/domain/\(Self.domids[$0 % 6])/name", in: 0) }
         let replies = try wire.batch(requests)
         #expect(wire.batchSizes == [64, 64, 22])
-        #expect(try zip(replies, requests).map { try XenStoreWire.value(of: $0, for: $1) }
-            == (0..<150).map { ["Domain-0", "ns1", "ldap", "www--migratedaway", "tmpbox", "old-test"][$0 % 6] })
+        #expect(
+            try zip(replies, requests).map { try XenStoreWire.value(of: $0, for: $1) }
+                == (0..<150).map { ["Domain-0", "ns1", "ldap", "www--migratedaway", "tmpbox", "old-test"][$0 % 6] })
     }
 
     @Test func noSocketThereMeansLibxenstore() throws {
@@ -252,11 +285,13 @@ import XenplanTestSupport
         let root = try TemporaryDirectory.create("xenstorewire")
         defer { try? FileManager.default.removeItem(at: root) }
         let sysfs = try SysfsTree.cpt18(at: root.appendingPathComponent("sys"))
-        let paths = XenDriverPaths(configDirectory: root.appendingPathComponent("xenplan").path,
-                                   autoDirectory: root.appendingPathComponent("auto").path, sysClassNet: sysfs.classNet)
+        let paths = XenDriverPaths(
+            configDirectory: root.appendingPathComponent("xenplan").path,
+            autoDirectory: root.appendingPathComponent("auto").path, sysClassNet: sysfs.classNet)
         func driver(_ socket: String?) -> XenDriver {
-            XenDriver(hostName: "cpt18", hypervisor: RecordedHypervisor.cpt18(), store: store, xenstoreSocket: socket,
-                      runner: RecordingCommandRunner(), deadlines: DriverHarness.deadlines, paths: paths)
+            XenDriver(
+                hostName: "cpt18", hypervisor: RecordedHypervisor.cpt18(), store: store, xenstoreSocket: socket,
+                runner: RecordingCommandRunner(), deadlines: DriverHarness.deadlines, paths: paths)
         }
         let viaLibrary = try await driver(nil).observe()
         let before = server.requestLog.count

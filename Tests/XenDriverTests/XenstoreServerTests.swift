@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import XenDriver
 
 /// The test xenstored must be faithful for the driver's tests to mean anything: Debian's

@@ -2,48 +2,61 @@ import Foundation
 import HostModel
 import Testing
 import XenplanBasics
-@testable import XenDriver
 import XenplanTestSupport
+
+@testable import XenDriver
 
 /// The configuration files of examples/lab's domains, as the planner would resolve them
 /// (a disk without a pool goes to its host's first pool: vg18 on cpt18, vg76 on cpt76).
 enum ExampleLab {
     static let hash = "5872815b3c5492a8"
 
-    static func domain(_ name: String, _ memory: ByteSize, _ maxmem: ByteSize? = nil, vcpus: Int = 1, maxvcpus: Int? = nil,
-                       weight: Int = 256, disks: [(String, String, String)], ip: String, mac: String,
-                       protect: Bool = false) -> DomainConfig {
-        DomainConfig(name: name, memory: memory, maxmem: maxmem ?? memory, vcpus: vcpus, maxvcpus: maxvcpus ?? vcpus,
-                     cpuWeight: weight, boot: .pygrub,
-                     disks: disks.map { DomainConfig.Disk(vdev: $0.1, target: "/dev/\($0.2)/\(name)-\($0.0)") },
-                     nics: [DomainConfig.Nic(bridge: "xenbr0", mac: mac, ip: ip)], protect: protect, manifestHash: hash)
+    static func domain(
+        _ name: String, _ memory: ByteSize, _ maxmem: ByteSize? = nil, vcpus: Int = 1, maxvcpus: Int? = nil,
+        weight: Int = 256, disks: [(String, String, String)], ip: String, mac: String,
+        protect: Bool = false
+    ) -> DomainConfig {
+        DomainConfig(
+            name: name, memory: memory, maxmem: maxmem ?? memory, vcpus: vcpus, maxvcpus: maxvcpus ?? vcpus,
+            cpuWeight: weight, boot: .pygrub,
+            disks: disks.map { DomainConfig.Disk(vdev: $0.1, target: "/dev/\($0.2)/\(name)-\($0.0)") },
+            nics: [DomainConfig.Nic(bridge: "xenbr0", mac: mac, ip: ip)], protect: protect, manifestHash: hash)
     }
 
     static let configs: [DomainConfig] = [
-        domain("ns1", .mib(256), .mib(512), maxvcpus: 2, weight: 512, disks: [("root", "xvda2", "san"), ("swap", "xvda1", "san")],
-               ip: "139.124.7.10", mac: "00:16:3e:78:20:10", protect: true),
-        domain("ns2", .mib(256), .mib(512), maxvcpus: 2, weight: 512, disks: [("root", "xvda2", "san"), ("swap", "xvda1", "san")],
-               ip: "139.124.7.11", mac: "00:16:3e:78:20:11", protect: true),
-        domain("ldap", .mib(512), .gib(1), maxvcpus: 2, disks: [("root", "xvda2", "san"), ("swap", "xvda1", "san")],
-               ip: "139.124.7.12", mac: "00:16:3e:78:20:12", protect: true),
-        domain("proxy", .mib(512), .gib(1), disks: [("root", "xvda2", "vg76"), ("cache", "xvdb", "vg76")],
-               ip: "139.124.7.30", mac: "00:16:3e:78:20:30"),
+        domain(
+            "ns1", .mib(256), .mib(512), maxvcpus: 2, weight: 512, disks: [("root", "xvda2", "san"), ("swap", "xvda1", "san")],
+            ip: "139.124.7.10", mac: "00:16:3e:78:20:10", protect: true),
+        domain(
+            "ns2", .mib(256), .mib(512), maxvcpus: 2, weight: 512, disks: [("root", "xvda2", "san"), ("swap", "xvda1", "san")],
+            ip: "139.124.7.11", mac: "00:16:3e:78:20:11", protect: true),
+        domain(
+            "ldap", .mib(512), .gib(1), maxvcpus: 2, disks: [("root", "xvda2", "san"), ("swap", "xvda1", "san")],
+            ip: "139.124.7.12", mac: "00:16:3e:78:20:12", protect: true),
+        domain(
+            "proxy", .mib(512), .gib(1), disks: [("root", "xvda2", "vg76"), ("cache", "xvdb", "vg76")],
+            ip: "139.124.7.30", mac: "00:16:3e:78:20:30"),
         domain("print", .mib(256), disks: [("root", "xvda2", "vg76")], ip: "139.124.7.40", mac: "00:16:3e:78:20:40"),
-        domain("nagios", .mib(512), .gib(1), vcpus: 2, maxvcpus: 2, disks: [("root", "xvda2", "vg18")],
-               ip: "139.124.7.50", mac: "00:16:3e:78:20:50"),
+        domain(
+            "nagios", .mib(512), .gib(1), vcpus: 2, maxvcpus: 2, disks: [("root", "xvda2", "vg18")],
+            ip: "139.124.7.50", mac: "00:16:3e:78:20:50"),
         domain("ocs", .gib(1), disks: [("root", "xvda2", "vg18")], ip: "139.124.7.51", mac: "00:16:3e:78:20:51"),
         domain("teach1", .gib(1), vcpus: 2, disks: [("root", "xvda2", "san")], ip: "139.124.7.101", mac: "00:16:3e:78:21:01"),
         domain("teach2", .gib(1), vcpus: 2, disks: [("root", "xvda2", "san")], ip: "139.124.7.102", mac: "00:16:3e:78:21:02"),
         domain("teach3", .gib(1), vcpus: 2, disks: [("root", "xvda2", "san")], ip: "139.124.7.103", mac: "00:16:3e:78:21:03"),
-        domain("www", .gib(1), .gib(2), vcpus: 2, maxvcpus: 4, weight: 512, disks: [("root", "xvda2", "vg18"), ("swap", "xvda1", "vg18")],
-               ip: "139.124.7.20", mac: "00:16:3e:78:20:20"),
-        domain("git", .gib(1), .gib(2), vcpus: 2, maxvcpus: 2, disks: [("root", "xvda2", "san"), ("repos", "xvdb", "san")],
-               ip: "139.124.7.21", mac: "00:16:3e:78:20:22"),
+        domain(
+            "www", .gib(1), .gib(2), vcpus: 2, maxvcpus: 4, weight: 512, disks: [("root", "xvda2", "vg18"), ("swap", "xvda1", "vg18")],
+            ip: "139.124.7.20", mac: "00:16:3e:78:20:20"),
+        domain(
+            "git", .gib(1), .gib(2), vcpus: 2, maxvcpus: 2, disks: [("root", "xvda2", "san"), ("repos", "xvdb", "san")],
+            ip: "139.124.7.21", mac: "00:16:3e:78:20:22"),
         domain("conf-web", .mib(512), .gib(1), disks: [("root", "xvda2", "vg76")], ip: "139.124.7.60", mac: "00:16:3e:78:20:60"),
-        domain("team-git", .mib(512), .gib(1), disks: [("root", "xvda2", "vg76"), ("repos", "xvdb", "vg76")],
-               ip: "139.124.7.61", mac: "00:16:3e:78:20:61"),
-        domain("origami", .mib(128), disks: [("root", "xvda2", "vg18"), ("swap", "xvda1", "vg18")],
-               ip: "139.124.7.164", mac: "00:16:3e:78:20:21"),
+        domain(
+            "team-git", .mib(512), .gib(1), disks: [("root", "xvda2", "vg76"), ("repos", "xvdb", "vg76")],
+            ip: "139.124.7.61", mac: "00:16:3e:78:20:61"),
+        domain(
+            "origami", .mib(128), disks: [("root", "xvda2", "vg18"), ("swap", "xvda1", "vg18")],
+            ip: "139.124.7.164", mac: "00:16:3e:78:20:21"),
     ]
 }
 
@@ -68,8 +81,9 @@ enum ExampleLab {
         let config = DomainConfig(
             name: "rescue", uuid: "0a0b0c0d-0e0f-1011-1213-141516171819", type: "pvh", memory: .mib(384), maxmem: .mib(768),
             vcpus: 1, maxvcpus: 1, cpuCap: 25,
-            boot: .kernel(kernel: "/boot/vmlinuz-6.1.0-21-amd64", ramdisk: "/boot/initrd.img-6.1.0-21-amd64",
-                          cmdline: "root=/dev/xvda2 ro console=hvc0"),
+            boot: .kernel(
+                kernel: "/boot/vmlinuz-6.1.0-21-amd64", ramdisk: "/boot/initrd.img-6.1.0-21-amd64",
+                cmdline: "root=/dev/xvda2 ro console=hvc0"),
             disks: [.init(vdev: "xvda", target: "/srv/xen-images/rescue.iso", readOnly: true)],
             nics: [.init(bridge: "xenbr1", mac: nil, ip: nil)], autostart: false, manifestHash: "00ff")
         let text = try XlConfig.render(config)
@@ -154,23 +168,32 @@ enum ExampleLab {
     @Test func aDiskAtTheSeedPathWithoutTheSeedLineIsADisk() throws {
         let config = try XlConfig.parse(Self.handMade)
         #expect(config.seed == nil)
-        #expect(config.disks == [.init(vdev: "xvda2", target: "/dev/vg76/conf-web-root"),
-                                 .init(vdev: "xvdz", target: "/var/lib/xenplan/seed/conf-web.iso", readOnly: true)])
+        #expect(
+            config.disks == [
+                .init(vdev: "xvda2", target: "/dev/vg76/conf-web-root"),
+                .init(vdev: "xvdz", target: "/var/lib/xenplan/seed/conf-web.iso", readOnly: true),
+            ])
     }
 
     static let seedLine = "# xenplan-seed: hostname=conf-web instance-id=conf-web-0001 network=56c74529 password=none ssh-keys=none\n"
 
     @Test func theSeedLineMakesTheLastDiskTheSeed() throws {
         let config = try XlConfig.parse(Self.seedLine + Self.handMade)
-        #expect(config.seed == DomainConfig.Seed(vdev: "xvdz", target: "/var/lib/xenplan/seed/conf-web.iso", identity: [
-            "hostname": "conf-web", "instance-id": "conf-web-0001", "network": "56c74529", "password": "none", "ssh-keys": "none",
-        ]))
+        #expect(
+            config.seed
+                == DomainConfig.Seed(
+                    vdev: "xvdz", target: "/var/lib/xenplan/seed/conf-web.iso",
+                    identity: [
+                        "hostname": "conf-web", "instance-id": "conf-web-0001", "network": "56c74529", "password": "none", "ssh-keys": "none",
+                    ]))
         #expect(config.disks == [.init(vdev: "xvda2", target: "/dev/vg76/conf-web-root")])
     }
 
     @Test func theSeedLineWithAnotherDiskLastIsNoSeed() throws {
-        let text = Self.seedLine + Self.handMade.replacingOccurrences(
-            of: "conf-web.iso',\n]", with: "conf-web.iso',\n    'format=raw, vdev=xvdb, access=rw, target=/dev/vg76/conf-web-data',\n]")
+        let text =
+            Self.seedLine
+            + Self.handMade.replacingOccurrences(
+                of: "conf-web.iso',\n]", with: "conf-web.iso',\n    'format=raw, vdev=xvdb, access=rw, target=/dev/vg76/conf-web-data',\n]")
         let config = try XlConfig.parse(text)
         #expect(config.seed == nil)
         #expect(config.disks.map(\.vdev) == ["xvda2", "xvdz", "xvdb"])
@@ -184,16 +207,26 @@ enum ExampleLab {
     }
 
     @Test(arguments: [
-        (DomainConfig.Seed(target: "/var/lib/xenplan/seed/other.iso", identity: ["hostname": "x"]),
-         "seed target: '/var/lib/xenplan/seed/other.iso' is not /var/lib/xenplan/seed/conf-web.iso"),
-        (DomainConfig.Seed(vdev: "xvda2", target: "/var/lib/xenplan/seed/conf-web.iso", identity: ["hostname": "x"]),
-         "seed vdev: xvda2 is also a declared disk's"),
-        (DomainConfig.Seed(vdev: "xvdz,script=/x", target: "/var/lib/xenplan/seed/conf-web.iso", identity: ["hostname": "x"]),
-         "seed vdev: 'xvdz,script=/x' is not a virtual device name like xvdz"),
-        (DomainConfig.Seed(target: "/var/lib/xenplan/seed/conf-web.iso", identity: ["hostname": "x y"]),
-         "seed identity: 'hostname': 'x y' is not a word of 1 to 253 of A-Z, a-z, 0-9, '.', '_', ':', '@', '+', '-' under a key of 1 to 32 of a-z, 0-9, '-'"),
-        (DomainConfig.Seed(target: "/var/lib/xenplan/seed/conf-web.iso", identity: [:]),
-         "seed identity: 1 to 16 entries, not 0"),
+        (
+            DomainConfig.Seed(target: "/var/lib/xenplan/seed/other.iso", identity: ["hostname": "x"]),
+            "seed target: '/var/lib/xenplan/seed/other.iso' is not /var/lib/xenplan/seed/conf-web.iso"
+        ),
+        (
+            DomainConfig.Seed(vdev: "xvda2", target: "/var/lib/xenplan/seed/conf-web.iso", identity: ["hostname": "x"]),
+            "seed vdev: xvda2 is also a declared disk's"
+        ),
+        (
+            DomainConfig.Seed(vdev: "xvdz,script=/x", target: "/var/lib/xenplan/seed/conf-web.iso", identity: ["hostname": "x"]),
+            "seed vdev: 'xvdz,script=/x' is not a virtual device name like xvdz"
+        ),
+        (
+            DomainConfig.Seed(target: "/var/lib/xenplan/seed/conf-web.iso", identity: ["hostname": "x y"]),
+            "seed identity: 'hostname': 'x y' is not a word of 1 to 253 of A-Z, a-z, 0-9, '.', '_', ':', '@', '+', '-' under a key of 1 to 32 of a-z, 0-9, '-'"
+        ),
+        (
+            DomainConfig.Seed(target: "/var/lib/xenplan/seed/conf-web.iso", identity: [:]),
+            "seed identity: 1 to 16 entries, not 0"
+        ),
     ])
     func aSeedThatCannotBeWrittenIsRefused(_ seed: DomainConfig.Seed, _ problem: String) {
         var config = Self.seeded

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import XenplanBasics
 
 /// What a child inherits from xenplan, read by the child itself from /proc.

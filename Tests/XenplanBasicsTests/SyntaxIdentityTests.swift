@@ -47,8 +47,10 @@ struct SyntaxIdentityTests {
     }
 
     @Test func problemsReadAsReasons() {
-        #expect(Syntax.SSHKeyProblem.unknownType("ssh-dss").description
-            == "its type 'ssh-dss' is not one of ssh-ed25519, ssh-rsa, ecdsa-sha2-nistp256, ecdsa-sha2-nistp384, ecdsa-sha2-nistp521, sk-ssh-ed25519@openssh.com, sk-ecdsa-sha2-nistp256@openssh.com")
+        #expect(
+            Syntax.SSHKeyProblem.unknownType("ssh-dss").description
+                == "its type 'ssh-dss' is not one of ssh-ed25519, ssh-rsa, ecdsa-sha2-nistp256, ecdsa-sha2-nistp384, ecdsa-sha2-nistp521, sk-ssh-ed25519@openssh.com, sk-ecdsa-sha2-nistp256@openssh.com"
+        )
         #expect(Syntax.SSHKeyProblem.tooLong.description == "it is longer than 16 KiB")
     }
 

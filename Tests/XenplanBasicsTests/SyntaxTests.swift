@@ -69,13 +69,14 @@ struct SyntaxTests {
         #expect(Syntax.isIPv4(text) == accepted, "\(shownValue(text))")
     }
 
-    @Test(arguments: [
-        ("/srv/xen/debian12.img", nil), ("/a/./b", nil), ("/dev/vg18/www-root", nil),
-        ("srv/a", .notAbsolute), ("/srv/../etc/shadow", .parentComponent), ("/", .root), ("//", .root),
-        ("/srv/a b", .forbiddenCharacter(" ")), ("/srv/$HOME", .forbiddenCharacter("$")),
-        ("/srv/a,b", .forbiddenCharacter(",")), ("/srv/é", .forbiddenCharacter("é")),
-        ("a;b", .forbiddenCharacter(";")), ("/" + String(repeating: "a", count: 1024), .tooLong),
-    ] as [(String, Syntax.PathProblem?)])
+    @Test(
+        arguments: [
+            ("/srv/xen/debian12.img", nil), ("/a/./b", nil), ("/dev/vg18/www-root", nil),
+            ("srv/a", .notAbsolute), ("/srv/../etc/shadow", .parentComponent), ("/", .root), ("//", .root),
+            ("/srv/a b", .forbiddenCharacter(" ")), ("/srv/$HOME", .forbiddenCharacter("$")),
+            ("/srv/a,b", .forbiddenCharacter(",")), ("/srv/é", .forbiddenCharacter("é")),
+            ("a;b", .forbiddenCharacter(";")), ("/" + String(repeating: "a", count: 1024), .tooLong),
+        ] as [(String, Syntax.PathProblem?)])
     func paths(_ text: String, _ problem: Syntax.PathProblem?) {
         #expect(Syntax.pathProblem(text) == problem, "\(shownValue(text))")
     }

@@ -41,7 +41,10 @@ import Testing
         let before = try lab.liveFiles()
         let result = try lab.run(["apply", "examples/lab"])
         #expect(result.status == 1)
-        #expect(result.stderr == "error: apply needs a confirmation and standard input is not a terminal; review the plan with `xenplan plan`, then run `xenplan apply --auto-approve` (or save it with `xenplan plan --out FILE` and apply that file)\n")
+        #expect(
+            result.stderr
+                == "error: apply needs a confirmation and standard input is not a terminal; review the plan with `xenplan plan`, then run `xenplan apply --auto-approve` (or save it with `xenplan plan --out FILE` and apply that file)\n"
+        )
         #expect(try lab.liveFiles() == before)
         #expect(lab.journal().isEmpty)
     }
@@ -51,8 +54,10 @@ import Testing
         defer { lab.remove() }
         let result = try lab.apply(["--max-disruption", "live"])
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stdout.contains("! left out git       left out: migrate cpt18 → cpt76, live (pool san is shared) (class pause is above --max-disruption live)")
-            || result.stdout.contains("left out: migrate cpt18 → cpt76"))
+        #expect(
+            result.stdout.contains(
+                "! left out git       left out: migrate cpt18 → cpt76, live (pool san is shared) (class pause is above --max-disruption live)")
+                || result.stdout.contains("left out: migrate cpt18 → cpt76"))
         #expect(result.stdout.contains(": 7 done, 0 failed, 0 skipped, 3 left out."))
         #expect(result.stdout.contains("  #0 destroy old-test on cpt18: class destroy is above --max-disruption live"))
         #expect(result.stdout.contains("  #5 config git on cpt76: depends on #4 migrate git, which is left out"))

@@ -54,8 +54,10 @@ import Testing
         #expect(after["cpt18"]?.configs.contains("git") == false)
     }
 
-    static func expectNothingLostOrDuplicated(_ now: [String: ApplyLab.Snapshot], before: [String: ApplyLab.Snapshot],
-                                              sourceLocation: SourceLocation = #_sourceLocation) {
+    static func expectNothingLostOrDuplicated(
+        _ now: [String: ApplyLab.Snapshot], before: [String: ApplyLab.Snapshot],
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         let names = now["cpt18"]!.domains + now["cpt76"]!.domains
         let all = names.filter { !$0.contains("--") }
         #expect(Set(all).count == all.count, "a domain runs twice: \(all)", sourceLocation: sourceLocation)
@@ -65,8 +67,9 @@ import Testing
         let previously = Set(before["cpt18"]!.domains + before["cpt76"]!.domains).subtracting(["old-test"])
         #expect(present.isSuperset(of: previously), "a domain was lost: \(names)", sourceLocation: sourceLocation)
         for host in ["cpt18", "cpt76"] {
-            #expect(now[host]!.volumes.isSuperset(of: before[host]!.volumes), "a volume was removed on \(host)",
-                    sourceLocation: sourceLocation)
+            #expect(
+                now[host]!.volumes.isSuperset(of: before[host]!.volumes), "a volume was removed on \(host)",
+                sourceLocation: sourceLocation)
         }
     }
 
@@ -83,7 +86,8 @@ import Testing
         #expect(first.terminationStatus == 0)
         #expect(second.status == 1)
         let user = ProcessInfo.processInfo.environment["USER"] ?? "root"
-        let pattern = #"^error: host cpt(18|76) is locked by \#(user)@\S+ pid \#(first.processIdentifier) since \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(xenplan apply\); wait for it \(`--lock-timeout SECONDS`\) or run `xenplan unlock cpt(18|76) examples/lab --state-dir \S+`\n$"#
+        let pattern =
+            #"^error: host cpt(18|76) is locked by \#(user)@\S+ pid \#(first.processIdentifier) since \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(xenplan apply\); wait for it \(`--lock-timeout SECONDS`\) or run `xenplan unlock cpt(18|76) examples/lab --state-dir \S+`\n$"#
         #expect(second.stderr.range(of: pattern, options: .regularExpression) != nil, "\(second.stderr)")
         // The second changed nothing and journaled nothing: one run only.
         #expect(Set(lab.journal().compactMap { $0["run"] as? String }).count == 1)
@@ -97,23 +101,27 @@ import Testing
         try record.write(to: lab.state.appendingPathComponent("cpt18.apply.lock"), atomically: true, encoding: .utf8)
         let refused = try lab.apply()
         #expect(refused.status == 1)
-        #expect(refused.stderr == "error: host cpt18 is locked by root@elsewhere pid 4242 since 2026-12-01T10:00:00Z (xenplan apply); wait for it (`--lock-timeout SECONDS`) or run `xenplan unlock cpt18 examples/lab --state-dir \(lab.state.path)`\n")
+        #expect(
+            refused.stderr
+                == "error: host cpt18 is locked by root@elsewhere pid 4242 since 2026-12-01T10:00:00Z (xenplan apply); wait for it (`--lock-timeout SECONDS`) or run `xenplan unlock cpt18 examples/lab --state-dir \(lab.state.path)`\n"
+        )
         let unlock = try lab.run(["unlock", "cpt18", "examples/lab"])
         #expect(unlock.status == 0)
-        #expect(unlock.stdout == """
-            host cpt18: removed the lock of root@elsewhere pid 4242 since 2026-12-01T10:00:00Z (xenplan apply).
-              user          root
-              machine       elsewhere
-              pid           4242
-              time          2026-12-01T10:00:00Z
-              command       xenplan apply
-              run           r
-              boot id       not recorded (an older xenplan)
-              machine id    not recorded (an older xenplan)
-              PID namespace not recorded (an older xenplan)
-              start time    not recorded (an older xenplan)
+        #expect(
+            unlock.stdout == """
+                host cpt18: removed the lock of root@elsewhere pid 4242 since 2026-12-01T10:00:00Z (xenplan apply).
+                  user          root
+                  machine       elsewhere
+                  pid           4242
+                  time          2026-12-01T10:00:00Z
+                  command       xenplan apply
+                  run           r
+                  boot id       not recorded (an older xenplan)
+                  machine id    not recorded (an older xenplan)
+                  PID namespace not recorded (an older xenplan)
+                  start time    not recorded (an older xenplan)
 
-            """)
+                """)
         #expect(try lab.run(["unlock", "cpt18"]).stdout == "host cpt18 was not locked.\n")
         #expect(try lab.apply().status == 0)
     }
@@ -128,11 +136,15 @@ import Testing
         let boot = try String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         var namespace = stat()
         #expect(stat("/proc/self/ns/pid", &namespace) == 0)
-        let record = #"{"bootID":"\#(boot)","command":"xenplan apply","machine":"\#(machine)","pid":2147483600,"pidNamespace":\#(namespace.st_ino),"runID":"r","startTime":1,"time":"2026-12-01T10:00:00Z","user":"root"}"#
+        let record =
+            #"{"bootID":"\#(boot)","command":"xenplan apply","machine":"\#(machine)","pid":2147483600,"pidNamespace":\#(namespace.st_ino),"runID":"r","startTime":1,"time":"2026-12-01T10:00:00Z","user":"root"}"#
         try record.write(to: lab.state.appendingPathComponent("cpt76.apply.lock"), atomically: true, encoding: .utf8)
         let result = try lab.apply()
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stderr.contains("warning: host cpt76 was locked by root@\(machine) pid 2147483600 since 2026-12-01T10:00:00Z (xenplan apply), which no longer runs (process 2147483600 no longer exists); the lock is taken over."))
+        #expect(
+            result.stderr.contains(
+                "warning: host cpt76 was locked by root@\(machine) pid 2147483600 since 2026-12-01T10:00:00Z (xenplan apply), which no longer runs (process 2147483600 no longer exists); the lock is taken over."
+            ))
     }
 
     /// kill -9 in the middle of an apply with latencies on; the journal tells the next
@@ -141,18 +153,21 @@ import Testing
         let lab = try ApplyLab()
         defer { lab.remove() }
         let before = try lab.snapshots()
-        for (host, kind, seconds) in [("cpt18", "create", "3"), ("cpt76", "create", "3"), ("cpt18", "vcpu-set", "0.5"),
-                                      ("cpt18", "migrate", "0.3")] {
+        for (host, kind, seconds) in [
+            ("cpt18", "create", "3"), ("cpt76", "create", "3"), ("cpt18", "vcpu-set", "0.5"),
+            ("cpt18", "migrate", "0.3"),
+        ] {
             #expect(try lab.run(["sim", "xl", host, "set-latency", kind, seconds]).status == 0)
         }
         let process = try lab.launch(["apply", "examples/lab", "--auto-approve", "--allow-destroy"], environment: ["XENPLAN_SIM_SPEED": "1"])
         // Kill once both creates have started and the migration is done, so the cut
         // leaves exactly the two creates behind.
-        #expect(lab.wait(upTo: 60) {
-            let journal = lab.journal()
-            return journal.filter { $0["event"] as? String == "started" && $0["kind"] as? String == "create" }.count == 2
-                && journal.contains { $0["event"] as? String == "done" && $0["kind"] as? String == "migrate" }
-        })
+        #expect(
+            lab.wait(upTo: 60) {
+                let journal = lab.journal()
+                return journal.filter { $0["event"] as? String == "started" && $0["kind"] as? String == "create" }.count == 2
+                    && journal.contains { $0["event"] as? String == "done" && $0["kind"] as? String == "migrate" }
+            })
         usleep(300_000)
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()

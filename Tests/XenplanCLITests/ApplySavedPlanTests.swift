@@ -32,7 +32,8 @@ import Testing
         #expect(result.status == 1)
         let manifests = Repository.path("examples/lab")
         // The planner's summaries spell the old size either way (1 GiB or 1024 MiB).
-        let pattern = #"^error: stale plan: domain www on cpt18: memory target (1 GiB|1024 MiB) → 768 MiB since the plan was made\n"#
+        let pattern =
+            #"^error: stale plan: domain www on cpt18: memory target (1 GiB|1024 MiB) → 768 MiB since the plan was made\n"#
             + "Nothing was changed. Make a new plan: `xenplan plan \(manifests) --out \(file)`.\n$"
         #expect(result.stderr.range(of: pattern, options: .regularExpression) != nil, "\(result.stderr)")
         #expect(try lab.liveFiles() == before)
@@ -48,10 +49,15 @@ import Testing
         #expect(try lab.run(["plan", "examples/lab", "--out", file]).status == 0)
         let result = try lab.run(["apply", file, "--auto-approve", "--allow-restart"])
         #expect(result.status == 1)
-        #expect(result.stderr == "error: the saved plan and this apply disagree on what is allowed: it was made without --allow-restart: make a new plan with it; nothing was changed\n")
+        #expect(
+            result.stderr
+                == "error: the saved plan and this apply disagree on what is allowed: it was made without --allow-restart: make a new plan with it; nothing was changed\n"
+        )
         let targeted = try lab.run(["apply", file, "--auto-approve", "--host", "cpt18"])
         #expect(targeted.status == 1)
-        #expect(targeted.stderr == "error: --host shapes a new plan and has no effect on a saved one; give it to `xenplan plan --out`, or apply the directory\n")
+        #expect(
+            targeted.stderr
+                == "error: --host shapes a new plan and has no effect on a saved one; give it to `xenplan plan --out`, or apply the directory\n")
     }
 
     @Test func aSavedPlanRecordsWhereItsManifestsAre() throws {

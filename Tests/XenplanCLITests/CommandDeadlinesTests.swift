@@ -1,15 +1,18 @@
 import Agent
 import Testing
 import XenDriver
+
 @testable import XenplanCLI
 
 /// The local driver's tool deadlines are an agent client's, from the same variables.
 @Suite struct CommandDeadlinesTests {
     @Test func theDefaultsAreAnAgentClients() throws {
         let limits = AgentLimits()
-        #expect(try CommandDeadlines.fromEnvironment([:]) == CommandDeadlines(
-            observe: limits.observe, create: limits.create, migrate: limits.migrate, copyImage: limits.copyImage,
-            operation: limits.operation))
+        #expect(
+            try CommandDeadlines.fromEnvironment([:])
+                == CommandDeadlines(
+                    observe: limits.observe, create: limits.create, migrate: limits.migrate, copyImage: limits.copyImage,
+                    operation: limits.operation))
     }
 
     @Test func theSameVariablesSetThem() throws {

@@ -1,14 +1,16 @@
 import Testing
+
 @testable import XenplanCLI
 
 @Suite struct ConsoleTests {
-    @Test(arguments: [
-        ([:], true, true),
-        ([:], false, false),
-        (["NO_COLOR": "1"], true, false),
-        (["NO_COLOR": ""], true, true),
-        (["TERM": "dumb"], true, false),
-    ] as [([String: String], Bool, Bool)])
+    @Test(
+        arguments: [
+            ([:], true, true),
+            ([:], false, false),
+            (["NO_COLOR": "1"], true, false),
+            (["NO_COLOR": ""], true, true),
+            (["TERM": "dumb"], true, false),
+        ] as [([String: String], Bool, Bool)])
     func colourOnlyOnATerminalWithoutNoColor(_ environment: [String: String], _ terminal: Bool, _ expected: Bool) {
         #expect(Console.colorEnabled(environment: environment, isTerminal: terminal) == expected)
     }

@@ -1,9 +1,10 @@
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 import Testing
 import XenplanTestSupport
+
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
 
 /// `xenplan drift`: each class of difference produced by a matching change on a
 /// converged lab, and the output formats.
@@ -38,8 +39,14 @@ import XenplanTestSupport
         (["vcpu-set", "web", "2"], "  changed out of band  web on xen1: 2 vCPUs online, xenplan set 1"),
         (["sched-credit", "-d", "web", "-w", "512"], "  changed out of band  web on xen1: scheduler weight 512 cap 0, xenplan set weight 256 cap 0"),
         (["crash", "web"], "  missing              web on xen1: declared running, but crashed"),
-        (["destroy", "web"], "  missing              web on xen1: declared running; configured on xen1 but not running (shut down or never started)"),
-        (["create", "scratch", "memory=256M"], "  unmanaged            scratch on xen1: scratch is not declared and was not created by xenplan: left alone"),
+        (
+            ["destroy", "web"],
+            "  missing              web on xen1: declared running; configured on xen1 but not running (shut down or never started)"
+        ),
+        (
+            ["create", "scratch", "memory=256M"],
+            "  unmanaged            scratch on xen1: scratch is not declared and was not created by xenplan: left alone"
+        ),
     ]
 
     @Test(arguments: Self.cases)
@@ -59,8 +66,11 @@ import XenplanTestSupport
         #expect(result.status == 2)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         let counts = try #require(object["counts"] as? [String: Int])
-        #expect(counts == ["changed-out-of-band": 1, "missing": 2, "unmanaged": 1, "pending-restart": 1,
-                           "orphan-volume": 1, "not-applied": 4])
+        #expect(
+            counts == [
+                "changed-out-of-band": 1, "missing": 2, "unmanaged": 1, "pending-restart": 1,
+                "orphan-volume": 1, "not-applied": 4,
+            ])
         #expect(object["inSync"] as? Bool == false)
     }
 
@@ -84,8 +94,10 @@ private final class TestCaseCollector: NSObject, XMLParserDelegate {
     var failed: [String] = []
     private var current: String?
 
-    func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
-                attributes: [String: String] = [:]) {
+    func parser(
+        _ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+        attributes: [String: String] = [:]
+    ) {
         if name == "testcase" { current = attributes["name"]; cases.append(attributes["name"] ?? "") }
         if name == "failure", let current { failed.append(current) }
     }

@@ -12,8 +12,9 @@ import XenplanTestSupport
         #expect(seeds.keys.sorted() == ["cpt18", "cpt76"])
         for (host, data) in seeds {
             let committed = Repository.root.appendingPathComponent("state/\(host).sim.json")
-            #expect(try Snapshot.expected(data, at: committed) == data,
-                    "state/\(host).sim.json differs from ExampleLabHistory; re-record with RECORD_SNAPSHOTS=1")
+            #expect(
+                try Snapshot.expected(data, at: committed) == data,
+                "state/\(host).sim.json differs from ExampleLabHistory; re-record with RECORD_SNAPSHOTS=1")
         }
     }
 }

@@ -2,16 +2,19 @@ import HostModel
 import Planner
 import Testing
 import XenplanBasics
+
 @testable import XenplanCLI
 
 /// Long actions say they are still running every ten seconds, with what they are busy with.
 @Suite struct HeartbeatTests {
     static let image = ImageSource(name: "debian12", path: "/var/lib/xenplan/images/debian12.img", format: "raw")
-    static let copy = PlannedAction(id: 1, kind: .createVolume, host: "cpt76", summary: "vg76/conf-web-root 8 GiB",
-                                    reason: "", disruption: .none,
-                                    operations: [.createVolumeFromImage(container: "vg76", name: "conf-web-root", size: .gib(8), image: image)])
-    static let move = PlannedAction(id: 4, kind: .migrate, host: "cpt18", domain: "git", targetHost: "cpt76", summary: "",
-                                    reason: "", disruption: .pause, operations: [.migrate(domain: "git", toHost: "cpt76"), .removeConfig(name: "git")])
+    static let copy = PlannedAction(
+        id: 1, kind: .createVolume, host: "cpt76", summary: "vg76/conf-web-root 8 GiB",
+        reason: "", disruption: .none,
+        operations: [.createVolumeFromImage(container: "vg76", name: "conf-web-root", size: .gib(8), image: image)])
+    static let move = PlannedAction(
+        id: 4, kind: .migrate, host: "cpt18", domain: "git", targetHost: "cpt76", summary: "",
+        reason: "", disruption: .pause, operations: [.migrate(domain: "git", toHost: "cpt76"), .removeConfig(name: "git")])
 
     @Test func eachRunningActionIsDueEveryTenSecondsFromItsStart() {
         var beat = Heartbeat()
@@ -30,11 +33,13 @@ import XenplanBasics
     @Test func theLineSaysWhatTheActionIsBusyWith() {
         #expect(Heartbeat.activity(of: Self.copy) == "copying image debian12 into vg76/conf-web-root")
         #expect(Heartbeat.activity(of: Self.move) == "live migration of git to cpt76")
-        let stop = PlannedAction(id: 2, kind: .stop, host: "cpt18", domain: "www", summary: "", reason: "", disruption: .restart,
-                                 operations: [.shutdown(domain: "www", timeoutSeconds: 120)])
+        let stop = PlannedAction(
+            id: 2, kind: .stop, host: "cpt18", domain: "www", summary: "", reason: "", disruption: .restart,
+            operations: [.shutdown(domain: "www", timeoutSeconds: 120)])
         #expect(Heartbeat.activity(of: stop) == "waiting for www to shut down (up to 120 s, then xl destroy)")
-        let balloon = PlannedAction(id: 3, kind: .setMemory, host: "cpt18", domain: "ldap", summary: "", reason: "",
-                                    disruption: .live, operations: [.setMemory(domain: "ldap", target: .mib(256))], waitsForBalloon: true)
+        let balloon = PlannedAction(
+            id: 3, kind: .setMemory, host: "cpt18", domain: "ldap", summary: "", reason: "",
+            disruption: .live, operations: [.setMemory(domain: "ldap", target: .mib(256))], waitsForBalloon: true)
         #expect(Heartbeat.activity(of: balloon) == "waiting for ldap's balloon")
     }
 }

@@ -16,26 +16,29 @@ import XenplanTestSupport
         let imported = try Binary.run(["import", "--host", "cpt76", "examples/lab", "--state-dir", state.path])
         #expect(imported.status == 0, "\(imported.stderr)")
         #expect(imported.stdout.hasPrefix("# Domains of host cpt76 (Xen 4.17.7), printed by `xenplan import`.\n"))
-        #expect(imported.stdout.contains("""
-              ns2:
-                host: cpt76
-                memory: 256M
-                maxmem: 512M
-                vcpus: 1
-                maxvcpus: 2
-                cpu: {weight: 512, cap: 0}
-                boot: pygrub
-                disks:
-                  - {name: root, size: 5G, vdev: xvda2, pool: san}
-                  - {name: swap, size: 512M, vdev: xvda1, pool: san}
-                network:
-                  - {bridge: xenbr0, ip: 139.124.7.11, mac: "00:16:3e:78:20:11"}
-                protect: true
-            """))
+        #expect(
+            imported.stdout.contains(
+                """
+                  ns2:
+                    host: cpt76
+                    memory: 256M
+                    maxmem: 512M
+                    vcpus: 1
+                    maxvcpus: 2
+                    cpu: {weight: 512, cap: 0}
+                    boot: pygrub
+                    disks:
+                      - {name: root, size: 5G, vdev: xvda2, pool: san}
+                      - {name: swap, size: 512M, vdev: xvda1, pool: san}
+                    network:
+                      - {bridge: xenbr0, ip: 139.124.7.11, mac: "00:16:3e:78:20:11"}
+                    protect: true
+                """))
 
         for file in ["lab.yaml", "hosts.yaml"] {
-            try FileManager.default.copyItem(at: Repository.root.appendingPathComponent("examples/lab/\(file)"),
-                                             to: lab.appendingPathComponent(file))
+            try FileManager.default.copyItem(
+                at: Repository.root.appendingPathComponent("examples/lab/\(file)"),
+                to: lab.appendingPathComponent(file))
         }
         try imported.stdout.write(to: lab.appendingPathComponent("cpt76.yaml"), atomically: true, encoding: .utf8)
 

@@ -70,7 +70,10 @@ import XenplanTestSupport
         (["--host", "cpt99"], "error: --host 'cpt99': no such host in examples/lab; did you mean 'cpt18'?\n"),
         (["--host", "backup-server"], "error: --host 'backup-server': no such host in examples/lab (hosts: cpt18, cpt76)\n"),
         (["--skip-unreachable", "cpt7"], "error: --skip-unreachable 'cpt7': no such host in examples/lab; did you mean 'cpt76'?\n"),
-        (["--domain", "ldpa"], "error: --domain 'ldpa': no domain of that name is declared in examples/lab or runs on a host; did you mean 'ldap'?\n"),
+        (
+            ["--domain", "ldpa"],
+            "error: --domain 'ldpa': no domain of that name is declared in examples/lab or runs on a host; did you mean 'ldap'?\n"
+        ),
     ]
 
     @Test(arguments: Self.unknownTargets)

@@ -58,12 +58,18 @@ import XenplanTestSupport
         #expect(plan.status == 0, "\(plan.stderr)")
         let lines = plan.stdout.split(separator: "\n", omittingEmptySubsequences: false)
         #expect(lines.count > 2)
-        #expect(lines[2] == "warning: web.yaml is gone: 4 guests it declared would be destroyed (git, origami, team-git, www); restore the file if it was not meant to go")
+        #expect(
+            lines[2]
+                == "warning: web.yaml is gone: 4 guests it declared would be destroyed (git, origami, team-git, www); restore the file if it was not meant to go"
+        )
 
         let before = try lab.snapshots()
         let applied = try lab.run(["apply", dir.path, "--auto-approve", "--allow-data-loss"])
         #expect(applied.status == 0, "\(applied.stderr)")
-        #expect(applied.stdout.contains("! excluded  www       left out: destroy managed by xenplan, no longer declared; volumes removed after it (--allow-data-loss): vg18/www-root, vg18/www-swap (destroying needs --allow-destroy"))
+        #expect(
+            applied.stdout.contains(
+                "! excluded  www       left out: destroy managed by xenplan, no longer declared; volumes removed after it (--allow-data-loss): vg18/www-root, vg18/www-swap (destroying needs --allow-destroy"
+            ))
         let after = try lab.snapshots()
         for host in ["cpt18", "cpt76"] {
             for name in before[host]!.domains where name != "tmpbox" {
@@ -79,7 +85,10 @@ import XenplanTestSupport
         let kept = try lab.run(["plan", "examples/lab"])
         #expect(kept.stdout.contains("- destroy   old-test  managed by xenplan, no longer declared; volumes kept: vg18/old-test-root  [destroy]"))
         let removed = try lab.run(["plan", "examples/lab", "--allow-data-loss"])
-        #expect(removed.stdout.contains("- destroy   old-test  managed by xenplan, no longer declared; volumes removed after it (--allow-data-loss): vg18/old-test-root  [destroy]"))
+        #expect(
+            removed.stdout.contains(
+                "- destroy   old-test  managed by xenplan, no longer declared; volumes removed after it (--allow-data-loss): vg18/old-test-root  [destroy]"
+            ))
         #expect(removed.stdout.contains("- rm-volume           vg18/old-test-root"))
     }
 
@@ -88,7 +97,10 @@ import XenplanTestSupport
         defer { lab.remove() }
         let applied = try lab.run(["apply", "examples/lab", "--auto-approve"])
         #expect(applied.status == 0, "\(applied.stderr)")
-        #expect(applied.stdout.contains("! excluded  old-test  left out: destroy managed by xenplan, no longer declared; volumes kept: vg18/old-test-root (destroying needs --allow-destroy (or answering yes to the question that lists it))"))
+        #expect(
+            applied.stdout.contains(
+                "! excluded  old-test  left out: destroy managed by xenplan, no longer declared; volumes kept: vg18/old-test-root (destroying needs --allow-destroy (or answering yes to the question that lists it))"
+            ))
         #expect(try lab.snapshot("cpt18").domains.contains("old-test"))
         let again = try lab.run(["apply", "examples/lab", "--auto-approve", "--allow-destroy"])
         #expect(again.status == 0, "\(again.stderr)")
@@ -109,12 +121,17 @@ import XenplanTestSupport
         let skipped = try lab.run(["plan", "examples/lab", "--skip-unreachable", "cpt76"])
         #expect(skipped.status == 0, "\(skipped.stderr)")
         #expect(skipped.stdout.contains("Not observed: cpt76 ("))
-        #expect(skipped.stdout.contains("  ! unknown   conf-web  conf-web may be running on cpt76, which was not observed (cannot read simulated host file "))
+        #expect(
+            skipped.stdout.contains(
+                "  ! unknown   conf-web  conf-web may be running on cpt76, which was not observed (cannot read simulated host file "))
         #expect(skipped.stdout.contains("  ! unknown   teach3    teach3 may be running on cpt76, which was not observed"))
         #expect(skipped.stdout.contains("N+1: not checked: host cpt76 was not observed."))
         #expect(!skipped.stdout.contains("+ create    teach3"), "teach3 has no host and a san disk: it may run on cpt76")
         #expect(!skipped.stdout.contains("→ migrate"))
-        #expect(skipped.stdout.contains("! blocked   git       git is declared on cpt76 but runs on cpt18 and cannot move live: host cpt76 was not observed; it stays on cpt18"))
+        #expect(
+            skipped.stdout.contains(
+                "! blocked   git       git is declared on cpt76 but runs on cpt18 and cannot move live: host cpt76 was not observed; it stays on cpt18"
+            ))
     }
 
     @Test func aHandEditedSavedPlanIsNeverCarriedOut() throws {
@@ -132,7 +149,10 @@ import XenplanTestSupport
         let before = try lab.liveFiles()
         let refused = try lab.run(["apply", file.path, "--auto-approve", "--allow-destroy", "--max-disruption", "none"])
         #expect(refused.status == 1)
-        #expect(refused.stderr.hasPrefix("error: stale plan: action #0 is destroy old-test on cpt18 [none] in the saved plan, but destroy old-test on cpt18 [destroy] in a plan made now; nothing was changed"), "\(refused.stderr)")
+        #expect(
+            refused.stderr.hasPrefix(
+                "error: stale plan: action #0 is destroy old-test on cpt18 [none] in the saved plan, but destroy old-test on cpt18 [destroy] in a plan made now; nothing was changed"
+            ), "\(refused.stderr)")
         #expect(try lab.liveFiles() == before)
 
         let edited = original.replacingOccurrences(of: #""timeoutSeconds" : 120"#, with: #""timeoutSeconds" : 1"#)
@@ -140,7 +160,10 @@ import XenplanTestSupport
         try edited.write(to: file, atomically: true, encoding: .utf8)
         let operations = try lab.run(["apply", file.path, "--auto-approve", "--allow-destroy"])
         #expect(operations.status == 1)
-        #expect(operations.stderr.hasPrefix("error: stale plan: action #0 destroy old-test on cpt18 [destroy] would perform other operations than a plan made now does"), "\(operations.stderr)")
+        #expect(
+            operations.stderr.hasPrefix(
+                "error: stale plan: action #0 destroy old-test on cpt18 [destroy] would perform other operations than a plan made now does"),
+            "\(operations.stderr)")
 
         var object = try #require(try JSONSerialization.jsonObject(with: Data(original.utf8)) as? [String: Any])
         var actions = try #require(object["actions"] as? [[String: Any]])
@@ -160,7 +183,10 @@ import XenplanTestSupport
         #expect(try lab.run(["plan", "examples/lab", "--allow-data-loss", "--out", file.path]).status == 0)
         let without = try lab.run(["apply", file.path, "--auto-approve", "--allow-destroy"])
         #expect(without.status == 1)
-        #expect(without.stderr == "error: the saved plan and this apply disagree on what is allowed: it was made with --allow-data-loss: give it to apply too, to allow what it does; nothing was changed\n")
+        #expect(
+            without.stderr
+                == "error: the saved plan and this apply disagree on what is allowed: it was made with --allow-data-loss: give it to apply too, to allow what it does; nothing was changed\n"
+        )
         let with = try lab.run(["apply", file.path, "--auto-approve", "--allow-destroy", "--allow-data-loss"])
         #expect(with.status == 0, "\(with.stderr)")
         #expect(try !lab.snapshot("cpt18").volumes.contains("vg18/old-test-root"))
@@ -180,6 +206,9 @@ import XenplanTestSupport
         try JSONSerialization.data(withJSONObject: object).write(to: file)
         let refused = try lab.run(["apply", file.path, "--auto-approve"])
         #expect(refused.status == 1)
-        #expect(refused.stderr.hasPrefix("error: plan \(file.path) was made from other manifests than those there now; nothing was changed. Make a new plan: `xenplan plan \(dir.path) --out \(file.path)`."), "\(refused.stderr)")
+        #expect(
+            refused.stderr.hasPrefix(
+                "error: plan \(file.path) was made from other manifests than those there now; nothing was changed. Make a new plan: `xenplan plan \(dir.path) --out \(file.path)`."
+            ), "\(refused.stderr)")
     }
 }

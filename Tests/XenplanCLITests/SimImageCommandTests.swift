@@ -13,18 +13,20 @@ import Testing
         #expect(put.stdout == "cpt18: image /srv/images/debian-12.raw in place: raw, 2 GiB, sha256 \(Self.madeUp).\n")
 
         let show = try lab.run(["sim", "show", "cpt18"])
-        #expect(show.stdout.contains("""
-                "/srv/images/debian-12.raw" : {
-                  "fileSize" : {
-                    "kib" : 2097152
-                  },
-                  "format" : "raw",
-                  "sha256" : "\(Self.madeUp)",
-                  "virtualSize" : {
-                    "kib" : 2097152
-                  }
-                },
-            """))
+        #expect(
+            show.stdout.contains(
+                """
+                    "/srv/images/debian-12.raw" : {
+                      "fileSize" : {
+                        "kib" : 2097152
+                      },
+                      "format" : "raw",
+                      "sha256" : "\(Self.madeUp)",
+                      "virtualSize" : {
+                        "kib" : 2097152
+                      }
+                    },
+                """))
         let observed = try lab.run(["sim", "show", "cpt18", "--observed"])
         let object = try #require(try JSONSerialization.jsonObject(with: Data(observed.stdout.utf8)) as? [String: Any])
         // The example lab's own image is there too: the administrator put it where the manifests say.
@@ -51,8 +53,10 @@ import Testing
         for host in ["cpt18", "cpt76"] {
             #expect(try lab.run(["sim", "xl", host, "vgcreate", "/srv/nfs", "500G", "shared"]).status == 0)
         }
-        let put = try lab.run(["sim", "image", "cpt76", "/srv/nfs/debian-12.qcow2", "--format", "qcow2", "--size", "700M",
-                               "--virtual-size", "10G", "--sha256", Self.sha])
+        let put = try lab.run([
+            "sim", "image", "cpt76", "/srv/nfs/debian-12.qcow2", "--format", "qcow2", "--size", "700M",
+            "--virtual-size", "10G", "--sha256", Self.sha,
+        ])
         #expect(put.stderr == "")
         #expect(put.stdout == "cpt76, cpt18: image /srv/nfs/debian-12.qcow2 in place: qcow2, 700 MiB holding 10 GiB, sha256 \(Self.sha).\n")
         let show = try lab.run(["sim", "show", "cpt18"])
@@ -62,8 +66,10 @@ import Testing
     @Test(arguments: [
         (["/srv/x.raw", "--size", "big"], "error: --size 'big' is not a size (examples: 512M, 2G, 2048)\n"),
         (["/srv/x.raw", "--format", "vhd"], "error: image /srv/x.raw has format 'vhd', not raw or qcow2\n"),
-        (["/srv/x.raw", "--size", "1G", "--virtual-size", "4G"],
-         "error: image /srv/x.raw is raw, so its virtual size is its size (1 GiB), not 4 GiB\n"),
+        (
+            ["/srv/x.raw", "--size", "1G", "--virtual-size", "4G"],
+            "error: image /srv/x.raw is raw, so its virtual size is its size (1 GiB), not 4 GiB\n"
+        ),
         (["/srv/x.raw", "--sha256", "ABC"], "error: image /srv/x.raw has sha256 'ABC', not 64 lower-case hex digits\n"),
         (["x.raw"], "error: image path 'x.raw' is not an absolute path without spaces or shell characters\n"),
         (["/srv/x.raw", "--remove", "--size", "1G"], "error: --remove takes no --size, --virtual-size, --format or --sha256\n"),
@@ -87,15 +93,17 @@ import Testing
         let seed = try lab.run(["sim", "fail", "cpt18", "write-seed", "--times", "2"])
         #expect(seed.stdout == "cpt18: the next 2 write-seed operations will fail.\n")
         let show = try lab.run(["sim", "show", "cpt18"])
-        #expect(show.stdout.contains("""
-              "failures" : {
-                "copy-image" : {
-                  "remaining" : 1
-                },
-                "write-seed" : {
-                  "remaining" : 2
-                }
-              },
-            """))
+        #expect(
+            show.stdout.contains(
+                """
+                  "failures" : {
+                    "copy-image" : {
+                      "remaining" : 1
+                    },
+                    "write-seed" : {
+                      "remaining" : 2
+                    }
+                  },
+                """))
     }
 }

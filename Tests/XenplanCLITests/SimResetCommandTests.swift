@@ -3,8 +3,9 @@ import Manifest
 import SimDriver
 import Testing
 import XenplanBasics
-@testable import XenplanCLI
 import XenplanTestSupport
+
+@testable import XenplanCLI
 
 /// `xenplan sim reset [DIR]`: the working copies dropped, then the lab's images put on its
 /// simulated hosts so that guests can be created from them at once.
@@ -21,8 +22,9 @@ import XenplanTestSupport
             HostSpec(name: "real", connection: .ssh(user: nil, host: "real.example", port: nil)),
         ],
         images: [
-            ImageSpec(name: "debian-12", path: "/srv/images/debian-12.qcow2", format: .qcow2, sha256: sha,
-                      hosts: ["cpt18", "cpt76"]),
+            ImageSpec(
+                name: "debian-12", path: "/srv/images/debian-12.qcow2", format: .qcow2, sha256: sha,
+                hosts: ["cpt18", "cpt76"]),
             ImageSpec(name: "alpine", path: "/srv/images/alpine.raw", hosts: ["cpt18", "real"]),
         ])
 
@@ -30,17 +32,19 @@ import XenplanTestSupport
         let state = try TemporaryDirectory.create("reset")
         defer { try? FileManager.default.removeItem(at: state) }
         let lines = try SimCommand.Reset.placeImages(of: Self.lab, stateDirectory: state.path)
-        #expect(lines == [
-            "Image alpine (/srv/images/alpine.raw) in place on cpt18.",
-            "Image debian-12 (/srv/images/debian-12.qcow2) in place on cpt18, cpt76.",
-        ])
+        #expect(
+            lines == [
+                "Image alpine (/srv/images/alpine.raw) in place on cpt18.",
+                "Image debian-12 (/srv/images/debian-12.qcow2) in place on cpt18, cpt76.",
+            ])
         let cpt18 = try SimDriver(stateDirectory: state, host: "cpt18", speed: 0).file()
         let cpt76 = try SimDriver(stateDirectory: state, host: "cpt76", speed: 0).file()
         let debian = SimHostFile.Image(fileSize: .gib(2), format: "qcow2", sha256: Self.sha)
-        #expect(cpt18.images == [
-            "/srv/images/alpine.raw": .placed(at: "/srv/images/alpine.raw", fileSize: .gib(2)),
-            "/srv/images/debian-12.qcow2": debian,
-        ])
+        #expect(
+            cpt18.images == [
+                "/srv/images/alpine.raw": .placed(at: "/srv/images/alpine.raw", fileSize: .gib(2)),
+                "/srv/images/debian-12.qcow2": debian,
+            ])
         #expect(cpt76.images == ["/srv/images/debian-12.qcow2": debian])
         // A host made from its `sim:` block has the declared pools too.
         #expect(cpt76.machine.memory == .gib(32))

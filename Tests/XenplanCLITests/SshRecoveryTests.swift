@@ -2,8 +2,9 @@ import Foundation
 import HostModel
 import SimDriver
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A connection cut while an operation runs on the host: the apply names the host and
@@ -37,7 +38,10 @@ struct SshRecoveryTests {
         let status = await apply.wait(timeout: .seconds(60))
         let output = apply.output
         #expect(status == 1, "\(output)")
-        #expect(output.contains("host cpt18: the connection dropped during mem-set of ldap; the operation may or may not have happened: run `xenplan plan` to see"), "\(output)")
+        #expect(
+            output.contains(
+                "host cpt18: the connection dropped during mem-set of ldap; the operation may or may not have happened: run `xenplan plan` to see"),
+            "\(output)")
 
         // The host as it is now: a plan shows what is left, an apply finishes it.
         try SimDriver(stateDirectory: state, host: "cpt18").edit { $0.latencies["mem-set"] = 0 }

@@ -1,9 +1,10 @@
 import Foundation
 import SimDriver
 import Testing
+
 #if canImport(Glibc)
-import Glibc
-import XenplanTestSupport
+    import Glibc
+    import XenplanTestSupport
 #endif
 
 /// `connection: ssh://…` against a real OpenSSH server on loopback whose authorized keys
@@ -105,11 +106,15 @@ struct SshTests {
         defer { server.stop(); try? FileManager.default.removeItem(at: state) }
         let lab = try Self.sshLab(ports: ["cpt18": server.port, "cpt76": server.port])
         defer { try? FileManager.default.removeItem(at: lab) }
-        let result = try Binary.run(["plan", lab.path, "--state-dir", state.path, "--host", "cpt18"],
-                                    environment: server.clientEnvironment(knownHosts: server.emptyKnownHosts))
+        let result = try Binary.run(
+            ["plan", lab.path, "--state-dir", state.path, "--host", "cpt18"],
+            environment: server.clientEnvironment(knownHosts: server.emptyKnownHosts))
         #expect(result.status == 1)
         #expect(result.stderr.hasSuffix("To go on without them: --skip-unreachable cpt18 --skip-unreachable cpt76\n"), "\(result.stderr)")
-        #expect(result.stderr.hasPrefix("error: host cpt18: ssh failed: its ssh host key is not in known_hosts; verify it and add it (ssh-keyscan -p \(server.port) 127.0.0.1 >> ~/.ssh/known_hosts"), "\(result.stderr)")
+        #expect(
+            result.stderr.hasPrefix(
+                "error: host cpt18: ssh failed: its ssh host key is not in known_hosts; verify it and add it (ssh-keyscan -p \(server.port) 127.0.0.1 >> ~/.ssh/known_hosts"
+            ), "\(result.stderr)")
     }
 
     @Test func refusedLoginIsReported() throws {
@@ -118,28 +123,43 @@ struct SshTests {
         defer { server.stop(); try? FileManager.default.removeItem(at: state) }
         let lab = try Self.sshLab(ports: ["cpt18": server.port, "cpt76": server.port])
         defer { try? FileManager.default.removeItem(at: lab) }
-        let result = try Binary.run(["plan", lab.path, "--state-dir", state.path, "--host", "cpt18"],
-                                    environment: server.clientEnvironment(key: nil))
+        let result = try Binary.run(
+            ["plan", lab.path, "--state-dir", state.path, "--host", "cpt18"],
+            environment: server.clientEnvironment(key: nil))
         #expect(result.status == 1)
-        #expect(Self.firstLine(result.stderr) == "error: host cpt18: ssh failed: ssh refused the login as root@127.0.0.1 (Permission denied); add this machine's public key to that user's authorized_keys on the host (see docs/hosts.md)\n")
+        #expect(
+            Self.firstLine(result.stderr)
+                == "error: host cpt18: ssh failed: ssh refused the login as root@127.0.0.1 (Permission denied); add this machine's public key to that user's authorized_keys on the host (see docs/hosts.md)\n"
+        )
     }
 
     /// What runs on the host instead of a working agent, and what the user must read.
     static let brokenAgents: [(String?, String)] = [
         // No forced command: sshd runs `xenplan agent` through root's shell, and there is none.
-        (nil, "error: host cpt18: connect failed: xenplan was not found on the host (exit 127); install xenplan there (the same version as here) or set the host's agentCommand to its path (see docs/hosts.md)\n"),
+        (
+            nil,
+            "error: host cpt18: connect failed: xenplan was not found on the host (exit 127); install xenplan there (the same version as here) or set the host's agentCommand to its path (see docs/hosts.md)\n"
+        ),
         // A newer agent: answers the hello with protocol 3 only.
-        (#"/bin/echo '{"type":"hello","id":1,"version":3,"versions":[3],"xenplan":"9.0.0","host":"cpt18","capabilities":[]}'"#,
-         "error: host cpt18: connect failed: the xenplan on the host speaks agent protocol 3, this one speaks 2; install the same version on both\n"),
+        (
+            #"/bin/echo '{"type":"hello","id":1,"version":3,"versions":[3],"xenplan":"9.0.0","host":"cpt18","capabilities":[]}'"#,
+            "error: host cpt18: connect failed: the xenplan on the host speaks agent protocol 3, this one speaks 2; install the same version on both\n"
+        ),
         // An older agent, as protocol 1 answers a hello without its new fields...
-        (#"/bin/echo '{"type":"error","id":1,"code":"unsupported-version","message":"this agent speaks protocol 1, the client 2","versions":[1],"xenplan":"0.1.0"}'"#,
-         "error: host cpt18: connect failed: the xenplan on the host speaks agent protocol 1, this one speaks 2; install the same version on both\n"),
+        (
+            #"/bin/echo '{"type":"error","id":1,"code":"unsupported-version","message":"this agent speaks protocol 1, the client 2","versions":[1],"xenplan":"0.1.0"}'"#,
+            "error: host cpt18: connect failed: the xenplan on the host speaks agent protocol 1, this one speaks 2; install the same version on both\n"
+        ),
         // ...and one with them (the lab's lvm pools): it checks fields before versions.
-        (#"/bin/echo '{"type":"error","id":1,"code":"bad-request","message":"unknown field '"'"'volumeGroups'"'"' in a hello request"}'"#,
-         "error: host cpt18: connect failed: the xenplan on the host is older than this one, which speaks agent protocol 2 (its agent says: unknown field 'volumeGroups' in a hello request); install the same version on both\n"),
+        (
+            #"/bin/echo '{"type":"error","id":1,"code":"bad-request","message":"unknown field '"'"'volumeGroups'"'"' in a hello request"}'"#,
+            "error: host cpt18: connect failed: the xenplan on the host is older than this one, which speaks agent protocol 2 (its agent says: unknown field 'volumeGroups' in a hello request); install the same version on both\n"
+        ),
         // What an old xenplan without `agent` does: complain and exit.
-        ("/bin/echo Error: Unknown subcommand agent",
-         "error: host cpt18: connect failed: `xenplan agent` on the host does not speak the agent protocol (it answered 'Error: Unknown subcommand agent'); it is missing or too old: install the same xenplan version on both\n"),
+        (
+            "/bin/echo Error: Unknown subcommand agent",
+            "error: host cpt18: connect failed: `xenplan agent` on the host does not speak the agent protocol (it answered 'Error: Unknown subcommand agent'); it is missing or too old: install the same xenplan version on both\n"
+        ),
     ]
 
     @Test(arguments: Self.brokenAgents)
@@ -149,8 +169,9 @@ struct SshTests {
         defer { server.stop(); try? FileManager.default.removeItem(at: state) }
         let lab = try Self.sshLab(ports: ["cpt18": server.port, "cpt76": server.port])
         defer { try? FileManager.default.removeItem(at: lab) }
-        let result = try Binary.run(["plan", lab.path, "--state-dir", state.path, "--host", "cpt18"],
-                                    environment: server.clientEnvironment())
+        let result = try Binary.run(
+            ["plan", lab.path, "--state-dir", state.path, "--host", "cpt18"],
+            environment: server.clientEnvironment())
         #expect(result.status == 1)
         // Every host is observed: cpt76, behind the same server, fails the same way after it.
         #expect(Self.firstLine(result.stderr) == expected)
@@ -166,8 +187,9 @@ struct SshTests {
         defer { try? FileManager.default.removeItem(at: state) }
         let lab = try Self.sshLab(ports: ["cpt18": 22, "cpt76": 22])
         defer { try? FileManager.default.removeItem(at: lab) }
-        let result = try Binary.run(["plan", lab.path, "--state-dir", state.path],
-                                    environment: ["XENPLAN_SSH_OPTIONS": "root@elsewhere -o X=y"])
+        let result = try Binary.run(
+            ["plan", lab.path, "--state-dir", state.path],
+            environment: ["XENPLAN_SSH_OPTIONS": "root@elsewhere -o X=y"])
         #expect(result.status == 1)
         #expect(result.stderr.contains("XENPLAN_SSH_OPTIONS must hold ssh options"))
     }

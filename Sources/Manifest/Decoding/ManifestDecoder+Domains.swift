@@ -2,10 +2,15 @@ import XenplanBasics
 import Yams
 
 extension ManifestDecoder {
-    static let domainKeys = ["host", "group", "memory", "maxmem", "vcpus", "maxvcpus", "cpu", "type", "boot",
-                             "disks", "network", "restart", "protect", "state", "shutdownTimeout"] + identityKeys
-    static let defaultsKeys = ["memory", "maxmem", "vcpus", "maxvcpus", "cpu", "type", "boot", "network",
-                               "restart", "shutdownTimeout", "state", "passwordHash", "seed", "identityChanges"]
+    static let domainKeys =
+        [
+            "host", "group", "memory", "maxmem", "vcpus", "maxvcpus", "cpu", "type", "boot",
+            "disks", "network", "restart", "protect", "state", "shutdownTimeout",
+        ] + identityKeys
+    static let defaultsKeys = [
+        "memory", "maxmem", "vcpus", "maxvcpus", "cpu", "type", "boot", "network",
+        "restart", "shutdownTimeout", "state", "passwordHash", "seed", "identityChanges",
+    ]
     /// The smallest memory a guest can boot with.
     static let minimumDomainMemory = ByteSize.mib(32)
     static let maximumVcpus = 512
@@ -25,10 +30,13 @@ extension ManifestDecoder {
         let perDomain = "set it on each domain"
         let fields: [String: NodeReader.Entry]?
         if isDefaults {
-            fields = reader.object(node, what, keys: Self.defaultsKeys, at: domain.location,
-                                   notAllowedHere: ["host": perDomain, "group": perDomain, "disks": perDomain, "protect": perDomain,
-                                                    "hostname": perDomain + " (it defaults to the domain's name)",
-                                                    "sshKeys": "keys every guest accepts go in the top-level sshKeys"])
+            fields = reader.object(
+                node, what, keys: Self.defaultsKeys, at: domain.location,
+                notAllowedHere: [
+                    "host": perDomain, "group": perDomain, "disks": perDomain, "protect": perDomain,
+                    "hostname": perDomain + " (it defaults to the domain's name)",
+                    "sshKeys": "keys every guest accepts go in the top-level sshKeys",
+                ])
         } else {
             fields = reader.object(node, what, keys: Self.domainKeys, at: domain.location)
         }
@@ -42,7 +50,8 @@ extension ManifestDecoder {
         domain.vcpus = fields["vcpus"].flatMap { reader.int($0.value, for: "vcpus of \(what)", in: 1...Self.maximumVcpus) }
         domain.maxvcpus = fields["maxvcpus"].flatMap { reader.int($0.value, for: "maxvcpus of \(what)", in: 1...Self.maximumVcpus) }
         if let field = fields["cpu"],
-           let cpu = reader.object(field.value, "cpu of \(what)", keys: ["weight", "cap"], at: field.keyLocation) {
+            let cpu = reader.object(field.value, "cpu of \(what)", keys: ["weight", "cap"], at: field.keyLocation)
+        {
             domain.cpuWeight = cpu["weight"].flatMap { reader.int($0.value, for: "cpu weight of \(what)", in: 1...65535) }
             domain.cpuCap = cpu["cap"].flatMap { reader.int($0.value, for: "cpu cap of \(what)", in: 0...(100 * Self.maximumVcpus)) }
             if let weight = domain.cpuWeight { domain.keys["cpu.weight"] = weight.location }
@@ -71,19 +80,26 @@ extension ManifestDecoder {
         let field = "boot of \(what)"
         if case let .scalar(scalar) = node, !reader.isNull(node) {
             guard scalar.string == "pygrub" else {
-                reader.report(.error("\(field) must be pygrub or a mapping {kernel, ramdisk, cmdline}, not \(shown(scalar.string))",
-                                     at: reader.location(node)))
+                reader.report(
+                    .error(
+                        "\(field) must be pygrub or a mapping {kernel, ramdisk, cmdline}, not \(shown(scalar.string))",
+                        at: reader.location(node)))
                 return nil
             }
             return Declared(value: .pygrub, location: reader.location(node))
         }
         guard case .mapping = node else {
-            reader.report(.wrongType(expected: "pygrub or a mapping {kernel, ramdisk, cmdline}", for: field, found: node,
-                                     at: reader.location(node)))
+            reader.report(
+                .wrongType(
+                    expected: "pygrub or a mapping {kernel, ramdisk, cmdline}", for: field, found: node,
+                    at: reader.location(node)))
             return nil
         }
-        guard let fields = reader.object(node, field, keys: ["kernel", "ramdisk", "cmdline"], required: ["kernel"],
-                                         at: reader.location(node)) else { return nil }
+        guard
+            let fields = reader.object(
+                node, field, keys: ["kernel", "ramdisk", "cmdline"], required: ["kernel"],
+                at: reader.location(node))
+        else { return nil }
         let kernel = fields["kernel"].flatMap { reader.path($0.value, for: "kernel of \(what)") }
         let ramdisk = fields["ramdisk"].flatMap { reader.path($0.value, for: "ramdisk of \(what)") }
         var cmdline: String?
@@ -104,8 +120,11 @@ extension ManifestDecoder {
         if case let .mapping(mapping) = node, let name = mapping["name"]?.scalar?.string, Syntax.isName(name) {
             label = "disk '\(name)' of \(what)"
         }
-        guard let fields = reader.object(node, label, keys: ["name", "size", "vdev", "pool", "path", "mode", "source"],
-                                         required: ["name", "vdev"], at: at) else { return nil }
+        guard
+            let fields = reader.object(
+                node, label, keys: ["name", "size", "vdev", "pool", "path", "mode", "source"],
+                required: ["name", "vdev"], at: at)
+        else { return nil }
         var disk = DeclaredDisk(location: at)
         disk.name = fields["name"].flatMap { reader.name($0.value, for: "the name of \(label)") }
         disk.size = fields["size"].flatMap { reader.size($0.value, for: "size of \(label)", atLeast: .mib(1)) }
@@ -127,8 +146,10 @@ extension ManifestDecoder {
         }
         if let entry = fields["source"] {
             if fields["path"] != nil {
-                reader.report(.error("\(label) names an existing device (path), which xenplan never writes, so it takes no source",
-                                     at: entry.keyLocation))
+                reader.report(
+                    .error(
+                        "\(label) names an existing device (path), which xenplan never writes, so it takes no source",
+                        at: entry.keyLocation))
             }
             if let source = reader.object(entry.value, "source of \(label)", keys: ["image"], required: ["image"], at: entry.keyLocation) {
                 disk.image = source["image"].flatMap { reader.name($0.value, for: "image of \(label)") }
@@ -136,11 +157,15 @@ extension ManifestDecoder {
         }
         switch (fields["size"], fields["path"]) {
         case let (size?, _?):
-            reader.report(.error("\(label) has both size and path; size declares a volume xenplan manages, path an existing device",
-                                 at: size.keyLocation))
+            reader.report(
+                .error(
+                    "\(label) has both size and path; size declares a volume xenplan manages, path an existing device",
+                    at: size.keyLocation))
         case (nil, nil):
-            reader.report(.error("\(label) needs either size (a volume xenplan manages) or path (an existing device under /dev/)",
-                                 at: at))
+            reader.report(
+                .error(
+                    "\(label) needs either size (a volume xenplan manages) or path (an existing device under /dev/)",
+                    at: at))
         case (nil, _?):
             if let pool = fields["pool"] {
                 reader.report(.error("\(label) names an existing device (path), so it takes no pool", at: pool.keyLocation))

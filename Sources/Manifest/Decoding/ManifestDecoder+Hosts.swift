@@ -20,7 +20,8 @@ extension ManifestDecoder {
                 }
             }
             if let field = fields["dom0"],
-               let dom0 = reader.object(field.value, "dom0 of \(what)", keys: ["memory", "vcpus"], at: field.keyLocation) {
+                let dom0 = reader.object(field.value, "dom0 of \(what)", keys: ["memory", "vcpus"], at: field.keyLocation)
+            {
                 if let memory = dom0["memory"].flatMap({ reader.size($0.value, for: "dom0 memory of \(what)", atLeast: .mib(64)) }) {
                     host.dom0Memory = memory.value
                     host.locations.keys["dom0.memory"] = memory.location
@@ -34,18 +35,23 @@ extension ManifestDecoder {
                 host.bridges = decodeBridges(field.value, of: what)
             }
             if let field = fields["limits"],
-               let limits = reader.object(field.value, "limits of \(what)", keys: ["vcpuRatio"], at: field.keyLocation),
-               let ratio = limits["vcpuRatio"].flatMap({ reader.int($0.value, for: "vcpuRatio of \(what)", in: 1...64) }) {
+                let limits = reader.object(field.value, "limits of \(what)", keys: ["vcpuRatio"], at: field.keyLocation),
+                let ratio = limits["vcpuRatio"].flatMap({ reader.int($0.value, for: "vcpuRatio of \(what)", in: 1...64) })
+            {
                 host.vcpuRatio = ratio.value
                 host.locations.keys["limits.vcpuRatio"] = ratio.location
             }
             if let field = fields["sim"] {
                 if let connection, connection != .sim {
-                    reader.report(.error("'sim' describes a simulated machine; \(what) has connection \(host.connection), so remove it",
-                                         at: field.keyLocation))
+                    reader.report(
+                        .error(
+                            "'sim' describes a simulated machine; \(what) has connection \(host.connection), so remove it",
+                            at: field.keyLocation))
                 }
-                if let sim = reader.object(field.value, "sim of \(what)", keys: ["memory", "cpus"], required: ["memory", "cpus"],
-                                           at: field.keyLocation) {
+                if let sim = reader.object(
+                    field.value, "sim of \(what)", keys: ["memory", "cpus"], required: ["memory", "cpus"],
+                    at: field.keyLocation)
+                {
                     if let memory = sim["memory"].flatMap({ reader.size($0.value, for: "sim memory of \(what)", atLeast: .mib(256)) }) {
                         host.simMemory = memory.value
                         host.locations.keys["sim.memory"] = memory.location
@@ -64,14 +70,19 @@ extension ManifestDecoder {
                 } else if let path = reader.path(field.value, for: "agentCommand of \(what)") {
                     host.agentCommand = path.value
                 }
-                if case .ssh = connection {} else if connection != nil {
-                    reader.report(.error("agentCommand is used only by ssh connections; \(what) has connection \(host.connection)",
-                                         at: field.keyLocation))
+                if case .ssh = connection {
+                } else if connection != nil {
+                    reader.report(
+                        .error(
+                            "agentCommand is used only by ssh connections; \(what) has connection \(host.connection)",
+                            at: field.keyLocation))
                 }
             }
             if let memory = host.simMemory, memory <= host.dom0Memory {
-                reader.report(.error("dom0 of \(what) reserves \(host.dom0Memory), all of its \(memory) of memory",
-                                     at: host.locations.keys["dom0.memory"] ?? host.locations.keys["sim.memory"]))
+                reader.report(
+                    .error(
+                        "dom0 of \(what) reserves \(host.dom0Memory), all of its \(memory) of memory",
+                        at: host.locations.keys["dom0.memory"] ?? host.locations.keys["sim.memory"]))
             }
             file.hosts.append(host)
         }
@@ -87,12 +98,15 @@ extension ManifestDecoder {
             let bridgeWhat = "bridge \(shown(entry.key)) of \(what)"
             var interface: String?
             if let fields = reader.object(entry.value, bridgeWhat, keys: ["interface"], at: entry.keyLocation),
-               let field = fields["interface"], let text = reader.text(field.value, for: "interface of \(bridgeWhat)") {
+                let field = fields["interface"], let text = reader.text(field.value, for: "interface of \(bridgeWhat)")
+            {
                 if Syntax.isInterfaceName(text.value) {
                     interface = text.value
                 } else {
-                    reader.report(.error("\(shown(text.value)) is not a valid interface name for \(bridgeWhat): use 1 to 15 of A-Z, a-z, 0-9, '.', '_', '-'",
-                                         at: text.location))
+                    reader.report(
+                        .error(
+                            "\(shown(text.value)) is not a valid interface name for \(bridgeWhat): use 1 to 15 of A-Z, a-z, 0-9, '.', '_', '-'",
+                            at: text.location))
                 }
             }
             bridges.append(BridgeSpec(name: entry.key, interface: interface, location: entry.keyLocation))
@@ -121,7 +135,7 @@ extension ManifestDecoder {
             guard let close = rest.firstIndex(of: "]") else { return nil }
             host = String(rest[rest.index(after: rest.startIndex)..<close])
             guard !host.isEmpty, host.utf8.count <= 45,
-                  host.utf8.allSatisfy({ Syntax.isHex($0) || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: ".") })
+                host.utf8.allSatisfy({ Syntax.isHex($0) || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: ".") })
             else { return nil }
             host = "[\(host)]"
             let after = rest[rest.index(after: close)...]
@@ -140,7 +154,8 @@ extension ManifestDecoder {
         var port: Int?
         if let portText {
             guard !portText.isEmpty, portText.count <= 5, portText.allSatisfy(\.isASCIIDigit),
-                  let value = Int(portText), (1...65535).contains(value) else { return nil }
+                let value = Int(portText), (1...65535).contains(value)
+            else { return nil }
             port = value
         }
         return .ssh(user: user, host: host, port: port)
@@ -153,7 +168,8 @@ extension Diagnostic {
     }
 
     static func invalidBridgeName(_ name: String, of what: String, at location: SourceLocation) -> Diagnostic {
-        .error("\(shown(name)) is not a valid bridge name for \(what): use 1 to 15 of a-z, 0-9, '.' and '-', starting with a letter or digit",
-               at: location)
+        .error(
+            "\(shown(name)) is not a valid bridge name for \(what): use 1 to 15 of a-z, 0-9, '.' and '-', starting with a letter or digit",
+            at: location)
     }
 }

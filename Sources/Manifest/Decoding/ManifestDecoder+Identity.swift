@@ -18,7 +18,8 @@ extension ManifestDecoder {
         // The value is never shown: a mistaken clear-text password must not reach a
         // terminal or a CI log.
         if let entry = fields["passwordHash"],
-           let text = reader.text(entry.value, for: "passwordHash of \(what)", expected: "a crypt(3) hash") {
+            let text = reader.text(entry.value, for: "passwordHash of \(what)", expected: "a crypt(3) hash")
+        {
             if Syntax.isPasswordHash(text.value) {
                 domain.passwordHash = text
             } else {
@@ -35,8 +36,10 @@ extension ManifestDecoder {
     func sshKeys(_ node: Node, of owner: String) -> Declared<[String]>? {
         guard let items = reader.list(node, for: "sshKeys of \(owner)") else { return nil }
         guard items.count <= Syntax.maximumSSHKeys else {
-            reader.report(.error("sshKeys of \(owner) lists \(items.count) keys; at most \(Syntax.maximumSSHKeys) are accepted",
-                                 at: reader.location(node)))
+            reader.report(
+                .error(
+                    "sshKeys of \(owner) lists \(items.count) keys; at most \(Syntax.maximumSSHKeys) are accepted",
+                    at: reader.location(node)))
             return nil
         }
         var keys: [String] = []
@@ -55,12 +58,14 @@ extension ManifestDecoder {
 
 extension Diagnostic {
     static func invalidHostName(_ name: String, of what: String, at location: SourceLocation) -> Diagnostic {
-        .error("\(shown(name)) is not a valid hostname for \(what): use letters, digits and '-' in dot-separated labels of 1 to 63 characters, none starting or ending with '-'",
-               at: location)
+        .error(
+            "\(shown(name)) is not a valid hostname for \(what): use letters, digits and '-' in dot-separated labels of 1 to 63 characters, none starting or ending with '-'",
+            at: location)
     }
 
     static func notAPasswordHash(of what: String, at location: SourceLocation) -> Diagnostic {
-        .error("passwordHash of \(what) must be a crypt(3) hash such as $6$… (mkpasswd -m sha-512 or -m yescrypt); a clear-text password is never accepted",
-               at: location)
+        .error(
+            "passwordHash of \(what) must be a crypt(3) hash such as $6$… (mkpasswd -m sha-512 or -m yescrypt); a clear-text password is never accepted",
+            at: location)
     }
 }

@@ -21,14 +21,18 @@ extension ManifestDecoder {
                 if digest.value.utf8.count == 64 && digest.value.utf8.allSatisfy(Syntax.isHex) {
                     image.sha256 = digest.value.lowercased()
                 } else {
-                    reader.report(.error("sha256 of \(what) must be 64 hexadecimal digits (what sha256sum prints), not \(shown(digest.value, limit: 70))",
-                                         at: digest.location))
+                    reader.report(
+                        .error(
+                            "sha256 of \(what) must be 64 hexadecimal digits (what sha256sum prints), not \(shown(digest.value, limit: 70))",
+                            at: digest.location))
                 }
             }
             if let entry = fields["hosts"] {
                 if let pool = fields["pool"] {
-                    reader.report(.error("\(what) has both hosts and pool; the hosts of a pool's image are the pool's hosts, so write one of them",
-                                         at: pool.keyLocation))
+                    reader.report(
+                        .error(
+                            "\(what) has both hosts and pool; the hosts of a pool's image are the pool's hosts, so write one of them",
+                            at: pool.keyLocation))
                 }
                 image.hosts = hostList(entry.value, of: what, ifEmpty: "name the hosts that have the image, or leave hosts out for every host")
             }
@@ -45,15 +49,19 @@ extension ManifestDecoder {
             if let problem = Syntax.pathProblem("/" + path.value) {
                 reader.report(.badPath(path.value, for: "path of \(what)", problem: problem, at: path.location))
             } else if path.value.split(separator: "/").allSatisfy({ $0 == "." }) {
-                reader.report(.error("path \(shown(path.value)) of \(what) names the pool's directory itself, not a file in it",
-                                     at: path.location))
+                reader.report(
+                    .error(
+                        "path \(shown(path.value)) of \(what) names the pool's directory itself, not a file in it",
+                        at: path.location))
             } else {
                 image.path = path
                 image.pathIsRelative = true
             }
         case .notAbsolute:
-            reader.report(.error("path \(shown(path.value)) of \(what) is not absolute; write an absolute path, or name the dir pool it lives in (pool) to make it relative to the pool's directory",
-                                 at: path.location))
+            reader.report(
+                .error(
+                    "path \(shown(path.value)) of \(what) is not absolute; write an absolute path, or name the dir pool it lives in (pool) to make it relative to the pool's directory",
+                    at: path.location))
         case let problem?:
             reader.report(.badPath(path.value, for: "path of \(what)", problem: problem, at: path.location))
         }

@@ -24,8 +24,10 @@ extension ManifestDecoder {
         if let entry = fields["mac"], let mac = reader.text(entry.value, for: "mac of \(label)", expected: "a MAC address") {
             if let normalised = Syntax.normalisedMAC(mac.value) {
                 if Syntax.isMulticastMAC(normalised) {
-                    reader.report(.error("MAC \(normalised) of \(label) is a multicast address (odd first octet); use a unicast one such as 00:16:3e:…",
-                                         at: mac.location))
+                    reader.report(
+                        .error(
+                            "MAC \(normalised) of \(label) is a multicast address (odd first octet); use a unicast one such as 00:16:3e:…",
+                            at: mac.location))
                 } else {
                     nic.mac = Declared(value: normalised, location: mac.location)
                 }
@@ -43,8 +45,10 @@ extension ManifestDecoder {
         nic.firstBootKeys = ["prefix", "netmask", "gateway", "dns"].filter { fields[$0] != nil }
         if fields["ip"] == nil {
             for key in nic.firstBootKeys {
-                reader.report(.error("\(key) of \(label) needs ip: without an address of its own the interface is configured by DHCP",
-                                     at: fields[key]!.keyLocation))
+                reader.report(
+                    .error(
+                        "\(key) of \(label) needs ip: without an address of its own the interface is configured by DHCP",
+                        at: fields[key]!.keyLocation))
             }
         }
         nic.prefix = fields["prefix"].flatMap { reader.int($0.value, for: "prefix of \(label)", in: 0...32) }
@@ -55,8 +59,10 @@ extension ManifestDecoder {
                 if let prefix = Syntax.prefixLength(netmask: mask.value) {
                     nic.prefix = Declared(value: prefix, location: mask.location)
                 } else {
-                    reader.report(.error("netmask \(shown(mask.value)) of \(label) is not a netmask like 255.255.255.0 (ones, then zeros)",
-                                         at: mask.location))
+                    reader.report(
+                        .error(
+                            "netmask \(shown(mask.value)) of \(label) is not a netmask like 255.255.255.0 (ones, then zeros)",
+                            at: mask.location))
                 }
             }
         }
@@ -69,14 +75,18 @@ extension ManifestDecoder {
         }
         if let entry = fields["dns"], let items = reader.list(entry.value, for: "dns of \(label)") {
             if items.count > Self.maximumNameServers {
-                reader.report(.error("dns of \(label) lists \(items.count) servers; at most \(Self.maximumNameServers) are accepted",
-                                     at: reader.location(entry.value)))
+                reader.report(
+                    .error(
+                        "dns of \(label) lists \(items.count) servers; at most \(Self.maximumNameServers) are accepted",
+                        at: reader.location(entry.value)))
             } else {
                 let servers = items.compactMap { item -> String? in
                     guard let server = reader.text(item, for: "a dns server of \(label)", expected: "an IPv4 address") else { return nil }
                     guard Syntax.isIPv4(server.value) else {
-                        reader.report(.error("dns server \(shown(server.value)) of \(label) is not an IPv4 address like 192.0.2.53",
-                                             at: server.location))
+                        reader.report(
+                            .error(
+                                "dns server \(shown(server.value)) of \(label) is not an IPv4 address like 192.0.2.53",
+                                at: server.location))
                         return nil
                     }
                     return server.value
@@ -85,10 +95,13 @@ extension ManifestDecoder {
             }
         }
         if let ip = nic.ip, let prefix = nic.prefix, let gateway = nic.gateway,
-           let network = Syntax.ipv4Network(ip.value, prefix: prefix.value),
-           Syntax.ipv4Network(gateway.value, prefix: prefix.value) != network {
-            reader.report(.warning("gateway \(gateway.value) of \(label) is outside \(network), the network of its ip; the guest may not reach it",
-                                   at: gateway.location))
+            let network = Syntax.ipv4Network(ip.value, prefix: prefix.value),
+            Syntax.ipv4Network(gateway.value, prefix: prefix.value) != network
+        {
+            reader.report(
+                .warning(
+                    "gateway \(gateway.value) of \(label) is outside \(network), the network of its ip; the guest may not reach it",
+                    at: gateway.location))
         }
     }
 }

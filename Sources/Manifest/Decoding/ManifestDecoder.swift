@@ -25,8 +25,10 @@ struct ManifestDecoder {
 
     private mutating func decodeTopLevel(_ root: Node) {
         guard case .mapping = root else {
-            reader.report(.error("expected a mapping of top-level keys (\(Self.topLevelKeys.joined(separator: ", "))), found \(Diagnostic.describe(root))",
-                                 at: reader.location(root)))
+            reader.report(
+                .error(
+                    "expected a mapping of top-level keys (\(Self.topLevelKeys.joined(separator: ", "))), found \(Diagnostic.describe(root))",
+                    at: reader.location(root)))
             return
         }
         guard let top = reader.object(root, "the manifest", keys: Self.topLevelKeys, at: reader.location(root)) else { return }
@@ -140,8 +142,10 @@ struct ManifestDecoder {
             let shared = fields["shared"].flatMap { reader.bool($0.value, for: "shared of \(what)") }?.value ?? false
             // A pool whose type or container was refused keeps an empty container, so
             // that later checks skip it rather than report nonsense about it.
-            file.pools.append(PoolSpec(name: name, kind: kind ?? .dir(path: ""), hosts: hosts.map(\.value), shared: shared,
-                                       locations: object.locations))
+            file.pools.append(
+                PoolSpec(
+                    name: name, kind: kind ?? .dir(path: ""), hosts: hosts.map(\.value), shared: shared,
+                    locations: object.locations))
             file.poolHostLocations[name] = hosts.map(\.location)
         }
     }
@@ -156,8 +160,10 @@ struct ManifestDecoder {
         for item in list {
             guard let host = reader.name(item, for: "a host of \(what)") else { continue }
             if let first = hosts.first(where: { $0.value == host.value }) {
-                reader.report(.error("host '\(host.value)' is listed twice in \(what)", at: host.location,
-                                     notes: [.init("first listed here", at: first.location)]))
+                reader.report(
+                    .error(
+                        "host '\(host.value)' is listed twice in \(what)", at: host.location,
+                        notes: [.init("first listed here", at: first.location)]))
                 continue
             }
             hosts.append(host)
@@ -173,8 +179,10 @@ struct ManifestDecoder {
             let spread = fields["spread"].flatMap { reader.bool($0.value, for: "spread of \(what)") }
             let memory = fields["memory"].flatMap { reader.size($0.value, for: "memory of \(what)", atLeast: .mib(1)) }
             let vcpus = fields["vcpus"].flatMap { reader.int($0.value, for: "vcpus of \(what)", in: 1...1_000_000) }
-            file.groups.append(GroupSpec(name: name, spread: spread?.value ?? false, memory: memory?.value,
-                                         vcpus: vcpus?.value, locations: object.locations))
+            file.groups.append(
+                GroupSpec(
+                    name: name, spread: spread?.value ?? false, memory: memory?.value,
+                    vcpus: vcpus?.value, locations: object.locations))
         }
     }
 }
@@ -189,16 +197,19 @@ extension Diagnostic {
     }
 
     static func invalidVolumeGroup(_ name: String, in what: String, at location: SourceLocation) -> Diagnostic {
-        .error("\(shown(name)) is not a valid volume group name for \(what): use A-Z, a-z, 0-9, '+', '_', '.', '-', not starting with '-'",
-               at: location)
+        .error(
+            "\(shown(name)) is not a valid volume group name for \(what): use A-Z, a-z, 0-9, '+', '_', '.', '-', not starting with '-'",
+            at: location)
     }
 }
 
 extension Diagnostic {
     static func systemDirectoryPool(_ path: String, system: String, in what: String, at location: SourceLocation) -> Diagnostic {
-        let place = path == system || "/" + path.split(separator: "/").joined(separator: "/") == system
+        let place =
+            path == system || "/" + path.split(separator: "/").joined(separator: "/") == system
             ? "is the system directory \(system)" : "lies in the system directory \(system)"
-        return .error("path \(shown(path)) of \(what) \(place): image files there could overwrite or fill the dom0's own files; use a directory of its own such as /srv/xen-images",
-                      at: location)
+        return .error(
+            "path \(shown(path)) of \(what) \(place): image files there could overwrite or fill the dom0's own files; use a directory of its own such as /srv/xen-images",
+            at: location)
     }
 }

@@ -39,8 +39,10 @@ final class NodeReader {
 
     /// A mapping with a fixed set of keys: unknown keys are reported with a suggestion,
     /// missing required keys at `objectLocation` (the key that names the object).
-    func object(_ node: Node, _ what: String, keys allowed: [String], required: [String] = [],
-                at objectLocation: SourceLocation, notAllowedHere: [String: String] = [:]) -> [String: Entry]? {
+    func object(
+        _ node: Node, _ what: String, keys allowed: [String], required: [String] = [],
+        at objectLocation: SourceLocation, notAllowedHere: [String: String] = [:]
+    ) -> [String: Entry]? {
         guard let list = entries(node, expected: "a mapping of keys", for: what) else { return nil }
         var result: [String: Entry] = [:]
         for entry in list {
@@ -49,8 +51,10 @@ final class NodeReader {
             } else if let why = notAllowedHere[entry.key] {
                 report(.error("key '\(entry.key)' cannot be set in \(what); \(why)", at: entry.keyLocation))
             } else {
-                report(.unknownKey(entry.key, in: what, suggestion: Suggestion.closest(to: entry.key, among: allowed),
-                                   valid: allowed, at: entry.keyLocation))
+                report(
+                    .unknownKey(
+                        entry.key, in: what, suggestion: Suggestion.closest(to: entry.key, among: allowed),
+                        valid: allowed, at: entry.keyLocation))
             }
         }
         for key in required where result[key] == nil {
@@ -167,8 +171,10 @@ final class NodeReader {
 }
 
 extension Diagnostic {
-    static func unknownKey(_ key: String, in what: String, suggestion: String?, valid: [String],
-                           at location: SourceLocation) -> Diagnostic {
+    static func unknownKey(
+        _ key: String, in what: String, suggestion: String?, valid: [String],
+        at location: SourceLocation
+    ) -> Diagnostic {
         if let suggestion {
             return .error("unknown key \(shown(key)) in \(what); did you mean '\(suggestion)'?", at: location)
         }
@@ -184,8 +190,9 @@ extension Diagnostic {
     }
 
     static func invalidName(_ name: String, for field: String, at location: SourceLocation) -> Diagnostic {
-        .error("\(shown(name)) is not a valid name for \(field): use 1 to 63 of a-z, 0-9, '.' and '-', starting with a letter or digit",
-               at: location)
+        .error(
+            "\(shown(name)) is not a valid name for \(field): use 1 to 63 of a-z, 0-9, '.' and '-', starting with a letter or digit",
+            at: location)
     }
 
     static func reservedName(_ name: String, why: String, at location: SourceLocation) -> Diagnostic {

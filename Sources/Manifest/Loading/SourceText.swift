@@ -103,8 +103,9 @@ extension Diagnostic {
     }
 
     static func emptyFile(_ path: String) -> Diagnostic {
-        .error("file is empty; a manifest holds at least one of the keys \(ManifestDecoder.topLevelKeys.joined(separator: ", "))",
-               at: .file(path))
+        .error(
+            "file is empty; a manifest holds at least one of the keys \(ManifestDecoder.topLevelKeys.joined(separator: ", "))",
+            at: .file(path))
     }
 
     static func fileTooLarge(_ path: String, limit: Int) -> Diagnostic {

@@ -189,8 +189,9 @@ extension Diagnostic {
     }
 
     static func duplicateKey(_ key: String, at location: SourceLocation, first: SourceLocation) -> Diagnostic {
-        .error("key \(shown(key)) is written twice in the same mapping", at: location,
-               notes: [.init("first written here", at: first)])
+        .error(
+            "key \(shown(key)) is written twice in the same mapping", at: location,
+            notes: [.init("first written here", at: first)])
     }
 
     static func mergeKey(at location: SourceLocation) -> Diagnostic {

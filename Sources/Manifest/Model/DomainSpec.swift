@@ -34,8 +34,10 @@ public struct DiskSpec: Hashable, Sendable {
     public var image: String?
     public var location: SourceLocation?
 
-    public init(name: String, size: ByteSize?, vdev: String, pool: String? = nil, path: String? = nil,
-                readOnly: Bool = false, image: String? = nil, location: SourceLocation? = nil) {
+    public init(
+        name: String, size: ByteSize?, vdev: String, pool: String? = nil, path: String? = nil,
+        readOnly: Bool = false, image: String? = nil, location: SourceLocation? = nil
+    ) {
         self.name = name
         self.size = size
         self.vdev = vdev
@@ -66,8 +68,10 @@ public struct NicSpec: Hashable, Sendable {
     /// The prefix length a seed gives `ip` when neither `prefix` nor `netmask` is written.
     public static let defaultPrefix = 24
 
-    public init(bridge: String, ip: String? = nil, mac: String? = nil, prefix: Int? = nil, gateway: String? = nil,
-                dns: [String] = [], location: SourceLocation? = nil) {
+    public init(
+        bridge: String, ip: String? = nil, mac: String? = nil, prefix: Int? = nil, gateway: String? = nil,
+        dns: [String] = [], location: SourceLocation? = nil
+    ) {
         self.bridge = bridge
         self.ip = ip
         self.mac = mac
@@ -110,13 +114,15 @@ public struct DomainSpec: Hashable, Sendable {
     public static let defaultCpuWeight = 256
     public static let defaultShutdownTimeout = 120
 
-    public init(name: String, host: String? = nil, group: String? = nil, memory: ByteSize = .mib(256),
-                maxmem: ByteSize? = nil, vcpus: Int = 1, maxvcpus: Int? = nil,
-                cpuWeight: Int = DomainSpec.defaultCpuWeight, cpuCap: Int = 0, type: GuestType = .pv,
-                boot: BootSpec = .pygrub, disks: [DiskSpec] = [], network: [NicSpec] = [],
-                restart: RestartPolicy = .never, protect: Bool = false, state: DesiredRunState = .running,
-                shutdownTimeout: Int = DomainSpec.defaultShutdownTimeout, identity: IdentitySpec? = nil,
-                locations: KeyLocations = KeyLocations()) {
+    public init(
+        name: String, host: String? = nil, group: String? = nil, memory: ByteSize = .mib(256),
+        maxmem: ByteSize? = nil, vcpus: Int = 1, maxvcpus: Int? = nil,
+        cpuWeight: Int = DomainSpec.defaultCpuWeight, cpuCap: Int = 0, type: GuestType = .pv,
+        boot: BootSpec = .pygrub, disks: [DiskSpec] = [], network: [NicSpec] = [],
+        restart: RestartPolicy = .never, protect: Bool = false, state: DesiredRunState = .running,
+        shutdownTimeout: Int = DomainSpec.defaultShutdownTimeout, identity: IdentitySpec? = nil,
+        locations: KeyLocations = KeyLocations()
+    ) {
         self.name = name
         self.host = host
         self.group = group

@@ -9,8 +9,10 @@ public struct GroupSpec: Hashable, Sendable {
     public var vcpus: Int?
     public var locations: KeyLocations
 
-    public init(name: String, spread: Bool = false, memory: ByteSize? = nil, vcpus: Int? = nil,
-                locations: KeyLocations = KeyLocations()) {
+    public init(
+        name: String, spread: Bool = false, memory: ByteSize? = nil, vcpus: Int? = nil,
+        locations: KeyLocations = KeyLocations()
+    ) {
         self.name = name
         self.spread = spread
         self.memory = memory

@@ -50,10 +50,12 @@ public struct HostSpec: Hashable, Sendable {
     public static let defaultVcpuRatio = 4
     public static let defaultDom0Memory = ByteSize.gib(1)
 
-    public init(name: String, connection: Connection = .sim, dom0Memory: ByteSize = HostSpec.defaultDom0Memory,
-                dom0Vcpus: Int = 1, bridges: [BridgeSpec] = [], vcpuRatio: Int = HostSpec.defaultVcpuRatio,
-                simMemory: ByteSize? = nil, simCpus: Int? = nil, agentCommand: String = "xenplan",
-                locations: KeyLocations = KeyLocations()) {
+    public init(
+        name: String, connection: Connection = .sim, dom0Memory: ByteSize = HostSpec.defaultDom0Memory,
+        dom0Vcpus: Int = 1, bridges: [BridgeSpec] = [], vcpuRatio: Int = HostSpec.defaultVcpuRatio,
+        simMemory: ByteSize? = nil, simCpus: Int? = nil, agentCommand: String = "xenplan",
+        locations: KeyLocations = KeyLocations()
+    ) {
         self.name = name
         self.connection = connection
         self.dom0Memory = dom0Memory

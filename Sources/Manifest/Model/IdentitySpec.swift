@@ -28,8 +28,10 @@ public struct IdentitySpec: Hashable, Sendable {
     public var passwordHash: String?
     public var changes: Changes
 
-    public init(seed: Bool = false, hostname: String, sshKeys: [String] = [], passwordHash: String? = nil,
-                changes: Changes = .firstBoot) {
+    public init(
+        seed: Bool = false, hostname: String, sshKeys: [String] = [], passwordHash: String? = nil,
+        changes: Changes = .firstBoot
+    ) {
         self.seed = seed
         self.hostname = hostname
         self.sshKeys = sshKeys

@@ -23,8 +23,10 @@ public struct ImageSpec: Hashable, Sendable {
     public var pool: String?
     public var locations: KeyLocations
 
-    public init(name: String, path: String, format: Format = .raw, sha256: String? = nil, hosts: [String],
-                pool: String? = nil, locations: KeyLocations = KeyLocations()) {
+    public init(
+        name: String, path: String, format: Format = .raw, sha256: String? = nil, hosts: [String],
+        pool: String? = nil, locations: KeyLocations = KeyLocations()
+    ) {
         self.name = name
         self.path = path
         self.format = format

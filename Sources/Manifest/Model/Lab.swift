@@ -24,9 +24,11 @@ public struct Lab: Hashable, Sendable {
     /// xenplan writes so that a host says which manifests created its domains.
     public var contentHash: String
 
-    public init(name: String? = nil, format: Int = 1, pools: [PoolSpec] = [], hosts: [HostSpec] = [],
-                groups: [GroupSpec] = [], domains: [DomainSpec] = [], images: [ImageSpec] = [], sshKeys: [String] = [],
-                files: [String] = [], contentHash: String = "") {
+    public init(
+        name: String? = nil, format: Int = 1, pools: [PoolSpec] = [], hosts: [HostSpec] = [],
+        groups: [GroupSpec] = [], domains: [DomainSpec] = [], images: [ImageSpec] = [], sshKeys: [String] = [],
+        files: [String] = [], contentHash: String = ""
+    ) {
         self.name = name
         self.format = format
         self.pools = pools.sorted { $0.name < $1.name }

@@ -16,8 +16,10 @@ extension LabAssembler {
                 for member in members {
                     guard let host = member.declared.host else { continue }
                     if let first = placed[host.value] {
-                        diagnostics.append(.spreadSameHost(group.name, host: host.value, domain: member.spec.name, at: host.location,
-                                                           first: first.spec.name, firstAt: first.declared.host?.location))
+                        diagnostics.append(
+                            .spreadSameHost(
+                                group.name, host: host.value, domain: member.spec.name, at: host.location,
+                                first: first.spec.name, firstAt: first.declared.host?.location))
                     } else {
                         placed[host.value] = member
                     }
@@ -27,15 +29,19 @@ extension LabAssembler {
             if let quota = group.memory {
                 let used = running.reduce(ByteSize.zero) { $0 + $1.spec.memory }
                 if used > quota {
-                    diagnostics.append(.groupMemoryQuota(group.name, used: used, quota: quota, at: group.locations["memory"],
-                                                         notes: memberNotes(running)))
+                    diagnostics.append(
+                        .groupMemoryQuota(
+                            group.name, used: used, quota: quota, at: group.locations["memory"],
+                            notes: memberNotes(running)))
                 }
             }
             if let quota = group.vcpus {
                 let used = running.reduce(0) { $0 + $1.spec.vcpus }
                 if used > quota {
-                    diagnostics.append(.groupVcpuQuota(group.name, used: used, quota: quota, at: group.locations["vcpus"],
-                                                       notes: memberNotes(running)))
+                    diagnostics.append(
+                        .groupVcpuQuota(
+                            group.name, used: used, quota: quota, at: group.locations["vcpus"],
+                            notes: memberNotes(running)))
                 }
             }
         }
@@ -65,24 +71,32 @@ extension LabAssembler {
 
     /// One note per domain counted, so the user sees which ones to move or shrink.
     private func memberNotes(_ members: [ResolvedDomain]) -> [Diagnostic.Note] {
-        members.map { .init("domain '\($0.spec.name)': \($0.spec.memory), \($0.spec.vcpus) vCPU\($0.spec.vcpus == 1 ? "" : "s")", at: $0.spec.locations.object) }
+        members.map {
+            .init("domain '\($0.spec.name)': \($0.spec.memory), \($0.spec.vcpus) vCPU\($0.spec.vcpus == 1 ? "" : "s")", at: $0.spec.locations.object)
+        }
     }
 }
 
 extension Diagnostic {
     static func spreadTooLarge(_ group: String, members: Int, hosts: Int, at location: SourceLocation?) -> Diagnostic {
-        .error("group '\(group)' spreads \(members) domains over different hosts, but there \(hosts == 1 ? "is" : "are") only \(hosts) host\(hosts == 1 ? "" : "s")",
-               at: location)
+        .error(
+            "group '\(group)' spreads \(members) domains over different hosts, but there \(hosts == 1 ? "is" : "are") only \(hosts) host\(hosts == 1 ? "" : "s")",
+            at: location)
     }
 
-    static func spreadSameHost(_ group: String, host: String, domain: String, at location: SourceLocation,
-                               first: String, firstAt: SourceLocation?) -> Diagnostic {
-        .error("domains '\(first)' and '\(domain)' of spread group '\(group)' are both on host '\(host)'", at: location,
-               notes: [.init("domain '\(first)' is placed here", at: firstAt)])
+    static func spreadSameHost(
+        _ group: String, host: String, domain: String, at location: SourceLocation,
+        first: String, firstAt: SourceLocation?
+    ) -> Diagnostic {
+        .error(
+            "domains '\(first)' and '\(domain)' of spread group '\(group)' are both on host '\(host)'", at: location,
+            notes: [.init("domain '\(first)' is placed here", at: firstAt)])
     }
 
-    static func groupMemoryQuota(_ group: String, used: ByteSize, quota: ByteSize, at location: SourceLocation?,
-                                 notes: [Note]) -> Diagnostic {
+    static func groupMemoryQuota(
+        _ group: String, used: ByteSize, quota: ByteSize, at location: SourceLocation?,
+        notes: [Note]
+    ) -> Diagnostic {
         .error("running members of group '\(group)' need \(used) of memory, more than its quota of \(quota)", at: location, notes: notes)
     }
 
@@ -92,13 +106,15 @@ extension Diagnostic {
 
     static func hostMemoryCapacity(_ host: HostSpec, used: ByteSize, at location: SourceLocation?, notes: [Note]) -> Diagnostic {
         let memory = host.simMemory ?? .zero
-        return .error("domains declared on host '\(host.name)' need \(used) of memory, more than the \(memory - host.dom0Memory) it has for guests (sim memory \(memory) less dom0's \(host.dom0Memory))",
-                      at: location, notes: notes)
+        return .error(
+            "domains declared on host '\(host.name)' need \(used) of memory, more than the \(memory - host.dom0Memory) it has for guests (sim memory \(memory) less dom0's \(host.dom0Memory))",
+            at: location, notes: notes)
     }
 
     static func hostVcpuCapacity(_ host: HostSpec, used: Int, at location: SourceLocation?, notes: [Note]) -> Diagnostic {
         let cpus = host.simCpus ?? 0
-        return .error("domains declared on host '\(host.name)' have \(used) vCPUs, more than the \(cpus * host.vcpuRatio) it allows (\(cpus) CPUs × vcpuRatio \(host.vcpuRatio))",
-                      at: location, notes: notes)
+        return .error(
+            "domains declared on host '\(host.name)' have \(used) vCPUs, more than the \(cpus * host.vcpuRatio) it allows (\(cpus) CPUs × vcpuRatio \(host.vcpuRatio))",
+            at: location, notes: notes)
     }
 }

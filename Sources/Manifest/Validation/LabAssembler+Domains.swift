@@ -49,8 +49,9 @@ extension LabAssembler {
             boot: pick("boot", d.boot, base?.boot) ?? .pygrub,
             disks: [],
             network: network.map {
-                NicSpec(bridge: $0.bridge?.value ?? "", ip: $0.ip?.value, mac: $0.mac?.value, prefix: $0.prefix?.value,
-                        gateway: $0.gateway?.value, dns: $0.dns?.value ?? [], location: $0.location)
+                NicSpec(
+                    bridge: $0.bridge?.value ?? "", ip: $0.ip?.value, mac: $0.mac?.value, prefix: $0.prefix?.value,
+                    gateway: $0.gateway?.value, dns: $0.dns?.value ?? [], location: $0.location)
             },
             restart: pick("restart", d.restart, base?.restart) ?? .never,
             protect: d.protect?.value ?? false,
@@ -79,16 +80,22 @@ extension LabAssembler {
         let s = d.spec
         let what = "domain '\(s.name)'"
         if s.memory > s.maxmem {
-            diagnostics.append(.memoryOverMaxmem(domain: s.name, memory: s.memory, maxmem: s.maxmem, at: ownLocation(d, "memory", "maxmem"),
-                                                 notes: defaultsNote("memory", d) + defaultsNote("maxmem", d)))
+            diagnostics.append(
+                .memoryOverMaxmem(
+                    domain: s.name, memory: s.memory, maxmem: s.maxmem, at: ownLocation(d, "memory", "maxmem"),
+                    notes: defaultsNote("memory", d) + defaultsNote("maxmem", d)))
         }
         if s.vcpus > s.maxvcpus {
-            diagnostics.append(.vcpusOverMaxvcpus(domain: s.name, vcpus: s.vcpus, maxvcpus: s.maxvcpus, at: ownLocation(d, "vcpus", "maxvcpus"),
-                                                  notes: defaultsNote("vcpus", d) + defaultsNote("maxvcpus", d)))
+            diagnostics.append(
+                .vcpusOverMaxvcpus(
+                    domain: s.name, vcpus: s.vcpus, maxvcpus: s.maxvcpus, at: ownLocation(d, "vcpus", "maxvcpus"),
+                    notes: defaultsNote("vcpus", d) + defaultsNote("maxvcpus", d)))
         }
         if s.cpuCap > 100 * s.maxvcpus {
-            diagnostics.append(.error("cpu cap \(s.cpuCap) of \(what) is more than 100 × maxvcpus (\(100 * s.maxvcpus)), which Xen refuses",
-                                      at: d.origin["cpu.cap"] ?? s.locations.object, notes: defaultsNote("cpu.cap", d)))
+            diagnostics.append(
+                .error(
+                    "cpu cap \(s.cpuCap) of \(what) is more than 100 × maxvcpus (\(100 * s.maxvcpus)), which Xen refuses",
+                    at: d.origin["cpu.cap"] ?? s.locations.object, notes: defaultsNote("cpu.cap", d)))
         }
     }
 
@@ -119,8 +126,10 @@ extension LabAssembler {
             let label = disk.name.map { "disk '\($0.value)' of domain '\(domain)'" } ?? "a disk of domain '\(domain)'"
             if let name = disk.name {
                 if let first = names[name.value] {
-                    diagnostics.append(.error("domain '\(domain)' has two disks named '\(name.value)'", at: name.location,
-                                              notes: [.init("first one here", at: first)]))
+                    diagnostics.append(
+                        .error(
+                            "domain '\(domain)' has two disks named '\(name.value)'", at: name.location,
+                            notes: [.init("first one here", at: first)]))
                 } else {
                     names[name.value] = name.location
                 }
@@ -129,8 +138,10 @@ extension LabAssembler {
                 if !Syntax.isVdev(vdev.value, hvm: hvm) {
                     diagnostics.append(.badVdev(vdev.value, of: label, hvm: hvm, at: vdev.location))
                 } else if let first = vdevs[vdev.value] {
-                    diagnostics.append(.error("domain '\(domain)' uses vdev \(vdev.value) twice", at: vdev.location,
-                                              notes: [.init("first used here", at: first)]))
+                    diagnostics.append(
+                        .error(
+                            "domain '\(domain)' uses vdev \(vdev.value) twice", at: vdev.location,
+                            notes: [.init("first used here", at: first)]))
                 } else {
                     vdevs[vdev.value] = vdev.location
                 }
@@ -139,8 +150,10 @@ extension LabAssembler {
             if let declared = disk.pool {
                 if let spec = pools[declared.value] {
                     if let host, !spec.hosts.contains(host.name) {
-                        diagnostics.append(.poolUnreachable(domain: domain, pool: spec.name, host: host.name, at: declared.location,
-                                                            poolAt: spec.locations.object))
+                        diagnostics.append(
+                            .poolUnreachable(
+                                domain: domain, pool: spec.name, host: host.name, at: declared.location,
+                                poolAt: spec.locations.object))
                     }
                 } else {
                     diagnostics.append(.undeclared("pool", declared.value, by: label, candidates: Array(pools.keys), at: declared.location))
@@ -151,9 +164,11 @@ extension LabAssembler {
             if let image = disk.image, disk.path == nil {
                 checkDiskImage(image, of: label, host: host, hostAt: d.declared.host?.location, pool: pool)
             }
-            result.append(DiskSpec(name: disk.name?.value ?? "", size: disk.size?.value, vdev: disk.vdev?.value ?? "",
-                                   pool: pool, path: disk.path?.value, readOnly: disk.readOnly, image: disk.image?.value,
-                                   location: disk.location))
+            result.append(
+                DiskSpec(
+                    name: disk.name?.value ?? "", size: disk.size?.value, vdev: disk.vdev?.value ?? "",
+                    pool: pool, path: disk.path?.value, readOnly: disk.readOnly, image: disk.image?.value,
+                    location: disk.location))
         }
         return result
     }
@@ -163,13 +178,17 @@ extension LabAssembler {
     private mutating func defaultPool(for host: HostSpec?, label: String, at location: SourceLocation) -> String? {
         if let host {
             if let pool = defaultPoolByHost[host.name] { return pool }
-            diagnostics.append(.error("\(label) has no pool, and host '\(host.name)' reaches none; declare one under storage",
-                                      at: location))
+            diagnostics.append(
+                .error(
+                    "\(label) has no pool, and host '\(host.name)' reaches none; declare one under storage",
+                    at: location))
             return nil
         }
         if let pool = defaultPoolForAllHosts { return pool }
-        diagnostics.append(.error("\(label) has no pool, and its domain has no host: only a pool that every host reaches would do, and there is none; name a pool or a host",
-                                  at: location))
+        diagnostics.append(
+            .error(
+                "\(label) has no pool, and its domain has no host: only a pool that every host reaches would do, and there is none; name a pool or a host",
+                at: location))
         return nil
     }
 
@@ -186,8 +205,10 @@ extension LabAssembler {
                 let lacking = hosts.values.map(\.name).sorted().filter { name in !hosts[name]!.bridges.contains { $0.name == bridge.value } }
                 if !lacking.isEmpty {
                     let list = lacking.map { "'\($0)'" }.joined(separator: ", ")
-                    diagnostics.append(.error("domain '\(domain)' has no host, so bridge '\(bridge.value)' must be declared on every host; \(list) \(lacking.count == 1 ? "lacks" : "lack") it",
-                                              at: bridge.location, notes: note))
+                    diagnostics.append(
+                        .error(
+                            "domain '\(domain)' has no host, so bridge '\(bridge.value)' must be declared on every host; \(list) \(lacking.count == 1 ? "lacks" : "lack") it",
+                            at: bridge.location, notes: note))
                 }
             }
         }
@@ -196,28 +217,40 @@ extension LabAssembler {
 
 extension Diagnostic {
     static func badVdev(_ vdev: String, of label: String, hvm: Bool, at location: SourceLocation) -> Diagnostic {
-        let allowed = hvm ? "xvdX, sdX or hdX (a letter, then optional partition digits)" : "xvdX (xvd, letters, then optional partition digits; sdX and hdX are for hvm guests only)"
+        let allowed =
+            hvm
+            ? "xvdX, sdX or hdX (a letter, then optional partition digits)"
+            : "xvdX (xvd, letters, then optional partition digits; sdX and hdX are for hvm guests only)"
         return .error("vdev \(shown(vdev)) of \(label) is not a virtual device name: use \(allowed)", at: location)
     }
 
-    static func memoryOverMaxmem(domain: String, memory: ByteSize, maxmem: ByteSize, at location: SourceLocation?,
-                                 notes: [Note]) -> Diagnostic {
+    static func memoryOverMaxmem(
+        domain: String, memory: ByteSize, maxmem: ByteSize, at location: SourceLocation?,
+        notes: [Note]
+    ) -> Diagnostic {
         .error("memory \(memory) of domain '\(domain)' is more than its maxmem \(maxmem)", at: location, notes: notes)
     }
 
-    static func vcpusOverMaxvcpus(domain: String, vcpus: Int, maxvcpus: Int, at location: SourceLocation?,
-                                  notes: [Note]) -> Diagnostic {
+    static func vcpusOverMaxvcpus(
+        domain: String, vcpus: Int, maxvcpus: Int, at location: SourceLocation?,
+        notes: [Note]
+    ) -> Diagnostic {
         .error("vcpus \(vcpus) of domain '\(domain)' is more than its maxvcpus \(maxvcpus)", at: location, notes: notes)
     }
 
-    static func poolUnreachable(domain: String, pool: String, host: String, at location: SourceLocation,
-                                poolAt: SourceLocation?) -> Diagnostic {
-        .error("domain '\(domain)' needs pool '\(pool)', which host '\(host)' cannot reach", at: location,
-               notes: [.init("pool '\(pool)' is declared here", at: poolAt)])
+    static func poolUnreachable(
+        domain: String, pool: String, host: String, at location: SourceLocation,
+        poolAt: SourceLocation?
+    ) -> Diagnostic {
+        .error(
+            "domain '\(domain)' needs pool '\(pool)', which host '\(host)' cannot reach", at: location,
+            notes: [.init("pool '\(pool)' is declared here", at: poolAt)])
     }
 
-    static func bridgeMissing(domain: String, bridge: String, host: String, at location: SourceLocation,
-                              notes: [Note]) -> Diagnostic {
+    static func bridgeMissing(
+        domain: String, bridge: String, host: String, at location: SourceLocation,
+        notes: [Note]
+    ) -> Diagnostic {
         .error("domain '\(domain)' needs bridge '\(bridge)', which host '\(host)' does not declare", at: location, notes: notes)
     }
 }

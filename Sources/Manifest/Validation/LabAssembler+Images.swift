@@ -17,11 +17,15 @@ extension LabAssembler {
                     if case let .dir(directory) = pool.kind, !directory.isEmpty {
                         hosts = pool.hosts
                         if declared.pathIsRelative {
-                            path = "/" + (directory.split(separator: "/") + path.split(separator: "/").filter { $0 != "." })
+                            path =
+                                "/"
+                                + (directory.split(separator: "/") + path.split(separator: "/").filter { $0 != "." })
                                 .joined(separator: "/")
                             if let problem = Syntax.pathProblem(path), let written = declared.path {
-                                diagnostics.append(.badPath(path, for: "path of \(what) in the directory of pool '\(pool.name)'",
-                                                            problem: problem, at: written.location))
+                                diagnostics.append(
+                                    .badPath(
+                                        path, for: "path of \(what) in the directory of pool '\(pool.name)'",
+                                        problem: problem, at: written.location))
                                 resolved = false
                             }
                         }
@@ -44,31 +48,39 @@ extension LabAssembler {
             } else {
                 hosts = self.hosts.keys.sorted()
             }
-            images[declared.name] = ImageSpec(name: declared.name, path: path, format: declared.format, sha256: declared.sha256,
-                                              hosts: hosts, pool: declared.pool?.value, locations: declared.locations)
+            images[declared.name] = ImageSpec(
+                name: declared.name, path: path, format: declared.format, sha256: declared.sha256,
+                hosts: hosts, pool: declared.pool?.value, locations: declared.locations)
             if !resolved { unresolvedImages.insert(declared.name) }
         }
     }
 
     /// A disk's `source: {image}`: the image is declared, and a host that runs the
     /// domain has it (the domain's host, else one that reaches the disk's pool).
-    mutating func checkDiskImage(_ reference: Declared<String>, of label: String, host: HostSpec?, hostAt: SourceLocation?,
-                                 pool: String?) {
+    mutating func checkDiskImage(
+        _ reference: Declared<String>, of label: String, host: HostSpec?, hostAt: SourceLocation?,
+        pool: String?
+    ) {
         guard let image = images[reference.value] else {
             diagnostics.append(.undeclared("image", reference.value, by: label, candidates: Array(images.keys), at: reference.location))
             return
         }
         guard !unresolvedImages.contains(image.name) else { return }
-        let imageNote = Diagnostic.Note("image '\(image.name)' is on \(image.hosts.joined(separator: ", ")), declared here",
-                                        at: image.locations[image.pool == nil ? "hosts" : "pool"])
+        let imageNote = Diagnostic.Note(
+            "image '\(image.name)' is on \(image.hosts.joined(separator: ", ")), declared here",
+            at: image.locations[image.pool == nil ? "hosts" : "pool"])
         if let host {
             if !image.hosts.contains(host.name) {
-                diagnostics.append(.error("\(label) is filled from image '\(image.name)', which host '\(host.name)' does not have",
-                                          at: reference.location, notes: [.init("host '\(host.name)' is named here", at: hostAt), imageNote]))
+                diagnostics.append(
+                    .error(
+                        "\(label) is filled from image '\(image.name)', which host '\(host.name)' does not have",
+                        at: reference.location, notes: [.init("host '\(host.name)' is named here", at: hostAt), imageNote]))
             }
         } else if let pool, let spec = pools[pool], !spec.hosts.isEmpty, !spec.hosts.contains(where: image.hosts.contains) {
-            diagnostics.append(.error("\(label) is filled from image '\(image.name)', which no host reaching pool '\(pool)' has",
-                                      at: reference.location, notes: [imageNote]))
+            diagnostics.append(
+                .error(
+                    "\(label) is filled from image '\(image.name)', which no host reaching pool '\(pool)' has",
+                    at: reference.location, notes: [imageNote]))
         }
     }
 
@@ -78,16 +90,19 @@ extension LabAssembler {
         let managed = managedVolumes()
         for image in images.values.sorted(by: { $0.name < $1.name }) where !unresolvedImages.contains(image.name) {
             guard let owner = managed[Syntax.deviceIdentity(image.path)] else { continue }
-            diagnostics.append(.error("image '\(image.name)' is \(image.path), the volume of disk '\(owner.disk)' of domain '\(owner.domain)', which xenplan writes; keep images apart from volumes",
-                                      at: image.locations["path"],
-                                      notes: [.init("disk '\(owner.disk)' of domain '\(owner.domain)' is declared here", at: owner.location)]))
+            diagnostics.append(
+                .error(
+                    "image '\(image.name)' is \(image.path), the volume of disk '\(owner.disk)' of domain '\(owner.domain)', which xenplan writes; keep images apart from volumes",
+                    at: image.locations["path"],
+                    notes: [.init("disk '\(owner.disk)' of domain '\(owner.domain)' is declared here", at: owner.location)]))
         }
     }
 }
 
 extension Diagnostic {
     static func imageInLvmPool(_ what: String, pool: String, at location: SourceLocation, poolAt: SourceLocation?) -> Diagnostic {
-        .error("\(what) names pool '\(pool)', which is an lvm pool; an image is a file in a dir pool, or give its hosts instead",
-               at: location, notes: [.init("pool '\(pool)' is declared here", at: poolAt)])
+        .error(
+            "\(what) names pool '\(pool)', which is an lvm pool; an image is a file in a dir pool, or give its hosts instead",
+            at: location, notes: [.init("pool '\(pool)' is declared here", at: poolAt)])
     }
 }

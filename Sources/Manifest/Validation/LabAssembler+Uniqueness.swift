@@ -34,8 +34,10 @@ extension LabAssembler {
                     let key = "\(pool)\u{0}\(disk.volumeName(domain: domain))"
                     let label = "disk '\(disk.name)' of domain '\(domain)'"
                     if let first = volumes[key], first.label != label {
-                        diagnostics.append(.volumeCollision(disk.volumeName(domain: domain), pool: pool, label: label,
-                                                            at: declared.name?.location ?? declared.location, first: first))
+                        diagnostics.append(
+                            .volumeCollision(
+                                disk.volumeName(domain: domain), pool: pool, label: label,
+                                at: declared.name?.location ?? declared.location, first: first))
                     } else {
                         volumes[key] = (label, declared.name?.location ?? declared.location)
                     }
@@ -73,33 +75,48 @@ extension LabAssembler {
 }
 
 extension Diagnostic {
-    static func pathIsManagedVolume(_ path: String, domain: String, at location: SourceLocation,
-                                    owner: (domain: String, disk: String, location: SourceLocation)) -> Diagnostic {
-        .error("device \(path) of domain '\(domain)' is the volume of disk '\(owner.disk)' of domain '\(owner.domain)', which xenplan manages: one guest's disk must not be another's",
-               at: location, notes: [.init("disk '\(owner.disk)' of domain '\(owner.domain)' is declared here", at: owner.location)])
+    static func pathIsManagedVolume(
+        _ path: String, domain: String, at location: SourceLocation,
+        owner: (domain: String, disk: String, location: SourceLocation)
+    ) -> Diagnostic {
+        .error(
+            "device \(path) of domain '\(domain)' is the volume of disk '\(owner.disk)' of domain '\(owner.domain)', which xenplan manages: one guest's disk must not be another's",
+            at: location, notes: [.init("disk '\(owner.disk)' of domain '\(owner.domain)' is declared here", at: owner.location)])
     }
 
-    static func duplicateMAC(_ mac: String, domain: String, at location: SourceLocation,
-                             first: (domain: String, location: SourceLocation)) -> Diagnostic {
-        .error("MAC \(mac) of domain '\(domain)' is already used", at: location,
-               notes: [.init("first used by domain '\(first.domain)' here", at: first.location)])
+    static func duplicateMAC(
+        _ mac: String, domain: String, at location: SourceLocation,
+        first: (domain: String, location: SourceLocation)
+    ) -> Diagnostic {
+        .error(
+            "MAC \(mac) of domain '\(domain)' is already used", at: location,
+            notes: [.init("first used by domain '\(first.domain)' here", at: first.location)])
     }
 
-    static func duplicateIP(_ ip: String, domain: String, at location: SourceLocation,
-                            first: (domain: String, location: SourceLocation)) -> Diagnostic {
-        .error("IP \(ip) of domain '\(domain)' is already used", at: location,
-               notes: [.init("first used by domain '\(first.domain)' here", at: first.location)])
+    static func duplicateIP(
+        _ ip: String, domain: String, at location: SourceLocation,
+        first: (domain: String, location: SourceLocation)
+    ) -> Diagnostic {
+        .error(
+            "IP \(ip) of domain '\(domain)' is already used", at: location,
+            notes: [.init("first used by domain '\(first.domain)' here", at: first.location)])
     }
 
-    static func volumeCollision(_ volume: String, pool: String, label: String, at location: SourceLocation,
-                                first: (label: String, location: SourceLocation)) -> Diagnostic {
-        .error("volume '\(volume)' in pool '\(pool)' would hold both \(label) and \(first.label)", at: location,
-               notes: [.init("\(first.label) is here", at: first.location)])
+    static func volumeCollision(
+        _ volume: String, pool: String, label: String, at location: SourceLocation,
+        first: (label: String, location: SourceLocation)
+    ) -> Diagnostic {
+        .error(
+            "volume '\(volume)' in pool '\(pool)' would hold both \(label) and \(first.label)", at: location,
+            notes: [.init("\(first.label) is here", at: first.location)])
     }
 
-    static func sharedDevice(_ path: String, domain: String, at location: SourceLocation, first: String,
-                             firstAt: SourceLocation) -> Diagnostic {
-        .error("device \(path) is used by domain '\(domain)' and by domain '\(first)', and not read-only by both", at: location,
-               notes: [.init("used by domain '\(first)' here", at: firstAt)])
+    static func sharedDevice(
+        _ path: String, domain: String, at location: SourceLocation, first: String,
+        firstAt: SourceLocation
+    ) -> Diagnostic {
+        .error(
+            "device \(path) is used by domain '\(domain)' and by domain '\(first)', and not read-only by both", at: location,
+            notes: [.init("used by domain '\(first)' here", at: firstAt)])
     }
 }

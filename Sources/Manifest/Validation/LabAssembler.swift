@@ -57,10 +57,11 @@ struct LabAssembler {
         assembler.checkUniqueness()
         assembler.checkGroups()
         assembler.checkHostCapacity()
-        let lab = Lab(name: assembler.labName?.value, format: assembler.format, pools: Array(assembler.pools.values),
-                      hosts: Array(assembler.hosts.values), groups: Array(assembler.groups.values),
-                      domains: assembler.domains.map(\.spec), images: Array(assembler.images.values),
-                      sshKeys: assembler.labSSHKeys, files: files.map(\.path), contentHash: contentHash)
+        let lab = Lab(
+            name: assembler.labName?.value, format: assembler.format, pools: Array(assembler.pools.values),
+            hosts: Array(assembler.hosts.values), groups: Array(assembler.groups.values),
+            domains: assembler.domains.map(\.spec), images: Array(assembler.images.values),
+            sshKeys: assembler.labSSHKeys, files: files.map(\.path), contentHash: contentHash)
         return (lab, assembler.diagnostics)
     }
 
@@ -137,15 +138,19 @@ struct LabAssembler {
                 diagnostics.append(.unsharedPool(pool.name, hosts: pool.hosts.count, at: pool.locations["hosts"]))
             }
             if pool.hosts.count == 1 && pool.shared {
-                diagnostics.append(.warning("pool '\(pool.name)' is shared but only host '\(pool.hosts[0])' reaches it",
-                                            at: pool.locations["shared"]))
+                diagnostics.append(
+                    .warning(
+                        "pool '\(pool.name)' is shared but only host '\(pool.hosts[0])' reaches it",
+                        at: pool.locations["shared"]))
             }
             for host in pool.hosts where !pool.container.isEmpty {
                 let key = "\(host)\u{0}\(pool.container)"
                 if let first = containers[key] {
                     let thing = if case .lvm = pool.kind { "volume group" } else { "directory" }
-                    diagnostics.append(.error("pools '\(first.pool)' and '\(pool.name)' are the same \(thing) \(shown(pool.container)) on host '\(host)'",
-                                              at: pool.locations["hosts"], notes: [.init("pool '\(first.pool)' is declared here", at: first.location)]))
+                    diagnostics.append(
+                        .error(
+                            "pools '\(first.pool)' and '\(pool.name)' are the same \(thing) \(shown(pool.container)) on host '\(host)'",
+                            at: pool.locations["hosts"], notes: [.init("pool '\(first.pool)' is declared here", at: first.location)]))
                 } else {
                     containers[key] = (pool.name, pool.locations.object)
                 }
@@ -171,24 +176,29 @@ extension Diagnostic {
         .error("\(kind) \(shown(name)) is defined more than once", at: location, notes: [.init("first defined here", at: first)])
     }
 
-    static func undeclared(_ kind: String, _ name: String, by user: String, candidates: [String],
-                           at location: SourceLocation?) -> Diagnostic {
+    static func undeclared(
+        _ kind: String, _ name: String, by user: String, candidates: [String],
+        at location: SourceLocation?
+    ) -> Diagnostic {
         let hint = Suggestion.closest(to: name, among: candidates.sorted()).map { "; did you mean '\($0)'?" } ?? ""
         return .error("\(user) names \(kind) \(shown(name)), which is not declared\(hint)", at: location)
     }
 
     static func labNamedTwice(_ name: String, at location: SourceLocation, first: Declared<String>) -> Diagnostic {
-        .error("the lab is named '\(first.value)' elsewhere, and \(shown(name)) here", at: location,
-               notes: [.init("first named here", at: first.location)])
+        .error(
+            "the lab is named '\(first.value)' elsewhere, and \(shown(name)) here", at: location,
+            notes: [.init("first named here", at: first.location)])
     }
 
     static func defaultsTwice(at location: SourceLocation, first: SourceLocation) -> Diagnostic {
-        .error("defaults are written in more than one file; keep them in one", at: location,
-               notes: [.init("first written here", at: first)])
+        .error(
+            "defaults are written in more than one file; keep them in one", at: location,
+            notes: [.init("first written here", at: first)])
     }
 
     static func unsharedPool(_ pool: String, hosts: Int, at location: SourceLocation?) -> Diagnostic {
-        .error("pool '\(pool)' is reached by \(hosts) hosts but is not shared; say 'shared: true' if they see the same volumes, or declare one pool per host",
-               at: location)
+        .error(
+            "pool '\(pool)' is reached by \(hosts) hosts but is not shared; say 'shared: true' if they see the same volumes, or declare one pool per host",
+            at: location)
     }
 }

@@ -10,11 +10,14 @@ extension DesiredConfigs {
         var interfaces: [CloudInitSeed.Interface] = []
         for (spec, nic) in zip(d.network, nics) {
             let address = Normalize.ip(spec.ip).map { "\($0)/\(spec.prefix ?? NicSpec.defaultPrefix)" }
-            interfaces.append(CloudInitSeed.Interface(mac: nic.mac ?? "", addresses: address.map { [$0] } ?? [],
-                                                      gateway: spec.gateway, dns: spec.dns))
+            interfaces.append(
+                CloudInitSeed.Interface(
+                    mac: nic.mac ?? "", addresses: address.map { [$0] } ?? [],
+                    gateway: spec.gateway, dns: spec.dns))
         }
-        var seed = CloudInitSeed(domain: d.name, instanceId: "", hostname: d.identity.hostname, interfaces: interfaces,
-                                 sshKeys: d.identity.sshKeys, passwordHash: d.identity.passwordHash)
+        var seed = CloudInitSeed(
+            domain: d.name, instanceId: "", hostname: d.identity.hostname, interfaces: interfaces,
+            sshKeys: d.identity.sshKeys, passwordHash: d.identity.passwordHash)
         seed.instanceId = instanceId ?? Self.instanceId(of: seed)
         return seed
     }
@@ -32,8 +35,10 @@ extension DesiredConfigs {
     /// content to write. First boot only (the default): a guest that exists keeps the
     /// record it was created with, and a different declared identity is reported, not
     /// applied; `identityChanges: next-boot` rewrites it with a new instance id.
-    mutating func seedRecord(_ d: DomainSpec, nics: [DomainConfig.Nic], on host: String,
-                             notices: inout [Notice]) -> DomainConfig.Seed? {
+    mutating func seedRecord(
+        _ d: DomainSpec, nics: [DomainConfig.Nic], on host: String,
+        notices: inout [Notice]
+    ) -> DomainConfig.Seed? {
         guard d.identity.seed else { return nil }
         let declared = declaredSeed(d, nics: nics)
         let exists = observed.existingConfig(d.name) != nil || observed.runningOn[d.name] != nil
@@ -43,7 +48,8 @@ extension DesiredConfigs {
             return DomainConfig.Seed(target: CloudInitSeed.path(domain: d.name), identity: seed.identitySummary)
         }
         guard exists else { return record(declared) }
-        let changed = recorded.map { Self.identityDifferences($0.identity, declared.identitySummary) }
+        let changed =
+            recorded.map { Self.identityDifferences($0.identity, declared.identitySummary) }
             ?? ["no seed"]
         if changed.isEmpty, let recorded {
             return record(declaredSeed(d, nics: nics, instanceId: recorded.identity["instance-id"]))
@@ -51,16 +57,23 @@ extension DesiredConfigs {
         switch d.identity.changes {
         case .nextBoot:
             if seedNoticed.insert(d.name).inserted {
-                notices.append(Notice(kind: .pendingRestart, host: host, domain: d.name, message:
-                    "first-boot identity of \(d.name) changes (\(changed.joined(separator: ", "))): its seed is rewritten with instance id \(declared.instanceId); cloud-init applies it at the guest's next boot"))
+                notices.append(
+                    Notice(
+                        kind: .pendingRestart, host: host, domain: d.name,
+                        message:
+                            "first-boot identity of \(d.name) changes (\(changed.joined(separator: ", "))): its seed is rewritten with instance id \(declared.instanceId); cloud-init applies it at the guest's next boot"
+                    ))
             }
             return record(declared)
         case .firstBoot:
             if seedNoticed.insert(d.name).inserted {
-                notices.append(Notice(kind: .firstBoot, host: host, domain: d.name, message:
-                    "first-boot identity of \(d.name) is declared differently (\(changed.joined(separator: ", "))): "
-                        + (recorded == nil ? "it was created without a seed" : "it keeps the one it was created with")
-                        + "; identityChanges: next-boot applies it at its next boot"))
+                notices.append(
+                    Notice(
+                        kind: .firstBoot, host: host, domain: d.name,
+                        message:
+                            "first-boot identity of \(d.name) is declared differently (\(changed.joined(separator: ", "))): "
+                            + (recorded == nil ? "it was created without a seed" : "it keeps the one it was created with")
+                            + "; identityChanges: next-boot applies it at its next boot"))
             }
             guard let recorded else { return nil }
             // Only written again if the file is gone: with the instance id the guest knows,

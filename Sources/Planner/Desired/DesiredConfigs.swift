@@ -38,23 +38,27 @@ struct DesiredConfigs {
     /// has are kept (pinned), so that a restart does not give it a new one; a NIC the
     /// manifests leave to Xen that has none yet gets one chosen here, and a new domain its
     /// UUID, so that what `xl create` starts is exactly what the next plan expects.
-    mutating func config(for d: DomainSpec, on host: String, observedNics: [NicState], uuid: String?,
-                         notices: inout [Notice]) -> DomainConfig {
+    mutating func config(
+        for d: DomainSpec, on host: String, observedNics: [NicState], uuid: String?,
+        notices: inout [Notice]
+    ) -> DomainConfig {
         let match = NicMatch(desired: d.network, observed: observedNics)
         var nics: [DomainConfig.Nic] = []
         for (i, n) in d.network.enumerated() {
-            let mac = Normalize.mac(n.mac) ?? match.observedFor[i].flatMap { Normalize.mac(observedNics[$0].mac) }
+            let mac =
+                Normalize.mac(n.mac) ?? match.observedFor[i].flatMap { Normalize.mac(observedNics[$0].mac) }
                 ?? chosenMAC(domain: d.name, index: i)
             nics.append(DomainConfig.Nic(bridge: n.bridge, mac: mac, ip: Normalize.ip(n.ip)))
         }
         let lab = desired.lab
-        return DomainConfig(name: d.name, uuid: uuid ?? StableIdentity.uuid("\(lab.name ?? "")/\(d.name)"), type: d.type.rawValue,
-                            memory: d.memory, maxmem: d.maxmem,
-                            vcpus: d.vcpus, maxvcpus: d.maxvcpus, cpuWeight: d.cpuWeight, cpuCap: d.cpuCap,
-                            boot: Self.boot(d.boot), disks: desired.resolveDisks(d, on: host).map(\.config), nics: nics,
-                            seed: seedRecord(d, nics: nics, on: host, notices: &notices), protect: d.protect,
-                            autostart: d.state == .running, manifestHash: lab.contentHash,
-                            manifestFile: d.locations.object.map { DesiredState.fileName($0.file) })
+        return DomainConfig(
+            name: d.name, uuid: uuid ?? StableIdentity.uuid("\(lab.name ?? "")/\(d.name)"), type: d.type.rawValue,
+            memory: d.memory, maxmem: d.maxmem,
+            vcpus: d.vcpus, maxvcpus: d.maxvcpus, cpuWeight: d.cpuWeight, cpuCap: d.cpuCap,
+            boot: Self.boot(d.boot), disks: desired.resolveDisks(d, on: host).map(\.config), nics: nics,
+            seed: seedRecord(d, nics: nics, on: host, notices: &notices), protect: d.protect,
+            autostart: d.state == .running, manifestHash: lab.contentHash,
+            manifestFile: d.locations.object.map { DesiredState.fileName($0.file) })
     }
 
     /// A MAC for NIC `index` of `domain`, in Xen's prefix, the same on every call and in

@@ -25,19 +25,23 @@ extension Diff {
             // start whenever it is declared running again.
             if configDue {
                 let deps = h == c ? planVolumes(d, disks: desired.resolveDisks(d, on: c), on: c) : []
-                add(Draft(kind: .writeConfig, host: c, domain: d.name, summary: "update xenplan's configuration",
-                          reason: "its configuration differs from the manifests", disruption: .none,
-                          operations: [.writeConfig(wanted)], deps: deps))
+                add(
+                    Draft(
+                        kind: .writeConfig, host: c, domain: d.name, summary: "update xenplan's configuration",
+                        reason: "its configuration differs from the manifests", disruption: .none,
+                        operations: [.writeConfig(wanted)], deps: deps))
             }
             return
         }
         if holdIfDiskInUse(d, disks: wanted.disks, on: c) { return }
         let deps = (h == c ? planVolumes(d, disks: desired.resolveDisks(d, on: c), on: c) : []) + bridgeDeps(d, on: c)
         let usage = Resources(memory: Planner.footprint(of: d), vcpus: d.vcpus)
-        add(Draft(kind: .start, host: c, domain: d.name, summary: "\(Text.vcpus(d.vcpus)), \(d.memory) from its configuration",
-                  reason: "declared running, exists only as a configuration", disruption: .none,
-                  operations: (configDue ? [.writeConfig(wanted)] : []) + [.create(domain: d.name)],
-                  deps: deps, takeHost: c, take: usage))
+        add(
+            Draft(
+                kind: .start, host: c, domain: d.name, summary: "\(Text.vcpus(d.vcpus)), \(d.memory) from its configuration",
+                reason: "declared running, exists only as a configuration", disruption: .none,
+                operations: (configDue ? [.writeConfig(wanted)] : []) + [.create(domain: d.name)],
+                deps: deps, takeHost: c, take: usage))
         ledger[d.name] = Ledger.Entry(host: c, usage: usage, up: true)
     }
 }

@@ -19,16 +19,19 @@ extension Diff {
         if !volumes.isEmpty { summary += "; volume\(volumes.count == 1 ? "" : "s") " + volumes.joined(separator: ", ") }
         if d.identity.seed {
             let keys = d.identity.sshKeys.count
-            summary += "; first-boot seed: hostname \(d.identity.hostname)"
+            summary +=
+                "; first-boot seed: hostname \(d.identity.hostname)"
                 + (keys == 0 ? "" : ", \(keys) ssh key\(keys == 1 ? "" : "s")")
                 + (d.identity.passwordHash == nil ? "" : ", root password")
         }
         if !running { summary += "; left stopped" }
-        add(Draft(kind: .create, host: h, domain: d.name, summary: summary,
-                  reason: "declared, does not exist" + (placed ? "; placed on \(h): most free memory among the hosts that fit" : ""),
-                  disruption: .none,
-                  operations: [.writeConfig(desiredConfig(d, on: h))] + (running ? [.create(domain: d.name)] : []),
-                  deps: deps, takeHost: running ? h : nil, take: usage))
+        add(
+            Draft(
+                kind: .create, host: h, domain: d.name, summary: summary,
+                reason: "declared, does not exist" + (placed ? "; placed on \(h): most free memory among the hosts that fit" : ""),
+                disruption: .none,
+                operations: [.writeConfig(desiredConfig(d, on: h))] + (running ? [.create(domain: d.name)] : []),
+                deps: deps, takeHost: running ? h : nil, take: usage))
         ledger[d.name] = Ledger.Entry(host: h, usage: usage, up: running)
     }
 }

@@ -14,8 +14,9 @@ extension Diff {
         guard let target = d.host ?? running ?? configHost else { return false }
         finalHost[d.name] = running ?? configHost ?? target
         if let what = observed.unsettled[d.name] {
-            notice(.inTransition, host: running ?? configHost ?? target, domain: d.name,
-                   "\(d.name) is in transition (\(what.joined(separator: ", "))): left alone; plan again once it has settled")
+            notice(
+                .inTransition, host: running ?? configHost ?? target, domain: d.name,
+                "\(d.name) is in transition (\(what.joined(separator: ", "))): left alone; plan again once it has settled")
             return true
         }
         if let o = running, let s = observed.hosts[o]?.domain(d.name) {

@@ -13,8 +13,11 @@ extension Diff {
             .map { DomainConfig.Disk(vdev: Normalize.vdev($0.vdev), target: $0.target, readOnly: $0.readOnly) }
         let ownNics = s.nics.map { DomainConfig.Nic(bridge: $0.bridge, mac: Normalize.mac($0.mac), ip: Normalize.ip($0.ip)) }
         // Known by its configuration, or (none left) by what Xen still holds of it.
-        let known = config ?? DomainConfig(name: d.name, uuid: s.uuid, memory: s.memoryTarget, maxmem: s.memoryStaticMax,
-                                           vcpus: s.vcpusOnline, maxvcpus: s.maxVcpus, disks: ownDisks, nics: ownNics)
+        let known =
+            config
+            ?? DomainConfig(
+                name: d.name, uuid: s.uuid, memory: s.memoryTarget, maxmem: s.memoryStaticMax,
+                vcpus: s.vcpusOnline, maxvcpus: s.maxVcpus, disks: ownDisks, nics: ownNics)
         let move = MigrationDecision.forDomain(d, s, known: known, on: o, declared: h, desired: desired, observed: observed)
         if case let .blocked(why) = move { notice(.migrationBlocked, host: o, domain: d.name, why) }
         let migrating = move == .live(to: h)
@@ -33,18 +36,22 @@ extension Diff {
         }
         var configDue = config.map { !Normalize.sameConfig(desired: wanted, observed: $0) } ?? false
         if config == nil {
-            add(Draft(kind: .writeConfig, host: o, domain: d.name, summary: "adopt: write xenplan's configuration",
-                      reason: "\(d.name) exists on \(o) without xenplan's configuration and is declared: adopted",
-                      disruption: .none, operations: [.writeConfig(migrating ? desiredConfig(d, on: o, observedNics: s.nics, uuid: s.uuid) : wanted)]))
+            add(
+                Draft(
+                    kind: .writeConfig, host: o, domain: d.name, summary: "adopt: write xenplan's configuration",
+                    reason: "\(d.name) exists on \(o) without xenplan's configuration and is declared: adopted",
+                    disruption: .none, operations: [.writeConfig(migrating ? desiredConfig(d, on: o, observedNics: s.nics, uuid: s.uuid) : wanted)]))
         }
 
         // Declared stopped: shut it down; nothing else is worth changing live.
         if d.state == .stopped {
             if s.state.isUp {
-                add(Draft(kind: .stop, host: o, domain: d.name, summary: "shut down (timeout \(d.shutdownTimeout) s)",
-                          reason: "declared state: stopped", disruption: .restart,
-                          operations: (configDue ? [.writeConfig(wanted)] : []) + [.shutdown(domain: d.name, timeoutSeconds: d.shutdownTimeout)],
-                          releaseHost: o, release: current))
+                add(
+                    Draft(
+                        kind: .stop, host: o, domain: d.name, summary: "shut down (timeout \(d.shutdownTimeout) s)",
+                        reason: "declared state: stopped", disruption: .restart,
+                        operations: (configDue ? [.writeConfig(wanted)] : []) + [.shutdown(domain: d.name, timeoutSeconds: d.shutdownTimeout)],
+                        releaseHost: o, release: current))
                 ledger[d.name]?.usage = Resources()
                 ledger[d.name]?.up = false
             } else if configDue {
@@ -59,11 +66,12 @@ extension Diff {
             if holdIfDiskInUse(d, disks: wanted.disks, on: o) { return }
             let deps = (h == o ? planVolumes(d, disks: desired.resolveDisks(d, on: o), on: o) : []) + bridgeDeps(d, on: o)
             let after = Resources(memory: Planner.footprint(of: d), vcpus: d.vcpus)
-            var draft = Draft(kind: .start, host: o, domain: d.name, summary: "\(Text.vcpus(d.vcpus)), \(d.memory) (was \(s.state.rawValue))",
-                              reason: "declared running, but \(s.state.rawValue): cleared and started from its configuration",
-                              disruption: .none,
-                              operations: (configDue ? [.writeConfig(wanted)] : []) + [.destroy(domain: d.name), .create(domain: d.name)],
-                              deps: deps)
+            var draft = Draft(
+                kind: .start, host: o, domain: d.name, summary: "\(Text.vcpus(d.vcpus)), \(d.memory) (was \(s.state.rawValue))",
+                reason: "declared running, but \(s.state.rawValue): cleared and started from its configuration",
+                disruption: .none,
+                operations: (configDue ? [.writeConfig(wanted)] : []) + [.destroy(domain: d.name), .create(domain: d.name)],
+                deps: deps)
             Self.setNet(&draft, on: o, from: current, to: after)
             add(draft)
             ledger[d.name] = Ledger.Entry(host: o, usage: after, up: true)
@@ -96,24 +104,27 @@ extension Diff {
 
         if restarting {
             let after = Resources(memory: Planner.footprint(of: d), vcpus: d.vcpus)
-            var draft = Draft(kind: .restart, host: here, domain: d.name,
-                              summary: reboot.joined(separator: ", ") + ": shut down and start again",
-                              reason: reboot.joined(separator: ", ") + " needs a restart ("
-                                  + (d.restart == .allowed ? "restart: allowed" : "--allow-restart") + ")",
-                              disruption: .restart,
-                              operations: [.writeConfig(wanted), .shutdown(domain: d.name, timeoutSeconds: d.shutdownTimeout), .create(domain: d.name)],
-                              deps: volumeDeps + bridgeDeps(d, on: here))
+            var draft = Draft(
+                kind: .restart, host: here, domain: d.name,
+                summary: reboot.joined(separator: ", ") + ": shut down and start again",
+                reason: reboot.joined(separator: ", ") + " needs a restart ("
+                    + (d.restart == .allowed ? "restart: allowed" : "--allow-restart") + ")",
+                disruption: .restart,
+                operations: [.writeConfig(wanted), .shutdown(domain: d.name, timeoutSeconds: d.shutdownTimeout), .create(domain: d.name)],
+                deps: volumeDeps + bridgeDeps(d, on: here))
             Self.setNet(&draft, on: here, from: usage, to: after)
             add(draft)
             ledger[d.name] = Ledger.Entry(host: here, usage: after, up: true)
             return
         }
         if let why = restartHeldBy {
-            notice(.diskInUse, host: here, domain: d.name,
-                   reboot.joined(separator: ", ") + " needs a restart, held: \(why), and \(d.name) could not start again")
+            notice(
+                .diskInUse, host: here, domain: d.name,
+                reboot.joined(separator: ", ") + " needs a restart, held: \(why), and \(d.name) could not start again")
         } else if !reboot.isEmpty {
-            notice(.pendingRestart, host: here, domain: d.name,
-                   reboot.joined(separator: ", ") + " needs a restart (restart: never); set restart: allowed or use --allow-restart")
+            notice(
+                .pendingRestart, host: here, domain: d.name,
+                reboot.joined(separator: ", ") + " needs a restart (restart: never); set restart: allowed or use --allow-restart")
         }
 
         var live: [Draft] = []
@@ -122,10 +133,11 @@ extension Diff {
         if !memoryChanges && !memoryDone { quotas.memory[d.name] = s.memoryTarget }
         if d.vcpus > s.maxVcpus { quotas.vcpus[d.name] = s.vcpusOnline }
         if s.vcpusOnline != d.vcpus, d.vcpus <= s.maxVcpus {
-            var draft = Draft(kind: .setVcpus, host: here, domain: d.name,
-                              summary: "\(s.vcpusOnline) → \(d.vcpus), live (maxvcpus \(s.maxVcpus))",
-                              reason: "online vCPUs differ from the manifests", disruption: .live,
-                              operations: [.setVcpus(domain: d.name, count: d.vcpus)])
+            var draft = Draft(
+                kind: .setVcpus, host: here, domain: d.name,
+                summary: "\(s.vcpusOnline) → \(d.vcpus), live (maxvcpus \(s.maxVcpus))",
+                reason: "online vCPUs differ from the manifests", disruption: .live,
+                operations: [.setVcpus(domain: d.name, count: d.vcpus)])
             var after = usage
             after.vcpus = d.vcpus
             Self.setNet(&draft, on: here, from: usage, to: after)
@@ -136,9 +148,11 @@ extension Diff {
             var parts: [String] = []
             if s.cpuWeight != d.cpuWeight { parts.append("weight \(s.cpuWeight) → \(d.cpuWeight)") }
             if s.cpuCap != d.cpuCap { parts.append("cap \(s.cpuCap) → \(d.cpuCap)") }
-            live.append(Draft(kind: .setScheduler, host: here, domain: d.name, summary: parts.joined(separator: ", ") + ", live",
-                              reason: "credit scheduler parameters differ from the manifests", disruption: .live,
-                              operations: [.setScheduler(domain: d.name, weight: d.cpuWeight, cap: d.cpuCap)]))
+            live.append(
+                Draft(
+                    kind: .setScheduler, host: here, domain: d.name, summary: parts.joined(separator: ", ") + ", live",
+                    reason: "credit scheduler parameters differ from the manifests", disruption: .live,
+                    operations: [.setScheduler(domain: d.name, weight: d.cpuWeight, cap: d.cpuCap)]))
         }
         if !blocked {
             live += deviceChanges(d, s, disks: disks + DesiredConfigs.seedDisk(wanted), on: here)
@@ -150,7 +164,9 @@ extension Diff {
         if memoryChanges && !memoryDown { drafts.append(Self.setMemory(d, s, on: here, from: &usage)) }
         if configDue {
             if drafts.isEmpty {
-                addConfigWrite(d, wanted, on: here, reason: migrating ? "its configuration follows it from \(o)" : "its configuration differs from the manifests")
+                addConfigWrite(
+                    d, wanted, on: here, reason: migrating ? "its configuration follows it from \(o)" : "its configuration differs from the manifests"
+                )
             } else {
                 drafts[0].operations.insert(.writeConfig(wanted), at: 0)
             }
@@ -162,12 +178,13 @@ extension Diff {
     /// A set-memory draft for `d` on `host`; `usage` becomes what the guest uses after it.
     static func setMemory(_ d: DomainSpec, _ s: DomainState, on host: String, from usage: inout Resources) -> Draft {
         let down = d.memory < s.memoryTarget
-        var draft = Draft(kind: .setMemory, host: host, domain: d.name,
-                          summary: "\(s.memoryTarget) → \(d.memory), live (maxmem \(s.memoryStaticMax))",
-                          reason: "memory target differs from the manifests"
-                              + (down ? "; complete when the guest's balloon has given the memory back" : ""),
-                          disruption: .live, operations: [.setMemory(domain: d.name, target: d.memory)],
-                          waitsForBalloon: down)
+        var draft = Draft(
+            kind: .setMemory, host: host, domain: d.name,
+            summary: "\(s.memoryTarget) → \(d.memory), live (maxmem \(s.memoryStaticMax))",
+            reason: "memory target differs from the manifests"
+                + (down ? "; complete when the guest's balloon has given the memory back" : ""),
+            disruption: .live, operations: [.setMemory(domain: d.name, target: d.memory)],
+            waitsForBalloon: down)
         var after = usage
         after.memory = XenMemory.footprint(actual: d.memory, staticMax: s.memoryStaticMax)
         setNet(&draft, on: host, from: usage, to: after)
@@ -186,7 +203,9 @@ extension Diff {
     }
 
     mutating func addConfigWrite(_ d: DomainSpec, _ config: DomainConfig, on host: String, reason: String) {
-        add(Draft(kind: .writeConfig, host: host, domain: d.name, summary: "update xenplan's configuration",
-                  reason: reason, disruption: .none, operations: [.writeConfig(config)]))
+        add(
+            Draft(
+                kind: .writeConfig, host: host, domain: d.name, summary: "update xenplan's configuration",
+                reason: reason, disruption: .none, operations: [.writeConfig(config)]))
     }
 }

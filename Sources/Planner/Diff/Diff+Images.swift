@@ -7,7 +7,9 @@ import XenplanBasics
 extension Diff {
     /// The copy's source for the host, and a few words on it for the plan (`qcow2,
     /// 2 GiB`). A problem is recorded, and the plan refused, naming host and domain.
-    mutating func imageSource(_ name: String, for d: DomainSpec, disk: DiskSpec, size: ByteSize, on host: String)
+    mutating func imageSource(
+        _ name: String, for d: DomainSpec, disk: DiskSpec, size: ByteSize, on host: String
+    )
         -> (source: ImageSource, detail: String?)
     {
         let image = desired.lab.image(name)
@@ -17,15 +19,18 @@ extension Diff {
             return (source, nil)
         }
         let file = observed.hosts[host]?.state.image(at: source.path)
-        let detail = [source.format, file.map { "\($0.virtualSize)" }, source.sha256 == nil ? "no sha256 declared" : "sha256 checked before the copy"]
-            .compactMap { $0 }.joined(separator: ", ")
+        let detail = [
+            source.format, file.map { "\($0.virtualSize)" }, source.sha256 == nil ? "no sha256 declared" : "sha256 checked before the copy",
+        ]
+        .compactMap { $0 }.joined(separator: ", ")
         return (source, detail)
     }
 
     func checkImages() throws(PlanRefusal) {
         guard !imageProblems.isEmpty else { return }
-        throw PlanRefusal(hosts: Array(Set(imageProblems.map(\.host))).sorted(),
-                          domains: Array(Set(imageProblems.map(\.domain))).sorted(), shortfall: .zero,
-                          message: imageProblems.map(\.message).joined(separator: "\n"))
+        throw PlanRefusal(
+            hosts: Array(Set(imageProblems.map(\.host))).sorted(),
+            domains: Array(Set(imageProblems.map(\.domain))).sorted(), shortfall: .zero,
+            message: imageProblems.map(\.message).joined(separator: "\n"))
     }
 }

@@ -9,8 +9,10 @@ extension Diff {
     /// and does not restart anyway (less to copy, less room needed on the target), its
     /// seed file put on the target first, its configuration moved with it. Returns what it
     /// uses after the move, and whether its memory was set on the way.
-    mutating func migrateLive(_ d: DomainSpec, _ s: DomainState, from o: String, to h: String, usage: Resources,
-                              restarting: Bool, volumeDeps: [Int]) -> (usage: Resources, memoryDone: Bool) {
+    mutating func migrateLive(
+        _ d: DomainSpec, _ s: DomainState, from o: String, to h: String, usage: Resources,
+        restarting: Bool, volumeDeps: [Int]
+    ) -> (usage: Resources, memoryDone: Bool) {
         var usage = usage
         var memoryDone = false
         if !restarting, d.memory < s.memoryTarget, d.memory <= s.memoryStaticMax {
@@ -18,19 +20,26 @@ extension Diff {
             memoryDone = true
         }
         if s.disks.contains(where: { $0.target == CloudInitSeed.path(domain: d.name) }),
-           observed.hosts[h]?.seeds.contains(d.name) == false, let seed = configs.seeds[d.name] {
-            add(Draft(kind: .writeConfig, host: h, domain: d.name, summary: "first-boot seed of \(d.name), before it arrives",
-                      reason: "\(d.name) has its seed disk attached: the file must exist on \(h) for the migration",
-                      disruption: .none, operations: [.writeSeed(seed)]))
+            observed.hosts[h]?.seeds.contains(d.name) == false, let seed = configs.seeds[d.name]
+        {
+            add(
+                Draft(
+                    kind: .writeConfig, host: h, domain: d.name, summary: "first-boot seed of \(d.name), before it arrives",
+                    reason: "\(d.name) has its seed disk attached: the file must exist on \(h) for the migration",
+                    disruption: .none, operations: [.writeSeed(seed)]))
         }
-        let via = Set(s.disks.compactMap { observed.hosts[o]?.volumeByTarget[$0.target] }.compactMap { key in
-            desired.lab.pools.first { $0.container == key.container && $0.shared }?.name
-        }).sorted()
-        add(Draft(kind: .migrate, host: o, domain: d.name, targetHost: h,
-                  summary: "\(o) → \(h), live" + (via.isEmpty ? "" : " (pool \(via.joined(separator: ", ")) \(via.count == 1 ? "is" : "are") shared)"),
-                  reason: "declared on \(h), runs on \(o)", disruption: .pause,
-                  operations: [.migrate(domain: d.name, toHost: h), .removeConfig(name: d.name)],
-                  deps: volumeDeps + bridgeDeps(d, on: h), takeHost: h, take: usage, releaseHost: o, release: usage))
+        let via = Set(
+            s.disks.compactMap { observed.hosts[o]?.volumeByTarget[$0.target] }.compactMap { key in
+                desired.lab.pools.first { $0.container == key.container && $0.shared }?.name
+            }
+        ).sorted()
+        add(
+            Draft(
+                kind: .migrate, host: o, domain: d.name, targetHost: h,
+                summary: "\(o) → \(h), live" + (via.isEmpty ? "" : " (pool \(via.joined(separator: ", ")) \(via.count == 1 ? "is" : "are") shared)"),
+                reason: "declared on \(h), runs on \(o)", disruption: .pause,
+                operations: [.migrate(domain: d.name, toHost: h), .removeConfig(name: d.name)],
+                deps: volumeDeps + bridgeDeps(d, on: h), takeHost: h, take: usage, releaseHost: o, release: usage))
         ledger[d.name] = Ledger.Entry(host: h, usage: usage, up: true)
         return (usage, memoryDone)
     }
@@ -45,13 +54,14 @@ extension Diff {
         let wanted = desiredConfig(d, on: to, observedNics: stopped?.nics ?? known, uuid: config.uuid)
         if holdIfDiskInUse(d, disks: wanted.disks, on: to) { return }
         let volumeDeps = planVolumes(d, disks: desired.resolveDisks(d, on: to), on: to)
-        var clear = Draft(kind: .removeStaleConfig, host: from, domain: d.name,
-                          summary: (stopped.map { "clear \(d.name) (\($0.state.rawValue)) and its configuration" }
-                              ?? "remove the configuration of \(d.name)") + ", which starts on \(to)",
-                          reason: "declared on \(to); a reboot of \(from) would start a second \(d.name) on the same disks",
-                          disruption: .none,
-                          operations: (stopped == nil ? [] : [.destroy(domain: d.name)])
-                              + (observed.hosts[from]?.config(d.name) == nil ? [] : [.removeConfig(name: d.name)]))
+        var clear = Draft(
+            kind: .removeStaleConfig, host: from, domain: d.name,
+            summary: (stopped.map { "clear \(d.name) (\($0.state.rawValue)) and its configuration" }
+                ?? "remove the configuration of \(d.name)") + ", which starts on \(to)",
+            reason: "declared on \(to); a reboot of \(from) would start a second \(d.name) on the same disks",
+            disruption: .none,
+            operations: (stopped == nil ? [] : [.destroy(domain: d.name)])
+                + (observed.hosts[from]?.config(d.name) == nil ? [] : [.removeConfig(name: d.name)]))
         if let stopped {
             clear.releaseHost = from
             clear.release = Resources(memory: Planner.footprint(of: stopped), vcpus: 0)
@@ -60,11 +70,13 @@ extension Diff {
         clearedConfigs.insert("\(from)/\(d.name)")
         finalHost[d.name] = to
         let usage = Resources(memory: Planner.footprint(of: d), vcpus: d.vcpus)
-        add(Draft(kind: .start, host: to, domain: d.name,
-                  summary: "\(Text.vcpus(d.vcpus)), \(d.memory), moved from \(from) while not running",
-                  reason: "declared running on \(to), not running on \(from); its disks are on shared pools",
-                  disruption: .none, operations: [.writeConfig(wanted), .create(domain: d.name)],
-                  deps: volumeDeps + bridgeDeps(d, on: to), takeHost: to, take: usage))
+        add(
+            Draft(
+                kind: .start, host: to, domain: d.name,
+                summary: "\(Text.vcpus(d.vcpus)), \(d.memory), moved from \(from) while not running",
+                reason: "declared running on \(to), not running on \(from); its disks are on shared pools",
+                disruption: .none, operations: [.writeConfig(wanted), .create(domain: d.name)],
+                deps: volumeDeps + bridgeDeps(d, on: to), takeHost: to, take: usage))
         ledger[d.name] = Ledger.Entry(host: to, usage: usage, up: true)
     }
 }

@@ -45,16 +45,21 @@ extension Diff {
             let size = observed.hosts[first.host]?.volumes[key] ?? .zero
             let owned = candidates.contains { observed.hosts[$0.host]?.ownedVolumes.contains(key) ?? false }
             if desired.options.allowDataLoss && owned {
-                volumes.removedBy[key] = add(Draft(kind: .removeVolume, host: first.host, summary: "\(key.description) \(size)",
-                                                   reason: "no declared disk uses it (\(first.why)); --allow-data-loss", disruption: .dataLoss,
-                                                   operations: [.removeVolume(container: key.container, name: key.name)],
-                                                   deps: candidates.compactMap(\.after)))
+                volumes.removedBy[key] = add(
+                    Draft(
+                        kind: .removeVolume, host: first.host, summary: "\(key.description) \(size)",
+                        reason: "no declared disk uses it (\(first.why)); --allow-data-loss", disruption: .dataLoss,
+                        operations: [.removeVolume(container: key.container, name: key.name)],
+                        deps: candidates.compactMap(\.after)))
             } else if !owned {
-                notice(.orphanVolume, host: first.host, domain: first.domain,
-                       "volume \(key.description) (\(size)) is no longer used by any declared disk (\(first.why)); xenplan did not create it, so it is never removed")
+                notice(
+                    .orphanVolume, host: first.host, domain: first.domain,
+                    "volume \(key.description) (\(size)) is no longer used by any declared disk (\(first.why)); xenplan did not create it, so it is never removed"
+                )
             } else {
-                notice(.orphanVolume, host: first.host, domain: first.domain,
-                       "volume \(key.description) (\(size)) is no longer used by any declared disk (\(first.why)): kept; --allow-data-loss removes it")
+                notice(
+                    .orphanVolume, host: first.host, domain: first.domain,
+                    "volume \(key.description) (\(size)) is no longer used by any declared disk (\(first.why)): kept; --allow-data-loss removes it")
             }
         }
     }
@@ -67,7 +72,9 @@ extension Diff {
             let removed = used.filter { volumes.removedBy[$0] != nil }
             let kept = used.filter { volumes.removedBy[$0] == nil }
             var parts: [String] = []
-            if !removed.isEmpty { parts.append("volumes removed after it (--allow-data-loss): " + removed.map(\.description).joined(separator: ", ")) }
+            if !removed.isEmpty {
+                parts.append("volumes removed after it (--allow-data-loss): " + removed.map(\.description).joined(separator: ", "))
+            }
             if !kept.isEmpty { parts.append("volumes kept: " + kept.map(\.description).joined(separator: ", ")) }
             if used.isEmpty { parts.append("no volume of a declared pool") }
             graph.appendToSummary(of: id, "; " + parts.joined(separator: "; "))

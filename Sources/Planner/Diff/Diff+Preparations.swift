@@ -23,10 +23,11 @@ extension Diff {
             guard let spec = desired.hostSpecs[host], let index = observed.hosts[host] else { continue }
             for bridge in spec.bridges where !index.bridges.contains(bridge.name) {
                 let on = bridge.interface.map { " on \($0)" } ?? " (host-only)"
-                graph.bridgeDraft["\(host)/\(bridge.name)"] = add(Draft(
-                    kind: .createBridge, host: host, summary: "\(bridge.name)\(on)",
-                    reason: "bridge \(bridge.name) is declared on \(host) but missing", disruption: .none,
-                    operations: [.createBridge(name: bridge.name, interface: bridge.interface)]))
+                graph.bridgeDraft["\(host)/\(bridge.name)"] = add(
+                    Draft(
+                        kind: .createBridge, host: host, summary: "\(bridge.name)\(on)",
+                        reason: "bridge \(bridge.name) is declared on \(host) but missing", disruption: .none,
+                        operations: [.createBridge(name: bridge.name, interface: bridge.interface)]))
             }
         }
     }
@@ -49,29 +50,34 @@ extension Diff {
                 if Normalize.sameMemory(existing.size, size) { continue }
                 if existing.size > size {
                     if volumes.reported.insert(key).inserted {
-                        notice(.shrinkRefused, host: existing.host, domain: d.name,
-                               "volume \(key.description) of \(d.name) is \(existing.size), declared \(size): volumes are never shrunk; restore the size in the manifests")
+                        notice(
+                            .shrinkRefused, host: existing.host, domain: d.name,
+                            "volume \(key.description) of \(d.name) is \(existing.size), declared \(size): volumes are never shrunk; restore the size in the manifests"
+                        )
                     }
                     continue
                 }
-                draft = Draft(kind: .growVolume, host: existing.host, domain: nil,
-                              summary: "\(key.description) \(existing.size) → \(size)",
-                              reason: "disk \(disk.spec.name) of \(d.name) is declared larger; the guest sees the new size live",
-                              disruption: .live,
-                              operations: [.growVolume(container: key.container, name: key.name, size: size)])
+                draft = Draft(
+                    kind: .growVolume, host: existing.host, domain: nil,
+                    summary: "\(key.description) \(existing.size) → \(size)",
+                    reason: "disk \(disk.spec.name) of \(d.name) is declared larger; the guest sees the new size live",
+                    disruption: .live,
+                    operations: [.growVolume(container: key.container, name: key.name, size: size)])
             } else if let name = disk.spec.image {
                 let image = imageSource(name, for: d, disk: disk.spec, size: size, on: host)
-                draft = Draft(kind: .createVolume, host: host, domain: nil,
-                              summary: "\(key.description) \(size) from image \(name)" + (image.detail.map { " (\($0))" } ?? ""),
-                              reason: "disk \(disk.spec.name) of \(d.name) has no volume yet; filled from image \(name) once, at creation",
-                              disruption: .none,
-                              operations: [.createVolumeFromImage(container: key.container, name: key.name, size: size, image: image.source)])
+                draft = Draft(
+                    kind: .createVolume, host: host, domain: nil,
+                    summary: "\(key.description) \(size) from image \(name)" + (image.detail.map { " (\($0))" } ?? ""),
+                    reason: "disk \(disk.spec.name) of \(d.name) has no volume yet; filled from image \(name) once, at creation",
+                    disruption: .none,
+                    operations: [.createVolumeFromImage(container: key.container, name: key.name, size: size, image: image.source)])
             } else {
-                draft = Draft(kind: .createVolume, host: host, domain: nil,
-                              summary: "\(key.description) \(size)",
-                              reason: "disk \(disk.spec.name) of \(d.name) has no volume yet",
-                              disruption: .none,
-                              operations: [.createVolume(container: key.container, name: key.name, size: size)])
+                draft = Draft(
+                    kind: .createVolume, host: host, domain: nil,
+                    summary: "\(key.description) \(size)",
+                    reason: "disk \(disk.spec.name) of \(d.name) has no volume yet",
+                    disruption: .none,
+                    operations: [.createVolume(container: key.container, name: key.name, size: size)])
             }
             let id = add(draft)
             graph.volumeDraft[key] = id

@@ -11,10 +11,12 @@ extension Diff {
             let configured = (observed.configOn[d.name] ?? []).filter { !clearedConfigs.contains("\($0)/\(d.name)") }
             guard !configured.isEmpty, let home = observed.runningOn[d.name]?.first ?? finalHost[d.name] else { continue }
             for host in configured where host != home && host != finalHost[d.name] {
-                add(Draft(kind: .removeStaleConfig, host: host, domain: d.name,
-                          summary: "remove the configuration of \(d.name), which runs on \(home)",
-                          reason: "a reboot of \(host) would start a second \(d.name) on the same disks",
-                          disruption: .none, operations: [.removeConfig(name: d.name)]))
+                add(
+                    Draft(
+                        kind: .removeStaleConfig, host: host, domain: d.name,
+                        summary: "remove the configuration of \(d.name), which runs on \(home)",
+                        reason: "a reboot of \(host) would start a second \(d.name) on the same disks",
+                        disruption: .none, operations: [.removeConfig(name: d.name)]))
             }
         }
     }

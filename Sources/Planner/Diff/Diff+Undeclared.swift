@@ -19,16 +19,18 @@ extension Diff {
                         notice(.protected, host: host, domain: name, "\(name) is no longer declared but is protected: left running")
                         continue
                     }
-                    addDestroy(name, on: host, usage: usage,
-                               operations: [.shutdown(domain: name, timeoutSeconds: timeout), .removeConfig(name: name)],
-                               summary: "managed by xenplan, no longer declared",
-                               reason: "\(name) was created by xenplan and is no longer in the manifests" + declaredIn(config),
-                               disks: config.disks.map(\.target) + s.disks.map(\.target))
+                    addDestroy(
+                        name, on: host, usage: usage,
+                        operations: [.shutdown(domain: name, timeoutSeconds: timeout), .removeConfig(name: name)],
+                        summary: "managed by xenplan, no longer declared",
+                        reason: "\(name) was created by xenplan and is no longer in the manifests" + declaredIn(config),
+                        disks: config.disks.map(\.target) + s.disks.map(\.target))
                     goneManifests.note(config)
                 } else if desired.options.prune {
-                    addDestroy(name, on: host, usage: usage, operations: [.shutdown(domain: name, timeoutSeconds: timeout)],
-                               summary: "unmanaged, not declared (--prune)",
-                               reason: "\(name) is not declared and --prune was given", disks: s.disks.map(\.target))
+                    addDestroy(
+                        name, on: host, usage: usage, operations: [.shutdown(domain: name, timeoutSeconds: timeout)],
+                        summary: "unmanaged, not declared (--prune)",
+                        reason: "\(name) is not declared and --prune was given", disks: s.disks.map(\.target))
                 } else {
                     notice(.unmanaged, host: host, domain: name, "\(name) is not declared and was not created by xenplan: left alone")
                 }
@@ -39,19 +41,23 @@ extension Diff {
                     notice(.protected, host: host, domain: name, "\(name) is no longer declared but is protected: its configuration is kept")
                     continue
                 }
-                addDestroy(name, on: host, usage: Resources(), operations: [.removeConfig(name: name)],
-                           summary: "configuration only, no longer declared",
-                           reason: "\(name) was created by xenplan and is no longer in the manifests" + declaredIn(config),
-                           disks: config.disks.map(\.target))
+                addDestroy(
+                    name, on: host, usage: Resources(), operations: [.removeConfig(name: name)],
+                    summary: "configuration only, no longer declared",
+                    reason: "\(name) was created by xenplan and is no longer in the manifests" + declaredIn(config),
+                    disks: config.disks.map(\.target))
                 goneManifests.note(config)
             }
         }
     }
 
-    private mutating func addDestroy(_ name: String, on host: String, usage: Resources, operations: [HostOperation],
-                                     summary: String, reason: String, disks: [String]) {
-        var draft = Draft(kind: .destroy, host: host, domain: name, summary: summary, reason: reason,
-                          disruption: .destroy, operations: operations)
+    private mutating func addDestroy(
+        _ name: String, on host: String, usage: Resources, operations: [HostOperation],
+        summary: String, reason: String, disks: [String]
+    ) {
+        var draft = Draft(
+            kind: .destroy, host: host, domain: name, summary: summary, reason: reason,
+            disruption: .destroy, operations: operations)
         if !usage.isZero { draft.releaseHost = host; draft.release = usage }
         var seen: Set<VolumeKey> = []
         for target in disks {

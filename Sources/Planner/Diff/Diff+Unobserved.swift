@@ -31,8 +31,9 @@ extension Diff {
         guard let host = unobservedHostThatMayRun(d) else { return false }
         let why = desired.options.unobservedHosts[host] ?? "not observed"
         finalHost[d.name] = host
-        notice(.unknown, host: observed.configOn[d.name]?.first ?? d.host, domain: d.name,
-               "\(d.name) may be running on \(host), which was not observed (\(why)): not created, started or moved until \(host) can be read")
+        notice(
+            .unknown, host: observed.configOn[d.name]?.first ?? d.host, domain: d.name,
+            "\(d.name) may be running on \(host), which was not observed (\(why)): not created, started or moved until \(host) can be read")
         return true
     }
 

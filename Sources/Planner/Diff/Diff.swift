@@ -76,8 +76,10 @@ struct Diff {
             let kept = Set(config.disks.map(\.target))
             for disk in old.disks where !kept.contains(disk.target) {
                 guard let key = index.volumeByTarget[disk.target] else { continue }
-                d.leavesVolumes.append(OrphanCandidate(key: key, host: d.host, domain: config.name, after: nil,
-                                                       why: "was disk \(Normalize.vdev(disk.vdev)) of \(config.name)"))
+                d.leavesVolumes.append(
+                    OrphanCandidate(
+                        key: key, host: d.host, domain: config.name, after: nil,
+                        why: "was disk \(Normalize.vdev(disk.vdev)) of \(config.name)"))
             }
         }
         ledger.book(d)

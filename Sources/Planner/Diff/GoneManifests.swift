@@ -21,9 +21,10 @@ struct GoneManifests {
     func notices() -> [Notice] {
         destroyed.keys.sorted().map { file in
             let names = Array(Set(destroyed[file]!)).sorted()
-            return Notice(kind: .manifestGone, host: nil, domain: nil,
-                          message: "\(file) is gone: \(names.count) \(names.count == 1 ? "guest" : "guests") it declared would be destroyed ("
-                              + names.joined(separator: ", ") + "); restore the file if it was not meant to go")
+            return Notice(
+                kind: .manifestGone, host: nil, domain: nil,
+                message: "\(file) is gone: \(names.count) \(names.count == 1 ? "guest" : "guests") it declared would be destroyed ("
+                    + names.joined(separator: ", ") + "); restore the file if it was not meant to go")
         }
     }
 }

@@ -21,14 +21,16 @@ struct GroupQuotas {
                 vcpus += self.vcpus[name] ?? d.vcpus
             }
             if let quota = group.memory, memory > quota {
-                throw PlanRefusal(hosts: [], domains: members, shortfall: memory - quota,
-                                  message: "group \(group.name) would use \(memory) of memory, quota \(quota): \((memory - quota).mib) MiB over ("
-                                      + members.joined(separator: ", ") + "); lower its members' memory or raise the quota")
+                throw PlanRefusal(
+                    hosts: [], domains: members, shortfall: memory - quota,
+                    message: "group \(group.name) would use \(memory) of memory, quota \(quota): \((memory - quota).mib) MiB over ("
+                        + members.joined(separator: ", ") + "); lower its members' memory or raise the quota")
             }
             if let quota = group.vcpus, vcpus > quota {
-                throw PlanRefusal(hosts: [], domains: members, shortfall: .zero,
-                                  message: "group \(group.name) would use \(vcpus) vCPUs, quota \(quota): \(vcpus - quota) over ("
-                                      + members.joined(separator: ", ") + "); lower its members' vCPUs or raise the quota")
+                throw PlanRefusal(
+                    hosts: [], domains: members, shortfall: .zero,
+                    message: "group \(group.name) would use \(vcpus) vCPUs, quota \(quota): \(vcpus - quota) over ("
+                        + members.joined(separator: ", ") + "); lower its members' vCPUs or raise the quota")
             }
         }
     }

@@ -22,8 +22,11 @@ struct Ledger {
             projected[name] = index.initialUsage
             for (guest, i) in index.domains {
                 let d = index.state.domains[i]
-                guests[guest] = Entry(host: name, usage: Resources(memory: Planner.footprint(of: d),
-                                      vcpus: d.state.isUp ? d.vcpusOnline : 0), up: d.state.isUp)
+                guests[guest] = Entry(
+                    host: name,
+                    usage: Resources(
+                        memory: Planner.footprint(of: d),
+                        vcpus: d.state.isUp ? d.vcpusOnline : 0), up: d.state.isUp)
             }
         }
     }

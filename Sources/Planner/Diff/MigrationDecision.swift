@@ -21,29 +21,35 @@ enum MigrationDecision: Equatable {
 
     /// For a domain Xen shows on `source`, running or shut down or crashed, declared on
     /// `target`. `known` is its configuration, or what Xen still holds of it.
-    static func forDomain(_ d: DomainSpec, _ s: DomainState, known: DomainConfig, on source: String, declared target: String,
-                          desired: DesiredState, observed: ObservedState) -> MigrationDecision {
+    static func forDomain(
+        _ d: DomainSpec, _ s: DomainState, known: DomainConfig, on source: String, declared target: String,
+        desired: DesiredState, observed: ObservedState
+    ) -> MigrationDecision {
         guard target != source, d.state == .running else { return .stays }
         guard s.state.isUp else {
             return canStart(known, d, from: source, to: target, desired: desired, observed: observed) ? .startsElsewhere(to: target) : .stays
         }
         let problems = liveProblems(d, s, from: source, to: target, desired: desired, observed: observed)
         guard problems.isEmpty else {
-            return .blocked("\(d.name) is declared on \(target) but runs on \(source) and cannot move live: "
-                + problems.joined(separator: "; ") + "; it stays on \(source)")
+            return .blocked(
+                "\(d.name) is declared on \(target) but runs on \(source) and cannot move live: "
+                    + problems.joined(separator: "; ") + "; it stays on \(source)")
         }
         return .live(to: target)
     }
 
     /// For a domain known only by its configuration on `source`, declared on `target`.
-    static func forConfiguration(_ d: DomainSpec, _ config: DomainConfig, on source: String, declared target: String,
-                                 desired: DesiredState, observed: ObservedState) -> MigrationDecision {
+    static func forConfiguration(
+        _ d: DomainSpec, _ config: DomainConfig, on source: String, declared target: String,
+        desired: DesiredState, observed: ObservedState
+    ) -> MigrationDecision {
         guard target != source else { return .stays }
         if d.state == .running, canStart(config, d, from: source, to: target, desired: desired, observed: observed) {
             return .startsElsewhere(to: target)
         }
-        return .blocked("\(d.name) is declared on \(target) but exists only as a configuration on \(source) (not running): "
-            + "only a running domain moves; it stays on \(source)")
+        return .blocked(
+            "\(d.name) is declared on \(target) but exists only as a configuration on \(source) (not running): "
+                + "only a running domain moves; it stays on \(source)")
     }
 
     /// Which copy an interrupted migration left is the domain: none when it runs under
@@ -55,8 +61,10 @@ enum MigrationDecision: Equatable {
     }
 
     /// The conditions a live migration from `o` to `h` fails, in words; empty when it can go.
-    private static func liveProblems(_ d: DomainSpec, _ s: DomainState, from o: String, to h: String,
-                                     desired: DesiredState, observed: ObservedState) -> [String] {
+    private static func liveProblems(
+        _ d: DomainSpec, _ s: DomainState, from o: String, to h: String,
+        desired: DesiredState, observed: ObservedState
+    ) -> [String] {
         guard let target = observed.hosts[h] else { return ["host \(h) was not observed"] }
         guard let source = observed.hosts[o] else { return ["host \(o) was not observed"] }
         var problems: [String] = []
@@ -88,12 +96,15 @@ enum MigrationDecision: Equatable {
     /// Whether a domain that is not running, with configuration `config` on `from`, can
     /// start on `to` instead: every disk on a shared pool `to` reaches, every bridge
     /// declared there.
-    private static func canStart(_ config: DomainConfig, _ d: DomainSpec, from: String, to: String,
-                                 desired: DesiredState, observed: ObservedState) -> Bool {
+    private static func canStart(
+        _ config: DomainConfig, _ d: DomainSpec, from: String, to: String,
+        desired: DesiredState, observed: ObservedState
+    ) -> Bool {
         guard observed.hosts[to] != nil, let source = observed.hosts[from] else { return false }
         for disk in config.disks {
             guard let key = source.volumeByTarget[disk.target], let pool = desired.pool(container: key.container, reachedBy: from),
-                  pool.shared, pool.hosts.contains(to) else { return false }
+                pool.shared, pool.hosts.contains(to)
+            else { return false }
         }
         let bridges = desired.bridges(on: to)
         return d.network.allSatisfy { bridges.contains($0.bridge) }

@@ -37,13 +37,17 @@ public struct DriftReport: Codable, Hashable, Sendable {
                 guard let config = host.config(named: domain.name) else { continue }
                 let changes = Self.outOfBandChanges(domain, config)
                 if !changes.isEmpty {
-                    items.append(DriftItem(kind: .changedOutOfBand, host: host.name, domain: domain.name,
-                                           message: changes.joined(separator: "; ")))
+                    items.append(
+                        DriftItem(
+                            kind: .changedOutOfBand, host: host.name, domain: domain.name,
+                            message: changes.joined(separator: "; ")))
                     explained.insert(domain.name)
                 }
                 if declared[domain.name]?.state == .running, [.crashed, .shutdown, .dying].contains(domain.state) {
-                    items.append(DriftItem(kind: .missing, host: host.name, domain: domain.name,
-                                           message: "declared running, but \(domain.state.rawValue)"))
+                    items.append(
+                        DriftItem(
+                            kind: .missing, host: host.name, domain: domain.name,
+                            message: "declared running, but \(domain.state.rawValue)"))
                     explained.insert(domain.name)
                 }
             }
@@ -51,7 +55,8 @@ public struct DriftReport: Codable, Hashable, Sendable {
         let running = Set(observed.flatMap { $0.guests.map(\.name) })
         let configured = Dictionary(observed.flatMap { host in host.configs.map { ($0.name, host.name) } }, uniquingKeysWith: { a, _ in a })
         for spec in lab.domains where spec.state == .running && !running.contains(spec.name) {
-            let message = configured[spec.name].map { "declared running; configured on \($0) but not running (shut down or never started)" }
+            let message =
+                configured[spec.name].map { "declared running; configured on \($0) but not running (shut down or never started)" }
                 ?? "declared running; does not exist on any host (not created yet)"
             items.append(DriftItem(kind: .missing, host: configured[spec.name] ?? spec.host, domain: spec.name, message: message))
             explained.insert(spec.name)
@@ -70,8 +75,10 @@ public struct DriftReport: Codable, Hashable, Sendable {
         for action in plan.actions {
             guard let domain = action.domain, !explained.contains(domain) else { continue }
             // Volumes and bridges created for a missing domain are part of its creation.
-            items.append(DriftItem(kind: .notApplied, host: action.host, domain: domain,
-                                   message: "\(action.kind.rawValue): \(action.summary)"))
+            items.append(
+                DriftItem(
+                    kind: .notApplied, host: action.host, domain: domain,
+                    message: "\(action.kind.rawValue): \(action.summary)"))
             explained.insert(domain)
         }
         // A volume to create belongs to a missing domain's creation, already reported.
@@ -79,7 +86,9 @@ public struct DriftReport: Codable, Hashable, Sendable {
             items.append(DriftItem(kind: .notApplied, host: action.host, domain: nil, message: "\(action.kind.rawValue): \(action.summary)"))
         }
 
-        self.items = items.sorted { ($0.domain ?? "", $0.host ?? "", $0.kind.rawValue, $0.message) < ($1.domain ?? "", $1.host ?? "", $1.kind.rawValue, $1.message) }
+        self.items = items.sorted {
+            ($0.domain ?? "", $0.host ?? "", $0.kind.rawValue, $0.message) < ($1.domain ?? "", $1.host ?? "", $1.kind.rawValue, $1.message)
+        }
         self.domains = Set(lab.domains.map(\.name)).union(observed.flatMap { $0.guests.map(\.name) }).sorted()
     }
 
@@ -104,7 +113,9 @@ public struct DriftReport: Codable, Hashable, Sendable {
         let observedMacs = Set(domain.nics.map { $0.mac.lowercased() })
         let configuredMacs = Set(config.nics.compactMap { $0.mac?.lowercased() })
         if !configuredMacs.isSubset(of: observedMacs) || observedMacs.count != config.nics.count {
-            changes.append("network interfaces \(observedMacs.sorted().joined(separator: ",")), xenplan set \(config.nics.map { $0.mac ?? "auto" }.joined(separator: ","))")
+            changes.append(
+                "network interfaces \(observedMacs.sorted().joined(separator: ",")), xenplan set \(config.nics.map { $0.mac ?? "auto" }.joined(separator: ","))"
+            )
         }
         return changes
     }

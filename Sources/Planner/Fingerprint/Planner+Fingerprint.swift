@@ -69,26 +69,40 @@ extension Planner {
     static func exact(_ b: ByteSize) -> String { b.kib % 1024 == 0 ? "\(b.kib / 1024) MiB" : "\(b.kib) KiB" }
 
     /// Calls `body` with every observed object's key and fields, fields sorted by name.
-    static func forEachObject(of hosts: [HostState], where wanted: (String) -> Bool = { _ in true },
-                              _ body: (String, [(String, String)]) -> Void) {
+    static func forEachObject(
+        of hosts: [HostState], where wanted: (String) -> Bool = { _ in true },
+        _ body: (String, [(String, String)]) -> Void
+    ) {
         for h in hosts {
             let hostKey = "host/\(h.name)"
-            if wanted(hostKey) { body(hostKey, [
-                ("cpus", "\(h.cpus)"), ("dom0 memory", exact(h.dom0Memory)), ("total memory", exact(h.totalMemory)),
-                ("xen version", h.xenVersion),
-            ]) }
+            if wanted(hostKey) {
+                body(
+                    hostKey,
+                    [
+                        ("cpus", "\(h.cpus)"), ("dom0 memory", exact(h.dom0Memory)), ("total memory", exact(h.totalMemory)),
+                        ("xen version", h.xenVersion),
+                    ])
+            }
             for d in h.domains where d.domid != 0 {
                 let key = "domain/\(h.name)/\(d.name)" + (d.transient.map { "--\($0.rawValue)" } ?? "")
                 guard wanted(key) else { continue }
-                body(key, [
-                    ("disks", d.disks.map { "\(Normalize.vdev($0.vdev))=\($0.target)\($0.readOnly ? " ro" : "")" }.sorted().joined(separator: ", ")),
-                    ("interfaces", d.nics.map { "\($0.bridge) \(Normalize.mac($0.mac) ?? "")\($0.ip.map { " " + $0 } ?? "")" }.joined(separator: ", ")),
-                    ("maxmem", exact(d.memoryStaticMax)), ("maxvcpus", "\(d.maxVcpus)"),
-                    ("memory target", exact(d.memoryTarget)),
-                    ("scheduler", "weight \(d.cpuWeight), cap \(d.cpuCap)"),
-                    ("state", d.state.isUp ? "up" : d.state.rawValue), ("type", d.type), ("uuid", d.uuid),
-                    ("vcpus", "\(d.vcpusOnline)"),
-                ])
+                body(
+                    key,
+                    [
+                        (
+                            "disks",
+                            d.disks.map { "\(Normalize.vdev($0.vdev))=\($0.target)\($0.readOnly ? " ro" : "")" }.sorted().joined(separator: ", ")
+                        ),
+                        (
+                            "interfaces",
+                            d.nics.map { "\($0.bridge) \(Normalize.mac($0.mac) ?? "")\($0.ip.map { " " + $0 } ?? "")" }.joined(separator: ", ")
+                        ),
+                        ("maxmem", exact(d.memoryStaticMax)), ("maxvcpus", "\(d.maxVcpus)"),
+                        ("memory target", exact(d.memoryTarget)),
+                        ("scheduler", "weight \(d.cpuWeight), cap \(d.cpuCap)"),
+                        ("state", d.state.isUp ? "up" : d.state.rawValue), ("type", d.type), ("uuid", d.uuid),
+                        ("vcpus", "\(d.vcpusOnline)"),
+                    ])
             }
             for c in h.configs {
                 let key = "config/\(h.name)/\(c.name)"
@@ -98,15 +112,17 @@ extension Planner {
                 case .pygrub: boot = "pygrub"
                 case let .kernel(k, r, cmd): boot = "kernel \(k) ramdisk \(r ?? "-") cmdline \(cmd ?? "-")"
                 }
-                body(key, [
-                    ("autostart", "\(c.autostart)"), ("boot", boot),
-                    ("disks", c.disks.map { "\($0.vdev)=\($0.target)\($0.readOnly ? " ro" : "")" }.joined(separator: ", ")),
-                    ("interfaces", c.nics.map { "\($0.bridge) \($0.mac ?? "")\($0.ip.map { " " + $0 } ?? "")" }.joined(separator: ", ")),
-                    ("manifest hash", c.manifestHash), ("maxmem", exact(c.maxmem)), ("maxvcpus", "\(c.maxvcpus)"),
-                    ("memory", exact(c.memory)), ("protect", "\(c.protect)"),
-                    ("scheduler", "weight \(c.cpuWeight), cap \(c.cpuCap)"), ("type", c.type), ("uuid", c.uuid ?? ""),
-                    ("vcpus", "\(c.vcpus)"),
-                ])
+                body(
+                    key,
+                    [
+                        ("autostart", "\(c.autostart)"), ("boot", boot),
+                        ("disks", c.disks.map { "\($0.vdev)=\($0.target)\($0.readOnly ? " ro" : "")" }.joined(separator: ", ")),
+                        ("interfaces", c.nics.map { "\($0.bridge) \($0.mac ?? "")\($0.ip.map { " " + $0 } ?? "")" }.joined(separator: ", ")),
+                        ("manifest hash", c.manifestHash), ("maxmem", exact(c.maxmem)), ("maxvcpus", "\(c.maxvcpus)"),
+                        ("memory", exact(c.memory)), ("protect", "\(c.protect)"),
+                        ("scheduler", "weight \(c.cpuWeight), cap \(c.cpuCap)"), ("type", c.type), ("uuid", c.uuid ?? ""),
+                        ("vcpus", "\(c.vcpus)"),
+                    ])
             }
             for v in h.volumes {
                 let key = "volume/\(h.name)/\(v.container)/\(v.name)"

@@ -37,23 +37,27 @@ struct MigrationRecovery {
         let keep = MigrationDecision.survivor(of: found, runsUnderItsName: observed.runningOn[name] != nil)
         for copy in found where !(copy.host == keep?.host && copy.role == keep?.role) {
             guard let d = observed.hosts[copy.host]?.state.domains[copy.index] else { continue }
-            var draft = Draft(kind: .recoverMigration, host: copy.host, domain: name,
-                              summary: "destroy \(name)--\(Self.suffix(copy.role)), left by an interrupted migration",
-                              reason: keep.map { "the copy on \($0.host) is kept" } ?? "\(name) runs on \(observed.runningOn[name]!.first!)",
-                              disruption: .none, operations: [.discardMigrationCopy(domain: name, role: copy.role)])
+            var draft = Draft(
+                kind: .recoverMigration, host: copy.host, domain: name,
+                summary: "destroy \(name)--\(Self.suffix(copy.role)), left by an interrupted migration",
+                reason: keep.map { "the copy on \($0.host) is kept" } ?? "\(name) runs on \(observed.runningOn[name]!.first!)",
+                disruption: .none, operations: [.discardMigrationCopy(domain: name, role: copy.role)])
             draft.releaseHost = copy.host
             draft.release = Resources(memory: Planner.footprint(of: d), vcpus: d.state.isUp ? d.vcpusOnline : 0)
             drafts.append(draft)
         }
         var survivor: (host: String, index: Int)?
         if let keep, let d = observed.hosts[keep.host]?.state.domains[keep.index] {
-            drafts.append(Draft(kind: .recoverMigration, host: keep.host, domain: name,
-                                summary: "run \(name)--\(Self.suffix(keep.role)) as \(name) again",
-                                reason: "an interrupted migration left it paused under a temporary name",
-                                disruption: .none, operations: [.keepMigrationCopy(domain: name, role: keep.role)]))
+            drafts.append(
+                Draft(
+                    kind: .recoverMigration, host: keep.host, domain: name,
+                    summary: "run \(name)--\(Self.suffix(keep.role)) as \(name) again",
+                    reason: "an interrupted migration left it paused under a temporary name",
+                    disruption: .none, operations: [.keepMigrationCopy(domain: name, role: keep.role)]))
             survivor = (keep.host, keep.index)
-            kept[name] = Ledger.Entry(host: keep.host, usage: Resources(memory: Planner.footprint(of: d), vcpus: d.vcpusOnline),
-                                      up: true)
+            kept[name] = Ledger.Entry(
+                host: keep.host, usage: Resources(memory: Planner.footprint(of: d), vcpus: d.vcpusOnline),
+                up: true)
         }
         observed.settle(name, keeping: survivor)
     }

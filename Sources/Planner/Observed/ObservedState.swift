@@ -30,7 +30,8 @@ struct ObservedState {
             for name in index.domains.keys { runningOn[name, default: []].append(state.name) }
             for name in index.configs.keys { configOn[name, default: []].append(state.name) }
             for d in state.domains where d.domid != 0 && (d.transient != nil || d.state == .dying) {
-                unsettled[d.name, default: []].append("\(d.transient.map { "\(d.name)--\($0 == .incoming ? "incoming" : "migratedaway")" } ?? "\(d.name) (dying)") on \(state.name)")
+                unsettled[d.name, default: []].append(
+                    "\(d.transient.map { "\(d.name)--\($0 == .incoming ? "incoming" : "migratedaway")" } ?? "\(d.name) (dying)") on \(state.name)")
             }
         }
         devicesInUse = attachedDevices()

@@ -33,14 +33,17 @@ struct Ordering {
             let capacityDeps = Set(extra[i]).subtracting(d.deps)
             var reason = d.reason
             if let first = capacityDeps.filter({ drafts[$0].kind != .migrate || d.kind != .migrate || drafts[$0].releaseHost == d.takeHost })
-                .min(by: { newID[$0] < newID[$1] }), d.isTaker {
+                .min(by: { newID[$0] < newID[$1] }), d.isTaker
+            {
                 let f = drafts[first]
                 reason += "; after \(f.kind.rawValue) \(f.domain ?? f.summary) on \(f.releaseHost ?? f.host): order for memory"
             }
             let deps = Set(d.deps + extra[i]).map { newID[$0] }.sorted()
-            actions.append(PlannedAction(id: position, kind: d.kind, host: d.host, domain: d.domain, targetHost: d.targetHost,
-                                         summary: d.summary, reason: reason, disruption: d.disruption, operations: d.operations,
-                                         dependsOn: deps, waitsForBalloon: d.waitsForBalloon))
+            actions.append(
+                PlannedAction(
+                    id: position, kind: d.kind, host: d.host, domain: d.domain, targetHost: d.targetHost,
+                    summary: d.summary, reason: reason, disruption: d.disruption, operations: d.operations,
+                    dependsOn: deps, waitsForBalloon: d.waitsForBalloon))
             effects[position] = (d.takeHost.map { ($0, d.take) }, d.releaseHost.map { ($0, d.release) })
         }
         return (actions, effects)
@@ -162,9 +165,11 @@ struct Ordering {
             lacks += parts
             hostsShort.append(h)
         }
-        let bothHold = migrations.count > 1 ? " while both hold their memory" : migrations.count == 1 ? " while the domain holds its memory on both hosts" : ""
+        let bothHold =
+            migrations.count > 1 ? " while both hold their memory" : migrations.count == 1 ? " while the domain holds its memory on both hosts" : ""
         let domains = stuck.compactMap { drafts[$0.draft].domain }
-        let message = "cannot order " + Text.conjunction(what) + ": " + Text.conjunction(lacks) + bothHold
+        let message =
+            "cannot order " + Text.conjunction(what) + ": " + Text.conjunction(lacks) + bothHold
             + "; make room on \(hostsShort.count == 1 ? hostsShort[0] : "one of them") or change the manifests"
         return PlanRefusal(hosts: hostsShort, domains: domains, shortfall: ByteSize(kib: smallest ?? 0), message: message)
     }

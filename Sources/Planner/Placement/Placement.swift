@@ -37,7 +37,8 @@ struct Placement {
             }
             for disk in d.disks where disk.path == nil {
                 if let image = disk.image, let size = disk.size,
-                   let problem = desired.imageProblem(image, size: size, on: h, observed: observed) {
+                    let problem = desired.imageProblem(image, size: size, on: h, observed: observed)
+                {
                     why.append(problem)
                 }
             }
@@ -56,12 +57,14 @@ struct Placement {
         if let chosen = best { return .host(chosen.host) }
         if let (h, free) = bestFreeOverall {
             let short = need.memory - free.memory
-            throw PlanRefusal(hosts: [h], domains: [d.name], shortfall: max(short, .zero),
-                              message: "cannot place \(d.name) (\(d.memory), \(Text.vcpus(d.vcpus))): no host has room; "
-                                  + "the most free is \(h) with \(max(free.memory, .zero)) and \(max(free.vcpus, 0)) vCPUs"
-                                  + (short.kib > 0 ? ", \(short.mib) MiB short" : ", too few vCPUs"))
+            throw PlanRefusal(
+                hosts: [h], domains: [d.name], shortfall: max(short, .zero),
+                message: "cannot place \(d.name) (\(d.memory), \(Text.vcpus(d.vcpus))): no host has room; "
+                    + "the most free is \(h) with \(max(free.memory, .zero)) and \(max(free.vcpus, 0)) vCPUs"
+                    + (short.kib > 0 ? ", \(short.mib) MiB short" : ", too few vCPUs"))
         }
-        return .nowhere("\(d.name) has no host to go to: "
-            + (rejected.isEmpty ? "no host is declared and observed" : rejected.joined(separator: "; ")) + "; not created")
+        return .nowhere(
+            "\(d.name) has no host to go to: "
+                + (rejected.isEmpty ? "no host is declared and observed" : rejected.joined(separator: "; ")) + "; not created")
     }
 }

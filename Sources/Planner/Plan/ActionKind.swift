@@ -33,7 +33,7 @@ public enum ActionKind: String, Codable, Hashable, Sendable, CaseIterable {
         switch self {
         case .createBridge, .createVolume, .create, .start: return "+"
         case .growVolume, .setMemory, .setVcpus, .setScheduler, .attachDisk, .detachDisk, .attachNic, .detachNic,
-             .restart, .writeConfig, .recoverMigration:
+            .restart, .writeConfig, .recoverMigration:
             return "~"
         case .migrate: return "→"
         case .stop, .destroy, .removeVolume, .removeStaleConfig: return "-"

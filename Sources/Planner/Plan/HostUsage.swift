@@ -15,8 +15,10 @@ public struct HostUsage: Codable, Hashable, Sendable {
     public var domainsBefore: Int
     public var domainsAfter: Int
 
-    public init(host: String, memoryBefore: ByteSize, memoryAfter: ByteSize, memoryAvailable: ByteSize,
-                vcpusBefore: Int, vcpusAfter: Int, vcpuLimit: Int, domainsBefore: Int, domainsAfter: Int) {
+    public init(
+        host: String, memoryBefore: ByteSize, memoryAfter: ByteSize, memoryAvailable: ByteSize,
+        vcpusBefore: Int, vcpusAfter: Int, vcpuLimit: Int, domainsBefore: Int, domainsAfter: Int
+    ) {
         self.host = host
         self.memoryBefore = memoryBefore
         self.memoryAfter = memoryAfter

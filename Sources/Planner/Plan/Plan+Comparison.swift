@@ -7,7 +7,8 @@ extension Plan {
     public func firstDifference(from fresh: Plan) -> String? {
         for (position, (saved, now)) in zip(actions, fresh.actions).enumerated() where !Self.same(saved, now) || saved.id != position {
             if saved.kind != now.kind || saved.host != now.host || saved.domain != now.domain
-                || saved.targetHost != now.targetHost || saved.disruption != now.disruption {
+                || saved.targetHost != now.targetHost || saved.disruption != now.disruption
+            {
                 return "action #\(position) is \(Self.describe(saved)) in the saved plan, but \(Self.describe(now)) in a plan made now"
             }
             if saved.operations != now.operations {
@@ -17,10 +18,12 @@ extension Plan {
                 + "\(saved.dependsOn.map { "#\($0)" }.joined(separator: ", ")), now on \(now.dependsOn.map { "#\($0)" }.joined(separator: ", ")))"
         }
         if actions.count < fresh.actions.count {
-            return "a plan made now has \(fresh.actions.count) actions, the saved plan \(actions.count); the first it lacks is #\(actions.count) \(Self.describe(fresh.actions[actions.count]))"
+            return
+                "a plan made now has \(fresh.actions.count) actions, the saved plan \(actions.count); the first it lacks is #\(actions.count) \(Self.describe(fresh.actions[actions.count]))"
         }
         if actions.count > fresh.actions.count {
-            return "the saved plan has \(actions.count) actions, a plan made now \(fresh.actions.count); the first no longer planned is #\(fresh.actions.count) \(Self.describe(actions[fresh.actions.count]))"
+            return
+                "the saved plan has \(actions.count) actions, a plan made now \(fresh.actions.count); the first no longer planned is #\(fresh.actions.count) \(Self.describe(actions[fresh.actions.count]))"
         }
         return nil
     }

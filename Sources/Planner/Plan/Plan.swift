@@ -29,11 +29,13 @@ public struct Plan: Codable, Hashable, Sendable {
     /// The planning flags it was made with (absent in plans saved by older versions).
     public var madeWith: PlanFlags?
 
-    public init(formatVersion: Int = Plan.currentFormatVersion, lab: String?, manifestHash: String,
-                actions: [PlannedAction] = [], notices: [Notice] = [], hosts: [HostUsage] = [],
-                nPlusOne: [NPlusOne] = [], nPlusOneNotChecked: String? = nil, fingerprints: [String: String] = [:],
-                objectSummaries: [String: [String: String]] = [:], manifestDirectory: String? = nil,
-                madeWith: PlanFlags? = nil) {
+    public init(
+        formatVersion: Int = Plan.currentFormatVersion, lab: String?, manifestHash: String,
+        actions: [PlannedAction] = [], notices: [Notice] = [], hosts: [HostUsage] = [],
+        nPlusOne: [NPlusOne] = [], nPlusOneNotChecked: String? = nil, fingerprints: [String: String] = [:],
+        objectSummaries: [String: [String: String]] = [:], manifestDirectory: String? = nil,
+        madeWith: PlanFlags? = nil
+    ) {
         self.formatVersion = formatVersion
         self.lab = lab
         self.manifestHash = manifestHash

@@ -10,8 +10,10 @@ public struct PlanFlags: Codable, Hashable, Sendable {
     /// Hosts skipped with `--skip-unreachable`.
     public var skippedHosts: [String]
 
-    public init(allowRestart: Bool = false, allowDataLoss: Bool = false, prune: Bool = false,
-                hosts: [String]? = nil, domains: [String]? = nil, skippedHosts: [String] = []) {
+    public init(
+        allowRestart: Bool = false, allowDataLoss: Bool = false, prune: Bool = false,
+        hosts: [String]? = nil, domains: [String]? = nil, skippedHosts: [String] = []
+    ) {
         self.allowRestart = allowRestart
         self.allowDataLoss = allowDataLoss
         self.prune = prune
@@ -24,8 +26,9 @@ public struct PlanFlags: Codable, Hashable, Sendable {
 extension PlanOptions {
     /// What a saved plan records of these options.
     public var flags: PlanFlags {
-        PlanFlags(allowRestart: allowRestart, allowDataLoss: allowDataLoss, prune: prune,
-                  hosts: hosts.map { $0.sorted() }, domains: domains.map { $0.sorted() },
-                  skippedHosts: unobservedHosts.keys.sorted())
+        PlanFlags(
+            allowRestart: allowRestart, allowDataLoss: allowDataLoss, prune: prune,
+            hosts: hosts.map { $0.sorted() }, domains: domains.map { $0.sorted() },
+            skippedHosts: unobservedHosts.keys.sorted())
     }
 }

@@ -20,9 +20,11 @@ public struct PlanOptions: Hashable, Sendable {
     /// At most this many migrations into, and out of, one host at a time.
     public var maxMigrationsPerHost: Int
 
-    public init(allowRestart: Bool = false, allowDataLoss: Bool = false, prune: Bool = false,
-                hosts: Set<String>? = nil, domains: Set<String>? = nil, unobservedHosts: [String: String] = [:],
-                lastStartedHosts: [String: String] = [:], maxMigrationsPerHost: Int = 1) {
+    public init(
+        allowRestart: Bool = false, allowDataLoss: Bool = false, prune: Bool = false,
+        hosts: Set<String>? = nil, domains: Set<String>? = nil, unobservedHosts: [String: String] = [:],
+        lastStartedHosts: [String: String] = [:], maxMigrationsPerHost: Int = 1
+    ) {
         self.allowRestart = allowRestart
         self.allowDataLoss = allowDataLoss
         self.prune = prune

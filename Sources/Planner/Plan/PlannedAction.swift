@@ -24,9 +24,11 @@ public struct PlannedAction: Codable, Hashable, Sendable {
     /// reached its target (the balloon driver gives pages back over time).
     public var waitsForBalloon: Bool
 
-    public init(id: Int, kind: ActionKind, host: String, domain: String? = nil, targetHost: String? = nil,
-                summary: String, reason: String, disruption: Disruption, operations: [HostOperation],
-                dependsOn: [Int] = [], waitsForBalloon: Bool = false) {
+    public init(
+        id: Int, kind: ActionKind, host: String, domain: String? = nil, targetHost: String? = nil,
+        summary: String, reason: String, disruption: Disruption, operations: [HostOperation],
+        dependsOn: [Int] = [], waitsForBalloon: Bool = false
+    ) {
         self.id = id
         self.kind = kind
         self.host = host

@@ -20,8 +20,10 @@ struct Replay {
         var done = Set<Int>()
         for action in actions {
             for dep in action.dependsOn where !done.contains(dep) {
-                return .failure(PlanRefusal(hosts: [action.host], domains: action.domain.map { [$0] } ?? [], shortfall: .zero,
-                                   message: "internal ordering error: action \(action.id) runs before action \(dep) it depends on"))
+                return .failure(
+                    PlanRefusal(
+                        hosts: [action.host], domains: action.domain.map { [$0] } ?? [], shortfall: .zero,
+                        message: "internal ordering error: action \(action.id) runs before action \(dep) it depends on"))
             }
             if let (host, take) = effects[action.id]?.take, let limit = limits[host] {
                 var now = usage[host] ?? Resources()
@@ -30,9 +32,11 @@ struct Replay {
                 let vcpusOver = take.vcpus > 0 && now.vcpus > limit.vcpus
                 if memoryOver || vcpusOver {
                     let short = now.memory - limit.memory
-                    return .failure(PlanRefusal(hosts: [host], domains: action.domain.map { [$0] } ?? [], shortfall: max(short, .zero),
-                                       message: "\(action.kind.rawValue) of \(action.domain ?? "?") would exceed the capacity of \(host): "
-                                           + (memoryOver ? "\(short.mib) MiB short" : "\(now.vcpus - limit.vcpus) vCPUs over")))
+                    return .failure(
+                        PlanRefusal(
+                            hosts: [host], domains: action.domain.map { [$0] } ?? [], shortfall: max(short, .zero),
+                            message: "\(action.kind.rawValue) of \(action.domain ?? "?") would exceed the capacity of \(host): "
+                                + (memoryOver ? "\(short.mib) MiB short" : "\(now.vcpus - limit.vcpus) vCPUs over")))
                 }
                 usage[host] = now
             }

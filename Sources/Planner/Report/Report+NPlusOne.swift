@@ -47,8 +47,9 @@ extension Report {
             return "disk \(local.vdev) is \(local.target), a device of \(failed) only"
         }
         if let (vdev, pool) = needs.pools.first(where: { !$0.pool.shared || !$0.pool.hosts.contains(other) }) {
-            return pool.shared ? "disk \(vdev) is on pool \(pool.name), which \(other) does not reach"
-                               : "disk \(vdev) is on pool \(pool.name), which is not shared"
+            return pool.shared
+                ? "disk \(vdev) is on pool \(pool.name), which \(other) does not reach"
+                : "disk \(vdev) is on pool \(pool.name), which is not shared"
         }
         let bridges = desired.bridges(on: other).union(observed.hosts[other]?.bridges ?? [])
         if let missing = needs.bridges.first(where: { !bridges.contains($0) }) {
@@ -95,12 +96,16 @@ extension Report {
                 let best = candidates.map { room[$0]! }.max() ?? .zero
                 let short = guest.memory - max(best, .zero)
                 roomShort.append(short)
-                stranded.append(.init(domain: guest.name,
-                                      reason: "no room: needs \(guest.memory), the most free is \(max(best, .zero)) (\(short.mib) MiB short)"))
+                stranded.append(
+                    .init(
+                        domain: guest.name,
+                        reason: "no room: needs \(guest.memory), the most free is \(max(best, .zero)) (\(short.mib) MiB short)"))
             }
             guard !stranded.isEmpty else { continue }
-            result.append(NPlusOne(failedHost: failed, reasons: stranded,
-                                   shortfall: roomShort.reduce(ByteSize.zero) { $0 + $1 }))
+            result.append(
+                NPlusOne(
+                    failedHost: failed, reasons: stranded,
+                    shortfall: roomShort.reduce(ByteSize.zero) { $0 + $1 }))
         }
         return result
     }

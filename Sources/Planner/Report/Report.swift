@@ -16,10 +16,11 @@ struct Report {
             guard let index = observed.hosts[name] else { return nil }
             let before = index.state.domains.filter { $0.domid != 0 && $0.state.isUp && $0.transient != .incoming }.count
             let projectedUsage = ledger.projected[name] ?? index.initialUsage
-            return HostUsage(host: name, memoryBefore: index.initialUsage.memory, memoryAfter: projectedUsage.memory,
-                             memoryAvailable: index.limit.memory, vcpusBefore: index.initialUsage.vcpus,
-                             vcpusAfter: projectedUsage.vcpus, vcpuLimit: index.limit.vcpus,
-                             domainsBefore: before, domainsAfter: after[name] ?? 0)
+            return HostUsage(
+                host: name, memoryBefore: index.initialUsage.memory, memoryAfter: projectedUsage.memory,
+                memoryAvailable: index.limit.memory, vcpusBefore: index.initialUsage.vcpus,
+                vcpusAfter: projectedUsage.vcpus, vcpuLimit: index.limit.vcpus,
+                domainsBefore: before, domainsAfter: after[name] ?? 0)
         }
     }
 

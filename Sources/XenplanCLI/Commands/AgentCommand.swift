@@ -13,13 +13,16 @@ struct AgentCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "agent",
         abstract: "Serve this host's protocol on stdin/stdout (what the ssh connection runs).",
-        discussion: "Run by `ssh host xenplan agent`; see docs/hosts.md and docs/agent-protocol.md. Without --sim or --sim-dir it serves the local Xen driver."
+        discussion:
+            "Run by `ssh host xenplan agent`; see docs/hosts.md and docs/agent-protocol.md. Without --sim or --sim-dir it serves the local Xen driver."
     )
 
     @Option(help: ArgumentHelp("Serve the simulated host kept in this file (DIR/HOST.sim.json or DIR/HOST.live.json).", valueName: "file"))
     var sim: String?
 
-    @Option(name: .customLong("sim-dir"), help: ArgumentHelp("Serve simulated hosts of this state directory (the one the hello names, or --host).", valueName: "dir"))
+    @Option(
+        name: .customLong("sim-dir"),
+        help: ArgumentHelp("Serve simulated hosts of this state directory (the one the hello names, or --host).", valueName: "dir"))
     var simDir: String?
 
     @Flag(help: "Serve this dom0 through the local Xen driver (the default).")
@@ -34,10 +37,15 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(name: .customLong("volume-group"), help: ArgumentHelp("An LVM volume group (an lvm pool) on this host; repeatable.", valueName: "vg"))
     var volumeGroups: [String] = []
 
-    @Option(name: .customLong("image-source"), help: ArgumentHelp("A directory whose disk images new volumes may be filled from; repeatable.", valueName: "dir"))
+    @Option(
+        name: .customLong("image-source"),
+        help: ArgumentHelp("A directory whose disk images new volumes may be filled from; repeatable.", valueName: "dir"))
     var imageSources: [String] = []
 
-    @Option(help: ArgumentHelp("The agent's policy: what it may create, attach and remove on this host (default: $XENPLAN_AGENT_POLICY, else /etc/xenplan/agent.yaml; see docs/hosts.md).", valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "The agent's policy: what it may create, attach and remove on this host (default: $XENPLAN_AGENT_POLICY, else /etc/xenplan/agent.yaml; see docs/hosts.md).",
+            valueName: "file"))
     var policy: String?
 
     @Option(name: .customLong("run-dir"), help: ArgumentHelp("Where the apply lock lives when the driver keeps none of its own.", valueName: "dir"))
@@ -69,7 +77,8 @@ struct AgentCommand: AsyncParsableCommand {
             throw ValidationError("--image-source \(directory) must be an absolute path without '.', '..', spaces or shell characters")
         }
         for vg in volumeGroups where !Syntax.isVolumeGroup(vg) {
-            throw ValidationError("--volume-group \(vg) is not a volume group name (1 to 127 of A-Z, a-z, 0-9, '+', '_', '.', '-', not starting with '-')")
+            throw ValidationError(
+                "--volume-group \(vg) is not a volume group name (1 to 127 of A-Z, a-z, 0-9, '+', '_', '.', '-', not starting with '-')")
         }
     }
 
@@ -95,14 +104,17 @@ struct AgentCommand: AsyncParsableCommand {
             let make = factory()
             // An unusable policy serves nothing, and says why in answer to the hello: the
             // person at the other end of the ssh connection cannot see this host's stderr.
-            let server = AgentServer(configuration: config, factory: { session in
-                if let policyProblem {
-                    throw HostError(host: session.host, operation: "connect", message: policyProblem)
-                }
-                return try make(session)
-            })
-            await server.serve(input: LineReader(fd: 0, limit: AgentProtocol.maxLineBytes),
-                               output: LineWriter(fd: 1))
+            let server = AgentServer(
+                configuration: config,
+                factory: { session in
+                    if let policyProblem {
+                        throw HostError(host: session.host, operation: "connect", message: policyProblem)
+                    }
+                    return try make(session)
+                })
+            await server.serve(
+                input: LineReader(fd: 0, limit: AgentProtocol.maxLineBytes),
+                output: LineWriter(fd: 1))
         }
     }
 
@@ -128,8 +140,9 @@ struct AgentCommand: AsyncParsableCommand {
             let shown = sim ?? simDir ?? ""
             return { session in
                 guard SimStore(directory: directory).hostNames().contains(session.host) else {
-                    throw HostError(host: session.host, operation: "connect",
-                                    message: "no simulated host \(session.host) in \(shown)")
+                    throw HostError(
+                        host: session.host, operation: "connect",
+                        message: "no simulated host \(session.host) in \(shown)")
                 }
                 return SimDriver(stateDirectory: directory, host: session.host, speed: speed)
             }
@@ -142,11 +155,13 @@ struct AgentCommand: AsyncParsableCommand {
             } catch let error as HostLimitsError {
                 throw HostError(host: session.host, operation: "connect", message: error.message)
             }
-            return try XenDriver.open(hostName: session.host,
-                                      paths: XenDriverPaths(imageDirectories: Array(Set(session.imageDirectories + extra)).sorted(),
-                                                            volumeGroups: Array(Set(session.volumeGroups + extraVolumeGroups)).sorted(),
-                                                            imagePaths: session.imagePaths),
-                                      deadlines: deadlines)
+            return try XenDriver.open(
+                hostName: session.host,
+                paths: XenDriverPaths(
+                    imageDirectories: Array(Set(session.imageDirectories + extra)).sorted(),
+                    volumeGroups: Array(Set(session.volumeGroups + extraVolumeGroups)).sorted(),
+                    imagePaths: session.imagePaths),
+                deadlines: deadlines)
         }
     }
 }

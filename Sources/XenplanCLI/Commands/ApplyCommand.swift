@@ -26,8 +26,9 @@ struct ApplyCommand: AsyncParsableCommand {
     @Flag(name: .customLong("allow-destroy"), help: "Destroy managed domains no longer declared (and, with --prune, unmanaged ones).")
     var allowDestroy = false
 
-    @Option(name: .customLong("max-disruption"),
-            help: "Leave out actions above this class, and those that depend on them: none, live, pause, restart, destroy, data-loss.")
+    @Option(
+        name: .customLong("max-disruption"),
+        help: "Leave out actions above this class, and those that depend on them: none, live, pause, restart, destroy, data-loss.")
     var maxDisruption: Disruption = .dataLoss
 
     @Option(help: "At most this many actions at once, over all hosts.")
@@ -76,8 +77,9 @@ struct ApplyCommand: AsyncParsableCommand {
             interactive: !autoApprove, parallelism: parallelism, balloonTimeout: .seconds(balloonTimeout),
             journalPath: journalPath, lockTimeout: .seconds(lockTimeout))
         let style = Style(enabled: Console.colorEnabled)
-        let delegate = ApplyConsole(json: json, directory: directory, domains: planning.domains, journalPath: journalPath,
-                                    runID: request.runID, lab: session.lab, style: style, interactive: !autoApprove)
+        let delegate = ApplyConsole(
+            json: json, directory: directory, domains: planning.domains, journalPath: journalPath,
+            runID: request.runID, lab: session.lab, style: style, interactive: !autoApprove)
         let stop = StopRequest()
         let operation = ApplyOperation(request, delegate: delegate, observer: delegate, stop: stop)
 
@@ -112,8 +114,10 @@ struct ApplyCommand: AsyncParsableCommand {
         switch outcome {
         case let .nothingToDo(review):
             if json {
-                ProgressJSON.line(["event": "summary", "succeeded": true, "done": 0, "interrupted": false, "elapsedMs": 0,
-                                   "failed": [Any](), "skipped": [Any](), "excluded": review.exclusions.keys.sorted()])
+                ProgressJSON.line([
+                    "event": "summary", "succeeded": true, "done": 0, "interrupted": false, "elapsedMs": 0,
+                    "failed": [Any](), "skipped": [Any](), "excluded": review.exclusions.keys.sorted(),
+                ])
             } else {
                 Console.out(review.exclusions.isEmpty ? "No changes. Nothing to apply." : "Nothing to apply within the limits given.")
             }

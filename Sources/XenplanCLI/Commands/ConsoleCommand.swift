@@ -27,8 +27,9 @@ struct ConsoleCommand: AsyncParsableCommand {
 
     @OptionGroup var state: StateOptions
 
-    @Option(name: .customLong("skip-unreachable"),
-            help: "Look for the domain without this host if it cannot be observed (repeatable).")
+    @Option(
+        name: .customLong("skip-unreachable"),
+        help: "Look for the domain without this host if it cannot be observed (repeatable).")
     var skipUnreachable: [String] = []
 
     @Flag(name: .customLong("print-command"), help: "Print the command, one line, instead of running it.")
@@ -41,8 +42,9 @@ struct ConsoleCommand: AsyncParsableCommand {
             }
             let session = try LabSession.open(directory: directory, stateDirectory: state.path)
             let observation = try await session.observe(skipping: skipUnreachable)
-            let host = try Self.locate(domain, in: observation.states, unobserved: observation.unobserved.keys.sorted(),
-                                       lab: session.lab, directory: directory)
+            let host = try Self.locate(
+                domain, in: observation.states, unobserved: observation.unobserved.keys.sorted(),
+                lab: session.lab, directory: directory)
             if !observation.unobserved.isEmpty {
                 Console.err("note: \(Self.unobserved(observation.unobserved.keys.sorted())): \(domain) may run there too")
             }
@@ -59,14 +61,17 @@ struct ConsoleCommand: AsyncParsableCommand {
     /// The one host where `domain` runs: a domain of that name, not the copy `xl migrate`
     /// makes (`--incoming`, `--migratedaway`) nor one being torn down. Two hosts running it
     /// is refused, never guessed; not running anywhere is said with what is known of it.
-    static func locate(_ domain: String, in states: [HostState], unobserved: [String], lab: Lab,
-                       directory: String) throws -> HostSpec {
+    static func locate(
+        _ domain: String, in states: [HostState], unobserved: [String], lab: Lab,
+        directory: String
+    ) throws -> HostSpec {
         let running = states.filter { state in
             state.guests.contains { $0.name == domain && $0.transient == nil && $0.state != .dying }
         }.map(\.name)
         if running.count > 1 {
-            throw UserFacingError("\(domain) runs on \(running.count) hosts, \(listed(running)): not guessing which console to open."
-                + " A guest running twice can corrupt its disks: stop the copy that should not run (xl destroy on its host)")
+            throw UserFacingError(
+                "\(domain) runs on \(running.count) hosts, \(listed(running)): not guessing which console to open."
+                    + " A guest running twice can corrupt its disks: stop the copy that should not run (xl destroy on its host)")
         }
         if let name = running.first {
             guard let host = lab.host(name) else { throw UserFacingError("host \(name) is not in \(directory)") }
@@ -76,14 +81,16 @@ struct ConsoleCommand: AsyncParsableCommand {
         let from = states.filter { s in s.guests.contains { $0.name == domain && $0.transient == .migratedAway } }.map(\.name)
         let to = states.filter { s in s.guests.contains { $0.name == domain && $0.transient == .incoming } }.map(\.name)
         if !from.isEmpty || !to.isEmpty {
-            throw UserFacingError("\(domain) is being migrated (\(from.isEmpty ? "?" : listed(from)) → \(to.isEmpty ? "?" : listed(to)))"
-                + "; try again when the migration is over")
+            throw UserFacingError(
+                "\(domain) is being migrated (\(from.isEmpty ? "?" : listed(from)) → \(to.isEmpty ? "?" : listed(to)))"
+                    + "; try again when the migration is over")
         }
         let configured = states.filter { $0.config(named: domain) != nil }.map(\.name)
         guard let declared = lab.domain(domain) else {
             if !configured.isEmpty {
-                throw UserFacingError("\(domain) is not running on any host (its configuration is on \(listed(configured)),"
-                    + " but it is not declared in \(directory))\(unseen)")
+                throw UserFacingError(
+                    "\(domain) is not running on any host (its configuration is on \(listed(configured)),"
+                        + " but it is not declared in \(directory))\(unseen)")
             }
             var known = Set(lab.domains.map(\.name))
             for state in states { for d in state.guests where d.transient == nil { known.insert(d.name) } }
@@ -92,7 +99,8 @@ struct ConsoleCommand: AsyncParsableCommand {
         }
         var message = "\(domain) is not running on any host"
         if !configured.isEmpty {
-            message += declared.state == .running
+            message +=
+                declared.state == .running
                 ? " (its configuration is on \(listed(configured)); `xenplan apply` starts it)"
                 : " (its configuration is on \(listed(configured)); it is declared `state: stopped`)"
         }
@@ -141,9 +149,11 @@ struct ConsoleCommand: AsyncParsableCommand {
     }
 
     static func shellWord(_ word: String) -> String {
-        let plain = !word.isEmpty && word.unicodeScalars.allSatisfy {
-            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "@%+=:,./_-".unicodeScalars.contains($0)
-        }
+        let plain =
+            !word.isEmpty
+            && word.unicodeScalars.allSatisfy {
+                ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "@%+=:,./_-".unicodeScalars.contains($0)
+            }
         return plain ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 

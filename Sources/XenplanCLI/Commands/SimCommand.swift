@@ -63,7 +63,7 @@ struct SimCommand: AsyncParsableCommand {
                 var placed: [String] = []
                 for name in image.hosts {
                     guard let host = lab.host(name), host.connection == .sim,
-                          let driver = try HostConnector.driver(for: host, in: lab, stateDirectory: stateDirectory) as? SimDriver
+                        let driver = try HostConnector.driver(for: host, in: lab, stateDirectory: stateDirectory) as? SimDriver
                     else { continue }
                     try driver.setImage(image.path, to: HostConnector.simImage(image))
                     placed.append(name)
@@ -183,8 +183,9 @@ struct SimCommand: AsyncParsableCommand {
                     format: format ?? "raw", sha256: sha256)
                 let hosts = try driver.setImage(path, to: image)
                 let holding = image.format == "raw" ? "" : " holding \(image.virtualSize)"
-                Console.out("\(hosts.joined(separator: ", ")): image \(path) in place: \(image.format), "
-                            + "\(image.fileSize)\(holding), sha256 \(image.sha256).")
+                Console.out(
+                    "\(hosts.joined(separator: ", ")): image \(path) in place: \(image.format), "
+                        + "\(image.fileSize)\(holding), sha256 \(image.sha256).")
             }
         }
 

@@ -22,7 +22,9 @@ struct UnlockCommand: AsyncParsableCommand {
     func run() async throws {
         try await guarded {
             if let removed = try await locateDriver().breakLock() {
-                Console.out("host \(host): removed the lock of \(removed.user)@\(removed.machine) pid \(removed.pid) since \(removed.time) (\(removed.command)).")
+                Console.out(
+                    "host \(host): removed the lock of \(removed.user)@\(removed.machine) pid \(removed.pid) since \(removed.time) (\(removed.command))."
+                )
                 Console.out(Self.describe(removed))
             } else {
                 Console.out("host \(host) was not locked.")

@@ -18,13 +18,13 @@ struct DriftJUnit {
         cases.append(testCase(name: "hosts", className: "\(report.lab ?? "lab").hosts", items: other))
         if !other.isEmpty { failures += 1 }
         return """
-        <?xml version="1.0" encoding="UTF-8"?>
-        <testsuites name="xenplan drift" tests="\(cases.count)" failures="\(failures)">
-          <testsuite name="\(Self.escape(report.lab ?? "lab"))" tests="\(cases.count)" failures="\(failures)">
-        \(cases.joined(separator: "\n"))
-          </testsuite>
-        </testsuites>
-        """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <testsuites name="xenplan drift" tests="\(cases.count)" failures="\(failures)">
+              <testsuite name="\(Self.escape(report.lab ?? "lab"))" tests="\(cases.count)" failures="\(failures)">
+            \(cases.joined(separator: "\n"))
+              </testsuite>
+            </testsuites>
+            """
     }
 
     private func testCase(name: String, className: String, items: [DriftItem]) -> String {

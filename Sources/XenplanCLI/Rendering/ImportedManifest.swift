@@ -82,7 +82,8 @@ struct ImportedManifest {
         for disk in disks {
             let mode = disk.readOnly ? ", mode: ro" : ""
             if let (pool, volume) = managedVolume(disk.target, domain: domain),
-               let size = host.volume(container: pool.container, name: volume)?.size {
+                let size = host.volume(container: pool.container, name: volume)?.size
+            {
                 let name = String(volume.dropFirst(domain.count + 1))
                 lines.append("      - {name: \(name), size: \(Self.size(size)), vdev: \(disk.vdev), pool: \(pool.name)\(mode)}")
             } else {
@@ -111,13 +112,14 @@ struct ImportedManifest {
 
     private func network(_ nics: [DomainConfig.Nic]) -> [String] {
         if nics.isEmpty { return ["    network: []"] }
-        return ["    network:"] + nics.map { n in
-            var parts = ["bridge: \(n.bridge)"]
-            if let ip = n.ip { parts.append("ip: \(ip)") }
-            // Quoted: YAML 1.1 reads `00:16:…` as a number.
-            if let mac = n.mac { parts.append("mac: \(YAMLText.doubleQuoted(mac))") }
-            return "      - {\(parts.joined(separator: ", "))}"
-        }
+        return ["    network:"]
+            + nics.map { n in
+                var parts = ["bridge: \(n.bridge)"]
+                if let ip = n.ip { parts.append("ip: \(ip)") }
+                // Quoted: YAML 1.1 reads `00:16:…` as a number.
+                if let mac = n.mac { parts.append("mac: \(YAMLText.doubleQuoted(mac))") }
+                return "      - {\(parts.joined(separator: ", "))}"
+            }
     }
 
     /// Names the manifests accept: `[a-z0-9][a-z0-9.-]{0,62}`.

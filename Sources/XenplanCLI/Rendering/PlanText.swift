@@ -60,18 +60,21 @@ struct PlanText {
         var out: [String] = []
         for finding in plan.nPlusOne {
             let n = finding.stranded.count
-            out.append("N+1: if \(finding.failedHost) fails, \(n) \(n == 1 ? "domain" : "domains") cannot restart elsewhere"
-                + (finding.shortfall.kib > 0 ? " (\(finding.shortfall) short in all):" : ":"))
+            out.append(
+                "N+1: if \(finding.failedHost) fails, \(n) \(n == 1 ? "domain" : "domains") cannot restart elsewhere"
+                    + (finding.shortfall.kib > 0 ? " (\(finding.shortfall) short in all):" : ":"))
             for guest in finding.reasons { out.append("  \(guest.domain): \(guest.reason)") }
         }
         return out
     }
 
     private func header(_ u: HostUsage) -> String {
-        let memory = u.memoryBefore == u.memoryAfter
+        let memory =
+            u.memoryBefore == u.memoryAfter
             ? "memory \(u.memoryAfter) of \(u.memoryAvailable) available"
             : "memory \(u.memoryBefore) → \(u.memoryAfter) of \(u.memoryAvailable) available"
-        let vcpus = u.vcpusBefore == u.vcpusAfter
+        let vcpus =
+            u.vcpusBefore == u.vcpusAfter
             ? "vCPUs \(u.vcpusAfter) of \(u.vcpuLimit)"
             : "vCPUs \(u.vcpusBefore) → \(u.vcpusAfter) of \(u.vcpuLimit)"
         return style.bold(u.host) + "  \(memory)   \(vcpus)"

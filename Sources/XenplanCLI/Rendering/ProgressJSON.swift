@@ -32,8 +32,10 @@ final class ProgressJSON: ExecutionObserver, @unchecked Sendable {
     }
 
     private func emit(_ event: String, _ action: PlannedAction, _ extra: [String: Any] = [:]) {
-        var object: [String: Any] = ["event": event, "action": action.id, "kind": action.kind.rawValue, "host": action.host,
-                                     "time": Journal.timestamp()]
+        var object: [String: Any] = [
+            "event": event, "action": action.id, "kind": action.kind.rawValue, "host": action.host,
+            "time": Journal.timestamp(),
+        ]
         if let domain = action.domain { object["domain"] = domain }
         if let target = action.targetHost { object["targetHost"] = target }
         for (k, v) in extra { object[k] = v }

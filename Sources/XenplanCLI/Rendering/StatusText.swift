@@ -27,10 +27,13 @@ struct StatusText {
             for domain in guests.sorted(by: { $0.name < $1.name }) {
                 let managed = host.config(named: domain.name) != nil ? "managed" : style.yellow("unmanaged")
                 let transient = domain.transient.map { " (\($0 == .incoming ? "incoming" : "migrating away"))" } ?? ""
-                let memory = domain.memoryActual == domain.memoryTarget
+                let memory =
+                    domain.memoryActual == domain.memoryTarget
                     ? "\(domain.memoryTarget)"
                     : "\(domain.memoryActual) → \(domain.memoryTarget)"
-                out.append("    \(domain.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(domain.state.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0))  \(memory.padding(toLength: 20, withPad: " ", startingAt: 0))  \(domain.vcpusOnline)/\(domain.maxVcpus) vCPUs  \(managed)\(transient)")
+                out.append(
+                    "    \(domain.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(domain.state.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0))  \(memory.padding(toLength: 20, withPad: " ", startingAt: 0))  \(domain.vcpusOnline)/\(domain.maxVcpus) vCPUs  \(managed)\(transient)"
+                )
             }
             let stopped = host.configs.filter { host.domain(named: $0.name) == nil }.map(\.name)
             if !stopped.isEmpty {

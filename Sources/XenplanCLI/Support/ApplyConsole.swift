@@ -42,21 +42,26 @@ final class ApplyConsole: ApplyDelegate, @unchecked Sendable {
         let plan = review.plan
         progress = json ? ProgressJSON() : ProgressText(plan: plan, style: style)
         if json {
-            ProgressJSON.line(["event": "plan", "actions": review.toRun, "digest": plan.digest,
-                               "excluded": review.exclusions.keys.sorted()])
+            ProgressJSON.line([
+                "event": "plan", "actions": review.toRun, "digest": plan.digest,
+                "excluded": review.exclusions.keys.sorted(),
+            ])
         } else {
             var shown = plan
             shown.actions = plan.actions.filter { review.exclusions[$0.id] == nil }
             for action in plan.actions {
                 guard let exclusion = review.exclusions[action.id] else { continue }
-                shown.notices.append(Notice(kind: .excluded, host: action.host, domain: action.domain,
-                                            message: "left out: \(PlanText.label(action.kind)) \(action.summary) (\(exclusion))"))
+                shown.notices.append(
+                    Notice(
+                        kind: .excluded, host: action.host, domain: action.domain,
+                        message: "left out: \(PlanText.label(action.kind)) \(action.summary) (\(exclusion))"))
             }
             Console.out(ObservationLine(review.observation).render() + "\n")
             let text = PlanText(plan: shown, style: .current, directory: directory).render()
             // The closing hint of `plan` ("Run `xenplan apply`…") is not for this command.
-            Console.out(text.split(separator: "\n", omittingEmptySubsequences: false)
-                .filter { !$0.hasPrefix("Run `xenplan apply") }.joined(separator: "\n"))
+            Console.out(
+                text.split(separator: "\n", omittingEmptySubsequences: false)
+                    .filter { !$0.hasPrefix("Run `xenplan apply") }.joined(separator: "\n"))
         }
         if review.toRun > 0 && !interactive { announce(review) }
     }

@@ -3,7 +3,8 @@ import Executor
 /// Messages of `apply` and `unlock`, next to nothing else so they read as one voice.
 enum ApplyMessages {
     static let needsTerminal = UserFacingError(
-        "apply needs a confirmation and standard input is not a terminal; review the plan with `xenplan plan`, then run `xenplan apply --auto-approve` (or save it with `xenplan plan --out FILE` and apply that file)")
+        "apply needs a confirmation and standard input is not a terminal; review the plan with `xenplan plan`, then run `xenplan apply --auto-approve` (or save it with `xenplan plan --out FILE` and apply that file)"
+    )
 
     static func planningFlagOnSavedPlan(_ flag: String) -> UserFacingError {
         UserFacingError("\(flag) shapes a new plan and has no effect on a saved one; give it to `xenplan plan --out`, or apply the directory")
@@ -16,7 +17,8 @@ enum ApplyMessages {
         if case let .savedPlan(path, _) = source { replan = "xenplan plan \(directory) --out \(path)" }
         switch failure {
         case .locked(let held):
-            return UserFacingError("\(failure); wait for it (`--lock-timeout SECONDS`) or run `\(unlockHint(held.host, directory: directory, state: state))`")
+            return UserFacingError(
+                "\(failure); wait for it (`--lock-timeout SECONDS`) or run `\(unlockHint(held.host, directory: directory, state: state))`")
         case .alreadyApplied, .manifestsChanged, .stale, .differs:
             var text = failure.description
             if case .savedPlan(let path, _) = source, text.hasPrefix("the plan ") { text = "plan \(path) " + text.dropFirst("the plan ".count) }

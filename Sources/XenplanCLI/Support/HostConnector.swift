@@ -20,10 +20,12 @@ enum HostConnector {
             // This machine is the dom0: fails at once, saying what is missing, elsewhere.
             let (images, volumeGroups) = storage(reachableFrom: host.name, in: lab)
             do {
-                return try XenDriver.open(hostName: host.name,
-                                          paths: XenDriverPaths(imageDirectories: images, volumeGroups: volumeGroups,
-                                                                imagePaths: imagePaths(of: host.name, in: lab)),
-                                          deadlines: CommandDeadlines.fromEnvironment())
+                return try XenDriver.open(
+                    hostName: host.name,
+                    paths: XenDriverPaths(
+                        imageDirectories: images, volumeGroups: volumeGroups,
+                        imagePaths: imagePaths(of: host.name, in: lab)),
+                    deadlines: CommandDeadlines.fromEnvironment())
             } catch let error as HostError {
                 throw UserFacingError("host \(host.name): \(error.message)")
             } catch let error as HostLimitsError {
@@ -39,9 +41,10 @@ enum HostConnector {
                 throw UserFacingError("host \(host.name): \(error)")
             }
             let (images, volumeGroups) = storage(reachableFrom: host.name, in: lab)
-            let target = SshTarget(user: user, address: address, port: port, agentCommand: host.agentCommand,
-                                   extraOptions: options, imageDirectories: images, volumeGroups: volumeGroups,
-                                   imagePaths: imagePaths(of: host.name, in: lab))
+            let target = SshTarget(
+                user: user, address: address, port: port, agentCommand: host.agentCommand,
+                extraOptions: options, imageDirectories: images, volumeGroups: volumeGroups,
+                imagePaths: imagePaths(of: host.name, in: lab))
             return SshDriver(hostName: host.name, target: target, clientVersion: XenplanMain.configuration.version)
         }
     }

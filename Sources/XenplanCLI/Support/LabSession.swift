@@ -27,10 +27,11 @@ struct LabSession {
         let known = lab.hosts.map(\.name)
         let unknown = names.filter { !known.contains($0) }
         guard !unknown.isEmpty else { return }
-        throw UserFacingError(unknown.map { name in
-            "\(flag) \(shownValue(name)): no such host in \(directory)"
-                + (Suggestion.closest(to: name, among: known).map { "; did you mean '\($0)'?" } ?? " (hosts: \(known.joined(separator: ", ")))")
-        }.joined(separator: "\nerror: "))
+        throw UserFacingError(
+            unknown.map { name in
+                "\(flag) \(shownValue(name)): no such host in \(directory)"
+                    + (Suggestion.closest(to: name, among: known).map { "; did you mean '\($0)'?" } ?? " (hosts: \(known.joined(separator: ", ")))")
+            }.joined(separator: "\nerror: "))
     }
 
     /// The same for `--domain`: a name declared in the manifests or seen on a host.
@@ -39,10 +40,11 @@ struct LabSession {
         for state in observed { for d in state.guests { known.insert(d.name) } }
         let unknown = names.filter { !known.contains($0) }
         guard !unknown.isEmpty else { return }
-        throw UserFacingError(unknown.map { name in
-            "--domain \(shownValue(name)): no domain of that name is declared in \(directory) or runs on a host"
-                + (Suggestion.closest(to: name, among: known.sorted()).map { "; did you mean '\($0)'?" } ?? "")
-        }.joined(separator: "\nerror: "))
+        throw UserFacingError(
+            unknown.map { name in
+                "--domain \(shownValue(name)): no domain of that name is declared in \(directory) or runs on a host"
+                    + (Suggestion.closest(to: name, among: known.sorted()).map { "; did you mean '\($0)'?" } ?? "")
+            }.joined(separator: "\nerror: "))
     }
 
     /// Observes every host in parallel; the whole takes as long as the slowest host. A

@@ -9,8 +9,9 @@ struct PlanningOptions: ParsableArguments {
     @Option(name: .customLong("domain"), help: "Only carry out actions of this domain (repeatable); every host is still observed.")
     var domains: [String] = []
 
-    @Option(name: .customLong("skip-unreachable"),
-            help: "Go on without this host if it cannot be observed (repeatable); guests that may run there are left alone.")
+    @Option(
+        name: .customLong("skip-unreachable"),
+        help: "Go on without this host if it cannot be observed (repeatable); guests that may run there are left alone.")
     var skipUnreachable: [String] = []
 
     @Flag(name: .customLong("allow-restart"), help: "Apply changes that need a reboot even where the domain says `restart: never`.")

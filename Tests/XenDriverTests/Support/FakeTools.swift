@@ -1,6 +1,7 @@
 import Foundation
 import XenplanBasics
 import XenplanTestSupport
+
 @testable import XenDriver
 
 /// The tools the driver runs on files, played without running them: every argument

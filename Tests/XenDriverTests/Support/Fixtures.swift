@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import XenDriver
 
 /// Paths of this target's fixtures, found from this file's location so that tests run

@@ -102,8 +102,9 @@ final class ScriptedXenstored: @unchecked Sendable {
             let fields = (0..<4).map { i in header[i * 4..<i * 4 + 4].reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) } }
             let (type, reqID, tx, length) = (fields[0], fields[1], fields[2], Int(fields[3]))
             guard length <= 4096, let payload = length == 0 ? [] : readFully(fd, length) else { return }
-            let request = Request(index: index, type: type, reqID: reqID, tx: tx,
-                                  path: String(decoding: payload.prefix { $0 != 0 }, as: UTF8.self))
+            let request = Request(
+                index: index, type: type, reqID: reqID, tx: tx,
+                path: String(decoding: payload.prefix { $0 != 0 }, as: UTF8.self))
             index += 1
             lock.withLock { log.append(request) }
             if silent { continue }

@@ -26,8 +26,9 @@ struct SysfsTree {
             try manager.createDirectory(at: device.appendingPathComponent("bridge"), withIntermediateDirectories: true)
             try manager.createDirectory(at: device.appendingPathComponent("brif"), withIntermediateDirectories: true)
             for member in members {
-                try manager.createSymbolicLink(atPath: device.appendingPathComponent("brif/" + member).path,
-                                               withDestinationPath: "../../" + member + "/brport")
+                try manager.createSymbolicLink(
+                    atPath: device.appendingPathComponent("brif/" + member).path,
+                    withDestinationPath: "../../" + member + "/brport")
             }
         }
     }
@@ -35,8 +36,9 @@ struct SysfsTree {
     /// cpt18's interfaces, as `ip -j -d link show` listed them: xenbr0 with eth0 and three
     /// domains' backends, an empty xenbr1, xenbr2 with a bond.
     static func cpt18(at root: URL) throws -> SysfsTree {
-        try SysfsTree(at: root,
-                      bridges: ["xenbr0": ["eth0", "vif1.0", "vif2.0", "vif6.0-emu"], "xenbr1": [], "xenbr2": ["bond0"]],
-                      others: ["lo", "eth1"])
+        try SysfsTree(
+            at: root,
+            bridges: ["xenbr0": ["eth0", "vif1.0", "vif2.0", "vif6.0-emu"], "xenbr1": [], "xenbr2": ["bond0"]],
+            others: ["lo", "eth1"])
     }
 }

@@ -11,8 +11,8 @@ import Glibc
 final class TestXenstored: @unchecked Sendable {
     enum MessageType: UInt32 {
         case control = 0, directory, read, getPerms, watch, unwatch, transactionStart, transactionEnd,
-             introduce, release, getDomainPath, write, mkdir, rm, setPerms, watchEvent, error,
-             isDomainIntroduced, resume, setTarget, resetWatches = 21, directoryPart
+            introduce, release, getDomainPath, write, mkdir, rm, setPerms, watchEvent, error,
+            isDomainIntroduced, resume, setTarget, resetWatches = 21, directoryPart
     }
 
     let directory: URL
@@ -114,7 +114,9 @@ final class TestXenstored: @unchecked Sendable {
             let (replyType, reply, fired) = handle(type: type, txID: txID, payload: payload, connection: c)
             c.send(type: replyType, reqID: reqID, txID: txID, payload: reply)
             // After the reply, as xenstored does: a watch registration gets its first event.
-            for (path, token, target) in fired { target.send(type: MessageType.watchEvent.rawValue, reqID: 0, txID: 0, payload: Self.strings([path, token])) }
+            for (path, token, target) in fired {
+                target.send(type: MessageType.watchEvent.rawValue, reqID: 0, txID: 0, payload: Self.strings([path, token]))
+            }
         }
     }
 

@@ -2,8 +2,9 @@ import Foundation
 import HostModel
 import Manifest
 import Planner
-@testable import SimDriver
 import XenplanBasics
+
+@testable import SimDriver
 @testable import XenplanCLI
 
 /// How the committed `state/` came to be: the example lab as it was some months ago,
@@ -34,8 +35,9 @@ enum ExampleLabHistory {
         oldTest.disks = [DiskSpec(name: "root", size: .gib(8), vdev: "xvda2", pool: "cpt18-local")]
         oldTest.network = [NicSpec(bridge: "xenbr0", ip: "139.124.7.90", mac: "00:16:3e:78:20:90")]
         domains.append(oldTest)
-        return Lab(name: lab.name, format: lab.format, pools: lab.pools, hosts: lab.hosts, groups: lab.groups,
-                   domains: domains, files: lab.files, contentHash: lab.contentHash)
+        return Lab(
+            name: lab.name, format: lab.format, pools: lab.pools, hosts: lab.hosts, groups: lab.groups,
+            domains: domains, files: lab.files, contentHash: lab.contentHash)
     }
 
     /// Builds the mid-life hosts in `directory` (as `*.live.json`) and returns the seed

@@ -26,8 +26,10 @@ struct Binary {
         return Repository.root.appendingPathComponent(".build/debug/xenplan")
     }()
 
-    static func run(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil,
-                    in directory: URL = Repository.root) throws -> Result {
+    static func run(
+        _ arguments: [String], environment: [String: String] = [:], stdin: String? = nil,
+        in directory: URL = Repository.root
+    ) throws -> Result {
         let process = Process()
         process.executableURL = url
         process.arguments = arguments
@@ -56,8 +58,9 @@ struct Binary {
         done.wait()
         let errData = errBox.data
         process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errData, as: UTF8.self))
+        return Result(
+            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData, as: UTF8.self))
     }
 }
 

@@ -3,6 +3,7 @@ import HostModel
 import Manifest
 import Planner
 import SimDriver
+
 @testable import XenplanCLI
 
 /// Brings simulated hosts to a lab's desired state without the executor: plans, then

@@ -1,7 +1,8 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
-import XenplanTestSupport
+    import Glibc
+    import XenplanTestSupport
 #endif
 
 /// A private OpenSSH server on 127.0.0.1 for one test: its own host key, config,
@@ -113,14 +114,14 @@ final class SshServer {
         let file = folder.appendingPathComponent("sshd.pid")
         for _ in 0..<200 {
             if let text = try? String(contentsOf: file, encoding: .utf8),
-               let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0 {
+                let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0
+            {
                 return pid
             }
             usleep(25_000)
         }
         throw SshServerError("sshd wrote no pid file: \(log)")
     }
-
 
     private static func keygen(_ file: URL) throws {
         let p = Process()
@@ -186,7 +187,8 @@ enum TestProcesses {
         var pids: [Int32] = []
         for entry in entries {
             guard let pid = Int32(entry), pid != getpid(),
-                  let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else { continue }
+                let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline")
+            else { continue }
             let arguments = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
             if parts.allSatisfy(arguments.contains) { pids.append(pid) }
         }
