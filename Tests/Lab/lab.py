@@ -565,7 +565,7 @@ class Scenario:
         digest, qcow_size = SUBSTITUTIONS["@SHA256_TINY@"], SUBSTITUTIONS["qcow2-size"]
         for argv in (["sim", "image", "a", "/srv/lab/images-src/tiny.img", "--size", f"{IMAGE_MIB}M", "--sha256", digest],
                      ["sim", "image", "a", "/srv/lab/images-src/tiny.qcow2", "--format", "qcow2",
-                      "--size", f"{qcow_size}", "--virtual-size", f"{IMAGE_MIB}M"]):
+                      "--size", f"{(int(qcow_size) + 1048575) // 1048576}M", "--virtual-size", f"{IMAGE_MIB}M"]):
             p, _ = self.xenplan(*argv)
             if p.returncode != 0:
                 raise StepFailed(f"xenplan {' '.join(argv)} exited {p.returncode}: {(p.stderr + p.stdout).strip()}")
@@ -877,7 +877,7 @@ class Lab:
         def fn():
             d = self.dom0s[host]
             dest = self.rundir / "share" / "run" / f"measure-{host}"
-            render("3-migrate", dest, {"a": "local", "b": "local"}, {})
+            render("3-migrate", dest, {"a": "local", "b": "local"}, {}, only_a="b" not in self.dom0s)
             # Both hosts are "local" here (the dom0 measured reads itself): a's own volume
             # group is not on b, so the measure leaves it out.
             lab = (dest / "lab.yaml").read_text().splitlines()
