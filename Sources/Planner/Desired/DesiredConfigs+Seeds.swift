@@ -56,25 +56,17 @@ extension DesiredConfigs {
         }
         switch d.identity.changes {
         case .nextBoot:
-            if seedNoticed.insert(d.name).inserted {
-                notices.append(
-                    Notice(
-                        kind: .pendingRestart, host: host, domain: d.name,
-                        message:
-                            "first-boot identity of \(d.name) changes (\(changed.joined(separator: ", "))): its seed is rewritten with instance id \(declared.instanceId); cloud-init applies it at the guest's next boot"
-                    ))
-            }
+            noticeOnce(
+                .pendingRestart, d.name, on: host,
+                "first-boot identity of \(d.name) changes (\(changed.joined(separator: ", "))): its seed is rewritten with instance id \(declared.instanceId); cloud-init applies it at the guest's next boot",
+                into: &notices)
             return record(declared)
         case .firstBoot:
-            if seedNoticed.insert(d.name).inserted {
-                notices.append(
-                    Notice(
-                        kind: .firstBoot, host: host, domain: d.name,
-                        message:
-                            "first-boot identity of \(d.name) is declared differently (\(changed.joined(separator: ", "))): "
-                            + (recorded == nil ? "it was created without a seed" : "it keeps the one it was created with")
-                            + "; identityChanges: next-boot applies it at its next boot"))
-            }
+            noticeOnce(
+                .firstBoot, d.name, on: host,
+                "first-boot identity of \(d.name) is declared differently (\(changed.joined(separator: ", "))): "
+                    + (recorded == nil ? "it was created without a seed" : "it keeps the one it was created with")
+                    + "; identityChanges: next-boot applies it at its next boot", into: &notices)
             guard let recorded else { return nil }
             // Only written again if the file is gone: with the instance id the guest knows,
             // so cloud-init does not run its first boot again.
@@ -132,5 +124,14 @@ extension DesiredConfigs {
             }
         }
         return out
+    }
+
+    /// The plan reports a domain's identity difference once, however often its
+    /// configuration is worked out.
+    private mutating func noticeOnce(
+        _ kind: NoticeKind, _ domain: String, on host: String, _ message: String, into notices: inout [Notice]
+    ) {
+        guard seedNoticed.insert(domain).inserted else { return }
+        notices.append(Notice(kind: kind, host: host, domain: domain, message: message))
     }
 }
