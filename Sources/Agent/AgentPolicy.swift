@@ -269,6 +269,8 @@ extension AgentPolicy {
         }
         let kind = operation.kind
         switch operation {
+        case .save, .restore, .removeSave, .backup, .restoreVolume:
+            throw refusal("operations", "\(kind): not supported by this agent yet")
         case let .createVolumeFromImage(container, name, _, image):
             let what = "\(kind) \(volumeLabel(container, name))"
             try checkContainer(container, session: session, what: what)

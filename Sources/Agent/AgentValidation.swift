@@ -23,6 +23,8 @@ enum AgentValidation {
     static func check(_ operation: HostOperation) throws(Problem) {
         let at = "operation"
         switch operation {
+        case .save, .restore, .removeSave, .backup, .restoreVolume:
+            throw Problem(field: at, message: "\(operation.kind) is not supported yet")
         case let .createVolumeFromImage(container, name, size, image):
             try self.container(container, "\(at).createVolumeFromImage.container")
             try volumeName(name, "\(at).createVolumeFromImage.name")

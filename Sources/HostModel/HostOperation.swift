@@ -54,6 +54,23 @@ public enum HostOperation: Hashable, Codable, Sendable {
     /// migration left runs on under its own name (the source, as xl's own failure path
     /// resumes it; or the receiver's copy when the source is already gone).
     case keepMigrationCopy(domain: String, role: TransientRole)
+    /// `xl save DOMAIN <directory>/DOMAIN.save.partial CONFIG`, then the file renamed to
+    /// `DOMAIN.save`: the domain's memory is written out and the domain is gone, its
+    /// memory and vCPUs free. A file named `DOMAIN.save` is always complete.
+    case save(domain: String, directory: String)
+    /// `xl restore CONFIG <directory>/DOMAIN.save`, then the save file removed (restoring
+    /// it a second time would run the guest on disks that moved on).
+    case restore(domain: String, directory: String)
+    /// Remove `DOMAIN.save` (or `DOMAIN.save.partial`): a stale or discarded memory image.
+    case removeSave(domain: String, directory: String, partial: Bool)
+    /// Snapshot, copy, record and prune, as `BackupJob` describes.
+    case backup(BackupJob)
+    /// A volume filled from a backup's copy: made under a temporary name, the copy
+    /// decompressed into it, its content checked against the recorded SHA-256, and only
+    /// then named `name`. With `replace`, an existing volume of that name (of a stopped
+    /// domain) is removed only once the new one is complete and checked; without it, an
+    /// existing volume is never written.
+    case restoreVolume(container: String, name: String, size: ByteSize, source: BackupSource, replace: Bool)
 
     /// The operation's kind, as `xenplan sim fail HOST KIND` names it.
     public var kind: String {
@@ -79,6 +96,11 @@ public enum HostOperation: Hashable, Codable, Sendable {
         case .destroy: return "destroy"
         case .discardMigrationCopy: return "discard-migration-copy"
         case .keepMigrationCopy: return "keep-migration-copy"
+        case .save: return "save"
+        case .restore: return "restore"
+        case .removeSave: return "remove-save"
+        case .backup: return "backup"
+        case .restoreVolume: return "restore-volume"
         }
     }
 
@@ -86,6 +108,7 @@ public enum HostOperation: Hashable, Codable, Sendable {
         "create-bridge", "create-volume", "copy-image", "write-seed", "grow-volume", "remove-volume", "write-config", "remove-config",
         "create", "mem-set", "vcpu-set", "sched-credit", "block-attach", "block-detach", "network-attach",
         "network-detach", "migrate", "shutdown", "destroy", "discard-migration-copy", "keep-migration-copy",
+        "save", "restore", "remove-save", "backup", "restore-volume",
     ]
 
     /// The domain an operation concerns, for error messages; nil for host preparations.
@@ -94,8 +117,13 @@ public enum HostOperation: Hashable, Codable, Sendable {
         case let .create(d), let .setMemory(d, _), let .setVcpus(d, _), let .setScheduler(d, _, _),
             let .attachDisk(d, _), let .detachDisk(d, _), let .attachNic(d, _), let .detachNic(d, _),
             let .migrate(d, _), let .shutdown(d, _), let .destroy(d), let .removeConfig(d),
-            let .discardMigrationCopy(d, _), let .keepMigrationCopy(d, _):
+            let .discardMigrationCopy(d, _), let .keepMigrationCopy(d, _), let .save(d, _), let .restore(d, _),
+            let .removeSave(d, _, _):
             return d
+        case let .backup(job):
+            return job.domain
+        case let .restoreVolume(_, _, _, source, _):
+            return source.domain
         case let .writeConfig(config):
             return config.name
         case let .writeSeed(seed):

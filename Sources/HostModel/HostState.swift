@@ -24,11 +24,16 @@ public struct HostState: Hashable, Codable, Sendable {
     public var images: [ImageState]
     /// Domains whose seed file (`CloudInitSeed.path(domain:)`) exists, in name order.
     public var seeds: [String]
+    /// Save files of suspended guests (complete or partial), in path order.
+    public var saves: [SaveState]
+    /// Complete backups found in the backup pools the host reaches, by directory, domain, id.
+    public var backups: [BackupRecord]
 
     public init(
         name: String, xenVersion: String, totalMemory: ByteSize, freeMemory: ByteSize, cpus: Int,
         dom0Memory: ByteSize, domains: [DomainState] = [], configs: [DomainConfig] = [],
-        volumes: [VolumeState] = [], bridges: [BridgeState] = [], images: [ImageState] = [], seeds: [String] = []
+        volumes: [VolumeState] = [], bridges: [BridgeState] = [], images: [ImageState] = [], seeds: [String] = [],
+        saves: [SaveState] = [], backups: [BackupRecord] = []
     ) {
         self.name = name
         self.xenVersion = xenVersion
@@ -42,13 +47,15 @@ public struct HostState: Hashable, Codable, Sendable {
         self.bridges = bridges
         self.images = images
         self.seeds = seeds
+        self.saves = saves
+        self.backups = backups
     }
 
     private enum CodingKeys: String, CodingKey {
-        case name, xenVersion, totalMemory, freeMemory, cpus, dom0Memory, domains, configs, volumes, bridges, images, seeds
+        case name, xenVersion, totalMemory, freeMemory, cpus, dom0Memory, domains, configs, volumes, bridges, images, seeds, saves, backups
     }
 
-    /// Files written before images and seeds existed read as having none.
+    /// Files written before images, seeds, saves and backups existed read as having none.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         name = try c.decode(String.self, forKey: .name)
@@ -63,6 +70,8 @@ public struct HostState: Hashable, Codable, Sendable {
         bridges = try c.decode([BridgeState].self, forKey: .bridges)
         images = try c.decodeIfPresent([ImageState].self, forKey: .images) ?? []
         seeds = try c.decodeIfPresent([String].self, forKey: .seeds) ?? []
+        saves = try c.decodeIfPresent([SaveState].self, forKey: .saves) ?? []
+        backups = try c.decodeIfPresent([BackupRecord].self, forKey: .backups) ?? []
     }
 
     /// Guest domains (not dom0), including transient ones.
@@ -74,6 +83,8 @@ public struct HostState: Hashable, Codable, Sendable {
     }
     public func bridge(named name: String) -> BridgeState? { bridges.first { $0.name == name } }
     public func image(at path: String) -> ImageState? { images.first { $0.path == path } }
+    /// The complete save file of `domain`, if the host has one.
+    public func save(of domain: String) -> SaveState? { saves.first { $0.domain == domain && !$0.partial } }
 }
 
 /// A logical volume (LVM pool) or raw image file (`dir` pool).

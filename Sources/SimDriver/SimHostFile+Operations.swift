@@ -29,6 +29,8 @@ extension SimHostFile {
         }
 
         switch operation {
+        case .save, .restore, .removeSave, .backup, .restoreVolume:
+            throw fail("not modelled yet")
         case let .createBridge(name, interface):
             guard bridges[name] == nil else { throw fail(XlMessages.bridgeExists) }
             if let interface {

@@ -21,6 +21,8 @@ extension XenDriver {
     private func dispatch(_ operation: HostOperation) async throws {
         let kind = operation.kind
         switch operation {
+        case .save, .restore, .removeSave, .backup, .restoreVolume:
+            throw failure(kind, domain: operation.domainName, "not supported yet")
         case let .createVolumeFromImage(container, name, size, image):
             try await createVolumeFromImage(container: container, name: name, size: size, image: image)
         case let .writeSeed(seed):

@@ -20,6 +20,23 @@ public enum OperationReplayer {
             }
             return i
         }
+        func start(_ name: String, command: String) throws {
+            guard let c = hosts[hi].config(named: name) else { throw Refused(description: "\(command): no configuration for \(name)") }
+            if c.seed != nil, !hosts[hi].seeds.contains(name) { throw Refused(description: "\(command) \(name): its seed file is missing") }
+            if hosts[hi].domain(named: name) != nil { throw Refused(description: "\(command): domain \(name) already exists") }
+            let need = XenMemory.footprint(actual: c.memory, staticMax: c.maxmem)
+            if need > hosts[hi].freeMemory {
+                throw Refused(description: "\(command) \(name): needs \(need), \(hosts[hi].freeMemory) free on \(hostName)")
+            }
+            let domid = (hosts.flatMap(\.domains).map(\.domid).max() ?? 0) + 1
+            hosts[hi].domains.append(
+                DomainState(
+                    name: name, domid: domid, uuid: c.uuid ?? "uuid-\(name)", memoryTarget: c.memory, memoryStaticMax: c.maxmem,
+                    memoryActual: c.memory, vcpusOnline: c.vcpus, maxVcpus: c.maxvcpus, cpuWeight: c.cpuWeight, cpuCap: c.cpuCap,
+                    type: c.type,
+                    disks: (c.disks + (c.seed.map { [$0.disk] } ?? [])).map { DiskState(vdev: $0.vdev, target: $0.target, readOnly: $0.readOnly) },
+                    nics: c.nics.enumerated().map { i, n in NicState(bridge: n.bridge, mac: n.mac ?? Fixture.mac(for: "\(name)#\(i)"), ip: n.ip) }))
+        }
         switch op {
         case let .createBridge(name, interface):
             hosts[hi].bridges.append(BridgeState(name: name, interfaces: interface.map { [$0] } ?? []))
@@ -56,21 +73,47 @@ public enum OperationReplayer {
             hosts[hi].configs.removeAll { $0.name == name }
             hosts[hi].seeds.removeAll { $0 == name }
         case let .create(name):
-            guard let c = hosts[hi].config(named: name) else { throw Refused(description: "xl create: no configuration for \(name)") }
-            if c.seed != nil, !hosts[hi].seeds.contains(name) { throw Refused(description: "xl create \(name): its seed file is missing") }
-            if hosts[hi].domain(named: name) != nil { throw Refused(description: "xl create: domain \(name) already exists") }
-            let need = XenMemory.footprint(actual: c.memory, staticMax: c.maxmem)
-            if need > hosts[hi].freeMemory {
-                throw Refused(description: "xl create \(name): needs \(need), \(hosts[hi].freeMemory) free on \(hostName)")
+            try start(name, command: "xl create")
+        case let .save(name, directory):
+            let i = try domainIndex(name)
+            let d = hosts[hi].domains.remove(at: i)
+            hosts[hi].saves.removeAll { $0.domain == name && $0.directory == directory }
+            hosts[hi].saves.append(SaveState(directory: directory, domain: name, size: d.memoryActual))
+            hosts[hi].saves.sort { $0.path < $1.path }
+        case let .restore(name, directory):
+            guard hosts[hi].saves.contains(where: { $0.domain == name && $0.directory == directory && !$0.partial }) else {
+                throw Refused(description: "xl restore \(name): no save file in \(directory) on \(hostName)")
             }
-            let domid = (hosts.flatMap(\.domains).map(\.domid).max() ?? 0) + 1
-            hosts[hi].domains.append(
-                DomainState(
-                    name: name, domid: domid, uuid: c.uuid ?? "uuid-\(name)", memoryTarget: c.memory, memoryStaticMax: c.maxmem,
-                    memoryActual: c.memory, vcpusOnline: c.vcpus, maxVcpus: c.maxvcpus, cpuWeight: c.cpuWeight, cpuCap: c.cpuCap,
-                    type: c.type,
-                    disks: (c.disks + (c.seed.map { [$0.disk] } ?? [])).map { DiskState(vdev: $0.vdev, target: $0.target, readOnly: $0.readOnly) },
-                    nics: c.nics.enumerated().map { i, n in NicState(bridge: n.bridge, mac: n.mac ?? Fixture.mac(for: "\(name)#\(i)"), ip: n.ip) }))
+            try start(name, command: "xl restore")
+            hosts[hi].saves.removeAll { $0.domain == name && $0.directory == directory && !$0.partial }
+        case let .removeSave(name, directory, partial):
+            hosts[hi].saves.removeAll { $0.domain == name && $0.directory == directory && $0.partial == partial }
+        case let .backup(job):
+            for disk in job.disks where hosts[hi].volume(container: disk.container, name: disk.volume) == nil {
+                throw Refused(description: "backup \(job.domain): no volume \(disk.container)/\(disk.volume) on \(hostName)")
+            }
+            let id = "b\(hosts[hi].backups.count + 1)"
+            let record = BackupRecord(
+                domain: job.domain, id: id, directory: job.directory, host: hostName, time: id,
+                consistency: job.consistency, config: job.config,
+                disks: job.disks.map {
+                    BackupRecord.Disk(
+                        vdev: $0.vdev, container: $0.container, volume: $0.volume, size: $0.size, file: $0.fileName,
+                        compressed: false, sha256: String(repeating: "0", count: 64), storedSize: $0.size)
+                }, xenplanVersion: job.xenplanVersion)
+            hosts[hi].backups.append(record)
+            let mine = hosts[hi].backups.filter { $0.domain == job.domain && $0.directory == job.directory }.map(\.id).sorted()
+            let dropped = Set(mine.dropLast(max(job.keep, 1)))
+            hosts[hi].backups.removeAll { $0.domain == job.domain && $0.directory == job.directory && dropped.contains($0.id) }
+        case let .restoreVolume(container, name, size, source, replace):
+            if hosts[hi].volume(container: container, name: name) != nil {
+                guard replace else { throw Refused(description: "restore-volume: \(container)/\(name) already exists") }
+                hosts[hi].volumes.removeAll { $0.container == container && $0.name == name }
+            }
+            guard hosts[hi].backups.contains(where: { $0.domain == source.domain && $0.id == source.id }) else {
+                throw Refused(description: "restore-volume: no backup \(source.id) of \(source.domain) on \(hostName)")
+            }
+            hosts[hi].volumes.append(VolumeState(container: container, name: name, size: size, owned: true))
         case let .setMemory(name, target):
             let i = try domainIndex(name)
             if target > hosts[hi].domains[i].memoryStaticMax { throw Refused(description: "xl mem-set \(name): above static-max") }

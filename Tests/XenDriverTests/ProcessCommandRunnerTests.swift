@@ -98,19 +98,14 @@ import XenplanTestSupport
         }
     }
 
-    /// A child that exits without reading its input is reported by its status; xenplan
-    /// lives on, and the runner leaves SIGPIPE's action as it found it. (Compared before
-    /// and after: other code in the test process may have set it, which is not the runner's.)
+    /// A child that exits without reading its input is reported by its status, and xenplan
+    /// lives on (the write that meets the closed pipe gets EPIPE, not a fatal SIGPIPE).
+    /// SIGPIPE's process-wide action is not compared here: other code in the test process
+    /// (Foundation's) sets it while tests run concurrently.
     @Test func aChildThatClosesItsStdinEarlyIsReportedNotFatal() async throws {
-        var before = sigaction()
-        sigaction(SIGPIPE, nil, &before)
         let input = String(repeating: "x", count: 4 << 20)
         let result = try await ProcessCommandRunner().run(["true"], stdin: input, timeout: Self.ample)
         #expect(result.status == 0)
-        var after = sigaction()
-        sigaction(SIGPIPE, nil, &after)
-        let handler = { (a: sigaction) in unsafeBitCast(a.__sigaction_handler.sa_handler, to: Int.self) }
-        #expect(handler(after) == handler(before), "the runner changed SIGPIPE's action")
     }
 
     /// Whether `pid` has ended (gone, or a zombie that nothing reaps here) within a few seconds.

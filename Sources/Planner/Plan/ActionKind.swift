@@ -27,16 +27,26 @@ public enum ActionKind: String, Codable, Hashable, Sendable, CaseIterable {
     /// Remove a configuration of a domain that runs on another host (a reboot of this
     /// host would start a second copy on the same disks).
     case removeStaleConfig = "remove-stale-config"
+    /// `xl save`: the guest's memory written to a file, its memory and vCPUs freed.
+    case suspend
+    /// `xl restore` of a suspended guest, its save file removed once it runs.
+    case resume
+    /// Remove a save file that must never be restored (the guest runs, or is declared stopped).
+    case removeSave = "remove-save"
+    /// Snapshot, copy and record a domain's disks in its backup pool.
+    case backup
+    /// Fill volumes from a backup.
+    case restoreVolume = "restore-volume"
 
     /// `+` creates, `~` changes in place, `→` moves, `-` removes.
     public var symbol: String {
         switch self {
-        case .createBridge, .createVolume, .create, .start: return "+"
+        case .createBridge, .createVolume, .create, .start, .resume, .backup, .restoreVolume: return "+"
         case .growVolume, .setMemory, .setVcpus, .setScheduler, .attachDisk, .detachDisk, .attachNic, .detachNic,
             .restart, .writeConfig, .recoverMigration:
             return "~"
         case .migrate: return "→"
-        case .stop, .destroy, .removeVolume, .removeStaleConfig: return "-"
+        case .stop, .destroy, .removeVolume, .removeStaleConfig, .suspend, .removeSave: return "-"
         }
     }
 }

@@ -19,11 +19,14 @@ public struct PlanOptions: Hashable, Sendable {
     public var lastStartedHosts: [String: String]
     /// At most this many migrations into, and out of, one host at a time.
     public var maxMigrationsPerHost: Int
+    /// Recorded in the backups this plan makes.
+    public var xenplanVersion: String
 
     public init(
         allowRestart: Bool = false, allowDataLoss: Bool = false, prune: Bool = false,
         hosts: Set<String>? = nil, domains: Set<String>? = nil, unobservedHosts: [String: String] = [:],
-        lastStartedHosts: [String: String] = [:], maxMigrationsPerHost: Int = 1
+        lastStartedHosts: [String: String] = [:], maxMigrationsPerHost: Int = 1,
+        xenplanVersion: String = "unknown"
     ) {
         self.allowRestart = allowRestart
         self.allowDataLoss = allowDataLoss
@@ -33,5 +36,6 @@ public struct PlanOptions: Hashable, Sendable {
         self.unobservedHosts = unobservedHosts
         self.lastStartedHosts = lastStartedHosts
         self.maxMigrationsPerHost = maxMigrationsPerHost
+        self.xenplanVersion = xenplanVersion
     }
 }

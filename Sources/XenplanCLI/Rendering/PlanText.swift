@@ -129,6 +129,11 @@ struct PlanText {
         case .writeConfig: return "config"
         case .recoverMigration: return "recover"
         case .removeStaleConfig: return "rm-config"
+        case .suspend: return "suspend"
+        case .resume: return "resume"
+        case .removeSave: return "rm-save"
+        case .backup: return "backup"
+        case .restoreVolume: return "restore"
         }
     }
 
