@@ -32,12 +32,15 @@ public struct ApplyRequest: Sendable {
     /// How long to wait for a lock another apply holds.
     public var lockTimeout: Duration
     public var runID: String
+    /// The plan carried out: the lab's convergence, or a backup or restore plan.
+    public var purpose: ApplyPurpose
 
     public init(
         lab: Lab, drivers: [any HostDriver & HostLocking], skipUnreachable: Set<String> = [], savedPlan: Plan? = nil,
         planOptions: PlanOptions = PlanOptions(), maxDisruption: Disruption = .dataLoss, allowDestroy: Bool = false,
         interactive: Bool = false, parallelism: Int = 4, balloonTimeout: Duration = .seconds(120),
-        journalPath: String? = nil, lockTimeout: Duration = .zero, runID: String = Executor.newRunID()
+        journalPath: String? = nil, lockTimeout: Duration = .zero, runID: String = Executor.newRunID(),
+        purpose: ApplyPurpose = .converge
     ) {
         self.lab = lab
         self.drivers = drivers
@@ -52,6 +55,7 @@ public struct ApplyRequest: Sendable {
         self.journalPath = journalPath
         self.lockTimeout = lockTimeout
         self.runID = runID
+        self.purpose = purpose
     }
 }
 
@@ -297,7 +301,7 @@ public final class ApplyOperation: @unchecked Sendable {
     /// Locks every host; a host the user allows to be unreachable that cannot be reached
     /// is left out (and later reported as unobserved).
     private func takeLocks(_ drivers: inout [any HostDriver & HostLocking]) async throws(ApplyFailure) -> HostLocks {
-        let owner = HostLocks.currentOwner(command: "xenplan apply", runID: request.runID)
+        let owner = HostLocks.currentOwner(command: request.purpose.command, runID: request.runID)
         while true {
             do {
                 let (locks, takeOvers) = try await HostLocks.acquire(
@@ -356,7 +360,7 @@ public final class ApplyOperation: @unchecked Sendable {
         }
         let fresh: Plan
         do {
-            fresh = try Planner.plan(lab: request.lab, observed: observation.states, options: options)
+            fresh = try request.purpose.plan(lab: request.lab, observed: observation.states, options: options)
         } catch {
             throw .refused(error)
         }

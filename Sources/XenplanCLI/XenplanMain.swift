@@ -7,7 +7,7 @@ public struct XenplanMain: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             ValidateCommand.self, PlanCommand.self, ApplyCommand.self, UnlockCommand.self, StatusCommand.self, DriftCommand.self, ImportCommand.self,
-            ConsoleCommand.self, AgentCommand.self, SimCommand.self,
+            ConsoleCommand.self, BackupCommand.self, BackupsCommand.self, RestoreCommand.self, AgentCommand.self, SimCommand.self,
         ]
     )
     public init() {}

@@ -80,58 +80,7 @@ struct ApplyCommand: AsyncParsableCommand {
         let delegate = ApplyConsole(
             json: json, directory: directory, domains: planning.domains, journalPath: journalPath,
             runID: request.runID, lab: session.lab, style: style, interactive: !autoApprove)
-        let stop = StopRequest()
-        let operation = ApplyOperation(request, delegate: delegate, observer: delegate, stop: stop)
-
-        let interruption = Interruption()
-        interruption.onInterrupt { count in
-            // While the locks are taken, the operation gives them back itself and stops.
-            if operation.isTakingLocks {
-                _ = stop.request()
-                return
-            }
-            // Before anything runs, an interrupt ends the apply at once; its locks go with it.
-            guard operation.isExecuting else {
-                Console.err("Interrupted; nothing was changed.")
-                operation.releaseLocksNow()
-                Foundation.exit(1)
-            }
-            if count == 1 && stop.request() {
-                Console.err("Interrupted: running actions finish, nothing new starts (interrupt again to abandon them).")
-            } else {
-                Console.err("Interrupted again: abandoning running actions; `xenplan plan` shows what is left.")
-                operation.releaseLocksNow()
-                Foundation.exit(1)
-            }
-        }
-
-        let outcome: ApplyOutcome
-        do {
-            outcome = try await operation.run()
-        } catch {
-            throw ApplyMessages.failure(error, source: source, state: state)
-        }
-        switch outcome {
-        case let .nothingToDo(review):
-            if json {
-                ProgressJSON.line([
-                    "event": "summary", "succeeded": true, "done": 0, "interrupted": false, "elapsedMs": 0,
-                    "failed": [Any](), "skipped": [Any](), "excluded": review.exclusions.keys.sorted(),
-                ])
-            } else {
-                Console.out(review.exclusions.isEmpty ? "No changes. Nothing to apply." : "Nothing to apply within the limits given.")
-            }
-            return true
-        case .cancelled:
-            if !Console.stdinIsTerminal { throw ApplyMessages.needsTerminal }
-            throw UserFacingError("apply cancelled; nothing was changed")
-        case let .executed(_, report):
-            if json {
-                ProgressJSON.line(ProgressJSON.summary(report))
-            } else {
-                Console.out(ProgressText.summary(report, directory: directory, style: style))
-            }
-            return report.succeeded
-        }
+        let runner = ApplyRunner(request: request, delegate: delegate, json: json, directory: directory, style: style)
+        return try await runner.run { ApplyMessages.failure($0, source: source, state: state) }
     }
 }

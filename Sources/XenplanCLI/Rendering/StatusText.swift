@@ -35,7 +35,13 @@ struct StatusText {
                     "    \(domain.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(domain.state.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0))  \(memory.padding(toLength: 20, withPad: " ", startingAt: 0))  \(domain.vcpusOnline)/\(domain.maxVcpus) vCPUs  \(managed)\(transient)"
                 )
             }
-            let stopped = host.configs.filter { host.domain(named: $0.name) == nil }.map(\.name)
+            let configured = host.configs.filter { host.domain(named: $0.name) == nil }.map(\.name)
+            let suspended = configured.filter { host.save(of: $0) != nil }
+            let stopped = configured.filter { host.save(of: $0) == nil }
+            if !suspended.isEmpty {
+                let listed = suspended.sorted().map { "\($0) (\(host.save(of: $0)!.size) in \(host.save(of: $0)!.path))" }
+                out.append(style.dim("    suspended: \(listed.joined(separator: ", "))"))
+            }
             if !stopped.isEmpty {
                 out.append(style.dim("    not running (configured): \(stopped.sorted().joined(separator: ", "))"))
             }

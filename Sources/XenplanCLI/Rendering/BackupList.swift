@@ -1,0 +1,40 @@
+import Foundation
+import HostModel
+import XenplanBasics
+
+/// `xenplan backups`: one line per complete backup, oldest first per domain, or the
+/// records themselves as JSON.
+struct BackupList {
+    var records: [BackupRecord]
+
+    func render() -> String {
+        guard !records.isEmpty else { return "No backups." }
+        let header = ["DOMAIN", "ID", "HOST", "CONSISTENCY", "DISKS", "STORED", "WHERE"]
+        var rows = [header]
+        for record in records {
+            let disks = record.disks.map { "\(shownValue($0.vdev)) \($0.size)" }.joined(separator: ", ")
+            let stored = record.disks.reduce(ByteSize.zero) { $0 + $1.storedSize }
+            rows.append([
+                shownValue(record.domain), shownValue(record.id), shownValue(record.host), shownValue(record.consistency), disks,
+                "\(stored)", shownValue(record.backupDirectory, limit: 96),
+            ])
+        }
+        var widths = Array(repeating: 0, count: header.count)
+        for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
+        return rows.map { row in
+            row.enumerated().map { i, cell in i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
+                .joined(separator: "  ")
+        }.joined(separator: "\n")
+    }
+
+    /// `{"format": 1, "backups": [record…]}`, keys sorted.
+    func json() throws -> String {
+        struct Listing: Encodable {
+            var format = 1
+            var backups: [BackupRecord]
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(Listing(backups: records)), as: UTF8.self)
+    }
+}
