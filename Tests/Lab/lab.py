@@ -337,7 +337,10 @@ STEPS = [
     ("remove", "4-remove", "g3 removed from the manifests: --auto-approve alone leaves it; with --allow-destroy shut down and destroyed"),
     ("image-bad", "5-image-bad", "g6 from an image whose file has another sha256: apply fails naming the host, leaves no volume and no guest"),
     ("image", "5-image", "g4 from a raw image on the dir pool with a first-boot seed, g5 from a qcow2 image into a logical volume; checksums, seed and console"),
-    ("final", "5-image", "plan --detailed-exitcode says No changes (exit 0)"),
+    ("backup", "6-backup", "g5's logical volume backed up while it runs (pause policy), overwritten, restored over with g5 stopped: the pattern written before reads back"),
+    ("suspend", "7-suspend", "g1 suspended: xl list no longer shows it, its save file exists, dom0 a's free memory grows"),
+    ("resume", "6-backup", "g1 resumed from its save file: running again with the same memory, the file gone"),
+    ("final", "6-backup", "plan --detailed-exitcode says No changes (exit 0)"),
 ]
 
 # What each step must leave: name -> (host, memory target MiB, vCPUs online)
@@ -349,6 +352,9 @@ EXPECTED = {
     "remove": {"g1": ("a", 192, 1), "g2": ("b", 128, 1)},
     "image-bad": {"g1": ("a", 192, 1), "g2": ("b", 128, 1)},
     "image": {"g1": ("a", 192, 1), "g2": ("b", 128, 1), "g4": ("a", 96, 1), "g5": ("a", 96, 1)},
+    "backup": {"g1": ("a", 192, 1), "g2": ("b", 128, 1), "g4": ("a", 96, 1), "g5": ("a", 96, 1)},
+    "suspend": {"g2": ("b", 128, 1), "g4": ("a", 96, 1), "g5": ("a", 96, 1)},
+    "resume": {"g1": ("a", 192, 1), "g2": ("b", 128, 1), "g4": ("a", 96, 1), "g5": ("a", 96, 1)},
     "final": {"g1": ("a", 192, 1), "g2": ("b", 128, 1), "g4": ("a", 96, 1), "g5": ("a", 96, 1)},
 }
 
@@ -530,6 +536,13 @@ class Scenario:
                 notes.append(obs)
         elif name == "image-bad":
             notes.append(self.apply_refused(directory))
+        elif name == "backup":
+            notes += self.backup_restore(directory)
+        elif name == "suspend":
+            free_before = self.free_mib("a")
+            notes.append(self.apply(name, directory))
+            if self.kind == "real":
+                notes += self.suspend_checks(free_before)
         elif name == "remove":
             # The destroy gate: without --allow-destroy nothing is destroyed, and it says so.
             notes.append(self.apply(name, directory))
@@ -558,11 +571,102 @@ class Scenario:
         self.summaries[name] = summary_of(guests)
         if problems:
             raise StepFailed("; ".join(problems))
+        if name == "resume" and self.kind == "real":
+            left = self.dom0s["a"].ssh("ls -a /var/lib/xenplan/save", check=True).stdout.split()
+            if any(f.startswith("g1") for f in left):
+                raise StepFailed(f"g1's save file is still there after the resume: {left}")
+            notes.append("ls /var/lib/xenplan/save: g1.save removed once g1 runs")
         if name == "image" and self.kind == "real":
             notes += self.image_checks()
             notes.append(self.console_check(directory))
         notes.append(describe(guests))
         return "\n".join(notes)
+
+    def free_mib(self, host):
+        """The hypervisor's free memory on a real dom0 (`xl info`), in MiB; None when simulated."""
+        if self.kind != "real":
+            return None
+        out = self.dom0s[host].ssh("xl info | awk '$1 == \"free_memory\" {print $3}'", check=True).stdout
+        return int(out.split()[0])
+
+    def suspend_checks(self, free_before):
+        """Independent readings on dom0 a after g1 was suspended."""
+        a = self.dom0s["a"]
+        listed = a.ssh("xl list g1", timeout=60)
+        if listed.returncode == 0:
+            raise StepFailed(f"xl list still shows g1 after the suspend:\n{listed.stdout}")
+        size = a.ssh("stat -c '%s %a' /var/lib/xenplan/save/g1.save", timeout=60)
+        if size.returncode != 0:
+            raise StepFailed(f"no save file /var/lib/xenplan/save/g1.save: {size.stderr.strip()}")
+        free_after = self.free_mib("a")
+        if free_after - free_before < 150:
+            raise StepFailed(f"free memory on a went from {free_before} to {free_after} MiB; g1 held 192 MiB")
+        return [f"xl list g1: no such domain; /var/lib/xenplan/save/g1.save {int(size.stdout.split()[0]) // (1 << 20)} MiB, mode {size.stdout.split()[1]}",
+                f"xl info free_memory on a: {free_before} -> {free_after} MiB (+{free_after - free_before})"]
+
+    def backup_restore(self, directory):
+        """A pattern written on g5's volume survives a backup (g5 running), an overwrite and
+        a restore over the volume (g5 stopped for it), read back independently."""
+        notes = [self.apply("backup", directory)]
+        real = self.kind == "real"
+        a = self.dom0s.get("a")
+        region = "bs=1M seek=40 count=2 conv=notrunc,fsync status=none"
+        if real:
+            pattern = a.ssh("dd if=/dev/urandom of=/root/pattern bs=1M count=2 status=none && "
+                            f"dd if=/root/pattern of=/dev/vga/g5-root {region} && sha256sum /root/pattern",
+                            check=True).stdout.split()[0]
+            notes.append(f"2 MiB pattern written at 40 MiB of /dev/vga/g5-root: sha256 {pattern[:16]}…")
+        p, secs = self.xenplan("backup", "g5", "--directory", directory, "--json")
+        if p.returncode != 0:
+            raise StepFailed(f"xenplan backup g5 exited {p.returncode}: {(p.stderr + p.stdout).strip()[-2500:]}")
+        notes.append(f"xenplan backup g5 (g5 running, pause policy): {secs:.1f} s")
+        p, _ = self.xenplan("backups", "g5", "--directory", directory, "--json")
+        listed = json.loads(p.stdout or "{}").get("backups", []) if p.returncode == 0 else []
+        if len(listed) != 1:
+            raise StepFailed(f"xenplan backups g5 lists {len(listed)} backups (exit {p.returncode}): {(p.stdout + p.stderr)[-1500:]}")
+        record = listed[0]
+        notes.append(f"xenplan backups g5: {record['id']}, {record['consistency']}, disks "
+                     + ", ".join(f"{d['vdev']} sha256 {d['sha256'][:12]}… stored {d['file']}" for d in record["disks"]))
+        if real:
+            folder = f"/srv/lab/backup/xenplan-backups/g5/{record['id']}"
+            out = a.ssh("lvs --noheadings -o lv_name vga; echo @@; ls -a /srv/lab/backup/xenplan-backups/g5; echo @@; "
+                        f"ls {folder}; echo @@; sha256sum /dev/vga/g5-root; xl list g5 | tail -1", check=True).stdout
+            lvs, dirs, files, rest = out.split("@@")
+            if "_snap" in lvs:
+                raise StepFailed(f"a snapshot is left after the backup: {lvs.split()}")
+            if any("partial" in d for d in dirs.split()):
+                raise StepFailed(f"a partial backup is left: {dirs.split()}")
+            whole, flags = rest.split()[0], rest.split("\n")[-2].split()[4] if len(rest.split("\n")) > 1 else ""
+            if "p" in flags:
+                raise StepFailed(f"g5 is still paused after its backup: xl list flags {flags}")
+            if whole != record["disks"][0]["sha256"]:
+                raise StepFailed(f"sha256 of /dev/vga/g5-root {whole[:16]}… differs from the record's {record['disks'][0]['sha256'][:16]}…")
+            notes.append(f"lvs vga: no snapshot left; {folder}: {' '.join(files.split())}; sha256sum /dev/vga/g5-root = the record's; "
+                         f"xl list g5 flags {flags} (not paused)")
+            a.ssh(f"dd if=/dev/zero of=/dev/vga/g5-root {region}", check=True)
+            changed = a.ssh(f"dd if=/dev/vga/g5-root bs=1M skip=40 count=2 status=none | sha256sum", check=True).stdout.split()[0]
+            if changed == pattern:
+                raise StepFailed("the overwrite did not change the pattern")
+            notes.append("pattern overwritten with zeros")
+        notes.append("g5 stopped: " + self.apply("backup", self.manifests("6-backup-stopped")))
+        p, secs = self.xenplan("restore", "g5", "--directory", directory, "--allow-data-loss", "--auto-approve", "--json")
+        if p.returncode != 0:
+            raise StepFailed(f"xenplan restore g5 --allow-data-loss exited {p.returncode}: {(p.stderr + p.stdout).strip()[-2500:]}")
+        notes.append(f"xenplan restore g5 --allow-data-loss (g5 stopped): {secs:.1f} s")
+        if real:
+            out = a.ssh(f"dd if=/dev/vga/g5-root bs=1M skip=40 count=2 status=none | sha256sum; sha256sum /dev/vga/g5-root; "
+                        "lvs --noheadings -o lv_name,lv_tags vga", check=True).stdout.splitlines()
+            back, whole = out[0].split()[0], out[1].split()[0]
+            if back != pattern:
+                raise StepFailed(f"the pattern did not come back: {back[:16]}… instead of {pattern[:16]}…")
+            if whole != record["disks"][0]["sha256"]:
+                raise StepFailed(f"the restored volume's sha256 {whole[:16]}… differs from the record's")
+            lvs = " ".join(out[2:])
+            if "partial" in lvs or "_snap" in lvs or "xenplan" not in lvs:
+                raise StepFailed(f"lvs vga after the restore: {lvs}")
+            notes.append("pattern read back at 40 MiB (sha256 equal); sha256sum /dev/vga/g5-root = the record's; lvs: g5-root tagged xenplan, nothing partial")
+        notes.append("g5 running again: " + self.apply("backup", self.manifests("6-backup")))
+        return notes
 
     def wait_booted(self, names, limit=180):
         """Waits (bounded) for each guest's console log to show its init's `up` line."""
@@ -808,6 +912,7 @@ class Lab:
         share = self.rundir / "share"
         (share / "run").mkdir(parents=True)
         (share / "images").mkdir()
+        (share / "backup").mkdir()
         keygen = lambda path: run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", path.name, "-f", str(path)], check=True)
         keygen(self.rundir / "id_test")
         keygen(share / "run" / "dom0_key")
