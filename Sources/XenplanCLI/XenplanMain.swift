@@ -1,4 +1,7 @@
 import ArgumentParser
+import Foundation
+import Manifest
+import XenplanBasics
 
 public struct XenplanMain: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
@@ -14,7 +17,21 @@ public struct XenplanMain: AsyncParsableCommand {
 
     /// The process entry point: parses the arguments and runs the command asynchronously.
     public static func runAsync() async {
+        if let word = CommandLine.arguments.dropFirst().first, let message = unknownCommand(word) {
+            FileHandle.standardError.write(Data((message + "\n").utf8))
+            Foundation.exit(ExitCode.validationFailure.rawValue)
+        }
         let main: () async -> Void = Self.main
         await main()
+    }
+
+    /// `error: unknown command 'paln'; did you mean 'plan'?` for a first argument that is
+    /// neither an option nor a command, when one is close; nil otherwise (the parser then
+    /// says what it says).
+    static func unknownCommand(_ word: String) -> String? {
+        guard !word.hasPrefix("-") else { return nil }
+        let names = configuration.subcommands.compactMap { $0.configuration.commandName } + ["help"]
+        guard !names.contains(word), let near = Suggestion.closest(to: word, among: names) else { return nil }
+        return "error: unknown command \(shownValue(word)); did you mean '\(near)'? (`xenplan --help` lists them)"
     }
 }

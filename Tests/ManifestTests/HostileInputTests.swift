@@ -18,6 +18,16 @@ struct HostileInputTests {
         }
     }
 
+    /// A byte-order mark is accepted, and positions on the first line ignore it.
+    @Test func aByteOrderMarkIsNoContent() {
+        #expect(diagnostics([0xEF, 0xBB, 0xBF] + Array("lab: cpt\nformat: 1\n".utf8)) == [])
+        #expect(
+            diagnostics([0xEF, 0xBB, 0xBF] + Array("lab: cpt\nextra: 1\n".utf8)) == [
+                "h.yaml:2:1: error: unknown key 'extra' in the manifest; valid keys are lab, format, defaults, sshKeys, storage, images, hosts, groups, domains"
+            ])
+        #expect(diagnostics([0xEF, 0xBB, 0xBF] + Array("labb: cpt\n".utf8)).first?.hasPrefix("h.yaml:1:1: error: unknown key 'labb'") == true)
+    }
+
     @Test func flowNestingJustPastTheLimit() {
         let yaml = "lab: [" + String(repeating: "[", count: 64) + String(repeating: "]", count: 65) + "\n"
         #expect(diagnostics(yaml) == ["h.yaml:1:69: error: nesting deeper than 64 levels; a manifest needs a handful"])

@@ -42,3 +42,19 @@ import Testing
         #expect(result.stderr.contains("no/such/dir"))
     }
 }
+
+@Suite struct UnknownCommandTests {
+    /// A mistyped command is named with the closest one; a word close to none is left to
+    /// the argument parser's own message.
+    @Test func aMistypedCommandSuggestsTheClosest() throws {
+        let typo = try Binary.run(["paln", "examples/lab"])
+        #expect(typo.status == 64)
+        #expect(typo.stdout == "")
+        #expect(typo.stderr == "error: unknown command 'paln'; did you mean 'plan'? (`xenplan --help` lists them)\n")
+        let backups = try Binary.run(["backpus"])
+        #expect(backups.stderr == "error: unknown command 'backpus'; did you mean 'backups'? (`xenplan --help` lists them)\n")
+        let far = try Binary.run(["xyzzy"])
+        #expect(far.status == 64)
+        #expect(far.stderr.hasPrefix("Error: Unexpected argument 'xyzzy'"))
+    }
+}

@@ -6,6 +6,13 @@ struct SourceText {
     let path: String
     let bytes: [UInt8]
 
+    /// A UTF-8 byte-order mark (which editors on Windows write) is no content: it is
+    /// dropped, and columns on the first line count from after it.
+    init(path: String, bytes: [UInt8]) {
+        self.path = path
+        self.bytes = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(bytes.dropFirst(3)) : bytes
+    }
+
     /// Byte offset of the first byte that is not valid UTF-8 (overlong forms and
     /// surrogates included), or nil when the whole text is valid.
     var firstInvalidUTF8Offset: Int? {
