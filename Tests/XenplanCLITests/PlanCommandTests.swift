@@ -49,7 +49,9 @@ import XenplanTestSupport
         let planFile = state.appendingPathComponent("saved.plan.json")
         let result = try Binary.run(["plan", "examples/lab", "--state-dir", state.path, "--out", planFile.path])
         #expect(result.status == 0)
-        #expect(result.stdout.contains("Saved to \(planFile.path)"))
+        // The closing line says where it went, and no longer offers `--out`.
+        #expect(result.stdout.hasSuffix("\nSaved to \(planFile.path); apply it with `xenplan apply \(planFile.path)`.\n"))
+        #expect(!result.stdout.contains("save it with `--out`"))
         let attributes = try FileManager.default.attributesOfItem(atPath: planFile.path)
         #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
         let object = try JSONSerialization.jsonObject(with: Data(contentsOf: planFile)) as? [String: Any]

@@ -49,8 +49,8 @@ struct PlanCommand: AsyncParsableCommand {
                 Console.out(try PlanJSON.encode(plan))
             } else {
                 Console.out(ObservationLine(observation).render() + "\n")
-                Console.out(PlanText(plan: plan, style: .current, directory: directory).render())
-                if let outFile { Console.out("Saved to \(outFile); apply it with `xenplan apply \(outFile)`.") }
+                let closing: PlanText.Closing = outFile.map { .saved($0) } ?? .applyHint
+                Console.out(PlanText(plan: plan, style: .current, directory: directory, closing: closing).render())
             }
         }
         if detailedExitcode && hasActions { throw ExitCode(2) }

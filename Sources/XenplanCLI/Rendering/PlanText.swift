@@ -9,6 +9,17 @@ struct PlanText {
     var style: Style
     /// The directory the user named, repeated in the closing hint.
     var directory: String
+    /// The last line, after the summary, when there is something to do.
+    var closing: Closing = .applyHint
+
+    enum Closing {
+        /// `Run `xenplan apply DIR` to carry it out, or save it with `--out`.`
+        case applyHint
+        /// `Saved to FILE; apply it with `xenplan apply FILE`.` (`plan --out`)
+        case saved(String)
+        /// Nothing: the plan is about to be carried out.
+        case none
+    }
 
     func render() -> String {
         var out: [String] = []
@@ -46,8 +57,13 @@ struct PlanText {
         out.append(contentsOf: Self.nPlusOneLines(plan))
         out.append("")
         out.append(summaryLine())
-        if !plan.isEmpty {
+        switch closing {
+        case .applyHint where !plan.isEmpty:
             out.append("Run `xenplan apply \(directory)` to carry it out, or save it with `--out`.")
+        case let .saved(file):
+            out.append("Saved to \(file); apply it with `xenplan apply \(file)`.")
+        case .applyHint, .none:
+            break
         }
         return out.joined(separator: "\n")
     }

@@ -57,11 +57,7 @@ final class ApplyConsole: ApplyDelegate, @unchecked Sendable {
                         message: "left out: \(PlanText.label(action.kind)) \(action.summary) (\(exclusion))"))
             }
             Console.out(ObservationLine(review.observation).render() + "\n")
-            let text = PlanText(plan: shown, style: .current, directory: directory).render()
-            // The closing hint of `plan` ("Run `xenplan apply`…") is not for this command.
-            Console.out(
-                text.split(separator: "\n", omittingEmptySubsequences: false)
-                    .filter { !$0.hasPrefix("Run `xenplan apply") }.joined(separator: "\n"))
+            Console.out(PlanText(plan: shown, style: .current, directory: directory, closing: .none).render())
         }
         if review.toRun > 0 && !interactive { announce(review) }
     }
