@@ -72,6 +72,14 @@ import XenplanTestSupport
                 "orphan-volume": 1, "not-applied": 4,
             ])
         #expect(object["inSync"] as? Bool == false)
+        // What is not applied is named with the words `plan` uses for its actions.
+        let notApplied = (object["items"] as? [[String: Any]] ?? []).filter { $0["kind"] as? String == "not-applied" }
+        #expect(
+            notApplied.compactMap { $0["message"] as? String } == [
+                "migrate: cpt18 → cpt76, live (pool san is shared)", "vcpus: 1 → 2, live (maxvcpus 2)",
+                "destroy: managed by xenplan, no longer declared; volumes kept: vg18/old-test-root",
+                "config: update xenplan's configuration",
+            ])
     }
 
     @Test func junitOutputParsesWithOneCasePerDomain() throws {

@@ -78,12 +78,12 @@ public struct DriftReport: Codable, Hashable, Sendable {
             items.append(
                 DriftItem(
                     kind: .notApplied, host: action.host, domain: domain,
-                    message: "\(action.kind.rawValue): \(action.summary)"))
+                    message: "\(action.kind.word): \(action.summary)"))
             explained.insert(domain)
         }
         // A volume to create belongs to a missing domain's creation, already reported.
         for action in plan.actions where action.domain == nil && action.kind != .createVolume {
-            items.append(DriftItem(kind: .notApplied, host: action.host, domain: nil, message: "\(action.kind.rawValue): \(action.summary)"))
+            items.append(DriftItem(kind: .notApplied, host: action.host, domain: nil, message: "\(action.kind.word): \(action.summary)"))
         }
 
         self.items = items.sorted {

@@ -49,4 +49,33 @@ public enum ActionKind: String, Codable, Hashable, Sendable, CaseIterable {
         case .stop, .destroy, .removeVolume, .removeStaleConfig, .suspend, .removeSave: return "-"
         }
     }
+
+    /// The one word plan text, drift and apply progress use for the kind.
+    public var word: String {
+        switch self {
+        case .createBridge: return "bridge"
+        case .createVolume: return "volume"
+        case .growVolume: return "grow"
+        case .create: return "create"
+        case .start: return "start"
+        case .setMemory: return "memory"
+        case .setVcpus: return "vcpus"
+        case .setScheduler: return "sched"
+        case .attachDisk, .attachNic: return "attach"
+        case .detachDisk, .detachNic: return "detach"
+        case .migrate: return "migrate"
+        case .restart: return "restart"
+        case .stop: return "stop"
+        case .destroy: return "destroy"
+        case .removeVolume: return "rm-volume"
+        case .writeConfig: return "config"
+        case .recoverMigration: return "recover"
+        case .removeStaleConfig: return "rm-config"
+        case .suspend: return "suspend"
+        case .resume: return "resume"
+        case .removeSave: return "rm-save"
+        case .backup: return "backup"
+        case .restoreVolume: return "restore"
+        }
+    }
 }

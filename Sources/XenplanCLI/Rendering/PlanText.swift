@@ -125,33 +125,7 @@ struct PlanText {
         }
     }
 
-    static func label(_ kind: ActionKind) -> String {
-        switch kind {
-        case .createBridge: return "bridge"
-        case .createVolume: return "volume"
-        case .growVolume: return "grow"
-        case .create: return "create"
-        case .start: return "start"
-        case .setMemory: return "memory"
-        case .setVcpus: return "vcpus"
-        case .setScheduler: return "sched"
-        case .attachDisk, .attachNic: return "attach"
-        case .detachDisk, .detachNic: return "detach"
-        case .migrate: return "migrate"
-        case .restart: return "restart"
-        case .stop: return "stop"
-        case .destroy: return "destroy"
-        case .removeVolume: return "rm-volume"
-        case .writeConfig: return "config"
-        case .recoverMigration: return "recover"
-        case .removeStaleConfig: return "rm-config"
-        case .suspend: return "suspend"
-        case .resume: return "resume"
-        case .removeSave: return "rm-save"
-        case .backup: return "backup"
-        case .restoreVolume: return "restore"
-        }
-    }
+    static func label(_ kind: ActionKind) -> String { kind.word }
 
     static func label(_ kind: NoticeKind) -> String {
         switch kind {
