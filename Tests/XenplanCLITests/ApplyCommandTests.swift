@@ -87,8 +87,10 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         let lines = result.stdout.split(separator: "\n")
         let objects = try lines.map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
-        #expect(objects.first?["event"] as? String == "plan")
-        #expect(objects.first?["actions"] as? Int == 10)
+        #expect(objects.first?["event"] as? String == "stream")
+        #expect(objects.first?["version"] as? Int == 1)
+        #expect(objects.dropFirst().first?["event"] as? String == "plan")
+        #expect(objects.dropFirst().first?["actions"] as? Int == 10)
         #expect(objects.filter { $0["event"] as? String == "started" }.count == 10)
         #expect(objects.filter { $0["event"] as? String == "done" }.count == 10)
         let summary = try #require(objects.last)

@@ -44,7 +44,7 @@ struct BackupCommand: AsyncParsableCommand {
         let style = Style(enabled: Console.colorEnabled)
         let delegate = ApplyConsole(
             json: json, directory: directory, domains: [], journalPath: journalPath, runID: request.runID, lab: session.lab,
-            style: style, interactive: false)
+            style: style, interactive: false, command: "xenplan backup")
         let runner = ApplyRunner(
             request: request, delegate: delegate, json: json, directory: directory, style: style,
             nothingToDo: "Nothing to back up.", verb: "backup")

@@ -58,7 +58,7 @@ struct RestoreCommand: AsyncParsableCommand {
         let style = Style(enabled: Console.colorEnabled)
         let delegate = ApplyConsole(
             json: json, directory: directory, domains: [], journalPath: journalPath, runID: request.runID, lab: session.lab,
-            style: style, interactive: !autoApprove)
+            style: style, interactive: !autoApprove, command: "xenplan restore")
         let runner = ApplyRunner(
             request: request, delegate: delegate, json: json, directory: directory, style: style,
             nothingToDo: "Nothing to restore.", verb: "restore")

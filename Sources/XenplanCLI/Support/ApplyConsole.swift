@@ -17,10 +17,16 @@ final class ApplyConsole: ApplyDelegate, @unchecked Sendable {
     let lab: Lab
     let style: Style
     let interactive: Bool
+    /// `xenplan apply`, `xenplan backup`, `xenplan restore`: the event stream's name.
+    let command: String
     /// Made once the plan is known (the text form aligns on its longest domain name).
     private var progress: (any ExecutionObserver)?
 
-    init(json: Bool, directory: String, domains: [String], journalPath: String, runID: String, lab: Lab, style: Style, interactive: Bool) {
+    init(
+        json: Bool, directory: String, domains: [String], journalPath: String, runID: String, lab: Lab, style: Style, interactive: Bool,
+        command: String = "xenplan apply"
+    ) {
+        self.command = command
         self.json = json
         self.directory = directory
         self.domains = domains
@@ -33,6 +39,11 @@ final class ApplyConsole: ApplyDelegate, @unchecked Sendable {
 
     func warn(_ message: String) { Console.err("warning: \(message)") }
 
+    /// The actions a review leaves out, with why, in plan order.
+    static func excluded(_ review: ApplyReview) -> [ActionOutcome] {
+        review.plan.actions.compactMap { a in review.exclusions[a.id].map { ActionOutcome(a, $0.description) } }
+    }
+
     func review(_ review: ApplyReview) {
         do {
             try LabSession.checkDomains(domains, in: lab, observed: review.observation.states, directory: directory)
@@ -42,10 +53,9 @@ final class ApplyConsole: ApplyDelegate, @unchecked Sendable {
         let plan = review.plan
         progress = json ? ProgressJSON() : ProgressText(plan: plan, style: style)
         if json {
-            ProgressJSON.line([
-                "event": "plan", "actions": review.toRun, "digest": plan.digest,
-                "excluded": review.exclusions.keys.sorted(),
-            ])
+            ProgressJSON.line(.stream(StreamEvent(command: command, run: runID)))
+            ProgressJSON.line(
+                .plan(PlanEvent(actions: review.toRun, digest: plan.digest, excluded: Self.excluded(review))))
         } else {
             var shown = plan
             shown.actions = plan.actions.filter { review.exclusions[$0.id] == nil }

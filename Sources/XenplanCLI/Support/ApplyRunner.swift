@@ -52,10 +52,7 @@ struct ApplyRunner {
         switch outcome {
         case let .nothingToDo(review):
             if json {
-                ProgressJSON.line([
-                    "event": "summary", "succeeded": true, "done": 0, "interrupted": false, "elapsedMs": 0,
-                    "failed": [Any](), "skipped": [Any](), "excluded": review.exclusions.keys.sorted(),
-                ])
+                ProgressJSON.line(.summary(SummaryEvent(nothingRun: ApplyConsole.excluded(review))))
             } else {
                 Console.out(review.exclusions.isEmpty ? nothingToDo : "Nothing to apply within the limits given.")
             }
@@ -65,7 +62,7 @@ struct ApplyRunner {
             throw UserFacingError("\(verb) cancelled; nothing was changed")
         case let .executed(_, report):
             if json {
-                ProgressJSON.line(ProgressJSON.summary(report))
+                ProgressJSON.line(.summary(SummaryEvent(report)))
             } else {
                 Console.out(ProgressText.summary(report, directory: directory, style: style))
             }
