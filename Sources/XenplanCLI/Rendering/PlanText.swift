@@ -17,6 +17,8 @@ struct PlanText {
         case applyHint
         /// `Saved to FILE; apply it with `xenplan apply FILE`.` (`plan --out`)
         case saved(String)
+        /// `Apply it with `xenplan apply FILE`…` (`show FILE`)
+        case savedEarlier(String)
         /// Nothing: the plan is about to be carried out.
         case none
     }
@@ -62,6 +64,10 @@ struct PlanText {
             out.append("Run `xenplan apply \(directory)` to carry it out, or save it with `--out`.")
         case let .saved(file):
             out.append("Saved to \(file); apply it with `xenplan apply \(file)`.")
+        case let .savedEarlier(file) where !plan.isEmpty:
+            out.append("Apply it with `xenplan apply \(file)` (checked against the hosts first: a stale plan is refused).")
+        case .savedEarlier:
+            break
         case .applyHint, .none:
             break
         }
