@@ -9,7 +9,8 @@ public struct XenplanMain: AsyncParsableCommand {
         abstract: "Declarative desired-state reconciler for Xen hosts.",
         version: "0.1.0",
         subcommands: [
-            ValidateCommand.self, PlanCommand.self, ShowCommand.self, ApplyCommand.self, UnlockCommand.self, StatusCommand.self, DriftCommand.self, ImportCommand.self,
+            ValidateCommand.self, PlanCommand.self, ShowCommand.self, ApplyCommand.self, UnlockCommand.self, StatusCommand.self, DriftCommand.self,
+            ImportCommand.self,
             ConsoleCommand.self, BackupCommand.self, BackupsCommand.self, RestoreCommand.self, AgentCommand.self, SimCommand.self,
         ]
     )
