@@ -58,3 +58,28 @@ import Testing
         #expect(far.stderr.hasPrefix("Error: Unexpected argument 'xyzzy'"))
     }
 }
+
+@Suite struct ValidateJSONTests {
+    static let fixtures = "Tests/ManifestTests/Fixtures/broken"
+
+    /// Every diagnostic with its file, line, column, severity and notes, for an editor or a
+    /// CI annotation; exit 1 when there is an error.
+    @Test func diagnosticsAreObjectsWithPositionsAndNotes() throws {
+        let result = try Binary.run(["validate", "\(Self.fixtures)/06-duplicate-domain-across-files", "--format", "json"])
+        #expect(result.status == 1)
+        #expect(result.stderr == "")
+        let dir = "\(Self.fixtures)/06-duplicate-domain-across-files"
+        #expect(
+            result.stdout
+                == #"{"diagnostics":[{"location":{"column":3,"file":"\#(dir)/b-domains.yaml","line":3},"message":"domain 'ns1' is defined more than once","notes":[{"location":{"column":3,"file":"\#(dir)/a-domains.yaml","line":2},"message":"first defined here"}],"severity":"error"}],"format":1,"valid":false}"#
+                + "\n")
+    }
+
+    @Test func aValidLabSaysSo() throws {
+        let result = try Binary.run(["validate", "examples/lab", "--format", "json"])
+        #expect(result.status == 0)
+        #expect(
+            result.stdout
+                == #"{"diagnostics":[],"format":1,"summary":"examples/lab: 2 hosts, 15 domains, 3 pools, 3 groups — valid","valid":true}"# + "\n")
+    }
+}

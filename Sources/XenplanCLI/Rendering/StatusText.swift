@@ -12,20 +12,14 @@ struct StatusText {
     func render() -> String {
         var out: [String] = []
         for host in hosts {
-            let spec = lab.host(host.name)
-            let dom0 = max(host.dom0Memory, spec?.dom0Memory ?? .zero)
-            let available = host.totalMemory - XenMemory.hypervisorReserve(total: host.totalMemory) - dom0
-            let guests = host.guests
-            let used = guests.reduce(ByteSize.zero) { $0 + XenMemory.footprint(actual: $1.memoryActual, staticMax: $1.memoryStaticMax) }
-            let vcpus = guests.reduce(0) { $0 + $1.vcpusOnline }
-            let vcpuLimit = host.cpus * (spec?.vcpuRatio ?? HostSpec.defaultVcpuRatio)
-
+            let status = HostStatus(host, spec: lab.host(host.name))
             out.append(style.bold(host.name) + "  Xen \(host.xenVersion), \(host.cpus) CPUs, \(host.totalMemory) RAM, dom0 \(host.dom0Memory)")
-            out.append("  memory \(bar(used.kib, available.kib)) \(used) of \(available)")
-            out.append("  vCPUs  \(bar(Int64(vcpus), Int64(vcpuLimit))) \(vcpus) of \(vcpuLimit)")
-            let width = max(8, guests.map(\.name.count).max() ?? 0)
-            for domain in guests.sorted(by: { $0.name < $1.name }) {
-                let managed = host.config(named: domain.name) != nil ? "managed" : style.yellow("unmanaged")
+            out.append(
+                "  memory \(bar(status.usedKiB, status.availableKiB)) \(ByteSize(kib: status.usedKiB)) of \(ByteSize(kib: status.availableKiB))")
+            out.append("  vCPUs  \(bar(Int64(status.vcpus), Int64(status.vcpuLimit))) \(status.vcpus) of \(status.vcpuLimit)")
+            let width = max(8, status.guests.map(\.name.count).max() ?? 0)
+            for (guest, domain) in zip(status.guests, host.guests.sorted(by: { $0.name < $1.name })) {
+                let managed = guest.managed ? "managed" : style.yellow("unmanaged")
                 let transient = domain.transient.map { " (\($0 == .incoming ? "incoming" : "migrating away"))" } ?? ""
                 let memory =
                     domain.memoryActual == domain.memoryTarget
@@ -35,15 +29,12 @@ struct StatusText {
                     "    \(domain.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(domain.state.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0))  \(memory.padding(toLength: 20, withPad: " ", startingAt: 0))  \(domain.vcpusOnline)/\(domain.maxVcpus) vCPUs  \(managed)\(transient)"
                 )
             }
-            let configured = host.configs.filter { host.domain(named: $0.name) == nil }.map(\.name)
-            let suspended = configured.filter { host.save(of: $0) != nil }
-            let stopped = configured.filter { host.save(of: $0) == nil }
-            if !suspended.isEmpty {
-                let listed = suspended.sorted().map { "\($0) (\(host.save(of: $0)!.size) in \(host.save(of: $0)!.path))" }
+            if !status.suspended.isEmpty {
+                let listed = status.suspended.map { "\($0.name) (\(ByteSize.mib($0.sizeMiB)) in \($0.saveFile))" }
                 out.append(style.dim("    suspended: \(listed.joined(separator: ", "))"))
             }
-            if !stopped.isEmpty {
-                out.append(style.dim("    not running (configured): \(stopped.sorted().joined(separator: ", "))"))
+            if !status.stopped.isEmpty {
+                out.append(style.dim("    not running (configured): \(status.stopped.joined(separator: ", "))"))
             }
             out.append("")
         }
