@@ -78,7 +78,7 @@ import XenplanTestSupport
             notApplied.compactMap { $0["message"] as? String } == [
                 "migrate: cpt18 → cpt76, live (pool san is shared)", "vcpus: 1 → 2, live (maxvcpus 2)",
                 "destroy: managed by xenplan, no longer declared; volumes kept: vg18/old-test-root",
-                "config: update xenplan's configuration",
+                "config: update xenplan's configuration: maxmem 1 GiB → 2 GiB",
             ])
     }
 

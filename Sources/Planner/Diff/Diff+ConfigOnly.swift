@@ -27,7 +27,7 @@ extension Diff {
                 let deps = h == c ? planVolumes(d, disks: desired.resolveDisks(d, on: c), on: c) : []
                 add(
                     Draft(
-                        kind: .writeConfig, host: c, domain: d.name, summary: "update xenplan's configuration",
+                        kind: .writeConfig, host: c, domain: d.name, summary: ConfigChanges.summary(from: config, to: wanted),
                         reason: "its configuration differs from the manifests", disruption: .none,
                         operations: [.writeConfig(wanted)], deps: deps))
             }

@@ -55,7 +55,7 @@ extension Diff {
                 ledger[d.name]?.usage = Resources()
                 ledger[d.name]?.up = false
             } else if configDue {
-                addConfigWrite(d, wanted, on: o, reason: "its configuration differs from the manifests")
+                addConfigWrite(d, wanted, replacing: config, on: o, reason: "its configuration differs from the manifests")
             }
             return
         }
@@ -165,8 +165,8 @@ extension Diff {
         if configDue {
             if drafts.isEmpty {
                 addConfigWrite(
-                    d, wanted, on: here, reason: migrating ? "its configuration follows it from \(o)" : "its configuration differs from the manifests"
-                )
+                    d, wanted, replacing: config, on: here,
+                    reason: migrating ? "its configuration follows it from \(o)" : "its configuration differs from the manifests", newFile: migrating)
             } else {
                 drafts[0].operations.insert(.writeConfig(wanted), at: 0)
             }
@@ -202,10 +202,12 @@ extension Diff {
         if !release.isZero { draft.releaseHost = host; draft.release = release }
     }
 
-    mutating func addConfigWrite(_ d: DomainSpec, _ config: DomainConfig, on host: String, reason: String) {
+    mutating func addConfigWrite(
+        _ d: DomainSpec, _ config: DomainConfig, replacing old: DomainConfig?, on host: String, reason: String, newFile: Bool = false
+    ) {
         add(
             Draft(
-                kind: .writeConfig, host: host, domain: d.name, summary: "update xenplan's configuration",
+                kind: .writeConfig, host: host, domain: d.name, summary: ConfigChanges.summary(from: old, to: config, newFile: newFile),
                 reason: reason, disruption: .none, operations: [.writeConfig(config)]))
     }
 }
