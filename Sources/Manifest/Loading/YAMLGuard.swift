@@ -11,7 +11,10 @@ import XenplanBasics
 /// reports every duplicate mapping key with both positions.
 struct YAMLGuard {
     static let maxDepth = 64
-    static let maxNodes = 100_000
+    /// Values a file may hold, aliases expanded. A file's size (`maximumFileSize`) bounds
+    /// its literal values already; this bounds what aliases can add, at a count far above
+    /// a 10,000-domain lab in one file (about 250,000) and far below what costs memory.
+    static let maxNodes = 1_000_000
 
     struct Outcome {
         var diagnostics: [Diagnostic] = []
