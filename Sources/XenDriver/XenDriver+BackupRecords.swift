@@ -72,7 +72,8 @@ extension XenDriver {
                 try HostStateLimits.size(disk.storedSize, "storedSize")
                 guard disk.size.kib > 0, XlConfig.validVdev(disk.vdev), ImageSource.isSHA256(disk.sha256),
                     disk.file == disk.vdev + ".img" + (disk.compressed ? ".zst" : ""),
-                    Syntax.isVolumeGroup(disk.volume), disk.container.hasPrefix("/") ? XlConfig.validPath(disk.container) : Syntax.isVolumeGroup(disk.container)
+                    Syntax.isVolumeGroup(disk.volume),
+                    disk.container.hasPrefix("/") ? XlConfig.validPath(disk.container) : Syntax.isVolumeGroup(disk.container)
                 else { return nil }
                 r.disks[i] = disk
             }

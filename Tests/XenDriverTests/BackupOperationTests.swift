@@ -69,7 +69,8 @@ import XenplanTestSupport
                 ["lvremove", "-f", "san/ldap-root_snap"],
                 ["lvremove", "-f", "san/ldap-swap_snap"],
             ])
-        #expect(h.runner.invocations.filter { ["sha256sum", "cp"].contains($0.argv[0]) }.allSatisfy { $0.timeout == DriverHarness.deadlines.copyImage })
+        #expect(
+            h.runner.invocations.filter { ["sha256sum", "cp"].contains($0.argv[0]) }.allSatisfy { $0.timeout == DriverHarness.deadlines.copyImage })
         let backup = job.backupDirectory(id: Self.id)
         #expect(files(job.domainDirectory) == [Self.id])
         #expect(files(backup) == ["record.json", "xvda.img", "xvdb.img"])

@@ -72,7 +72,8 @@ import XenplanTestSupport
             .removeSave(domain: "web2", directory: h.paths.saveDirectory + "/../../auto", partial: false),
         ] {
             let error = await failure(operation, on: h)
-            #expect(error?.message.hasSuffix("is neither the save directory \(h.paths.saveDirectory) nor the directory of a dir pool of cpt18") == true)
+            #expect(
+                error?.message.hasSuffix("is neither the save directory \(h.paths.saveDirectory) nor the directory of a dir pool of cpt18") == true)
         }
         #expect(h.runner.commands.isEmpty)
     }
