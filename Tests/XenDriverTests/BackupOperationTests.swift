@@ -112,6 +112,18 @@ import XenplanTestSupport
         #expect(record.disks.allSatisfy { $0.compressed })
     }
 
+    @Test func aZstdThatIsNotExecutableIsNotUsed() throws {
+        let h = try host()
+        defer { h.cleanup() }
+        #expect(!h.driver.hasTool("zstd"))
+        try h.installZstd()
+        #expect(h.driver.hasTool("zstd"))
+        let zstd = h.root.appendingPathComponent("bin/zstd").path
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: zstd)
+        // root may execute any file with an x bit; with none, nobody may.
+        #expect(!h.driver.hasTool("zstd"))
+    }
+
     @Test func anImageFileIsSnapshottedByAReflinkCopy() async throws {
         let h = try host()
         defer { h.cleanup() }

@@ -143,6 +143,17 @@ import XenplanTestSupport
         #expect(host.h.runner.commands.first == ["zstd", "-d", "-q", "-f", host.copy, "-o", path + ".partial"])
     }
 
+    @Test func replacingAnImageFileOnceTheDigestMatched() async throws {
+        let host = try Host(compressed: false)
+        defer { host.h.cleanup() }
+        try Data("old disk".utf8).write(to: URL(fileURLWithPath: host.dir + "/www-root.img"))
+        try await host.h.driver.perform(
+            .restoreVolume(container: host.dir, name: "www-root", size: .mib(4), source: host.source(compressed: false), replace: true))
+        #expect(host.files() == ["www-root.img", "xenplan-backups"])
+        let head = try FileHandle(forReadingFrom: URL(fileURLWithPath: host.dir + "/www-root.img")).read(upToCount: 3001)
+        #expect(head == Data(repeating: 0xCD, count: 3000) + Data([0]), "the backup's content, then zeros to the volume's size")
+    }
+
     @Test func aMismatchedFileReplacesNothing() async throws {
         let host = try Host(compressed: false, digest: Self.other)
         defer { host.h.cleanup() }
