@@ -12,9 +12,11 @@ public struct AgentLimits: Hashable, Sendable {
     public var observe: Duration = .seconds(60)
     /// `xl create`: a guest with large memory takes a while to build.
     public var create: Duration = .seconds(600)
-    /// `xl migrate`: copying the memory of a large guest over a slow link.
+    /// `xl migrate`: copying the memory of a large guest over a slow link; `xl save` and
+    /// `xl restore` write and read as much memory to and from disk.
     public var migrate: Duration = .seconds(1800)
-    /// Filling a volume from an image: hashing it, then copying every block of a large disk.
+    /// Filling a volume from an image or a backup: hashing it, then copying every block of
+    /// a large disk; a backup has this long for each of its disks.
     public var copyImage: Duration = .seconds(3600)
     /// Added to a shutdown's own timeout (after which the agent destroys the domain).
     public var shutdownMargin: Duration = .seconds(120)
@@ -62,7 +64,12 @@ public struct AgentLimits: Hashable, Sendable {
         switch operation {
         case .create: return deadline(.create)
         case .migrate: return deadline(.migrate)
-        case .createVolumeFromImage: return deadline(.copyImage)
+        case .save, .restore: return deadline(.migrate)
+        case .createVolumeFromImage, .restoreVolume: return deadline(.copyImage)
+        case let .backup(job):
+            // Each disk is read whole twice (hashed, then copied): one image copy's time each.
+            let copy = deadline(.copyImage)
+            return Deadline(duration: copy.duration * max(1, min(job.disks.count, 64)), setting: copy.setting)
         case let .shutdown(_, timeoutSeconds):
             return Deadline(
                 duration: .seconds(min(max(0, timeoutSeconds), 86_400)) + shutdownMargin,

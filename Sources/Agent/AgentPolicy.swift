@@ -269,8 +269,31 @@ extension AgentPolicy {
         }
         let kind = operation.kind
         switch operation {
-        case .save, .restore, .removeSave, .backup, .restoreVolume:
-            throw refusal("operations", "\(kind): not supported by this agent yet")
+        case let .save(domain, directory), let .restore(domain, directory):
+            try checkSaveDirectory(directory, session: session, what: "\(kind) \(domain)")
+        case let .removeSave(domain, directory, partial):
+            try checkSaveDirectory(directory, session: session, what: "\(kind) \(domain)")
+            // A suspended guest's memory is the guest: discarding it destroys the domain.
+            if !partial, try await state().config(named: domain)?.protect == true {
+                throw refusal(
+                    "protected-domains", "\(kind) \(domain): \(domain) is protected on this host; the agent never discards its saved memory")
+            }
+        case let .backup(job):
+            let what = "\(kind) \(job.domain)"
+            try checkContainer(job.directory, session: session, what: what)
+            // The snapshots are made beside the volumes.
+            for disk in job.disks { try checkContainer(disk.container, session: session, what: "\(what) \(disk.vdev)") }
+        case let .restoreVolume(container, name, _, source, replace):
+            let label = volumeLabel(container, name)
+            try checkContainer(container, session: session, what: "\(kind) \(label)")
+            guard mayReadBackup(source.path) else {
+                throw refusal("imageDirectories", "\(kind) \(label): \(source.path) is in no directory listed under imageDirectories")
+            }
+            // Replacing removes the volume there: only one xenplan created, as for remove-volume.
+            if replace, let volume = try await state().volume(container: container, name: name), !volume.owned {
+                let mark = container.hasPrefix("/") ? "no user.xenplan attribute" : "no LVM tag xenplan"
+                throw refusal("owned-volumes", "\(kind) \(label): \(label) has \(mark); only volumes xenplan created are replaced")
+            }
         case let .createVolumeFromImage(container, name, _, image):
             let what = "\(kind) \(volumeLabel(container, name))"
             try checkContainer(container, session: session, what: what)
@@ -349,6 +372,21 @@ extension AgentPolicy {
                 throw refusal("volumeGroups", "\(what): volume group \(container) is listed, but this session's hello did not name it")
             }
         }
+    }
+
+    /// The host's own save directory, or a `dir` pool directory the policy lists and the hello named.
+    private func checkSaveDirectory(_ directory: String, session: AgentSession, what: String) throws(PolicyRefusal) {
+        if Self.withoutTrailingSlash(directory) == SaveState.defaultDirectory { return }
+        try checkContainer(directory, session: session, what: what)
+    }
+
+    /// A backup's copy is read only below a directory listed under `imageDirectories`
+    /// (backups are kept in `dir` pools), the path written without `.`, `..` or `//`.
+    func mayReadBackup(_ path: String) -> Bool {
+        guard let imageDirectories else { return true }
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard path.hasPrefix("/"), !parts.dropFirst().contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }) else { return false }
+        return imageDirectories.contains { path.hasPrefix($0 + "/" + BackupJob.folder + "/") }
     }
 
     /// A disk is a volume of the session's volume groups (`/dev/VG/NAME`), an image of its

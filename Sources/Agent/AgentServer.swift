@@ -130,6 +130,11 @@ public actor AgentServer {
             }
         case let .perform(operation):
             do {
+                try AgentValidation.check(operation, session: session)
+            } catch {
+                return .failure(id, .invalidField, error.description)
+            }
+            do {
                 try await configuration.policy.check(operation, session: session) { try await driver.observe() }
             } catch let refusal as PolicyRefusal {
                 return policyFailure(id, refusal, operation: operation)

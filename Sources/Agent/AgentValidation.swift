@@ -23,8 +23,22 @@ enum AgentValidation {
     static func check(_ operation: HostOperation) throws(Problem) {
         let at = "operation"
         switch operation {
-        case .save, .restore, .removeSave, .backup, .restoreVolume:
-            throw Problem(field: at, message: "\(operation.kind) is not supported yet")
+        case let .save(domain, directory):
+            try domainName(domain, "\(at).save.domain", transient: false)
+            try path(directory, "\(at).save.directory")
+        case let .restore(domain, directory):
+            try domainName(domain, "\(at).restore.domain", transient: false)
+            try path(directory, "\(at).restore.directory")
+        case let .removeSave(domain, directory, _):
+            try domainName(domain, "\(at).removeSave.domain", transient: false)
+            try path(directory, "\(at).removeSave.directory")
+        case let .backup(job):
+            try check(job, "\(at).backup._0")
+        case let .restoreVolume(container, name, size, source, _):
+            try self.container(container, "\(at).restoreVolume.container")
+            try volumeName(name, "\(at).restoreVolume.name")
+            try self.size(size, "\(at).restoreVolume.size")
+            try check(source, "\(at).restoreVolume.source")
         case let .createVolumeFromImage(container, name, size, image):
             try self.container(container, "\(at).createVolumeFromImage.container")
             try volumeName(name, "\(at).createVolumeFromImage.name")

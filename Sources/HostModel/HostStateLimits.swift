@@ -30,6 +30,9 @@ public enum HostStateLimits {
     /// Image files one host holds (the lab declares each), and seed files (one per domain).
     public static let maxImages = 4_096
     public static let maxSeeds = maxDomains
+    /// Save files, and backup records, one host reports.
+    public static let maxSaves = 10_000
+    public static let maxBackups = 10_000
     /// Disks and network interfaces of one domain.
     public static let maxDevices = 256
     /// Credit scheduler weight; cap in percent of one CPU, up to every vCPU of a domain.
@@ -95,7 +98,43 @@ public enum HostStateLimits {
         }
         s.images = try state.images.map { i throws(Violation) in try checked(i) }
         s.seeds = try state.seeds.map { d throws(Violation) in try text(d, "a seed's domain") }
+        try count(state.saves.count, maxSaves, "save files")
+        try count(state.backups.count, maxBackups, "backups")
+        s.saves = try state.saves.map { f throws(Violation) in
+            var f = f
+            let what = "save file \(shownValue(f.path))"
+            f.directory = try text(f.directory, "the directory of \(what)")
+            f.domain = try text(f.domain, "the domain of \(what)")
+            try size(f.size, "the size of \(what)")
+            return f
+        }
+        s.backups = try state.backups.map { b throws(Violation) in try checked(b) }
         return s
+    }
+
+    public static func checked(_ record: BackupRecord) throws(Violation) -> BackupRecord {
+        var r = record
+        let what = "backup \(shownValue(record.id)) of \(shownValue(record.domain))"
+        for (value, field) in [
+            (\BackupRecord.domain, "domain"), (\.id, "id"), (\.directory, "directory"), (\.host, "host"), (\.time, "time"),
+            (\.consistency, "consistency"), (\.xenplanVersion, "xenplanVersion"),
+        ] {
+            r[keyPath: value] = try text(record[keyPath: value], "the \(field) of \(what)")
+        }
+        if let config = record.config { r.config = try checked(config) }
+        try count(record.disks.count, maxDevices, "disks of \(what)")
+        r.disks = try record.disks.map { d throws(Violation) in
+            var d = d
+            for (value, field) in [
+                (\BackupRecord.Disk.vdev, "vdev"), (\.container, "container"), (\.volume, "volume"), (\.file, "file"), (\.sha256, "sha256"),
+            ] {
+                d[keyPath: value] = try text(d[keyPath: value], "the \(field) of a disk of \(what)")
+            }
+            try size(d.size, "the size of a disk of \(what)")
+            try size(d.storedSize, "the stored size of a disk of \(what)")
+            return d
+        }
+        return r
     }
 
     public static func checked(_ image: ImageState) throws(Violation) -> ImageState {

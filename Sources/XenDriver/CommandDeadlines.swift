@@ -7,10 +7,10 @@ public struct CommandDeadlines: Hashable, Sendable {
     public var observe: Duration
     /// `xl create`.
     public var create: Duration
-    /// `xl migrate`.
+    /// `xl migrate`, and `xl save` / `xl restore`, which move as much memory.
     public var migrate: Duration
-    /// `sha256sum`, `dd`, `cp` and `qemu-img` on a disk image: each reads or writes every
-    /// block of a large disk.
+    /// `sha256sum`, `dd`, `cp`, `zstd` and `qemu-img` on a disk image, a snapshot or a
+    /// backup's copy: each reads or writes every block of a large disk.
     public var copyImage: Duration
     /// Every other tool: `xl` and LVM changes, `ip`, `genisoimage`.
     public var operation: Duration

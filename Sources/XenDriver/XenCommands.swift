@@ -191,3 +191,50 @@ public enum XenCommands {
         return ["ip", "link", "set", "dev", name, "up"]
     }
 }
+
+// MARK: Saves and backups
+
+extension XenCommands {
+    /// `xl save DOMAIN FILE CONFIG`: the domain's memory to `FILE`, after which the domain
+    /// is gone; the configuration is stored in the file for the restore.
+    public static func save(_ d: String, to file: String, config: String) throws(XlConfigError) -> [String] {
+        ["xl", "save", try domain(d), try filePath(file, "save file"), try filePath(config, "config path")]
+    }
+
+    /// `xl restore CONFIG FILE`: the domain back from its save file, running.
+    public static func restore(config: String, from file: String) throws(XlConfigError) -> [String] {
+        ["xl", "restore", try filePath(config, "config path"), try filePath(file, "save file")]
+    }
+
+    public static func pause(_ d: String) throws(XlConfigError) -> [String] { ["xl", "pause", try domain(d)] }
+    public static func unpause(_ d: String) throws(XlConfigError) -> [String] { ["xl", "unpause", try domain(d)] }
+
+    /// `lvcreate -s -n SNAP -L SIZEk VG/ORIGIN`: a copy-on-write snapshot reserving `size`
+    /// in the volume group for the blocks the origin changes meanwhile.
+    public static func lvsnapshot(vg: String, origin: String, name: String, size: ByteSize) throws(XlConfigError) -> [String] {
+        try volumeName(vg, origin)
+        try volumeName(vg, name)
+        try check(size.kib > 0, "snapshot size must be positive")
+        return ["lvcreate", "-s", "-n", name, "-L", "\(size.kib)k", "\(vg)/\(origin)"]
+    }
+
+    /// `cp --reflink=auto --sparse=always -- FILE SNAP`: a `dir` pool's snapshot, shared
+    /// blocks where the filesystem can (instant), else a sparse copy.
+    public static func reflinkCopy(_ file: String, to snapshot: String) throws(XlConfigError) -> [String] {
+        ["cp", "--reflink=auto", "--sparse=always", "--", try filePath(file, "volume"), try filePath(snapshot, "snapshot")]
+    }
+
+    /// `zstd -q -f -T0 SRC -o DST`: `-f` lets zstd read a block device (a snapshot), `-T0`
+    /// uses every core.
+    public static func zstdCompress(_ source: String, to destination: String) throws(XlConfigError) -> [String] {
+        ["zstd", "-q", "-f", "-T0", try filePath(source, "source"), "-o", try filePath(destination, "target")]
+    }
+
+    /// `zstd -d -q -f [--no-sparse] SRC -o DST`: onto a block device every block is
+    /// written (`--no-sparse`): zstd otherwise seeks over zeros, which leaves a new
+    /// logical volume's old content where the disk had zeros. A file keeps its holes.
+    public static func zstdDecompress(_ source: String, to destination: String, device: Bool) throws(XlConfigError) -> [String] {
+        ["zstd", "-d", "-q", "-f"] + (device ? ["--no-sparse"] : [])
+            + [try filePath(source, "source"), "-o", try filePath(destination, "target")]
+    }
+}

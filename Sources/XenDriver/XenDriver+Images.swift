@@ -16,35 +16,65 @@ extension XenDriver {
     func createVolumeFromImage(container: String, name: String, size: ByteSize, image: ImageSource) async throws {
         let kind = "copy-image"
         if let (field, message) = image.firstProblem { throw failure(kind, "image.\(field): \(message)") }
+        try await fillNewVolume(
+            kind: kind, container: container, name: name, size: size, replace: false,
+            existing: "a volume is filled from an image only when it is created",
+            check: { try await checkImage(image, fits: size) },
+            fill: { target, device in try await copy(image, to: target, device: device) })
+    }
+
+    /// The one way a volume is filled with content (from an image, from a backup): any
+    /// leftover of an interrupted fill removed, `check` run, a new volume made under a
+    /// name no manifest can give (`NAME_partial` logical volume, untagged; `NAME.img.partial`
+    /// file), `fill` given its path (and whether it is a block device) to write the content,
+    /// `verify` given it once it has its size, and only then the volume named `name` and marked as xenplan's. Without
+    /// `replace` an existing volume of that name is refused (`existing` says why); with it,
+    /// the old volume goes only once the new one is complete and verified. On failure the
+    /// partial volume is removed and an existing one is left as it was.
+    func fillNewVolume(
+        kind: String, container: String, name: String, size: ByteSize, replace: Bool, existing reason: String,
+        check: () async throws -> Void, fill: (_ target: String, _ device: Bool) async throws -> Void,
+        verify: (_ target: String) async throws -> Void = { _ in }
+    ) async throws {
         guard size.kib > 0 else { throw failure(kind, "volume size must be positive") }
         if isImageDirectory(container) {
             let path = try imagePath(container, name)
-            try refuseExisting(path)
+            if !replace { try refuseExisting(path, kind, reason) }
             let partial = path + ".partial"
-            try removeLeftover(partial)
-            try await checkImage(image, fits: size)
+            try removeLeftover(partial, kind)
+            try await check()
             do {
-                try await fillFile(partial, from: image, size: size)
-                // A link fails when `path` exists, where a rename would replace it.
-                guard link(partial, path) == 0 else { throw posixFailure(kind, nil, "cannot rename \(partial) to \(path)") }
-                unlink(partial)
+                try await fill(partial, false)
+                try finishFile(partial, size: size, kind)
+                try await verify(partial)
+                if replace {
+                    // The old file is replaced in one step, only now that the new one is whole.
+                    guard rename(partial, path) == 0 else { throw posixFailure(kind, nil, "cannot rename \(partial) to \(path)") }
+                } else {
+                    // A link fails when `path` exists, where a rename would replace it.
+                    guard link(partial, path) == 0 else { throw posixFailure(kind, nil, "cannot rename \(partial) to \(path)") }
+                    unlink(partial)
+                }
             } catch {
                 unlink(partial)
                 throw error
             }
         } else {
             let partial = Self.partialVolumeName(name)
-            let existing = try await volumeNames(in: container)
-            if existing.contains(name) {
-                throw failure(kind, "volume \(container)/\(name) already exists: a volume is filled from an image only when it is created")
+            let names = try await volumeNames(in: [container], kind)
+            let present = names.contains("\(container)/\(name)")
+            if present && !replace {
+                throw failure(kind, "volume \(container)/\(name) already exists: \(reason)")
             }
-            if existing.contains(partial) {
+            if names.contains("\(container)/\(partial)") {
                 try await run(XenCommands.lvremove(vg: container, name: partial), operation: kind)
             }
-            try await checkImage(image, fits: size)
+            try await check()
             try await run(XenCommands.lvcreate(vg: container, name: partial, size: size, tagged: false), operation: kind)
             do {
-                try await copy(image, to: "/dev/\(container)/\(partial)", device: true)
+                try await fill("/dev/\(container)/\(partial)", true)
+                try await verify("/dev/\(container)/\(partial)")
+                if present { try await run(XenCommands.lvremove(vg: container, name: name), operation: kind) }
                 try await run(XenCommands.lvrename(vg: container, from: partial, to: name), operation: kind)
             } catch {
                 _ = try? await runner.run(XenCommands.lvremove(vg: container, name: partial), stdin: nil, timeout: deadlines.operation)
@@ -54,28 +84,28 @@ extension XenDriver {
         }
     }
 
-    /// The logical volumes of one volume group, as `lvs` lists them.
-    private func volumeNames(in vg: String) async throws -> Set<String> {
+    /// The logical volumes of some volume groups, as one `lvs` lists them.
+    func volumeNames(in vgs: [String], _ kind: String) async throws -> Set<String> {
         let command: [String]
-        do { command = try LVMReport.command(volumeGroups: [vg]) } catch { throw failure("copy-image", "\(error)") }
-        let result = try await run(command, operation: "copy-image", timeout: deadlines.observe)
+        do { command = try LVMReport.command(volumeGroups: vgs) } catch { throw failure(kind, "\(error)") }
+        let result = try await run(command, operation: kind, timeout: deadlines.observe)
         do {
-            return Set(try LVMReport.parse(result.stdout).filter { $0.container == vg }.map(\.name))
+            return Set(try LVMReport.parse(result.stdout).filter { vgs.contains($0.container) }.map { "\($0.container)/\($0.name)" })
         } catch {
-            throw failure("copy-image", "\(error)")
+            throw failure(kind, "\(error)")
         }
     }
 
-    private func refuseExisting(_ path: String) throws {
+    private func refuseExisting(_ path: String, _ kind: String, _ reason: String) throws {
         var st = stat()
         if lstat(path, &st) == 0 {
-            throw failure("copy-image", "\(path) already exists: a volume is filled from an image only when it is created")
+            throw failure(kind, "\(path) already exists: \(reason)")
         }
-        guard errno == ENOENT else { throw posixFailure("copy-image", nil, "cannot look at \(path)") }
+        guard errno == ENOENT else { throw posixFailure(kind, nil, "cannot look at \(path)") }
     }
 
-    private func removeLeftover(_ path: String) throws {
-        if unlink(path) != 0 && errno != ENOENT { throw posixFailure("copy-image", nil, "cannot remove the leftover \(path)") }
+    func removeLeftover(_ path: String, _ kind: String) throws {
+        if unlink(path) != 0 && errno != ENOENT { throw posixFailure(kind, nil, "cannot remove the leftover \(path)") }
     }
 
     /// The image as it is on this host: a regular file, really of its declared format, whose
@@ -92,14 +122,20 @@ extension XenDriver {
         let virtual = ImageHeader.size(header.virtualBytes)
         guard virtual <= size else { throw failure(kind, "image \(image.name) is \(virtual), larger than the \(size) disk") }
         guard let expected = image.sha256 else { return }
-        let result = try await run(XenCommands.sha256sum(image.path), operation: kind, timeout: deadlines.copyImage)
-        let actual = String(result.stdout.prefix(64))
-        guard ImageSource.isSHA256(actual) else {
-            throw failure(kind, "sha256sum printed no digest for \(image.path): \(shownValue(result.stdout))")
-        }
+        let actual = try await sha256(of: image.path, kind)
         guard actual == expected else {
             throw failure(kind, "image \(image.name) (\(image.path)) on \(hostName) has sha256 \(actual), expected \(expected)")
         }
+    }
+
+    /// `sha256sum` of a file or device: its lower-case hex digest.
+    func sha256(of path: String, _ kind: String, domain: String? = nil) async throws -> String {
+        let result = try await run(XenCommands.sha256sum(path), operation: kind, domain: domain, timeout: deadlines.copyImage)
+        let digest = String(result.stdout.prefix(64))
+        guard ImageSource.isSHA256(digest) else {
+            throw failure(kind, domain: domain, "sha256sum printed no digest for \(path): \(shownValue(result.stdout))")
+        }
+        return digest
     }
 
     /// The image's disk into `target`: `qemu-img convert` for qcow2 (`-n`: into the
@@ -116,11 +152,9 @@ extension XenDriver {
             timeout: deadlines.copyImage)
     }
 
-    /// The partial file of a `dir` pool: the image's disk copied in (holes kept), sized to
-    /// the volume, marked as xenplan's, 0600, flushed.
-    private func fillFile(_ partial: String, from image: ImageSource, size: ByteSize) async throws {
-        let kind = "copy-image"
-        try await copy(image, to: partial, device: false)
+    /// The partial file of a `dir` pool once its content is in: sized to the volume,
+    /// marked as xenplan's, 0600, flushed.
+    func finishFile(_ partial: String, size: ByteSize, _ kind: String) throws {
         let fd = Glibc.open(partial, O_WRONLY | O_CLOEXEC | O_NOFOLLOW)
         guard fd >= 0 else { throw posixFailure(kind, nil, "cannot open \(partial)") }
         defer { close(fd) }

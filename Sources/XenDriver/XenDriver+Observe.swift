@@ -38,7 +38,7 @@ extension XenDriver {
         }
         trace.mark("xenstore")
         let domains = infos.map { Self.domainState($0, entries[Int($0.domid)], schedule[$0.domid]) }
-        let (configs, allVolumes, images, seeds) = try await storage
+        let (configs, allVolumes, images, seeds, saves, backups) = try await storage
         trace.mark("then files and lvs")
         trace.finish(host: hostName)
         let dom0 = infos.first { $0.domid == 0 }
@@ -48,7 +48,7 @@ extension XenDriver {
                 freeMemory: Self.pages(physical.freePages), cpus: physical.cpus,
                 dom0Memory: dom0.map { Self.pages($0.totPages) } ?? .zero,
                 domains: domains, configs: configs, volumes: allVolumes, bridges: bridges,
-                images: images, seeds: seeds), host: hostName)
+                images: images, seeds: seeds, saves: saves, backups: backups), host: hostName)
     }
 
     static func pages(_ n: UInt64) -> ByteSize { ByteSize(kib: Int64(clamping: n)) * 4 }
@@ -110,13 +110,16 @@ extension XenDriver {
     }
 
     /// xenplan's configuration files, the volumes (image files and `lvs`), the declared
-    /// disk images and the seeds.
-    func observeFiles() async throws -> (configs: [DomainConfig], volumes: [VolumeState], images: [ImageState], seeds: [String]) {
+    /// disk images, the seeds, the save files and the backups' records.
+    func observeFiles() async throws -> (
+        configs: [DomainConfig], volumes: [VolumeState], images: [ImageState], seeds: [String], saves: [SaveState],
+        backups: [BackupRecord]
+    ) {
         async let lvm = observeVolumes()
         let configs = try readConfigs()
         let volumes = try imageVolumes()
         let images = try observeImages()
-        return (configs, try await lvm + volumes, images, observeSeeds())
+        return (configs, try await lvm + volumes, images, observeSeeds(), observeSaves(), observeBackups())
     }
 
     func observeVolumes() async throws -> [VolumeState] {

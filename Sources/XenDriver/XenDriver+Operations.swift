@@ -21,8 +21,16 @@ extension XenDriver {
     private func dispatch(_ operation: HostOperation) async throws {
         let kind = operation.kind
         switch operation {
-        case .save, .restore, .removeSave, .backup, .restoreVolume:
-            throw failure(kind, domain: operation.domainName, "not supported yet")
+        case let .save(domain, directory):
+            try await save(domain: domain, directory: directory)
+        case let .restore(domain, directory):
+            try await restore(domain: domain, directory: directory)
+        case let .removeSave(domain, directory, partial):
+            try removeSave(domain: domain, directory: directory, partial: partial)
+        case let .backup(job):
+            try await backup(job)
+        case let .restoreVolume(container, name, size, source, replace):
+            try await restoreVolume(container: container, name: name, size: size, source: source, replace: replace)
         case let .createVolumeFromImage(container, name, size, image):
             try await createVolumeFromImage(container: container, name: name, size: size, image: image)
         case let .writeSeed(seed):

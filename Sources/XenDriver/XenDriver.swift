@@ -18,11 +18,13 @@ public final class XenDriver: HostDriver {
     public let paths: XenDriverPaths
     /// How long to wait for memory or a dying domain between polls of the hypervisor.
     let pollInterval: Duration
+    /// The host's clock, read for the name of a backup (tests fix it).
+    let clock: @Sendable () -> Date
 
     public init(
         hostName: String, hypervisor: any Hypervisor, store: XenStore, xenstoreSocket: String? = nil,
         runner: any CommandRunner, deadlines: CommandDeadlines, paths: XenDriverPaths = XenDriverPaths(),
-        pollInterval: Duration = .milliseconds(500)
+        pollInterval: Duration = .milliseconds(500), clock: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.hostName = hostName
         self.hypervisor = hypervisor
@@ -32,6 +34,7 @@ public final class XenDriver: HostDriver {
         self.deadlines = deadlines
         self.paths = paths
         self.pollInterval = pollInterval
+        self.clock = clock
     }
 
     /// The driver of the machine xenplan runs on. Fails at once, with a message saying

@@ -19,11 +19,16 @@ public struct XenDriverPaths: Hashable, Sendable {
     /// The disk images the manifests declare for this host: the only image files read
     /// at observation (the first `ImageHeader.length` bytes of each).
     public var imagePaths: [String]
+    /// Where save files go when the manifests name no `dir` pool for them.
+    public var saveDirectory: String
+    /// Where optional tools (`zstd`) are looked for; nil: the directories of `PATH`.
+    public var toolDirectories: [String]?
 
     public init(
         configDirectory: String = "/etc/xen/xenplan", autoDirectory: String = "/etc/xen/auto",
         imageDirectories: [String] = [], volumeGroups: [String] = [], sysClassNet: String = "/sys/class/net",
-        seedDirectory: String = CloudInitSeed.directory, imagePaths: [String] = []
+        seedDirectory: String = CloudInitSeed.directory, imagePaths: [String] = [],
+        saveDirectory: String = SaveState.defaultDirectory, toolDirectories: [String]? = nil
     ) {
         self.configDirectory = configDirectory
         self.autoDirectory = autoDirectory
@@ -32,9 +37,14 @@ public struct XenDriverPaths: Hashable, Sendable {
         self.sysClassNet = sysClassNet
         self.seedDirectory = seedDirectory
         self.imagePaths = imagePaths
+        self.saveDirectory = saveDirectory
+        self.toolDirectories = toolDirectories
     }
 
     public func configPath(_ name: String) -> String { "\(configDirectory)/\(name).cfg" }
     public func autoLink(_ name: String) -> String { "\(autoDirectory)/\(name).cfg" }
     public func seedPath(_ name: String) -> String { "\(seedDirectory)/\(name).iso" }
+
+    /// The directories save files may be in: the save directory and the `dir` pools'.
+    public var saveDirectories: [String] { [saveDirectory] + imageDirectories }
 }

@@ -190,6 +190,23 @@ import Testing
             name: "removing the configuration of a protected domain that runs",
             operation: #"{"removeConfig":{"name":"ldap"}}"#, rule: "protected-domains",
             detail: "remove-config ldap: ldap is protected and runs here; removing its configuration would lift the protection"),
+        Case(
+            name: "discarding the saved memory of a protected domain",
+            operation: #"{"removeSave":{"domain":"ldap","directory":"/var/lib/xenplan/save","partial":false}}"#,
+            rule: "protected-domains",
+            detail: "remove-save ldap: ldap is protected on this host; the agent never discards its saved memory"),
+        Case(
+            name: "restoring a backup over a volume xenplan did not create",
+            operation:
+                #"{"restoreVolume":{"container":"vg18","name":"scratch","size":{"kib":1048576},"source":{"domain":"web","id":"20261202T013000Z","path":"/srv/xen-images/xenplan-backups/web/20261202T013000Z/xvda.img","compressed":false,"sha256":"3f2a6f5a0c1a9a8e7b1c3d5e7f90a1b2c3d4e5f60718293a4b5c6d7e8f901234"},"replace":true}}"#,
+            rule: "owned-volumes",
+            detail: "restore-volume vg18/scratch: vg18/scratch has no LVM tag xenplan; only volumes xenplan created are replaced"),
+        Case(
+            name: "a backup of a volume in a volume group the hello did not name",
+            operation:
+                #"{"backup":{"_0":{"domain":"web","directory":"/srv/xen-images","disks":[{"vdev":"xvda","container":"vg99","volume":"web-root","size":{"kib":8388608},"poolKind":"lvm"}],"pause":true,"consistency":"pause","keep":7,"xenplanVersion":"0.13.0"}}}"#,
+            rule: "volumeGroups",
+            detail: "backup web xvda: volume group vg99 is listed, but this session's hello did not name it"),
     ]
 
     @Test(arguments: cases) func forbiddenOperationIsRefusedAndTheAgentServesOn(_ c: Case) async throws {

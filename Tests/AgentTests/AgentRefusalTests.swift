@@ -54,6 +54,22 @@ struct AgentRefusalTests {
         return valid.replacingOccurrences(of: old, with: new)
     }
 
+    /// A valid backup job (but for the session: the hello names no pool) with one piece replaced.
+    static func backup(replacing old: String, with new: String) -> String {
+        let valid =
+            #"{"backup":{"_0":{"domain":"web","directory":"/srv/backup","disks":[{"vdev":"xvda","container":"vg18","volume":"web-root","size":{"kib":8388608},"poolKind":"lvm"}],"pause":true,"consistency":"pause","keep":7,"xenplanVersion":"0.13.0"}}}"#
+        return valid.replacingOccurrences(of: old, with: new)
+    }
+    /// A valid restore-volume (but for the session) with one piece replaced.
+    static func restoreVolume(replacing old: String, with new: String) -> String {
+        let valid =
+            #"{"restoreVolume":{"container":"vg18","name":"web-root","size":{"kib":8388608},"source":{"domain":"web","id":"20261202T013000Z","path":"/srv/backup/xenplan-backups/web/20261202T013000Z/xvda.img.zst","compressed":true,"sha256":"3f2a6f5a0c1a9a8e7b1c3d5e7f90a1b2c3d4e5f60718293a4b5c6d7e8f901234"},"replace":false}}"#
+        return valid.replacingOccurrences(of: old, with: new)
+    }
+    static func save(_ kind: String, domain: String = "web", directory: String = "/var/lib/xenplan/save") -> String {
+        #"{"\#(kind)":{"domain":"\#(domain)","directory":"\#(directory)""# + (kind == "removeSave" ? #","partial":false}}"# : "}}")
+    }
+
     static let cases: [Case] = [
         Case("not JSON", "hello there", .badJSON),
         Case("JSON cut short", #"{"type":"observe","id":7"#, .badJSON),
@@ -151,6 +167,81 @@ struct AgentRefusalTests {
                     replacing: #""nics":[]"#,
                     with: #""nics":[],"seed":{"vdev":"xvdz","target":"/var/lib/xenplan/seed/web2.iso","identity":{"hostname":"web2 x"}}"#)),
             .invalidField),
+        Case("save of a domain with a path", perform(save("save", domain: "../web")), .invalidField),
+        Case("save into a relative directory", perform(save("save", directory: "var/lib/xenplan/save")), .invalidField),
+        Case("save into a directory with ..", perform(save("save", directory: "/var/lib/xenplan/save/../../../../etc")), .invalidField),
+        Case("save into a directory with a newline", perform(save("save", directory: #"/var/lib/xenplan/save\n"#)), .invalidField),
+        Case("save into a directory with NUL", perform(save("save", directory: #"/var/lib/xenplan/save\u0000"#)), .invalidField),
+        Case("save into a directory the hello did not name", perform(save("save", directory: "/srv/backup")), .invalidField),
+        Case("save without a directory", perform(#"{"save":{"domain":"web"}}"#), .badRequest),
+        Case("restore of an upper-case domain", perform(save("restore", domain: "Web")), .invalidField),
+        Case("restore from a directory with ..", perform(save("restore", directory: "/var/lib/xenplan/../../etc")), .invalidField),
+        Case("restore from a directory the hello did not name", perform(save("restore", directory: "/tmp")), .invalidField),
+        Case("remove-save of a domain with shell syntax", perform(save("removeSave", domain: "web;reboot")), .invalidField),
+        Case("remove-save in a relative directory", perform(save("removeSave", directory: "save")), .invalidField),
+        Case("remove-save in a directory the hello did not name", perform(save("removeSave", directory: "/etc")), .invalidField),
+        Case(
+            "remove-save with partial not a boolean", perform(#"{"removeSave":{"domain":"web","directory":"/var/lib/xenplan/save","partial":"no"}}"#),
+            .badRequest),
+        Case("backup of a domain with a path", perform(backup(replacing: #""domain":"web""#, with: #""domain":"../web""#)), .invalidField),
+        Case(
+            "backup into a relative directory", perform(backup(replacing: #""directory":"/srv/backup""#, with: #""directory":"backup""#)),
+            .invalidField),
+        Case("backup into a directory with ..", perform(backup(replacing: "/srv/backup", with: "/srv/backup/../../etc")), .invalidField),
+        Case("backup into a directory the hello did not name", perform(backup(replacing: "", with: "")), .invalidField),
+        Case(
+            "backup without disks",
+            perform(
+                backup(
+                    replacing: #""disks":[{"vdev":"xvda","container":"vg18","volume":"web-root","size":{"kib":8388608},"poolKind":"lvm"}]"#,
+                    with: #""disks":[]"#)), .invalidField),
+        Case("backup of a bad vdev", perform(backup(replacing: #""vdev":"xvda""#, with: #""vdev":"xvda$(id)""#)), .invalidField),
+        Case(
+            "backup of one device twice",
+            perform(
+                backup(
+                    replacing: #"}],"pause""#,
+                    with: #"},{"vdev":"xvda","container":"vg18","volume":"web-data","size":{"kib":8388608},"poolKind":"lvm"}],"pause""#)),
+            .invalidField),
+        Case(
+            "backup of a volume group with a slash", perform(backup(replacing: #""container":"vg18""#, with: #""container":"vg18/../x""#)),
+            .invalidField),
+        Case("backup of a volume starting with -", perform(backup(replacing: #""volume":"web-root""#, with: #""volume":"-rf""#)), .invalidField),
+        Case(
+            "backup of a volume whose snapshot name is too long", perform(backup(replacing: "web-root", with: String(repeating: "w", count: 125))),
+            .invalidField),
+        Case("backup of a disk of size zero", perform(backup(replacing: #""kib":8388608"#, with: #""kib":0"#)), .invalidField),
+        Case("backup of a disk over 1 PiB", perform(backup(replacing: #""kib":8388608"#, with: #""kib":1099511627777"#)), .invalidField),
+        Case("backup of a pool kind nfs", perform(backup(replacing: #""poolKind":"lvm""#, with: #""poolKind":"nfs""#)), .invalidField),
+        Case("backup of a volume group as a dir pool", perform(backup(replacing: #""poolKind":"lvm""#, with: #""poolKind":"dir""#)), .invalidField),
+        Case("backup consistency crash", perform(backup(replacing: #""consistency":"pause""#, with: #""consistency":"crash""#)), .invalidField),
+        Case("backup keeping none", perform(backup(replacing: #""keep":7"#, with: #""keep":0"#)), .invalidField),
+        Case("backup keeping 1001", perform(backup(replacing: #""keep":7"#, with: #""keep":1001"#)), .invalidField),
+        Case("backup pause not a boolean", perform(backup(replacing: #""pause":true"#, with: #""pause":1"#)), .badRequest),
+        Case("backup version with a newline", perform(backup(replacing: "0.13.0", with: #"0.13.0\nrm"#)), .invalidField),
+        Case(
+            "backup recording another domain's config",
+            perform(backup(replacing: #""keep":7"#, with: #""keep":7,"config":"# + config(replacing: "", with: "").dropFirst(21).dropLast(2))),
+            .invalidField),
+        Case(
+            "restore-volume into a bad container", perform(restoreVolume(replacing: #""container":"vg18""#, with: #""container":"vg18/x""#)),
+            .invalidField),
+        Case(
+            "restore-volume name with a slash", perform(restoreVolume(replacing: #""name":"web-root""#, with: #""name":"../web-root""#)),
+            .invalidField),
+        Case("restore-volume of size zero", perform(restoreVolume(replacing: #""kib":8388608"#, with: #""kib":0"#)), .invalidField),
+        Case(
+            "restore-volume from a domain with a path", perform(restoreVolume(replacing: #""domain":"web""#, with: #""domain":"web/x""#)),
+            .invalidField),
+        Case(
+            "restore-volume from an id not a backup's", perform(restoreVolume(replacing: #""id":"20261202T013000Z""#, with: #""id":"latest""#)),
+            .invalidField),
+        Case("restore-volume from a relative path", perform(restoreVolume(replacing: #""path":"/srv"#, with: #""path":"srv"#)), .invalidField),
+        Case(
+            "restore-volume from a path with ..", perform(restoreVolume(replacing: "xvda.img.zst", with: "../../../../../etc/shadow")), .invalidField),
+        Case("restore-volume with a sha256 in capitals", perform(restoreVolume(replacing: "3f2a6f5a", with: "3F2A6F5A")), .invalidField),
+        Case("restore-volume from outside the hello's pools", perform(restoreVolume(replacing: "", with: "")), .invalidField),
+        Case("restore-volume replace not a boolean", perform(restoreVolume(replacing: #""replace":false"#, with: #""replace":"yes""#)), .badRequest),
         Case("lock without owner", #"{"type":"lock","id":7}"#, .badRequest),
         Case("lock owner with pid 0", #"{"type":"lock","id":7,"owner":"# + owner.replacingOccurrences(of: "42", with: "0") + "}", .invalidField),
         Case("second hello", #"{"type":"hello","id":7,"versions":[2],"host":"cpt18"}"#, .outOfOrder),
@@ -248,6 +339,65 @@ struct AgentRefusalTests {
             #expect(throws: ProtocolError(id: .number(7), .invalidField, message)) {
                 try AgentRequest.parse(Data(Self.perform(line).utf8))
             }
+        }
+    }
+
+    /// The refusals of saves, backups and restores: each field's own rule refuses the
+    /// request as it is read (before any session is looked at), but for the few that only
+    /// the session's pools make wrong, which the agent refuses once greeted.
+    @Test func savesBackupsAndRestoresAreCheckedFieldByField() throws {
+        let kinds = ["save ", "restore ", "remove-save ", "backup ", "restore-volume "]
+        let sessionOnly = [
+            "save into a directory the hello did not name", "restore from a directory the hello did not name",
+            "remove-save in a directory the hello did not name", "backup into a directory the hello did not name",
+            "restore-volume from outside the hello's pools",
+        ]
+        for c in Self.cases where kinds.contains(where: c.name.hasPrefix) && c.code == .invalidField {
+            guard case let .line(data) = c.event else { continue }
+            if sessionOnly.contains(c.name) {
+                #expect(throws: Never.self, "\(c.name)") { try AgentRequest.parse(data) }
+            } else {
+                #expect("\(c.name)", performing: { try AgentRequest.parse(data) }, throws: { ($0 as? ProtocolError)?.code == .invalidField })
+            }
+        }
+        for (line, message) in [
+            (Self.save("save", directory: "/srv/../etc"), "operation.save.directory: '/srv/../etc' is the root or has a '..' component"),
+            (
+                Self.backup(replacing: #""consistency":"pause""#, with: #""consistency":"crash""#),
+                "operation.backup._0.consistency: 'crash' is not one of live, pause, shutdown, stopped"
+            ),
+            (Self.backup(replacing: #""keep":7"#, with: #""keep":0"#), "operation.backup._0.keep: the number of backups kept is 1 to 1000, not 0"),
+            (
+                Self.backup(replacing: #""poolKind":"lvm""#, with: #""poolKind":"dir""#),
+                "operation.backup._0.disks[0].poolKind: 'dir' is not lvm, the kind of its container"
+            ),
+            (
+                Self.backup(replacing: #""keep":7"#, with: #""keep":7,"config":"# + Self.config(replacing: "", with: "").dropFirst(21).dropLast(2)),
+                "operation.backup._0.config.name: 'web2' is not the domain backed up, web"
+            ),
+            (
+                Self.restoreVolume(replacing: #""id":"20261202T013000Z""#, with: #""id":"latest""#),
+                "operation.restoreVolume.source.id: 'latest' is not a backup id (20261202T013000Z, optionally -N)"
+            ),
+        ] {
+            #expect(throws: ProtocolError(id: .number(7), .invalidField, message)) {
+                try AgentRequest.parse(Data(Self.perform(line).utf8))
+            }
+        }
+    }
+
+    /// Once greeted with its pools, the same requests are read and pass the session's
+    /// checks: whatever the host then says, it is not a refused field.
+    @Test func savesBackupsAndRestoresInTheSessionsPoolsPassItsChecks() async throws {
+        let agent = try AgentFixture()
+        let hello = #"{"type":"hello","id":0,"versions":[2],"host":"cpt18","imageDirectories":["/srv/backup"],"volumeGroups":["vg18"]}"#
+        #expect(await agent.send(hello).first?.type == "hello")
+        for operation in [
+            Self.save("save"), Self.save("save", directory: "/srv/backup/"), Self.save("restore", directory: "/srv/backup"),
+            Self.save("removeSave"), Self.backup(replacing: "", with: ""), Self.restoreVolume(replacing: "", with: ""),
+        ] {
+            let answer = await agent.send(Self.perform(operation)).first
+            #expect(answer?.code != .invalidField, "\(operation): \(answer?.message ?? "")")
         }
     }
 

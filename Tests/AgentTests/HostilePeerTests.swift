@@ -393,5 +393,22 @@ struct HostilePeerTests {
         #expect(limits.deadline(for: copy).setting == "XENPLAN_TIMEOUT_COPY_IMAGE")
         #expect(try AgentLimits.fromEnvironment(["XENPLAN_TIMEOUT_COPY_IMAGE": "7200"]).deadline(for: copy).duration == .seconds(7200))
         #expect(AgentLimits().maxReplyBytes == 16 << 20)
+        // Saves and restores move a guest's memory like a migration; backups and restores
+        // of volumes copy disks, a backup one copy's time per disk.
+        #expect(limits.deadline(for: .save(domain: "web", directory: "/var/lib/xenplan/save")).setting == "XENPLAN_TIMEOUT_MIGRATE")
+        #expect(limits.deadline(for: .restore(domain: "web", directory: "/var/lib/xenplan/save")).duration == .seconds(1800))
+        #expect(limits.deadline(for: .removeSave(domain: "web", directory: "/var/lib/xenplan/save", partial: false)).duration == .seconds(120))
+        let source = BackupSource(domain: "web", id: "20261202T013000Z", path: "/srv/b/xvda.img", compressed: false, sha256: "")
+        let restore = HostOperation.restoreVolume(container: "vg18", name: "web-root", size: .gib(8), source: source, replace: false)
+        #expect(limits.deadline(for: restore).duration == .seconds(3600))
+        let disk = BackupJob.Disk(vdev: "xvda", container: "vg18", volume: "web-root", size: .gib(8), poolKind: "lvm")
+        var twoDisks = disk
+        twoDisks.vdev = "xvdb"
+        let backup = HostOperation.backup(
+            BackupJob(
+                domain: "web", directory: "/srv/b", disks: [disk, twoDisks], pause: false, consistency: "live", keep: 7, config: nil,
+                xenplanVersion: "0.13.0"))
+        #expect(limits.deadline(for: backup).duration == .seconds(7200))
+        #expect(limits.deadline(for: backup).setting == "XENPLAN_TIMEOUT_COPY_IMAGE")
     }
 }

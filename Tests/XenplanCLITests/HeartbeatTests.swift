@@ -42,4 +42,33 @@ import XenplanBasics
             disruption: .live, operations: [.setMemory(domain: "ldap", target: .mib(256))], waitsForBalloon: true)
         #expect(Heartbeat.activity(of: balloon) == "waiting for ldap's balloon")
     }
+
+    @Test func savesBackupsAndRestoresSayWhatTheyCopy() {
+        func action(_ operations: [HostOperation]) -> PlannedAction {
+            PlannedAction(id: 5, kind: .backup, host: "cpt18", domain: "web", summary: "", reason: "", disruption: .pause, operations: operations)
+        }
+        #expect(
+            Heartbeat.activity(of: action([.save(domain: "web", directory: "/var/lib/xenplan/save")]))
+                == "saving web's memory to /var/lib/xenplan/save/web.save")
+        #expect(
+            Heartbeat.activity(
+                of: action([.removeSave(domain: "web", directory: "/srv/backup", partial: true), .restore(domain: "web", directory: "/srv/backup/")]))
+                == "restoring web from /srv/backup/web.save")
+        let disk = BackupJob.Disk(vdev: "xvda", container: "vg18", volume: "web-root", size: .gib(8), poolKind: "lvm")
+        var data = disk
+        data.vdev = "xvdb"
+        let job = BackupJob(
+            domain: "web", directory: "/srv/backup", disks: [disk, data], pause: true, consistency: "pause", keep: 7, config: nil,
+            xenplanVersion: "0.13.0")
+        #expect(Heartbeat.activity(of: action([.backup(job)])) == "backing up web (2 disks) to /srv/backup")
+        var one = job
+        one.disks = [disk]
+        #expect(Heartbeat.activity(of: action([.backup(one)])) == "backing up web (1 disk) to /srv/backup")
+        let source = BackupSource(
+            domain: "web", id: "20261202T013000Z", path: "/srv/backup/xenplan-backups/web/20261202T013000Z/xvda.img.zst", compressed: true,
+            sha256: String(repeating: "0", count: 64))
+        #expect(
+            Heartbeat.activity(of: action([.restoreVolume(container: "vg18", name: "web-root", size: .gib(8), source: source, replace: false)]))
+                == "restoring web-root from backup 20261202T013000Z")
+    }
 }

@@ -27,7 +27,7 @@ struct Heartbeat {
 
     /// What the action is busy with, as far as its operations tell: `copying image
     /// debian12 into vg76/conf-web-root`, `live migration to cpt76`, `waiting for www to
-    /// shut down (up to 120 s)`.
+    /// shut down (up to 120 s)`, `backing up web (2 disks) to /srv/backup`.
     static func activity(of action: PlannedAction) -> String {
         for operation in action.operations {
             switch operation {
@@ -36,6 +36,13 @@ struct Heartbeat {
             case let .migrate(domain, toHost): return "live migration of \(domain) to \(toHost)"
             case let .shutdown(domain, timeout): return "waiting for \(domain) to shut down (up to \(timeout) s, then xl destroy)"
             case let .create(domain): return "xl create \(domain)"
+            case let .save(domain, directory):
+                return "saving \(domain)'s memory to \(SaveState.path(directory: directory, domain: domain))"
+            case let .restore(domain, directory):
+                return "restoring \(domain) from \(SaveState.path(directory: directory, domain: domain))"
+            case let .backup(job):
+                return "backing up \(job.domain) (\(job.disks.count) disk\(job.disks.count == 1 ? "" : "s")) to \(job.directory)"
+            case let .restoreVolume(_, name, _, source, _): return "restoring \(name) from backup \(source.id)"
             default: continue
             }
         }

@@ -7,8 +7,9 @@ import XenplanTestSupport
 
 /// A driver for cpt18 wired to the test xenstored, the recorded hypervisor, a recording
 /// command runner answering `lvs` with captured output (behind the fake file tools),
-/// cpt18's interfaces in a sysfs tree, and temporary config, auto, image and seed
-/// directories.
+/// cpt18's interfaces in a sysfs tree, temporary config, auto, image, seed and save
+/// directories, a tool directory without zstd (`installZstd` adds it), and a clock
+/// stopped at 2026-12-02 01:30:00 UTC.
 struct DriverHarness {
     let server: TestXenstored
     let hypervisor: RecordedHypervisor
@@ -38,10 +39,22 @@ struct DriverHarness {
             configDirectory: root.appendingPathComponent("xenplan").path,
             autoDirectory: root.appendingPathComponent("auto").path, imageDirectories: [images],
             volumeGroups: volumeGroups, sysClassNet: sysfs.classNet,
-            seedDirectory: root.appendingPathComponent("xenplan-state/seed").path, imagePaths: imagePaths)
+            seedDirectory: root.appendingPathComponent("xenplan-state/seed").path, imagePaths: imagePaths,
+            saveDirectory: root.appendingPathComponent("xenplan-state/save").path,
+            toolDirectories: [root.appendingPathComponent("bin").path])
         driver = XenDriver(
             hostName: "cpt18", hypervisor: hypervisor, store: store, runner: tools, deadlines: Self.deadlines, paths: paths,
-            pollInterval: pollInterval)
+            pollInterval: pollInterval, clock: { Self.now })
+    }
+
+    /// 2026-12-02T01:30:00Z: backups made by the harness's driver are `20261202T013000Z`.
+    static let now = Date(timeIntervalSince1970: 1_796_175_000)
+
+    /// An executable `zstd` in the tool directory: the driver then compresses backups.
+    func installZstd() throws {
+        let bin = root.appendingPathComponent("bin").path
+        try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
+        _ = FileManager.default.createFile(atPath: bin + "/zstd", contents: Data("#!/bin/false\n".utf8), attributes: [.posixPermissions: 0o755])
     }
 
     /// The tools' deadlines: an agent client's defaults, each kind its own.

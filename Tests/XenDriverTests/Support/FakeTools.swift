@@ -6,7 +6,7 @@ import XenplanTestSupport
 
 /// The tools the driver runs on files, played without running them: every argument
 /// vector goes to `recorder` (which answers it, canned or with success), and a success of
-/// `cp`, `qemu-img convert` or `genisoimage` then leaves the file the tool would have
+/// `cp`, `qemu-img convert`, `zstd` or `genisoimage` then leaves the file the tool would have
 /// written, so that what the driver does with it afterwards is real. A program listed in
 /// `missing` is not installed: its spawn fails with ENOENT, as posix_spawnp's does.
 final class FakeTools: CommandRunner, @unchecked Sendable {
@@ -35,17 +35,26 @@ final class FakeTools: CommandRunner, @unchecked Sendable {
             return argv.last.flatMap { $0.hasPrefix("/dev/") ? nil : $0 }
         case "genisoimage":
             return argv.firstIndex(of: "-output").map { argv[$0 + 1] }
+        case "zstd":
+            return argv.firstIndex(of: "-o").map { argv[$0 + 1] }.flatMap { $0.hasPrefix("/dev/") ? nil : $0 }
         default:
             return nil
         }
     }
 
-    /// What the fake writes: a copy of the image for `cp`, a marker for `qemu-img`, and
+    /// What the fake writes: a copy of the image for `cp` (a marker when it reads a device),
+    /// the input behind a marker line for `zstd`, a marker for `qemu-img`, and
     /// for `genisoimage` each grafted file under its name, so a test sees what went in.
     static func content(_ argv: [String]) throws -> Data {
         switch argv[0] {
         case "cp":
-            return try Data(contentsOf: URL(fileURLWithPath: argv[argv.count - 2]))
+            let source = argv[argv.count - 2]
+            if source.hasPrefix("/dev/") { return Data("raw disk read from \(source)\n".utf8) }
+            return try Data(contentsOf: URL(fileURLWithPath: source))
+        case "zstd":
+            let source = argv[argv.count - 3]
+            if source.hasPrefix("/dev/") { return Data("zstd of \(source)\n".utf8) }
+            return Data("zstd\n".utf8) + (try Data(contentsOf: URL(fileURLWithPath: source)))
         case "qemu-img":
             return Data("raw disk converted from \(argv[argv.count - 2])\n".utf8)
         default:
