@@ -55,10 +55,9 @@ extension SimHostFile {
 
         case let .createVolume(container, name, size):
             try createVolume(container: container, name: name, size: size, fail: { fail($0) })
-            wrote(container: container, volume: name, host: host)
         case let .growVolume(container, name, size):
             try growVolume(container: container, name: name, size: size, fail: { fail($0) })
-            wrote(container: container, volume: name, host: host)
+            grew(container: container, volume: name)
         case let .removeVolume(container, name):
             try removeVolume(container: container, name: name, fail: { fail($0) })
         case let .createVolumeFromImage(container, name, size, image):

@@ -139,8 +139,8 @@ public struct SimHostFile: Hashable, Codable, Sendable {
         public var volumes: [String: ByteSize]
         /// Volumes xenplan created (sorted): the LVM tag `xenplan` of a real host.
         public var owned: [String]
-        /// Volume name → SHA-256 of what it holds, for volumes written since contents were
-        /// modelled (`SimHostFile+Contents`); any other volume holds `initialContent`.
+        /// Volume name → SHA-256 of what it holds, for volumes filled (from an image or a
+        /// backup) or written (`SimHostFile+Contents`); any other holds `initialContent`.
         public var contents: [String: String]
         /// Complete backups kept in this `dir` pool (`<path>/xenplan-backups/<domain>/<id>`),
         /// by domain and id.
@@ -225,7 +225,7 @@ public struct SimHostFile: Hashable, Codable, Sendable {
     /// Save files (`xl save`), in `SaveState.defaultDirectory` or a `dir` pool's
     /// directory, in path order.
     public var saves: [SaveState]
-    /// Volume writes so far: each write's content gets a digest no earlier write had.
+    /// Writes into volumes so far (`sim xl write`): each gets a digest no earlier one had.
     public var contentGeneration: Int
     /// Seconds per operation kind (`HostOperation.kind`), scaled by the driver's speed.
     public var latencies: [String: Double]

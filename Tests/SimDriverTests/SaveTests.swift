@@ -89,7 +89,8 @@ import XenplanBasics
             },
             operation: .restore(domain: "www", directory: home), message: "Domain with name \"www\" already exists."),
         Refusal(
-            label: "restore a second time", arrange: { d, _ in
+            label: "restore a second time",
+            arrange: { d, _ in
                 try await d.perform(.save(domain: "www", directory: home))
                 try await d.perform(.restore(domain: "www", directory: home))
                 try await d.perform(.destroy(domain: "www"))
@@ -224,7 +225,10 @@ import XenplanBasics
         #expect(try await fx.driver("cpt76").observe().saves.isEmpty)
         #expect(try await cpt18.observe().saves.isEmpty)
         let error = await thrown { _ = try fx.xl().run(["rm-save", "www"]) }
-        #expect(error == HostError(host: "cpt18", operation: "remove-save", domain: "www", message: "/var/lib/xenplan/save/www.save: No such file or directory"))
+        #expect(
+            error
+                == HostError(
+                    host: "cpt18", operation: "remove-save", domain: "www", message: "/var/lib/xenplan/save/www.save: No such file or directory"))
         let usage = await thrown(SimXlError.self) { _ = try fx.xl().run(["save", "www", "relative"]) }
         #expect(usage?.problem == "'relative' is not an absolute directory")
         let arity = await thrown(SimXlError.self) { _ = try fx.xl().run(["restore"]) }
