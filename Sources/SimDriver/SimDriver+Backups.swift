@@ -6,6 +6,8 @@ extension SimDriver {
     /// `save`, `restore`, `remove-save`: refused at once when they would be; otherwise
     /// the memory moves for its time (`SimHostFile.saveSeconds`, × speed) and the change
     /// happens at the end. A save file in a shared `dir` pool is on every host sharing it.
+    /// An interrupted save (the task cancelled) leaves `DOMAIN.save.partial` beside a
+    /// guest that runs on, as a killed `xl save` would.
     func saveOperation(_ operation: HostOperation) async throws {
         let directory: String
         switch operation {
@@ -19,7 +21,14 @@ extension SimDriver {
             try probe.apply(operation, host: hostName, now: now)
             return seconds
         }
-        try await sleep(seconds)
+        do {
+            try await sleep(seconds)
+        } catch {
+            if case let .save(domain, _) = operation {
+                try changeShared([directory]) { file, _ in file.interruptedSave(domain: domain, directory: directory) }
+            }
+            throw error
+        }
         let end = clock.now()
         try changeShared([directory]) { file, _ in try file.apply(operation, host: hostName, now: end) }
     }

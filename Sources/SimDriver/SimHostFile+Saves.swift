@@ -48,6 +48,15 @@ extension SimHostFile {
         domains.remove(at: index)
     }
 
+    /// What a save cut short leaves: `<dir>/<domain>.save.partial` (as large as the
+    /// guest's memory: the probe found room for that), the guest still running.
+    mutating func interruptedSave(domain name: String, directory: String) {
+        guard let i = domainIndex(name) else { return }
+        saves.removeAll { $0.directory == directory && $0.domain == name && $0.partial }
+        saves.append(SaveState(directory: directory, domain: name, size: domains[i].memoryActual, partial: true))
+        saves.sort { $0.path < $1.path }
+    }
+
     /// `xl restore CONFIG FILE`: the configuration first, then the save file, then the
     /// domain built like `xl create` builds it (memory, name, disks, bridges); the save
     /// file goes once the domain runs.

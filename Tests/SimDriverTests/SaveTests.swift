@@ -198,6 +198,30 @@ import XenplanBasics
         #expect(state.saves.map(\.domain) == (c.operation.kind == "save" ? [] : ["www"]))
     }
 
+    /// A save cut short leaves its partial file and the guest running; a restore never
+    /// reads a partial file, and remove-save names it exactly.
+    @Test func anInterruptedSaveLeavesAPartialFile() async throws {
+        let fx = SimFixture()
+        _ = try await running(fx)
+        _ = try fx.xl().run(["set-latency", "save", "3600"])
+        let slow = SimDriver(stateDirectory: fx.directory, host: "cpt18", clock: fx.clock, speed: 1)
+        let task = Task { try await slow.perform(.save(domain: "www", directory: Self.pool)) }
+        task.cancel()
+        await #expect(throws: CancellationError.self) { try await task.value }
+        let driver = fx.driver()
+        var state = try await driver.observe()
+        #expect(state.guests.map(\.name) == ["www"])
+        #expect(state.saves == [SaveState(directory: Self.pool, domain: "www", size: .mib(512), partial: true)])
+        #expect(state.saves.first?.path == "/srv/pool/www.save.partial")
+        #expect(state.save(of: "www") == nil)
+        try await driver.perform(.destroy(domain: "www"))
+        let error = await thrown { try await driver.perform(.restore(domain: "www", directory: Self.pool)) }
+        #expect(error?.message == "Can't open restore file: No such file or directory")
+        try await driver.perform(.removeSave(domain: "www", directory: Self.pool, partial: true))
+        state = try await driver.observe()
+        #expect(state.saves.isEmpty)
+    }
+
     /// 512 MiB/s: a guest of 512 MiB takes a second, plus the kind's latency.
     @Test func durationFollowsTheMemory() async throws {
         let fx = SimFixture()
