@@ -159,7 +159,8 @@ public final class SimDriver: HostDriver {
                             type == .lvm
                             ? XlMessages.lvInUse(vg: container, name: volume)
                             : XlMessages.fileInUse(path, by: "\(user) on \(other)")
-                        throw HostError(host: hostName, operation: operation.kind, message: message)
+                        throw HostError(
+                            host: hostName, operation: operation.kind, domain: operation.domainName, message: message)
                     }
                 }
             }

@@ -60,6 +60,33 @@ import XenplanBasics
         #expect(file.freeSpace(in: "vg18") == .gib(90))
     }
 
+    /// In a shared volume group a guest of another host holds the volume too: replacing
+    /// it is refused, as removing it would be.
+    @Test func aVolumeInUseOnAnotherHostIsNotReplaced() async throws {
+        let fx = SimFixture()
+        let cpt76 = fx.driver("cpt76")
+        try fx.prepare(cpt76, localVG: "vg76")
+        let cpt18 = try await BackupTests.host(fx)
+        try await cpt18.perform(.createVolume(container: "san", name: "db-root", size: .gib(1)))
+        try await fx.start(cpt76, SimFixture.config("db", disks: [.init(vdev: "xvda", target: "/dev/san/db-root")]))
+        let disk = BackupJob.Disk(vdev: "xvda", container: "san", volume: "db-root", size: .gib(1), poolKind: "lvm")
+        try await cpt18.perform(
+            .backup(
+                BackupJob(
+                    domain: "db", directory: BackupTests.pool, disks: [disk], pause: false, consistency: "live", keep: 1,
+                    config: nil, xenplanVersion: "0.13.0")))
+        let record = try #require(try await cpt18.observe().backups.first { $0.domain == "db" })
+        let source = BackupSource(
+            domain: "db", id: record.id, path: record.path(of: record.disks[0]), compressed: true, sha256: record.disks[0].sha256)
+        let error = await thrown {
+            try await cpt18.perform(.restoreVolume(container: "san", name: "db-root", size: .gib(1), source: source, replace: true))
+        }
+        #expect(error == HostError(host: "cpt18", operation: "restore-volume", domain: "db", message: "Logical volume san/db-root in use."))
+        // Into a new volume it is restored, and every host sharing the group sees it.
+        try await cpt18.perform(.restoreVolume(container: "san", name: "db-root-1", size: .gib(1), source: source, replace: false))
+        #expect(try cpt76.file().content(container: "san", volume: "db-root-1") == source.sha256)
+    }
+
     struct Refusal: Sendable, CustomTestStringConvertible {
         var label: String
         var vgSize: ByteSize = .gib(100)
