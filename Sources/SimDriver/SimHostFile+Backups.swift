@@ -4,13 +4,13 @@ import XenplanBasics
 
 extension SimHostFile {
     /// What the first step of a backup did, for the steps after it.
-    public struct BackupStart: Hashable, Sendable {
+    struct BackupStart: Hashable, Sendable {
         /// The backup's name, from the host's UTC clock (`20261202T013000Z`, `-2`… added).
-        public var id: String
+        var id: String
         /// When it started, `2026-12-02T01:30:00Z`.
-        public var time: String
+        var time: String
         /// The UUID of the domain paused for the snapshots; nil when none was.
-        public var paused: String?
+        var paused: String?
     }
 
     /// A simulated disk compresses to half its size under zstd (sim hosts have zstd).
