@@ -8,14 +8,20 @@ extension SimDriver {
     /// large image visibly takes longer. An interrupted copy leaves no volume, as the real
     /// driver removes its partial one.
     func copyImage(_ operation: HostOperation, image: ImageSource) async throws {
+        try await fillVolume(operation) { $0.copySeconds(of: image) }
+    }
+
+    /// A volume created and filled (from an image or a backup): refused at once when it
+    /// would be, else it appears complete after `seconds` of the host as it was (× speed).
+    func fillVolume(_ operation: HostOperation, seconds: (SimHostFile) -> Double) async throws {
         let now = clock.now()
-        let seconds: Double = try store.withLocks([hostName]) { session in
+        let duration: Double = try store.withLocks([hostName]) { session in
             var probe = try session.file(hostName, machine: machine)
-            let seconds = probe.copySeconds(of: image)
+            let duration = seconds(probe)
             try probe.apply(operation, host: hostName, now: now)
-            return seconds
+            return duration
         }
-        try await sleep(seconds)
+        try await sleep(duration)
         try applyVolumeOperation(operation)
     }
 

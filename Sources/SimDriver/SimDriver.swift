@@ -85,6 +85,12 @@ public final class SimDriver: HostDriver {
             try applyVolumeOperation(operation)
         case let .createVolumeFromImage(_, _, _, image):
             try await copyImage(operation, image: image)
+        case .save, .restore, .removeSave:
+            try await saveOperation(operation)
+        case let .backup(job):
+            try await backup(job)
+        case let .restoreVolume(_, _, _, source, _):
+            try await restoreVolume(operation, source: source)
         default:
             try await sleep(latency(of: operation.kind))
             let now = clock.now()
@@ -124,47 +130,70 @@ public final class SimDriver: HostDriver {
     // MARK: Volumes
 
     /// Volume changes in a shared container reach every host that shares it, the way a
-    /// shared volume group shows the same volumes on all its hosts; removal is refused
-    /// while a domain on any of them uses the volume.
+    /// shared volume group shows the same volumes on all its hosts; removal (or a restore
+    /// over a volume) is refused while a domain on any of them uses the volume.
     /// `byXenplan: false` for a person's `lvcreate`: the volume is not tagged as xenplan's.
     func applyVolumeOperation(_ operation: HostOperation, byXenplan: Bool = true) throws {
         let now = clock.now()
-        let others = store.hostNames().filter { $0 != hostName }
-        try store.withLocks([hostName] + others) { session in
-            var file = try session.file(hostName, machine: machine)
-            let container: String
-            switch operation {
-            case let .createVolume(c, _, _), let .growVolume(c, _, _), let .removeVolume(c, _),
-                let .createVolumeFromImage(c, _, _, _):
-                container = c
-            default: return
-            }
-            var peers: [(String, SimHostFile)] = []
-            if file.storage[container]?.shared == true {
-                for other in others {
-                    let peer = try session.file(other)
-                    if peer.storage[container]?.shared == true { peers.append((other, peer)) }
-                }
-            }
-            if case let .removeVolume(c, volume) = operation, let type = file.storage[c]?.type {
-                let path = file.devicePath(container: c, volume: volume)
+        let container: String
+        var removed: String?
+        switch operation {
+        case let .removeVolume(c, volume):
+            container = c
+            removed = volume
+        case let .restoreVolume(c, volume, _, _, replace):
+            container = c
+            removed = replace ? volume : nil
+        case let .createVolume(c, _, _), let .growVolume(c, _, _), let .createVolumeFromImage(c, _, _, _):
+            container = c
+        default: return
+        }
+        try changeShared([container]) { file, peers in
+            if let volume = removed, let type = file.storage[container]?.type,
+                file.storage[container]?.volumes[volume] != nil
+            {
+                let path = file.devicePath(container: container, volume: volume)
                 for (other, peer) in peers {
                     if let user = peer.domainUsing(path) {
                         let message =
                             type == .lvm
-                            ? XlMessages.lvInUse(vg: c, name: volume)
+                            ? XlMessages.lvInUse(vg: container, name: volume)
                             : XlMessages.fileInUse(path, by: "\(user) on \(other)")
-                        throw HostError(host: hostName, operation: operation.kind, message: message)
+                        throw HostError(
+                            host: hostName, operation: operation.kind, domain: operation.domainName, message: message)
                     }
                 }
             }
             try file.apply(operation, host: hostName, now: now)
             if !byXenplan, case let .createVolume(c, volume, _) = operation { file.storage[c]?.setOwned(volume, false) }
+        }
+    }
+
+    /// Runs `body` on this host's file holding the lock of every host of the state
+    /// directory, then copies each shared container of `containers` to every other host
+    /// that shares it (its volumes, backups and save files: a SAN or NFS seen by all).
+    /// `body` gets the sharing hosts' files to look at; nothing is written if it throws.
+    func changeShared<R>(
+        _ containers: [String], _ body: (inout SimHostFile, [(String, SimHostFile)]) throws -> R
+    ) throws -> R {
+        let others = store.hostNames().filter { $0 != hostName }
+        return try store.withLocks([hostName] + others) { session in
+            var file = try session.file(hostName, machine: machine)
+            let shared = containers.filter { file.storage[$0]?.shared == true }
+            var peers: [(String, SimHostFile)] = []
+            if !shared.isEmpty {
+                for other in others {
+                    let peer = try session.file(other)
+                    if shared.contains(where: { peer.storage[$0]?.shared == true }) { peers.append((other, peer)) }
+                }
+            }
+            let result = try body(&file, peers)
             session.update(hostName, file)
             for (other, var peer) in peers {
-                peer.mirrorVolumes(of: container, from: file)
+                for container in shared { peer.mirror(container, from: file) }
                 session.update(other, peer)
             }
+            return result
         }
     }
 }

@@ -41,7 +41,7 @@ extension SimHostFile {
         try L.count(configs.count, L.maxDomains, "configurations")
         file.configs = try configs.map { c throws(L.Violation) in try L.checked(c) }
         try L.count(storage.count, L.maxBridges, "storage")
-        var volumes = 0
+        var volumes = 0, backups = 0
         var checkedStorage: [String: Container] = [:]
         for (name, container) in storage {
             let what = "storage \(shownValue(name))"
@@ -55,6 +55,17 @@ extension SimHostFile {
                 c.volumes[try L.text(volume, "a volume name of \(what)")] = size
             }
             c.owned = try container.owned.map { v throws(L.Violation) in try L.text(v, "an owned volume of \(what)") }
+            c.contents = [:]
+            for (volume, sha256) in container.contents {
+                c.contents[try L.text(volume, "a volume name of \(what)")] =
+                    try Self.checkedDigest(sha256, "the content of volume \(shownValue(volume)) of \(what)")
+            }
+            backups += container.backups.count
+            try L.count(backups, Self.maxBackups, "backups")
+            if !container.backups.isEmpty, container.type != .dir {
+                throw L.Violation(field: "backups of \(what)", problem: "are only kept in a dir pool")
+            }
+            c.backups = try container.backups.map { r throws(L.Violation) in try Self.checked(r, of: what) }
             checkedStorage[try L.text(name, "a storage name")] = c
         }
         file.storage = checkedStorage
@@ -84,6 +95,15 @@ extension SimHostFile {
                 try L.text(instanceId, "the instance id of the seed of \(shownValue(domain))")
         }
         file.seeds = checkedSeeds
+        try L.count(saves.count, L.maxDomains, "saves")
+        file.saves = try saves.map { save throws(L.Violation) in
+            let what = "the save file of \(shownValue(save.domain))"
+            try L.size(save.size, "the size of \(what)")
+            return SaveState(
+                directory: try L.text(save.directory, "the directory of \(what)"),
+                domain: try L.text(save.domain, "a save file's domain"), size: save.size, partial: save.partial)
+        }
+        try L.number(contentGeneration, 0...Int.max, "contentGeneration")
         for (kind, seconds) in latencies where !(seconds.isFinite && (0...86_400).contains(seconds)) {
             throw L.Violation(field: "latencies.\(shownValue(kind))", problem: "= \(seconds), outside 0–86400 seconds")
         }
@@ -95,5 +115,45 @@ extension SimHostFile {
         }
         try L.size(balloonRatePerSecond, "balloonRatePerSecond")
         return file
+    }
+
+    /// Backups a host may hold, as observation bounds them.
+    static let maxBackups = 10_000
+
+    /// 64 lower-case hex digits, as `sha256sum` prints.
+    static func checkedDigest(_ text: String, _ field: String) throws(HostStateLimits.Violation) -> String {
+        let hex = text.utf8.allSatisfy { Syntax.isDigit($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) }
+        guard text.utf8.count == 64, hex else {
+            throw HostStateLimits.Violation(field: field, problem: "is \(shownValue(text)), not 64 lower-case hex digits")
+        }
+        return text
+    }
+
+    /// A backup record kept in a pool, every field bounded like a host's answer.
+    static func checked(_ record: BackupRecord, of pool: String) throws(HostStateLimits.Violation) -> BackupRecord {
+        typealias L = HostStateLimits
+        let what = "backup \(shownValue(record.id)) of \(shownValue(record.domain)) in \(pool)"
+        var r = record
+        try L.number(record.format, 0...Int.max, "the format of \(what)")
+        r.domain = try L.text(record.domain, "the domain of \(what)")
+        r.id = try L.text(record.id, "the id of \(what)")
+        r.directory = try L.text(record.directory, "the directory of \(what)")
+        r.host = try L.text(record.host, "the host of \(what)")
+        r.time = try L.text(record.time, "the time of \(what)")
+        r.consistency = try L.text(record.consistency, "the consistency of \(what)")
+        r.xenplanVersion = try L.text(record.xenplanVersion, "the xenplan version of \(what)")
+        r.config = try record.config.map { c throws(L.Violation) in try L.checked(c) }
+        try L.count(record.disks.count, L.maxDevices, "disks of \(what)")
+        r.disks = try record.disks.map { d throws(L.Violation) in
+            let disk = "disk \(shownValue(d.vdev)) of \(what)"
+            try L.size(d.size, "the size of \(disk)")
+            try L.size(d.storedSize, "the stored size of \(disk)")
+            return BackupRecord.Disk(
+                vdev: try L.text(d.vdev, "a disk of \(what)"), container: try L.text(d.container, "the container of \(disk)"),
+                volume: try L.text(d.volume, "the volume of \(disk)"), size: d.size,
+                file: try L.text(d.file, "the file of \(disk)"), compressed: d.compressed,
+                sha256: try checkedDigest(d.sha256, "the sha256 of \(disk)"), storedSize: d.storedSize)
+        }
+        return r
     }
 }

@@ -29,8 +29,22 @@ extension SimHostFile {
         }
 
         switch operation {
-        case .save, .restore, .removeSave, .backup, .restoreVolume:
-            throw fail("not modelled yet")
+        case let .save(name, directory):
+            let i = try index(name)
+            try save(domain: i, directory: directory, fail: { fail($0, domain: name) })
+        case let .restore(name, directory):
+            try restore(domain: name, directory: directory, host: host, now: now, fail: { fail($0, domain: name) })
+        case let .removeSave(name, directory, partial):
+            try removeSave(domain: name, directory: directory, partial: partial, fail: { fail($0, domain: name) })
+        case let .backup(job):
+            // All steps at once; the driver spreads them over the time they take.
+            let start = try beginBackup(job, now: now, fail: { fail($0, domain: job.domain) })
+            endBackupPause(start)
+            try finishBackup(job, start, host: host, fail: { fail($0, domain: job.domain) })
+        case let .restoreVolume(container, name, size, source, replace):
+            try restoreVolume(
+                container: container, name: name, size: size, source: source, replace: replace,
+                fail: { fail($0, domain: source.domain) })
         case let .createBridge(name, interface):
             guard bridges[name] == nil else { throw fail(XlMessages.bridgeExists) }
             if let interface {
@@ -43,10 +57,12 @@ extension SimHostFile {
             try createVolume(container: container, name: name, size: size, fail: { fail($0) })
         case let .growVolume(container, name, size):
             try growVolume(container: container, name: name, size: size, fail: { fail($0) })
+            grew(container: container, volume: name)
         case let .removeVolume(container, name):
             try removeVolume(container: container, name: name, fail: { fail($0) })
         case let .createVolumeFromImage(container, name, size, image):
             try createVolume(container: container, name: name, size: size, from: image, host: host, fail: { fail($0) })
+            wrote(container: container, volume: name, content: images[image.path].map { Self.content(ofCopy: $0, size: size) }, host: host)
 
         case let .writeSeed(seed):
             // Built aside and renamed into place: a domain running from the old seed keeps it.

@@ -105,10 +105,21 @@ extension SimHostFile {
                 path: path, fileSize: images[path]!.fileSize, virtualSize: images[path]!.virtualSize,
                 format: images[path]!.format)
         }
+        // Every backup of every `dir` pool, named by the pool's directory.
+        let backupRecords = storage.keys.sorted().flatMap { container in
+            storage[container]!.backups.sorted {
+                $0.domain != $1.domain ? $0.domain < $1.domain : Self.backupOrder($0.id, $1.id)
+            }.map { record in
+                var record = record
+                record.directory = container
+                return record
+            }
+        }
         return HostState(
             name: name, xenVersion: machine.xenVersion, totalMemory: machine.memory,
             freeMemory: freeMemory(at: now), cpus: machine.cpus, dom0Memory: dom0.memory,
             domains: [dom0State] + guests, configs: configs.sorted { $0.name < $1.name },
-            volumes: volumes, bridges: bridgeStates, images: imageStates, seeds: seeds.keys.sorted())
+            volumes: volumes, bridges: bridgeStates, images: imageStates, seeds: seeds.keys.sorted(),
+            saves: saves.sorted { $0.path < $1.path }, backups: backupRecords)
     }
 }

@@ -139,19 +139,27 @@ public struct SimHostFile: Hashable, Codable, Sendable {
         public var volumes: [String: ByteSize]
         /// Volumes xenplan created (sorted): the LVM tag `xenplan` of a real host.
         public var owned: [String]
+        /// Volume name → SHA-256 of what it holds, for volumes filled (from an image or a
+        /// backup) or written (`SimHostFile+Contents`); any other holds `initialContent`.
+        public var contents: [String: String]
+        /// Complete backups kept in this `dir` pool (`<path>/xenplan-backups/<domain>/<id>`),
+        /// by domain and id.
+        public var backups: [BackupRecord]
 
         public init(
             type: ContainerType, capacity: ByteSize, shared: Bool = false, volumes: [String: ByteSize] = [:],
-            owned: [String] = []
+            owned: [String] = [], contents: [String: String] = [:], backups: [BackupRecord] = []
         ) {
             self.type = type
             self.capacity = capacity
             self.shared = shared
             self.volumes = volumes
             self.owned = owned.sorted()
+            self.contents = contents
+            self.backups = backups
         }
 
-        private enum CodingKeys: String, CodingKey { case type, capacity, shared, volumes, owned }
+        private enum CodingKeys: String, CodingKey { case type, capacity, shared, volumes, owned, contents, backups }
 
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -160,6 +168,21 @@ public struct SimHostFile: Hashable, Codable, Sendable {
             shared = try c.decodeIfPresent(Bool.self, forKey: .shared) ?? false
             volumes = try c.decodeIfPresent([String: ByteSize].self, forKey: .volumes) ?? [:]
             owned = try c.decodeIfPresent([String].self, forKey: .owned) ?? []
+            contents = try c.decodeIfPresent([String: String].self, forKey: .contents) ?? [:]
+            backups = try c.decodeIfPresent([BackupRecord].self, forKey: .backups) ?? []
+        }
+
+        /// Contents and backups are left out while empty: a container that never had them
+        /// is written as before they were modelled.
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(type, forKey: .type)
+            try c.encode(capacity, forKey: .capacity)
+            try c.encode(shared, forKey: .shared)
+            try c.encode(volumes, forKey: .volumes)
+            try c.encode(owned, forKey: .owned)
+            if !contents.isEmpty { try c.encode(contents, forKey: .contents) }
+            if !backups.isEmpty { try c.encode(backups, forKey: .backups) }
         }
 
         mutating func setOwned(_ volume: String, _ isOwned: Bool) {
@@ -167,7 +190,10 @@ public struct SimHostFile: Hashable, Codable, Sendable {
             if isOwned { owned.append(volume); owned.sort() }
         }
 
-        public var used: ByteSize { volumes.values.reduce(.zero, +) }
+        /// What the volumes and the backups' copies take.
+        public var used: ByteSize {
+            volumes.values.reduce(.zero, +) + backups.flatMap(\.disks).map(\.storedSize).reduce(.zero, +)
+        }
     }
 
     /// A pending injected failure: the next `remaining` operations of its kind fail.
@@ -196,6 +222,11 @@ public struct SimHostFile: Hashable, Codable, Sendable {
     public var images: [String: Image]
     /// Domain → the instance id in its cloud-init seed file (`CloudInitSeed.path(domain:)`).
     public var seeds: [String: String]
+    /// Save files (`xl save`), in `SaveState.defaultDirectory` or a `dir` pool's
+    /// directory, in path order.
+    public var saves: [SaveState]
+    /// Writes into volumes so far (`sim xl write`): each gets a digest no earlier one had.
+    public var contentGeneration: Int
     /// Seconds per operation kind (`HostOperation.kind`), scaled by the driver's speed.
     public var latencies: [String: Double]
     /// Operation kind → pending injected failure.
@@ -208,7 +239,7 @@ public struct SimHostFile: Hashable, Codable, Sendable {
     public init(
         machine: Machine, dom0: Dom0, domains: [Domain] = [], nextDomid: Int? = nil,
         configs: [DomainConfig] = [], storage: [String: Container] = [:], bridges: [String: [String]] = [:],
-        images: [String: Image] = [:], seeds: [String: String] = [:],
+        images: [String: Image] = [:], seeds: [String: String] = [:], saves: [SaveState] = [],
         latencies: [String: Double] = [:], failures: [String: Failure] = [:],
         balloonRatePerSecond: ByteSize = SimHostFile.defaultBalloonRate
     ) {
@@ -222,6 +253,8 @@ public struct SimHostFile: Hashable, Codable, Sendable {
         self.bridges = bridges
         self.images = images
         self.seeds = seeds
+        self.saves = saves.sorted { $0.path < $1.path }
+        self.contentGeneration = 0
         self.latencies = latencies
         self.failures = failures
         self.balloonRatePerSecond = balloonRatePerSecond
@@ -236,7 +269,7 @@ public struct SimHostFile: Hashable, Codable, Sendable {
 
     private enum CodingKeys: String, CodingKey {
         case format, machine, dom0, domains, nextDomid, configs, storage, bridges, images, seeds, latencies, failures
-        case balloonRatePerSecond
+        case balloonRatePerSecond, saves, contentGeneration
     }
 
     public init(from decoder: any Decoder) throws {
@@ -251,6 +284,8 @@ public struct SimHostFile: Hashable, Codable, Sendable {
         bridges = try c.decodeIfPresent([String: [String]].self, forKey: .bridges) ?? [:]
         images = try c.decodeIfPresent([String: Image].self, forKey: .images) ?? [:]
         seeds = try c.decodeIfPresent([String: String].self, forKey: .seeds) ?? [:]
+        saves = try c.decodeIfPresent([SaveState].self, forKey: .saves) ?? []
+        contentGeneration = try c.decodeIfPresent(Int.self, forKey: .contentGeneration) ?? 0
         latencies = try c.decodeIfPresent([String: Double].self, forKey: .latencies) ?? [:]
         failures = try c.decodeIfPresent([String: Failure].self, forKey: .failures) ?? [:]
         balloonRatePerSecond =
@@ -258,8 +293,8 @@ public struct SimHostFile: Hashable, Codable, Sendable {
             ?? SimHostFile.defaultBalloonRate
     }
 
-    /// Empty image and seed tables are left out: a host without images or seeds keeps
-    /// the file it had before they were modelled, byte for byte.
+    /// Empty image, seed and save tables (and a zero content generation) are left out: a
+    /// host without them keeps the file it had before they were modelled, byte for byte.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(format, forKey: .format)
@@ -272,6 +307,8 @@ public struct SimHostFile: Hashable, Codable, Sendable {
         try c.encode(bridges, forKey: .bridges)
         if !images.isEmpty { try c.encode(images, forKey: .images) }
         if !seeds.isEmpty { try c.encode(seeds, forKey: .seeds) }
+        if !saves.isEmpty { try c.encode(saves, forKey: .saves) }
+        if contentGeneration != 0 { try c.encode(contentGeneration, forKey: .contentGeneration) }
         try c.encode(latencies, forKey: .latencies)
         try c.encode(failures, forKey: .failures)
         try c.encode(balloonRatePerSecond, forKey: .balloonRatePerSecond)

@@ -31,6 +31,10 @@ public struct SimXl: Sendable {
           no-balloon DOMAIN                      the guest never gives memory back after mem-set down
           ignore-shutdown DOMAIN                 the guest never reacts to a shutdown request
           rm-config NAME                         delete /etc/xen/xenplan/NAME.cfg (the domain becomes unmanaged)
+          save DOMAIN [DIRECTORY]                xl save to DIRECTORY/DOMAIN.save (default /var/lib/xenplan/save)
+          restore DOMAIN [DIRECTORY]             xl restore from it (needs the domain's xenplan config)
+          rm-save DOMAIN [DIRECTORY]             delete DIRECTORY/DOMAIN.save
+          write CONTAINER/NAME                   the volume's content changes (a guest wrote to it)
           lvcreate CONTAINER NAME SIZE           create a volume (CONTAINER: a VG name or a dir pool path)
           lvremove CONTAINER/NAME                remove a volume
           vgcreate CONTAINER SIZE [shared]       add a volume group (or, for a /path, an image directory)
@@ -59,6 +63,13 @@ public struct SimXl: Sendable {
             let driver = SimDriver(stateDirectory: store.directory, host: host, clock: clock, speed: 0)
             try driver.applyVolumeOperation(operation, byXenplan: false)
             return command.confirmation
+        }
+        if !command.sharedContainers.isEmpty {
+            // Through the driver's path, so that a shared pool's files change everywhere.
+            let driver = SimDriver(stateDirectory: store.directory, host: host, clock: clock, speed: 0)
+            return try driver.changeShared(command.sharedContainers) { file, _ in
+                try command.apply(to: &file, host: host, now: now)
+            }
         }
         return try store.withLocks([host]) { session in
             var file = try session.file(host)

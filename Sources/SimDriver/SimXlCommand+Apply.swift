@@ -14,6 +14,18 @@ extension SimXlCommand {
         return nil
     }
 
+    /// The containers whose sharing hosts see the change too (save files and written
+    /// volumes of shared pools); empty for the rest.
+    var sharedContainers: [String] {
+        switch self {
+        case let .operation(.save(_, directory)), let .operation(.restore(_, directory)),
+            let .operation(.removeSave(_, directory, _)):
+            return [directory]
+        case let .writeVolume(container, _): return [container]
+        default: return []
+        }
+    }
+
     var confirmation: String {
         switch self {
         case let .operation(op):
@@ -25,6 +37,9 @@ extension SimXlCommand {
             case let .createVolume(c, n, s): return "volume \(c)/\(n) created (\(s))"
             case let .removeVolume(c, n): return "volume \(c)/\(n) removed"
             case let .createBridge(b, i): return "bridge \(b) added" + (i.map { " with \($0)" } ?? "")
+            case let .save(d, dir): return "\(d): saved to \(SaveState.path(directory: dir, domain: d))"
+            case let .restore(d, dir): return "\(d): restored from \(SaveState.path(directory: dir, domain: d))"
+            case let .removeSave(d, dir, _): return "\(SaveState.path(directory: dir, domain: d)) removed"
             default: return "\(op.kind): done"
             }
         case let .createUnmanaged(config, _, _): return "\(config.name): created (unmanaged)"
@@ -36,6 +51,7 @@ extension SimXlCommand {
         case let .addContainer(c, size, shared): return "\(c): \(size)\(shared ? ", shared" : "") added"
         case let .setLatency(kind, seconds): return "latency of \(kind) set to \(seconds) s"
         case let .setBalloonRate(rate): return "balloon rate set to \(rate) per second"
+        case let .writeVolume(c, n): return "volume \(c)/\(n) written"
         }
     }
 
@@ -95,6 +111,11 @@ extension SimXlCommand {
         case let .setBalloonRate(rate):
             for i in copy.domains.indices { copy.domains[i].settleBalloon(at: now, rate: copy.balloonRatePerSecond) }
             copy.balloonRatePerSecond = rate
+        case let .writeVolume(c, n):
+            guard copy.storage[c]?.volumes[n] != nil else {
+                throw fail("write", nil, copy.missingVolumeMessage(container: c, volume: n))
+            }
+            copy.wrote(container: c, volume: n, host: host)
         }
         file = copy
         return confirmation

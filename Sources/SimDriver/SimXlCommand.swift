@@ -14,6 +14,7 @@ enum SimXlCommand: Hashable, Sendable {
     case addContainer(String, capacity: ByteSize, shared: Bool)
     case setLatency(kind: String, seconds: Double)
     case setBalloonRate(ByteSize)
+    case writeVolume(container: String, name: String)
 
     static func parse(_ argv: [String]) throws -> SimXlCommand {
         guard let verb = argv.first else { throw SimXlError("missing command") }
@@ -53,6 +54,21 @@ enum SimXlCommand: Hashable, Sendable {
         case "rm-config":
             try expect(1, "NAME")
             return .operation(.removeConfig(name: args[0]))
+        case "save", "restore", "rm-save":
+            guard args.count == 1 || args.count == 2 else {
+                throw SimXlError("'\(verb)' takes DOMAIN [DIRECTORY]")
+            }
+            let directory = args.count == 2 ? args[1] : SaveState.defaultDirectory
+            guard directory.hasPrefix("/") else { throw SimXlError("'\(directory)' is not an absolute directory") }
+            switch verb {
+            case "save": return .operation(.save(domain: args[0], directory: directory))
+            case "restore": return .operation(.restore(domain: args[0], directory: directory))
+            default: return .operation(.removeSave(domain: args[0], directory: directory, partial: false))
+            }
+        case "write":
+            try expect(1, "CONTAINER/NAME")
+            let (container, name) = try containerAndName(args[0])
+            return .writeVolume(container: container, name: name)
         case "lvcreate":
             try expect(3, "CONTAINER NAME SIZE")
             return .operation(
@@ -61,15 +77,8 @@ enum SimXlCommand: Hashable, Sendable {
                     size: try size(args[2], what: "volume size")))
         case "lvremove":
             try expect(1, "CONTAINER/NAME")
-            guard let slash = args[0].lastIndex(of: "/"), slash != args[0].startIndex,
-                args[0].index(after: slash) != args[0].endIndex
-            else {
-                throw SimXlError("'\(args[0])' is not CONTAINER/NAME")
-            }
-            return .operation(
-                .removeVolume(
-                    container: String(args[0][..<slash]),
-                    name: String(args[0][args[0].index(after: slash)...])))
+            let (container, name) = try containerAndName(args[0])
+            return .operation(.removeVolume(container: container, name: name))
         case "vgcreate":
             guard args.count == 2 || (args.count == 3 && args[2] == "shared") else {
                 throw SimXlError("'vgcreate' takes CONTAINER SIZE [shared]")
@@ -95,6 +104,14 @@ enum SimXlCommand: Hashable, Sendable {
         default:
             throw SimXlError("unknown command '\(verb)'")
         }
+    }
+
+    /// `vg18/www-root`, `/srv/pool/www-root`: split at the last slash.
+    private static func containerAndName(_ text: String) throws -> (String, String) {
+        guard let slash = text.lastIndex(of: "/"), slash != text.startIndex, text.index(after: slash) != text.endIndex else {
+            throw SimXlError("'\(text)' is not CONTAINER/NAME")
+        }
+        return (String(text[..<slash]), String(text[text.index(after: slash)...]))
     }
 
     private static func size(_ text: String, what: String) throws -> ByteSize {

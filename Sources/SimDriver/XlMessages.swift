@@ -132,6 +132,17 @@ enum XlMessages {
         "image \(image.name) is \(virtualSize), larger than the \(disk) disk"
     }
 
+    // MARK: Save files and backups
+
+    /// create_domain() in tools/xl/xl_vmcontrol.c when the restore file cannot be opened.
+    static let noRestoreFile = "Can't open restore file: No such file or directory"
+
+    /// The Xen driver's check of a restored volume before it takes its name.
+    static func restoreChecksum(_ source: BackupSource, volume: String, actual: String) -> String {
+        "backup \(source.id) of \(source.domain) (\(source.path)) restored into \(volume) has sha256 \(actual), "
+            + "expected \(source.sha256)"
+    }
+
     // MARK: Bridges
 
     static let bridgeExists = "RTNETLINK answers: File exists"

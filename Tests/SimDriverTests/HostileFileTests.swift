@@ -24,6 +24,13 @@ struct HostileFileTests {
         return #"{"machine":\#(machine),"dom0":\#(dom0),"domains":[\#(domain)]\#(extra)}"#
     }
 
+    /// A backup record of ldap's xvda, as JSON.
+    static func backup(sha256: String) -> String {
+        #"{"format":1,"domain":"ldap","id":"1","directory":"/srv/b","host":"cpt18","time":"t","consistency":"live","#
+            + #""xenplanVersion":"0","disks":[{"vdev":"xvda","container":"vg18","volume":"a","size":{"kib":4096},"#
+            + #""file":"xvda.img.zst","compressed":true,"sha256":"\#(sha256)","storedSize":{"kib":2048}}]}"#
+    }
+
     static let cases: [(String, String, String?)] = [
         (
             "Int64.max memory", file(machine: #"{"memory":{"kib":9223372036854775807},"cpus":16,"xenVersion":"4.17.7"}"#),
@@ -73,6 +80,29 @@ struct HostileFileTests {
         (
             "seed with an overlong instance id", file(extra: #","seeds":{"ldap":"\#(String(repeating: "i", count: 4097))"}"#),
             "the instance id of the seed of 'ldap' is 4097 bytes long, more than 4096"
+        ),
+        (
+            "volume content that is no digest",
+            file(extra: #","storage":{"vg18":{"type":"lvm","capacity":{"kib":1048576},"volumes":{"a":{"kib":4096}},"contents":{"a":"zz"}}}"#),
+            "the content of volume 'a' of storage 'vg18' is 'zz', not 64 lower-case hex digits"
+        ),
+        (
+            "backups in a volume group",
+            file(
+                extra:
+                    #","storage":{"vg18":{"type":"lvm","capacity":{"kib":1048576},"backups":[\#(backup(sha256: String(repeating: "a", count: 64)))]}}"#
+            ),
+            "backups of storage 'vg18' are only kept in a dir pool"
+        ),
+        (
+            "backup with a forged digest",
+            file(extra: #","storage":{"/srv/b":{"type":"dir","capacity":{"kib":1048576},"backups":[\#(backup(sha256: "x"))]}}"#),
+            "the sha256 of disk 'xvda' of backup '1' of 'ldap' in storage '/srv/b' is 'x', not 64 lower-case hex digits"
+        ),
+        (
+            "save file of Int64.max",
+            file(extra: #","saves":[{"directory":"/var/lib/xenplan/save","domain":"ldap","size":{"kib":9223372036854775807},"partial":false}]"#),
+            "the size of the save file of 'ldap' = 9223372036854775807 KiB, outside 0 KiB–1 PiB"
         ),
         ("a valid file", file(), nil),
     ]
