@@ -39,7 +39,7 @@ struct SaveLabTests {
         #expect(lab.domains.map(\.name) == ["app", "db", "old", "web"])
         #expect(lab.domains.map(\.state) == [.running, .suspended, .stopped, .suspended])
         #expect(lab.domains.map(\.savePool) == ["nfs-save", nil, nil, "nfs-save"])
-        #expect(lab.domains[3].locations.keys["saves"] == SourceLocation(file: "lab.yaml", line: 13, column: 46))
+        #expect(lab.domains[3].locations.keys["saves"] == SourceLocation(file: "lab.yaml", line: 11, column: 41))
     }
 
     @Test func theSavePoolComesFromDefaultsToo() throws {
