@@ -19,6 +19,7 @@ extension Diff {
                 "\(d.name) is in transition (\(what.joined(separator: ", "))): left alone; plan again once it has settled")
             return true
         }
+        if planSaves(d, running: running, configHost: configHost, declared: target) { return true }
         if let o = running, let s = observed.hosts[o]?.domain(d.name) {
             planExisting(d, s, on: o, declared: target)
         } else if let c = configHost, let config = observed.hosts[c]?.config(d.name) {
