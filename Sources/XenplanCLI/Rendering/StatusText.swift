@@ -35,7 +35,12 @@ struct StatusText {
                     "    \(domain.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(domain.state.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0))  \(memory.padding(toLength: 20, withPad: " ", startingAt: 0))  \(domain.vcpusOnline)/\(domain.maxVcpus) vCPUs  \(managed)\(transient)"
                 )
             }
-            let stopped = host.configs.filter { host.domain(named: $0.name) == nil }.map(\.name)
+            // A complete save file is a suspended guest: its memory is in the file.
+            let suspended = Set(host.saves.filter { !$0.partial && host.domain(named: $0.domain) == nil }.map(\.domain))
+            if !suspended.isEmpty {
+                out.append(style.dim("    suspended (save file): \(suspended.sorted().joined(separator: ", "))"))
+            }
+            let stopped = host.configs.filter { host.domain(named: $0.name) == nil && !suspended.contains($0.name) }.map(\.name)
             if !stopped.isEmpty {
                 out.append(style.dim("    not running (configured): \(stopped.sorted().joined(separator: ", "))"))
             }
