@@ -108,7 +108,8 @@ import XenplanTestSupport
         #expect(plan.actions[0].operations == [.save(domain: "www", directory: Self.saveDir)])
         #expect(
             plan.actions[0].reason
-                == "declared state: suspended; it runs although its save file exists (restored outside xenplan): the new save replaces the stale file")
+                == "declared state: suspended; it runs although its save file exists (restored outside xenplan): the new save replaces the stale file"
+        )
         #expect(noticeLines(plan) == ["restored-outside www@cpt18"])
         #expect(
             plan.notices[0].message
@@ -132,7 +133,8 @@ import XenplanTestSupport
         #expect(report.items.map(\.domain) == ["www"])
         #expect(report.items[0].message.hasPrefix("www is declared suspended, but no host has its save file"))
         // Declared running while suspended: missing, with where its memory is.
-        let running = DriftReport(lab: Std.lab(), observed: try Self.suspended(), plan: try Planner.plan(lab: Std.lab(), observed: try Self.suspended()))
+        let running = DriftReport(
+            lab: Std.lab(), observed: try Self.suspended(), plan: try Planner.plan(lab: Std.lab(), observed: try Self.suspended()))
         #expect(running.items.map(\.message).contains("declared running; suspended (save file /var/lib/xenplan/save/www.save on cpt18)"))
     }
 
@@ -219,7 +221,10 @@ import XenplanTestSupport
     @Test func aGuestOnSharedStorageIsRestoredDirectlyOnTheHostItIsDeclaredOn() throws {
         let pool = PoolSpec(name: "nfs-save", kind: .dir(path: "/srv/xen-save"), hosts: ["cpt18", "cpt76"], shared: true)
         func lab(_ state: DesiredRunState, on host: String) -> Lab {
-            var lab = Std.lab(Std.lab().domains.with("ns1") { $0.state = state; $0.host = host; $0.savePool = "nfs-save" })
+            var lab = Std.lab(
+                Std.lab().domains.with("ns1") {
+                    $0.state = state; $0.host = host; $0.savePool = "nfs-save"
+                })
             lab.pools.append(pool)
             return lab
         }

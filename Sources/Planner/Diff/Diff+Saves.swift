@@ -168,7 +168,8 @@ extension Diff {
         guard s.state.isUp else {
             notice(
                 .saveMissing, host: o, domain: d.name,
-                "\(d.name) is declared suspended, but it is \(s.state.rawValue) on \(o): there is no memory to save; declare state: running to boot it")
+                "\(d.name) is declared suspended, but it is \(s.state.rawValue) on \(o): there is no memory to save; declare state: running to boot it"
+            )
             if configDue { addConfigWrite(d, wanted, on: o, reason: "its configuration differs from the manifests") }
             return
         }

@@ -45,7 +45,8 @@ extension Diff {
                 let discarded = saveRemovals(of: name, on: host)
                 addDestroy(
                     name, on: host, usage: Resources(), operations: discarded + [.removeConfig(name: name)],
-                    summary: discarded.isEmpty ? "configuration only, no longer declared" : "suspended, no longer declared: its save file and memory discarded",
+                    summary: discarded.isEmpty
+                        ? "configuration only, no longer declared" : "suspended, no longer declared: its save file and memory discarded",
                     reason: "\(name) was created by xenplan and is no longer in the manifests" + declaredIn(config),
                     disks: config.disks.map(\.target))
                 goneManifests.note(config)
