@@ -293,4 +293,52 @@ import XenplanTestSupport
         #expect(lines(try Planner.plan(lab: Std.lab(), observed: saved, options: options)) == ["resume www@cpt18 none"])
         #expect(lines(try Planner.plan(lab: Self.lab(www: .stopped), observed: saved, options: options)) == ["remove-save www@cpt18 destroy"])
     }
+
+    /// Its disk on the SAN but its save file on cpt18's own disk: restored on cpt18, and
+    /// the next plan moves it live, like any running guest declared elsewhere.
+    @Test func aGuestRestoredAwayFromItsDeclaredHostMovesThereAfter() throws {
+        let running = Fixture.converged(Std.lab())
+        let suspend = Std.lab(Std.lab().domains.with("ns1") { $0.state = .suspended })
+        let saved = try applying(try Planner.plan(lab: suspend, observed: running), to: running)
+        let lab = Std.lab(Std.lab().domains.with("ns1") { $0.host = "cpt76" })
+        let plan = try Planner.plan(lab: lab, observed: saved)
+        #expect(lines(plan) == ["resume ns1@cpt18 none"])
+        let after = try applying(plan, to: saved)
+        let next = try Planner.plan(lab: lab, observed: after)
+        #expect(lines(next) == ["migrate ns1@cpt18→cpt76 pause", "write-config ns1@cpt76 none ←0"])
+        #expect(try Planner.plan(lab: lab, observed: try applying(next, to: after)).actions.isEmpty)
+    }
+
+    @Test func saveFilesOfGuestsNoLongerDeclared() throws {
+        // Running, with a stale save file: destroyed, the file with it.
+        var hosts = Fixture.converged(Std.lab())
+        hosts[named: "cpt18"].saves = [SaveState(directory: Self.saveDir, domain: "www", size: .mib(512))]
+        let lab = Std.lab([Std.ns1, Std.git])
+        let plan = try Planner.plan(lab: lab, observed: hosts)
+        #expect(lines(plan) == ["destroy www@cpt18 destroy"])
+        #expect(
+            plan.actions[0].operations == [
+                .shutdown(domain: "www", timeoutSeconds: DomainSpec.defaultShutdownTimeout),
+                .removeSave(domain: "www", directory: Self.saveDir, partial: false), .removeConfig(name: "www"),
+            ])
+        #expect(try Planner.plan(lab: lab, observed: try applying(plan, to: hosts)).actions.isEmpty)
+
+        // A file on a host that has no configuration of it: removed on its own when the
+        // guest is xenplan's (a configuration of it exists elsewhere), else left alone.
+        var apart = try Self.suspended()
+        apart[named: "cpt76"].saves = [SaveState(directory: Self.saveDir, domain: "www", size: .mib(512))]
+        let both = try Planner.plan(lab: lab, observed: apart)
+        #expect(lines(both) == ["destroy www@cpt18 destroy", "destroy www@cpt76 destroy ←0"])
+        #expect(both.actions[1].operations == [.removeSave(domain: "www", directory: Self.saveDir, partial: false)])
+        #expect(try Planner.plan(lab: lab, observed: try applying(both, to: apart)).actions.isEmpty)
+        var stray = Fixture.converged(Std.lab())
+        stray[named: "cpt76"].saves = [SaveState(directory: Self.saveDir, domain: "ghost", size: .mib(64))]
+        let left = try Planner.plan(lab: Std.lab(), observed: stray)
+        #expect(left.actions.isEmpty)
+        #expect(
+            left.notices.map(\.message) == [
+                "/var/lib/xenplan/save/ghost.save on cpt76 is a save file of ghost, which is not declared and has no configuration: left alone"
+            ])
+    }
+
 }
