@@ -214,6 +214,15 @@ import XenplanTestSupport
         let after = try applying(plan, to: hosts)
         let back = Fixture.lab(hosts: Small.hosts, pools: Std.pools, domains: [big, Small.onSan("new", on: "cpt18", memory: 1536)])
         #expect(throws: PlanRefusal.self) { try Planner.plan(lab: back, observed: after) }
+
+        // With the other one declared stopped, the resume waits for its shutdown.
+        var stopped = Small.onSan("new", on: "cpt18", memory: 1536)
+        stopped.state = .stopped
+        let swap = Fixture.lab(hosts: Small.hosts, pools: Std.pools, domains: [big, stopped])
+        let resume = try Planner.plan(lab: swap, observed: after)
+        #expect(lines(resume) == ["stop new@cpt18 restart", "resume big@cpt18 none ←0"])
+        #expect(resume.actions[1].reason.hasSuffix("; after stop new on cpt18: order for memory"))
+        #expect(try Planner.plan(lab: swap, observed: try applying(resume, to: after)).actions.isEmpty)
     }
 
     /// The save file on a shared dir pool, the disks on the SAN: declared on the other host,
