@@ -221,7 +221,7 @@ public final class ApplyOperation: @unchecked Sendable {
         if stop.isRequested { throw .interrupted }
 
         var exclusions = Executor.exclusions(in: plan, maxDisruption: request.maxDisruption)
-        let unconfirmedDestroys = plan.actions.filter { $0.kind == .destroy && exclusions[$0.id] == nil }
+        let unconfirmedDestroys = plan.actions.filter { $0.discardsGuest && exclusions[$0.id] == nil }
         var destroysToConfirm: [PlannedAction] = []
         if !request.allowDestroy && !unconfirmedDestroys.isEmpty {
             if request.interactive {

@@ -24,12 +24,13 @@ public enum Exclusion: Hashable, Sendable, CustomStringConvertible {
 extension Executor {
     /// The actions `--max-disruption limit` leaves out: those above the class, and
     /// everything that depends on them, directly or not.
-    /// With `refusingDestroy`, every destroy is left out too, with what depends on it.
+    /// With `refusingDestroy`, every destroy (and every removal of a suspended guest's
+    /// memory) is left out too, with what depends on it.
     public static func exclusions(in plan: Plan, maxDisruption limit: Disruption, refusingDestroy: Bool = false) -> [Int: Exclusion] {
         var result: [Int: Exclusion] = [:]
         // Dependencies always have smaller ids, so one pass in plan order sees them first.
         for action in plan.actions.sorted(by: { $0.id < $1.id }) {
-            if refusingDestroy && action.kind == .destroy {
+            if refusingDestroy && action.discardsGuest {
                 result[action.id] = .destroyNotAllowed
             } else if action.disruption > limit {
                 result[action.id] = .aboveMaxDisruption(action.disruption, limit: limit)

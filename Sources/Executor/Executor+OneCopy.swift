@@ -13,7 +13,7 @@ extension Executor {
         let target: String
         let name: String
         switch operation {
-        case let .create(domain): (target, name) = (action.host, domain)
+        case let .create(domain), let .restore(domain, _): (target, name) = (action.host, domain)
         case let .migrate(domain, to): (target, name) = (to, domain)
         case let .keepMigrationCopy(domain, _): (target, name) = (action.host, domain)
         default: return nil
@@ -30,6 +30,8 @@ extension Executor {
             for d in state.domains where d.domid != 0 && d.name == name && d.state != .dying {
                 if d.transient != nil, case .keepMigrationCopy = operation, state.name == target { continue }
                 if case .migrate = operation, state.name == action.host { continue }
+                // A start clears its own dead copy first; a restore does not, and `xl restore`
+                // refuses a name Xen still holds.
                 if state.name == target, !d.state.isUp, d.transient == nil, case .create = operation { continue }
                 let what = d.transient.map { " (as \(name)--\($0 == .incoming ? "incoming" : "migratedaway"))" } ?? ""
                 return ActionFailure(
@@ -39,7 +41,10 @@ extension Executor {
                 )
             }
         }
-        guard case .create = operation else { return nil }
+        switch operation {
+        case .create, .restore: break
+        default: return nil
+        }
         let disks = disksOf(name, in: action, on: states.first { $0.name == target })
         for disk in disks where !disk.readOnly {
             let wanted = Syntax.deviceIdentity(disk.target)

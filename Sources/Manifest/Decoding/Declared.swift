@@ -29,6 +29,8 @@ struct DeclaredDomain {
     var restart: Declared<RestartPolicy>?
     var protect: Declared<Bool>?
     var state: Declared<DesiredRunState>?
+    /// `saves: POOL`: the dir pool of its save file.
+    var saves: Declared<String>?
     var shutdownTimeout: Declared<Int>?
     var hostname: Declared<String>?
     var sshKeys: Declared<[String]>?

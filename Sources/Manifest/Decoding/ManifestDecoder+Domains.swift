@@ -5,11 +5,11 @@ extension ManifestDecoder {
     static let domainKeys =
         [
             "host", "group", "memory", "maxmem", "vcpus", "maxvcpus", "cpu", "type", "boot",
-            "disks", "network", "restart", "protect", "state", "shutdownTimeout",
+            "disks", "network", "restart", "protect", "state", "saves", "shutdownTimeout",
         ] + identityKeys
     static let defaultsKeys = [
         "memory", "maxmem", "vcpus", "maxvcpus", "cpu", "type", "boot", "network",
-        "restart", "shutdownTimeout", "state", "passwordHash", "seed", "identityChanges",
+        "restart", "shutdownTimeout", "state", "saves", "passwordHash", "seed", "identityChanges",
     ]
     /// The smallest memory a guest can boot with.
     static let minimumDomainMemory = ByteSize.mib(32)
@@ -69,6 +69,7 @@ extension ManifestDecoder {
         domain.restart = fields["restart"].flatMap { reader.choice($0.value, for: "restart of \(what)", as: RestartPolicy.self) }
         domain.protect = fields["protect"].flatMap { reader.bool($0.value, for: "protect of \(what)") }
         domain.state = fields["state"].flatMap { reader.choice($0.value, for: "state of \(what)", as: DesiredRunState.self) }
+        domain.saves = fields["saves"].flatMap { reader.name($0.value, for: "saves of \(what)") }
         domain.shutdownTimeout = fields["shutdownTimeout"].flatMap {
             reader.int($0.value, for: "shutdownTimeout of \(what)", in: 1...3600)
         }

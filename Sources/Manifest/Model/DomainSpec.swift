@@ -17,7 +17,9 @@ public enum RestartPolicy: String, Hashable, Sendable, CaseIterable {
 }
 
 public enum DesiredRunState: String, Hashable, Sendable, CaseIterable {
-    case running, stopped
+    /// `suspended`: the guest's memory is kept in a save file (`xl save`), its memory and
+    /// vCPUs free; `running` again restores it from there.
+    case running, stopped, suspended
 }
 
 public struct DiskSpec: Hashable, Sendable {
@@ -105,6 +107,9 @@ public struct DomainSpec: Hashable, Sendable {
     public var restart: RestartPolicy
     public var protect: Bool
     public var state: DesiredRunState
+    /// The `dir` pool holding the save file while suspended (`saves:`); nil: the host's
+    /// `SaveState.defaultDirectory`.
+    public var savePool: String?
     /// Seconds a graceful shutdown may take before `xl destroy`.
     public var shutdownTimeout: Int
     /// First-boot identity (cloud-init seed).
@@ -121,7 +126,7 @@ public struct DomainSpec: Hashable, Sendable {
         boot: BootSpec = .pygrub, disks: [DiskSpec] = [], network: [NicSpec] = [],
         restart: RestartPolicy = .never, protect: Bool = false, state: DesiredRunState = .running,
         shutdownTimeout: Int = DomainSpec.defaultShutdownTimeout, identity: IdentitySpec? = nil,
-        locations: KeyLocations = KeyLocations()
+        locations: KeyLocations = KeyLocations(), savePool: String? = nil
     ) {
         self.name = name
         self.host = host
@@ -139,6 +144,7 @@ public struct DomainSpec: Hashable, Sendable {
         self.restart = restart
         self.protect = protect
         self.state = state
+        self.savePool = savePool
         self.shutdownTimeout = shutdownTimeout
         self.identity = identity ?? IdentitySpec(seed: disks.contains { $0.image != nil }, hostname: name)
         self.locations = locations

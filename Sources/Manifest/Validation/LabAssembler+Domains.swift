@@ -9,6 +9,7 @@ extension LabAssembler {
             checkLimits(resolved)
             checkReferences(&resolved)
             checkIdentity(resolved)
+            checkSavePool(resolved)
             domains.append(resolved)
         }
     }
@@ -57,7 +58,8 @@ extension LabAssembler {
             protect: d.protect?.value ?? false,
             state: pick("state", d.state, base?.state) ?? .running,
             shutdownTimeout: pick("shutdownTimeout", d.shutdownTimeout, base?.shutdownTimeout) ?? DomainSpec.defaultShutdownTimeout,
-            identity: identity, locations: KeyLocations(object: d.location, keys: d.keys))
+            identity: identity, locations: KeyLocations(object: d.location, keys: d.keys),
+            savePool: pick("saves", d.saves, base?.saves))
         return ResolvedDomain(spec: spec, declared: d, origin: origin, fromDefaults: fromDefaults, nics: network)
     }
 

@@ -11,7 +11,9 @@ extension Diff {
         let running = observed.runningOn[d.name]?.first
         let configHost = observed.configOn[d.name]?.first
         if holdIfMaybeUnobserved(d) { return true }
-        guard let target = d.host ?? running ?? configHost else { return false }
+        // A guest whose memory is in a save file is never placed anew (a cold start would
+        // lose that memory): it is where the file is.
+        guard let target = d.host ?? running ?? configHost ?? saveFiles(of: d.name).first?.host else { return false }
         finalHost[d.name] = running ?? configHost ?? target
         if let what = observed.unsettled[d.name] {
             notice(
@@ -19,6 +21,7 @@ extension Diff {
                 "\(d.name) is in transition (\(what.joined(separator: ", "))): left alone; plan again once it has settled")
             return true
         }
+        if planSaves(d, running: running, configHost: configHost, declared: target) { return true }
         if let o = running, let s = observed.hosts[o]?.domain(d.name) {
             planExisting(d, s, on: o, declared: target)
         } else if let c = configHost, let config = observed.hosts[c]?.config(d.name) {

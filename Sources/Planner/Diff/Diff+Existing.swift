@@ -43,6 +43,10 @@ extension Diff {
                     disruption: .none, operations: [.writeConfig(migrating ? desiredConfig(d, on: o, observedNics: s.nics, uuid: s.uuid) : wanted)]))
         }
 
+        if d.state == .suspended {
+            planSuspend(d, s, on: o, wanted: wanted, configDue: configDue, usage: current)
+            return
+        }
         // Declared stopped: shut it down; nothing else is worth changing live.
         if d.state == .stopped {
             if s.state.isUp {

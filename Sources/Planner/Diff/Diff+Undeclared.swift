@@ -21,7 +21,8 @@ extension Diff {
                     }
                     addDestroy(
                         name, on: host, usage: usage,
-                        operations: [.shutdown(domain: name, timeoutSeconds: timeout), .removeConfig(name: name)],
+                        operations: [.shutdown(domain: name, timeoutSeconds: timeout)] + saveRemovals(of: name, on: host)
+                            + [.removeConfig(name: name)],
                         summary: "managed by xenplan, no longer declared",
                         reason: "\(name) was created by xenplan and is no longer in the manifests" + declaredIn(config),
                         disks: config.disks.map(\.target) + s.disks.map(\.target))
@@ -41,9 +42,11 @@ extension Diff {
                     notice(.protected, host: host, domain: name, "\(name) is no longer declared but is protected: its configuration is kept")
                     continue
                 }
+                let discarded = saveRemovals(of: name, on: host)
                 addDestroy(
-                    name, on: host, usage: Resources(), operations: [.removeConfig(name: name)],
-                    summary: "configuration only, no longer declared",
+                    name, on: host, usage: Resources(), operations: discarded + [.removeConfig(name: name)],
+                    summary: discarded.isEmpty
+                        ? "configuration only, no longer declared" : "suspended, no longer declared: its save file and memory discarded",
                     reason: "\(name) was created by xenplan and is no longer in the manifests" + declaredIn(config),
                     disks: config.disks.map(\.target))
                 goneManifests.note(config)
@@ -51,7 +54,7 @@ extension Diff {
         }
     }
 
-    private mutating func addDestroy(
+    mutating func addDestroy(
         _ name: String, on host: String, usage: Resources, operations: [HostOperation],
         summary: String, reason: String, disks: [String]
     ) {

@@ -44,6 +44,8 @@ struct Diff {
         noteDesiredVolumes()
         planBridges()
         planUndeclared()
+        planUndeclaredSaves()
+        planInterruptedSaves()
         var unplaced: [DomainSpec] = []
         for d in desired.lab.domains where !planDeclared(d) { unplaced.append(d) }
         let placement = Placement(desired: desired, observed: observed)

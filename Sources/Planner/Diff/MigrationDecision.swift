@@ -96,7 +96,7 @@ enum MigrationDecision: Equatable {
     /// Whether a domain that is not running, with configuration `config` on `from`, can
     /// start on `to` instead: every disk on a shared pool `to` reaches, every bridge
     /// declared there.
-    private static func canStart(
+    static func canStart(
         _ config: DomainConfig, _ d: DomainSpec, from: String, to: String,
         desired: DesiredState, observed: ObservedState
     ) -> Bool {

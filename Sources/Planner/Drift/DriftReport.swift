@@ -54,11 +54,15 @@ public struct DriftReport: Codable, Hashable, Sendable {
         }
         let running = Set(observed.flatMap { $0.guests.map(\.name) })
         let configured = Dictionary(observed.flatMap { host in host.configs.map { ($0.name, host.name) } }, uniquingKeysWith: { a, _ in a })
+        let saved = Dictionary(
+            observed.flatMap { host in host.saves.filter { !$0.partial }.map { ($0.domain, (host.name, $0.path)) } }, uniquingKeysWith: { a, _ in a })
         for spec in lab.domains where spec.state == .running && !running.contains(spec.name) {
             let message =
-                configured[spec.name].map { "declared running; configured on \($0) but not running (shut down or never started)" }
+                saved[spec.name].map { "declared running; suspended (save file \($0.1) on \($0.0))" }
+                ?? configured[spec.name].map { "declared running; configured on \($0) but not running (shut down or never started)" }
                 ?? "declared running; does not exist on any host (not created yet)"
-            items.append(DriftItem(kind: .missing, host: configured[spec.name] ?? spec.host, domain: spec.name, message: message))
+            items.append(
+                DriftItem(kind: .missing, host: saved[spec.name]?.0 ?? configured[spec.name] ?? spec.host, domain: spec.name, message: message))
             explained.insert(spec.name)
         }
 

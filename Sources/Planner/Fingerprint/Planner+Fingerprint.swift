@@ -32,14 +32,15 @@ extension Planner {
         return result
     }
 
-    /// Keys of the objects a plan's actions and notices name: hosts, their domains and
-    /// configurations, volumes and bridges. Their summaries go into the plan.
+    /// Keys of the objects a plan's actions and notices name: hosts, their domains,
+    /// configurations and save files, volumes and bridges. Their summaries go into the plan.
     static func summarized(actions: [PlannedAction], notices: [Notice]) -> Set<String> {
         var keys: Set<String> = []
         func domain(_ name: String?, on host: String?) {
             guard let name, let host else { return }
             keys.insert("domain/\(host)/\(name)")
             keys.insert("config/\(host)/\(name)")
+            keys.insert("save/\(host)/\(name)")
         }
         for a in actions {
             keys.insert("host/\(a.host)")
@@ -127,6 +128,14 @@ extension Planner {
             for v in h.volumes {
                 let key = "volume/\(h.name)/\(v.container)/\(v.name)"
                 if wanted(key) { body(key, [("size", exact(v.size))]) }
+            }
+            // A save file decides between suspend, resume and a cold start: its appearing or
+            // going makes a plan stale. Sizes are left out (a partial file grows).
+            var saves: [String: [String]] = [:]
+            for s in h.saves { saves[s.domain, default: []].append(s.path) }
+            for (domain, paths) in saves.sorted(by: { $0.key < $1.key }) {
+                let key = "save/\(h.name)/\(domain)"
+                if wanted(key) { body(key, [("files", paths.sorted().joined(separator: ", "))]) }
             }
             for b in h.bridges {
                 let key = "bridge/\(h.name)/\(b.name)"

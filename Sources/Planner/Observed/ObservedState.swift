@@ -17,6 +17,9 @@ struct ObservedState {
     private(set) var macs: Set<String> = []
     /// Devices running guests have attached, by device identity (see `attachedDevices`).
     private(set) var devicesInUse: [String: [(domain: String, host: String, readOnly: Bool)]] = [:]
+    /// Save files by domain, as each host showed them (a shared directory shows the same
+    /// file on every host that reaches it: see `saveFiles(of:)`).
+    private(set) var savesOf: [String: [(host: String, save: SaveState)]] = [:]
 
     init(_ states: [HostState], desired: DesiredState) {
         for state in states {
@@ -29,6 +32,7 @@ struct ObservedState {
             hostNames.append(state.name)
             for name in index.domains.keys { runningOn[name, default: []].append(state.name) }
             for name in index.configs.keys { configOn[name, default: []].append(state.name) }
+            for save in state.saves { savesOf[save.domain, default: []].append((state.name, save)) }
             for d in state.domains where d.domid != 0 && (d.transient != nil || d.state == .dying) {
                 unsettled[d.name, default: []].append(
                     "\(d.transient.map { "\(d.name)--\($0 == .incoming ? "incoming" : "migratedaway")" } ?? "\(d.name) (dying)") on \(state.name)")

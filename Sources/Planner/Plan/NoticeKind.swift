@@ -28,4 +28,12 @@ public enum NoticeKind: String, Codable, Hashable, Sendable, CaseIterable {
     /// A first-boot setting (hostname, addresses, keys, password) declared differently
     /// from what the guest was created with: not applied (`identityChanges: first-boot`).
     case firstBoot = "first-boot"
+    /// A guest declared suspended that does not run and has no save file on any host: it
+    /// is simply stopped; its memory state is lost.
+    case saveMissing = "save-missing"
+    /// A guest declared suspended that runs while its save file exists: restored outside
+    /// xenplan; suspended again, the stale file replaced.
+    case restoredOutside = "restored-outside"
+    /// A `….save.partial` file: a save that did not finish; never restored, never removed.
+    case interruptedSave = "interrupted-save"
 }

@@ -18,7 +18,7 @@ public struct Plan: Codable, Hashable, Sendable {
     /// Why N+1 could not be checked (a host was not observed); nil when it was.
     public var nPlusOneNotChecked: String?
     /// Fingerprint of every observed object the plan depends on, by key
-    /// (`host/H`, `domain/H/D`, `config/H/D`, `volume/H/CONTAINER/NAME`, `bridge/H/B`).
+    /// (`host/H`, `domain/H/D`, `config/H/D`, `save/H/D`, `volume/H/CONTAINER/NAME`, `bridge/H/B`).
     public var fingerprints: [String: String]
     /// Compact description of each fingerprinted object, by the same keys, so that a
     /// stale-plan message can name the field that changed.

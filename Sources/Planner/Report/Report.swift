@@ -44,6 +44,8 @@ struct Report {
                 if a.host == host { delta -= 1 }
                 if a.targetHost == host { delta += 1 }
             case .stop, .destroy: if a.host == host && stops { delta -= 1 }
+            case .resume: if a.host == host { delta += 1 }
+            case .suspend: if a.host == host { delta -= 1 }
             default: break
             }
         }

@@ -148,6 +148,9 @@ struct PlanText {
         case .manifestGone: return "gone"
         case .diskInUse: return "disk-busy"
         case .firstBoot: return "first-boot"
+        case .saveMissing: return "no-save"
+        case .restoredOutside: return "restored"
+        case .interruptedSave: return "partial"
         }
     }
 
@@ -166,7 +169,10 @@ struct PlanText {
         add(count(.migrate), "to migrate")
         add(count(.restart), "to restart")
         add(count(.stop), "to stop")
+        add(count(.suspend), "to suspend")
+        add(count(.resume), "to resume")
         add(count(.destroy), "to destroy")
+        add(count(.removeSave), count(.removeSave) == 1 ? "save file to remove" : "save files to remove")
         add(count(.removeVolume), count(.removeVolume) == 1 ? "volume to remove" : "volumes to remove")
         add(count(.writeConfig), count(.writeConfig) == 1 ? "configuration to write" : "configurations to write")
 
@@ -198,6 +204,9 @@ struct PlanText {
         case .manifestGone: return n == 1 ? "manifest file gone" : "manifest files gone"
         case .diskInUse: return n == 1 ? "held back by a busy disk" : "held back by busy disks"
         case .firstBoot: return n == 1 ? "first-boot identity not applied" : "first-boot identities not applied"
+        case .saveMissing: return n == 1 ? "save file missing" : "save files missing"
+        case .restoredOutside: return "restored outside xenplan"
+        case .interruptedSave: return n == 1 ? "interrupted save" : "interrupted saves"
         }
     }
 }
