@@ -170,7 +170,9 @@ extension Diff {
                 .saveMissing, host: o, domain: d.name,
                 "\(d.name) is declared suspended, but it is \(s.state.rawValue) on \(o): there is no memory to save; declare state: running to boot it"
             )
-            if configDue { addConfigWrite(d, wanted, on: o, reason: "its configuration differs from the manifests") }
+            if configDue {
+                addConfigWrite(d, wanted, replacing: observed.hosts[o]?.config(d.name), on: o, reason: "its configuration differs from the manifests")
+            }
             return
         }
         let directory = saveDirectory(d, on: o)
