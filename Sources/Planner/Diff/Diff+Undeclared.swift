@@ -55,6 +55,7 @@ extension Diff {
         _ name: String, on host: String, usage: Resources, operations: [HostOperation],
         summary: String, reason: String, disks: [String]
     ) {
+        let cover = safetyNetBeforeDestroy(name, on: host)
         var draft = Draft(
             kind: .destroy, host: host, domain: name, summary: summary, reason: reason,
             disruption: .destroy, operations: operations)
@@ -64,7 +65,9 @@ extension Diff {
             guard let key = observed.hosts[host]?.volumeByTarget[target], seen.insert(key).inserted else { continue }
             draft.leavesVolumes.append(OrphanCandidate(key: key, host: host, domain: name, after: nil, why: "was used by \(name)"))
         }
-        destroyDrafts.append(add(draft))
+        let id = add(draft)
+        destroyDrafts.append(id)
+        noteSafetyNet(cover, forDestroy: id)
         ledger[name] = nil
     }
 

@@ -28,4 +28,7 @@ public enum NoticeKind: String, Codable, Hashable, Sendable, CaseIterable {
     /// A first-boot setting (hostname, addresses, keys, password) declared differently
     /// from what the guest was created with: not applied (`identityChanges: first-boot`).
     case firstBoot = "first-boot"
+    /// What a backup or restore plan reports: a disk that is not backed up, a backed-up
+    /// configuration that differs from the manifests.
+    case backup
 }

@@ -152,6 +152,7 @@ struct PlanText {
         case .manifestGone: return "gone"
         case .diskInUse: return "disk-busy"
         case .firstBoot: return "first-boot"
+        case .backup: return "backup"
         }
     }
 
@@ -202,6 +203,7 @@ struct PlanText {
         case .manifestGone: return n == 1 ? "manifest file gone" : "manifest files gone"
         case .diskInUse: return n == 1 ? "held back by a busy disk" : "held back by busy disks"
         case .firstBoot: return n == 1 ? "first-boot identity not applied" : "first-boot identities not applied"
+        case .backup: return n == 1 ? "backup note" : "backup notes"
         }
     }
 }
