@@ -47,9 +47,11 @@ extension Diff {
         return .backup(id)
     }
 
-    /// Records what stands before destroy draft `id`, for its summary.
-    mutating func noteSafetyNet(_ cover: SafetyNet.Cover, forDestroy id: Int) {
-        if case let .none(why) = cover { safetyNet.uncovered[id] = why }
+    /// What a destroy's reason says when no backup is made first: that nothing is kept
+    /// (its volumes go too with --allow-data-loss), or that no copy is made.
+    func safetyNetNote(_ cover: SafetyNet.Cover) -> String {
+        guard case let .none(why) = cover else { return "" }
+        return desired.options.allowDataLoss ? "; \(why): nothing is kept" : "; \(why): no backup is made first"
     }
 
     /// Before volume `key` is removed: the backup that already copies it (its domain's,
@@ -102,15 +104,6 @@ extension Diff {
                 "; leftover snapshot\(leftovers.count == 1 ? "" : "s") of an interrupted backup removed first: " + leftovers.joined(separator: ", ")
         }
         return summary
-    }
-
-    /// Says in each destroy without a backup that nothing of it is kept: its volumes if
-    /// they are removed after it, else at least no copy is made first.
-    mutating func finishSafetyNetSummaries() {
-        for (id, why) in safetyNet.uncovered.sorted(by: { $0.key < $1.key }) {
-            let removes = graph.orphanCandidates.contains { $0.after == id && volumes.removedBy[$0.key] != nil }
-            graph.appendToSummary(of: id, removes ? "; \(why): nothing is kept" : "; \(why): no backup is made first")
-        }
     }
 
     func checkSafetyNet() throws(PlanRefusal) {

@@ -57,7 +57,7 @@ extension Diff {
     ) {
         let cover = safetyNetBeforeDestroy(name, on: host)
         var draft = Draft(
-            kind: .destroy, host: host, domain: name, summary: summary, reason: reason,
+            kind: .destroy, host: host, domain: name, summary: summary, reason: reason + safetyNetNote(cover),
             disruption: .destroy, operations: operations)
         if !usage.isZero { draft.releaseHost = host; draft.release = usage }
         var seen: Set<VolumeKey> = []
@@ -65,9 +65,7 @@ extension Diff {
             guard let key = observed.hosts[host]?.volumeByTarget[target], seen.insert(key).inserted else { continue }
             draft.leavesVolumes.append(OrphanCandidate(key: key, host: host, domain: name, after: nil, why: "was used by \(name)"))
         }
-        let id = add(draft)
-        destroyDrafts.append(id)
-        noteSafetyNet(cover, forDestroy: id)
+        destroyDrafts.append(add(draft))
         ledger[name] = nil
     }
 

@@ -61,7 +61,6 @@ struct Diff {
         planStaleConfigs()
         planOrphans()
         finishDestroySummaries()
-        finishSafetyNetSummaries()
         for gone in goneManifests.notices() { notices.insert(gone, at: 0) }
         try quotas.check(desired)
         try checkImages()

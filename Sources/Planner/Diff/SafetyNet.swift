@@ -19,8 +19,6 @@ struct SafetyNet {
 
     /// The backup draft that copies each volume before it is lost.
     var backupOf: [VolumeKey: Int] = [:]
-    /// Destroy drafts without a backup, with why.
-    var uncovered: [Int: String] = [:]
     /// Backups the policy asks for that cannot be made: the plan is refused rather than
     /// lose data silently.
     var problems: [(host: String, domain: String, message: String)] = []
