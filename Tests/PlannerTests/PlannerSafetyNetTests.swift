@@ -152,4 +152,12 @@ import XenplanTestSupport
         let elsewhere = try Planner.plan(lab: lab, observed: observed, options: PlanOptions(hosts: ["cpt76"], xenplanVersion: "test"))
         #expect(elsewhere.actions.isEmpty)
     }
+
+    @Test func volumesSeenFromTwoHostsAreBackedUpOnce() throws {
+        let shared = L.web(pool: "san")
+        var observed = Fixture.converged(L.lab([shared]))
+        observed[named: "cpt76"].configs.append(Fixture.config(shared, pools: L.lab().pools, host: "cpt76"))
+        let plan = try Planner.plan(lab: L.lab([]), observed: observed, options: L.options)
+        #expect(lines(plan) == ["backup web@cpt18 pause", "destroy web@cpt18 destroy ←0", "destroy web@cpt76 destroy ←1"])
+    }
 }

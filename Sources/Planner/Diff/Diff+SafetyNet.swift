@@ -23,6 +23,10 @@ extension Diff {
         let list = (config?.disks.map { ($0.vdev, $0.target) } ?? []) + (state?.disks.map { ($0.vdev, $0.target) } ?? [])
         let found = BackupDisks(list, seed: config?.seed?.target, index: index, desired: desired)
         guard !found.disks.isEmpty else { return .nothing }
+        // The same volumes seen from two hosts (a shared pool: a configuration left on one,
+        // the guest on another) are copied once.
+        let keys = found.disks.map { VolumeKey(container: $0.container, name: $0.volume) }
+        if let id = keys.first.flatMap({ safetyNet.backupOf[$0] }), keys.allSatisfy({ safetyNet.backupOf[$0] == id }) { return .backup(id) }
         let (policy, why) = safetyNetPolicy(owner: name)
         guard let policy else { return .none(why) }
         let directory: String
