@@ -65,7 +65,10 @@ extension Diff {
         if let id = safetyNet.backupOf[key] { return ([id], "") }
         let (policy, why) = safetyNetPolicy(owner: owner)
         guard let policy else { return ([], "; \(why): nothing is kept") }
-        guard let index = observed.hosts[host], let pool = desired.pool(container: key.container, reachedBy: host) else { return ([], "") }
+        guard let index = observed.hosts[host] else { return ([], "") }
+        // A volume of a pool no longer declared is still copied: a directory is a path, a
+        // volume group never starts with '/'.
+        let isFile = desired.pool(container: key.container, reachedBy: host)?.isDirectory ?? key.container.hasPrefix("/")
         let directory: String
         switch BackupPool.directory(of: policy, on: host, desired: desired) {
         case let .success(path): directory = path
@@ -85,7 +88,7 @@ extension Diff {
             .first { index.volumeByTarget[$0.1] == key }.map { Normalize.vdev($0.0) } ?? key.name
         let disk = BackupJob.Disk(
             vdev: vdev, container: key.container, volume: key.name, size: index.volumes[key] ?? .zero,
-            poolKind: pool.isDirectory ? "dir" : "lvm")
+            poolKind: isFile ? "dir" : "lvm")
         let job = BackupJob(
             domain: owner ?? key.name, directory: directory, disks: [disk], pause: false, consistency: "stopped", keep: policy.keep,
             config: nil, xenplanVersion: desired.options.xenplanVersion)
