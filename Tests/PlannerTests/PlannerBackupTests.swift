@@ -165,4 +165,18 @@ import XenplanTestSupport
         #expect(error?.hosts == ["cpt76"])
         #expect(error?.domains == ["web"])
     }
+
+    @Test func aSavedBackupPlanGoesStaleWhenAVolumeItCopiesChanges() throws {
+        let lab = L.lab()
+        let observed = Fixture.converged(lab)
+        let plan = try BackupPlanner.backupPlan(lab: lab, observed: observed, domains: ["web"], options: L.options)
+        #expect(plan.staleObjects(comparedWith: observed).isEmpty)
+        var grown = observed
+        grown[named: "cpt18"].volumes = grown[named: "cpt18"].volumes.map { v in
+            var v = v
+            if v.name == "web-root" { v.size = .gib(10) }
+            return v
+        }
+        #expect(plan.staleObjects(comparedWith: grown) == ["volume vg18/web-root on cpt18: size 8192 MiB → 10240 MiB since the plan was made"])
+    }
 }

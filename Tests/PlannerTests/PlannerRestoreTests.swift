@@ -149,4 +149,10 @@ import XenplanTestSupport
             refusal(observed, as: "copy")?.message
                 == "no observed host both sees backup b2 of web (in /srv/xen-backups) and reaches vg18")
     }
+
+    @Test func aNewNameMustBeAName() throws {
+        #expect(
+            refusal(try Self.backedUp(), as: "Web_2")?.message
+                == "'Web_2' cannot name a domain: use 1 to 63 of a-z, 0-9, '.' and '-'")
+    }
 }
