@@ -8,6 +8,9 @@ public enum Exclusion: Hashable, Sendable, CustomStringConvertible {
     case dependsOnExcluded(id: Int, kind: ActionKind, domain: String?)
     /// A destroy, and neither `--allow-destroy` nor an interactive yes allowed it.
     case destroyNotAllowed
+    /// A backup made only for what a destroy or a volume removal loses, and that step is
+    /// left out (see `Executor+SafetyNet`).
+    case lossLeftOut(id: Int, kind: ActionKind, domain: String?)
 
     public var description: String {
         switch self {
@@ -17,6 +20,8 @@ public enum Exclusion: Hashable, Sendable, CustomStringConvertible {
             return "depends on #\(id) \(kind.rawValue)\(domain.map { " " + $0 } ?? ""), which is left out"
         case .destroyNotAllowed:
             return "destroying needs --allow-destroy (or answering yes to the question that lists it)"
+        case let .lossLeftOut(id, kind, domain):
+            return "it backs up what #\(id) \(kind.rawValue)\(domain.map { " " + $0 } ?? "") loses, which is left out"
         }
     }
 }
@@ -40,6 +45,7 @@ extension Executor {
                 result[action.id] = .dependsOnExcluded(id: dep, kind: cause.kind, domain: cause.domain)
             }
         }
+        excludeIdleBackups(in: plan, &result)
         return result
     }
 }

@@ -59,6 +59,7 @@ public enum Planner {
             }
         }
 
+        actions = namingSafetyNetBackups(actions)
         let prints = fingerprints(of: observed)
         let summaries = objectSummaries(of: observed, where: summarized(actions: actions, notices: notices).contains)
         let notChecked = report.nPlusOneNotChecked

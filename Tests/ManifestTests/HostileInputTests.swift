@@ -43,7 +43,7 @@ struct HostileInputTests {
         let yaml = "lab: cpt\nextra: " + String(repeating: "[", count: 63) + String(repeating: "]", count: 63) + "\n"
         #expect(
             diagnostics(yaml) == [
-                "h.yaml:2:1: error: unknown key 'extra' in the manifest; valid keys are lab, format, defaults, sshKeys, storage, images, hosts, groups, domains"
+                "h.yaml:2:1: error: unknown key 'extra' in the manifest; valid keys are lab, format, defaults, sshKeys, storage, images, hosts, groups, domains, backups"
             ])
     }
 

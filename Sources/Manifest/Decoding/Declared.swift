@@ -37,6 +37,8 @@ struct DeclaredDomain {
     var passwordHash: Declared<String>?
     var seed: Declared<Bool>?
     var identityChanges: Declared<IdentitySpec.Changes>?
+    /// `backups:` on the domain.
+    var backups: DeclaredBackups?
     /// Where each key written on the object was written (nested keys dotted: `cpu.cap`).
     var keys: [String: SourceLocation] = [:]
 
@@ -103,4 +105,6 @@ struct ManifestFile {
     var images: [DeclaredImage] = []
     /// Lab-wide ssh keys, in written order.
     var sshKeys: Declared<[String]>?
+    /// The top-level `backups:` policy.
+    var backups: DeclaredBackups?
 }

@@ -6,7 +6,7 @@ extension ManifestDecoder {
         [
             "host", "group", "memory", "maxmem", "vcpus", "maxvcpus", "cpu", "type", "boot",
             "disks", "network", "restart", "protect", "state", "saves", "shutdownTimeout",
-        ] + identityKeys
+        ] + identityKeys + ["backups"]
     static let defaultsKeys = [
         "memory", "maxmem", "vcpus", "maxvcpus", "cpu", "type", "boot", "network",
         "restart", "shutdownTimeout", "state", "saves", "passwordHash", "seed", "identityChanges",
@@ -36,6 +36,7 @@ extension ManifestDecoder {
                     "host": perDomain, "group": perDomain, "disks": perDomain, "protect": perDomain,
                     "hostname": perDomain + " (it defaults to the domain's name)",
                     "sshKeys": "keys every guest accepts go in the top-level sshKeys",
+                    "backups": "the lab-wide policy is the top-level backups",
                 ])
         } else {
             fields = reader.object(node, what, keys: Self.domainKeys, at: domain.location)
@@ -74,6 +75,9 @@ extension ManifestDecoder {
             reader.int($0.value, for: "shutdownTimeout of \(what)", in: 1...3600)
         }
         decodeIdentity(fields, into: &domain, what: what)
+        if let entry = fields["backups"] {
+            domain.backups = decodeBackups(entry, what: "backups of \(what)", required: [], allowsNone: true)
+        }
     }
 
     /// `pygrub`, or `{kernel, ramdisk, cmdline}` for a kernel kept in dom0.

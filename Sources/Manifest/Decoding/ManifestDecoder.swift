@@ -5,7 +5,7 @@ import Yams
 /// alone decides (types, ranges, name and path syntax); rules that need other values or
 /// other files belong to `LabAssembler`.
 struct ManifestDecoder {
-    static let topLevelKeys = ["lab", "format", "defaults", "sshKeys", "storage", "images", "hosts", "groups", "domains"]
+    static let topLevelKeys = ["lab", "format", "defaults", "sshKeys", "storage", "images", "hosts", "groups", "domains", "backups"]
 
     let reader: NodeReader
     var file: ManifestFile
@@ -57,6 +57,7 @@ struct ManifestDecoder {
         if let entry = top["hosts"] { decodeHosts(entry.value) }
         if let entry = top["groups"] { decodeGroups(entry.value) }
         if let entry = top["domains"] { decodeDomains(entry.value) }
+        if let entry = top["backups"] { decodeLabBackups(entry) }
     }
 
     /// The entries of a top-level section (`hosts:`, `domains:`…) with their names checked.

@@ -114,6 +114,9 @@ public struct DomainSpec: Hashable, Sendable {
     public var shutdownTimeout: Int
     /// First-boot identity (cloud-init seed).
     public var identity: IdentitySpec
+    /// The backup policy that applies, the lab-wide one merged with the domain's own keys;
+    /// nil when none applies or the domain says `backups: none` (no safety net either).
+    public var backups: BackupPolicy?
     public var locations: KeyLocations
 
     public static let defaultCpuWeight = 256
@@ -126,7 +129,7 @@ public struct DomainSpec: Hashable, Sendable {
         boot: BootSpec = .pygrub, disks: [DiskSpec] = [], network: [NicSpec] = [],
         restart: RestartPolicy = .never, protect: Bool = false, state: DesiredRunState = .running,
         shutdownTimeout: Int = DomainSpec.defaultShutdownTimeout, identity: IdentitySpec? = nil,
-        locations: KeyLocations = KeyLocations(), savePool: String? = nil
+        locations: KeyLocations = KeyLocations(), savePool: String? = nil, backups: BackupPolicy? = nil
     ) {
         self.name = name
         self.host = host
@@ -148,5 +151,6 @@ public struct DomainSpec: Hashable, Sendable {
         self.shutdownTimeout = shutdownTimeout
         self.identity = identity ?? IdentitySpec(seed: disks.contains { $0.image != nil }, hostname: name)
         self.locations = locations
+        self.backups = backups
     }
 }

@@ -23,11 +23,14 @@ public struct Lab: Hashable, Sendable {
     /// A hash of the manifests' content (hex), recorded in the configuration files
     /// xenplan writes so that a host says which manifests created its domains.
     public var contentHash: String
+    /// The lab-wide backup policy (`backups:` at the top level); each domain's resolved
+    /// policy is `DomainSpec.backups`.
+    public var backups: BackupPolicy?
 
     public init(
         name: String? = nil, format: Int = 1, pools: [PoolSpec] = [], hosts: [HostSpec] = [],
         groups: [GroupSpec] = [], domains: [DomainSpec] = [], images: [ImageSpec] = [], sshKeys: [String] = [],
-        files: [String] = [], contentHash: String = ""
+        files: [String] = [], contentHash: String = "", backups: BackupPolicy? = nil
     ) {
         self.name = name
         self.format = format
@@ -39,6 +42,7 @@ public struct Lab: Hashable, Sendable {
         self.sshKeys = sshKeys
         self.files = files
         self.contentHash = contentHash
+        self.backups = backups
     }
 
     public func host(_ name: String) -> HostSpec? { hosts.first { $0.name == name } }

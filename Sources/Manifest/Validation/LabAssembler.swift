@@ -30,6 +30,9 @@ struct LabAssembler {
     var defaultPoolByHost: [String: String] = [:]
     var defaultPoolForAllHosts: String?
     var domains: [ResolvedDomain] = []
+    /// The top-level `backups:` as written, and as resolved in `resolveBackups`.
+    var declaredLabBackups: DeclaredBackups?
+    var labBackups: BackupPolicy?
 
     /// A domain with defaults applied, and where each of its values came from.
     struct ResolvedDomain {
@@ -53,6 +56,7 @@ struct LabAssembler {
         assembler.resolveImages()
         assembler.mergeLabSSHKeys()
         assembler.resolveDomains()
+        assembler.resolveBackups()
         assembler.checkImagesAreNotVolumes()
         assembler.checkUniqueness()
         assembler.checkGroups()
@@ -61,7 +65,7 @@ struct LabAssembler {
             name: assembler.labName?.value, format: assembler.format, pools: Array(assembler.pools.values),
             hosts: Array(assembler.hosts.values), groups: Array(assembler.groups.values),
             domains: assembler.domains.map(\.spec), images: Array(assembler.images.values),
-            sshKeys: assembler.labSSHKeys, files: files.map(\.path), contentHash: contentHash)
+            sshKeys: assembler.labSSHKeys, files: files.map(\.path), contentHash: contentHash, backups: assembler.labBackups)
         return (lab, assembler.diagnostics)
     }
 
@@ -113,6 +117,7 @@ struct LabAssembler {
             }
         }
         if let keys = file.sshKeys { declaredSSHKeys.append(keys) }
+        mergeBackups(file)
         for domain in file.domains {
             if let firstIndex = declaredDomainIndex[domain.name] {
                 let first = declaredDomains[firstIndex]

@@ -10,7 +10,7 @@ public enum BackupPlanner {
     public static func backupPlan(
         lab: Lab, observed: [HostState], domains: [String], options: PlanOptions = PlanOptions()
     ) throws(PlanRefusal) -> Plan {
-        throw PlanRefusal(hosts: [], domains: domains, shortfall: .zero, message: "backups are not planned yet")
+        try plannedBackups(lab: lab, observed: observed, domains: domains, options: options)
     }
 
     /// Restores `domain` from backup `id` (the newest when nil): its disks into new volumes
@@ -19,7 +19,7 @@ public enum BackupPlanner {
     public static func restorePlan(
         lab: Lab, observed: [HostState], domain: String, id: String?, newName: String?, options: PlanOptions = PlanOptions()
     ) throws(PlanRefusal) -> Plan {
-        throw PlanRefusal(hosts: [], domains: [domain], shortfall: .zero, message: "restores are not planned yet")
+        try plannedRestore(lab: lab, observed: observed, domain: domain, id: id, newName: newName, options: options)
     }
 
     /// The complete backups the hosts see (one per pool directory, domain and id, even

@@ -45,12 +45,13 @@ extension Diff {
             let size = observed.hosts[first.host]?.volumes[key] ?? .zero
             let owned = candidates.contains { observed.hosts[$0.host]?.ownedVolumes.contains(key) ?? false }
             if desired.options.allowDataLoss && owned {
+                let net = safetyNetBeforeRemoving(key, on: first.host, owner: first.domain)
                 volumes.removedBy[key] = add(
                     Draft(
                         kind: .removeVolume, host: first.host, summary: "\(key.description) \(size)",
-                        reason: "no declared disk uses it (\(first.why)); --allow-data-loss", disruption: .dataLoss,
+                        reason: "no declared disk uses it (\(first.why)); --allow-data-loss" + net.note, disruption: .dataLoss,
                         operations: [.removeVolume(container: key.container, name: key.name)],
-                        deps: candidates.compactMap(\.after)))
+                        deps: candidates.compactMap(\.after) + net.deps))
             } else if !owned {
                 notice(
                     .orphanVolume, host: first.host, domain: first.domain,

@@ -58,8 +58,9 @@ extension Diff {
         _ name: String, on host: String, usage: Resources, operations: [HostOperation],
         summary: String, reason: String, disks: [String]
     ) {
+        let cover = safetyNetBeforeDestroy(name, on: host)
         var draft = Draft(
-            kind: .destroy, host: host, domain: name, summary: summary, reason: reason,
+            kind: .destroy, host: host, domain: name, summary: summary, reason: reason + safetyNetNote(cover),
             disruption: .destroy, operations: operations)
         if !usage.isZero { draft.releaseHost = host; draft.release = usage }
         var seen: Set<VolumeKey> = []

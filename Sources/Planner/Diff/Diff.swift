@@ -24,6 +24,8 @@ struct Diff {
     var destroyDrafts: [Int] = []
     /// Images a planned volume cannot be filled from, in words: the plan is refused.
     var imageProblems: [(host: String, domain: String, message: String)] = []
+    /// Backups before destroys and volume removals (see `Diff+SafetyNet`).
+    var safetyNet = SafetyNet()
 
     /// Starts from the hosts as `recovery` settled them, its drafts first.
     init(desired: DesiredState, recovery: MigrationRecovery) {
@@ -64,6 +66,7 @@ struct Diff {
         for gone in goneManifests.notices() { notices.insert(gone, at: 0) }
         try quotas.check(desired)
         try checkImages()
+        try checkSafetyNet()
     }
 
     /// Appends a draft, with the seed files its steps need, chained after the domain's

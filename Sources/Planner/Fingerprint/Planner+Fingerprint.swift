@@ -54,6 +54,8 @@ extension Planner {
                 case let .createVolume(c, n, _), let .growVolume(c, n, _): keys.insert("volume/\(a.host)/\(c)/\(n)")
                 case let .removeVolume(c, n): keys.insert("volume/\(a.host)/\(c)/\(n)")
                 case let .createBridge(name, _): keys.insert("bridge/\(a.host)/\(name)")
+                case let .backup(job): for d in job.disks { keys.insert("volume/\(a.host)/\(d.container)/\(d.volume)") }
+                case let .restoreVolume(c, n, _, _, _): keys.insert("volume/\(a.host)/\(c)/\(n)")
                 default: break
                 }
             }

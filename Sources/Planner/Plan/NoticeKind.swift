@@ -36,4 +36,7 @@ public enum NoticeKind: String, Codable, Hashable, Sendable, CaseIterable {
     case restoredOutside = "restored-outside"
     /// A `….save.partial` file: a save that did not finish; never restored, never removed.
     case interruptedSave = "interrupted-save"
+    /// What a backup or restore plan reports: a disk that is not backed up, a backed-up
+    /// configuration that differs from the manifests.
+    case backup
 }

@@ -35,6 +35,8 @@ struct Selection {
             for dep in a.dependsOn {
                 let d = actions[dep]
                 if d.domain == nil, Self.preparations.contains(d.kind), onSelectedHost(d) { chosen.insert(dep) }
+                // What is lost is backed up first: a kept destroy or removal keeps its backup.
+                if d.kind == .backup, a.kind == .destroy || a.kind == .removeVolume { chosen.insert(dep) }
             }
         }
         // A volume removal that only waits for chosen removals goes with them.

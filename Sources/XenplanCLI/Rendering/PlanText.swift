@@ -151,6 +151,7 @@ struct PlanText {
         case .saveMissing: return "no-save"
         case .restoredOutside: return "restored"
         case .interruptedSave: return "partial"
+        case .backup: return "backup"
         }
     }
 
@@ -207,6 +208,7 @@ struct PlanText {
         case .saveMissing: return n == 1 ? "save file missing" : "save files missing"
         case .restoredOutside: return "restored outside xenplan"
         case .interruptedSave: return n == 1 ? "interrupted save" : "interrupted saves"
+        case .backup: return n == 1 ? "backup note" : "backup notes"
         }
     }
 }
