@@ -14,6 +14,7 @@ extension LabBlueprint {
                 "lab.yaml",
                 "lab: \(Self.labName)\nformat: 1\ndefaults:\n  memory: \(Self.defaultMemory)M\n  vcpus: 1\n"
                     + "images:\n  \(Self.imageName): {path: \(Self.imagePath), format: raw}\n"
+                    + (backups.map { "backups: {pool: \($0.pool), keep: \($0.keep), consistency: \($0.consistency)}\n" } ?? "")
             ))
         for file in Set(domains.map(\.file)).sorted() {
             var text = "domains:\n"
@@ -91,6 +92,8 @@ extension LabBlueprint {
         if d.restartAllowed { text += "    restart: allowed\n" }
         if d.protect { text += "    protect: true\n" }
         if d.stopped { text += "    state: stopped\n" }
+        if d.suspended { text += "    state: suspended\n" }
+        if d.noBackups { text += "    backups: none\n" }
         return text
     }
 }

@@ -12,15 +12,18 @@ public struct LabBlueprint: Hashable, Sendable {
     public var pools: [PoolBlueprint]
     public var groups: [GroupBlueprint]
     public var domains: [DomainBlueprint]
+    /// The lab-wide backup policy (`backups:`), if any.
+    public var backups: BackupBlueprint?
 
     public init(
         hosts: [HostBlueprint], pools: [PoolBlueprint] = [], groups: [GroupBlueprint] = [],
-        domains: [DomainBlueprint] = []
+        domains: [DomainBlueprint] = [], backups: BackupBlueprint? = nil
     ) {
         self.hosts = hosts
         self.pools = pools
         self.groups = groups
         self.domains = domains
+        self.backups = backups
     }
 
     /// The one image of every generated lab, on every host (raw, `imageSize` MiB).
@@ -63,6 +66,13 @@ public struct LabBlueprint: Hashable, Sendable {
         var problems: [String] = []
         let hostNames = Set(self.hostNames)
         if hosts.isEmpty { problems.append("no hosts") }
+        if let backups {
+            if let pool = pool(backups.pool) {
+                if case .lvm = pool.kind { problems.append("backup pool \(backups.pool) is not a dir pool") }
+            } else {
+                problems.append("backup pool \(backups.pool) is not declared")
+            }
+        }
         for pool in pools {
             if pool.hosts.isEmpty || !Set(pool.hosts).isSubset(of: hostNames) {
                 problems.append("pool \(pool.name) reaches undeclared hosts \(pool.hosts)")
@@ -101,16 +111,30 @@ public struct LabBlueprint: Hashable, Sendable {
                 let fixed = members.compactMap(\.host)
                 if Set(fixed).count != fixed.count { problems.append("spread group \(g.name): two members on one host") }
             }
-            let running = members.filter { !$0.stopped }
+            let running = members.filter(\.runs)
             if let quota = g.memory, running.map(\.memory).reduce(0, +) > quota { problems.append("group \(g.name) memory quota") }
             if let quota = g.vcpus, running.map(\.vcpus).reduce(0, +) > quota { problems.append("group \(g.name) vCPU quota") }
         }
         for h in hosts {
-            let running = domains.filter { $0.host == h.name && !$0.stopped }
+            let running = domains.filter { $0.host == h.name && $0.runs }
             if running.map(\.memory).reduce(0, +) > h.memory - h.dom0Memory { problems.append("host \(h.name) memory") }
             if running.map(\.vcpus).reduce(0, +) > h.cpus * h.vcpuRatio { problems.append("host \(h.name) vCPUs") }
         }
         return problems
+    }
+}
+
+/// `backups: {pool, keep, consistency}`.
+public struct BackupBlueprint: Hashable, Sendable {
+    public var pool: String
+    public var keep: Int
+    /// `live`, `pause` or `shutdown`.
+    public var consistency: String
+
+    public init(pool: String, keep: Int, consistency: String) {
+        self.pool = pool
+        self.keep = keep
+        self.consistency = consistency
     }
 }
 
@@ -205,12 +229,18 @@ public struct DomainBlueprint: Hashable, Sendable {
     public var hostname: String?
     /// `identityChanges: next-boot` instead of the default first-boot.
     public var nextBoot: Bool
+    /// `state: suspended` (never together with `stopped`).
+    public var suspended: Bool
+    /// `backups: none`: no backups, and no safety net.
+    public var noBackups: Bool
 
     public init(
         name: String, host: String?, group: String?, memory: Int, maxmem: Int, vcpus: Int, maxvcpus: Int,
         disks: [DiskBlueprint], nics: [NicBlueprint], restartAllowed: Bool, protect: Bool, stopped: Bool,
-        file: String, hostname: String? = nil, nextBoot: Bool = false
+        file: String, hostname: String? = nil, nextBoot: Bool = false, suspended: Bool = false, noBackups: Bool = false
     ) {
+        self.suspended = suspended && !stopped
+        self.noBackups = noBackups
         self.hostname = hostname
         self.nextBoot = nextBoot
         self.name = name
@@ -232,4 +262,6 @@ public struct DomainBlueprint: Hashable, Sendable {
     public var volumeNames: [String] { disks.map { "\(name)-\($0.name)" } }
     /// Whether it gets a first-boot seed (a disk filled from the image).
     public var seeded: Bool { disks.contains(where: \.image) }
+    /// Declared running: neither stopped nor suspended (what counts against quotas and room).
+    public var runs: Bool { !stopped && !suspended }
 }

@@ -7,6 +7,9 @@
 /// one that is refused every time proves little.
 public struct LabGenerator: Sendable {
     public var random: SeededRandom
+    /// Draws for suspend and backups, kept apart so that the labs and steps of a seed
+    /// stay what they were before these existed.
+    public var extra: SeededRandom
     private var serial = 0
 
     public static let domainFiles = ["domains-a.yaml", "domains-b.yaml", "domains-c.yaml"]
@@ -15,7 +18,7 @@ public struct LabGenerator: Sendable {
         "create", "mem-set", "vcpu-set", "migrate", "shutdown", "create-volume",
         "write-config", "remove-config", "block-attach", "network-attach", "destroy",
         "remove-volume", "grow-volume", "discard-migration-copy", "keep-migration-copy",
-        "copy-image", "write-seed",
+        "copy-image", "write-seed", "save", "restore", "remove-save", "backup", "restore-volume",
     ]
 
     /// Whether a person's unmanaged guest may be given a declared domain's volume (the
@@ -24,6 +27,7 @@ public struct LabGenerator: Sendable {
 
     public init(seed: UInt64, personsReuseVolumes: Bool = true) {
         random = SeededRandom(seed: seed)
+        extra = SeededRandom(seed: seed ^ 0x5EED_BAC0_0F5A_0E13)
         self.personsReuseVolumes = personsReuseVolumes
     }
 
@@ -51,9 +55,16 @@ public struct LabGenerator: Sendable {
             if random.chance(0.6) { pools.append(PoolBlueprint(name: "local-\(h)", kind: .lvm(volumeGroup: "vg-\(h)"), hosts: [h], shared: false)) }
             if random.chance(0.2) { pools.append(PoolBlueprint(name: "img-\(h)", kind: .dir(path: "/srv/img-\(h)"), hosts: [h], shared: false)) }
         }
+        // Half the labs back their guests up into a dir pool every host reaches.
+        var backups: BackupBlueprint?
+        if extra.chance(0.5) {
+            pools.append(PoolBlueprint(name: "backup", kind: .dir(path: "/srv/backup"), hosts: names, shared: names.count > 1))
+            backups = BackupBlueprint(
+                pool: "backup", keep: extra.int(1...3), consistency: extra.pick(["live", "pause", "pause", "shutdown"])!)
+        }
         var groups: [GroupBlueprint] = []
         for i in 0..<random.int(0...3) { groups.append(GroupBlueprint(name: "g\(i + 1)", spread: random.chance(0.4))) }
-        var lab = LabBlueprint(hosts: hosts, pools: pools, groups: groups)
+        var lab = LabBlueprint(hosts: hosts, pools: pools, groups: groups, backups: backups)
         // Mostly small labs, now and then a full one: small ones shrink and run fast, and
         // most mistakes need few domains.
         let wanted = random.int(0...random.int(0...maxDomains))
@@ -64,7 +75,7 @@ public struct LabGenerator: Sendable {
             if next.problems().isEmpty && Self.comfortable(next) { lab = next }
         }
         for i in lab.groups.indices where random.chance(0.5) {
-            let running = lab.domains.filter { $0.group == lab.groups[i].name && !$0.stopped }
+            let running = lab.domains.filter { $0.group == lab.groups[i].name && $0.runs }
             if random.chance(0.6) { lab.groups[i].memory = running.map(\.memory).reduce(0, +) + random.pick([0, 128, 512])! }
             if random.chance(0.6) { lab.groups[i].vcpus = running.map(\.vcpus).reduce(0, +) + random.int(0...2) }
             if lab.groups[i].memory == 0 { lab.groups[i].memory = nil }
@@ -78,7 +89,7 @@ public struct LabGenerator: Sendable {
     /// migrations and restarts have somewhere to go.
     public static func comfortable(_ lab: LabBlueprint) -> Bool {
         func available(_ h: HostBlueprint) -> Int { h.memory - h.dom0Memory - max(64, h.memory / 64) }
-        let running = lab.domains.filter { !$0.stopped }
+        let running = lab.domains.filter(\.runs)
         func cost(_ d: DomainBlueprint) -> Int { d.memory + 2 + d.maxmem / 512 }
         for h in lab.hosts {
             let here = running.filter { $0.host == h.name }
@@ -138,12 +149,15 @@ public struct LabGenerator: Sendable {
         if host == nil, disks.contains(where: { $0.pool.map { p in !lab.poolsEverywhere.contains { $0.name == p } } ?? false }) {
             disks = []
         }
-        return DomainBlueprint(
+        var domain = DomainBlueprint(
             name: name, host: host, group: group, memory: memory, maxmem: maxmem, vcpus: vcpus,
             maxvcpus: maxvcpus, disks: disks, nics: nics, restartAllowed: random.chance(0.4),
             protect: random.chance(0.15), stopped: random.chance(0.15),
             file: random.pick(Self.domainFiles)!,
             hostname: random.chance(0.3) ? "\(name).lab" : nil, nextBoot: random.chance(0.5))
+        domain.suspended = !domain.stopped && extra.chance(0.05)
+        domain.noBackups = lab.backups != nil && extra.chance(0.15)
+        return domain
     }
 
     static func hex(_ value: Int) -> String {
@@ -163,6 +177,17 @@ public struct LabGenerator: Sendable {
                     t.change = change
                     break
                 }
+            }
+        }
+        // Suspend and resume, on top of the step's own change when there is none.
+        if t.change == nil || extra.chance(0.1), let d = extra.pick(lab.domains.filter { !$0.stopped }), extra.chance(0.5) {
+            let change = LabChange.setSuspended(d.name, !d.suspended)
+            if let next = change.applied(to: lab), Self.comfortable(next) { t.change = change }
+        }
+        if lab.backups != nil, extra.chance(0.2) {
+            t.backupFirst = true
+            if extra.chance(0.3), let d = extra.pick(lab.domains.filter { !$0.disks.isEmpty && !$0.noBackups }) {
+                t.restoreAs = RestoreRequest(domain: d.name, newName: "r\(nextSerial())")
             }
         }
         if random.chance(0.25) {

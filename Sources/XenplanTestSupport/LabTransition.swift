@@ -10,11 +10,18 @@ public struct LabTransition: Hashable, Sendable {
     public var faults: [InjectedFault]
     public var interruption: ApplyInterruption?
     public var gates: ApplyGates
+    /// `xenplan backup` (every domain with a policy) before the apply, with the step's faults.
+    public var backupFirst: Bool
+    /// `xenplan restore DOMAIN --as NEWNAME` of the newest backup, before the apply.
+    public var restoreAs: RestoreRequest?
 
     public init(
         change: LabChange? = nil, outOfBand: [OutOfBandChange] = [], faults: [InjectedFault] = [],
-        interruption: ApplyInterruption? = nil, gates: ApplyGates = ApplyGates()
+        interruption: ApplyInterruption? = nil, gates: ApplyGates = ApplyGates(), backupFirst: Bool = false,
+        restoreAs: RestoreRequest? = nil
     ) {
+        self.backupFirst = backupFirst
+        self.restoreAs = restoreAs
         self.change = change
         self.outOfBand = outOfBand
         self.faults = faults
@@ -28,6 +35,8 @@ public struct LabTransition: Hashable, Sendable {
     public var description: String {
         var parts: [String] = []
         if let change { parts.append(change.description) }
+        if backupFirst { parts.append("backup") }
+        if let restoreAs { parts.append("restore \(restoreAs.domain) --as \(restoreAs.newName)") }
         for c in outOfBand { parts.append("sim xl \(c.host) \(c.argv.joined(separator: " "))") }
         for f in faults { parts.append("sim fail \(f.host) \(f.operation) --times \(f.times)") }
         if let interruption { parts.append(interruption.description) }
@@ -51,6 +60,8 @@ public enum LabChange: Hashable, Sendable, CustomStringConvertible {
     case dropFile(String)
     /// A seeded guest's declared host name and `identityChanges`.
     case setIdentity(String, hostname: String?, nextBoot: Bool)
+    /// `state: suspended` (true) or `state: running` (false).
+    case setSuspended(String, Bool)
 
     public var description: String {
         switch self {
@@ -64,6 +75,7 @@ public enum LabChange: Hashable, Sendable, CustomStringConvertible {
         case let .setRestartAllowed(d, a): return "restart of \(d): \(a ? "allowed" : "never")"
         case let .dropFile(f): return "drop \(f)"
         case let .setIdentity(d, h, n): return "identity of \(d): hostname \(h ?? d), \(n ? "next-boot" : "first-boot")"
+        case let .setSuspended(d, s): return "declare \(d) \(s ? "suspended" : "running")"
         }
     }
 
@@ -91,7 +103,13 @@ public enum LabChange: Hashable, Sendable, CustomStringConvertible {
         case let .move(name, host):
             ok = edit(name) { $0.host = host }
         case let .setStopped(name, stopped):
-            ok = edit(name) { $0.stopped = stopped }
+            ok = edit(name) {
+                $0.stopped = stopped; $0.suspended = false
+            }
+        case let .setSuspended(name, suspended):
+            ok = edit(name) {
+                $0.suspended = suspended; $0.stopped = false
+            }
         case let .setQuota(group, memory, vcpus):
             guard let i = next.groups.firstIndex(where: { $0.name == group }) else { return nil }
             next.groups[i].memory = memory
@@ -110,6 +128,16 @@ public enum LabChange: Hashable, Sendable, CustomStringConvertible {
         }
         guard ok, next.problems().isEmpty else { return nil }
         return next
+    }
+}
+
+/// `xenplan restore DOMAIN --as NEWNAME`.
+public struct RestoreRequest: Hashable, Sendable {
+    public var domain: String
+    public var newName: String
+    public init(domain: String, newName: String) {
+        self.domain = domain
+        self.newName = newName
     }
 }
 

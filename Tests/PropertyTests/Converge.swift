@@ -103,14 +103,15 @@ extension PropertyWorld {
     /// `xenplan apply DIR --auto-approve` with `gates`, in process, as the command runs it:
     /// locks, every host observed, plan, gates, execute, locks released. The one place the
     /// property tests touch the apply sequence.
-    func converge(_ lab: Lab, gates: ApplyGates, stopAfter: Int? = nil) async -> ApplyResult {
+    /// `purpose` makes it `xenplan backup` or `xenplan restore … --auto-approve` instead.
+    func converge(_ lab: Lab, gates: ApplyGates, stopAfter: Int? = nil, purpose: ApplyPurpose = .converge) async -> ApplyResult {
         var result = ApplyResult()
         let stop = StopRequest()
         let observer: any ExecutionObserver = stopAfter.map { StopAfterStarting(count: $0, stop: stop) } ?? SilentObserver()
         let request = ApplyRequest(
             lab: lab, drivers: drivers, planOptions: Self.planOptions(gates),
             allowDestroy: gates.allowDestroy, interactive: false, parallelism: 4,
-            journalPath: state.appendingPathComponent("journal.jsonl").path)
+            journalPath: state.appendingPathComponent("journal.jsonl").path, purpose: purpose)
         let operation = ApplyOperation(
             request, delegate: RecordingApplyDelegate(), observer: observer,
             clock: SharedClock(simClock), stop: stop)

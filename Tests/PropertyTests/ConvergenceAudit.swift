@@ -56,6 +56,15 @@ enum ConvergenceAudit {
         }
         for d in lab.domains where !transient.contains(d.name) {
             let copies = up[d.name] ?? []
+            if d.state == .suspended {
+                if !copies.isEmpty && !explained(d.name, by: [.inTransition]) {
+                    problems.append("\(d.name): declared suspended but up on \(copies.map(\.host).joined(separator: ", "))")
+                }
+                if copies.isEmpty, !observed.contains(where: { $0.save(of: d.name) != nil }), !explained(d.name, by: [.saveMissing]) {
+                    problems.append("\(d.name): declared suspended, runs nowhere, has no save file, and no notice says so")
+                }
+                continue
+            }
             if d.state == .stopped {
                 if !copies.isEmpty && !explained(d.name, by: [.inTransition]) {
                     problems.append("\(d.name): declared stopped but up on \(copies.map(\.host).joined(separator: ", "))")

@@ -24,12 +24,26 @@ enum GateAudit {
                 }
             }
         }
+        let backedUp = newBackups(before: before, after: after)
+        for host in before {
+            for d in host.guests where d.transient == nil && !remaining.contains(d.name) && lab.domain(d.name) == nil {
+                guard let config = host.config(named: d.name), !config.disks.isEmpty, lab.backups != nil else { continue }
+                if !backedUp.domains.contains(d.name) {
+                    problems.append("domain \(d.name) on \(host.name) was destroyed without the backup its policy asks for")
+                }
+            }
+        }
         let declared = declaredVolumes(lab)
         let afterVolumes = Set(after.flatMap { h in volumeKeys(h, lab: lab) })
         // A shared pool's volume is seen from every host that reaches it: one volume.
         var seen: Set<VolumeKey> = []
         for host in before {
             for key in volumeKeys(host, lab: lab) where !afterVolumes.contains(key) && seen.insert(key).inserted {
+                // A snapshot is a backup's scratch copy, not data.
+                if key.volume.hasSuffix(BackupJob.snapshotSuffix) { continue }
+                if policyCovers(volume: key.volume, lab: lab), !backedUp.volumes.contains(key.volume) {
+                    problems.append("volume \(key) was removed without the backup its policy asks for")
+                }
                 if !gates.allowDataLoss {
                     problems.append("volume \(key) was removed without --allow-data-loss")
                 } else if declared.contains(key.volume) {
@@ -38,6 +52,26 @@ enum GateAudit {
             }
         }
         return problems
+    }
+
+    /// The domains and `CONTAINER/NAME` volumes of the backups made between the readings.
+    static func newBackups(before: [HostState], after: [HostState]) -> (domains: Set<String>, volumes: Set<String>) {
+        let known = Set(before.flatMap { $0.backups.map(\.backupDirectory) })
+        var domains: Set<String> = [], volumes: Set<String> = []
+        for record in after.flatMap(\.backups) where !known.contains(record.backupDirectory) {
+            domains.insert(record.domain)
+            for disk in record.disks { volumes.insert("\(disk.container)/\(disk.volume)") }
+        }
+        return (domains, volumes)
+    }
+
+    /// Whether a backup policy covers the volume: the lab has one, and the domain whose
+    /// name the volume starts with does not opt out (`backups: none`).
+    static func policyCovers(volume: String, lab: Lab) -> Bool {
+        guard lab.backups != nil else { return false }
+        let name = volume.split(separator: "/").last.map(String.init) ?? volume
+        let owner = lab.domains.filter { name.hasPrefix($0.name + "-") }.max { $0.name.count < $1.name.count }
+        return owner.map { $0.backups != nil } ?? true
     }
 
     struct VolumeKey: Hashable, CustomStringConvertible {

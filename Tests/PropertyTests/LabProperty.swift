@@ -78,12 +78,46 @@ enum LabProperty {
                 return PropertyFailure(step: step, problems: ["\(error)"], manifests: blueprint.manifestText())
             }
             statistics.steps += 1
-            let problems = await check(t, lab: lab, in: world, statistics: &statistics)
+            var problems = await backups(t, lab: lab, in: world, statistics: &statistics)
+            if problems.isEmpty { problems = await check(t, lab: lab, in: world, statistics: &statistics) }
             if !problems.isEmpty {
                 return PropertyFailure(step: step, problems: problems, manifests: blueprint.manifestText())
             }
         }
         return nil
+    }
+
+    /// `xenplan backup` and `xenplan restore --as` when the step asks for them: nothing
+    /// taken away, no two copies, no snapshot left behind, whatever faults the step injected.
+    static func backups(
+        _ t: LabTransition, lab: Lab, in world: PropertyWorld, statistics: inout PropertyStatistics
+    ) async -> [String] {
+        var runs: [(String, ApplyPurpose)] = []
+        if t.backupFirst { runs.append(("backup", .backup(domains: []))) }
+        if let r = t.restoreAs { runs.append(("restore \(r.domain) --as \(r.newName)", .restore(domain: r.domain, id: nil, newName: r.newName))) }
+        var problems: [String] = []
+        for (what, purpose) in runs {
+            guard let before = try? world.snapshot() else { return ["cannot read the hosts"] }
+            let result = await world.converge(lab, gates: ApplyGates(), purpose: purpose)
+            statistics.applies += 1
+            if result.refusal != nil { statistics.refusals += 1 }
+            if let error = result.error { problems.append("\(what) stopped: \(error)") }
+            world.monitor.check(after: nil, on: "every host", failed: false)
+            problems += world.monitor.drain()
+            guard let after = try? world.snapshot() else { return problems + ["cannot read the hosts after \(what)"] }
+            problems += GateAudit.check(before: before, after: after, lab: lab, gates: ApplyGates())
+            for host in after {
+                for v in host.volumes where v.name.hasSuffix(BackupJob.snapshotSuffix) {
+                    problems.append("\(what) left the snapshot \(v.container)/\(v.name) on \(host.name)")
+                }
+            }
+            if t.faults.isEmpty, let report = result.report {
+                for (action, failure) in report.failed {
+                    problems.append("\(what): #\(action.id) \(action.kind.rawValue) \(action.domain ?? "") failed with no fault injected: \(failure)")
+                }
+            }
+        }
+        return problems
     }
 
     /// One step: apply (disturbed as the step says), check the gates and the monitor;
@@ -232,6 +266,12 @@ enum LabProperty {
             if t.gates != ApplyGates() { simpler.append(with(t) { $0.gates = ApplyGates() }) }
             if !t.faults.isEmpty { simpler.append(with(t) { $0.faults = [] }) }
             if t.interruption != nil { simpler.append(with(t) { $0.interruption = nil }) }
+            if t.backupFirst || t.restoreAs != nil {
+                simpler.append(
+                    with(t) {
+                        $0.backupFirst = false; $0.restoreAs = nil
+                    })
+            }
             if t.change != nil && (!t.outOfBand.isEmpty || t.isDisturbed) { simpler.append(with(t) { $0.change = nil }) }
             for s in simpler {
                 var smaller = c
