@@ -23,7 +23,7 @@ struct HostileInputTests {
         #expect(diagnostics([0xEF, 0xBB, 0xBF] + Array("lab: cpt\nformat: 1\n".utf8)) == [])
         #expect(
             diagnostics([0xEF, 0xBB, 0xBF] + Array("lab: cpt\nextra: 1\n".utf8)) == [
-                "h.yaml:2:1: error: unknown key 'extra' in the manifest; valid keys are lab, format, defaults, sshKeys, storage, images, hosts, groups, domains"
+                "h.yaml:2:1: error: unknown key 'extra' in the manifest; valid keys are lab, format, defaults, sshKeys, storage, images, hosts, groups, domains, backups"
             ])
         #expect(diagnostics([0xEF, 0xBB, 0xBF] + Array("labb: cpt\n".utf8)).first?.hasPrefix("h.yaml:1:1: error: unknown key 'labb'") == true)
     }

@@ -256,14 +256,17 @@ import XenplanTestSupport
         #expect(try Planner.plan(lab: lab(.running, on: "cpt76"), observed: after).actions.isEmpty)
     }
 
-    /// The save file on cpt18's own disk: declared on cpt76, it is restored on cpt18; the
-    /// plan after moves it when it can (its disk is local here: it cannot).
+    /// The save file on cpt18's own disk: declared on cpt76, it is restored on cpt18, and
+    /// stays there, the plan saying why (its disk is local here: it cannot move live).
     @Test func aGuestSavedOnAnotherHostIsRestoredWhereItsFileIs() throws {
         let saved = try Self.suspended()
         let lab = Self.lab(www: .running) { $0.host = "cpt76" }
         let plan = try Planner.plan(lab: lab, observed: saved)
         #expect(lines(plan) == ["resume www@cpt18 none"])
-        #expect(plan.actions[0].reason.hasSuffix("; declared on cpt76, which cannot restore it: it can move there once it runs"))
+        #expect(
+            plan.actions[0].reason.hasSuffix(
+                "; declared on cpt76, which cannot restore it: it stays here (see why in the migration-blocked notice)"))
+        #expect(noticeLines(plan) == ["migration-blocked www@cpt18"])
         let after = try applying(plan, to: saved)
         #expect(after[named: "cpt18"].domain(named: "www") != nil)
         let next = try Planner.plan(lab: lab, observed: after)
@@ -303,19 +306,18 @@ import XenplanTestSupport
         #expect(lines(try Planner.plan(lab: Self.lab(www: .stopped), observed: saved, options: options)) == ["remove-save www@cpt18 destroy"])
     }
 
-    /// Its disk on the SAN but its save file on cpt18's own disk: restored on cpt18, and
-    /// the next plan moves it live, like any running guest declared elsewhere.
-    @Test func aGuestRestoredAwayFromItsDeclaredHostMovesThereAfter() throws {
+    /// Its disk on the SAN but its save file on cpt18's own disk: restored on cpt18, then
+    /// moved live in the same apply, like any running guest declared elsewhere; one apply
+    /// converges.
+    @Test func aGuestRestoredAwayFromItsDeclaredHostMovesThereInTheSameApply() throws {
         let running = Fixture.converged(Std.lab())
         let suspend = Std.lab(Std.lab().domains.with("ns1") { $0.state = .suspended })
         let saved = try applying(try Planner.plan(lab: suspend, observed: running), to: running)
         let lab = Std.lab(Std.lab().domains.with("ns1") { $0.host = "cpt76" })
         let plan = try Planner.plan(lab: lab, observed: saved)
-        #expect(lines(plan) == ["resume ns1@cpt18 none"])
-        let after = try applying(plan, to: saved)
-        let next = try Planner.plan(lab: lab, observed: after)
-        #expect(lines(next) == ["migrate ns1@cpt18→cpt76 pause", "write-config ns1@cpt76 none ←0"])
-        #expect(try Planner.plan(lab: lab, observed: try applying(next, to: after)).actions.isEmpty)
+        #expect(lines(plan) == ["resume ns1@cpt18 none", "migrate ns1@cpt18→cpt76 pause ←0", "write-config ns1@cpt76 none ←1"])
+        #expect(plan.actions[0].reason.hasSuffix("; declared on cpt76, which cannot restore it: it moves there live once it runs"))
+        #expect(try Planner.plan(lab: lab, observed: try applying(plan, to: saved)).actions.isEmpty)
     }
 
     @Test func saveFilesOfGuestsNoLongerDeclared() throws {

@@ -139,8 +139,18 @@ extension Diff {
         let deps = (host == h ? planVolumes(d, disks: desired.resolveDisks(d, on: host), on: host) : []) + bridgeDeps(d, on: host)
         let usage = Resources(memory: XenMemory.footprint(actual: wanted.memory, staticMax: wanted.maxmem), vcpus: wanted.vcpus)
         var reason = "declared running, suspended: restored from its save file, its memory state kept"
+        var moves: MigrationDecision = .stays
+        var restored: DomainState?
+        if host != h, let config {
+            let running = Self.restoredState(d.name, wanted, uuid: config.uuid)
+            moves = MigrationDecision.forDomain(d, running, known: wanted, on: host, declared: h, desired: desired, observed: observed)
+            restored = running
+        }
+        if case let .blocked(why) = moves {
+            notice(.migrationBlocked, host: host, domain: d.name, why)
+        }
         if host != h {
-            reason += "; declared on \(h), which cannot restore it: it can move there once it runs"
+            reason += "; declared on \(h), which cannot restore it: " + (moves == .live(to: h) ? "it moves there live once it runs" : "it stays here (see why in the migration-blocked notice)")
         } else if let from = configHost, from != h {
             reason += "; declared on \(h), which sees the file and reaches its disks: restored there directly"
         }
@@ -152,11 +162,36 @@ extension Diff {
                 operations: (configDue ? [.writeConfig(wanted)] : []) + [.restore(domain: d.name, directory: file.directory)],
                 deps: deps, takeHost: host, take: usage))
         ledger[d.name] = Ledger.Entry(host: host, usage: usage, up: true)
+        // Restored where its file is, then moved to its declared host in the same apply,
+        // as any running guest declared elsewhere is.
+        if case let .live(to) = moves, let restored {
+            let (after, _) = migrateLive(d, restored, from: host, to: to, usage: usage, restarting: false, volumeDeps: [])
+            let there = desiredConfig(d, on: to, observedNics: restored.nics, uuid: restored.uuid)
+            add(
+                Draft(
+                    kind: .writeConfig, host: to, domain: d.name, summary: ConfigChanges.summary(from: wanted, to: there, newFile: true),
+                    reason: "its configuration follows it from \(host)", disruption: .none, operations: [.writeConfig(there)]))
+            ledger[d.name] = Ledger.Entry(host: to, usage: after, up: true)
+            finalHost[d.name] = to
+            // The migration removes its configuration on the host it leaves.
+            clearedConfigs.insert("\(host)/\(d.name)")
+        }
         for (i, other) in saves.enumerated() where i != chosen {
             removeSave(
                 other, of: d.name, disruption: .none,
                 reason: "\(d.name) is restored from \(file.path) on \(host): restoring this one would run the guest on disks that moved on")
         }
+    }
+
+    /// The guest as Xen will show it once restored from `config`: what a migration
+    /// planned in the same apply starts from.
+    static func restoredState(_ name: String, _ config: DomainConfig, uuid: String?) -> DomainState {
+        DomainState(
+            name: name, domid: 0x7FEF, uuid: uuid ?? "", state: .running, memoryTarget: config.memory, memoryStaticMax: config.maxmem,
+            memoryActual: config.memory, vcpusOnline: config.vcpus, maxVcpus: config.maxvcpus, cpuWeight: config.cpuWeight,
+            cpuCap: config.cpuCap, type: config.type,
+            disks: (config.disks + (config.seed.map { [$0.disk] } ?? [])).map { DiskState(vdev: $0.vdev, target: $0.target, readOnly: $0.readOnly) },
+            nics: config.nics.map { NicState(bridge: $0.bridge, mac: $0.mac ?? "", ip: $0.ip) })
     }
 
     /// A declared-suspended guest that Xen shows on `o`: saved to its file, which frees
