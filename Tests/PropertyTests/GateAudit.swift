@@ -55,14 +55,15 @@ enum GateAudit {
     }
 
     /// The domains and `CONTAINER/NAME` volumes of the backups made between the readings.
-    static func newBackups(before: [HostState], after: [HostState]) -> (domains: Set<String>, volumes: Set<String>) {
+    static func newBackups(before: [HostState], after: [HostState]) -> (domains: Set<String>, volumes: Set<String>, records: Int) {
         let known = Set(before.flatMap { $0.backups.map(\.backupDirectory) })
-        var domains: Set<String> = [], volumes: Set<String> = []
+        var domains: Set<String> = [], volumes: Set<String> = [], records: Set<String> = []
         for record in after.flatMap(\.backups) where !known.contains(record.backupDirectory) {
+            records.insert(record.backupDirectory)
             domains.insert(record.domain)
             for disk in record.disks { volumes.insert("\(disk.container)/\(disk.volume)") }
         }
-        return (domains, volumes)
+        return (domains, volumes, records.count)
     }
 
     /// Whether a backup policy covers the volume: the lab has one, and the domain whose

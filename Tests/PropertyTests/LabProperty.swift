@@ -42,12 +42,14 @@ struct PropertyStatistics: Sendable {
     var disturbed = 0
     var actions = 0
     var refusedAfterDisturbance = 0
+    /// Backups that `xenplan backup` and the safety net made.
+    var backupsMade = 0
 
     static func + (a: Self, b: Self) -> Self {
         Self(
             steps: a.steps + b.steps, applies: a.applies + b.applies, operations: a.operations + b.operations,
             refusals: a.refusals + b.refusals, disturbed: a.disturbed + b.disturbed, actions: a.actions + b.actions,
-            refusedAfterDisturbance: a.refusedAfterDisturbance + b.refusedAfterDisturbance)
+            refusedAfterDisturbance: a.refusedAfterDisturbance + b.refusedAfterDisturbance, backupsMade: a.backupsMade + b.backupsMade)
     }
 }
 
@@ -105,6 +107,7 @@ enum LabProperty {
             world.monitor.check(after: nil, on: "every host", failed: false)
             problems += world.monitor.drain()
             guard let after = try? world.snapshot() else { return problems + ["cannot read the hosts after \(what)"] }
+            statistics.backupsMade += GateAudit.newBackups(before: before, after: after).records
             problems += GateAudit.check(before: before, after: after, lab: lab, gates: ApplyGates())
             for host in after {
                 for v in host.volumes where v.name.hasSuffix(BackupJob.snapshotSuffix) {

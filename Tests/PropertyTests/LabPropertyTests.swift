@@ -53,6 +53,7 @@ import XenplanTestSupport
             "property suite: \(seeds.count) cases, \(statistics.steps) steps, \(statistics.applies) applies, "
                 + "\(statistics.actions) actions, \(statistics.operations) host operations checked, "
                 + "\(statistics.disturbed) disturbed (\(statistics.refusedAfterDisturbance) then refused), \(statistics.refusals) refused plans, "
+                + "\(statistics.backupsMade) backups made by `backup` runs, "
                 + "in \(ContinuousClock.now - started)")
         if Self.survey {
             for (c, failure) in failures.sorted(by: { $0.0.seed < $1.0.seed }) {
@@ -64,6 +65,8 @@ import XenplanTestSupport
             Issue.record(Comment(rawValue: LabProperty.report(shrunk, shrunkFailure, original: c, steps: steps)))
         } else {
             #expect(statistics.steps >= seeds.count * (steps + 1))
+            // Backups really happen (not only refused plans) when the run is long enough.
+            #expect(seeds.count < 50 || statistics.backupsMade > 0)
         }
     }
 
@@ -75,7 +78,7 @@ import XenplanTestSupport
     }
 
     @Test func generatedLabsStayWithinTheManifestRules() {
-        var seeded = 0, identityChanges = 0
+        var seeded = 0, identityChanges = 0, suspends = 0, resumes = 0, policies = 0, backups = 0, restores = 0
         for seed in UInt64(0)..<200 {
             let c = PropertyCase.generate(seed: seed, steps: 20)
             #expect(c.lab.problems() == [], "seed \(seed)")
@@ -83,7 +86,16 @@ import XenplanTestSupport
             #expect(c.lab.domains.count <= 40)
             seeded += c.lab.domains.filter(\.seeded).count
             identityChanges += c.transitions.filter { if case .setIdentity = $0.change { true } else { false } }.count
+            suspends += c.transitions.filter { if case .setSuspended(_, true) = $0.change { true } else { false } }.count
+            resumes += c.transitions.filter { if case .setSuspended(_, false) = $0.change { true } else { false } }.count
+            policies += c.lab.backups == nil ? 0 : 1
+            backups += c.transitions.filter(\.backupFirst).count
+            restores += c.transitions.filter { $0.restoreAs != nil }.count
         }
+        // Suspend and resume, labs with a backup policy, backups and restores run in the
+        // middle of a lab's life are part of it too.
+        #expect(suspends > 100 && resumes > 50)
+        #expect(policies > 60 && backups > 200 && restores > 30)
         // Guests made from the image, with a first-boot seed, and changes of their identity
         // are part of what the property suite exercises.
         #expect(seeded > 50)

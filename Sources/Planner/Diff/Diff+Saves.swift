@@ -150,7 +150,9 @@ extension Diff {
             notice(.migrationBlocked, host: host, domain: d.name, why)
         }
         if host != h {
-            reason += "; declared on \(h), which cannot restore it: " + (moves == .live(to: h) ? "it moves there live once it runs" : "it stays here (see why in the migration-blocked notice)")
+            reason +=
+                "; declared on \(h), which cannot restore it: "
+                + (moves == .live(to: h) ? "it moves there live once it runs" : "it stays here (see why in the migration-blocked notice)")
         } else if let from = configHost, from != h {
             reason += "; declared on \(h), which sees the file and reaches its disks: restored there directly"
         }
