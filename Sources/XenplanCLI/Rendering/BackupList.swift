@@ -12,11 +12,11 @@ struct BackupList {
         let header = ["DOMAIN", "ID", "HOST", "CONSISTENCY", "DISKS", "STORED", "WHERE"]
         var rows = [header]
         for record in records {
-            let disks = record.disks.map { "\(shownValue($0.vdev)) \($0.size)" }.joined(separator: ", ")
+            let disks = record.disks.map { "\(Self.cell($0.vdev)) \($0.size)" }.joined(separator: ", ")
             let stored = record.disks.reduce(ByteSize.zero) { $0 + $1.storedSize }
             rows.append([
-                shownValue(record.domain), shownValue(record.id), shownValue(record.host), shownValue(record.consistency), disks,
-                "\(stored)", shownValue(record.backupDirectory, limit: 96),
+                Self.cell(record.domain), Self.cell(record.id), Self.cell(record.host), Self.cell(record.consistency), disks,
+                "\(stored)", Self.cell(record.backupDirectory),
             ])
         }
         var widths = Array(repeating: 0, count: header.count)
@@ -27,6 +27,14 @@ struct BackupList {
         }.joined(separator: "\n")
     }
 
+    /// A value from a host as it is when it is plain printable ASCII without spaces or
+    /// quotes (names, ids, paths), else quoted and escaped.
+    static func cell(_ text: String) -> String {
+        let plain =
+            !text.isEmpty && text.count <= 160 && text.unicodeScalars.allSatisfy { (0x21...0x7e).contains($0.value) && $0 != "'" && $0 != "\\" }
+        return plain ? text : shownValue(text, limit: 96)
+    }
+
     /// `{"format": 1, "backups": [record…]}`, keys sorted.
     func json() throws -> String {
         struct Listing: Encodable {
@@ -34,7 +42,7 @@ struct BackupList {
             var backups: [BackupRecord]
         }
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(Listing(backups: records)), as: UTF8.self)
     }
 }

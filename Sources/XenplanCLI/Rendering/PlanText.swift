@@ -176,6 +176,11 @@ struct PlanText {
         add(count(.removeSave), count(.removeSave) == 1 ? "save file to remove" : "save files to remove")
         add(count(.removeVolume), count(.removeVolume) == 1 ? "volume to remove" : "volumes to remove")
         add(count(.writeConfig), count(.writeConfig) == 1 ? "configuration to write" : "configurations to write")
+        add(count(.backup), count(.backup) == 1 ? "backup to make" : "backups to make")
+        add(count(.restoreVolume), count(.restoreVolume) == 1 ? "volume to restore" : "volumes to restore")
+        // Whatever the words above leave out is still counted: a plan with actions never
+        // reads as "No changes".
+        if parts.isEmpty && !plan.isEmpty { add(plan.actions.count, plan.actions.count == 1 ? "action" : "actions") }
 
         var noticeParts: [String] = []
         let notices = plan.noticeCounts
