@@ -72,10 +72,9 @@ extension SimHostFile {
     }
 
     /// Unlinks exactly `<dir>/<domain>.save` (or `.save.partial`).
+    /// Like the real driver's `unlink`, a file already gone is no failure: what was asked
+    /// for is so.
     mutating func removeSave(domain: String, directory: String, partial: Bool, fail: (String) -> HostError) throws {
-        guard saves.contains(where: { $0.directory == directory && $0.domain == domain && $0.partial == partial }) else {
-            throw fail(XlMessages.dirNotFound(SaveState.path(directory: directory, domain: domain, partial: partial)))
-        }
         saves.removeAll { $0.directory == directory && $0.domain == domain && $0.partial == partial }
     }
 }
