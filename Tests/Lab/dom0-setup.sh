@@ -46,7 +46,7 @@ if ! vgs "$vg" >/dev/null 2>&1; then
 fi
 install -d -m 0755 /srv/lab/images-src
 cat > /etc/xenplan/agent.yaml <<POLICY
-imageDirectories: [/srv/lab/images]
+imageDirectories: [/srv/lab/images, /srv/lab/backup]
 volumeGroups: [$vg]
 imageSources: [/srv/lab/images-src]
 bridges:
