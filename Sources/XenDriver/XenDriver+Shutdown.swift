@@ -19,15 +19,40 @@ extension XenDriver {
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
         while clock.now < deadline {
-            if try isGone(domid: domid) { return }
-            let left = deadline - clock.now
-            let slice = min(left, pollInterval)
-            let ms = Int32(max(1, slice.components.seconds * 1000 + slice.components.attoseconds / 1_000_000_000_000_000))
-            // Blocks one thread for at most `pollInterval`; the watch makes it return early.
-            _ = try await Task.detached { try self.store.waitForWatch(milliseconds: ms) }.value
+            if try isGone(domid: domid) { return try await reap(domid: domid, domain: domain) }
+            try await waitForRelease(upTo: deadline - clock.now)
         }
-        if try isGone(domid: domid) { return }
+        if try isGone(domid: domid) { return try await reap(domid: domid, domain: domain) }
         try await run(XenCommands.destroy(domain), operation: "shutdown", domain: domain)
+    }
+
+    /// A guest that powered off stays listed, holding its disks and its name, until xl's
+    /// own process reaps it (`on_poweroff=destroy`). The action ends only once Xen no
+    /// longer lists it, so that what follows (a restore over its volumes, a start of the
+    /// same name) finds it gone: after `20 × pollInterval` it is destroyed; a domain Xen
+    /// is already tearing down (dying) is left to finish.
+    func reap(domid: UInt16, domain: String) async throws {
+        let clock = ContinuousClock()
+        var deadline = clock.now + pollInterval * 20
+        var destroyed = false
+        while true {
+            guard let info = try hypervisor.domainInfoList().first(where: { $0.domid == domid }) else { return }
+            if clock.now >= deadline {
+                if destroyed || info.isDying { return }
+                destroyed = true
+                try await run(XenCommands.destroy(domain), operation: "shutdown", domain: domain)
+                deadline = clock.now + pollInterval * 20
+                continue
+            }
+            try await waitForRelease(upTo: deadline - clock.now)
+        }
+    }
+
+    /// Blocks one thread for at most `pollInterval` (or `left`); a domain's release wakes it.
+    private func waitForRelease(upTo left: Duration) async throws {
+        let slice = min(left, pollInterval)
+        let ms = Int32(max(1, slice.components.seconds * 1000 + slice.components.attoseconds / 1_000_000_000_000_000))
+        _ = try await Task.detached { try self.store.waitForWatch(milliseconds: ms) }.value
     }
 
     /// The domid of a domain named `name` (not transient), from xenstore's names.

@@ -1,3 +1,4 @@
+import CXen
 import Foundation
 import HostModel
 import Testing
@@ -183,6 +184,38 @@ import XenplanBasics
         let h = try DriverHarness()
         defer { h.cleanup() }
         try await h.driver.perform(.shutdown(domain: "ns1", timeoutSeconds: 1))
+        #expect(h.runner.commands == [["xl", "shutdown", "ns1"], ["xl", "destroy", "ns1"]])
+    }
+
+    /// A guest that powered off is listed until xl's own process reaps it; the action ends
+    /// only once Xen drops it, so that a restore over its volumes finds them free.
+    @Test func aPoweredOffGuestIsWaitedForUntilXenDropsIt() async throws {
+        let h = try DriverHarness()
+        defer { h.cleanup() }
+        async let done: Void = h.driver.perform(.shutdown(domain: "ns1", timeoutSeconds: 300))
+        try await Task.sleep(for: .milliseconds(200))
+        h.hypervisor.update { infos in
+            for i in infos.indices where infos[i].domain == 1 { infos[i].flags = cxen_dominf_shutdown }
+        }
+        h.server.releaseDomain()
+        try await Task.sleep(for: .milliseconds(300))
+        h.hypervisor.update { $0.removeAll { $0.domain == 1 } }
+        h.server.releaseDomain()
+        try await done
+        #expect(h.runner.commands == [["xl", "shutdown", "ns1"]])
+    }
+
+    /// Powered off but never reaped (no xl process watches it any more): destroyed, once.
+    @Test func aPoweredOffGuestNobodyReapsIsDestroyed() async throws {
+        let h = try DriverHarness()
+        defer { h.cleanup() }
+        async let done: Void = h.driver.perform(.shutdown(domain: "ns1", timeoutSeconds: 300))
+        try await Task.sleep(for: .milliseconds(200))
+        h.hypervisor.update { infos in
+            for i in infos.indices where infos[i].domain == 1 { infos[i].flags = cxen_dominf_shutdown }
+        }
+        h.server.releaseDomain()
+        try await done
         #expect(h.runner.commands == [["xl", "shutdown", "ns1"], ["xl", "destroy", "ns1"]])
     }
 
