@@ -97,6 +97,18 @@ import XenplanTestSupport
         #expect(error?.hosts == ["cpt18"])
     }
 
+    /// Powered off but still listed by Xen (not yet reaped): its disks are still held.
+    @Test func aGuestXenStillListsAfterItsShutdownIsNotRestoredOver() throws {
+        var observed = try Self.backedUp()
+        for i in observed[named: "cpt18"].domains.indices where observed[named: "cpt18"].domains[i].name == "web" {
+            observed[named: "cpt18"].domains[i].state = .shutdown
+        }
+        #expect(
+            refusal(observed, allowDataLoss: true)?.message
+                == "web is no longer running on cpt18 but Xen still lists it, holding its disks: wait for it to go (or `xl destroy web`), then restore"
+        )
+    }
+
     @Test func overTheVolumesOfAStoppedGuestTheRestoreReplacesThem() throws {
         let stopped = L.lab([L.web(state: .stopped)])
         let observed = try Self.backedUp(stopped)

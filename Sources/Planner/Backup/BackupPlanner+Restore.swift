@@ -61,9 +61,13 @@ extension BackupPlanner {
                 )
             }
             if let where_ = hosts.runningOn[domain]?.first {
+                let up = observed.first { $0.name == where_ }?.domain(named: domain)?.state.isUp ?? true
                 throw refusal(
                     host: where_, domain: domain,
-                    "\(domain) runs on \(where_): stop it first: declare state: stopped and apply, or restore --as NEWNAME")
+                    up
+                        ? "\(domain) runs on \(where_): stop it first: declare state: stopped and apply, or restore --as NEWNAME"
+                        : "\(domain) is no longer running on \(where_) but Xen still lists it, holding its disks: wait for it to go (or `xl destroy \(domain)`), then restore"
+                )
             }
         }
 
