@@ -27,8 +27,9 @@ public enum ManifestSchema {
             ("title", .string("xenplan manifest (format \(Lab.supportedFormat))")),
             ("description", .string(description)),
         ]
-        if case let .object(root) = topLevel.json { members += root }
-        members.append(("$defs", .object(objects.map { ($0.name, $0.object.json) } + values)))
+        if case let .object(root) = topLevel.json() { members += root }
+        let definitions = objects.map { name, object in (name, object.json(descriptions: Self.descriptions[name] ?? [:])) }
+        members.append(("$defs", .object(definitions + values)))
         return .object(members)
     }
 
@@ -47,11 +48,16 @@ public enum ManifestSchema {
         /// mapping without required keys accepts; a file must hold something.
         var readsNullAsEmpty = true
 
-        var json: JSONValue {
+        /// `descriptions`: what an editor shows for each key.
+        func json(descriptions: [String: String] = [:]) -> JSONValue {
             let type: JSONValue = required.isEmpty && readsNullAsEmpty ? ManifestSchema.strings(["object", "null"]) : .string("object")
             var members: [(String, JSONValue)] = [("type", type), ("additionalProperties", .bool(false))]
             if !required.isEmpty { members.append(("required", ManifestSchema.strings(required))) }
-            members.append(("properties", .object(keys.map { ($0, values[$0] ?? .object([])) })))
+            let properties = keys.map { key in
+                let value = values[key] ?? .object([])
+                return (key, descriptions[key].map { ManifestSchema.described(value, $0) } ?? value)
+            }
+            members.append(("properties", .object(properties)))
             if !rules.isEmpty { members.append(("allOf", .array(rules))) }
             return .object(members)
         }

@@ -50,6 +50,8 @@ struct ManifestSchemaTests {
         #expect(Set(ManifestSchema.objects.map(\.name)) == Set(Self.decoderKeys.keys))
         for (name, object) in ManifestSchema.objects {
             #expect(Set(object.values.keys) == Set(object.keys), "the values described for \(name)")
+            // What an editor shows on hovering each key.
+            #expect(Set(ManifestSchema.descriptions[name]?.keys ?? [:].keys) == Set(object.keys), "descriptions of \(name)")
         }
         // And in the written document.
         let document = try document()
@@ -105,6 +107,8 @@ struct ManifestSchemaTests {
             }
         }
         walk(validator.schema)
+        // Strict JSON, not only YAML.
+        #expect(throws: Never.self) { try JSONSerialization.jsonObject(with: Data(ManifestSchema.text.utf8)) }
         #expect(!references.isEmpty && !patterns.isEmpty)
         for reference in references {
             #expect(validator.schema["$defs"]?[String(reference.dropFirst("#/$defs/".count))] != nil, "\(reference)")
