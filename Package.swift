@@ -45,7 +45,7 @@ let package = Package(
         .testTarget(name: "HostModelTests", dependencies: ["HostModel", "XenplanTestSupport"]),
         .testTarget(
             name: "ManifestTests",
-            dependencies: ["Manifest", "XenplanTestSupport"],
+            dependencies: ["Manifest", "XenplanTestSupport", "Yams"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "XenplanTestSupport"]),

@@ -5,17 +5,21 @@ import Yams
 /// the lab-wide ones, or `none`).
 extension ManifestDecoder {
     static let backupKeys = ["pool", "keep", "consistency"]
+    /// The lab-wide policy's; a domain's takes the lab-wide pool when it has none.
+    static let labBackupRequiredKeys = ["pool"]
+    /// `backups: none` on a domain: no backups, no safety net.
+    static let noBackups = "none"
 
     /// The lab-wide policy: a mapping, `pool` required.
     mutating func decodeLabBackups(_ entry: NodeReader.Entry) {
-        file.backups = decodeBackups(entry, what: "backups", required: ["pool"], allowsNone: false)
+        file.backups = decodeBackups(entry, what: "backups", required: Self.labBackupRequiredKeys, allowsNone: false)
     }
 
     /// A policy as written; `none` (where allowed) turns backups off.
     func decodeBackups(_ entry: NodeReader.Entry, what: String, required: [String], allowsNone: Bool) -> DeclaredBackups? {
         var declared = DeclaredBackups(location: entry.keyLocation)
         if allowsNone, case let .scalar(scalar) = entry.value, !reader.isNull(entry.value) {
-            guard scalar.string == "none" else {
+            guard scalar.string == Self.noBackups else {
                 reader.report(
                     .error(
                         "\(what) must be none or a mapping {pool, keep, consistency}, not \(shown(scalar.string))",

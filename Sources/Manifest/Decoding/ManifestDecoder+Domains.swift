@@ -14,6 +14,26 @@ extension ManifestDecoder {
     /// The smallest memory a guest can boot with.
     static let minimumDomainMemory = ByteSize.mib(32)
     static let maximumVcpus = 512
+    static let vcpusRange = 1...maximumVcpus
+    static let cpuKeys = ["weight", "cap"]
+    static let cpuWeightRange = 1...65535
+    /// Percent of one CPU; the cap against the domain's own `maxvcpus` is `LabAssembler`'s.
+    static let cpuCapRange = 0...(100 * maximumVcpus)
+    static let shutdownTimeoutRange = 1...3600
+    /// `boot:` as a word; otherwise a mapping of `bootKeys`.
+    static let pygrub = "pygrub"
+    static let bootKeys = ["kernel", "ramdisk", "cmdline"]
+    static let bootRequiredKeys = ["kernel"]
+    static let diskKeys = ["name", "size", "vdev", "pool", "path", "mode", "source"]
+    static let diskRequiredKeys = ["name", "vdev"]
+    /// `mode:` of a disk, as written.
+    enum DiskMode: String, CaseIterable {
+        case ro, rw
+    }
+    static let minimumDiskSize = ByteSize.mib(1)
+    /// Where an existing device (`path:`) must be.
+    static let devicePrefix = "/dev/"
+    static let diskSourceKeys = ["image"]
 
     mutating func decodeDomains(_ node: Node) {
         for (name, entry) in namedEntries(node, section: "domains", kind: "domain") {
@@ -48,13 +68,13 @@ extension ManifestDecoder {
         domain.group = fields["group"].flatMap { reader.name($0.value, for: "group of \(what)") }
         domain.memory = fields["memory"].flatMap { reader.size($0.value, for: "memory of \(what)", atLeast: Self.minimumDomainMemory) }
         domain.maxmem = fields["maxmem"].flatMap { reader.size($0.value, for: "maxmem of \(what)", atLeast: Self.minimumDomainMemory) }
-        domain.vcpus = fields["vcpus"].flatMap { reader.int($0.value, for: "vcpus of \(what)", in: 1...Self.maximumVcpus) }
-        domain.maxvcpus = fields["maxvcpus"].flatMap { reader.int($0.value, for: "maxvcpus of \(what)", in: 1...Self.maximumVcpus) }
+        domain.vcpus = fields["vcpus"].flatMap { reader.int($0.value, for: "vcpus of \(what)", in: Self.vcpusRange) }
+        domain.maxvcpus = fields["maxvcpus"].flatMap { reader.int($0.value, for: "maxvcpus of \(what)", in: Self.vcpusRange) }
         if let field = fields["cpu"],
-            let cpu = reader.object(field.value, "cpu of \(what)", keys: ["weight", "cap"], at: field.keyLocation)
+            let cpu = reader.object(field.value, "cpu of \(what)", keys: Self.cpuKeys, at: field.keyLocation)
         {
-            domain.cpuWeight = cpu["weight"].flatMap { reader.int($0.value, for: "cpu weight of \(what)", in: 1...65535) }
-            domain.cpuCap = cpu["cap"].flatMap { reader.int($0.value, for: "cpu cap of \(what)", in: 0...(100 * Self.maximumVcpus)) }
+            domain.cpuWeight = cpu["weight"].flatMap { reader.int($0.value, for: "cpu weight of \(what)", in: Self.cpuWeightRange) }
+            domain.cpuCap = cpu["cap"].flatMap { reader.int($0.value, for: "cpu cap of \(what)", in: Self.cpuCapRange) }
             if let weight = domain.cpuWeight { domain.keys["cpu.weight"] = weight.location }
             if let cap = domain.cpuCap { domain.keys["cpu.cap"] = cap.location }
         }
@@ -72,7 +92,7 @@ extension ManifestDecoder {
         domain.state = fields["state"].flatMap { reader.choice($0.value, for: "state of \(what)", as: DesiredRunState.self) }
         domain.saves = fields["saves"].flatMap { reader.name($0.value, for: "saves of \(what)") }
         domain.shutdownTimeout = fields["shutdownTimeout"].flatMap {
-            reader.int($0.value, for: "shutdownTimeout of \(what)", in: 1...3600)
+            reader.int($0.value, for: "shutdownTimeout of \(what)", in: Self.shutdownTimeoutRange)
         }
         decodeIdentity(fields, into: &domain, what: what)
         if let entry = fields["backups"] {
@@ -84,7 +104,7 @@ extension ManifestDecoder {
     private func decodeBoot(_ node: Node, of what: String) -> Declared<BootSpec>? {
         let field = "boot of \(what)"
         if case let .scalar(scalar) = node, !reader.isNull(node) {
-            guard scalar.string == "pygrub" else {
+            guard scalar.string == Self.pygrub else {
                 reader.report(
                     .error(
                         "\(field) must be pygrub or a mapping {kernel, ramdisk, cmdline}, not \(shown(scalar.string))",
@@ -102,7 +122,7 @@ extension ManifestDecoder {
         }
         guard
             let fields = reader.object(
-                node, field, keys: ["kernel", "ramdisk", "cmdline"], required: ["kernel"],
+                node, field, keys: Self.bootKeys, required: Self.bootRequiredKeys,
                 at: reader.location(node))
         else { return nil }
         let kernel = fields["kernel"].flatMap { reader.path($0.value, for: "kernel of \(what)") }
@@ -127,26 +147,25 @@ extension ManifestDecoder {
         }
         guard
             let fields = reader.object(
-                node, label, keys: ["name", "size", "vdev", "pool", "path", "mode", "source"],
-                required: ["name", "vdev"], at: at)
+                node, label, keys: Self.diskKeys, required: Self.diskRequiredKeys, at: at)
         else { return nil }
         var disk = DeclaredDisk(location: at)
         disk.name = fields["name"].flatMap { reader.name($0.value, for: "the name of \(label)") }
-        disk.size = fields["size"].flatMap { reader.size($0.value, for: "size of \(label)", atLeast: .mib(1)) }
+        disk.size = fields["size"].flatMap { reader.size($0.value, for: "size of \(label)", atLeast: Self.minimumDiskSize) }
         disk.vdev = fields["vdev"].flatMap { reader.text($0.value, for: "vdev of \(label)") }
         disk.pool = fields["pool"].flatMap { reader.name($0.value, for: "pool of \(label)") }
         if let entry = fields["path"], let path = reader.path(entry.value, for: "path of \(label)") {
-            if path.value.hasPrefix("/dev/") {
+            if path.value.hasPrefix(Self.devicePrefix) {
                 disk.path = path
             } else {
                 reader.report(.diskPathOutsideDev(path.value, of: label, at: path.location))
             }
         }
         if let entry = fields["mode"], let mode = reader.text(entry.value, for: "mode of \(label)", expected: "ro or rw") {
-            switch mode.value {
-            case "ro": disk.readOnly = true
-            case "rw": disk.readOnly = false
-            default: reader.report(.error("mode of \(label) must be ro or rw, not \(shown(mode.value))", at: mode.location))
+            switch DiskMode(rawValue: mode.value) {
+            case .ro: disk.readOnly = true
+            case .rw: disk.readOnly = false
+            case nil: reader.report(.error("mode of \(label) must be ro or rw, not \(shown(mode.value))", at: mode.location))
             }
         }
         if let entry = fields["source"] {
@@ -156,7 +175,9 @@ extension ManifestDecoder {
                         "\(label) names an existing device (path), which xenplan never writes, so it takes no source",
                         at: entry.keyLocation))
             }
-            if let source = reader.object(entry.value, "source of \(label)", keys: ["image"], required: ["image"], at: entry.keyLocation) {
+            if let source = reader.object(
+                entry.value, "source of \(label)", keys: Self.diskSourceKeys, required: Self.diskSourceKeys, at: entry.keyLocation)
+            {
                 disk.image = source["image"].flatMap { reader.name($0.value, for: "image of \(label)") }
             }
         }

@@ -3,9 +3,25 @@ import Yams
 
 extension ManifestDecoder {
     static let hostKeys = ["connection", "dom0", "bridges", "limits", "sim", "agentCommand"]
+    static let hostRequiredKeys = ["connection"]
+    static let dom0Keys = ["memory", "vcpus"]
+    static let minimumDom0Memory = ByteSize.mib(64)
+    static let dom0VcpusRange = 1...512
+    static let limitsKeys = ["vcpuRatio"]
+    static let vcpuRatioRange = 1...64
+    /// All required: a simulated machine has a size.
+    static let simKeys = ["memory", "cpus"]
+    static let minimumSimMemory = ByteSize.mib(256)
+    static let simCpusRange = 1...4096
+    static let bridgeKeys = ["interface"]
+    /// A bridge is a Linux interface: a name of at most this many bytes.
+    static let maximumBridgeNameLength = 15
+    /// The `agentCommand` that is not a path: the `xenplan` found in the host's PATH.
+    static let agentCommandInPath = "xenplan"
+    static let sshPortRange = 1...65535
 
     mutating func decodeHosts(_ node: Node) {
-        for object in namedObjects(node, section: "hosts", kind: "host", keys: Self.hostKeys, required: ["connection"]) {
+        for object in namedObjects(node, section: "hosts", kind: "host", keys: Self.hostKeys, required: Self.hostRequiredKeys) {
             let (what, fields) = (object.what, object.fields)
             var host = HostSpec(name: object.name, locations: object.locations)
 
@@ -20,13 +36,13 @@ extension ManifestDecoder {
                 }
             }
             if let field = fields["dom0"],
-                let dom0 = reader.object(field.value, "dom0 of \(what)", keys: ["memory", "vcpus"], at: field.keyLocation)
+                let dom0 = reader.object(field.value, "dom0 of \(what)", keys: Self.dom0Keys, at: field.keyLocation)
             {
-                if let memory = dom0["memory"].flatMap({ reader.size($0.value, for: "dom0 memory of \(what)", atLeast: .mib(64)) }) {
+                if let memory = dom0["memory"].flatMap({ reader.size($0.value, for: "dom0 memory of \(what)", atLeast: Self.minimumDom0Memory) }) {
                     host.dom0Memory = memory.value
                     host.locations.keys["dom0.memory"] = memory.location
                 }
-                if let vcpus = dom0["vcpus"].flatMap({ reader.int($0.value, for: "dom0 vcpus of \(what)", in: 1...512) }) {
+                if let vcpus = dom0["vcpus"].flatMap({ reader.int($0.value, for: "dom0 vcpus of \(what)", in: Self.dom0VcpusRange) }) {
                     host.dom0Vcpus = vcpus.value
                     host.locations.keys["dom0.vcpus"] = vcpus.location
                 }
@@ -35,8 +51,8 @@ extension ManifestDecoder {
                 host.bridges = decodeBridges(field.value, of: what)
             }
             if let field = fields["limits"],
-                let limits = reader.object(field.value, "limits of \(what)", keys: ["vcpuRatio"], at: field.keyLocation),
-                let ratio = limits["vcpuRatio"].flatMap({ reader.int($0.value, for: "vcpuRatio of \(what)", in: 1...64) })
+                let limits = reader.object(field.value, "limits of \(what)", keys: Self.limitsKeys, at: field.keyLocation),
+                let ratio = limits["vcpuRatio"].flatMap({ reader.int($0.value, for: "vcpuRatio of \(what)", in: Self.vcpuRatioRange) })
             {
                 host.vcpuRatio = ratio.value
                 host.locations.keys["limits.vcpuRatio"] = ratio.location
@@ -49,14 +65,14 @@ extension ManifestDecoder {
                             at: field.keyLocation))
                 }
                 if let sim = reader.object(
-                    field.value, "sim of \(what)", keys: ["memory", "cpus"], required: ["memory", "cpus"],
+                    field.value, "sim of \(what)", keys: Self.simKeys, required: Self.simKeys,
                     at: field.keyLocation)
                 {
-                    if let memory = sim["memory"].flatMap({ reader.size($0.value, for: "sim memory of \(what)", atLeast: .mib(256)) }) {
+                    if let memory = sim["memory"].flatMap({ reader.size($0.value, for: "sim memory of \(what)", atLeast: Self.minimumSimMemory) }) {
                         host.simMemory = memory.value
                         host.locations.keys["sim.memory"] = memory.location
                     }
-                    if let cpus = sim["cpus"].flatMap({ reader.int($0.value, for: "sim cpus of \(what)", in: 1...4096) }) {
+                    if let cpus = sim["cpus"].flatMap({ reader.int($0.value, for: "sim cpus of \(what)", in: Self.simCpusRange) }) {
                         host.simCpus = cpus.value
                         host.locations.keys["sim.cpus"] = cpus.location
                     }
@@ -65,7 +81,7 @@ extension ManifestDecoder {
                 reader.report(.missingKey("sim", in: "\(what) (connection sim)", at: object.keyLocation))
             }
             if let field = fields["agentCommand"], let text = reader.text(field.value, for: "agentCommand of \(what)") {
-                if text.value == "xenplan" {
+                if text.value == Self.agentCommandInPath {
                     host.agentCommand = text.value
                 } else if let path = reader.path(field.value, for: "agentCommand of \(what)") {
                     host.agentCommand = path.value
@@ -92,12 +108,12 @@ extension ManifestDecoder {
         guard let entries = reader.entries(node, expected: "a mapping of bridge names", for: "bridges of \(what)") else { return [] }
         var bridges: [BridgeSpec] = []
         for entry in entries {
-            if !Syntax.isName(entry.key) || entry.key.utf8.count > 15 {
+            if !Syntax.isName(entry.key) || entry.key.utf8.count > Self.maximumBridgeNameLength {
                 reader.report(.invalidBridgeName(entry.key, of: what, at: entry.keyLocation))
             }
             let bridgeWhat = "bridge \(shown(entry.key)) of \(what)"
             var interface: String?
-            if let fields = reader.object(entry.value, bridgeWhat, keys: ["interface"], at: entry.keyLocation),
+            if let fields = reader.object(entry.value, bridgeWhat, keys: Self.bridgeKeys, at: entry.keyLocation),
                 let field = fields["interface"], let text = reader.text(field.value, for: "interface of \(bridgeWhat)")
             {
                 if Syntax.isInterfaceName(text.value) {
@@ -154,7 +170,7 @@ extension ManifestDecoder {
         var port: Int?
         if let portText {
             guard !portText.isEmpty, portText.count <= 5, portText.allSatisfy(\.isASCIIDigit),
-                let value = Int(portText), (1...65535).contains(value)
+                let value = Int(portText), sshPortRange.contains(value)
             else { return nil }
             port = value
         }

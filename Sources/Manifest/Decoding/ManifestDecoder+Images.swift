@@ -4,9 +4,10 @@ import Yams
 /// `images:`: disk images new volumes are filled from.
 extension ManifestDecoder {
     static let imageKeys = ["path", "format", "sha256", "hosts", "pool"]
+    static let imageRequiredKeys = ["path"]
 
     mutating func decodeImages(_ node: Node) {
-        for object in namedObjects(node, section: "images", kind: "image", keys: Self.imageKeys, required: ["path"]) {
+        for object in namedObjects(node, section: "images", kind: "image", keys: Self.imageKeys, required: Self.imageRequiredKeys) {
             let (what, fields) = (object.what, object.fields)
             var image = DeclaredImage(name: object.name, locations: object.locations)
 

@@ -5,13 +5,17 @@ import Yams
 /// addressing the first-boot seed gives the guest.
 extension ManifestDecoder {
     static let nicKeys = ["bridge", "ip", "mac", "prefix", "netmask", "gateway", "dns"]
+    static let nicRequiredKeys = ["bridge"]
+    /// What the seed gives an interface besides its address: each needs `ip`.
+    static let nicFirstBootKeys = ["prefix", "netmask", "gateway", "dns"]
+    static let prefixRange = 0...32
     /// Name servers an interface may list: more than resolv.conf reads, fewer than any abuse needs.
     static let maximumNameServers = 8
 
     func decodeNic(_ node: Node, index: Int, of what: String) -> DeclaredNic? {
         let at = reader.location(node)
         let label = "interface \(index + 1) of \(what)"
-        guard let fields = reader.object(node, label, keys: Self.nicKeys, required: ["bridge"], at: at) else { return nil }
+        guard let fields = reader.object(node, label, keys: Self.nicKeys, required: Self.nicRequiredKeys, at: at) else { return nil }
         var nic = DeclaredNic(location: at)
         nic.bridge = fields["bridge"].flatMap { reader.name($0.value, for: "bridge of \(label)") }
         if let entry = fields["ip"], let ip = reader.text(entry.value, for: "ip of \(label)", expected: "an IPv4 address") {
@@ -42,7 +46,7 @@ extension ManifestDecoder {
     /// `prefix` or `netmask`, `gateway` and `dns`: what the seed configures the
     /// interface with, all meaningless without `ip`.
     private func decodeAddressing(_ fields: [String: NodeReader.Entry], into nic: inout DeclaredNic, label: String) {
-        nic.firstBootKeys = ["prefix", "netmask", "gateway", "dns"].filter { fields[$0] != nil }
+        nic.firstBootKeys = Self.nicFirstBootKeys.filter { fields[$0] != nil }
         if fields["ip"] == nil {
             for key in nic.firstBootKeys {
                 reader.report(
@@ -51,7 +55,7 @@ extension ManifestDecoder {
                         at: fields[key]!.keyLocation))
             }
         }
-        nic.prefix = fields["prefix"].flatMap { reader.int($0.value, for: "prefix of \(label)", in: 0...32) }
+        nic.prefix = fields["prefix"].flatMap { reader.int($0.value, for: "prefix of \(label)", in: Self.prefixRange) }
         if let entry = fields["netmask"] {
             if fields["prefix"] != nil {
                 reader.report(.error("\(label) has both prefix and netmask; write one of them", at: entry.keyLocation))

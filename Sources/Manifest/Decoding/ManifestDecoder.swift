@@ -6,6 +6,17 @@ import Yams
 /// other files belong to `LabAssembler`.
 struct ManifestDecoder {
     static let topLevelKeys = ["lab", "format", "defaults", "sshKeys", "storage", "images", "hosts", "groups", "domains", "backups"]
+    /// Formats a file may state; above `Lab.supportedFormat` the file is refused.
+    static let formatRange = 1...Int.max
+    static let poolKeys = ["type", "volumeGroup", "path", "hosts", "shared"]
+    static let poolRequiredKeys = ["type", "hosts"]
+    /// `type:` of a pool, as written.
+    enum PoolType: String, CaseIterable {
+        case lvm, dir
+    }
+    static let groupKeys = ["spread", "memory", "vcpus"]
+    static let minimumGroupMemory = ByteSize.mib(1)
+    static let groupVcpusRange = 1...1_000_000
 
     let reader: NodeReader
     var file: ManifestFile
@@ -33,7 +44,7 @@ struct ManifestDecoder {
         }
         guard let top = reader.object(root, "the manifest", keys: Self.topLevelKeys, at: reader.location(root)) else { return }
         if let entry = top["format"] {
-            file.format = reader.int(entry.value, for: "format", in: 1...Int.max)
+            file.format = reader.int(entry.value, for: "format", in: Self.formatRange)
             if let format = file.format, format.value > Lab.supportedFormat {
                 reader.report(.unsupportedFormat(format.value, at: format.location))
                 file.hasUnsupportedFormat = true
@@ -99,14 +110,13 @@ struct ManifestDecoder {
     // MARK: - Storage
 
     private mutating func decodePools(_ node: Node) {
-        let keys = ["type", "volumeGroup", "path", "hosts", "shared"]
-        for object in namedObjects(node, section: "storage", kind: "pool", keys: keys, required: ["type", "hosts"]) {
+        for object in namedObjects(node, section: "storage", kind: "pool", keys: Self.poolKeys, required: Self.poolRequiredKeys) {
             let (name, what, fields) = (object.name, object.what, object.fields)
 
             var kind: PoolSpec.Kind?
             if let type = fields["type"].flatMap({ reader.text($0.value, for: "type of \(what)", expected: "lvm or dir") }) {
-                switch type.value {
-                case "lvm":
+                switch PoolType(rawValue: type.value) {
+                case .lvm:
                     if fields["path"] != nil { reader.report(.keyNotForPoolType("path", type: "lvm", in: what, at: fields["path"]!.keyLocation)) }
                     if let vg = fields["volumeGroup"] {
                         if let text = reader.text(vg.value, for: "volumeGroup of \(what)") {
@@ -119,7 +129,7 @@ struct ManifestDecoder {
                     } else {
                         reader.report(.missingKey("volumeGroup", in: "\(what) (type lvm)", at: object.keyLocation))
                     }
-                case "dir":
+                case .dir:
                     if fields["volumeGroup"] != nil {
                         reader.report(.keyNotForPoolType("volumeGroup", type: "dir", in: what, at: fields["volumeGroup"]!.keyLocation))
                     }
@@ -133,8 +143,8 @@ struct ManifestDecoder {
                     } else {
                         reader.report(.missingKey("path", in: "\(what) (type dir)", at: object.keyLocation))
                     }
-                default:
-                    let hint = Suggestion.closest(to: type.value, among: ["lvm", "dir"]).map { "; did you mean '\($0)'?" } ?? ""
+                case nil:
+                    let hint = Suggestion.closest(to: type.value, among: PoolType.allCases.map(\.rawValue)).map { "; did you mean '\($0)'?" } ?? ""
                     reader.report(.error("type of \(what) must be lvm or dir, not \(shown(type.value))\(hint)", at: type.location))
                 }
             }
@@ -175,11 +185,11 @@ struct ManifestDecoder {
     // MARK: - Groups
 
     private mutating func decodeGroups(_ node: Node) {
-        for object in namedObjects(node, section: "groups", kind: "group", keys: ["spread", "memory", "vcpus"]) {
+        for object in namedObjects(node, section: "groups", kind: "group", keys: Self.groupKeys) {
             let (name, what, fields) = (object.name, object.what, object.fields)
             let spread = fields["spread"].flatMap { reader.bool($0.value, for: "spread of \(what)") }
-            let memory = fields["memory"].flatMap { reader.size($0.value, for: "memory of \(what)", atLeast: .mib(1)) }
-            let vcpus = fields["vcpus"].flatMap { reader.int($0.value, for: "vcpus of \(what)", in: 1...1_000_000) }
+            let memory = fields["memory"].flatMap { reader.size($0.value, for: "memory of \(what)", atLeast: Self.minimumGroupMemory) }
+            let vcpus = fields["vcpus"].flatMap { reader.int($0.value, for: "vcpus of \(what)", in: Self.groupVcpusRange) }
             file.groups.append(
                 GroupSpec(
                     name: name, spread: spread?.value ?? false, memory: memory?.value,

@@ -18,6 +18,13 @@ final class NodeReader {
 
     func report(_ diagnostic: Diagnostic) { diagnostics.append(diagnostic) }
 
+    /// Plain scalars that mean "no value" (YAML's null).
+    static let nullTexts = ["", "~", "null", "Null", "NULL"]
+    /// The spellings of a boolean: never `yes`/`no`/`on`/`off`, whose meaning changed
+    /// between YAML versions.
+    static let trueTexts = ["true", "True", "TRUE"]
+    static let falseTexts = ["false", "False", "FALSE"]
+
     func location(_ node: Node) -> SourceLocation {
         guard let mark = node.mark else { return .file(file) }
         return SourceLocation(file: file, line: mark.line, column: mark.column)
@@ -76,7 +83,7 @@ final class NodeReader {
 
     func isNull(_ node: Node) -> Bool {
         guard case let .scalar(scalar) = node, scalar.style == .plain else { return false }
-        return ["", "~", "null", "Null", "NULL"].contains(scalar.string)
+        return Self.nullTexts.contains(scalar.string)
     }
 
     /// Any non-null scalar, as text.
@@ -137,13 +144,10 @@ final class NodeReader {
 
     func bool(_ node: Node, for field: String) -> Declared<Bool>? {
         guard let text = text(node, for: field, expected: "true or false") else { return nil }
-        switch text.value {
-        case "true", "True", "TRUE": return Declared(value: true, location: text.location)
-        case "false", "False", "FALSE": return Declared(value: false, location: text.location)
-        default:
-            report(.wrongType(expected: "true or false", for: field, found: node, at: text.location))
-            return nil
-        }
+        if Self.trueTexts.contains(text.value) { return Declared(value: true, location: text.location) }
+        if Self.falseTexts.contains(text.value) { return Declared(value: false, location: text.location) }
+        report(.wrongType(expected: "true or false", for: field, found: node, at: text.location))
+        return nil
     }
 
     func choice<T: RawRepresentable & CaseIterable>(_ node: Node, for field: String, as _: T.Type) -> Declared<T>?
@@ -234,7 +238,7 @@ extension Diagnostic {
         case .sequence: return "a list"
         case .alias: return "an alias"
         case let .scalar(scalar):
-            if scalar.style == .plain, ["", "~", "null", "Null", "NULL"].contains(scalar.string) { return "nothing" }
+            if scalar.style == .plain, NodeReader.nullTexts.contains(scalar.string) { return "nothing" }
             return shown(scalar.string, limit: 32)
         }
     }
