@@ -29,19 +29,26 @@ extension XenDriver {
     /// A guest that powered off stays listed, holding its disks and its name, until xl's
     /// own process reaps it (`on_poweroff=destroy`). The action ends only once Xen no
     /// longer lists it, so that what follows (a restore over its volumes, a start of the
-    /// same name) finds it gone: after `20 × pollInterval` it is destroyed; a domain Xen
-    /// is already tearing down (dying) is left to finish.
+    /// same name) finds it gone: after `60 × pollInterval` (30 s; xl's reaper is slow on a
+    /// loaded host) it is destroyed; a domain Xen is already tearing down (dying) is left
+    /// to finish. A destroy that fails because xl's reaper got there first is no failure.
     func reap(domid: UInt16, domain: String) async throws {
         let clock = ContinuousClock()
-        var deadline = clock.now + pollInterval * 20
+        var deadline = clock.now + pollInterval * 60
         var destroyed = false
         while true {
             guard let info = try hypervisor.domainInfoList().first(where: { $0.domid == domid }) else { return }
             if clock.now >= deadline {
                 if destroyed || info.isDying { return }
                 destroyed = true
-                try await run(XenCommands.destroy(domain), operation: "shutdown", domain: domain)
-                deadline = clock.now + pollInterval * 20
+                do {
+                    try await run(XenCommands.destroy(domain), operation: "shutdown", domain: domain)
+                } catch {
+                    let now = try hypervisor.domainInfoList().first { $0.domid == domid }
+                    guard let now, !now.isDying else { return }
+                    throw error
+                }
+                deadline = clock.now + pollInterval * 60
                 continue
             }
             try await waitForRelease(upTo: deadline - clock.now)

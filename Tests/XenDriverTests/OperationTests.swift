@@ -219,6 +219,19 @@ import XenplanBasics
         #expect(h.runner.commands == [["xl", "shutdown", "ns1"], ["xl", "destroy", "ns1"]])
     }
 
+    /// A destroy of a powered-off guest that fails while Xen still lists it (and is not
+    /// tearing it down) fails the shutdown with xl's words: its disks are still held.
+    @Test func aFailedDestroyOfAGuestStillListedFailsTheShutdown() async throws {
+        let h = try DriverHarness()
+        defer { h.cleanup() }
+        h.runner.respond(to: ["xl", "destroy"], with: CommandResult(status: 1, stderr: "destroy failed (rc=-15)"))
+        h.hypervisor.update { infos in
+            for i in infos.indices where infos[i].domain == 1 { infos[i].flags = cxen_dominf_shutdown }
+        }
+        await #expect(throws: HostError.self) { try await h.driver.perform(.shutdown(domain: "ns1", timeoutSeconds: 300)) }
+        #expect(h.runner.commands == [["xl", "shutdown", "ns1"], ["xl", "destroy", "ns1"]])
+    }
+
     @Test func shutdownOfAnAbsentDomainDoesNothing() async throws {
         let h = try DriverHarness()
         defer { h.cleanup() }
