@@ -35,12 +35,31 @@ else
     }
     mirror=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
     mirror=${mirror:-http://deb.debian.org/debian}
-    log "clean root: debootstrap bookworm from $mirror with $packages"
+    log "clean root: debootstrap bookworm from $mirror, then $packages"
     mkdir -p "$cache"
     rm -rf "$base.tmp"
-    debootstrap --variant=minbase --include="$packages" bookworm "$base.tmp" "$mirror" > "$cache/debootstrap.log" 2>&1 || {
+    debootstrap --variant=minbase bookworm "$base.tmp" "$mirror" > "$cache/debootstrap.log" 2>&1 || {
         tail -30 "$cache/debootstrap.log" >&2; fail "debootstrap (log: $cache/debootstrap.log)"; }
-    rm -rf "$base.tmp"/var/cache/apt/archives/*.deb "$base.tmp"/var/lib/apt/lists/*
+    # A Debian 12 as it is kept: with bookworm-updates and bookworm-security (the package's
+    # Depends carry the versions of the build machine's libraries, security updates
+    # included), so the same sources as this machine when it is Debian 12.
+    if [ -f /etc/apt/sources.list.d/debian.sources ]; then
+        rm -f "$base.tmp/etc/apt/sources.list"
+        cp /etc/apt/sources.list.d/debian.sources "$base.tmp/etc/apt/sources.list.d/"
+    else
+        printf 'deb %s bookworm main\ndeb %s bookworm-updates main\ndeb http://deb.debian.org/debian-security bookworm-security main\n' \
+            "$mirror" "$mirror" > "$base.tmp/etc/apt/sources.list"
+    fi
+    cp /etc/resolv.conf "$base.tmp/etc/resolv.conf"
+    # No service starts inside the root.
+    printf '#!/bin/sh\nexit 101\n' > "$base.tmp/usr/sbin/policy-rc.d"
+    chmod 0755 "$base.tmp/usr/sbin/policy-rc.d"
+    {
+        chroot "$base.tmp" apt-get update -qq &&
+            chroot "$base.tmp" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+                $(echo "$packages" | tr ',' ' ')
+    } >> "$cache/debootstrap.log" 2>&1 || { tail -30 "$cache/debootstrap.log" >&2; fail "apt-get install in the root"; }
+    rm -rf "$base.tmp"/var/cache/apt/archives/*.deb
     # Roots of older package lists are not used again.
     find "$cache" -mindepth 1 -maxdepth 1 -type d -name 'bookworm-*' ! -name "bookworm-$key*" -exec rm -rf {} +
     mv "$base.tmp" "$base"
@@ -48,15 +67,24 @@ else
 fi
 
 work=$(mktemp -d /var/tmp/xenplan-deb-test.XXXXXX)
-trap 'rm -rf "$work"' EXIT
 root="$work/root"
+trap 'umount "$root/proc" 2>/dev/null || true; rm -rf "$work"' EXIT
 cp -a "$base" "$root"
+# The Swift runtime reads its arguments from /proc/self/cmdline: a root needs /proc, as
+# every installed system has.
+mount -t proc proc "$root/proc"
 cp "$deb" "$root/tmp/"
 cp -r examples/minimal "$root/tmp/minimal"
 in_root() { chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 "$@"; }
 
 name=$(basename "$deb")
-in_root dpkg -i "/tmp/$name" > "$work/dpkg.log" 2>&1 || { cat "$work/dpkg.log" >&2; fail "dpkg -i $name"; }
+if ! in_root dpkg -i "/tmp/$name" > "$work/dpkg.log" 2>&1; then
+    # A cached root older than this machine's libraries: apt brings them up to date, as
+    # on a dom0 that installs the package with apt.
+    log "dpkg -i: dependencies not met in the cached root; apt-get -f install"
+    { in_root apt-get update -qq && in_root env DEBIAN_FRONTEND=noninteractive apt-get -f install -y -qq; } >> "$work/dpkg.log" 2>&1 ||
+        { cat "$work/dpkg.log" >&2; fail "dpkg -i $name"; }
+fi
 [ "$(in_root dpkg-query -W -f '${Status}' xenplan)" = "install ok installed" ] || fail "dpkg-query: xenplan is not installed"
 log "ok: dpkg -i $name (Depends: $depends)"
 
