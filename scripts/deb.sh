@@ -20,6 +20,9 @@ version=$("$binary" --version | cut -d' ' -f1)
 [[ "$version" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || { echo "deb: unexpected version '$version'" >&2; exit 1; }
 arch=$(dpkg --print-architecture)
 
+# As Debian ships binaries: without their symbol tables (95 MB → 65 MB).
+strip --strip-unneeded "$binary"
+
 # Debian keeps man pages compressed, without a time stamp (reproducible).
 gzip -9nf "$root"/usr/share/man/man1/*.1
 
