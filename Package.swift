@@ -1,6 +1,21 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+/// `-DNAME="value"` for XenplanBuildInfo's C file, from the environment of `swift build`:
+/// the commit `xenplan --version` names, which the Makefile sets from git (a plain
+/// `swift build` leaves it out: "commit unknown"). Only the characters a commit hash or
+/// a date can have are taken, so that no value can become C code.
+func buildStamp(_ name: String, characters: String) -> [CSetting] {
+    guard let value = Context.environment[name], !value.isEmpty, value.count <= 64,
+        value.allSatisfy({ characters.contains($0) })
+    else { return [] }
+    return [.define(name, to: "\"\(value)\"")]
+}
+
+let buildInfoSettings =
+    buildStamp("XENPLAN_COMMIT", characters: "0123456789abcdef-dirty")
+    + buildStamp("XENPLAN_COMMIT_DATE", characters: "0123456789-")
+
 let package = Package(
     name: "xenplan",
     products: [
@@ -20,11 +35,12 @@ let package = Package(
         .systemLibrary(name: "CXen", path: "Sources/CXen", providers: [.apt(["libxen-dev"])]),
         .target(name: "XenDriver", dependencies: ["XenplanBasics", "HostModel", "CXen"], exclude: ["README.md"]),
         .target(name: "Agent", dependencies: ["XenplanBasics", "HostModel", "Yams"], exclude: ["README.md"]),
+        .target(name: "XenplanBuildInfo", exclude: ["README.md"], cSettings: buildInfoSettings),
         .target(
             name: "XenplanCLI",
             dependencies: [
                 "XenplanBasics", "Manifest", "HostModel", "Planner", "SimDriver", "XenDriver",
-                "Executor", "Agent",
+                "Executor", "Agent", "XenplanBuildInfo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["README.md"]

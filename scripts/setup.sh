@@ -3,7 +3,9 @@
 # sudo available). Safe to run again: it installs only what is missing.
 set -euo pipefail
 
-packages=(libxen-dev make time xenstore-utils openssh-server openssh-client)
+# dpkg-dev and debootstrap: `make deb` and `make deb-test` (the Debian package, and a
+# clean Debian 12 root to install it into).
+packages=(libxen-dev make time xenstore-utils openssh-server openssh-client dpkg-dev debootstrap)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -4,10 +4,13 @@ import Manifest
 import XenplanBasics
 
 public struct XenplanMain: AsyncParsableCommand {
+    /// The version plans, backups and the agent's hello carry; `--version` adds the commit.
+    public static let version = "0.1.0"
+
     public static let configuration = CommandConfiguration(
         commandName: "xenplan",
         abstract: "Declarative desired-state reconciler for Xen hosts.",
-        version: "0.1.0",
+        version: BuildInfo.versionLine(version: version),
         subcommands: [
             ValidateCommand.self, PlanCommand.self, ShowCommand.self, ApplyCommand.self, UnlockCommand.self, StatusCommand.self, DriftCommand.self,
             ImportCommand.self,

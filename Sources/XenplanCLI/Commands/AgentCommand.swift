@@ -98,7 +98,7 @@ struct AgentCommand: AsyncParsableCommand {
                 policyProblem = "\(error)"
             }
             let config = AgentServer.Configuration(
-                host: pinned, xenplanVersion: XenplanMain.configuration.version,
+                host: pinned, xenplanVersion: XenplanMain.version,
                 progressInterval: .milliseconds(Int64(progressInterval * 1000)),
                 lockDirectory: URL(fileURLWithPath: runDirectory), policy: loaded ?? .closed())
             let make = factory()

@@ -39,7 +39,7 @@ struct BackupCommand: AsyncParsableCommand {
         let journalPath = state.journalPath
         // A backup is what was asked for and loses nothing: it runs without a question.
         let request = ApplyRequest(
-            lab: session.lab, drivers: session.drivers, planOptions: PlanOptions(xenplanVersion: XenplanMain.configuration.version),
+            lab: session.lab, drivers: session.drivers, planOptions: PlanOptions(xenplanVersion: XenplanMain.version),
             interactive: false,
             journalPath: journalPath, lockTimeout: .seconds(lockTimeout), purpose: .backup(domains: domains))
         let style = Style(enabled: Console.colorEnabled)

@@ -48,7 +48,7 @@ struct RestoreCommand: AsyncParsableCommand {
     private func restore() async throws -> Bool {
         let session = try LabSession.open(directory: directory, stateDirectory: state.path)
         for warning in session.warnings { Console.err(warning.description) }
-        var options = PlanOptions(xenplanVersion: XenplanMain.configuration.version)
+        var options = PlanOptions(xenplanVersion: XenplanMain.version)
         options.allowDataLoss = allowDataLoss
         let journalPath = state.journalPath
         let request = ApplyRequest(

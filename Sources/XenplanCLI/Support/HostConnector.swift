@@ -45,7 +45,7 @@ enum HostConnector {
                 user: user, address: address, port: port, agentCommand: host.agentCommand,
                 extraOptions: options, imageDirectories: images, volumeGroups: volumeGroups,
                 imagePaths: imagePaths(of: host.name, in: lab))
-            return SshDriver(hostName: host.name, target: target, clientVersion: XenplanMain.configuration.version)
+            return SshDriver(hostName: host.name, target: target, clientVersion: XenplanMain.version)
         }
     }
 

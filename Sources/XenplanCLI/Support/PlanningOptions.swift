@@ -27,7 +27,7 @@ struct PlanningOptions: ParsableArguments {
         PlanOptions(
             allowRestart: allowRestart, allowDataLoss: allowDataLoss, prune: prune,
             hosts: hosts.isEmpty ? nil : Set(hosts), domains: domains.isEmpty ? nil : Set(domains),
-            unobservedHosts: unobserved, xenplanVersion: XenplanMain.configuration.version
+            unobservedHosts: unobserved, xenplanVersion: XenplanMain.version
         )
     }
 }
