@@ -6,13 +6,14 @@ import XenplanBasics
 /// Progress of an apply for people: one line when an action starts and one when it ends
 /// (with its elapsed time), on standard error; the summary goes to standard output.
 final class ProgressText: ExecutionObserver, @unchecked Sendable {
+    /// The lines go to standard error: coloured as standard error allows.
     private let style: Style
     private let lock = NSLock()
     private let nameWidth: Int
 
     private var ticker: HeartbeatTicker?
 
-    init(plan: Plan, style: Style) {
+    init(plan: Plan, style: Style = Style(enabled: Console.stderrColorEnabled)) {
         self.style = style
         nameWidth = max(8, plan.actions.compactMap(\.domain).map(\.count).max() ?? 0)
         ticker = HeartbeatTicker { [weak self] action, elapsed in

@@ -51,7 +51,7 @@ final class ApplyConsole: ApplyDelegate, @unchecked Sendable {
             Console.err("warning: \(error)")
         }
         let plan = review.plan
-        progress = json ? ProgressJSON() : ProgressText(plan: plan, style: style)
+        progress = json ? ProgressJSON() : ProgressText(plan: plan)
         if json {
             ProgressJSON.line(.stream(StreamEvent(command: command, run: runID)))
             ProgressJSON.line(

@@ -14,8 +14,18 @@ enum Console {
     static var stdoutIsTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
     static var stdinIsTerminal: Bool { isatty(STDIN_FILENO) == 1 }
 
+    static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
+
+    /// For what goes to standard output.
     static var colorEnabled: Bool {
         colorEnabled(environment: ProcessInfo.processInfo.environment, isTerminal: stdoutIsTerminal)
+    }
+
+    /// For what goes to standard error (progress, warnings): decided by standard error's
+    /// own terminal check, so `apply 2> log` keeps escape sequences out of the log even
+    /// when standard output is a terminal, and the other way round.
+    static var stderrColorEnabled: Bool {
+        colorEnabled(environment: ProcessInfo.processInfo.environment, isTerminal: stderrIsTerminal)
     }
 
     static func colorEnabled(environment: [String: String], isTerminal: Bool) -> Bool {
