@@ -84,6 +84,31 @@ import XenplanTestSupport
         #expect(try Planner.plan(lab: lab, observed: after).actions.isEmpty)
     }
 
+    /// Shut down, a guest whose disk another running guest has attached could not start
+    /// again: the backup would leave it down, so it is refused, saying why (found by the
+    /// property suite, seed 888195).
+    @Test func theShutdownPolicyIsRefusedWhenTheGuestCouldNotStartAgain() throws {
+        let lab = L.lab([L.web(.shutdown)])
+        var observed = Fixture.converged(lab)
+        let web = try #require(observed[named: "cpt18"].domain(named: "web"))
+        var intruder = web
+        intruder.name = "u5"
+        intruder.domid = 99
+        intruder.uuid = "u5"
+        intruder.disks = [DiskState(vdev: "xvda", target: web.disks[0].target)]
+        intruder.nics = []
+        observed[named: "cpt18"].domains.append(intruder)
+        #expect(throws: PlanRefusal.self) { try BackupPlanner.backupPlan(lab: lab, observed: observed, domains: [], options: L.options) }
+        do {
+            _ = try BackupPlanner.backupPlan(lab: lab, observed: observed, domains: [], options: L.options)
+        } catch {
+            #expect(
+                error.message
+                    == "cannot shut web down for its backup: disk xvda (\(web.disks[0].target)) is attached to u5 on cpt18, so it could not start again; detach it there, or back it up with consistency: pause"
+            )
+        }
+    }
+
     @Test func aStoppedGuestIsCopiedAsItIs() throws {
         let lab = L.lab([L.web(.shutdown, state: .stopped)])
         let observed = Fixture.converged(lab)

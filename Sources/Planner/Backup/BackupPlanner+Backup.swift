@@ -93,10 +93,18 @@ extension BackupPlanner {
                 disruption = .pause
                 operations = [.backup(job)]
             case .shutdown:
-                guard config != nil else {
+                guard let config else {
                     throw refusal(
                         host: host, domain: name,
                         "cannot shut \(name) down for its backup: it has no xenplan configuration on \(host) to start it again from; apply first")
+                }
+                // Shut down, it could not start again while another guest has its disk:
+                // the backup would leave it down.
+                if let why = hosts.diskInUse(name, disks: config.disks) {
+                    throw refusal(
+                        host: host, domain: name,
+                        "cannot shut \(name) down for its backup: \(why), so it could not start again; detach it there, or back it up with consistency: pause"
+                    )
                 }
                 job.consistency = "shutdown"
                 how = "shut down for the snapshots and started again"
