@@ -179,4 +179,21 @@ import XenplanTestSupport
                     gates: ApplyGates(allowDataLoss: true))
             ])
     }
+
+    /// A seeded guest whose configuration a person removed is adopted without its seed;
+    /// declared on another host, it used to be migrated with its seed disk still attached,
+    /// and the migration failed on the target's missing seed file (seed 999001). The seed
+    /// disk is now detached before the move.
+    @Test func aSeededGuestAdoptedWithoutItsSeedMovesWithoutItsSeedDisk() async {
+        var lab = Self.twoHosts
+        var d1 = Self.domain("d1", host: "h1", pool: "san", stopped: false)
+        d1.disks = [DiskBlueprint(name: "root", size: 64, vdev: "xvda", pool: "san", image: true)]
+        lab.domains = [d1]
+        await Self.expectHolds(
+            lab,
+            [
+                LabTransition(
+                    change: .move("d1", host: "h2"), outOfBand: [OutOfBandChange(host: "h1", argv: ["rm-config", "d1"])])
+            ])
+    }
 }

@@ -100,8 +100,12 @@ extension Diff {
         var usage = current
         var memoryDone = false
 
+        // The guest as the device changes below find it (a seed disk detached before a move).
+        var present = s
         if migrating {
-            (usage, memoryDone) = migrateLive(d, s, from: o, to: h, usage: usage, restarting: restarting, volumeDeps: volumeDeps)
+            let moved = migrateLive(d, s, from: o, to: h, usage: usage, restarting: restarting, volumeDeps: volumeDeps)
+            (usage, memoryDone) = (moved.usage, moved.memoryDone)
+            if moved.seedDetached { present.disks.removeAll { $0.target == CloudInitSeed.path(domain: d.name) } }
             volumeDeps = []
             configDue = true
         }
@@ -159,7 +163,7 @@ extension Diff {
                     operations: [.setScheduler(domain: d.name, weight: d.cpuWeight, cap: d.cpuCap)]))
         }
         if !blocked {
-            live += deviceChanges(d, s, disks: disks + DesiredConfigs.seedDisk(wanted), on: here)
+            live += deviceChanges(d, present, disks: disks + DesiredConfigs.seedDisk(wanted), on: here)
         }
         // Memory going down first (it frees room for others), going up last.
         var drafts: [Draft] = []

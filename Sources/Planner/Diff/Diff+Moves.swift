@@ -12,21 +12,35 @@ extension Diff {
     mutating func migrateLive(
         _ d: DomainSpec, _ s: DomainState, from o: String, to h: String, usage: Resources,
         restarting: Bool, volumeDeps: [Int]
-    ) -> (usage: Resources, memoryDone: Bool) {
+    ) -> (usage: Resources, memoryDone: Bool, seedDetached: Bool) {
         var usage = usage
         var memoryDone = false
+        var seedDetached = false
         if !restarting, d.memory < s.memoryTarget, d.memory <= s.memoryStaticMax {
             add(Self.setMemory(d, s, on: o, from: &usage))
             memoryDone = true
         }
-        if s.disks.contains(where: { $0.target == CloudInitSeed.path(domain: d.name) }),
-            observed.hosts[h]?.seeds.contains(d.name) == false, let seed = configs.seeds[d.name]
+        if let attached = s.disks.first(where: { $0.target == CloudInitSeed.path(domain: d.name) }),
+            observed.hosts[h]?.seeds.contains(d.name) == false
         {
-            add(
-                Draft(
-                    kind: .writeConfig, host: h, domain: d.name, summary: "first-boot seed of \(d.name), before it arrives",
-                    reason: "\(d.name) has its seed disk attached: the file must exist on \(h) for the migration",
-                    disruption: .none, operations: [.writeSeed(seed)]))
+            if let seed = configs.seeds[d.name] {
+                add(
+                    Draft(
+                        kind: .writeConfig, host: h, domain: d.name, summary: "first-boot seed of \(d.name), before it arrives",
+                        reason: "\(d.name) has its seed disk attached: the file must exist on \(h) for the migration",
+                        disruption: .none, operations: [.writeSeed(seed)]))
+            } else {
+                // No seed to write there (its configuration, and so its identity, were made
+                // without one): the seed disk, read only at first boot, is detached before
+                // the move, or the migration would fail on the missing file.
+                add(
+                    Draft(
+                        kind: .detachDisk, host: o, domain: d.name,
+                        summary: "\(Normalize.vdev(attached.vdev)) (\(attached.target)), before it moves",
+                        reason: "its first-boot seed disk is attached and \(h) has no copy of it: the migration needs every disk on the target",
+                        disruption: .live, operations: [.detachDisk(domain: d.name, vdev: Normalize.vdev(attached.vdev))]))
+                seedDetached = true
+            }
         }
         let via = Set(
             s.disks.compactMap { observed.hosts[o]?.volumeByTarget[$0.target] }.compactMap { key in
@@ -41,7 +55,7 @@ extension Diff {
                 operations: [.migrate(domain: d.name, toHost: h), .removeConfig(name: d.name)],
                 deps: volumeDeps + bridgeDeps(d, on: h), takeHost: h, take: usage, releaseHost: o, release: usage))
         ledger[d.name] = Ledger.Entry(host: h, usage: usage, up: true)
-        return (usage, memoryDone)
+        return (usage, memoryDone, seedDetached)
     }
 
     /// A declared domain that is not running on `from` (only a configuration, or shut

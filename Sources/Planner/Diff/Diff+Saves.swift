@@ -167,7 +167,7 @@ extension Diff {
         // Restored where its file is, then moved to its declared host in the same apply,
         // as any running guest declared elsewhere is.
         if case let .live(to) = moves, let restored {
-            let (after, _) = migrateLive(d, restored, from: host, to: to, usage: usage, restarting: false, volumeDeps: [])
+            let (after, _, _) = migrateLive(d, restored, from: host, to: to, usage: usage, restarting: false, volumeDeps: [])
             let there = desiredConfig(d, on: to, observedNics: restored.nics, uuid: restored.uuid)
             add(
                 Draft(
