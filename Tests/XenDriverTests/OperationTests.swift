@@ -187,6 +187,13 @@ import XenplanBasics
         #expect(h.runner.commands == [["xl", "shutdown", "ns1"], ["xl", "destroy", "ns1"]])
     }
 
+    /// ns1 (domain 1) as Xen lists a guest that powered off and was not reaped yet.
+    static func powerOff(_ h: DriverHarness) {
+        h.hypervisor.update { infos in
+            for i in infos.indices where infos[i].domain == 1 { infos[i].flags = cxen_dominf_shutdown }
+        }
+    }
+
     /// A guest that powered off is listed until xl's own process reaps it; the action ends
     /// only once Xen drops it, so that a restore over its volumes finds them free.
     @Test func aPoweredOffGuestIsWaitedForUntilXenDropsIt() async throws {
@@ -194,9 +201,7 @@ import XenplanBasics
         defer { h.cleanup() }
         async let done: Void = h.driver.perform(.shutdown(domain: "ns1", timeoutSeconds: 300))
         try await Task.sleep(for: .milliseconds(200))
-        h.hypervisor.update { infos in
-            for i in infos.indices where infos[i].domain == 1 { infos[i].flags = cxen_dominf_shutdown }
-        }
+        Self.powerOff(h)
         h.server.releaseDomain()
         try await Task.sleep(for: .milliseconds(300))
         h.hypervisor.update { $0.removeAll { $0.domain == 1 } }
@@ -209,13 +214,8 @@ import XenplanBasics
     @Test func aPoweredOffGuestNobodyReapsIsDestroyed() async throws {
         let h = try DriverHarness()
         defer { h.cleanup() }
-        async let done: Void = h.driver.perform(.shutdown(domain: "ns1", timeoutSeconds: 300))
-        try await Task.sleep(for: .milliseconds(200))
-        h.hypervisor.update { infos in
-            for i in infos.indices where infos[i].domain == 1 { infos[i].flags = cxen_dominf_shutdown }
-        }
-        h.server.releaseDomain()
-        try await done
+        Self.powerOff(h)
+        try await h.driver.perform(.shutdown(domain: "ns1", timeoutSeconds: 300))
         #expect(h.runner.commands == [["xl", "shutdown", "ns1"], ["xl", "destroy", "ns1"]])
     }
 
@@ -225,9 +225,7 @@ import XenplanBasics
         let h = try DriverHarness()
         defer { h.cleanup() }
         h.runner.respond(to: ["xl", "destroy"], with: CommandResult(status: 1, stderr: "destroy failed (rc=-15)"))
-        h.hypervisor.update { infos in
-            for i in infos.indices where infos[i].domain == 1 { infos[i].flags = cxen_dominf_shutdown }
-        }
+        Self.powerOff(h)
         await #expect(throws: HostError.self) { try await h.driver.perform(.shutdown(domain: "ns1", timeoutSeconds: 300)) }
         #expect(h.runner.commands == [["xl", "shutdown", "ns1"], ["xl", "destroy", "ns1"]])
     }
