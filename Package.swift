@@ -16,6 +16,8 @@ let buildInfoSettings =
     buildStamp("XENPLAN_COMMIT", characters: "0123456789abcdef-dirty")
     + buildStamp("XENPLAN_COMMIT_DATE", characters: "0123456789-")
 
+let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
+
 let package = Package(
     name: "xenplan",
     products: [
@@ -24,17 +26,20 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .target(name: "XenplanBasics", exclude: ["README.md"]),
         .target(name: "Manifest", dependencies: ["XenplanBasics", "Yams"], exclude: ["README.md"]),
         .target(name: "HostModel", dependencies: ["XenplanBasics"], exclude: ["README.md"]),
         .target(name: "Planner", dependencies: ["XenplanBasics", "Manifest", "HostModel"], exclude: ["README.md"]),
-        .target(name: "SimDriver", dependencies: ["XenplanBasics", "HostModel"], exclude: ["README.md"]),
-        .target(name: "Executor", dependencies: ["XenplanBasics", "Manifest", "HostModel", "Planner"], exclude: ["README.md"]),
+        .target(name: "SimDriver", dependencies: ["XenplanBasics", "HostModel", logging], exclude: ["README.md"]),
+        .target(
+            name: "Executor", dependencies: ["XenplanBasics", "Manifest", "HostModel", "Planner", logging],
+            exclude: ["README.md"]),
         .systemLibrary(name: "CXen", path: "Sources/CXen", providers: [.apt(["libxen-dev"])]),
-        .target(name: "XenDriver", dependencies: ["XenplanBasics", "HostModel", "CXen"], exclude: ["README.md"]),
-        .target(name: "Agent", dependencies: ["XenplanBasics", "HostModel", "Yams"], exclude: ["README.md"]),
+        .target(name: "XenDriver", dependencies: ["XenplanBasics", "HostModel", "CXen", logging], exclude: ["README.md"]),
+        .target(name: "Agent", dependencies: ["XenplanBasics", "HostModel", "Yams", logging], exclude: ["README.md"]),
         .target(name: "XenplanBuildInfo", exclude: ["README.md"], cSettings: buildInfoSettings),
         .target(
             name: "XenplanCLI",
@@ -42,6 +47,7 @@ let package = Package(
                 "XenplanBasics", "Manifest", "HostModel", "Planner", "SimDriver", "XenDriver",
                 "Executor", "Agent", "XenplanBuildInfo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                logging,
             ],
             exclude: ["README.md"]
         ),

@@ -161,6 +161,8 @@ public struct AgentRequestBody: Encodable, Sendable {
     public var imageDirectories: [String]?
     public var volumeGroups: [String]?
     public var imagePaths: [String]?
+    /// In a hello: the agent logs what it does on its standard error (`--verbose`).
+    public var trace: Bool?
     public var operation: HostOperation?
     public var owner: LockRecord?
     public var replacing: LockRecord?

@@ -7,7 +7,7 @@ public struct AgentRequest: Hashable, Sendable {
     public enum Kind: Hashable, Sendable {
         case hello(
             versions: [Int], client: String?, host: String?, imageDirectories: [String], volumeGroups: [String],
-            imagePaths: [String])
+            imagePaths: [String], trace: Bool = false)
         case observe
         case perform(HostOperation)
         case lock(owner: LockRecord, replacing: LockRecord?)
@@ -21,7 +21,7 @@ public struct AgentRequest: Hashable, Sendable {
 
     /// Request types and the fields each may carry besides `type` and `id`.
     static let fields: [String: Set<String>] = [
-        "hello": ["versions", "client", "host", "imageDirectories", "volumeGroups", "imagePaths"],
+        "hello": ["versions", "client", "host", "imageDirectories", "volumeGroups", "imagePaths", "trace"],
         "observe": [],
         "perform": ["operation"],
         "lock": ["owner", "replacing"],
@@ -120,9 +120,14 @@ public struct AgentRequest: Hashable, Sendable {
             let imagePaths = try stringList(object, "imagePaths", of: "paths", limit: ImageSource.maxObservedPaths, id: id) {
                 try AgentValidation.path($0, $1)
             }
+            var trace = false
+            if let value = object["trace"] {
+                guard case let .bool(b) = value else { throw bad("'trace' must be true or false, not \(value.kindName)") }
+                trace = b
+            }
             return .hello(
                 versions: versions, client: client, host: host, imageDirectories: directories,
-                volumeGroups: volumeGroups, imagePaths: imagePaths)
+                volumeGroups: volumeGroups, imagePaths: imagePaths, trace: trace)
         case "observe":
             return .observe
         case "perform":
@@ -298,6 +303,21 @@ extension JSONValue {
         case let .object(o): return .object(o.filter { $0.value != .null }.mapValues(\.withoutNulls))
         case let .array(a): return .array(a.map(\.withoutNulls))
         default: return self
+        }
+    }
+}
+
+extension AgentRequest.Kind {
+    /// The request as a log line names it: `hello`, `observe`, `perform create www`.
+    public var shown: String {
+        switch self {
+        case .hello: return "hello"
+        case .observe: return "observe"
+        case let .perform(operation): return "perform \(operation.kind)\(operation.domainName.map { " \($0)" } ?? "")"
+        case .lock: return "lock"
+        case .unlock: return "unlock"
+        case .breakLock: return "break-lock"
+        case .lockHolder: return "lock-holder"
         }
     }
 }

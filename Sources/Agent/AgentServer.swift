@@ -1,5 +1,7 @@
 import Foundation
 import HostModel
+import Logging
+import XenplanBasics
 
 /// The server end of the agent protocol: reads requests, validates each completely, and
 /// serves them one at a time from a `HostDriver` made once the client has said hello.
@@ -102,14 +104,24 @@ public actor AgentServer {
         do {
             request = try AgentRequest.parse(line)
         } catch {
+            Self.log.debug("refused a request: \(error.message)")
             return error.answer
         }
-        return await answer(request, emit: emit)
+        if case .hello(_, _, _, _, _, _, true) = request.kind { Verbosity.turnOn() }
+        let started = ContinuousClock.now
+        let answer = await answer(request, emit: emit)
+        Self.log.debug(
+            "\(request.kind.shown) → \(answer.type)\(answer.code.map { " \($0.rawValue)" } ?? "") in \((ContinuousClock.now - started).shownElapsed)")
+        return answer
     }
+
+    /// `--verbose` or a client's `trace`: each request served, its answer and its time,
+    /// on standard error (which ssh carries back to the client).
+    static let log = Logger(label: "xenplan.agent")
 
     private func answer(_ request: AgentRequest, emit: @escaping @Sendable (AgentMessage) -> Void) async -> AgentMessage {
         let id = request.id
-        if case let .hello(versions, client, host, directories, volumeGroups, imagePaths) = request.kind {
+        if case let .hello(versions, client, host, directories, volumeGroups, imagePaths, _) = request.kind {
             return hello(
                 id: id, versions: versions, client: client, host: host, imageDirectories: directories,
                 volumeGroups: volumeGroups, imagePaths: imagePaths)

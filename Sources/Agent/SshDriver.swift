@@ -1,5 +1,6 @@
 import Foundation
 import HostModel
+import Logging
 import XenplanBasics
 
 /// A host reached through `xenplan agent` over OpenSSH. One ssh connection serves every
@@ -103,10 +104,17 @@ public final class SshDriver: HostDriver, HostLocking {
             throw HostError(host: hostName, operation: "connect", message: error.message)
         }
         let (client, process) = try await link.connection()
+        let what = "\(hostName): \(type)\(operation.map { " \($0.kind)\($0.domainName.map { " \($0)" } ?? "")" } ?? "")"
+        let started = ContinuousClock.now
+        SshLink.log.debug("\(what) →")
         do {
             let deadline = operation.map { limits.deadline(for: $0) } ?? limits.deadline(setting)
-            return try await client.request(type, deadline: deadline, fill)
+            let answer = try await client.request(type, deadline: deadline, fill)
+            SshLink.log.debug(
+                "\(what) ← \(answer.type)\(answer.code.map { " \($0.rawValue)" } ?? "") in \((ContinuousClock.now - started).shownElapsed)")
+            return answer
         } catch let error as AgentClientError {
+            SshLink.log.debug("\(what): no answer after \((ContinuousClock.now - started).shownElapsed)")
             throw await SshLink.failure(
                 error, process: process, host: hostName, target: target, phase: phase,
                 limits: limits)
@@ -174,30 +182,39 @@ actor SshLink {
         current = nil
     }
 
+    /// `--verbose`: the ssh command, the connection's set-up time, each request and its
+    /// answer's time, and what the agent logs on its side (it is asked to with `trace`).
+    static let log = Logger(label: "xenplan.ssh")
+
     private func open() async throws -> (AgentClient, SshProcess) {
         let process: SshProcess
+        let verbose = Verbosity.isOn
+        let started = ContinuousClock.now
+        let host = self.host
+        Self.log.debug("\(host): \(CommandLineText.displayed([executable.path] + target.arguments))")
+        var echo: (@Sendable (String) -> Void)?
+        if verbose {
+            echo = { (line: String) in
+                let message: Logger.Message = "\(host) says: \(line)"
+                SshLink.log.debug(message)
+            }
+        }
         do {
             process = try SshProcess(
-                executable: executable, arguments: target.arguments,
-                maxAnswerBytes: limits.maxReplyBytes)
+                executable: executable, arguments: target.arguments, maxAnswerBytes: limits.maxReplyBytes, echo: echo)
         } catch {
             throw HostError(
                 host: host, operation: "ssh",
                 message: "cannot run \(executable.path) (\(error.reason)); install openssh-client on this machine")
         }
         let client = AgentClient(reader: process.reader, writer: process.writer)
-        let answer: AgentMessage
+        var answer: AgentMessage
         do {
-            let host = self.host, directories = target.imageDirectories, volumeGroups = target.volumeGroups
-            let imagePaths = target.imagePaths
-            let version = clientVersion
-            answer = try await client.request("hello", deadline: limits.deadline(.connect)) {
-                $0.versions = AgentProtocol.versions
-                $0.client = version
-                $0.host = host
-                $0.imageDirectories = directories.isEmpty ? nil : directories
-                $0.volumeGroups = volumeGroups.isEmpty ? nil : volumeGroups
-                $0.imagePaths = imagePaths.isEmpty ? nil : imagePaths
+            answer = try await hello(client, trace: verbose)
+            if verbose, SshMessages.refusedTrace(answer) {
+                // An agent older than `trace` refuses the field: ask again without it.
+                Self.log.debug("\(host): this agent cannot trace its work; asking without")
+                answer = try await hello(client, trace: false)
             }
         } catch let error as AgentClientError {
             throw await Self.failure(
@@ -208,6 +225,24 @@ actor SshLink {
             process.close()
             throw HostError(host: host, operation: "connect", message: problem)
         }
+        Self.log.debug(
+            "\(host): agent \(answer.xenplan ?? "?"), protocol \(answer.version.map(String.init) ?? "?"), connected in \((ContinuousClock.now - started).shownElapsed)"
+        )
         return (client, process)
+    }
+
+    private func hello(_ client: AgentClient, trace: Bool) async throws -> AgentMessage {
+        let host = self.host, directories = target.imageDirectories, volumeGroups = target.volumeGroups
+        let imagePaths = target.imagePaths
+        let version = clientVersion
+        return try await client.request("hello", deadline: limits.deadline(.connect)) {
+            $0.versions = AgentProtocol.versions
+            $0.client = version
+            $0.host = host
+            $0.imageDirectories = directories.isEmpty ? nil : directories
+            $0.volumeGroups = volumeGroups.isEmpty ? nil : volumeGroups
+            $0.imagePaths = imagePaths.isEmpty ? nil : imagePaths
+            $0.trace = trace ? true : nil
+        }
     }
 }

@@ -135,6 +135,13 @@ enum SshMessages {
         }
     }
 
+    /// True when the hello was refused for its `trace` field alone (an agent older than
+    /// it): the client asks again without.
+    static func refusedTrace(_ answer: AgentMessage) -> Bool {
+        answer.type == "error" && answer.code == .badRequest && answer.message?.hasPrefix("unknown field") == true
+            && answer.message?.contains("trace") == true
+    }
+
     /// Nil when the hello answer is a usable session; otherwise why not.
     static func helloProblem(_ answer: AgentMessage) -> String? {
         let ours = AgentProtocol.current

@@ -21,13 +21,19 @@ final class SshProcess: @unchecked Sendable {
 
     /// - Parameter maxAnswerBytes: the longest answer line read; reading stops at a
     ///   longer one, so a peer cannot make this process hold more than that.
-    init(executable: URL, arguments: [String], maxAnswerBytes: Int) throws(SpawnError) {
+    ///   - echo: given each line of stderr as it comes (an agent's `--verbose` log, ssh's
+    ///     own messages), escaped; lines are cut at 4 KiB.
+    init(executable: URL, arguments: [String], maxAnswerBytes: Int, echo: (@Sendable (String) -> Void)? = nil) throws(SpawnError) {
         child = try ChildProcess([executable.path] + arguments, searchPath: false)
         reader = LineReader(fd: child.stdoutFD, limit: maxAnswerBytes, closing: true, stopAtOversize: true)
         writer = LineWriter(fd: child.stdinFD)
         let fd = child.stderrFD
         let thread = Thread { [self] in
             var buffer = [UInt8](repeating: 0, count: 8192)
+            var pending: [UInt8] = []
+            func flush(_ bytes: ArraySlice<UInt8>) {
+                echo?(TerminalText.escaped(String(decoding: bytes.prefix(4096), as: UTF8.self)))
+            }
             while true {
                 let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
                 if n < 0 && errno == EINTR { continue }
@@ -36,7 +42,19 @@ final class SshProcess: @unchecked Sendable {
                     stderrData.append(contentsOf: buffer[0..<n])
                     if stderrData.count > 65_536 { stderrData = stderrData.suffix(65_536) }
                 }
+                if echo != nil {
+                    pending += buffer[0..<n]
+                    while let newline = pending.firstIndex(of: 0x0A) {
+                        flush(pending[..<newline])
+                        pending.removeSubrange(...newline)
+                    }
+                    if pending.count > 4096 {
+                        flush(pending[...])
+                        pending.removeAll()
+                    }
+                }
             }
+            if !pending.isEmpty { flush(pending[...]) }
             #if canImport(Glibc)
                 _ = Glibc.close(fd)
             #else

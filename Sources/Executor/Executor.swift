@@ -1,5 +1,6 @@
 import Foundation
 import HostModel
+import Logging
 import Planner
 import XenplanBasics
 
@@ -135,6 +136,9 @@ public struct Executor: Sendable {
         }
     }
 
+    /// `--verbose`: each host operation as it starts and ends, with its time.
+    static let log = Logger(label: "xenplan.apply")
+
     /// Performs one action's operations in order on its host; nil when it succeeded.
     func perform(_ action: PlannedAction) async -> ActionFailure? {
         guard let driver = drivers[action.host] else {
@@ -144,11 +148,17 @@ public struct Executor: Sendable {
         }
         for operation in action.operations {
             if let refusal = await checkOneCopy(operation, in: action) { return refusal }
+            let started = ContinuousClock.now
+            let what = "#\(action.id) \(operation.kind)\(operation.domainName.map { " \($0)" } ?? "") on \(action.host)"
+            Self.log.debug("\(what): started")
             do {
                 try await driver.perform(operation)
+                Self.log.debug("\(what): done in \((ContinuousClock.now - started).shownElapsed)")
             } catch let error as HostError {
+                Self.log.debug("\(what): failed after \((ContinuousClock.now - started).shownElapsed)")
                 return ActionFailure(operation: operation.kind, message: error.message)
             } catch {
+                Self.log.debug("\(what): failed after \((ContinuousClock.now - started).shownElapsed)")
                 return ActionFailure(operation: operation.kind, message: "\(error)")
             }
         }

@@ -1,4 +1,5 @@
 import HostModel
+import Logging
 import XenplanBasics
 
 /// Every host of a lab read at once: what `plan`, `drift`, `status` and `apply` start
@@ -23,6 +24,8 @@ public struct LabObservation: Sendable {
         }
     }
 
+    static let log = Logger(label: "xenplan.observe")
+
     /// Observes every driver in parallel; the whole takes as long as the slowest host.
     public static func observe(
         _ drivers: [any HostDriver], skipping skippable: Set<String> = [],
@@ -32,9 +35,16 @@ public struct LabObservation: Sendable {
         let results = await withTaskGroup(of: (String, Result<HostState, HostError>).self) { group in
             for driver in drivers {
                 group.addTask {
+                    let started = ContinuousClock.now
+                    func took() -> String { (ContinuousClock.now - started).shownElapsed }
                     do {
-                        return (driver.hostName, .success(try await driver.observe()))
+                        let state = try await driver.observe()
+                        log.debug(
+                            "host \(driver.hostName) read in \(took()): domains \(state.domains.count), configurations \(state.configs.count), volumes \(state.volumes.count)"
+                        )
+                        return (driver.hostName, .success(state))
                     } catch let error as HostError {
+                        log.debug("host \(driver.hostName) not read (\(took())): \(error.message)")
                         return (driver.hostName, .failure(error))
                     } catch {
                         return (driver.hostName, .failure(HostError(host: driver.hostName, operation: "observe", message: "\(error)")))

@@ -16,7 +16,7 @@ extension SimDriver {
         }
         let now = clock.now()
         let seconds: Double = try store.withLocks([hostName]) { session in
-            var probe = try session.file(hostName, machine: machine)
+            var probe = try session.file(hostName)
             let seconds = probe.saveSeconds(operation, at: now)
             try probe.apply(operation, host: hostName, now: now)
             return seconds

@@ -16,7 +16,7 @@ extension SimDriver {
     func fillVolume(_ operation: HostOperation, seconds: (SimHostFile) -> Double) async throws {
         let now = clock.now()
         let duration: Double = try store.withLocks([hostName]) { session in
-            var probe = try session.file(hostName, machine: machine)
+            var probe = try session.file(hostName)
             let duration = seconds(probe)
             try probe.apply(operation, host: hostName, now: now)
             return duration
@@ -43,7 +43,7 @@ extension SimDriver {
         }
         let others = store.hostNames().filter { $0 != hostName }
         return try store.withLocks([hostName] + others) { session in
-            var file = try session.file(hostName, machine: machine)
+            var file = try session.file(hostName)
             if image == nil, file.images[path] == nil { throw SimError("\(hostName) has no image \(path)") }
             file.images[path] = image
             session.update(hostName, file)

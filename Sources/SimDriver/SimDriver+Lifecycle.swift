@@ -14,7 +14,7 @@ extension SimDriver {
             HostError(host: self.hostName, operation: "shutdown", domain: domain, message: message)
         }
         let (uuid, wait): (String, Double) = try store.withLocks([hostName]) { session in
-            let file = try session.file(hostName, machine: machine)
+            let file = try session.file(hostName)
             if domain == "0" || domain == "Domain-0" { throw fail(XlMessages.domain0) }
             guard let i = file.domainIndex(domain) else { throw fail(XlMessages.invalidDomain(domain)) }
             let d = file.domains[i]
@@ -46,7 +46,7 @@ extension SimDriver {
         guard Syntax.isName(target) else { throw fail(SimError.invalidHostName(target).message) }
         let now = clock.now()
         let (uuid, latency): (String, Double) = try store.withLocks([hostName, target]) { session in
-            var source = try session.file(hostName, machine: machine)
+            var source = try session.file(hostName)
             guard let i = source.domainIndex(domain), source.domains[i].transient == nil else {
                 throw fail(XlMessages.invalidDomain(domain))
             }
@@ -78,7 +78,7 @@ extension SimDriver {
         }
         try await sleep(latency)
         try store.withLocks([hostName, target]) { session in
-            var source = try session.file(hostName, machine: machine)
+            var source = try session.file(hostName)
             var destination = try session.file(target)
             guard let j = destination.domains.firstIndex(where: { $0.uuid == uuid && $0.transient == .incoming }) else {
                 // Someone destroyed the incoming copy: the source keeps running, as Xen resumes it.

@@ -1,5 +1,6 @@
 import Foundation
 import HostModel
+import Logging
 import XenplanBasics
 
 /// A simulated Xen host kept as a file in the state directory (`<host>.live.json`,
@@ -20,13 +21,20 @@ public final class SimDriver: HostDriver {
 
     /// - Parameters:
     ///   - machine: what the host is if the state directory has no file for it yet.
+    ///   - blanks: what hosts are while the directory has no file for them, when more
+    ///     than an empty `machine` (the manifests' pools and images), for this host and
+    ///     the others it may reach (a migration's target); they win over `machine`.
+    ///     Nothing is written for a host until an operation changes it, so that reading a
+    ///     new host leaves no file behind.
     ///   - speed: defaults to `$XENPLAN_SIM_SPEED` (else 1).
     public init(
-        stateDirectory: URL, host: String, machine: SimMachine? = nil,
+        stateDirectory: URL, host: String, machine: SimMachine? = nil, blanks: [String: SimHostFile] = [:],
         clock: any SimClock = SystemClock(), speed: Double = SimDriver.speedFromEnvironment()
     ) {
         self.hostName = host
-        self.store = SimStore(directory: stateDirectory)
+        var blanks = blanks
+        if blanks[host] == nil, let machine { blanks[host] = SimHostFile(machine: machine) }
+        self.store = SimStore(directory: stateDirectory, blanks: blanks)
         self.machine = machine
         self.clock = clock
         self.speed = max(0, speed)
@@ -42,21 +50,19 @@ public final class SimDriver: HostDriver {
 
     public func observe() async throws -> HostState {
         let now = clock.now()
-        return try store.withLocks([hostName]) { session in
-            try session.file(hostName, machine: machine).hostState(name: hostName, at: now)
-        }
+        return try store.peek(hostName).hostState(name: hostName, at: now)
     }
 
     /// The host's file as it is now (for `sim show` and tests).
     public func file() throws -> SimHostFile {
-        try store.withLocks([hostName]) { session in try session.file(hostName, machine: machine) }
+        try store.peek(hostName)
     }
 
     /// Runs `body` on the host's file under its lock and saves the result: seeds and
     /// tests use it to arrange a host directly.
     public func edit<R>(_ body: (inout SimHostFile) throws -> R) throws -> R {
         try store.withLocks([hostName]) { session in
-            var file = try session.file(hostName, machine: machine)
+            var file = try session.file(hostName)
             let result = try body(&file)
             session.update(hostName, file)
             return result
@@ -73,7 +79,12 @@ public final class SimDriver: HostDriver {
         try edit { $0.failures[kind] = SimHostFile.Failure(remaining: times, message: message) }
     }
 
+    /// `--verbose`: what the simulated host is asked to do, where a real one would say
+    /// which commands it runs.
+    static let log = Logger(label: "xenplan.sim")
+
     public func perform(_ operation: HostOperation) async throws {
+        Self.log.debug("\(hostName): \(operation.kind)\(operation.domainName.map { " \($0)" } ?? "")")
         try consumeInjectedFailure(operation)
         switch operation {
         case let .migrate(domain, toHost):
@@ -101,7 +112,7 @@ public final class SimDriver: HostDriver {
     // MARK: Latency and failures
 
     func latency(of kind: String) throws -> Double {
-        try store.withLocks([hostName]) { session in try session.file(hostName, machine: machine).latencies[kind] ?? 0 }
+        try store.peek(hostName).latencies[kind] ?? 0
     }
 
     /// Sleeps `seconds × speed`, cancellably: an interrupted apply stops at once, and a
@@ -115,7 +126,7 @@ public final class SimDriver: HostDriver {
     private func consumeInjectedFailure(_ operation: HostOperation) throws {
         let kind = operation.kind
         let message: String? = try store.withLocks([hostName]) { session in
-            var file = try session.file(hostName, machine: machine)
+            var file = try session.file(hostName)
             guard var failure = file.failures[kind], failure.remaining > 0 else { return nil }
             failure.remaining -= 1
             file.failures[kind] = failure.remaining > 0 ? failure : nil
@@ -178,7 +189,7 @@ public final class SimDriver: HostDriver {
     ) throws -> R {
         let others = store.hostNames().filter { $0 != hostName }
         return try store.withLocks([hostName] + others) { session in
-            var file = try session.file(hostName, machine: machine)
+            var file = try session.file(hostName)
             let shared = containers.filter { file.storage[$0]?.shared == true }
             var peers: [(String, SimHostFile)] = []
             if !shared.isEmpty {

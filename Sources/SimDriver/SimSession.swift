@@ -10,14 +10,13 @@ public struct SimSession {
         self.locked = locked
     }
 
-    /// A host's file; one opened from its seed or as an empty machine is written as the
-    /// working copy when the session ends.
-    public mutating func file(_ host: String, machine: SimMachine? = nil) throws -> SimHostFile {
+    /// A host's file: its working copy, else its seed, else the store's blank host. Only
+    /// `update` makes the session write it.
+    public mutating func file(_ host: String) throws -> SimHostFile {
         precondition(locked.contains(host), "host \(host) read without its lock")
         if let file = files[host] { return file }
-        let (file, fresh) = try store.read(host, machine: machine)
+        let file = try store.read(host)
         files[host] = file
-        if fresh { changed.insert(host) }
         return file
     }
 

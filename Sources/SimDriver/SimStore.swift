@@ -12,8 +12,13 @@ import XenplanBasics
 /// processes (two applies, `sim xl` during an apply) from losing each other's changes.
 public struct SimStore: Sendable {
     public let directory: URL
+    /// What hosts are while this directory has no file for them.
+    let blanks: [String: SimHostFile]
 
-    public init(directory: URL) { self.directory = directory }
+    public init(directory: URL, blanks: [String: SimHostFile] = [:]) {
+        self.directory = directory
+        self.blanks = blanks
+    }
 
     public func seedURL(_ host: String) -> URL { directory.appendingPathComponent("\(host).sim.json") }
     public func liveURL(_ host: String) -> URL { directory.appendingPathComponent("\(host).live.json") }
@@ -32,10 +37,10 @@ public struct SimStore: Sendable {
         return nil
     }
 
-    /// Every host that has a seed or a working copy here, sorted.
+    /// Every host that has a seed or a working copy here, or a blank, sorted.
     public func hostNames() -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
-        return Set(names.compactMap(Self.hostName(ofFile:))).sorted()
+        return Set(names.compactMap(Self.hostName(ofFile:))).union(blanks.keys).sorted()
     }
 
     /// Runs `body` holding the exclusive lock of every host in `hosts` (taken in name
@@ -53,6 +58,7 @@ public struct SimStore: Sendable {
                 close(fd)
             }
         }
+        if !sorted.isEmpty { try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true) }
         for host in sorted {
             let path = lockURL(host).path
             let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
@@ -70,19 +76,42 @@ public struct SimStore: Sendable {
         return result
     }
 
-    /// Reads a host: its working copy, else its seed, else an empty `machine`.
-    func read(_ host: String, machine: SimMachine?) throws -> (file: SimHostFile, fresh: Bool) {
+    /// Reads a host: its working copy, else its seed, else its blank.
+    func read(_ host: String) throws -> SimHostFile {
         let fm = FileManager.default
         for url in [liveURL(host), seedURL(host)] where fm.fileExists(atPath: url.path) {
             guard let data = fm.contents(atPath: url.path) else { throw SimError.io("read", url.path) }
             do {
-                return (try SimHostFile.decode(data), url == seedURL(host))
+                return try SimHostFile.decode(data)
             } catch {
                 throw SimError.unreadable(url.path, Self.describe(error))
             }
         }
-        if let machine { return (SimHostFile(machine: machine), true) }
+        if let blank = blanks[host] { return blank }
         throw SimError.noState(host: host, directory: directory.path)
+    }
+
+    /// Reads a host as `read` does, creating nothing: `plan`, `status` and `drift` leave
+    /// the state directory as they found it (no working copy, no lock file, no
+    /// directory). The lock is taken shared when its file exists, since only then can a
+    /// writer hold it; without one, the host's files are only ever replaced whole (a
+    /// rename), so what is read is one version or the next.
+    public func peek(_ host: String) throws -> SimHostFile {
+        guard Syntax.isName(host) else { throw SimError.invalidHostName(host) }
+        let path = lockURL(host).path
+        let fd = open(path, O_RDWR | O_CLOEXEC)
+        if fd < 0 {
+            guard errno == ENOENT else { throw SimError.io("open lock file", path) }
+            return try read(host)
+        }
+        defer {
+            _ = flock(fd, LOCK_UN)
+            close(fd)
+        }
+        while flock(fd, LOCK_SH) != 0 {
+            guard errno == EINTR else { throw SimError.io("lock", path) }
+        }
+        return try read(host)
     }
 
     /// Writes atomically: a temporary file in the same directory, created 0600, synced,

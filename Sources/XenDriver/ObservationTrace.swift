@@ -1,16 +1,19 @@
 import Foundation
+import Logging
+import XenplanBasics
 
-/// With `XENPLAN_TRACE_OBSERVE=1`, the local driver prints how long each part of an
-/// observation took on stderr: the answer to "why is plan slow on this dom0?" without
-/// a profiler on the host.
+/// With `--verbose` (or `XENPLAN_TRACE_OBSERVE=1` alone), the local driver says how long
+/// each part of an observation took on stderr: the answer to "why is plan slow on this
+/// dom0?" without a profiler on the host.
 struct ObservationTrace {
+    static let log = Logger(label: "xenplan.host")
     private let enabled: Bool
     private let clock = ContinuousClock()
     private var last: ContinuousClock.Instant
     private var parts: [String] = []
 
     init(environment: [String: String] = ProcessInfo.processInfo.environment) {
-        enabled = environment["XENPLAN_TRACE_OBSERVE"].map { !$0.isEmpty && $0 != "0" } ?? false
+        enabled = Verbosity.isOn || (environment["XENPLAN_TRACE_OBSERVE"].map { !$0.isEmpty && $0 != "0" } ?? false)
         last = clock.now
     }
 
@@ -29,6 +32,10 @@ struct ObservationTrace {
 
     func finish(host: String) {
         guard let line = line(host: host) else { return }
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        if Verbosity.isOn {
+            Self.log.debug("\(line)")
+        } else {
+            FileHandle.standardError.write(Data((line + "\n").utf8))
+        }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import XenplanBasics
 
 #if canImport(Glibc)
@@ -15,6 +16,9 @@ public struct ProcessCommandRunner: CommandRunner {
     /// How long a command stopped at its deadline gets to end on SIGTERM before its
     /// process group is sent SIGKILL: `xl` and `qemu-img` clean up on SIGTERM.
     var killGrace: Duration = .seconds(5)
+    /// `--verbose`: every command, its exit status and how long it took (never its input
+    /// or output, which can hold a configuration or a seed's keys).
+    static let log = Logger(label: "xenplan.host")
 
     public init(environment: [String: String] = [:]) {
         self.environment = environment
@@ -50,8 +54,10 @@ public struct ProcessCommandRunner: CommandRunner {
         } catch {
             return done(.failure(error))
         }
+        let started = ContinuousClock.now
         let output = pump(input: Array((stdin ?? "").utf8), to: child, until: deadline)
         if case let (out, err)? = output, let status = child.waitForExit(until: deadline) {
+            log.debug("\(CommandLineText.displayed(argv)): exit \(status) in \((ContinuousClock.now - started).shownElapsed)")
             // A tool's output ends up in messages (xl's complaint names the domain, LVM's
             // the volume): control characters are escaped here, where it enters, keeping
             // lines and tabs. What the parsers read (lvs' JSON) never holds a raw one.
@@ -64,6 +70,7 @@ public struct ProcessCommandRunner: CommandRunner {
         }
         child.terminate()
         if child.waitForExit(until: ContinuousClock.now + grace) == nil { child.kill() }
+        log.debug("\(CommandLineText.displayed(argv)): stopped at its deadline, \(timeout.shownSeconds)")
         done(.failure(CommandTimeout(argv: argv, timeout: timeout)))
         _ = child.waitForExit()
     }

@@ -26,6 +26,7 @@ public struct XenplanMain: AsyncParsableCommand {
             FileHandle.standardError.write(Data((message + "\n").utf8))
             Foundation.exit(ExitCode.validationFailure.rawValue)
         }
+        VerboseLogHandler.bootstrap()
         let main: () async -> Void = Self.main
         await main()
     }

@@ -269,6 +269,7 @@ struct AgentRefusalTests {
             .badRequest, greeted: false),
         Case("hello with an image path with ..", hello(#""imagePaths":["/srv/images/../../etc/shadow"]"#), .invalidField, greeted: false),
         Case("hello with a relative image path", hello(#""imagePaths":["images/a.img"]"#), .invalidField, greeted: false),
+        Case("hello with a trace that is not a boolean", hello(#""trace":"yes""#), .badRequest, greeted: false),
         Case(
             "hello with a volume group of 128 characters", hello(#""volumeGroups":[""# + String(repeating: "v", count: 128) + #""]"#),
             .invalidField, greeted: false),

@@ -2,6 +2,7 @@ import Foundation
 import HostModel
 import Manifest
 import Testing
+import XenplanBasics
 import XenplanTestSupport
 
 @testable import XenplanCLI
@@ -133,9 +134,9 @@ import XenplanTestSupport
 
     @Test func displayedAsShellWords() {
         #expect(
-            ConsoleCommand.displayed(["/usr/bin/ssh", "-t", "-o", "UserKnownHostsFile=/etc/xenplan/known hosts", "it's", "", "root@fd00::18"])
+            CommandLineText.displayed(["/usr/bin/ssh", "-t", "-o", "UserKnownHostsFile=/etc/xenplan/known hosts", "it's", "", "root@fd00::18"])
                 == "/usr/bin/ssh -t -o 'UserKnownHostsFile=/etc/xenplan/known hosts' 'it'\\''s' '' root@fd00::18")
-        #expect(ConsoleCommand.displayed(["/opt/x\u{1B}[2J/xl", "console", "www"]) == "'/opt/x\\u{1b}[2J/xl' console www")
+        #expect(CommandLineText.displayed(["/opt/x\u{1B}[2J/xl", "console", "www"]) == "'/opt/x\\u{1b}[2J/xl' console www")
     }
 
     @Test func listed() {

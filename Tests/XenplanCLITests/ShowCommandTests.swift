@@ -11,7 +11,7 @@ import Testing
         let plan = try Binary.run(["plan", "examples/lab", "--state-dir", state.path, "--allow-data-loss", "--out", file])
         #expect(plan.status == 0, "\(plan.stderr)")
         let saved = try Data(contentsOf: URL(fileURLWithPath: file))
-        try FileManager.default.removeItem(at: state.appendingPathComponent("cpt18.live.json"))
+        try FileManager.default.removeItem(at: state.appendingPathComponent("cpt18.sim.json"))
         let show = try Binary.run(["show", file])
         #expect(show.status == 0, "\(show.stderr)")
         let planBody = plan.stdout.split(separator: "\n", omittingEmptySubsequences: false).dropFirst(2).dropLast(2)

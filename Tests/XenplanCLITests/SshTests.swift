@@ -2,6 +2,8 @@ import Foundation
 import SimDriver
 import Testing
 
+@testable import XenplanCLI
+
 #if canImport(Glibc)
     import Glibc
     import XenplanTestSupport
@@ -214,5 +216,37 @@ struct SshTests {
         }
         #expect(answers.map { $0["type"] as? String } == ["error", "error", "error", "hello", "error", "state", "error"])
         #expect(answers.map { $0["code"] as? String } == ["out-of-order", "bad-json", "too-large", nil, "invalid-field", nil, "truncated"])
+    }
+}
+
+/// `--verbose` over ssh: the ssh command, the connection's set-up time, each request and
+/// its time, and what the agent itself logged (it is asked to with the hello's `trace`).
+@Suite(.serialized, .enabled(if: SshServer.isAvailable, "needs openssh-server (scripts/setup.sh installs it)"))
+struct SshVerboseTests {
+    @Test func verboseShowsTheSshCommandRequestsAndTheAgentsOwnLog() throws {
+        let state = try Repository.copyOfCommittedState()
+        let server = try SshServer(keys: [.init(command: SshTests.agentCommand(state: state))])
+        defer { server.stop(); try? FileManager.default.removeItem(at: state) }
+        let lab = try SshTests.sshLab(ports: ["cpt18": server.port, "cpt76": server.port])
+        defer { try? FileManager.default.removeItem(at: lab) }
+        let quiet = try Binary.run(["status", lab.path, "--state-dir", state.path], environment: server.clientEnvironment())
+        let result = try Binary.run(["status", lab.path, "--state-dir", state.path, "-v"], environment: server.clientEnvironment())
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(PlanCommandTests.normalised(result.stdout) == PlanCommandTests.normalised(quiet.stdout))
+        #expect(VerboseTests.logLines(quiet.stderr).isEmpty)
+        let lines = VerboseTests.logLines(result.stderr).filter { $0.contains("cpt18") }
+        let ssh = try #require(lines.first)
+        #expect(ssh.hasPrefix("ssh: cpt18: /usr/bin/ssh "), "\(lines)")
+        #expect(ssh.hasSuffix(" -p \(server.port) -- root@127.0.0.1 xenplan agent"), "\(ssh)")
+        let rest = Array(lines.dropFirst()).map { $0.replacingOccurrences(of: #"\[ *T\] "#, with: "", options: .regularExpression) }
+        #expect(
+            rest == [
+                "ssh: cpt18 says: agent: hello → hello in T",
+                "ssh: cpt18: agent \(XenplanMain.version), protocol 2, connected in T",
+                "ssh: cpt18: observe →",
+                "ssh: cpt18 says: agent: observe → state in T",
+                "ssh: cpt18: observe ← state in T",
+                "observe: host cpt18 read in T: domains 11, configurations 10, volumes 17",
+            ], "\(result.stderr)")
     }
 }

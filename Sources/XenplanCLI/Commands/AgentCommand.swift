@@ -28,6 +28,10 @@ struct AgentCommand: AsyncParsableCommand {
     @Flag(help: "Serve this dom0 through the local Xen driver (the default).")
     var local = false
 
+    // Also turned on by a client's hello that asks for it: what the agent logs then goes
+    // to its standard error, which ssh carries back to that client.
+    @OptionGroup var verbosity: VerboseOption
+
     @Option(help: "Serve only this host name; a hello naming another is refused.")
     var host: String?
 

@@ -18,6 +18,7 @@ struct ApplyCommand: AsyncParsableCommand {
     var target: String = "."
 
     @OptionGroup var state: StateOptions
+    @OptionGroup var verbosity: VerboseOption
     @OptionGroup var planning: PlanningOptions
 
     @Flag(name: .customLong("auto-approve"), help: "Do not ask for confirmation (destroys then need --allow-destroy).")

@@ -16,6 +16,7 @@ struct BackupsCommand: AsyncParsableCommand {
     var directory: String = "."
 
     @OptionGroup var state: StateOptions
+    @OptionGroup var verbosity: VerboseOption
 
     @Flag(help: "Print the backup records as JSON.")
     var json = false

@@ -26,6 +26,7 @@ struct ConsoleCommand: AsyncParsableCommand {
     var directory: String = "."
 
     @OptionGroup var state: StateOptions
+    @OptionGroup var verbosity: VerboseOption
 
     @Option(
         name: .customLong("skip-unreachable"),
@@ -51,7 +52,7 @@ struct ConsoleCommand: AsyncParsableCommand {
             let argv = try Self.argv(domain, on: host, drivers: session.drivers)
             for driver in session.drivers { await (driver as? SshDriver)?.disconnect() }
             if printCommand {
-                Console.out(Self.displayed(argv))
+                Console.out(CommandLineText.displayed(argv))
                 return
             }
             try Self.replaceProcess(with: argv)
@@ -140,21 +141,6 @@ struct ConsoleCommand: AsyncParsableCommand {
     static func listed(_ names: [String]) -> String {
         guard names.count > 1 else { return names.first ?? "" }
         return names.dropLast().joined(separator: ", ") + " and " + names.last!
-    }
-
-    /// The vector as one line a person can read and paste: each word quoted for a POSIX
-    /// shell when it needs to be, then anything a terminal would act on escaped.
-    static func displayed(_ argv: [String]) -> String {
-        TerminalText.escaped(argv.map(shellWord).joined(separator: " "))
-    }
-
-    static func shellWord(_ word: String) -> String {
-        let plain =
-            !word.isEmpty
-            && word.unicodeScalars.allSatisfy {
-                ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "@%+=:,./_-".unicodeScalars.contains($0)
-            }
-        return plain ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
     /// Becomes `argv` (`execv`, no shell, no PATH search: `argv[0]` is absolute). What was

@@ -18,6 +18,7 @@ struct DriftCommand: AsyncParsableCommand {
     var directory: String = "."
 
     @OptionGroup var state: StateOptions
+    @OptionGroup var verbosity: VerboseOption
 
     @Option(help: "Output format: text, json or junit.")
     var format: Format = .text

@@ -18,6 +18,7 @@ struct ImportCommand: AsyncParsableCommand {
     var directory: String = "."
 
     @OptionGroup var state: StateOptions
+    @OptionGroup var verbosity: VerboseOption
 
     @Option(name: .customLong("host"), help: "The host whose domains to import.")
     var host: String

@@ -15,6 +15,7 @@ struct PlanCommand: AsyncParsableCommand {
     var directory: String = "."
 
     @OptionGroup var state: StateOptions
+    @OptionGroup var verbosity: VerboseOption
     @OptionGroup var planning: PlanningOptions
 
     @Option(name: .customLong("out"), help: "Save the plan to FILE for `xenplan apply FILE`.")

@@ -12,6 +12,7 @@ struct StatusCommand: AsyncParsableCommand {
     var directory: String = "."
 
     @OptionGroup var state: StateOptions
+    @OptionGroup var verbosity: VerboseOption
 
     @Option(name: .customLong("host"), help: "Only show this host (repeatable); every host is still observed.")
     var hosts: [String] = []

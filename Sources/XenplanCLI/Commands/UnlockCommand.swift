@@ -18,6 +18,7 @@ struct UnlockCommand: AsyncParsableCommand {
     var directory: String = "."
 
     @OptionGroup var state: StateOptions
+    @OptionGroup var verbosity: VerboseOption
 
     func run() async throws {
         try await guarded {

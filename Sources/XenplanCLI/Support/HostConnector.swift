@@ -13,9 +13,26 @@ enum HostConnector {
     static let simulatedPoolCapacity = ByteSize.gib(4096)
 
     static func driver(for host: HostSpec, in lab: Lab, stateDirectory: String) throws -> any HostDriver & HostLocking {
+        try drivers(for: [host], in: lab, stateDirectory: stateDirectory)[0]
+    }
+
+    /// The drivers of `hosts`, in their order.
+    static func drivers(for hosts: [HostSpec], in lab: Lab, stateDirectory: String) throws -> [any HostDriver & HostLocking] {
+        let blanks = hosts.contains { $0.connection == .sim } ? simBlanks(in: lab) : [:]
+        return try hosts.map { try driver(for: $0, in: lab, stateDirectory: stateDirectory, blanks: blanks) }
+    }
+
+    private static func driver(
+        for host: HostSpec, in lab: Lab, stateDirectory: String, blanks: [String: SimHostFile]
+    ) throws -> any HostDriver & HostLocking {
         switch host.connection {
         case .sim:
-            return try simDriver(for: host, in: lab, stateDirectory: stateDirectory)
+            // A host the state directory does not hold yet is written only when an apply
+            // changes it; every simulated host's blank is given, since an operation on one
+            // can reach another (a migration's target, a shared pool).
+            return SimDriver(
+                stateDirectory: URL(fileURLWithPath: stateDirectory), host: host.name, machine: simMachine(for: host),
+                blanks: blanks)
         case .local:
             // This machine is the dom0: fails at once, saying what is missing, elsewhere.
             let (images, volumeGroups) = storage(reachableFrom: host.name, in: lab)
@@ -72,24 +89,15 @@ enum HostConnector {
         return paths
     }
 
-    /// A simulated host; one the state directory does not hold yet starts as the machine
-    /// its `sim:` block describes, with Domain-0 only and the pools the manifests declare
-    /// for it (a dom0's volume groups exist before xenplan is used).
-    private static func simDriver(for host: HostSpec, in lab: Lab, stateDirectory: String) throws -> SimDriver {
-        let directory = URL(fileURLWithPath: stateDirectory)
-        let store = SimStore(directory: directory)
-        let manager = FileManager.default
-        let machine = simMachine(for: host)
-        let exists = manager.fileExists(atPath: store.liveURL(host.name).path) || manager.fileExists(atPath: store.seedURL(host.name).path)
-        if !exists, let file = emptySimHost(for: host, in: lab) {
-            do {
-                try manager.createDirectory(at: directory, withIntermediateDirectories: true)
-                try store.write(file, to: store.liveURL(host.name))
-            } catch {
-                throw UserFacingError("host \(host.name): cannot create its simulated state in \(stateDirectory): \(error)")
-            }
+    /// What each simulated host is while the state directory holds no file for it: the
+    /// machine its `sim:` block describes, with Domain-0 only and the pools the manifests
+    /// declare for it (a dom0's volume groups exist before xenplan is used).
+    static func simBlanks(in lab: Lab) -> [String: SimHostFile] {
+        var blanks: [String: SimHostFile] = [:]
+        for host in lab.hosts where host.connection == .sim {
+            if let file = emptySimHost(for: host, in: lab) { blanks[host.name] = file }
         }
-        return SimDriver(stateDirectory: directory, host: host.name, machine: machine)
+        return blanks
     }
 
     static func simMachine(for host: HostSpec) -> SimMachine? {

@@ -18,7 +18,7 @@ struct LabSession {
         let loaded = try ManifestLoader.load(directory: directory)
         try checkHosts(hostFilter, in: loaded.lab, directory: directory, flag: "--host")
         let hosts = loaded.lab.hosts.filter { hostFilter.isEmpty || hostFilter.contains($0.name) }
-        let drivers = try hosts.map { try HostConnector.driver(for: $0, in: loaded.lab, stateDirectory: stateDirectory) }
+        let drivers = try HostConnector.drivers(for: hosts, in: loaded.lab, stateDirectory: stateDirectory)
         return LabSession(directory: directory, lab: loaded.lab, warnings: loaded.warnings, drivers: drivers)
     }
 

@@ -9,6 +9,7 @@ struct PlannedRunOptions: ParsableArguments {
     var directory: String = "."
 
     @OptionGroup var state: StateOptions
+    @OptionGroup var verbosity: VerboseOption
 
     @Option(name: .customLong("lock-timeout"), help: "Seconds to wait for a host's apply lock held by another run (default: 0, fail at once).")
     var lockTimeout: Int = 0
