@@ -50,10 +50,13 @@ public protocol ExecutionObserver: Sendable {
     func didSkip(_ action: PlannedAction, because reason: SkipReason)
     /// An action's operations are done; it now waits for the guest's balloon.
     func willWaitForBalloon(_ action: PlannedAction, domain: String, target: ByteSize)
+    /// While it waits: what the guest was last seen holding (each poll of the host).
+    func balloonHolds(_ action: PlannedAction, domain: String, holds: ByteSize, target: ByteSize)
 }
 
 extension ExecutionObserver {
     public func willWaitForBalloon(_ action: PlannedAction, domain: String, target: ByteSize) {}
+    public func balloonHolds(_ action: PlannedAction, domain: String, holds: ByteSize, target: ByteSize) {}
 }
 
 /// Observes nothing (tests, library users that only want the report).

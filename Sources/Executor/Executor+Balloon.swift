@@ -32,6 +32,7 @@ extension Executor {
             }
             lastSeen = observed.memoryActual
             if observed.memoryActual <= target + options.balloonTolerance { return nil }
+            observer.balloonHolds(action, domain: domain, holds: observed.memoryActual, target: target)
             let now = clock.now()
             if now >= deadline { break }
             do {

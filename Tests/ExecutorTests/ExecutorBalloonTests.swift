@@ -30,6 +30,13 @@ import XenplanBasics
                 .milliseconds(1600), .milliseconds(3200),
             ])
         #expect(log.events.contains("balloon 0 www 512 MiB"))
+        // Each poll that finds the guest above its target says what it still holds.
+        // (The fake guest gives back 256 MiB at each whole second of the manual clock.)
+        #expect(
+            log.events.filter { $0.hasPrefix("holds") } == [
+                "holds 0 www 2048 MiB", "holds 0 www 2048 MiB", "holds 0 www 2048 MiB", "holds 0 www 2048 MiB",
+                "holds 0 www 1792 MiB", "holds 0 www 1280 MiB",
+            ])
     }
 
     @Test func aGuestThatKeepsItsMemoryStopsTheApplyAtTheTimeout() async throws {

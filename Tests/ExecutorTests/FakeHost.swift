@@ -140,6 +140,9 @@ final class EventLog: ExecutionObserver, @unchecked Sendable {
     func didFail(_ action: PlannedAction, failure: ActionFailure, elapsed: Duration) { add("failed \(action.id): \(failure)") }
     func didSkip(_ action: PlannedAction, because reason: SkipReason) { add("skipped \(action.id): \(reason)") }
     func willWaitForBalloon(_ action: PlannedAction, domain: String, target: ByteSize) { add("balloon \(action.id) \(domain) \(target)") }
+    func balloonHolds(_ action: PlannedAction, domain: String, holds: ByteSize, target: ByteSize) {
+        add("holds \(action.id) \(domain) \(holds.mib) MiB")
+    }
 }
 
 /// Builds plans by hand: one action per call, ids in order.

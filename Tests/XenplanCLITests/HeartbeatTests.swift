@@ -30,6 +30,21 @@ import XenplanBasics
         #expect(beat.due(at: .seconds(60)).isEmpty)
     }
 
+    /// A balloon wait's line says how much memory the guest still has to give back, as
+    /// last seen, instead of only that it waits.
+    @Test func aBalloonLineSaysWhatIsStillToGiveBack() {
+        let balloon = PlannedAction(
+            id: 3, kind: .setMemory, host: "cpt18", domain: "ldap", summary: "", reason: "",
+            disruption: .live, operations: [.setMemory(domain: "ldap", target: .mib(256))], waitsForBalloon: true)
+        var beat = Heartbeat()
+        beat.started(balloon, at: .seconds(0))
+        #expect(beat.due(at: .seconds(10)).map(\.activity) == ["waiting for ldap's balloon"])
+        beat.learnt(3, Heartbeat.balloon(domain: "ldap", holds: .mib(868), target: .mib(256)))
+        #expect(beat.due(at: .seconds(20)).map(\.activity) == ["ldap holds 868 MiB, 612 MiB still to give back (target 256 MiB)"])
+        beat.learnt(99, "an action that is not running is ignored")
+        #expect(beat.due(at: .seconds(30)).map(\.activity) == ["ldap holds 868 MiB, 612 MiB still to give back (target 256 MiB)"])
+    }
+
     @Test func theLineSaysWhatTheActionIsBusyWith() {
         #expect(Heartbeat.activity(of: Self.copy) == "copying image debian12 into vg76/conf-web-root")
         #expect(Heartbeat.activity(of: Self.move) == "live migration of git to cpt76")

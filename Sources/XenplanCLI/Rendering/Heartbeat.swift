@@ -1,6 +1,7 @@
 import Foundation
 import HostModel
 import Planner
+import XenplanBasics
 
 /// "Still running" lines for long actions: an image copy, a live migration or a shutdown
 /// can take minutes, and a silent terminal looks like a hung one. Each running action is
@@ -9,20 +10,30 @@ import Planner
 struct Heartbeat {
     static let interval: Duration = .seconds(10)
 
-    private var running: [Int: (action: PlannedAction, started: Duration, last: Duration)] = [:]
+    private var running: [Int: (action: PlannedAction, started: Duration, last: Duration, known: String?)] = [:]
 
-    mutating func started(_ action: PlannedAction, at now: Duration) { running[action.id] = (action, now, now) }
+    mutating func started(_ action: PlannedAction, at now: Duration) { running[action.id] = (action, now, now, nil) }
     mutating func ended(_ id: Int) { running[id] = nil }
 
-    /// The actions due a line at `now`, in id order, with how long each has run.
-    mutating func due(at now: Duration) -> [(action: PlannedAction, elapsed: Duration)] {
-        var out: [(PlannedAction, Duration)] = []
+    /// What was last learnt of a running action (a balloon's memory still to give back):
+    /// its next line says that instead of `activity(of:)`.
+    mutating func learnt(_ id: Int, _ known: String) { running[id]?.known = known }
+
+    /// The actions due a line at `now`, in id order, with how long each has run and what
+    /// it is busy with.
+    mutating func due(at now: Duration) -> [(action: PlannedAction, elapsed: Duration, activity: String)] {
+        var out: [(PlannedAction, Duration, String)] = []
         for id in running.keys.sorted() {
             guard let entry = running[id], now - entry.last >= Self.interval else { continue }
             running[id]?.last = now
-            out.append((entry.action, now - entry.started))
+            out.append((entry.action, now - entry.started, entry.known ?? Self.activity(of: entry.action)))
         }
         return out
+    }
+
+    /// A balloon still coming down: `www holds 1.6 GiB, 612 MiB still to give back (target 1 GiB)`.
+    static func balloon(domain: String, holds: ByteSize, target: ByteSize) -> String {
+        "\(domain) holds \(holds), \(holds - target) still to give back (target \(target))"
     }
 
     /// What the action is busy with, as far as its operations tell: `copying image
@@ -58,12 +69,12 @@ final class HeartbeatTicker: @unchecked Sendable {
     private let origin = ContinuousClock.now
     private var task: Task<Void, Never>?
 
-    init(emit: @escaping @Sendable (PlannedAction, Duration) -> Void) {
+    init(emit: @escaping @Sendable (PlannedAction, Duration, String) -> Void) {
         task = Task.detached { [weak self] in
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(1))
                 guard let self else { return }
-                for (action, elapsed) in self.due() { emit(action, elapsed) }
+                for (action, elapsed, activity) in self.due() { emit(action, elapsed, activity) }
             }
         }
     }
@@ -72,7 +83,8 @@ final class HeartbeatTicker: @unchecked Sendable {
 
     func started(_ action: PlannedAction) { lock.withLock { heartbeat.started(action, at: ContinuousClock.now - origin) } }
     func ended(_ action: PlannedAction) { lock.withLock { heartbeat.ended(action.id) } }
-    private func due() -> [(action: PlannedAction, elapsed: Duration)] {
+    func learnt(_ action: PlannedAction, _ known: String) { lock.withLock { heartbeat.learnt(action.id, known) } }
+    private func due() -> [(action: PlannedAction, elapsed: Duration, activity: String)] {
         lock.withLock { heartbeat.due(at: ContinuousClock.now - origin) }
     }
 }

@@ -10,10 +10,10 @@ final class ProgressJSON: ExecutionObserver, @unchecked Sendable {
     private var ticker: HeartbeatTicker?
 
     init() {
-        ticker = HeartbeatTicker { [weak self] action, elapsed in
+        ticker = HeartbeatTicker { [weak self] action, elapsed, activity in
             self?.emit(.progress, action) {
                 $0.elapsedMs = elapsed.milliseconds
-                $0.message = Heartbeat.activity(of: action)
+                $0.message = activity
             }
         }
     }
@@ -35,6 +35,10 @@ final class ProgressJSON: ExecutionObserver, @unchecked Sendable {
         }
     }
     func didSkip(_ action: PlannedAction, because reason: SkipReason) { emit(.skipped, action) { $0.message = reason.description } }
+    func balloonHolds(_ action: PlannedAction, domain: String, holds: ByteSize, target: ByteSize) {
+        ticker?.learnt(action, Heartbeat.balloon(domain: domain, holds: holds, target: target))
+    }
+
     func willWaitForBalloon(_ action: PlannedAction, domain: String, target: ByteSize) {
         emit(.balloonWait, action) { $0.targetMiB = target.mib }
     }

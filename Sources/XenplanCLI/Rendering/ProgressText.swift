@@ -16,9 +16,9 @@ final class ProgressText: ExecutionObserver, @unchecked Sendable {
     init(plan: Plan, style: Style = Style(enabled: Console.stderrColorEnabled)) {
         self.style = style
         nameWidth = max(8, plan.actions.compactMap(\.domain).map(\.count).max() ?? 0)
-        ticker = HeartbeatTicker { [weak self] action, elapsed in
+        ticker = HeartbeatTicker { [weak self] action, elapsed, activity in
             guard let self else { return }
-            self.emit(self.style.dim("running"), action, detail: "\(Self.seconds(elapsed)) so far: \(Heartbeat.activity(of: action))")
+            self.emit(self.style.dim("running"), action, detail: "\(Self.seconds(elapsed)) so far: \(activity)")
         }
     }
 
@@ -39,6 +39,10 @@ final class ProgressText: ExecutionObserver, @unchecked Sendable {
 
     func didSkip(_ action: PlannedAction, because reason: SkipReason) {
         emit(style.yellow("skipped"), action, detail: reason.description)
+    }
+
+    func balloonHolds(_ action: PlannedAction, domain: String, holds: ByteSize, target: ByteSize) {
+        ticker?.learnt(action, Heartbeat.balloon(domain: domain, holds: holds, target: target))
     }
 
     func willWaitForBalloon(_ action: PlannedAction, domain: String, target: ByteSize) {

@@ -100,6 +100,10 @@ extension ApplyConsole: ExecutionObserver {
     func didFinish(_ action: PlannedAction, elapsed: Duration) { progress?.didFinish(action, elapsed: elapsed) }
     func didFail(_ action: PlannedAction, failure: ActionFailure, elapsed: Duration) { progress?.didFail(action, failure: failure, elapsed: elapsed) }
     func didSkip(_ action: PlannedAction, because reason: SkipReason) { progress?.didSkip(action, because: reason) }
+    func balloonHolds(_ action: PlannedAction, domain: String, holds: ByteSize, target: ByteSize) {
+        progress?.balloonHolds(action, domain: domain, holds: holds, target: target)
+    }
+
     func willWaitForBalloon(_ action: PlannedAction, domain: String, target: ByteSize) {
         progress?.willWaitForBalloon(action, domain: domain, target: target)
     }
