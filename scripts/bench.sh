@@ -51,4 +51,11 @@ for fixture in 37-alias-bomb 38-deep-nesting 39-twenty-digit-numbers 40-size-too
 done
 
 echo
+# Reading a dom0 of 2,000 domains, whose /local/domain listing is paged (DIRECTORY_PART),
+# against the test xenstored of the test suite (debug build: an upper bound).
+swift build --build-tests >/dev/null
+XENPLAN_BENCH_FIGURES=1 "$(swift build --show-bin-path)/xenplanPackageTests.xctest" --testing-library swift-testing \
+    --filter twoThousandDomainsFigure 2>/dev/null | sed -n 's/^FIGURE //p'
+
+echo
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo); command: RUNS=$runs scripts/bench.sh"

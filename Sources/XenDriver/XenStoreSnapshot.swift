@@ -117,7 +117,7 @@ extension XenStoreSnapshot {
         defer { if !ended { _ = try? wire.transactionEnd(tx) } }
 
         let listing = Request.directory("/local/domain", in: tx)
-        let domids = (try XenStoreWire.names(of: try wire.batch([listing])[0], for: listing) ?? []).compactMap { Int($0) }
+        let domids = (try wire.names(of: try wire.batch([listing])[0], for: listing) ?? []).compactMap { Int($0) }
 
         var domainRequests: [Request] = []
         for domid in domids {
@@ -132,7 +132,7 @@ extension XenStoreSnapshot {
                 .directory("/local/domain/0/backend/vif/\(domid)", in: tx),
             ]
         }
-        var answers = Answers(requests: domainRequests, replies: try wire.batch(domainRequests))
+        var answers = Answers(wire: wire, requests: domainRequests, replies: try wire.batch(domainRequests))
         struct Partial { var domain: XenStoreDomain; var vbds: [Int]; var vifs: [Int] }
         var partials: [Partial] = []
         for domid in domids {
@@ -163,7 +163,7 @@ extension XenStoreSnapshot {
         // xenstored answers in order: the abort is handled after every read of the batch.
         // An error it answers to the abort is of no consequence to a read-only pass.
         ended = true
-        answers = Answers(requests: deviceRequests, replies: Array(try wire.batch(deviceRequests + [.transactionEnd(tx)]).dropLast()))
+        answers = Answers(wire: wire, requests: deviceRequests, replies: Array(try wire.batch(deviceRequests + [.transactionEnd(tx)]).dropLast()))
         var result: [Int: XenStoreDomain] = [:]
         for p in partials {
             var domain = p.domain
@@ -188,11 +188,13 @@ extension XenStoreSnapshot {
 
     /// A batch's replies taken in the order of its requests.
     private struct Answers {
+        let wire: XenStoreWire
         let requests: [XenStoreWire.Request]
         let replies: [XenStoreWire.Reply]
         var next = 0
 
-        init(requests: [XenStoreWire.Request], replies: [XenStoreWire.Reply]) {
+        init(wire: XenStoreWire, requests: [XenStoreWire.Request], replies: [XenStoreWire.Reply]) {
+            self.wire = wire
             self.requests = requests
             self.replies = replies
         }
@@ -204,7 +206,7 @@ extension XenStoreSnapshot {
 
         mutating func names() throws -> [String]? {
             defer { next += 1 }
-            return try XenStoreWire.names(of: replies[next], for: requests[next])
+            return try wire.names(of: replies[next], for: requests[next])
         }
 
         mutating func skip(_ count: Int) { next += count }

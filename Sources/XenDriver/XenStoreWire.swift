@@ -32,6 +32,7 @@ public final class XenStoreWire {
     /// The message types this client sends or accepts.
     public enum MessageType: UInt32, Sendable {
         case directory = 1, read = 2, transactionStart = 6, transactionEnd = 7, watchEvent = 15, error = 16
+        case directoryPart = 22
     }
 
     /// One request: its type, transaction and payload; `path` names it in errors.
@@ -47,6 +48,10 @@ public final class XenStoreWire {
         public static func directory(_ path: String, in tx: UInt32) -> Request {
             Request(type: .directory, tx: tx, path: path, payload: Array(path.utf8) + [0])
         }
+        /// `path`'s children from byte `offset` of its list (each name and its NUL).
+        public static func directoryPart(_ path: String, offset: Int, in tx: UInt32) -> Request {
+            Request(type: .directoryPart, tx: tx, path: path, payload: Array(path.utf8) + [0] + Array(String(offset).utf8) + [0])
+        }
         public static let transactionStart = Request(type: .transactionStart, tx: 0, path: "/", payload: [0])
         /// `F`: abort (a read-only transaction has nothing to commit).
         public static func transactionEnd(_ tx: UInt32, commit: Bool = false) -> Request {
@@ -57,6 +62,7 @@ public final class XenStoreWire {
             switch type {
             case .read: "read"
             case .directory: "directory"
+            case .directoryPart: "directory-part"
             case .transactionStart: "transaction-start"
             case .transactionEnd: "transaction-end"
             case .watchEvent: "watch-event"
@@ -190,6 +196,65 @@ public final class XenStoreWire {
         }
         return names
     }
+
+    /// The children a directory request's reply names; when there are too many for one
+    /// reply (xenstored answers `E2BIG` past 4 KiB: about 2,000 domains under
+    /// `/local/domain`), they are read page by page (`pagedNames`).
+    public func names(of reply: Reply, for request: Request) throws -> [String]? {
+        if request.type == .directory, case .error("E2BIG") = reply { return try pagedNames(request.path, in: request.tx) }
+        return try Self.names(of: reply, for: request)
+    }
+
+    /// Pages a directory's children with DIRECTORY_PART, one round trip each. A page is
+    /// the node's generation, then whole names from the byte offset asked (each
+    /// NUL-terminated); the last page ends with an empty name too (a second NUL), and an
+    /// offset past the end gets only that. Pages of different generations mean the
+    /// directory changed meanwhile: the listing starts again (at most `pagingRestarts`
+    /// times, then an error rather than a list that never was).
+    public func pagedNames(_ path: String, in tx: UInt32) throws -> [String]? {
+        var restarts = 0
+        listing: while true {
+            var names: [String] = []
+            var offset = 0
+            var generation: [UInt8]?
+            while true {
+                let request = Request.directoryPart(path, offset: offset, in: tx)
+                guard let bytes = try Self.payloadUnlessAbsent(try batch([request])[0], for: request) else { return nil }
+                guard let end = bytes.firstIndex(of: 0), bytes.last == 0 else {
+                    throw XenStoreWireError(path: path, message: "directory-part answered \(Self.quoted(bytes))")
+                }
+                var page = bytes[(end + 1)...]
+                if let generation, generation != Array(bytes[..<end]) {
+                    restarts += 1
+                    guard restarts <= Self.pagingRestarts else {
+                        throw XenStoreWireError(path: path, message: "changed \(restarts) times while its children were read")
+                    }
+                    continue listing
+                }
+                generation = Array(bytes[..<end])
+                let last = page.count == 1 || page.suffix(2) == [0, 0]
+                if last { page = page.dropLast() }
+                var begin = page.startIndex
+                for i in page.indices where page[i] == 0 {
+                    names.append(String(decoding: page[begin..<i], as: UTF8.self))
+                    begin = i + 1
+                }
+                if last { return names }
+                guard !page.isEmpty else {
+                    throw XenStoreWireError(path: path, message: "directory-part answered a page without a name at offset \(offset)")
+                }
+                offset += page.count
+                guard names.count <= Self.maxChildren else {
+                    throw XenStoreWireError(path: path, message: "has more than \(Self.maxChildren) children")
+                }
+            }
+        }
+    }
+
+    /// Listings restarted because the directory changed while it was paged.
+    static let pagingRestarts = 8
+    /// Children read from one directory: far above the domains a host can run.
+    static let maxChildren = 100_000
 
     static func payloadUnlessAbsent(_ reply: Reply, for request: Request) throws -> [UInt8]? {
         if case .error("ENOENT") = reply { return nil }

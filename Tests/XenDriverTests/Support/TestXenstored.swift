@@ -121,6 +121,18 @@ final class TestXenstored: @unchecked Sendable {
     }
 
     static func strings(_ list: [String]) -> [UInt8] { list.flatMap { Array($0.utf8) + [0] } }
+
+    /// A DIRECTORY_PART page, cut as xenstored cuts it: the generation, as many whole
+    /// names from byte `offset` of the list as fit one payload with it, and after the
+    /// list's last name an empty one (a second NUL).
+    static func directoryPart(_ children: [UInt8], from offset: Int, generation: Int) -> [UInt8] {
+        let header = Array(String(generation).utf8) + [0]
+        guard offset < children.count else { return header + [0] }
+        let room = 4096 - header.count - 1
+        var end = offset
+        while end < children.count, let nul = children[end...].firstIndex(of: 0), nul + 1 - offset <= room { end = nul + 1 }
+        return header + children[offset..<end] + (end == children.count ? [0] : [])
+    }
     static let ok = strings(["OK"])
 
     private func fields(_ payload: [UInt8]) -> [String] {
@@ -151,7 +163,14 @@ final class TestXenstored: @unchecked Sendable {
                 reply = v
             case .directory:
                 guard let list = view.children(path) else { return err("ENOENT") }
+                // As xenstored: a list longer than one payload is refused; the client
+                // pages it with DIRECTORY_PART.
                 reply = Self.strings(list)
+                if reply.count > 4096 { return err("E2BIG") }
+            case .directoryPart:
+                guard let list = view.children(path) else { return err("ENOENT") }
+                guard args.count >= 2, let offset = Int(args[1]), offset >= 0 else { return err("EINVAL") }
+                reply = Self.directoryPart(Self.strings(list), from: offset, generation: txID == 0 ? generation : transactions[txID]!.generation)
             case .getPerms:
                 guard view.read(path) != nil else { return err("ENOENT") }
                 reply = Self.strings(["n0"])
