@@ -52,10 +52,11 @@ done
 
 echo
 # Reading a dom0 of 2,000 domains, whose /local/domain listing is paged (DIRECTORY_PART),
-# against the test xenstored of the test suite (debug build: an upper bound).
+# against the test xenstored of the test suite; a plan over loopback sshd (needs
+# openssh-server) on a shared connection and without. Debug build: upper bounds.
 swift build --build-tests >/dev/null
 XENPLAN_BENCH_FIGURES=1 "$(swift build --show-bin-path)/xenplanPackageTests.xctest" --testing-library swift-testing \
-    --filter twoThousandDomainsFigure 2>/dev/null | sed -n 's/^FIGURE //p'
+    --filter 'twoThousandDomainsFigure|observationOverASharedConnectionFigure' 2>/dev/null | sed -n 's/^FIGURE //p'
 
 echo
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo); command: RUNS=$runs scripts/bench.sh"

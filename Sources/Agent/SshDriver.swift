@@ -192,6 +192,10 @@ actor SshLink {
         let started = ContinuousClock.now
         let host = self.host
         Self.log.debug("\(host): \(CommandLineText.displayed([executable.path] + target.arguments))")
+        if let socket = target.controlPath {
+            let shared = FileManager.default.fileExists(atPath: socket)
+            Self.log.debug("\(host): \(shared ? "over the shared connection" : "opening a shared connection") \(socket)")
+        }
         var echo: (@Sendable (String) -> Void)?
         if verbose {
             echo = { (line: String) in

@@ -21,6 +21,9 @@ public struct SshTarget: Hashable, Sendable {
     public var volumeGroups: [String]
     /// Disk images the lab declares for the host, told to the agent: the image files it observes.
     public var imagePaths: [String]
+    /// Connection sharing (`SshSharing.options`), right after the fixed options; none by
+    /// default.
+    public var sharing: [String] = []
 
     public init(
         user: String?, address: String, port: Int?, agentCommand: String = "xenplan",
@@ -67,10 +70,15 @@ public struct SshTarget: Hashable, Sendable {
     /// The arguments after `ssh`: options, `--`, destination, then the remote command
     /// as two words (`xenplan agent`).
     public var arguments: [String] {
-        var argv = Self.fixedOptions + extraOptions + Self.tunableOptions
+        var argv = Self.fixedOptions + sharing + extraOptions + Self.tunableOptions
         if let port { argv += ["-p", String(port)] }
         argv += ["--", destination, agentCommand, "agent"]
         return argv
+    }
+
+    /// The control socket of a shared connection, when sharing is on.
+    public var controlPath: String? {
+        sharing.first { $0.hasPrefix("ControlPath=") }.map { String($0.dropFirst("ControlPath=".count)) }
     }
 
     /// How a person would check the host key: `ssh-keyscan -p 2222 cpt18.example.org`.

@@ -1,6 +1,7 @@
 import Agent
 import Foundation
 import HostModel
+import Logging
 import Manifest
 import SimDriver
 import XenDriver
@@ -58,13 +59,23 @@ enum HostConnector {
                 throw UserFacingError("host \(host.name): \(error)")
             }
             let (images, volumeGroups) = storage(reachableFrom: host.name, in: lab)
-            let target = SshTarget(
+            var target = SshTarget(
                 user: user, address: address, port: port, agentCommand: host.agentCommand,
                 extraOptions: options, imageDirectories: images, volumeGroups: volumeGroups,
                 imagePaths: imagePaths(of: host.name, in: lab))
+            switch sharingDirectory {
+            case let .success(directory)?: target.sharing = SshSharing.options(directory: directory, connection: target.arguments)
+            case let .failure(refused)?: log.debug("\(host.name): \(refused)")
+            case nil: break
+            }
             return SshDriver(hostName: host.name, target: target, clientVersion: XenplanMain.version)
         }
     }
+
+    /// Where this process's shared ssh connections live (looked at once), nil when
+    /// `XENPLAN_SSH_SHARE=no`.
+    static let sharingDirectory = SshSharing.directory(environment: ProcessInfo.processInfo.environment)
+    static let log = Logger(label: "xenplan.ssh")
 
     /// The directories of the `dir` pools and the volume groups of the `lvm` pools the host
     /// reaches, each once, in the manifests' order: all a real host's driver reads of its
