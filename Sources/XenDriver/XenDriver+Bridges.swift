@@ -109,7 +109,7 @@ extension XenDriver {
     /// (`/etc/network/interfaces.d/*`) or `source-directory` of it, absolute or relative
     /// to the network directory, as ifupdown resolves them.
     static func sourcesBridgeFiles(_ text: String, networkDirectory: String) -> Bool {
-        let directories = ["interfaces.d", "\(networkDirectory)/interfaces.d"]
+        let directories = ["interfaces.d", BridgeFile.directory, "\(networkDirectory)/interfaces.d"]
         for line in text.split(whereSeparator: \.isNewline) {
             let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
             guard words.count == 2 else { continue }

@@ -40,7 +40,7 @@ extension XenDriver {
                 throw failure(
                     kind, domain: first.user.name,
                     "\(target) grew to \(size) (\(sectors) sectors), but the backend of \(first.user.name)'s disk \(first.user.disk.vdev) "
-                        + "still shows \(first.seen) sectors after \(growthWait): the guest was not told the new size; "
+                        + "still shows \(first.seen) sectors after \(growthWait.shownSeconds): the guest was not told the new size; "
                         + "detach and attach the disk, or restart the guest")
             }
             try await Task.sleep(for: pollInterval)
