@@ -115,7 +115,8 @@ public enum HostOperation: Hashable, Codable, Sendable {
     }
 
     public static let allKinds = [
-        "create-bridge", "write-bridge-file", "remove-bridge-file", "create-volume", "copy-image", "write-seed", "grow-volume", "remove-volume", "write-config", "remove-config",
+        "create-bridge", "write-bridge-file", "remove-bridge-file", "create-volume", "copy-image", "write-seed", "grow-volume", "remove-volume",
+        "write-config", "remove-config",
         "create", "mem-set", "vcpu-set", "sched-credit", "block-attach", "block-detach", "network-attach",
         "network-detach", "migrate", "shutdown", "destroy", "discard-migration-copy", "keep-migration-copy",
         "save", "restore", "remove-save", "backup", "restore-volume",

@@ -97,7 +97,8 @@ public enum HostStateLimits {
             try count(b.vlans.count, maxBridgeInterfaces, "VLAN ports of \(what)")
             b.vlans = try b.vlans.map { v throws(Violation) in
                 guard (0...4095).contains(v.id) else { throw Violation(field: "the VLAN id of \(what)", problem: "is outside 0–4095") }
-                return VlanPort(name: try text(v.name, "a VLAN port of \(what)"), parent: try text(v.parent, "a VLAN port's interface of \(what)"), id: v.id)
+                return VlanPort(
+                    name: try text(v.name, "a VLAN port of \(what)"), parent: try text(v.parent, "a VLAN port's interface of \(what)"), id: v.id)
             }
             return b
         }

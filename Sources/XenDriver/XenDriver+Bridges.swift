@@ -59,7 +59,8 @@ extension XenDriver {
     private func checkBridgeFile(_ file: BridgeFile) throws(XlConfigError) {
         try XenCommands.check(Syntax.isName(file.bridge) && file.bridge.utf8.count <= 15, "\(shownValue(file.bridge)) is not a bridge name")
         if let interface = file.interface {
-            try XenCommands.check(XlConfig.validInterface(interface) && !interface.hasPrefix("-"), "\(shownValue(interface)) is not an interface name")
+            try XenCommands.check(
+                XlConfig.validInterface(interface) && !interface.hasPrefix("-"), "\(shownValue(interface)) is not an interface name")
         }
         if let vlan = file.vlan {
             try XenCommands.check(file.interface != nil, "a VLAN needs an interface")

@@ -106,12 +106,12 @@ import XenplanBasics
         let h = try DriverHarness()
         defer { h.cleanup() }
         try """
-            VLAN Dev name\t | VLAN ID
-            Name-Type: VLAN_NAME_TYPE_RAW_PLUS_VID_NO_PAD
-            bond0.20       | 20  | bond0
-            eth1.30        | 30  | eth1
+        VLAN Dev name\t | VLAN ID
+        Name-Type: VLAN_NAME_TYPE_RAW_PLUS_VID_NO_PAD
+        bond0.20       | 20  | bond0
+        eth1.30        | 30  | eth1
 
-            """.write(toFile: h.paths.vlanConfig, atomically: true, encoding: .utf8)
+        """.write(toFile: h.paths.vlanConfig, atomically: true, encoding: .utf8)
         let sysfs = try SysfsTree(
             at: h.root.appendingPathComponent("sys2"), bridges: ["xenbr20": ["bond0.20"], "xenbr0": ["eth0"]], others: ["bond0", "eth1.30"])
         var paths = h.paths

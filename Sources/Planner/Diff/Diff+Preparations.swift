@@ -37,7 +37,8 @@ extension Diff {
                 let fileOperation: [HostOperation] = persists && written?.text != file.text ? [.writeBridgeFile(file)] : []
                 if let observed = index.state.bridge(named: bridge.name) {
                     if let mismatch = observed.portMismatch(file) {
-                        notice(.bridge, host: host, domain: nil, "\(mismatch) on \(host): xenplan does not re-wire an existing bridge; fix it by hand")
+                        notice(
+                            .bridge, host: host, domain: nil, "\(mismatch) on \(host): xenplan does not re-wire an existing bridge; fix it by hand")
                     }
                     guard !fileOperation.isEmpty else { continue }
                     let state = written == nil ? "missing" : "changed by hand"
