@@ -39,7 +39,9 @@ import XenplanTestSupport
         let edited = ObservedBridgeFile(bridge: "xenbr0", text: Self.xenbr0.text + "    bridge_maxwait 0\n")
         let plan = try Planner.plan(lab: Std.lab(), observed: Self.observed(files: [edited]))
         #expect(lines(plan) == ["bridge-file bridge xenbr0's ifupdown file changed by hand@cpt18 none"])
-        #expect(plan.actions[0].reason == "/etc/network/interfaces.d/xenplan-xenbr0 brings bridge xenbr0 back at boot; rewritten as the manifests declare it")
+        #expect(
+            plan.actions[0].reason
+                == "/etc/network/interfaces.d/xenplan-xenbr0 brings bridge xenbr0 back at boot; rewritten as the manifests declare it")
         #expect(try Planner.plan(lab: Std.lab(), observed: Self.observed(files: [Self.written])).isEmpty)
     }
 
@@ -108,6 +110,7 @@ import XenplanTestSupport
         let observed = Self.observed(files: [])
         let plan = try Planner.plan(lab: Std.lab(), observed: observed)
         let report = DriftReport(lab: Std.lab(), observed: observed, plan: plan)
-        #expect(report.items == [DriftItem(kind: .notApplied, host: "cpt18", domain: nil, message: "ifupdown: bridge xenbr0's ifupdown file missing")])
+        #expect(
+            report.items == [DriftItem(kind: .notApplied, host: "cpt18", domain: nil, message: "ifupdown: bridge xenbr0's ifupdown file missing")])
     }
 }
