@@ -14,7 +14,8 @@ extension XenDriver {
     /// size in xenstore (`/local/domain/0/backend/vbd/DOMID/DEVID/sectors`, 512-byte
     /// sectors) within `growthWait`, or the operation fails naming the guest that was
     /// not told. Xen 4.17's xl has no `block-resize`: blkback notices the device's new
-    /// size by itself.
+    /// size by itself. A backend whose frontend is not connected (state 4) is not
+    /// waited for: blkback reads the size when the guest connects.
     func tellGuests(target: String, size: ByteSize, loop: Bool) async throws {
         let kind = "grow-volume"
         let users = try backends(of: target)
@@ -31,7 +32,7 @@ extension XenDriver {
         let deadline = clock.now + growthWait
         while true {
             var behind: [(user: (domid: Int, name: String, disk: VbdBackend), seen: String)] = []
-            for user in users {
+            for user in users where connected(user) {
                 let seen = (try? store.read("/local/domain/0/backend/vbd/\(user.domid)/\(user.disk.devid)/sectors")) ?? nil
                 if seen.flatMap({ Int64($0) }) != sectors { behind.append((user, seen ?? "nothing")) }
             }
@@ -45,6 +46,10 @@ extension XenDriver {
             }
             try await Task.sleep(for: pollInterval)
         }
+    }
+
+    private func connected(_ user: (domid: Int, name: String, disk: VbdBackend)) -> Bool {
+        (try? store.read("/local/domain/0/backend/vbd/\(user.domid)/\(user.disk.devid)/state")) == "4"
     }
 
     /// The running domains whose block backend is `target`.

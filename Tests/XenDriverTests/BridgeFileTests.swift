@@ -136,6 +136,14 @@ import XenplanBasics
     /// ns1 runs on san/ns1-root (domain 1, xvda2, devid 51714).
     static let ns1Sectors = "/local/domain/0/backend/vbd/1/51714/sectors"
 
+    @Test func aGuestWithoutAConnectedFrontendIsNotWaitedFor() async throws {
+        let h = try DriverHarness(pollInterval: .milliseconds(5))
+        defer { h.cleanup() }
+        try h.driver.store.write("/local/domain/0/backend/vbd/1/51714/state", "2")
+        try await h.driver.perform(.growVolume(container: "san", name: "ns1-root", size: .gib(12)))
+        #expect(h.runner.commands == [["lvextend", "-L", "12582912k", "san/ns1-root"]])
+    }
+
     @Test func grownVolumeIsSeenByTheRunningGuest() async throws {
         let h = try DriverHarness()
         defer { h.cleanup() }
@@ -168,6 +176,7 @@ import XenplanBasics
         try h.driver.store.write(backend + "/params", dir + "/ns1-data.img")
         try h.driver.store.write(backend + "/dev", "xvdb")
         try h.driver.store.write(backend + "/mode", "w")
+        try h.driver.store.write(backend + "/state", "4")
         try h.driver.store.write(backend + "/sectors", "4194304")
         h.runner.respond(to: ["losetup", "--noheadings"], with: CommandResult(status: 0, stdout: "/dev/loop3\n"))
         try await h.driver.perform(.growVolume(container: dir, name: "ns1-data", size: .gib(2)))
