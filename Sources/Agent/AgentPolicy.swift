@@ -305,7 +305,20 @@ extension AgentPolicy {
             // Only ever the domain's own file in the seed directory, which the request's
             // checks make sure of; domains are not restricted by name.
             return
-        case let .createBridge(name, interface):
+        case let .writeBridgeFile(file):
+            // Only the bridge's own file in the directory the driver fixes; the bridge and
+            // its interface must be ones this agent may create.
+            guard let bridges else { return }
+            guard let interfaces = bridges[file.bridge] else {
+                throw refusal("bridges", "\(kind) \(file.bridge): bridge \(file.bridge) is not listed")
+            }
+            if let interface = file.interface, !interfaces.contains(interface) {
+                throw refusal("bridges", "\(kind) \(file.bridge): interface \(interface) is not in bridges.\(file.bridge).interfaces")
+            }
+        case let .removeBridgeFile(bridge):
+            guard let bridges else { return }
+            guard bridges[bridge] != nil else { throw refusal("bridges", "\(kind) \(bridge): bridge \(bridge) is not listed") }
+        case let .createBridge(name, interface, _):
             guard let bridges else { return }
             guard let interfaces = bridges[name] else { throw refusal("bridges", "\(kind) \(name): bridge \(name) is not listed") }
             if let interface, !interfaces.contains(interface) {

@@ -48,9 +48,14 @@ enum AgentValidation {
             }
         case let .writeSeed(seed):
             if let (field, message) = seed.firstProblem { throw Problem(field: "\(at).writeSeed._0.\(field)", message: message) }
-        case let .createBridge(name, interface):
+        case let .createBridge(name, interface, vlan):
             try bridgeName(name, "\(at).createBridge.name")
-            if let interface { try interfaceName(interface, "\(at).createBridge.interface") }
+            try port(interface, vlan, "\(at).createBridge")
+        case let .writeBridgeFile(file):
+            try bridgeName(file.bridge, "\(at).writeBridgeFile._0.bridge")
+            try port(file.interface, file.vlan, "\(at).writeBridgeFile._0")
+        case let .removeBridgeFile(bridge):
+            try bridgeName(bridge, "\(at).removeBridgeFile.bridge")
         case let .createVolume(container, name, size), let .growVolume(container, name, size):
             let kind = operation.kind == "create-volume" ? "createVolume" : "growVolume"
             try self.container(container, "\(at).\(kind).container")
@@ -193,6 +198,18 @@ enum AgentValidation {
     static func bridgeName(_ s: String, _ field: String) throws(Problem) {
         guard Syntax.isName(s), s.utf8.count <= 15 else {
             throw Problem(field: field, message: "\(shown(s)) is not a bridge name (1 to 15 of a-z, 0-9, '.', '-')")
+        }
+    }
+
+    /// A bridge's port: an interface name, and with a VLAN id (1–4094, only with an
+    /// interface) a VLAN interface name `IFACE.VLAN` that still fits 15 characters.
+    static func port(_ interface: String?, _ vlan: Int?, _ at: String) throws(Problem) {
+        if let interface { try interfaceName(interface, "\(at).interface") }
+        guard let vlan else { return }
+        guard let interface else { throw Problem(field: "\(at).vlan", message: "a VLAN needs an interface") }
+        try range(vlan, BridgeFile.vlanRange, "\(at).vlan", what: "a VLAN id")
+        guard Syntax.isInterfaceName("\(interface).\(vlan)") else {
+            throw Problem(field: "\(at).vlan", message: "\(shown("\(interface).\(vlan)")) is longer than an interface name (15 characters)")
         }
     }
 

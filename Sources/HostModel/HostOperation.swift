@@ -4,8 +4,16 @@ import XenplanBasics
 /// fixed sequence) on a real dom0. The executor performs a plan's actions as sequences
 /// of these, one at a time per host.
 public enum HostOperation: Hashable, Codable, Sendable {
-    /// `ip link add NAME type bridge`, `ip link set IFACE master NAME`, up.
-    case createBridge(name: String, interface: String?)
+    /// `ip link add NAME type bridge`, `ip link set IFACE master NAME`, up; with `vlan`,
+    /// the port is the VLAN interface `IFACE.VLAN` (`ip link add link IFACE name IFACE.VLAN
+    /// type vlan id VLAN`).
+    case createBridge(name: String, interface: String?, vlan: Int? = nil)
+    /// Write the bridge's ifupdown file (`BridgeFile`) atomically, 0644, at the path the
+    /// host fixes (`/etc/network/interfaces.d/xenplan-NAME`).
+    case writeBridgeFile(BridgeFile)
+    /// Remove the ifupdown file of a bridge no longer declared (only a file with xenplan's
+    /// marker); the bridge itself stays until the host reboots.
+    case removeBridgeFile(bridge: String)
     /// `lvcreate -L SIZE -n NAME VG` or a sparse raw file in a `dir` pool.
     case createVolume(container: String, name: String, size: ByteSize)
     /// A new volume filled from an image: made under a temporary name, the image checked
@@ -76,6 +84,8 @@ public enum HostOperation: Hashable, Codable, Sendable {
     public var kind: String {
         switch self {
         case .createBridge: return "create-bridge"
+        case .writeBridgeFile: return "write-bridge-file"
+        case .removeBridgeFile: return "remove-bridge-file"
         case .createVolume: return "create-volume"
         case .createVolumeFromImage: return "copy-image"
         case .writeSeed: return "write-seed"
@@ -105,7 +115,8 @@ public enum HostOperation: Hashable, Codable, Sendable {
     }
 
     public static let allKinds = [
-        "create-bridge", "create-volume", "copy-image", "write-seed", "grow-volume", "remove-volume", "write-config", "remove-config",
+        "create-bridge", "write-bridge-file", "remove-bridge-file", "create-volume", "copy-image", "write-seed", "grow-volume", "remove-volume",
+        "write-config", "remove-config",
         "create", "mem-set", "vcpu-set", "sched-credit", "block-attach", "block-detach", "network-attach",
         "network-detach", "migrate", "shutdown", "destroy", "discard-migration-copy", "keep-migration-copy",
         "save", "restore", "remove-save", "backup", "restore-volume",
@@ -128,7 +139,7 @@ public enum HostOperation: Hashable, Codable, Sendable {
             return config.name
         case let .writeSeed(seed):
             return seed.domain
-        case .createBridge, .createVolume, .createVolumeFromImage, .growVolume, .removeVolume:
+        case .createBridge, .writeBridgeFile, .removeBridgeFile, .createVolume, .createVolumeFromImage, .growVolume, .removeVolume:
             return nil
         }
     }

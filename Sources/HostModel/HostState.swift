@@ -28,12 +28,15 @@ public struct HostState: Hashable, Codable, Sendable {
     public var saves: [SaveState]
     /// Complete backups found in the backup pools the host reaches, by directory, domain, id.
     public var backups: [BackupRecord]
+    /// Whether bridges survive a reboot, and xenplan's ifupdown files; nil: the host does
+    /// not say (a driver that does not model them), and nothing is planned about them.
+    public var persistence: BridgePersistence?
 
     public init(
         name: String, xenVersion: String, totalMemory: ByteSize, freeMemory: ByteSize, cpus: Int,
         dom0Memory: ByteSize, domains: [DomainState] = [], configs: [DomainConfig] = [],
         volumes: [VolumeState] = [], bridges: [BridgeState] = [], images: [ImageState] = [], seeds: [String] = [],
-        saves: [SaveState] = [], backups: [BackupRecord] = []
+        saves: [SaveState] = [], backups: [BackupRecord] = [], persistence: BridgePersistence? = nil
     ) {
         self.name = name
         self.xenVersion = xenVersion
@@ -49,10 +52,12 @@ public struct HostState: Hashable, Codable, Sendable {
         self.seeds = seeds
         self.saves = saves
         self.backups = backups
+        self.persistence = persistence
     }
 
     private enum CodingKeys: String, CodingKey {
         case name, xenVersion, totalMemory, freeMemory, cpus, dom0Memory, domains, configs, volumes, bridges, images, seeds, saves, backups
+        case persistence
     }
 
     /// Files written before images, seeds, saves and backups existed read as having none.
@@ -72,6 +77,7 @@ public struct HostState: Hashable, Codable, Sendable {
         seeds = try c.decodeIfPresent([String].self, forKey: .seeds) ?? []
         saves = try c.decodeIfPresent([SaveState].self, forKey: .saves) ?? []
         backups = try c.decodeIfPresent([BackupRecord].self, forKey: .backups) ?? []
+        persistence = try c.decodeIfPresent(BridgePersistence.self, forKey: .persistence)
     }
 
     /// Guest domains (not dom0), including transient ones.
@@ -119,8 +125,39 @@ public struct VolumeState: Hashable, Codable, Sendable {
 public struct BridgeState: Hashable, Codable, Sendable {
     public var name: String
     public var interfaces: [String]
-    public init(name: String, interfaces: [String]) {
+    /// The members that are VLAN interfaces, with the interface and id of each.
+    public var vlans: [VlanPort]
+    public init(name: String, interfaces: [String], vlans: [VlanPort] = []) {
         self.name = name
         self.interfaces = interfaces
+        self.vlans = vlans
+    }
+
+    private enum CodingKeys: String, CodingKey { case name, interfaces, vlans }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        interfaces = try c.decode([String].self, forKey: .interfaces)
+        vlans = try c.decodeIfPresent([VlanPort].self, forKey: .vlans) ?? []
+    }
+
+    /// How the bridge's members differ from a declared port (`eth0`, `eth0.10`, none);
+    /// nil when they match. Only a declared port is looked for: other members (added by
+    /// hand) are left alone, as the bridge itself is.
+    public func portMismatch(_ declared: BridgeFile) -> String? {
+        guard let port = declared.port else { return nil }
+        guard interfaces.contains(port) else {
+            let has = interfaces.isEmpty ? "no port" : "ports " + interfaces.joined(separator: ", ")
+            return "bridge \(name) has \(has), declared \(port)"
+        }
+        guard let vlan = declared.vlan, let interface = declared.interface else { return nil }
+        guard let seen = vlans.first(where: { $0.name == port }) else {
+            return "bridge \(name)'s port \(port) is not a VLAN interface, declared VLAN \(vlan) on \(interface)"
+        }
+        if seen.id != vlan || seen.parent != interface {
+            return "bridge \(name)'s port \(port) is VLAN \(seen.id) on \(seen.parent), declared VLAN \(vlan) on \(interface)"
+        }
+        return nil
     }
 }

@@ -94,7 +94,24 @@ public enum HostStateLimits {
             b.name = try text(b.name, "the name of \(what)")
             try count(b.interfaces.count, maxBridgeInterfaces, "interfaces of \(what)")
             b.interfaces = try b.interfaces.map { i throws(Violation) in try text(i, "an interface of \(what)") }
+            try count(b.vlans.count, maxBridgeInterfaces, "VLAN ports of \(what)")
+            b.vlans = try b.vlans.map { v throws(Violation) in
+                guard (0...4095).contains(v.id) else { throw Violation(field: "the VLAN id of \(what)", problem: "is outside 0–4095") }
+                return VlanPort(
+                    name: try text(v.name, "a VLAN port of \(what)"), parent: try text(v.parent, "a VLAN port's interface of \(what)"), id: v.id)
+            }
             return b
+        }
+        if var p = state.persistence {
+            try count(p.files.count, maxBridges, "bridge files")
+            p.files = try p.files.map { f throws(Violation) in
+                guard f.text.utf8.count <= BridgeFile.maxBytes else {
+                    throw Violation(field: "the ifupdown file of bridge \(shownValue(f.bridge))", problem: "is over \(BridgeFile.maxBytes) bytes")
+                }
+                // The text is compared, never shown or run: only the name is escaped.
+                return ObservedBridgeFile(bridge: try text(f.bridge, "a bridge file's bridge"), text: f.text)
+            }
+            s.persistence = p
         }
         s.images = try state.images.map { i throws(Violation) in try checked(i) }
         s.seeds = try state.seeds.map { d throws(Violation) in try text(d, "a seed's domain") }

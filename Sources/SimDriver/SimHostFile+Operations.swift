@@ -45,13 +45,12 @@ extension SimHostFile {
             try restoreVolume(
                 container: container, name: name, size: size, source: source, replace: replace,
                 fail: { fail($0, domain: source.domain) })
-        case let .createBridge(name, interface):
-            guard bridges[name] == nil else { throw fail(XlMessages.bridgeExists) }
-            if let interface {
-                // An interface has one master: enslaving it moves it.
-                for key in bridges.keys { bridges[key]?.removeAll { $0 == interface } }
-            }
-            bridges[name] = interface.map { [$0] } ?? []
+        case let .createBridge(name, interface, vlan):
+            try createBridge(name: name, interface: interface, vlan: vlan, fail: { fail($0) })
+        case let .writeBridgeFile(file):
+            try writeBridgeFile(file, fail: { fail($0) })
+        case let .removeBridgeFile(bridge):
+            removeBridgeFile(bridge)
 
         case let .createVolume(container, name, size):
             try createVolume(container: container, name: name, size: size, fail: { fail($0) })

@@ -98,7 +98,9 @@ extension SimHostFile {
                     owned: storage[container]!.owned.contains(volume))
             }
         }
-        let bridgeStates = bridges.keys.sorted().map { BridgeState(name: $0, interfaces: bridges[$0]!) }
+        let bridgeStates = bridges.keys.sorted().map { name in
+            BridgeState(name: name, interfaces: bridges[name]!, vlans: bridges[name]!.compactMap { vlans[$0] })
+        }
         // Every image file the host has: the simulated host knows no list of declared paths.
         let imageStates = images.keys.sorted().map { path in
             ImageState(
@@ -120,6 +122,6 @@ extension SimHostFile {
             freeMemory: freeMemory(at: now), cpus: machine.cpus, dom0Memory: dom0.memory,
             domains: [dom0State] + guests, configs: configs.sorted { $0.name < $1.name },
             volumes: volumes, bridges: bridgeStates, images: imageStates, seeds: seeds.keys.sorted(),
-            saves: saves.sorted { $0.path < $1.path }, backups: backupRecords)
+            saves: saves.sorted { $0.path < $1.path }, backups: backupRecords, persistence: network?.persistence)
     }
 }

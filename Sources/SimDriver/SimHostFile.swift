@@ -218,6 +218,10 @@ public struct SimHostFile: Hashable, Codable, Sendable {
     public var storage: [String: Container]
     /// Bridge name → member interfaces.
     public var bridges: [String: [String]]
+    /// VLAN interfaces by name (members of bridges above).
+    public var vlans: [String: VlanPort]
+    /// ifupdown and xenplan's bridge files; nil: not modelled (a file written before it was).
+    public var network: Network?
     /// Disk image files by absolute path (`SimHostFile+Images`).
     public var images: [String: Image]
     /// Domain → the instance id in its cloud-init seed file (`CloudInitSeed.path(domain:)`).
@@ -251,6 +255,8 @@ public struct SimHostFile: Hashable, Codable, Sendable {
         self.configs = configs
         self.storage = storage
         self.bridges = bridges
+        self.vlans = [:]
+        self.network = nil
         self.images = images
         self.seeds = seeds
         self.saves = saves.sorted { $0.path < $1.path }
@@ -265,11 +271,12 @@ public struct SimHostFile: Hashable, Codable, Sendable {
         self.init(
             machine: Machine(memory: machine.memory, cpus: machine.cpus, xenVersion: machine.xenVersion),
             dom0: Dom0(memory: machine.dom0Memory, vcpus: machine.dom0Vcpus))
+        network = Network()
     }
 
     private enum CodingKeys: String, CodingKey {
         case format, machine, dom0, domains, nextDomid, configs, storage, bridges, images, seeds, latencies, failures
-        case balloonRatePerSecond, saves, contentGeneration
+        case balloonRatePerSecond, saves, contentGeneration, vlans, network
     }
 
     public init(from decoder: any Decoder) throws {
@@ -282,6 +289,8 @@ public struct SimHostFile: Hashable, Codable, Sendable {
         configs = try c.decodeIfPresent([DomainConfig].self, forKey: .configs) ?? []
         storage = try c.decodeIfPresent([String: Container].self, forKey: .storage) ?? [:]
         bridges = try c.decodeIfPresent([String: [String]].self, forKey: .bridges) ?? [:]
+        vlans = try c.decodeIfPresent([String: VlanPort].self, forKey: .vlans) ?? [:]
+        network = try c.decodeIfPresent(Network.self, forKey: .network)
         images = try c.decodeIfPresent([String: Image].self, forKey: .images) ?? [:]
         seeds = try c.decodeIfPresent([String: String].self, forKey: .seeds) ?? [:]
         saves = try c.decodeIfPresent([SaveState].self, forKey: .saves) ?? []
@@ -309,6 +318,8 @@ public struct SimHostFile: Hashable, Codable, Sendable {
         if !seeds.isEmpty { try c.encode(seeds, forKey: .seeds) }
         if !saves.isEmpty { try c.encode(saves, forKey: .saves) }
         if contentGeneration != 0 { try c.encode(contentGeneration, forKey: .contentGeneration) }
+        if !vlans.isEmpty { try c.encode(vlans, forKey: .vlans) }
+        try c.encodeIfPresent(network, forKey: .network)
         try c.encode(latencies, forKey: .latencies)
         try c.encode(failures, forKey: .failures)
         try c.encode(balloonRatePerSecond, forKey: .balloonRatePerSecond)

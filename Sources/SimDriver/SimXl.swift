@@ -39,6 +39,10 @@ public struct SimXl: Sendable {
           lvremove CONTAINER/NAME                remove a volume
           vgcreate CONTAINER SIZE [shared]       add a volume group (or, for a /path, an image directory)
           brctl addbr BRIDGE [INTERFACE]         add a bridge
+          edit-bridge-file BRIDGE                change xenplan's ifupdown file of BRIDGE by hand (a line appended)
+          rm-bridge-file BRIDGE                  delete xenplan's ifupdown file of BRIDGE
+          reboot                                 the dom0 restarts: no guest runs (xendomains off); bridges and
+                                                 VLAN interfaces vanish except those xenplan's ifupdown files bring back
           set-latency KIND SECONDS               latency of an operation kind (e.g. create, migrate)
           set-balloon-rate SIZE                  memory a balloon driver releases per second
         """

@@ -36,7 +36,8 @@ extension SimXlCommand {
             case let .removeConfig(n): return "\(n): configuration removed; the domain is unmanaged now"
             case let .createVolume(c, n, s): return "volume \(c)/\(n) created (\(s))"
             case let .removeVolume(c, n): return "volume \(c)/\(n) removed"
-            case let .createBridge(b, i): return "bridge \(b) added" + (i.map { " with \($0)" } ?? "")
+            case let .createBridge(b, i, v): return "bridge \(b) added" + (i.map { " with \($0)" + (v.map { ".\($0)" } ?? "") } ?? "")
+            case let .removeBridgeFile(b): return "\(BridgeFile.fileName(bridge: b)) removed"
             case let .save(d, dir): return "\(d): saved to \(SaveState.path(directory: dir, domain: d))"
             case let .restore(d, dir): return "\(d): restored from \(SaveState.path(directory: dir, domain: d))"
             case let .removeSave(d, dir, _): return "\(SaveState.path(directory: dir, domain: d)) removed"
@@ -52,6 +53,8 @@ extension SimXlCommand {
         case let .setLatency(kind, seconds): return "latency of \(kind) set to \(seconds) s"
         case let .setBalloonRate(rate): return "balloon rate set to \(rate) per second"
         case let .writeVolume(c, n): return "volume \(c)/\(n) written"
+        case .reboot: return "rebooted: no guest runs; bridges without an ifupdown file are gone"
+        case let .editBridgeFile(b): return "\(BridgeFile.fileName(bridge: b)) changed by hand"
         }
     }
 
@@ -116,6 +119,10 @@ extension SimXlCommand {
                 throw fail("write", nil, copy.missingVolumeMessage(container: c, volume: n))
             }
             copy.wrote(container: c, volume: n, host: host)
+        case .reboot:
+            copy.reboot()
+        case let .editBridgeFile(b):
+            try copy.editBridgeFile(b) { fail("edit-bridge-file", nil, $0) }
         }
         file = copy
         return confirmation

@@ -15,6 +15,8 @@ enum SimXlCommand: Hashable, Sendable {
     case setLatency(kind: String, seconds: Double)
     case setBalloonRate(ByteSize)
     case writeVolume(container: String, name: String)
+    case reboot
+    case editBridgeFile(String)
 
     static func parse(_ argv: [String]) throws -> SimXlCommand {
         guard let verb = argv.first else { throw SimXlError("missing command") }
@@ -89,6 +91,15 @@ enum SimXlCommand: Hashable, Sendable {
                 throw SimXlError("'brctl' takes addbr BRIDGE [INTERFACE]")
             }
             return .operation(.createBridge(name: args[1], interface: args.count == 3 ? args[2] : nil))
+        case "reboot":
+            try expect(0, "")
+            return .reboot
+        case "edit-bridge-file":
+            try expect(1, "BRIDGE")
+            return .editBridgeFile(args[0])
+        case "rm-bridge-file":
+            try expect(1, "BRIDGE")
+            return .operation(.removeBridgeFile(bridge: args[0]))
         case "set-latency":
             try expect(2, "KIND SECONDS")
             guard HostOperation.allKinds.contains(args[0]) else {

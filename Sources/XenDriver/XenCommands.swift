@@ -186,6 +186,29 @@ public enum XenCommands {
         return ["ip", "link", "set", "dev", interface, "master", bridge]
     }
 
+    /// `ip link add link IFACE name IFACE.VLAN type vlan id VLAN`: the 802.1Q interface a
+    /// VLAN bridge takes as its port.
+    public static func vlanAdd(_ interface: String, vlan: Int) throws(XlConfigError) -> [String] {
+        let port = "\(interface).\(vlan)"
+        try check(XlConfig.validInterface(interface) && !interface.hasPrefix("-"), "\(shownValue(interface)) is not an interface name")
+        try check(BridgeFile.vlanRange.contains(vlan), "VLAN id \(vlan) is outside 1–4094")
+        try check(XlConfig.validInterface(port), "\(shownValue(port)) is not an interface name")
+        return ["ip", "link", "add", "link", interface, "name", port, "type", "vlan", "id", String(vlan)]
+    }
+
+    /// `losetup --noheadings --output NAME --associated FILE`: the loop devices over an
+    /// image file (xl's `block` script puts a `dir` pool's disk on one).
+    public static func loopDevices(of file: String) throws(XlConfigError) -> [String] {
+        ["losetup", "--noheadings", "--output", "NAME", "--associated", try filePath(file, "image")]
+    }
+
+    /// `losetup --set-capacity DEVICE`: the loop device takes its file's new size.
+    public static func loopSetCapacity(_ device: String) throws(XlConfigError) -> [String] {
+        let ok = device.hasPrefix("/dev/loop") && device.dropFirst(9).allSatisfy(\.isASCIIDigit) && device.count > 9
+        try check(ok, "\(shownValue(device)) is not a loop device")
+        return ["losetup", "--set-capacity", device]
+    }
+
     public static func linkUp(_ name: String) throws(XlConfigError) -> [String] {
         try check(XlConfig.validInterface(name) && !name.hasPrefix("-"), "\(shownValue(name)) is not an interface name")
         return ["ip", "link", "set", "dev", name, "up"]

@@ -13,22 +13,30 @@ extension XenDriver {
         try FileManager.default.createDirectory(
             atPath: paths.configDirectory, withIntermediateDirectories: true,
             attributes: [.posixPermissions: 0o700])
-        let temporary = "\(paths.configDirectory)/.\(config.name).cfg.\(getpid()).tmp"
+        try writeAtomically(
+            text, to: path, temporary: "\(paths.configDirectory)/.\(config.name).cfg.\(getpid()).tmp", mode: 0o600,
+            operation: "write-config", domain: config.name)
+        try setAutostart(config.name, config.autostart)
+    }
+
+    /// Writes `text` to `temporary` (created with `mode`, flushed), then renames it over
+    /// `path`: a crash leaves either file whole, never half of one.
+    func writeAtomically(_ text: String, to path: String, temporary: String, mode: mode_t, operation: String, domain: String?) throws {
         unlink(temporary)
-        let fd = Glibc.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
-        guard fd >= 0 else { throw posixFailure("write-config", config.name, "cannot create \(temporary)") }
-        let written = writeFully(fd, Data(text.utf8))
+        let fd = Glibc.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode)
+        guard fd >= 0 else { throw posixFailure(operation, domain, "cannot create \(temporary)") }
+        // The process's umask must not narrow the mode (ifupdown files are read by all).
+        let written = fchmod(fd, mode) == 0 && writeFully(fd, Data(text.utf8))
         let synced = fsync(fd) == 0
         close(fd)
         guard written, synced else {
             unlink(temporary)
-            throw posixFailure("write-config", config.name, "cannot write \(temporary)")
+            throw posixFailure(operation, domain, "cannot write \(temporary)")
         }
         guard rename(temporary, path) == 0 else {
             unlink(temporary)
-            throw posixFailure("write-config", config.name, "cannot rename \(temporary) to \(path)")
+            throw posixFailure(operation, domain, "cannot rename \(temporary) to \(path)")
         }
-        try setAutostart(config.name, config.autostart)
     }
 
     /// The `xendomains` link: `<auto>/<name>.cfg → <config dir>/<name>.cfg`, replaced

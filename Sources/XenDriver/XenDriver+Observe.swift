@@ -14,6 +14,7 @@ extension XenDriver {
         // them while those answer.
         async let storage = observeFiles()
         let bridges = try observeBridges()
+        let persistence = observePersistence()
         trace.mark("bridges")
         let physical: PhysicalInfo, infos: [DomainInfo], version: String
         var schedule: [UInt16: SchedulerParameters] = [:]
@@ -48,7 +49,7 @@ extension XenDriver {
                 freeMemory: Self.pages(physical.freePages), cpus: physical.cpus,
                 dom0Memory: dom0.map { Self.pages($0.totPages) } ?? .zero,
                 domains: domains, configs: configs, volumes: allVolumes, bridges: bridges,
-                images: images, seeds: seeds, saves: saves, backups: backups), host: hostName)
+                images: images, seeds: seeds, saves: saves, backups: backups, persistence: persistence), host: hostName)
     }
 
     static func pages(_ n: UInt64) -> ByteSize { ByteSize(kib: Int64(clamping: n)) * 4 }
@@ -144,7 +145,16 @@ extension XenDriver {
     }
 
     func observeBridges() throws -> [BridgeState] {
-        do { return try SysfsBridges.read(root: paths.sysClassNet) } catch { throw failure("observe", "\(error)") }
+        let vlans = observeVlans()
+        do {
+            return try SysfsBridges.read(root: paths.sysClassNet).map { bridge in
+                var bridge = bridge
+                bridge.vlans = bridge.interfaces.compactMap { vlans[$0] }
+                return bridge
+            }
+        } catch {
+            throw failure("observe", "\(error)")
+        }
     }
 
     /// Raw image files of `dir` pools: `<dir>/<name>.img`, size from `stat`.

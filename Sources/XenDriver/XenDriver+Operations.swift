@@ -35,13 +35,12 @@ extension XenDriver {
             try await createVolumeFromImage(container: container, name: name, size: size, image: image)
         case let .writeSeed(seed):
             try await writeSeed(seed)
-        case let .createBridge(name, interface):
-            try await run(XenCommands.bridgeAdd(name), operation: kind)
-            if let interface {
-                try await run(XenCommands.enslave(interface, to: name), operation: kind)
-                try await run(XenCommands.linkUp(interface), operation: kind)
-            }
-            try await run(XenCommands.linkUp(name), operation: kind)
+        case let .createBridge(name, interface, vlan):
+            try await createBridge(name: name, interface: interface, vlan: vlan)
+        case let .writeBridgeFile(file):
+            try writeBridgeFile(file)
+        case let .removeBridgeFile(bridge):
+            try removeBridgeFile(bridge)
         case let .createVolume(container, name, size):
             if isImageDirectory(container) {
                 try createImage(directory: container, name: name, size: size)
@@ -51,8 +50,10 @@ extension XenDriver {
         case let .growVolume(container, name, size):
             if isImageDirectory(container) {
                 try growImage(directory: container, name: name, size: size)
+                try await tellGuests(target: try imagePath(container, name), size: size, loop: true)
             } else {
                 try await run(XenCommands.lvextend(vg: container, name: name, size: size), operation: kind)
+                try await tellGuests(target: "/dev/\(container)/\(name)", size: size, loop: false)
             }
         case let .removeVolume(container, name):
             if isImageDirectory(container) {

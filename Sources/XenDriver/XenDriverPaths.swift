@@ -23,12 +23,18 @@ public struct XenDriverPaths: Hashable, Sendable {
     public var saveDirectory: String
     /// Where optional tools (`zstd`) are looked for; nil: the directories of `PATH`.
     public var toolDirectories: [String]?
+    /// ifupdown's directory: `interfaces`, `interfaces.d/` (xenplan's bridge files) and
+    /// bridge-utils' hook `if-pre-up.d/bridge`.
+    public var networkDirectory: String
+    /// The kernel's list of VLAN interfaces (8021q): name, id, parent.
+    public var vlanConfig: String
 
     public init(
         configDirectory: String = "/etc/xen/xenplan", autoDirectory: String = "/etc/xen/auto",
         imageDirectories: [String] = [], volumeGroups: [String] = [], sysClassNet: String = "/sys/class/net",
         seedDirectory: String = CloudInitSeed.directory, imagePaths: [String] = [],
-        saveDirectory: String = SaveState.defaultDirectory, toolDirectories: [String]? = nil
+        saveDirectory: String = SaveState.defaultDirectory, toolDirectories: [String]? = nil,
+        networkDirectory: String = "/etc/network", vlanConfig: String = "/proc/net/vlan/config"
     ) {
         self.configDirectory = configDirectory
         self.autoDirectory = autoDirectory
@@ -39,7 +45,13 @@ public struct XenDriverPaths: Hashable, Sendable {
         self.imagePaths = imagePaths
         self.saveDirectory = saveDirectory
         self.toolDirectories = toolDirectories
+        self.networkDirectory = networkDirectory
+        self.vlanConfig = vlanConfig
     }
+
+    /// Where xenplan's ifupdown files are (`BridgeFile.directory` on a real host).
+    public var bridgeFileDirectory: String { "\(networkDirectory)/interfaces.d" }
+    public func bridgeFilePath(_ bridge: String) -> String { "\(bridgeFileDirectory)/\(BridgeFile.fileName(bridge: bridge))" }
 
     public func configPath(_ name: String) -> String { "\(configDirectory)/\(name).cfg" }
     public func autoLink(_ name: String) -> String { "\(autoDirectory)/\(name).cfg" }

@@ -35,7 +35,15 @@ extension LabBlueprint {
             text += "  \(h.name):\n    connection: sim\n"
             text += "    dom0: {memory: \(h.dom0Memory)M, vcpus: \(h.dom0Vcpus)}\n"
             text += "    bridges:\n"
-            for b in h.bridges { text += b == "xenbr0" ? "      xenbr0: {interface: eth0}\n" : "      \(b):\n" }
+            // xenbr1 is a VLAN bridge: VLAN interfaces and their ifupdown stanzas get
+            // made, observed and written through every generated lab that has it.
+            for b in h.bridges {
+                switch b {
+                case "xenbr0": text += "      xenbr0: {interface: eth0}\n"
+                case "xenbr1": text += "      xenbr1: {interface: eth0, vlan: 10}\n"
+                default: text += "      \(b):\n"
+                }
+            }
             text += "    limits: {vcpuRatio: \(h.vcpuRatio)}\n"
             text += "    sim: {memory: \(h.memory)M, cpus: \(h.cpus)}\n"
         }

@@ -145,7 +145,7 @@ public struct HostBlueprint: Hashable, Sendable {
     public var dom0Memory: Int
     public var dom0Vcpus: Int
     public var vcpuRatio: Int
-    /// `xenbr0` (on `eth0`) everywhere; some hosts also have a host-only `xenbr1`.
+    /// `xenbr0` (on `eth0`) everywhere; some hosts also have `xenbr1`, VLAN 10 on `eth0`.
     public var bridges: [String]
 
     public init(name: String, memory: Int, cpus: Int, dom0Memory: Int, dom0Vcpus: Int, vcpuRatio: Int, bridges: [String]) {

@@ -273,6 +273,8 @@ public struct LabGenerator: Sendable {
         case 6:
             return d.map { OutOfBandChange(host: onHost, argv: ["no-balloon", $0.name]) }
         default:
+            // Now and then the dom0 reboots: every guest gone, bridges back only from files.
+            if random.chance(0.05) { return OutOfBandChange(host: host, argv: ["reboot"]) }
             var argv = ["create", "u\(nextSerial())", "memory=\(random.pick([64, 128, 256])!)M", "bridge=xenbr0"]
             // Now and then a person reuses a declared domain's volume: xenplan must never
             // start a second writer on it.

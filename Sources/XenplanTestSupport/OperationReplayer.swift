@@ -38,8 +38,19 @@ public enum OperationReplayer {
                     nics: c.nics.enumerated().map { i, n in NicState(bridge: n.bridge, mac: n.mac ?? Fixture.mac(for: "\(name)#\(i)"), ip: n.ip) }))
         }
         switch op {
-        case let .createBridge(name, interface):
-            hosts[hi].bridges.append(BridgeState(name: name, interfaces: interface.map { [$0] } ?? []))
+        case let .createBridge(name, interface, vlan):
+            let port = interface.map { i in vlan.map { "\(i).\($0)" } ?? i }
+            var vlans: [VlanPort] = []
+            if let port, let interface, let vlan { vlans = [VlanPort(name: port, parent: interface, id: vlan)] }
+            hosts[hi].bridges.append(BridgeState(name: name, interfaces: port.map { [$0] } ?? [], vlans: vlans))
+        case let .writeBridgeFile(file):
+            guard var p = hosts[hi].persistence else { throw Refused(description: "/etc/network/interfaces.d: No such file or directory") }
+            p.files.removeAll { $0.bridge == file.bridge }
+            p.files.append(ObservedBridgeFile(bridge: file.bridge, text: file.text))
+            p.files.sort { $0.bridge < $1.bridge }
+            hosts[hi].persistence = p
+        case let .removeBridgeFile(bridge):
+            hosts[hi].persistence?.files.removeAll { $0.bridge == bridge }
         case let .createVolume(container, name, size):
             if hosts[hi].volume(container: container, name: name) != nil {
                 throw Refused(description: "lvcreate: \(container)/\(name) already exists")

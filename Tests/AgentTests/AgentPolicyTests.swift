@@ -171,6 +171,18 @@ import Testing
             operation: #"{"createBridge":{"name":"xenbr1","interface":"eth1"}}"#, rule: "bridges",
             detail: "create-bridge xenbr1: interface eth1 is not in bridges.xenbr1.interfaces"),
         Case(
+            name: "the ifupdown file of a bridge the policy does not list",
+            operation: #"{"writeBridgeFile":{"_0":{"bridge":"xenbr9","interface":"eth0","vlan":9}}}"#, rule: "bridges",
+            detail: "write-bridge-file xenbr9: bridge xenbr9 is not listed"),
+        Case(
+            name: "the ifupdown file of a listed bridge on an interface it may not take",
+            operation: #"{"writeBridgeFile":{"_0":{"bridge":"xenbr1","interface":"eth1"}}}"#, rule: "bridges",
+            detail: "write-bridge-file xenbr1: interface eth1 is not in bridges.xenbr1.interfaces"),
+        Case(
+            name: "removing the ifupdown file of a bridge the policy does not list",
+            operation: #"{"removeBridgeFile":{"bridge":"xenbr9"}}"#, rule: "bridges",
+            detail: "remove-bridge-file xenbr9: bridge xenbr9 is not listed"),
+        Case(
             name: "shutting down a protected domain",
             operation: #"{"shutdown":{"domain":"ldap","timeoutSeconds":60}}"#, rule: "protected-domains",
             detail: "shutdown ldap: ldap is protected on this host; the agent never shuts down or destroys it"),

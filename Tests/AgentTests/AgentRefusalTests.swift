@@ -113,6 +113,21 @@ struct AgentRefusalTests {
         Case("bad vdev", perform(#"{"detachDisk":{"domain":"www","vdev":"vda$(id)"}}"#), .invalidField),
         Case("bad MAC", perform(#"{"detachNic":{"domain":"www","mac":"00:16:3e:zz:00:01"}}"#), .invalidField),
         Case("bridge name of 16 characters", perform(#"{"createBridge":{"name":"xenbr0123456789a"}}"#), .invalidField),
+        Case("VLAN 0", perform(#"{"createBridge":{"name":"xenbr10","interface":"eth0","vlan":0}}"#), .invalidField),
+        Case("VLAN 4095", perform(#"{"createBridge":{"name":"xenbr10","interface":"eth0","vlan":4095}}"#), .invalidField),
+        Case("VLAN without an interface", perform(#"{"createBridge":{"name":"xenbr10","vlan":10}}"#), .invalidField),
+        Case(
+            "VLAN interface name over 15 characters", perform(#"{"createBridge":{"name":"xenbr10","interface":"enp129s0f1np1","vlan":100}}"#),
+            .invalidField),
+        Case("bridge file for a bridge named with ..", perform(#"{"writeBridgeFile":{"_0":{"bridge":"../../shadow"}}}"#), .invalidField),
+        Case(
+            "bridge file with a newline in its interface", perform(#"{"writeBridgeFile":{"_0":{"bridge":"xenbr0","interface":"eth0\nup reboot"}}}"#),
+            .invalidField),
+        Case(
+            "bridge file with a VLAN out of range", perform(#"{"writeBridgeFile":{"_0":{"bridge":"xenbr0","interface":"eth0","vlan":5000}}}"#),
+            .invalidField),
+        Case("bridge file path in the request", perform(#"{"writeBridgeFile":{"_0":{"bridge":"xenbr0","path":"/etc/shadow"}}}"#), .badRequest),
+        Case("removing the file of a bridge named with a slash", perform(#"{"removeBridgeFile":{"bridge":"a/b"}}"#), .invalidField),
         Case("migration target with an option", perform(#"{"migrate":{"domain":"www","toHost":"-oProxyCommand=x"}}"#), .invalidField),
         Case(
             "config memory above maxmem", perform(config(replacing: #""memory":{"kib":524288}"#, with: #""memory":{"kib":2097152}"#)), .invalidField),

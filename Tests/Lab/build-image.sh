@@ -13,7 +13,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 cache="${XENPLAN_LAB_CACHE:-/var/cache/xenplan-lab}"
 log() { echo "build-image: $*" >&2; }
 
-packages="xen-hypervisor-4.17-amd64,xen-utils-4.17,xenstore-utils,linux-image-amd64,systemd-sysv,udev,kmod,iproute2,lvm2,openssh-server,openssh-client,busybox,procps,netbase,genisoimage,qemu-utils"
+packages="xen-hypervisor-4.17-amd64,xen-utils-4.17,xenstore-utils,linux-image-amd64,systemd-sysv,udev,kmod,iproute2,lvm2,openssh-server,openssh-client,busybox,procps,netbase,genisoimage,qemu-utils,ifupdown,bridge-utils"
 mirror="$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)"
 mirror="${mirror:-http://deb.debian.org/debian}"
 
@@ -26,6 +26,7 @@ command -v mkfs.ext4 >/dev/null || need+=(e2fsprogs)
 command -v cpio >/dev/null || need+=(cpio)
 command -v ssh-keygen >/dev/null || need+=(openssh-client)
 { [ -x /bin/busybox ] && file -L /bin/busybox 2>/dev/null | grep -q 'statically linked'; } || need+=(busybox-static)
+command -v xz >/dev/null || need+=(xz-utils)
 command -v file >/dev/null || need=(file "${need[@]}")
 if [ ${#need[@]} -gt 0 ]; then
   log "installing host packages: ${need[*]}"
@@ -76,6 +77,10 @@ for unit in apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer e2scrub_re
   ln -sf /dev/null "$root/etc/systemd/system/$unit"
 done
 printf '9p\n9pnet\n9pnet_virtio\nloop\nbridge\nxen-netback\nxen-blkback\n' > "$root/etc/modules-load.d/lab.conf"
+# ifupdown reads xenplan's bridge files (docs/hosts.md): the file Debian's installer or
+# ifupdown's own setup leaves is kept; a root without one gets the same default.
+[ -f "$root/etc/network/interfaces" ] || printf '%s\n' '# interfaces(5) file used by ifup(8) and ifdown(8)' \
+  '# Include files from /etc/network/interfaces.d:' 'source /etc/network/interfaces.d/*' > "$root/etc/network/interfaces"
 printf '/dev/vda / ext4 rw,noatime 0 1\n' > "$root/etc/fstab"
 install -m 0755 "$here/dom0-boot.sh" "$root/usr/local/sbin/xenplan-lab-setup"
 cat > "$root/etc/systemd/system/xenplan-lab-setup.service" <<'UNIT'
@@ -129,6 +134,15 @@ INIT
 chmod 0755 "$g/init"
 printf '::sysinit:/etc/rc\nhvc0::respawn:-/bin/sh\n::shutdown:/bin/umount -a -r\n' > "$g/etc/inittab"
 install -m 0755 "$here/guest-rc" "$g/etc/rc"
+# The block frontend, loaded by a guest whose command line says xplab.blk (the grow step:
+# a running guest is told its disk's new size only through a connected frontend).
+mkdir -p "$g/lib/modules"
+ko="$(find "$root/lib/modules" -name 'xen-blkfront.ko*' | head -1)"
+case "$ko" in
+  *.xz) xz -dc "$ko" > "$g/lib/modules/xen-blkfront.ko" ;;
+  *.ko) cp "$ko" "$g/lib/modules/xen-blkfront.ko" ;;
+  *) log "no usable xen-blkfront module ($ko): the grow step cannot check the guest" ;;
+esac
 mknod -m 0600 "$g/dev/console" c 5 1
 mknod -m 0666 "$g/dev/null" c 1 3
 (cd "$g" && find . | cpio -o -H newc --quiet | gzip -9) > "$root/var/lib/xenplan-lab/guest-initrd.img"

@@ -37,12 +37,19 @@ install -d -m 0755 /srv/lab/images /etc/xen/xenplan /etc/xen/auto /etc/xenplan
 # What the agent may change on this dom0: the shared image directory, its own volume
 # group, and the scenario's host-only bridge; images only from the share (docs/hosts.md).
 # A volume group of its own on a loop file (fresh each run: the root is an overlay), for
-# volumes filled from images; images are read from the share's images-src.
+# volumes filled from images; images are read from the share's images-src. After a reboot
+# within the run (the reboot step) the file is there: attached again, its group activated.
 vg="vg$name"
+img=/var/lib/xenplan-lab/$vg.img
 if ! vgs "$vg" >/dev/null 2>&1; then
-  truncate -s 320M /var/lib/xenplan-lab/$vg.img
-  loop="$(losetup -f --show /var/lib/xenplan-lab/$vg.img)"
-  vgcreate -q "$vg" "$loop" >/dev/null
+  if [ -f "$img" ]; then
+    losetup -f "$img"
+    vgchange -q -ay "$vg" >/dev/null
+  else
+    truncate -s 320M "$img"
+    loop="$(losetup -f --show "$img")"
+    vgcreate -q "$vg" "$loop" >/dev/null
+  fi
 fi
 install -d -m 0755 /srv/lab/images-src
 cat > /etc/xenplan/agent.yaml <<POLICY

@@ -170,9 +170,12 @@ class Dom0:
         self.disk = rundir / f"{name}.qcow2"
         self.proc = None
 
-    def start(self):
-        run(["qemu-img", "create", "-q", "-f", "qcow2", "-b", str(self.image / "base.img"), "-F", "raw", str(self.disk)],
-            check=True)
+    def start(self, fresh=True):
+        """Starts QEMU; `fresh`: on a new overlay of the image (else the disk as the last
+        boot left it: the reboot step)."""
+        if fresh:
+            run(["qemu-img", "create", "-q", "-f", "qcow2", "-b", str(self.image / "base.img"), "-F", "raw", str(self.disk)],
+                check=True)
         link = f"listen=127.0.0.1:{self.link_port}" if self.listen else f"connect=127.0.0.1:{self.link_port}"
         argv = [
             "qemu-system-x86_64", "-accel", f"tcg,thread={TCG_THREAD},tb-size=256", "-cpu", CPU_MODEL, "-smp", "2",
@@ -189,7 +192,7 @@ class Dom0:
             "-netdev", f"socket,id=n0,{link}",
             "-device", f"virtio-net-pci,netdev=n0,mac=52:54:00:12:34:0{self.suffix}",
         ]
-        self.qemu_log = open(self.rundir / f"qemu-{self.name}.log", "w")
+        self.qemu_log = open(self.rundir / f"qemu-{self.name}.log", "w" if fresh else "a")
         self.proc = subprocess.Popen(argv, stdout=self.qemu_log, stderr=subprocess.STDOUT, start_new_session=True)
         log(f"dom0 {self.name}: QEMU pid {self.proc.pid}, ssh on 127.0.0.1:{self.ssh_port}")
 
@@ -232,6 +235,26 @@ class Dom0:
                 pass
             time.sleep(3)
         raise StepFailed(f"dom0 {self.name} not ready after {BOOT_TIMEOUT} s; serial tail:\n{self.serial_tail()}")
+
+    def reboot(self):
+        """`systemctl reboot` inside dom0: Xen resets the machine, which ends QEMU (it runs
+        with -no-reboot, so that a dom0 crashing at boot is seen rather than rebooted for
+        ever); QEMU is started again on the same disk overlay: the machine's next boot, with
+        dom0-setup.sh run again. Returns the seconds until ssh and xl answer again."""
+        t0 = time.monotonic()
+        argv = ["ssh", *self.ssh_options(), "-p", str(self.ssh_port), "root@127.0.0.1", "systemctl reboot"]
+        try:
+            run(argv, timeout=60)  # the connection drops as the machine goes down: exit 255 is expected
+        except subprocess.TimeoutExpired:
+            pass
+        try:
+            self.proc.wait(timeout=300)
+        except subprocess.TimeoutExpired:
+            raise StepFailed(f"dom0 {self.name} did not go down within 300 s of `systemctl reboot`; serial tail:\n{self.serial_tail()}")
+        self.serial = self.rundir / f"serial-{self.name}-after-reboot.log"
+        self.start(fresh=False)
+        self.wait_ready(time.monotonic() + BOOT_TIMEOUT)
+        return time.monotonic() - t0
 
     def request_poweroff(self):
         """Asks dom0 to power off (Xen's ACPI power-off then ends QEMU)."""
@@ -340,7 +363,9 @@ STEPS = [
     ("backup", "6-backup", "g5's logical volume backed up while it runs (pause policy), overwritten, restored over with g5 stopped: the pattern written before reads back"),
     ("suspend", "7-suspend", "g1 suspended: xl list no longer shows it, its save file exists, dom0 a's free memory grows"),
     ("resume", "6-backup", "g1 resumed from its save file: running again with the same memory, the file gone"),
-    ("final", "6-backup", "plan --detailed-exitcode says No changes (exit 0)"),
+    ("grow", "8-grow", "g5's logical volume declared 48 -> 64 MiB while it runs: lvextend, and the running guest is told (xenstore's sectors of its disk)"),
+    ("reboot", "8-grow", "dom0 b reboots: xenbr0 comes back from xenplan's ifupdown file, g2 does not (xendomains is off in the lab): apply starts it, then the plan is empty"),
+    ("final", "8-grow", "plan --detailed-exitcode says No changes (exit 0)"),
 ]
 
 # What each step must leave: name -> (host, memory target MiB, vCPUs online)
@@ -355,12 +380,21 @@ EXPECTED = {
     "backup": {"g1": ("a", 192, 1), "g2": ("b", 128, 1), "g4": ("a", 96, 1), "g5": ("a", 96, 1)},
     "suspend": {"g2": ("b", 128, 1), "g4": ("a", 96, 1), "g5": ("a", 96, 1)},
     "resume": {"g1": ("a", 192, 1), "g2": ("b", 128, 1), "g4": ("a", 96, 1), "g5": ("a", 96, 1)},
+    "grow": {"g1": ("a", 192, 1), "g2": ("b", 128, 1), "g4": ("a", 96, 1), "g5": ("a", 96, 1)},
+    "reboot": {"g1": ("a", 192, 1), "g2": ("b", 128, 1), "g4": ("a", 96, 1), "g5": ("a", 96, 1)},
     "final": {"g1": ("a", 192, 1), "g2": ("b", 128, 1), "g4": ("a", 96, 1), "g5": ("a", 96, 1)},
 }
 
 # Guests that differ from the scenario's defaults (static-max 256 MiB, one disk on the
 # shared pool): those made from images, with their seed disk after their own.
 STATIC_MAX = {"g4": 128, "g5": 128}
+# Steps the one-dom0 variant leaves out: a move to b, and b's reboot.
+TWO_HOST_STEPS = ("migrate", "reboot")
+# The first line of the ifupdown files xenplan owns (`BridgeFile.marker`).
+BRIDGE_FILE_MARKER = "# Written by xenplan for a bridge it manages; rewritten by xenplan: edit the manifests, not this file."
+# Step grow: g5's volume before and after, and its disk's backend (xvda: devid 51712).
+GROW_MIB = (48, 64)
+G5_DEVID = 51712
 DISKS = {"g4": ["/srv/lab/images/g4-root.img", "/var/lib/xenplan/seed/g4.iso"],
          "g5": ["/dev/vga/g5-root", "/var/lib/xenplan/seed/g5.iso"]}
 
@@ -536,6 +570,13 @@ class Scenario:
                 notes.append(obs)
         elif name == "image-bad":
             notes.append(self.apply_refused(directory))
+        elif name == "grow":
+            frontend = self.grow_frontend() if self.kind == "real" else None
+            notes.append(self.apply(name, directory))
+            if self.kind == "real":
+                notes += self.grow_checks(frontend)
+        elif name == "reboot":
+            notes += self.reboot_b(directory)
         elif name == "backup":
             notes += self.backup_restore(directory)
         elif name == "suspend":
@@ -581,6 +622,73 @@ class Scenario:
             notes.append(self.console_check(directory))
         notes.append(describe(guests))
         return "\n".join(notes)
+
+    def grow_frontend(self):
+        """g5's disk on dom0 a before the grow: its domid, and the backend's state and
+        sectors. A frontend that is not connected (state 4) would make the check vacuous:
+        blkback tells only a connected guest."""
+        a = self.dom0s["a"]
+        domid = a.ssh("xl domid g5", check=True).stdout.strip()
+        base = f"/local/domain/0/backend/vbd/{domid}/{G5_DEVID}"
+        state = a.ssh(f"xenstore-read {base}/state", check=True).stdout.strip()
+        sectors = a.ssh(f"xenstore-read {base}/sectors", timeout=60).stdout.strip()
+        if state != "4" or sectors != str(GROW_MIB[0] * 2048):
+            raise StepFailed(
+                f"before the grow, g5's xvda backend is in state {state} with sectors {sectors or 'absent'}: expected 4 (its "
+                f"frontend connected: xen-blkfront loaded by the guest, xplab.blk) and {GROW_MIB[0] * 2048}")
+        return base
+
+    def grow_checks(self, base):
+        """Independent readings on dom0 a after the apply: the volume's size (lvs) and what
+        the backend announces to the running guest (xenstore), and blkback's own log line."""
+        a = self.dom0s["a"]
+        size = a.ssh("lvs --noheadings --nosuffix --units b -o lv_size vga/g5-root", check=True).stdout.strip()
+        if int(size) != GROW_MIB[1] << 20:
+            raise StepFailed(f"lvs vga/g5-root: {size} bytes, expected {GROW_MIB[1] << 20}")
+        sectors = a.ssh(f"xenstore-read {base}/sectors", check=True).stdout.strip()
+        if sectors != str(GROW_MIB[1] * 2048):
+            raise StepFailed(f"xenstore-read {base}/sectors: {sectors}, expected {GROW_MIB[1] * 2048} (the guest was not told)")
+        resize = a.ssh("dmesg | grep 'VBD Resize' | tail -2", timeout=60).stdout.strip().replace("\n", " / ")
+        return [f"lvs vga/g5-root: {size} bytes ({GROW_MIB[1]} MiB)",
+                f"xenstore-read {base}/sectors: {sectors} (was {GROW_MIB[0] * 2048}): the running guest sees {GROW_MIB[1]} MiB",
+                f"dom0 a's kernel: {resize or '(no VBD Resize line in dmesg)'}"]
+
+    def reboot_b(self, directory):
+        """Dom0 b reboots (real: inside its VM; sim: `sim xl b reboot`). Its bridge comes
+        back from xenplan's ifupdown file; its guest g2 does not (xendomains is disabled
+        in the lab image, as in the simulated hosts): the plan starts it, an apply does,
+        and the plan is empty afterwards."""
+        notes = []
+        if self.kind == "real":
+            b = self.dom0s["b"]
+            secs = b.reboot()
+            notes.append(f"dom0 b rebooted (systemctl reboot; QEMU started again on the same disk): ssh and xl ready after {secs:.0f} s")
+            p = b.ssh("ip -j link show xenbr0", timeout=60)
+            if p.returncode != 0:
+                raise StepFailed(f"after the reboot b has no xenbr0: {(p.stderr or p.stdout).strip()}")
+            br = json.loads(p.stdout)[0]
+            notes.append(f"ip -j link show xenbr0 on b: {br.get('ifname')} {br.get('operstate', '?')} (made at boot by ifupdown)")
+            notes.append(bridge_file_check(b))
+            listed = parse_xl_list(b.ssh("xl list", check=True).stdout)
+            if list(listed) != ["Domain-0"]:
+                raise StepFailed(f"after the reboot b runs {list(listed)}: expected Domain-0 only (xendomains is disabled)")
+            notes.append("xl list on b: Domain-0 only (xendomains disabled: guests do not come back by themselves)")
+        else:
+            p, _ = self.xenplan("sim", "xl", "b", "reboot")
+            if p.returncode != 0:
+                raise StepFailed(f"sim xl b reboot exited {p.returncode}: {(p.stderr + p.stdout).strip()}")
+            notes.append(f"sim xl b reboot: {p.stdout.strip()}")
+        p, secs = self.xenplan("plan", directory, "--detailed-exitcode")
+        start = next((l.strip() for l in p.stdout.splitlines() if re.search(r"\bstart\s+g2\b", l)), None)
+        if p.returncode != 2 or not start:
+            raise StepFailed(f"plan after the reboot exited {p.returncode}, expected 2 with g2 to start:\n{(p.stdout + p.stderr).strip()[-2000:]}")
+        notes.append(f"plan after the reboot: exit 2 ({secs:.1f} s): {start}")
+        notes.append(self.apply("reboot", directory))
+        p, secs = self.xenplan("plan", directory, "--detailed-exitcode")
+        if p.returncode != 0:
+            raise StepFailed(f"plan --detailed-exitcode after the apply exited {p.returncode}:\n{(p.stdout + p.stderr).strip()[-2000:]}")
+        notes.append(f"plan --detailed-exitcode after the apply: exit 0 ({secs:.1f} s)")
+        return notes
 
     def free_mib(self, host):
         """The hypervisor's free memory on a real dom0 (`xl info`), in MiB; None when simulated."""
@@ -790,6 +898,17 @@ class Scenario:
         if b"CONSOLE-OK-42" not in seen:
             raise StepFailed(f"xenplan console g4: no answer from the guest's shell; saw {seen[-400:]!r}")
         return f"xenplan console g4 (ssh -t, xl console): the guest's shell answered `echo CONSOLE-OK-$((6*7))`, exit {proc.returncode}"
+
+
+def bridge_file_check(d):
+    """xenplan's ifupdown file of xenbr0 on a dom0: its marker on the first line, the
+    host-only bridge's stanza, mode 644."""
+    path = "/etc/network/interfaces.d/xenplan-xenbr0"
+    p = d.ssh(f"head -1 {path} && grep -x '    bridge_ports none' {path} && stat -c %a {path}", timeout=60)
+    lines = p.stdout.splitlines()
+    if p.returncode != 0 or len(lines) != 3 or lines[0] != BRIDGE_FILE_MARKER or lines[2] != "644":
+        raise StepFailed(f"on {d.name}: {path} is not xenplan's file of a host-only xenbr0 (mode 644): {(p.stdout + p.stderr).strip()}")
+    return f"{d.name}: {path} has xenplan's marker, bridge_ports none, mode 644"
 
 
 def check(guests, expected, real):
@@ -1051,7 +1170,7 @@ class Lab:
         digest, qcow_size = make_images(self.rundir / "share")
         SUBSTITUTIONS["qcow2-size"] = str(qcow_size)
         sc = Scenario(self, "real", connections, {}, self.rundir / "state-real", self.dom0s, only_a=only_a, inside=inside)
-        steps = [s for s in STEPS if not (only_a and s[0] == "migrate")]
+        steps = [s for s in STEPS if not (only_a and s[0] in TWO_HOST_STEPS)]
         for i, (name, step_dir, what) in enumerate(steps):
             ok = self.step("real", f"{name}: {what}", lambda: self.real_step(sc, name, step_dir))
             if not ok:
@@ -1088,6 +1207,7 @@ class Lab:
                 br = json.loads(p.stdout.splitlines()[0])[0]
                 out.append(f"{d.name}: xenbr0 {br.get('operstate', '?')}")
             detail += "\nbridges made by xenplan: " + ", ".join(out)
+            detail += "\n" + "\n".join(bridge_file_check(d) for d in self.dom0s.values())
         return detail
 
     def sim_scenario(self, real, names):
@@ -1096,7 +1216,7 @@ class Lab:
         sims = {n: f"{{memory: {total[n]}M, cpus: 2}}" for n in ("a", "b")}
         connections = {"a": "sim", "b": "sim"}
         sc = Scenario(self, "sim", connections, sims, self.rundir / "state-sim", only_a=only_a)
-        steps = [s for s in STEPS if not (only_a and s[0] == "migrate")]
+        steps = [s for s in STEPS if not (only_a and s[0] in TWO_HOST_STEPS)]
         for name, step_dir, what in steps:
             self.step("sim", f"{name}", lambda: sc.run_step(name, step_dir))
 

@@ -43,6 +43,8 @@ import XenplanTestSupport
             ["destroy", "web"],
             "  missing              web on xen1: declared running; configured on xen1 but not running (shut down or never started)"
         ),
+        (["edit-bridge-file", "xenbr0"], "  not applied          on xen1: ifupdown: bridge xenbr0's ifupdown file changed by hand"),
+        (["rm-bridge-file", "xenbr0"], "  not applied          on xen1: ifupdown: bridge xenbr0's ifupdown file missing"),
         (
             ["create", "scratch", "memory=256M"],
             "  unmanaged            scratch on xen1: scratch is not declared and was not created by xenplan: left alone"

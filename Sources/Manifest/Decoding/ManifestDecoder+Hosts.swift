@@ -13,7 +13,9 @@ extension ManifestDecoder {
     static let simKeys = ["memory", "cpus"]
     static let minimumSimMemory = ByteSize.mib(256)
     static let simCpusRange = 1...4096
-    static let bridgeKeys = ["interface"]
+    static let bridgeKeys = ["interface", "vlan"]
+    /// 802.1Q VLAN ids (0 and 4095 are reserved).
+    static let vlanRange = 1...4094
     /// A bridge is a Linux interface: a name of at most this many bytes.
     static let maximumBridgeNameLength = 15
     /// The `agentCommand` that is not a path: the `xenplan` found in the host's PATH.
@@ -113,19 +115,35 @@ extension ManifestDecoder {
             }
             let bridgeWhat = "bridge \(shown(entry.key)) of \(what)"
             var interface: String?
-            if let fields = reader.object(entry.value, bridgeWhat, keys: Self.bridgeKeys, at: entry.keyLocation),
-                let field = fields["interface"], let text = reader.text(field.value, for: "interface of \(bridgeWhat)")
-            {
-                if Syntax.isInterfaceName(text.value) {
-                    interface = text.value
-                } else {
-                    reader.report(
-                        .error(
-                            "\(shown(text.value)) is not a valid interface name for \(bridgeWhat): use 1 to 15 of A-Z, a-z, 0-9, '.', '_', '-'",
-                            at: text.location))
+            var vlan: Int?
+            if let fields = reader.object(entry.value, bridgeWhat, keys: Self.bridgeKeys, at: entry.keyLocation) {
+                if let field = fields["interface"], let text = reader.text(field.value, for: "interface of \(bridgeWhat)") {
+                    if Syntax.isInterfaceName(text.value) {
+                        interface = text.value
+                    } else {
+                        reader.report(
+                            .error(
+                                "\(shown(text.value)) is not a valid interface name for \(bridgeWhat): use 1 to 15 of A-Z, a-z, 0-9, '.', '_', '-'",
+                                at: text.location))
+                    }
+                }
+                if let field = fields["vlan"], let id = reader.int(field.value, for: "vlan of \(bridgeWhat)", in: Self.vlanRange) {
+                    if fields["interface"] == nil {
+                        reader.report(
+                            .error(
+                                "vlan of \(bridgeWhat) needs interface: the VLAN interface is made on it (interface: eth0)",
+                                at: field.keyLocation))
+                    } else if let parent = interface, !Syntax.isInterfaceName("\(parent).\(id.value)") {
+                        reader.report(
+                            .error(
+                                "the VLAN interface \(shown("\(parent).\(id.value)")) of \(bridgeWhat) is longer than the 15 characters of an interface name; use a shorter interface name",
+                                at: id.location))
+                    } else {
+                        vlan = id.value
+                    }
                 }
             }
-            bridges.append(BridgeSpec(name: entry.key, interface: interface, location: entry.keyLocation))
+            bridges.append(BridgeSpec(name: entry.key, interface: interface, vlan: vlan, location: entry.keyLocation))
         }
         return bridges
     }

@@ -23,10 +23,13 @@ public struct BridgeSpec: Hashable, Sendable {
     public var name: String
     /// The physical interface enslaved to the bridge; nil for a host-only bridge.
     public var interface: String?
+    /// The 802.1Q VLAN id: the bridge's port is the VLAN interface `<interface>.<vlan>`.
+    public var vlan: Int?
     public var location: SourceLocation?
-    public init(name: String, interface: String?, location: SourceLocation? = nil) {
+    public init(name: String, interface: String?, vlan: Int? = nil, location: SourceLocation? = nil) {
         self.name = name
         self.interface = interface
+        self.vlan = vlan
         self.location = location
     }
 }

@@ -21,7 +21,10 @@ extension ManifestSchema {
             "memory": "The simulated machine's memory, dom0's included.",
             "cpus": "The simulated machine's physical CPUs.",
         ],
-        "bridge": ["interface": "The physical interface enslaved to the bridge; none for a host-only bridge."],
+        "bridge": [
+            "interface": "The physical interface enslaved to the bridge; none for a host-only bridge.",
+            "vlan": "An 802.1Q VLAN id (1-4094): the bridge's port is the VLAN interface <interface>.<vlan>, made on interface.",
+        ],
         "pool": [
             "type": "lvm (a volume group) or dir (image files in a directory). Required.",
             "volumeGroup": "The volume group of an lvm pool.",

@@ -89,7 +89,12 @@ public enum ManifestSchema {
         ("dom0", Object(keys: ManifestDecoder.dom0Keys, values: dom0Values)),
         ("limits", Object(keys: ManifestDecoder.limitsKeys, values: ["vcpuRatio": integer(ManifestDecoder.vcpuRatioRange)])),
         ("sim", Object(keys: ManifestDecoder.simKeys, required: ManifestDecoder.simKeys, values: simValues)),
-        ("bridge", Object(keys: ManifestDecoder.bridgeKeys, values: ["interface": text(Pattern.interfaceName, orNumber: true)])),
+        (
+            "bridge",
+            Object(
+                keys: ManifestDecoder.bridgeKeys,
+                values: ["interface": text(Pattern.interfaceName, orNumber: true), "vlan": integer(ManifestDecoder.vlanRange)])
+        ),
         ("group", group),
         ("domain", Object(keys: ManifestDecoder.domainKeys, values: domainValues)),
         ("cpu", Object(keys: ManifestDecoder.cpuKeys, values: cpuValues)),

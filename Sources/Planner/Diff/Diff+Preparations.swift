@@ -17,20 +17,58 @@ extension Diff {
         }
     }
 
-    /// A create-bridge action for every declared bridge missing on an observed host.
+    /// A create-bridge action for every declared bridge missing on an observed host; on a
+    /// host that reports its ifupdown files, the file that brings the bridge back at boot
+    /// written with it, rewritten when missing or changed by hand, and removed when its
+    /// bridge is no longer declared. A host where such a file would do nothing gets a
+    /// notice instead; so does a bridge whose port is not the declared one.
     mutating func planBridges() {
         for host in observed.hostNames {
             guard let spec = desired.hostSpecs[host], let index = observed.hosts[host] else { continue }
-            for bridge in spec.bridges where !index.bridges.contains(bridge.name) {
-                let on = bridge.interface.map { " on \($0)" } ?? " (host-only)"
+            let persistence = index.state.persistence
+            let persists = persistence.map { $0.missing == nil } ?? false
+            if let persistence, let why = persistence.missing, !spec.bridges.isEmpty {
+                let names = spec.bridges.map(\.name).joined(separator: ", ")
+                notice(.bridge, host: host, domain: nil, "bridges \(names) on \(host) do not survive a reboot: \(why)")
+            }
+            for bridge in spec.bridges {
+                let file = BridgeFile(bridge: bridge.name, interface: bridge.interface, vlan: bridge.vlan)
+                let written = persistence?.file(of: bridge.name)
+                let fileOperation: [HostOperation] = persists && written?.text != file.text ? [.writeBridgeFile(file)] : []
+                if let observed = index.state.bridge(named: bridge.name) {
+                    if let mismatch = observed.portMismatch(file) {
+                        notice(
+                            .bridge, host: host, domain: nil, "\(mismatch) on \(host): xenplan does not re-wire an existing bridge; fix it by hand")
+                    }
+                    guard !fileOperation.isEmpty else { continue }
+                    let state = written == nil ? "missing" : "changed by hand"
+                    add(
+                        Draft(
+                            kind: .bridgeFile, host: host, summary: "bridge \(bridge.name)'s ifupdown file \(state)",
+                            reason: "\(paths(bridge.name)) brings bridge \(bridge.name) back at boot; rewritten as the manifests declare it",
+                            disruption: .none, operations: fileOperation))
+                    continue
+                }
+                let on = bridge.interface.map { i in " on \(i)" + (bridge.vlan.map { " VLAN \($0)" } ?? "") } ?? " (host-only)"
                 graph.bridgeDraft["\(host)/\(bridge.name)"] = add(
                     Draft(
                         kind: .createBridge, host: host, summary: "\(bridge.name)\(on)",
                         reason: "bridge \(bridge.name) is declared on \(host) but missing", disruption: .none,
-                        operations: [.createBridge(name: bridge.name, interface: bridge.interface)]))
+                        operations: [.createBridge(name: bridge.name, interface: bridge.interface, vlan: bridge.vlan)] + fileOperation))
+            }
+            // Files of bridges no longer declared would bring them back at the next boot.
+            let declared = Set(spec.bridges.map(\.name))
+            for written in persistence?.files ?? [] where !declared.contains(written.bridge) {
+                add(
+                    Draft(
+                        kind: .bridgeFile, host: host, summary: "bridge \(written.bridge)'s ifupdown file removed",
+                        reason: "bridge \(written.bridge) is no longer declared on \(host); the bridge itself stays until the host reboots",
+                        disruption: .none, operations: [.removeBridgeFile(bridge: written.bridge)]))
             }
         }
     }
+
+    private func paths(_ bridge: String) -> String { "\(BridgeFile.directory)/\(BridgeFile.fileName(bridge: bridge))" }
 
     /// Drafts that the domain's arrival on `host` must wait for: its bridges there.
     func bridgeDeps(_ d: DomainSpec, on host: String) -> [Int] {

@@ -53,7 +53,9 @@ extension Planner {
                 switch op {
                 case let .createVolume(c, n, _), let .growVolume(c, n, _): keys.insert("volume/\(a.host)/\(c)/\(n)")
                 case let .removeVolume(c, n): keys.insert("volume/\(a.host)/\(c)/\(n)")
-                case let .createBridge(name, _): keys.insert("bridge/\(a.host)/\(name)")
+                case let .createBridge(name, _, _): keys.insert("bridge/\(a.host)/\(name)")
+                case let .writeBridgeFile(file): keys.insert("bridge-file/\(a.host)/\(file.bridge)")
+                case let .removeBridgeFile(bridge): keys.insert("bridge-file/\(a.host)/\(bridge)")
                 case let .backup(job): for d in job.disks { keys.insert("volume/\(a.host)/\(d.container)/\(d.volume)") }
                 case let .restoreVolume(c, n, _, _, _): keys.insert("volume/\(a.host)/\(c)/\(n)")
                 default: break
@@ -142,6 +144,10 @@ extension Planner {
             for b in h.bridges {
                 let key = "bridge/\(h.name)/\(b.name)"
                 if wanted(key) { body(key, [("interfaces", b.interfaces.sorted().joined(separator: ", "))]) }
+            }
+            for f in h.persistence?.files ?? [] {
+                let key = "bridge-file/\(h.name)/\(f.bridge)"
+                if wanted(key) { body(key, [("text", f.text)]) }
             }
         }
     }

@@ -2,6 +2,8 @@
 /// is what the JSON plan and the journal say.
 public enum ActionKind: String, Codable, Hashable, Sendable, CaseIterable {
     case createBridge = "create-bridge"
+    /// Write or remove xenplan's ifupdown file of a bridge (what brings it back at boot).
+    case bridgeFile = "bridge-file"
     case createVolume = "create-volume"
     case growVolume = "grow-volume"
     case create
@@ -43,7 +45,7 @@ public enum ActionKind: String, Codable, Hashable, Sendable, CaseIterable {
         switch self {
         case .createBridge, .createVolume, .create, .start, .resume, .backup, .restoreVolume: return "+"
         case .growVolume, .setMemory, .setVcpus, .setScheduler, .attachDisk, .detachDisk, .attachNic, .detachNic,
-            .restart, .writeConfig, .recoverMigration:
+            .restart, .writeConfig, .recoverMigration, .bridgeFile:
             return "~"
         case .migrate: return "→"
         case .stop, .destroy, .removeVolume, .removeStaleConfig, .suspend, .removeSave: return "-"
@@ -54,6 +56,7 @@ public enum ActionKind: String, Codable, Hashable, Sendable, CaseIterable {
     public var word: String {
         switch self {
         case .createBridge: return "bridge"
+        case .bridgeFile: return "ifupdown"
         case .createVolume: return "volume"
         case .growVolume: return "grow"
         case .create: return "create"

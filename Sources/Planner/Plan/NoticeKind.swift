@@ -39,4 +39,7 @@ public enum NoticeKind: String, Codable, Hashable, Sendable, CaseIterable {
     /// What a backup or restore plan reports: a disk that is not backed up, a backed-up
     /// configuration that differs from the manifests.
     case backup
+    /// A declared bridge that would not come back after a reboot (ifupdown or bridge-utils
+    /// missing), or whose port is not the declared one (interface, VLAN): not changed.
+    case bridge
 }

@@ -152,6 +152,7 @@ struct PlanText {
         case .restoredOutside: return "restored"
         case .interruptedSave: return "partial"
         case .backup: return "backup"
+        case .bridge: return "bridge"
         }
     }
 
@@ -164,6 +165,7 @@ struct PlanText {
         add(count(.create), "to create")
         add(count(.start), "to start")
         add(count(.createBridge), count(.createBridge) == 1 ? "bridge to create" : "bridges to create")
+        add(count(.bridgeFile), count(.bridgeFile) == 1 ? "ifupdown file to write or remove" : "ifupdown files to write or remove")
         add(count(.createVolume), count(.createVolume) == 1 ? "volume to create" : "volumes to create")
         let live = plan.actions.filter { $0.disruption == .live }.count
         add(live, "to change live")
@@ -214,6 +216,7 @@ struct PlanText {
         case .restoredOutside: return "restored outside xenplan"
         case .interruptedSave: return n == 1 ? "interrupted save" : "interrupted saves"
         case .backup: return n == 1 ? "backup note" : "backup notes"
+        case .bridge: return n == 1 ? "bridge note" : "bridge notes"
         }
     }
 }

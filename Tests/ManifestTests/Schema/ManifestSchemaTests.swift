@@ -181,7 +181,7 @@ struct ManifestSchemaTests {
         "29-name-with-slash", "30-name-dotdot", "31-name-space-and-quotes", "32-name-shell", "33-name-newline",
         "34-name-cyrillic", "35-disk-path-etc-shadow", "36-disk-path-traversal", "39-twenty-digit-numbers",
         "47-unshared-pool-two-hosts", "48-bad-connection", "49-sim-block", "50-bad-vdev", "51-disk-size-and-path",
-        "53-out-of-range", "54-boot-paths-and-cmdline", "58-bad-bool-and-enum", "59-bridge-and-interface-names",
+        "53-out-of-range", "54-boot-paths-and-cmdline", "58-bad-bool-and-enum", "59-bridge-and-interface-names", "85-bridge-vlan",
         "60-top-level-not-a-mapping", "61-defaults-per-domain-keys", "63-bad-volume-group-and-dir-path",
         "65-reserved-domain-names", "67-dir-pool-system-directory", "68-image-hosts-and-pool",
         "69-image-path-format-digest", "70-disk-source", "71-ssh-keys", "72-password-hash-not-echoed",

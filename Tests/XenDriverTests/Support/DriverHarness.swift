@@ -41,7 +41,9 @@ struct DriverHarness {
             volumeGroups: volumeGroups, sysClassNet: sysfs.classNet,
             seedDirectory: root.appendingPathComponent("xenplan-state/seed").path, imagePaths: imagePaths,
             saveDirectory: root.appendingPathComponent("xenplan-state/save").path,
-            toolDirectories: [root.appendingPathComponent("bin").path])
+            toolDirectories: [root.appendingPathComponent("bin").path],
+            networkDirectory: root.appendingPathComponent("network").path,
+            vlanConfig: root.appendingPathComponent("proc-net-vlan-config").path)
         driver = XenDriver(
             hostName: "cpt18", hypervisor: hypervisor, store: store, runner: tools, deadlines: Self.deadlines, paths: paths,
             pollInterval: pollInterval, clock: { Self.now })
