@@ -95,6 +95,8 @@ public enum ManifestSchema {
         ("cpu", Object(keys: ManifestDecoder.cpuKeys, values: cpuValues)),
         ("kernelBoot", Object(keys: ManifestDecoder.bootKeys, required: ManifestDecoder.bootRequiredKeys, values: bootValues)),
         ("disk", disk),
+        ("cdrom", Object(keys: ManifestDecoder.cdromKeys, values: ["image": ref("name"), "path": ref("path")], rules: [exactlyOne("image", "path")])),
+        ("vnc", Object(keys: ManifestDecoder.vncKeys, values: ["listen": ref("ipv4"), "display": integer(HvmSpec.Vnc.displays)])),
         ("diskSource", Object(keys: ManifestDecoder.diskSourceKeys, required: ManifestDecoder.diskSourceKeys, values: ["image": ref("name")])),
         ("interface", interface),
         ("labBackups", Object(keys: ManifestDecoder.backupKeys, required: ManifestDecoder.labBackupRequiredKeys, values: backupValues)),
@@ -188,7 +190,13 @@ public enum ManifestSchema {
         "maxvcpus": integer(ManifestDecoder.vcpusRange),
         "cpu": ref("cpu"),
         "type": choice(GuestType.self),
-        "boot": .object([("anyOf", .array([oneOf([ManifestDecoder.pygrub]), ref("kernelBoot")]))]),
+        "boot": .object([("anyOf", .array([oneOf([ManifestDecoder.pygrub, ManifestDecoder.pvgrub]), ref("kernelBoot")]))]),
+        "firmware": choice(HvmSpec.Firmware.self),
+        "bootOrder": list(of: choice(HvmSpec.BootDevice.self), unique: true, maximum: HvmSpec.BootDevice.allCases.count),
+        "cdrom": ref("cdrom"),
+        "vnc": .object([("anyOf", .array([ref("boolean"), ref("vnc")]))]),
+        "serial": choice(HvmSpec.Serial.self),
+        "viridian": ref("boolean"),
         "disks": list(of: ref("disk")),
         "network": list(of: ref("interface")),
         "restart": choice(RestartPolicy.self),
@@ -243,6 +251,8 @@ public enum ManifestSchema {
             "bridge": ref("name"),
             "ip": ref("ipv4"),
             "mac": text(Pattern.mac),
+            "rate": text(Pattern.vifRate),
+            "vifname": text(Pattern.vifName, orNumber: true),
             "prefix": integer(ManifestDecoder.prefixRange),
             "netmask": text(Pattern.netmask),
             "gateway": ref("ipv4"),
@@ -330,6 +340,11 @@ public enum ManifestSchema {
         .object([
             ("type", strings(["object", "null"])), ("propertyNames", ref(names)), ("additionalProperties", ref(definition)),
         ])
+    }
+
+    /// One of the two keys, never both, never neither.
+    static func exactlyOne(_ first: String, _ second: String) -> JSONValue {
+        .object([("oneOf", .array([.object([("required", strings([first]))]), .object([("required", strings([second]))])]))])
     }
 
     static func notBoth(_ first: String, _ second: String) -> JSONValue {
