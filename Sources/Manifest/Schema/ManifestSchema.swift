@@ -95,7 +95,10 @@ public enum ManifestSchema {
         ("cpu", Object(keys: ManifestDecoder.cpuKeys, values: cpuValues)),
         ("kernelBoot", Object(keys: ManifestDecoder.bootKeys, required: ManifestDecoder.bootRequiredKeys, values: bootValues)),
         ("disk", disk),
-        ("cdrom", Object(keys: ManifestDecoder.cdromKeys, values: ["image": ref("name"), "path": ref("path")], rules: [exactlyOne("image", "path")])),
+        ("cdrom", Object(keys: ManifestDecoder.cdromKeys, values: ["image": ref("name"), "path": ref("path")], rules: [
+                .object([("anyOf", .array([.object([("required", strings(["image"]))]), .object([("required", strings(["path"]))])]))]),
+                notBoth("image", "path"),
+            ])),
         ("vnc", Object(keys: ManifestDecoder.vncKeys, values: ["listen": ref("ipv4"), "display": integer(HvmSpec.Vnc.displays)])),
         ("diskSource", Object(keys: ManifestDecoder.diskSourceKeys, required: ManifestDecoder.diskSourceKeys, values: ["image": ref("name")])),
         ("interface", interface),
@@ -340,11 +343,6 @@ public enum ManifestSchema {
         .object([
             ("type", strings(["object", "null"])), ("propertyNames", ref(names)), ("additionalProperties", ref(definition)),
         ])
-    }
-
-    /// One of the two keys, never both, never neither.
-    static func exactlyOne(_ first: String, _ second: String) -> JSONValue {
-        .object([("oneOf", .array([.object([("required", strings([first]))]), .object([("required", strings([second]))])]))])
     }
 
     static func notBoth(_ first: String, _ second: String) -> JSONValue {

@@ -40,6 +40,8 @@ struct ManifestSchemaTests {
         "kernelBoot": (ManifestDecoder.bootKeys, ManifestDecoder.bootRequiredKeys),
         "disk": (ManifestDecoder.diskKeys, ManifestDecoder.diskRequiredKeys),
         "diskSource": (ManifestDecoder.diskSourceKeys, ManifestDecoder.diskSourceKeys),
+        "cdrom": (ManifestDecoder.cdromKeys, []),
+        "vnc": (ManifestDecoder.vncKeys, []),
         "interface": (ManifestDecoder.nicKeys, ManifestDecoder.nicRequiredKeys),
         "labBackups": (ManifestDecoder.backupKeys, ManifestDecoder.labBackupRequiredKeys),
         "backups": (ManifestDecoder.backupKeys, []),
