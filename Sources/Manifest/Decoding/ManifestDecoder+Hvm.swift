@@ -60,17 +60,20 @@ extension ManifestDecoder {
         }
         guard let fields = reader.object(node, field, keys: Self.vncKeys, at: at) else { return nil }
         var vnc = HvmSpec.Vnc()
+        var valid = true
         if let entry = fields["listen"], let listen = reader.text(entry.value, for: "listen of \(field)", expected: "an IPv4 address") {
-            guard Syntax.isIPv4(listen.value) else {
+            if Syntax.isIPv4(listen.value) {
+                vnc.listen = listen.value
+            } else {
                 reader.report(.error("listen \(shown(listen.value)) of \(field) is not an IPv4 address like 127.0.0.1", at: listen.location))
-                return nil
+                valid = false
             }
-            vnc.listen = listen.value
         }
         if let entry = fields["display"] {
-            guard let display = reader.int(entry.value, for: "display of \(field)", in: HvmSpec.Vnc.displays) else { return nil }
-            vnc.display = display.value
+            let display = reader.int(entry.value, for: "display of \(field)", in: HvmSpec.Vnc.displays)
+            vnc.display = display?.value
+            valid = valid && display != nil
         }
-        return Declared(value: vnc, location: at)
+        return valid ? Declared(value: vnc, location: at) : nil
     }
 }

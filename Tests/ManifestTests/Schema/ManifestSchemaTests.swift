@@ -188,7 +188,7 @@ struct ManifestSchemaTests {
         "65-reserved-domain-names", "67-dir-pool-system-directory", "68-image-hosts-and-pool",
         "69-image-path-format-digest", "70-disk-source", "71-ssh-keys", "72-password-hash-not-echoed",
         "73-identity-keys", "74-interface-addressing", "76-backups-unknown-key", "77-backups-bad-keep",
-        "78-backups-bad-consistency", "83-saves-pool",
+        "78-backups-bad-consistency", "83-saves-pool", "87-hvm-values", "88-interface-rate-and-vifname",
     ]
 
     /// Broken fixtures whose every error needs more than one file's mapping: other
@@ -223,6 +223,9 @@ struct ManifestSchemaTests {
         "81-backups-no-pool": "a domain's policy against the lab-wide one",
         "82-backups-pool-unreachable": "the hosts a pool reaches",
         "84-saves-from-defaults": "a pool from defaults against the domain's host",
+        "85-hvm-keys-on-pv": "a domain's keys against its type, maybe from defaults",
+        "86-hvm-boot-and-cdrom": "boot against the type, a CD-ROM against the disks and the lab's images",
+        "89-vifname-twice": "a dom0 interface name unique across the lab",
     ]
 
     /// Broken fixtures refused before any value is read, which a schema never sees: an
