@@ -28,7 +28,7 @@ extension DomainConfig {
         var vifnames: Set<String> = []
         for (i, nic) in nics.enumerated() {
             if let rate = nic.rate, !Syntax.isVifRate(rate) {
-                return ("nics[\(i)].rate", "\(shownValue(rate)) is not a rate like 10Mb/s (1 to 1000000, then b, Kb, Mb, Gb, B, KB, MB or GB, then /s)")
+                return ("nics[\(i)].rate", "\(shownValue(rate)) is not a rate like 10Mb/s (1 to 100000, then b, Kb, Mb, Gb, B, KB, MB or GB, then /s)")
             }
             if let name = nic.vifname {
                 guard Syntax.isVifName(name) else {

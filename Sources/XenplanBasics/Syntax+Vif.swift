@@ -4,8 +4,8 @@ extension Syntax {
     /// `Kb`, `Mb`, `Gb`), each per second.
     public static let vifRateUnits = ["GB", "MB", "KB", "B", "Gb", "Mb", "Kb", "b"]
     /// Bounds the number before the unit: far above any link, small enough that xl's
-    /// conversion to bytes per interval cannot overflow.
-    public static let maximumVifRateAmount = 1_000_000
+    /// bytes per second times its 50 ms interval (in µs) stays within 64 bits even in GB/s.
+    public static let maximumVifRateAmount = 100_000
 
     /// `10Mb/s`, `100MB/s`, `512Kb/s`: a whole number from 1 up, one of `vifRateUnits`,
     /// then `/s`, exactly as xl writes the limit (no `@interval`, no spaces).
