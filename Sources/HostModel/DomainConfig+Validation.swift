@@ -19,7 +19,9 @@ extension DomainConfig {
             if hvmType { return ("boot", "an hvm guest boots from its firmware, not from \(Self.bootWord(boot))") }
         }
         if hvmType != (hvm != nil) {
-            return ("hvm", hvmType ? "an hvm guest needs its firmware devices" : "only an hvm guest has firmware devices; this one is \(shownValue(type))")
+            return (
+                "hvm", hvmType ? "an hvm guest needs its firmware devices" : "only an hvm guest has firmware devices; this one is \(shownValue(type))"
+            )
         }
         for (i, disk) in disks.enumerated() where !Syntax.isVdev(disk.vdev, hvm: hvmType) {
             return ("disks[\(i)].vdev", "\(shownValue(disk.vdev)) is not a device name for a \(type) guest (xvdX\(hvmType ? ", sdX or hdX" : ""))")
@@ -28,11 +30,16 @@ extension DomainConfig {
         var vifnames: Set<String> = []
         for (i, nic) in nics.enumerated() {
             if let rate = nic.rate, !Syntax.isVifRate(rate) {
-                return ("nics[\(i)].rate", "\(shownValue(rate)) is not a rate like 10Mb/s (1 to 100000, then b, Kb, Mb, Gb, B, KB, MB or GB, then /s)")
+                return (
+                    "nics[\(i)].rate", "\(shownValue(rate)) is not a rate like 10Mb/s (1 to 100000, then b, Kb, Mb, Gb, B, KB, MB or GB, then /s)"
+                )
             }
             if let name = nic.vifname {
                 guard Syntax.isVifName(name) else {
-                    return ("nics[\(i)].vifname", "\(shownValue(name)) is not an interface name (1 to 15 of A-Z, a-z, 0-9, '.', '_', '-', not vif followed by a digit)")
+                    return (
+                        "nics[\(i)].vifname",
+                        "\(shownValue(name)) is not an interface name (1 to 15 of A-Z, a-z, 0-9, '.', '_', '-', not vif followed by a digit)"
+                    )
                 }
                 guard vifnames.insert(name).inserted else { return ("nics[\(i)].vifname", "\(shownValue(name)) names two interfaces") }
             }

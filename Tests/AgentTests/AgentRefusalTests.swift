@@ -43,7 +43,8 @@ struct AgentRefusalTests {
 
     /// A valid copy-image with one piece of it replaced.
     /// An hvm guest's firmware devices, as a client writes them.
-    static let hvmDevices = #""nics":[],"hvm":{"bootOrder":["cdrom","disk"],"cdrom":"/srv/iso/tools.iso","vnc":{"listen":"127.0.0.1"},"serial":"pty","viridian":false}"#
+    static let hvmDevices =
+        #""nics":[],"hvm":{"bootOrder":["cdrom","disk"],"cdrom":"/srv/iso/tools.iso","vnc":{"listen":"127.0.0.1"},"serial":"pty","viridian":false}"#
 
     /// A valid hvm guest's configuration with `old` replaced by `new`.
     static func hvmConfig(replacing old: String, with new: String) -> String {
@@ -138,14 +139,26 @@ struct AgentRefusalTests {
             .invalidField),
         Case("hvm CD-ROM path with ..", perform(hvmConfig(replacing: "/srv/iso/tools.iso", with: "/srv/iso/../../etc/shadow")), .invalidField),
         Case("hvm VNC listening on a name", perform(hvmConfig(replacing: #""listen":"127.0.0.1""#, with: #""listen":"localhost""#)), .invalidField),
-        Case("hvm VNC display 100", perform(hvmConfig(replacing: #""listen":"127.0.0.1""#, with: #""listen":"127.0.0.1","display":100"#)), .invalidField),
+        Case(
+            "hvm VNC display 100", perform(hvmConfig(replacing: #""listen":"127.0.0.1""#, with: #""listen":"127.0.0.1","display":100"#)),
+            .invalidField),
         Case("hvm boot order of a floppy", perform(hvmConfig(replacing: #"["cdrom","disk"]"#, with: #"["floppy"]"#)), .badRequest),
-        Case("hvm boot order of four", perform(hvmConfig(replacing: #"["cdrom","disk"]"#, with: #"["cdrom","disk","network","disk"]"#)), .invalidField),
+        Case(
+            "hvm boot order of four", perform(hvmConfig(replacing: #"["cdrom","disk"]"#, with: #"["cdrom","disk","network","disk"]"#)), .invalidField),
         Case("hvm devices on a pv guest", perform(hvmConfig(replacing: #""type":"hvm""#, with: #""type":"pv""#)), .invalidField),
-        Case("pv guest booting firmware", perform(config(replacing: #""boot":{"pygrub":{}}"#, with: #""boot":{"firmware":{"_0":"uefi"}}"#)), .invalidField),
-        Case("hvm disk at the CD-ROM's place", perform(hvmConfig(replacing: #""disks":[]"#, with: #""disks":[{"vdev":"xvdc","target":"/dev/vg18/web2-root","readOnly":false}]"#)), .invalidField),
-        Case("interface rate with a second option", perform(config(replacing: #""nics":[]"#, with: #""nics":[{"bridge":"xenbr0","rate":"10Mb/s,script=/tmp/x"}]"#)), .invalidField),
-        Case("interface named like Xen's own", perform(config(replacing: #""nics":[]"#, with: #""nics":[{"bridge":"xenbr0","vifname":"vif7.0"}]"#)), .invalidField),
+        Case(
+            "pv guest booting firmware", perform(config(replacing: #""boot":{"pygrub":{}}"#, with: #""boot":{"firmware":{"_0":"uefi"}}"#)),
+            .invalidField),
+        Case(
+            "hvm disk at the CD-ROM's place",
+            perform(hvmConfig(replacing: #""disks":[]"#, with: #""disks":[{"vdev":"xvdc","target":"/dev/vg18/web2-root","readOnly":false}]"#)),
+            .invalidField),
+        Case(
+            "interface rate with a second option",
+            perform(config(replacing: #""nics":[]"#, with: #""nics":[{"bridge":"xenbr0","rate":"10Mb/s,script=/tmp/x"}]"#)), .invalidField),
+        Case(
+            "interface named like Xen's own", perform(config(replacing: #""nics":[]"#, with: #""nics":[{"bridge":"xenbr0","vifname":"vif7.0"}]"#)),
+            .invalidField),
         Case(
             "two interfaces of one dom0 name",
             perform(config(replacing: #""nics":[]"#, with: #""nics":[{"bridge":"xenbr0","vifname":"lan"},{"bridge":"xenbr0","vifname":"lan"}]"#)),

@@ -40,7 +40,8 @@ import XenplanBasics
         #expect(XenMemory.footprint(actual: .gib(1), staticMax: .gib(1), type: "pv", maxVcpus: 1) == .mib(1027))
         #expect(XenMemory.footprint(actual: .mib(256), staticMax: .gib(4), type: "pv", maxVcpus: 1) == .mib(265))
         // 1 KiB of p2m still costs a whole MiB.
-        #expect(XenMemory.footprint(actual: ByteSize(kib: 1000), staticMax: ByteSize(kib: 1000), type: "pv", maxVcpus: 1) == ByteSize(kib: 1000 + 2048))
+        #expect(
+            XenMemory.footprint(actual: ByteSize(kib: 1000), staticMax: ByteSize(kib: 1000), type: "pv", maxVcpus: 1) == ByteSize(kib: 1000 + 2048))
     }
 
     /// A pvh or hvm guest also pays for its paging pool (1 MiB per vCPU, 8 KiB per MiB of

@@ -80,7 +80,9 @@ import XenplanTestSupport
     }
 
     @Test func aCdromAddedToARestartableGuestRestartsIt() throws {
-        let before = Self.desktop { $0.hvm?.cdrom = nil; $0.hvm?.bootOrder = [] }
+        let before = Self.desktop {
+            $0.hvm?.cdrom = nil; $0.hvm?.bootOrder = []
+        }
         let after = Self.desktop { $0.restart = .allowed }
         let plan = try Planner.plan(lab: Self.lab(after), observed: Fixture.converged(Self.lab(before)))
         #expect(lines(plan) == ["restart desktop@cpt18 restart"])

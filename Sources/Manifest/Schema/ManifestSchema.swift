@@ -95,10 +95,15 @@ public enum ManifestSchema {
         ("cpu", Object(keys: ManifestDecoder.cpuKeys, values: cpuValues)),
         ("kernelBoot", Object(keys: ManifestDecoder.bootKeys, required: ManifestDecoder.bootRequiredKeys, values: bootValues)),
         ("disk", disk),
-        ("cdrom", Object(keys: ManifestDecoder.cdromKeys, values: ["image": ref("name"), "path": ref("path")], rules: [
-                .object([("anyOf", .array([.object([("required", strings(["image"]))]), .object([("required", strings(["path"]))])]))]),
-                notBoth("image", "path"),
-            ])),
+        (
+            "cdrom",
+            Object(
+                keys: ManifestDecoder.cdromKeys, values: ["image": ref("name"), "path": ref("path")],
+                rules: [
+                    .object([("anyOf", .array([.object([("required", strings(["image"]))]), .object([("required", strings(["path"]))])]))]),
+                    notBoth("image", "path"),
+                ])
+        ),
         ("vnc", Object(keys: ManifestDecoder.vncKeys, values: ["listen": ref("ipv4"), "display": integer(HvmSpec.Vnc.displays)])),
         ("diskSource", Object(keys: ManifestDecoder.diskSourceKeys, required: ManifestDecoder.diskSourceKeys, values: ["image": ref("name")])),
         ("interface", interface),

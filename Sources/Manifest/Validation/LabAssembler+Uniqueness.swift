@@ -36,7 +36,9 @@ extension LabAssembler {
                             first.domain == domain
                             ? "domain '\(domain)' names two interfaces \(vifname.value)"
                             : "vifname \(vifname.value) of domain '\(domain)' is already used; dom0 cannot have two interfaces of one name, and a domain may run on any host"
-                        let note = first.location == vifname.location ? "both from the network of defaults, here" : "first used by domain '\(first.domain)' here"
+                        let note =
+                            first.location == vifname.location
+                            ? "both from the network of defaults, here" : "first used by domain '\(first.domain)' here"
                         diagnostics.append(.error(message, at: vifname.location, notes: [.init(note, at: first.location)]))
                     } else {
                         vifnames[vifname.value] = (domain, vifname.location)
