@@ -391,6 +391,15 @@ def rate_bytes_per_interval(rate):
     return per_second * 50000 // 1000000
 
 
+def hvm_info(b_info):
+    """The hvm part of libxl's build info: `type.hvm` in its JSON (a keyed union), or
+    `type: {hvm: …}`."""
+    if isinstance(b_info.get("type.hvm"), dict):
+        return b_info["type.hvm"]
+    union = b_info.get("type")
+    return union.get("hvm", {}) if isinstance(union, dict) else {}
+
+
 def golden_problems(name, want, cfg):
     """Differences between what GOLDEN expects of `name` and xl's parse of its file."""
     problems = []
@@ -409,7 +418,7 @@ def golden_problems(name, want, cfg):
     expected = [(b, m, rate_bytes_per_interval(r), v) for b, m, r, v in want["nics"]]
     if nics != expected:
         problems.append(f"nics (bridge, mac, rate bytes per 50 ms, vifname) {nics}, expected {expected}")
-    hvm = b_info.get("type", {}).get("hvm", {}) if isinstance(b_info.get("type"), dict) else {}
+    hvm = hvm_info(b_info)
     for key in ("bios", "boot"):
         if key in want and hvm.get(key) != want[key]:
             problems.append(f"b_info.type.hvm.{key} {hvm.get(key)!r}, expected {want[key]!r}")
@@ -663,8 +672,7 @@ class Scenario:
             problems = golden_problems(name, want, cfg)
             if problems:
                 raise StepFailed(f"{name}: " + "; ".join(problems) + f"\nconfiguration:\n{p.stdout}")
-            hvm = cfg.get("b_info", {}).get("type", {})
-            hvm = hvm.get("hvm", {}) if isinstance(hvm, dict) else {}
+            hvm = hvm_info(cfg.get("b_info", {}))
             extra = (f", bios {hvm.get('bios')}, boot {hvm.get('boot', 'default')}, vnc {hvm.get('vnc')}, serial {hvm.get('serial')}"
                      if want["type"] == "hvm" else "")
             notes.append(f"{name}: xl create -n: type {want['type']}, max/target {want['max']}/{want['target']} MiB, "
