@@ -338,6 +338,7 @@ extension AgentPolicy {
             }
         case let .writeConfig(config):
             for disk in config.disks { try checkDisk(disk, domain: config.name, kind: kind, session: session) }
+            if let cdrom = config.hvm?.cdrom { try checkCdrom(cdrom, domain: config.name, kind: kind) }
             if !config.protect, try await state().config(named: config.name)?.protect == true {
                 throw refusal(
                     "protected-domains",
@@ -423,6 +424,15 @@ extension AgentPolicy {
         throw refusal(
             "devices",
             "\(kind) \(domain) \(disk.vdev): \(target) is neither a volume of this session's volume groups or image directories nor a listed device")
+    }
+
+    /// A CD-ROM is only read: an image the policy lets the agent read, or a device listed
+    /// for read-only (or any) use.
+    private func checkCdrom(_ path: String, domain: String, kind: String) throws(PolicyRefusal) {
+        if devices == nil || mayReadImage(path) { return }
+        if Self.matches(path, (devices ?? []) + readOnlyDevices) { return }
+        throw refusal(
+            "imageSources", "\(kind) \(domain) cdrom: \(path) is in no directory listed under imageSources or imageDirectories, nor a listed device")
     }
 
     /// Whether the image at `path` may be read: below a directory listed under

@@ -139,6 +139,14 @@ enum AgentValidation {
         }
         for (i, disk) in config.disks.enumerated() { try check(disk, "\(at).disks[\(i)]") }
         for (i, nic) in config.nics.enumerated() { try check(nic, "\(at).nics[\(i)]") }
+        if let hvm = config.hvm {
+            guard hvm.bootOrder.count <= DomainConfig.maxBootOrder else {
+                throw Problem(field: "\(at).hvm.bootOrder", message: "at most \(DomainConfig.maxBootOrder) devices")
+            }
+            if let cdrom = hvm.cdrom { try path(cdrom, "\(at).hvm.cdrom") }
+        }
+        // How it boots against its type, the firmware devices, the interfaces together.
+        if let (field, message) = config.guestProblem { throw Problem(field: "\(at).\(field)", message: message) }
         if let seed = config.seed, let (field, message) = CloudInitSeed.problem(of: seed, in: config) {
             throw Problem(field: "\(at).seed.\(field)", message: message)
         }
@@ -159,6 +167,12 @@ enum AgentValidation {
         if let mac = nic.mac { try self.mac(mac, "\(at).mac") }
         if let ip = nic.ip, !Syntax.isIPv4(ip) {
             throw Problem(field: "\(at).ip", message: "\(shown(ip)) is not an IPv4 address")
+        }
+        if let rate = nic.rate, !Syntax.isVifRate(rate) {
+            throw Problem(field: "\(at).rate", message: "\(shown(rate)) is not a rate like 10Mb/s")
+        }
+        if let vifname = nic.vifname, !Syntax.isVifName(vifname) {
+            throw Problem(field: "\(at).vifname", message: "\(shown(vifname)) is not an interface name other than vifD.N")
         }
     }
 

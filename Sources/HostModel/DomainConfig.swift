@@ -10,10 +10,16 @@ public struct DomainConfig: Hashable, Codable, Sendable {
         public var bridge: String
         public var mac: String?
         public var ip: String?
-        public init(bridge: String, mac: String?, ip: String?) {
+        /// Outgoing traffic limit in xl's syntax (`10Mb/s`); nil: unlimited.
+        public var rate: String?
+        /// The interface's name in dom0 (xl's `vifname=`); nil: Xen's `vifD.N`.
+        public var vifname: String?
+        public init(bridge: String, mac: String?, ip: String?, rate: String? = nil, vifname: String? = nil) {
             self.bridge = bridge
             self.mac = mac
             self.ip = ip
+            self.rate = rate
+            self.vifname = vifname
         }
     }
 
@@ -32,9 +38,14 @@ public struct DomainConfig: Hashable, Codable, Sendable {
         public var disk: Disk { Disk(vdev: vdev, target: target, readOnly: true) }
     }
 
+    /// How the guest finds its kernel: pygrub or pvgrub (pv and pvh), a kernel kept in
+    /// dom0 (pv and pvh), or the firmware of an HVM guest.
     public enum Boot: Hashable, Codable, Sendable {
         case pygrub
+        /// GRUB built for Xen, run as the guest's kernel; it reads the guest's own grub.cfg.
+        case pvgrub
         case kernel(kernel: String, ramdisk: String?, cmdline: String?)
+        case firmware(Firmware)
     }
 
     public var name: String
@@ -50,6 +61,8 @@ public struct DomainConfig: Hashable, Codable, Sendable {
     public var boot: Boot
     public var disks: [Disk]
     public var nics: [Nic]
+    /// Firmware devices of an HVM guest; nil for pv and pvh.
+    public var hvm: Hvm?
     /// The first-boot seed disk, when the domain has one.
     public var seed: Seed?
     /// Never destroyed, even when removed from the manifests.
@@ -65,7 +78,7 @@ public struct DomainConfig: Hashable, Codable, Sendable {
     public init(
         name: String, uuid: String? = nil, type: String = "pv", memory: ByteSize, maxmem: ByteSize,
         vcpus: Int, maxvcpus: Int, cpuWeight: Int = 256, cpuCap: Int = 0, boot: Boot = .pygrub,
-        disks: [Disk] = [], nics: [Nic] = [], seed: Seed? = nil, protect: Bool = false, autostart: Bool = true,
+        disks: [Disk] = [], nics: [Nic] = [], hvm: Hvm? = nil, seed: Seed? = nil, protect: Bool = false, autostart: Bool = true,
         manifestHash: String = "", manifestFile: String? = nil
     ) {
         self.name = name
@@ -80,6 +93,7 @@ public struct DomainConfig: Hashable, Codable, Sendable {
         self.boot = boot
         self.disks = disks
         self.nics = nics
+        self.hvm = hvm
         self.seed = seed
         self.protect = protect
         self.autostart = autostart

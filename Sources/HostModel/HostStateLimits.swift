@@ -227,7 +227,19 @@ public enum HostStateLimits {
         }
         c.nics = try c.nics.map { nic throws(Violation) in
             let (bridge, mac, ip) = try interface(nic.bridge, nic.mac, nic.ip, of: what)
-            return DomainConfig.Nic(bridge: bridge, mac: mac, ip: ip)
+            return DomainConfig.Nic(
+                bridge: bridge, mac: mac, ip: ip,
+                rate: try nic.rate.map { r throws(Violation) in try text(r, "a network interface's rate of \(what)") },
+                vifname: try nic.vifname.map { n throws(Violation) in try text(n, "a network interface's vifname of \(what)") })
+        }
+        if var hvm = c.hvm {
+            try count(hvm.bootOrder.count, DomainConfig.maxBootOrder, "the boot order of \(what)")
+            hvm.cdrom = try hvm.cdrom.map { p throws(Violation) in try text(p, "the CD-ROM of \(what)") }
+            if let vnc = hvm.vnc {
+                hvm.vnc?.listen = try text(vnc.listen, "the VNC address of \(what)")
+                if let display = vnc.display { try number(display, DomainConfig.Hvm.Vnc.displays, "the VNC display of \(what)") }
+            }
+            c.hvm = hvm
         }
         return c
     }

@@ -21,8 +21,20 @@ public enum XenMemory {
         return .mib(mib)
     }
 
+    /// What a pvh or hvm guest (a guest in an HVM container) costs beyond a pv guest: the
+    /// pool of its hardware-assisted (or shadow) page tables, which libxl sizes at 1 MiB
+    /// per vCPU plus 8 KiB per MiB of static-max, and 1 MiB more of libxl's fixed extra
+    /// (2 MiB for these guests, 1 MiB for pv ones); rounded up to whole MiB. An hvm
+    /// guest's video RAM is taken from its own memory and its device model runs in dom0,
+    /// so neither is counted here. Nothing for a pv guest.
+    public static func pagingOverhead(type: String, staticMax: ByteSize, maxVcpus: Int) -> ByteSize {
+        guard type == "pvh" || type == "hvm" else { return .zero }
+        let kib = 1024 * Int64(max(maxVcpus, 1)) + 8 * (staticMax.kib / 1024)
+        return .mib(1 + (kib + 1023) / 1024)
+    }
+
     /// What a guest costs the host while it runs with `actual` pages.
-    public static func footprint(actual: ByteSize, staticMax: ByteSize) -> ByteSize {
-        actual + domainOverhead(staticMax: staticMax)
+    public static func footprint(actual: ByteSize, staticMax: ByteSize, type: String, maxVcpus: Int) -> ByteSize {
+        actual + domainOverhead(staticMax: staticMax) + pagingOverhead(type: type, staticMax: staticMax, maxVcpus: maxVcpus)
     }
 }

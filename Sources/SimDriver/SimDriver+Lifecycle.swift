@@ -109,7 +109,7 @@ extension SimDriver {
         func onTarget(_ message: String) -> HostError { fail(XlMessages.migrationTarget(targetHost, message)) }
         let footprint = XenMemory.footprint(
             actual: domain.actual(at: now, rate: source.balloonRatePerSecond),
-            staticMax: domain.memoryStaticMax)
+            staticMax: domain.memoryStaticMax, type: domain.type, maxVcpus: domain.maxVcpus)
         guard footprint <= destination.freeMemory(at: now) else { throw onTarget(XlMessages.noMemory) }
         if destination.domains.contains(where: { $0.name == domain.name }) {
             throw onTarget(XlMessages.nameExists(domain.name))

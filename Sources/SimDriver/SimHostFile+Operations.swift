@@ -68,6 +68,10 @@ extension SimHostFile {
             seeds[seed.domain] = seed.instanceId
 
         case let .writeConfig(config):
+            // The real driver refuses to write what xl could not start, as the agent does.
+            if let (field, message) = config.guestProblem {
+                throw fail("domain \(config.name): cannot write its xl configuration: \(field): \(message)", domain: config.name)
+            }
             configs.removeAll { $0.name == config.name }
             configs.append(config)
             configs.sort { $0.name < $1.name }
@@ -161,7 +165,8 @@ extension SimHostFile {
         from config: DomainConfig, host: String, now: Date,
         fail: (String) -> HostError
     ) throws {
-        let footprint = XenMemory.footprint(actual: config.memory, staticMax: config.maxmem)
+        let footprint = XenMemory.footprint(
+            actual: config.memory, staticMax: config.maxmem, type: config.type, maxVcpus: config.maxvcpus)
         guard footprint <= freeMemory(at: now) else { throw fail(XlMessages.noMemory) }
         guard !domains.contains(where: { $0.xlName == config.name }) else {
             throw fail(XlMessages.nameExists(config.name))
@@ -174,6 +179,10 @@ extension SimHostFile {
         for nic in config.nics where bridges[nic.bridge] == nil {
             throw fail(XlMessages.bridgeMissing(nic.bridge))
         }
+        // A dom0 interface name (vifname) is the host's: another running guest may hold it.
+        let running = Set(domains.map(\.name))
+        let taken = Set(configs.filter { $0.name != config.name && running.contains($0.name) }.flatMap { $0.nics.compactMap(\.vifname) })
+        if let name = config.nics.compactMap(\.vifname).first(where: taken.contains) { throw fail(XlMessages.vifnameInUse(name)) }
         let domid = nextDomid
         nextDomid += 1
         let nics = config.nics.enumerated().map { n, nic in

@@ -35,7 +35,7 @@ extension SimHostFile {
         for domain in domains {
             free -= XenMemory.footprint(
                 actual: domain.actual(at: now, rate: balloonRatePerSecond),
-                staticMax: domain.memoryStaticMax)
+                staticMax: domain.memoryStaticMax, type: domain.type, maxVcpus: domain.maxVcpus)
         }
         return free
     }

@@ -22,7 +22,7 @@ public struct SimXl: Sendable {
           create NAME KEY=VALUE...               start an unmanaged domain (no xenplan config); keys:
                                                  memory=SIZE (required) maxmem=SIZE vcpus=N maxvcpus=N
                                                  weight=N cap=N type=pv|pvh|hvm uuid=UUID
-                                                 bridge=BRIDGE  vif=bridge=BRIDGE[,mac=MAC][,ip=IP]
+                                                 bridge=BRIDGE  vif=bridge=BRIDGE[,mac=MAC][,ip=IP][,rate=R][,vifname=N]
                                                  disk=VDEV:TARGET[:ro]  balloon=yes|no  ignore-shutdown=yes|no
                                                  (bridge, vif and disk may repeat)
           shutdown DOMAIN                        graceful: the domain goes away unless it ignores shutdown

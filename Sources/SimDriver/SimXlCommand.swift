@@ -211,9 +211,9 @@ enum SimXlCommand: Hashable, Sendable {
         return .createUnmanaged(config, balloonDriver: balloon, ignoresShutdown: ignores)
     }
 
-    /// `bridge=xenbr0,mac=00:16:3e:..,ip=..`, the xl.cfg vif syntax.
+    /// `bridge=xenbr0,mac=00:16:3e:..,ip=..,rate=10Mb/s,vifname=web0`, the xl.cfg vif syntax.
     private static func parseVif(_ value: String) throws -> DomainConfig.Nic {
-        var bridge: String?, mac: String?, ip: String?
+        var bridge: String?, mac: String?, ip: String?, rate: String?, vifname: String?
         for part in value.split(separator: ",") {
             let kv = part.split(separator: "=", maxSplits: 1).map(String.init)
             guard kv.count == 2 else { throw SimXlError("vif part '\(part)' is not KEY=VALUE") }
@@ -221,11 +221,17 @@ enum SimXlCommand: Hashable, Sendable {
             case "bridge": bridge = kv[1]
             case "mac": mac = kv[1]
             case "ip": ip = kv[1]
+            case "rate":
+                guard Syntax.isVifRate(kv[1]) else { throw SimXlError("rate '\(kv[1])' is not like 10Mb/s") }
+                rate = kv[1]
+            case "vifname":
+                guard Syntax.isVifName(kv[1]) else { throw SimXlError("vifname '\(kv[1])' is not an interface name") }
+                vifname = kv[1]
             default: throw SimXlError("unknown vif key '\(kv[0])'")
             }
         }
         guard let bridge else { throw SimXlError("vif needs bridge=BRIDGE") }
-        return DomainConfig.Nic(bridge: bridge, mac: mac, ip: ip)
+        return DomainConfig.Nic(bridge: bridge, mac: mac, ip: ip, rate: rate, vifname: vifname)
     }
 
     /// `xvda:/dev/vg18/www-root[:ro]`.

@@ -36,6 +36,11 @@ enum XlMessages {
         "Failed to read config file: /etc/xen/xenplan/\(name).cfg: No such file or directory"
     }
 
+    /// The vif hotplug script renaming a new interface to a name dom0 already has.
+    static func vifnameInUse(_ name: String) -> String {
+        "/etc/xen/scripts/vif-bridge failed; error detected: ip link set dev \(name) failed: File exists"
+    }
+
     /// create_domain() in tools/xl/xl_vmcontrol.c when freemem() cannot find the memory.
     static let noMemory = "failed to free memory for the domain"
 

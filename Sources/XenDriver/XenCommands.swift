@@ -67,7 +67,7 @@ public enum XenCommands {
         return ["xl", "block-detach", try domain(d), vdev]
     }
 
-    /// `xl network-attach D bridge=… mac=… ip=…`: xl parses one `key=value` per argument.
+    /// `xl network-attach D bridge=… mac=… ip=… rate=… vifname=…`: xl parses one `key=value` per argument.
     public static func networkAttach(_ d: String, _ nic: DomainConfig.Nic) throws(XlConfigError) -> [String] {
         try check(XlConfig.validInterface(nic.bridge), "bridge \(shownValue(nic.bridge)) is not an interface name")
         var argv = ["xl", "network-attach", try domain(d), "bridge=\(nic.bridge)"]
@@ -78,6 +78,14 @@ public enum XenCommands {
         if let ip = nic.ip {
             try check(XlConfig.validIPv4(ip), "\(shownValue(ip)) is not an IPv4 address")
             argv.append("ip=\(ip)")
+        }
+        if let rate = nic.rate {
+            try check(Syntax.isVifRate(rate), "\(shownValue(rate)) is not a rate like 10Mb/s")
+            argv.append("rate=\(rate)")
+        }
+        if let vifname = nic.vifname {
+            try check(Syntax.isVifName(vifname), "\(shownValue(vifname)) is not an interface name")
+            argv.append("vifname=\(vifname)")
         }
         return argv
     }

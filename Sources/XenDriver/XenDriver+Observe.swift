@@ -38,8 +38,10 @@ extension XenDriver {
             throw failure("observe", "cannot read xenstore: \(error)")
         }
         trace.mark("xenstore")
-        let domains = infos.map { Self.domainState($0, entries[Int($0.domid)], schedule[$0.domid]) }
         let (configs, allVolumes, images, seeds, saves, backups) = try await storage
+        let domains = infos.map {
+            Self.withoutCdrom(Self.domainState($0, entries[Int($0.domid)], schedule[$0.domid]), configs: configs)
+        }
         trace.mark("then files and lvs")
         trace.finish(host: hostName)
         let dom0 = infos.first { $0.domid == 0 }
@@ -68,6 +70,20 @@ extension XenDriver {
             cpuWeight: sched?.weight ?? 256, cpuCap: sched?.cap ?? 0, type: type,
             disks: (xs?.disks ?? []).map { DiskState(vdev: $0.vdev, target: $0.target, readOnly: $0.mode == "r") },
             nics: (xs?.nics ?? []).map { NicState(bridge: $0.bridge, mac: $0.mac, ip: $0.ip) })
+    }
+
+    /// An hvm guest's CD-ROM is one of its firmware devices, kept in its configuration,
+    /// not one of the disks xenplan attaches and detaches: the read-only device at the
+    /// CD-ROM's place of a guest whose configuration has one is left out of its disks.
+    static func withoutCdrom(_ d: DomainState, configs: [DomainConfig]) -> DomainState {
+        guard configs.contains(where: { $0.name == d.name && $0.hvm?.cdrom != nil }) else { return d }
+        var d = d
+        d.disks.removeAll { Self.isCdromVdev($0.vdev) && $0.readOnly }
+        return d
+    }
+
+    static func isCdromVdev(_ vdev: String) -> Bool {
+        (vdev.hasPrefix("/dev/") ? String(vdev.dropFirst(5)) : vdev) == DomainConfig.Hvm.cdromVdev
     }
 
     /// `name--incoming` / `name--migratedaway`: the names libxl gives during `xl migrate`.

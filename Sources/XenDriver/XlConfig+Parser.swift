@@ -82,20 +82,58 @@ extension XlConfig {
         guard let memory = number("memory") else { throw XlConfigError("\(file): no 'memory'") }
         let maxmem = number("maxmem") ?? memory
         let vcpus = Int(number("vcpus") ?? 1)
+        let type = string("type") ?? "pv"
+        var disks: [DomainConfig.Disk] = []
+        var cdrom: String?
+        for spec in list("disk") {
+            let disk = try parseDisk(spec, file: file)
+            if isCdrom(spec) { cdrom = disk.target } else { disks.append(disk) }
+        }
         let boot: DomainConfig.Boot
-        if let kernel = string("kernel") {
-            boot = .kernel(kernel: kernel, ramdisk: string("ramdisk"), cmdline: string("cmdline") ?? string("extra"))
+        var hvm: DomainConfig.Hvm?
+        if type == "hvm" {
+            boot = .firmware(string("bios") == biosName(.uefi) ? .uefi : .bios)
+            hvm = try parseHvm(string, number, cdrom: cdrom, file: file)
+        } else if let kernel = string("kernel") {
+            boot =
+                kernel == pvgrubKernel(type: type)
+                ? .pvgrub : .kernel(kernel: kernel, ramdisk: string("ramdisk"), cmdline: string("cmdline") ?? string("extra"))
         } else {
             boot = .pygrub
         }
-        var disks: [DomainConfig.Disk] = []
-        for spec in list("disk") { disks.append(try parseDisk(spec, file: file)) }
+        if cdrom != nil && hvm == nil { throw XlConfigError("\(file): a CD-ROM drive on a \(type) guest") }
         let nics = list("vif").map(parseVif)
         return DomainConfig(
-            name: name, uuid: string("uuid"), type: string("type") ?? "pv", memory: .mib(memory),
+            name: name, uuid: string("uuid"), type: type, memory: .mib(memory),
             maxmem: .mib(maxmem), vcpus: vcpus, maxvcpus: Int(number("maxvcpus") ?? Int64(vcpus)),
             cpuWeight: Int(number("cpu_weight") ?? 256), cpuCap: Int(number("cap") ?? 0), boot: boot,
-            disks: disks, nics: nics, protect: protect, autostart: false, manifestHash: hash)
+            disks: disks, nics: nics, hvm: hvm, protect: protect, autostart: false, manifestHash: hash)
+    }
+
+    /// An HVM guest's devices as written by `hvmLines`; xl's defaults for what is absent
+    /// (VNC on, on 127.0.0.1).
+    private static func parseHvm(
+        _ string: (String) -> String?, _ number: (String) -> Int64?, cdrom: String?, file: String
+    ) throws(XlConfigError) -> DomainConfig.Hvm {
+        var order: [DomainConfig.Hvm.BootDevice] = []
+        for letter in string("boot") ?? "" {
+            guard let device = DomainConfig.Hvm.BootDevice(letter: letter) else {
+                throw XlConfigError("\(file): boot order \(shownValue(string("boot") ?? "")) has a device other than c, d, n")
+            }
+            order.append(device)
+        }
+        let vnc =
+            number("vnc") == 0
+            ? nil
+            : DomainConfig.Hvm.Vnc(
+                listen: string("vnclisten") ?? DomainConfig.Hvm.Vnc.defaultListen, display: number("vncdisplay").map { Int($0) })
+        let serial = string("serial").flatMap(DomainConfig.Hvm.Serial.init(rawValue:)) ?? .pty
+        return DomainConfig.Hvm(bootOrder: order, cdrom: cdrom, vnc: vnc, serial: serial, viridian: (number("viridian") ?? 0) != 0)
+    }
+
+    /// A disk line of the emulated CD-ROM drive.
+    static func isCdrom(_ spec: String) -> Bool {
+        spec.split(separator: ",").contains { String($0).trimmingSpaces() == "devtype=cdrom" }
     }
 
     /// `format=raw, vdev=xvda2, access=rw, target=/dev/vg/lv`, or the older positional
@@ -129,7 +167,8 @@ extension XlConfig {
             let kv = part.split(separator: "=", maxSplits: 1).map { String($0).trimmingSpaces() }
             if kv.count == 2 { fields[kv[0]] = kv[1] }
         }
-        return DomainConfig.Nic(bridge: fields["bridge"] ?? "xenbr0", mac: fields["mac"], ip: fields["ip"])
+        return DomainConfig.Nic(
+            bridge: fields["bridge"] ?? "xenbr0", mac: fields["mac"], ip: fields["ip"], rate: fields["rate"], vifname: fields["vifname"])
     }
 
     private static func unquote(_ s: String, file: String, line: Int) throws(XlConfigError) -> String {

@@ -90,6 +90,7 @@ public enum XlConfig {
         if c.vcpus < 1 || c.vcpus > c.maxvcpus || c.maxvcpus > 512 { p.append("vcpus \(c.vcpus) / maxvcpus \(c.maxvcpus) out of range") }
         if !(1...65535).contains(c.cpuWeight) { p.append("cpu_weight \(c.cpuWeight) is outside 1–65535") }
         if !(0...51200).contains(c.cpuCap) { p.append("cap \(c.cpuCap) is outside 0–51200") }
+        if let (field, message) = c.guestProblem { p.append("\(field): \(message)") }
         if case let .kernel(kernel, ramdisk, cmdline) = c.boot {
             if !validPath(kernel) { p.append("kernel '\(kernel)' is not a safe absolute path") }
             if let ramdisk, !validPath(ramdisk) { p.append("ramdisk '\(ramdisk)' is not a safe absolute path") }
@@ -133,17 +134,58 @@ public enum XlConfig {
         switch c.boot {
         case .pygrub:
             lines.append("bootloader = \"pygrub\"")
+        case .pvgrub:
+            lines.append("kernel = \"\(pvgrubKernel(type: c.type))\"")
         case let .kernel(kernel, ramdisk, cmdline):
             lines.append("kernel = \"\(kernel)\"")
             if let ramdisk { lines.append("ramdisk = \"\(ramdisk)\"") }
             if let cmdline { lines.append("cmdline = \"\(cmdline)\"") }
+        case let .firmware(firmware):
+            lines.append("bios = \"\(biosName(firmware))\"")
         }
-        lines.append(list("disk", (c.disks + (c.seed.map { [$0.disk] } ?? [])).map(diskSpec)))
+        if let hvm = c.hvm { lines += hvmLines(hvm) }
+        let cdrom = c.hvm?.cdrom.map { [cdromSpec($0)] } ?? []
+        lines.append(list("disk", c.disks.map(diskSpec) + cdrom + (c.seed.map { [diskSpec($0.disk)] } ?? [])))
         lines.append(list("vif", c.nics.map(vifSpec)))
         lines.append("on_poweroff = \"destroy\"")
         lines.append("on_reboot = \"restart\"")
         lines.append("on_crash = \"restart\"")
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// GRUB built for Xen as Debian's grub-xen-host installs it: the 64-bit PV image, or
+    /// the PVH one.
+    public static func pvgrubKernel(type: String) -> String {
+        type == "pvh" ? "/usr/lib/grub-xen/grub-i386-xen_pvh.bin" : "/usr/lib/grub-xen/grub-x86_64-xen.bin"
+    }
+
+    /// xl's `bios=` names: SeaBIOS, the BIOS of the qemu-xen device model, or OVMF for UEFI.
+    static func biosName(_ firmware: DomainConfig.Firmware) -> String {
+        switch firmware {
+        case .bios: return "seabios"
+        case .uefi: return "ovmf"
+        }
+    }
+
+    /// The firmware's boot order, Hyper-V enlightenments, VNC display and serial port.
+    static func hvmLines(_ hvm: DomainConfig.Hvm) -> [String] {
+        var lines: [String] = []
+        if !hvm.bootOrder.isEmpty { lines.append("boot = \"\(hvm.bootLetters)\"") }
+        if hvm.viridian { lines.append("viridian = 1") }
+        if let vnc = hvm.vnc {
+            lines.append("vnc = 1")
+            lines.append("vnclisten = \"\(vnc.listen)\"")
+            if let display = vnc.display { lines.append("vncdisplay = \(display)") }
+        } else {
+            lines.append("vnc = 0")
+        }
+        lines.append("serial = \"\(hvm.serial.rawValue)\"")
+        return lines
+    }
+
+    /// The emulated CD-ROM drive, read-only, holding `path`.
+    public static func cdromSpec(_ path: String) -> String {
+        "format=raw, vdev=\(DomainConfig.Hvm.cdromVdev), access=ro, devtype=cdrom, target=\(path)"
     }
 
     /// `hostname=www instance-id=… network=…`: the words of the seed line, in key order.
@@ -161,6 +203,8 @@ public enum XlConfig {
         var parts = ["bridge=\(n.bridge)"]
         if let mac = n.mac { parts.append("mac=\(mac)") }
         if let ip = n.ip { parts.append("ip=\(ip)") }
+        if let rate = n.rate { parts.append("rate=\(rate)") }
+        if let vifname = n.vifname { parts.append("vifname=\(vifname)") }
         return parts.joined(separator: ",")
     }
 

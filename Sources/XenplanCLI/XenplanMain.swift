@@ -14,7 +14,7 @@ public struct XenplanMain: AsyncParsableCommand {
         subcommands: [
             ValidateCommand.self, PlanCommand.self, ShowCommand.self, ApplyCommand.self, UnlockCommand.self, StatusCommand.self, DriftCommand.self,
             ImportCommand.self,
-            ConsoleCommand.self, BackupCommand.self, BackupsCommand.self, RestoreCommand.self, AgentCommand.self, SimCommand.self,
+            ConsoleCommand.self, ConfigCommand.self, BackupCommand.self, BackupsCommand.self, RestoreCommand.self, AgentCommand.self, SimCommand.self,
             SchemaCommand.self,
         ]
     )

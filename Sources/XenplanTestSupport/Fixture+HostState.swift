@@ -1,5 +1,6 @@
 import HostModel
 import Manifest
+import Planner
 import XenplanBasics
 
 extension Fixture {
@@ -67,23 +68,20 @@ extension Fixture {
 
     /// The configuration xenplan would have written for `spec`.
     public static func config(_ spec: DomainSpec, pools: [PoolSpec], host: String, macs: [String]? = nil) -> DomainConfig {
-        let boot: DomainConfig.Boot
-        switch spec.boot {
-        case .pygrub: boot = .pygrub
-        case let .kernel(k, r, c): boot = .kernel(kernel: k, ramdisk: r, cmdline: c)
-        }
         return DomainConfig(
             name: spec.name, uuid: uuid(for: spec.name), type: spec.type.rawValue, memory: spec.memory,
             maxmem: spec.maxmem, vcpus: spec.vcpus, maxvcpus: spec.maxvcpus, cpuWeight: spec.cpuWeight,
-            cpuCap: spec.cpuCap, boot: boot,
+            cpuCap: spec.cpuCap, boot: .declared(by: spec),
             disks: spec.disks.map {
                 DomainConfig.Disk(
                     vdev: $0.vdev, target: target(of: $0, domain: spec.name, pools: pools, host: host),
                     readOnly: $0.readOnly)
             },
             nics: spec.network.enumerated().map { i, n in
-                DomainConfig.Nic(bridge: n.bridge, mac: n.mac ?? macs?[i] ?? mac(for: "\(spec.name)#\(i)"), ip: n.ip)
+                DomainConfig.Nic(
+                    bridge: n.bridge, mac: n.mac ?? macs?[i] ?? mac(for: "\(spec.name)#\(i)"), ip: n.ip, rate: n.rate, vifname: n.vifname)
             },
+            hvm: .declared(by: spec),
             protect: spec.protect, autostart: spec.state == .running, manifestHash: "test-hash")
     }
 
@@ -139,7 +137,7 @@ extension HostState {
     public mutating func recomputeFreeMemory() {
         var used = XenMemory.hypervisorReserve(total: totalMemory) + dom0Memory
         for d in domains where d.domid != 0 {
-            used += XenMemory.footprint(actual: d.memoryActual, staticMax: d.memoryStaticMax)
+            used += XenMemory.footprint(actual: d.memoryActual, staticMax: d.memoryStaticMax, type: d.type, maxVcpus: d.maxVcpus)
         }
         freeMemory = totalMemory - used
     }

@@ -79,6 +79,11 @@ extension LabBlueprint {
         if d.maxmem != d.memory { text += "    maxmem: \(d.maxmem)M\n" }
         if d.vcpus != 1 || d.maxvcpus != d.vcpus { text += "    vcpus: \(d.vcpus)\n" }
         if d.maxvcpus != d.vcpus { text += "    maxvcpus: \(d.maxvcpus)\n" }
+        if let hvm = d.hvm {
+            text += "    type: hvm\n"
+            if hvm.uefi { text += "    firmware: uefi\n" }
+            if hvm.cdrom { text += "    cdrom: {path: \(HvmBlueprint.cdromPath)}\n    bootOrder: [disk, cdrom]\n" }
+        }
         if !d.disks.isEmpty {
             text += "    disks:\n"
             for disk in d.disks {
@@ -92,7 +97,8 @@ extension LabBlueprint {
             for nic in d.nics {
                 text +=
                     "      - {bridge: \(nic.bridge)" + (nic.mac.map { ", mac: \"\($0)\"" } ?? "")
-                    + (nic.ip.map { ", ip: \($0)" + (d.seeded ? ", prefix: 24" : "") } ?? "") + "}\n"
+                    + (nic.ip.map { ", ip: \($0)" + (d.seeded ? ", prefix: 24" : "") } ?? "")
+                    + (nic.rate.map { ", rate: \($0)" } ?? "") + (nic.vifname.map { ", vifname: \($0)" } ?? "") + "}\n"
             }
         }
         if d.seeded, let hostname = d.hostname { text += "    hostname: \(hostname)\n" }

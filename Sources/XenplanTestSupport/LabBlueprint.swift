@@ -208,6 +208,18 @@ public struct DiskBlueprint: Hashable, Sendable {
 /// An interface as xenplan writes it (a nil MAC: the planner chooses one).
 public typealias NicBlueprint = DomainConfig.Nic
 
+/// An hvm guest's firmware and CD-ROM (a pv guest has none).
+public struct HvmBlueprint: Hashable, Sendable {
+    public static let cdromPath = "/srv/iso/tools.iso"
+    public var uefi: Bool
+    /// A CD-ROM drive holding `cdromPath`, tried after the disk.
+    public var cdrom: Bool
+    public init(uefi: Bool, cdrom: Bool) {
+        self.uefi = uefi
+        self.cdrom = cdrom
+    }
+}
+
 public struct DomainBlueprint: Hashable, Sendable {
     public var name: String
     /// nil: the planner places it.
@@ -233,12 +245,16 @@ public struct DomainBlueprint: Hashable, Sendable {
     public var suspended: Bool
     /// `backups: none`: no backups, and no safety net.
     public var noBackups: Bool
+    /// `type: hvm` with its firmware devices; nil: a pv guest.
+    public var hvm: HvmBlueprint?
 
     public init(
         name: String, host: String?, group: String?, memory: Int, maxmem: Int, vcpus: Int, maxvcpus: Int,
         disks: [DiskBlueprint], nics: [NicBlueprint], restartAllowed: Bool, protect: Bool, stopped: Bool,
-        file: String, hostname: String? = nil, nextBoot: Bool = false, suspended: Bool = false, noBackups: Bool = false
+        file: String, hostname: String? = nil, nextBoot: Bool = false, suspended: Bool = false, noBackups: Bool = false,
+        hvm: HvmBlueprint? = nil
     ) {
+        self.hvm = hvm
         self.suspended = suspended && !stopped
         self.noBackups = noBackups
         self.hostname = hostname

@@ -90,7 +90,7 @@ public struct LabGenerator: Sendable {
     public static func comfortable(_ lab: LabBlueprint) -> Bool {
         func available(_ h: HostBlueprint) -> Int { h.memory - h.dom0Memory - max(64, h.memory / 64) }
         let running = lab.domains.filter(\.runs)
-        func cost(_ d: DomainBlueprint) -> Int { d.memory + 2 + d.maxmem / 512 }
+        func cost(_ d: DomainBlueprint) -> Int { d.memory + 2 + d.maxmem / 512 + (d.hvm == nil ? 0 : 2 + d.maxvcpus + d.maxmem / 128) }
         for h in lab.hosts {
             let here = running.filter { $0.host == h.name }
             if here.map(cost).reduce(0, +) * 10 > available(h) * 6 { return false }
@@ -157,8 +157,16 @@ public struct LabGenerator: Sendable {
             hostname: random.chance(0.3) ? "\(name).lab" : nil, nextBoot: random.chance(0.5))
         domain.suspended = !domain.stopped && extra.chance(0.05)
         domain.noBackups = lab.backups != nil && extra.chance(0.15)
+        if extra.chance(0.15) { domain.hvm = HvmBlueprint(uefi: extra.chance(0.5), cdrom: extra.chance(0.5)) }
+        for i in domain.nics.indices {
+            if extra.chance(0.2) { domain.nics[i].rate = extra.pick(Self.rates) }
+            // Unique in the lab: named after the domain's serial.
+            if extra.chance(0.2) { domain.nics[i].vifname = "\(name)-\(i)" }
+        }
         return domain
     }
+
+    static let rates = ["10Mb/s", "100Mb/s", "5MB/s"]
 
     static func hex(_ value: Int) -> String {
         let s = String(value & 0xff, radix: 16)
@@ -182,6 +190,12 @@ public struct LabGenerator: Sendable {
         // Suspend and resume, on top of the step's own change when there is none.
         if t.change == nil || extra.chance(0.1), let d = extra.pick(lab.domains.filter { !$0.stopped }), extra.chance(0.5) {
             let change = LabChange.setSuspended(d.name, !d.suspended)
+            if let next = change.applied(to: lab), Self.comfortable(next) { t.change = change }
+        }
+        // Firmware devices and interface rates, which a running guest only takes at its next start.
+        if t.change == nil || extra.chance(0.05), let d = extra.pick(lab.domains), extra.chance(0.2) {
+            let hvm = extra.chance(0.5) ? nil : HvmBlueprint(uefi: extra.chance(0.5), cdrom: extra.chance(0.5))
+            let change = LabChange.setDevices(d.name, hvm: hvm, rate: extra.chance(0.5) ? nil : extra.pick(Self.rates))
             if let next = change.applied(to: lab), Self.comfortable(next) { t.change = change }
         }
         if lab.backups != nil, extra.chance(0.2) {

@@ -62,6 +62,8 @@ public enum LabChange: Hashable, Sendable, CustomStringConvertible {
     case setIdentity(String, hostname: String?, nextBoot: Bool)
     /// `state: suspended` (true) or `state: running` (false).
     case setSuspended(String, Bool)
+    /// `type: hvm` with these devices (nil: pv), and the rate of every interface.
+    case setDevices(String, hvm: HvmBlueprint?, rate: String?)
 
     public var description: String {
         switch self {
@@ -76,6 +78,9 @@ public enum LabChange: Hashable, Sendable, CustomStringConvertible {
         case let .dropFile(f): return "drop \(f)"
         case let .setIdentity(d, h, n): return "identity of \(d): hostname \(h ?? d), \(n ? "next-boot" : "first-boot")"
         case let .setSuspended(d, s): return "declare \(d) \(s ? "suspended" : "running")"
+        case let .setDevices(d, hvm, rate):
+            let guest = hvm.map { "hvm" + ($0.uefi ? " uefi" : " bios") + ($0.cdrom ? " with a CD-ROM" : "") } ?? "pv"
+            return "\(d) as \(guest), interfaces at \(rate ?? "any rate")"
         }
     }
 
@@ -109,6 +114,11 @@ public enum LabChange: Hashable, Sendable, CustomStringConvertible {
         case let .setSuspended(name, suspended):
             ok = edit(name) {
                 $0.suspended = suspended; $0.stopped = false
+            }
+        case let .setDevices(name, hvm, rate):
+            ok = edit(name) {
+                $0.hvm = hvm
+                for i in $0.nics.indices { $0.nics[i].rate = rate }
             }
         case let .setQuota(group, memory, vcpus):
             guard let i = next.groups.firstIndex(where: { $0.name == group }) else { return nil }

@@ -24,7 +24,7 @@ public enum OperationReplayer {
             guard let c = hosts[hi].config(named: name) else { throw Refused(description: "\(command): no configuration for \(name)") }
             if c.seed != nil, !hosts[hi].seeds.contains(name) { throw Refused(description: "\(command) \(name): its seed file is missing") }
             if hosts[hi].domain(named: name) != nil { throw Refused(description: "\(command): domain \(name) already exists") }
-            let need = XenMemory.footprint(actual: c.memory, staticMax: c.maxmem)
+            let need = XenMemory.footprint(actual: c.memory, staticMax: c.maxmem, type: c.type, maxVcpus: c.maxvcpus)
             if need > hosts[hi].freeMemory {
                 throw Refused(description: "\(command) \(name): needs \(need), \(hosts[hi].freeMemory) free on \(hostName)")
             }
@@ -156,7 +156,7 @@ public enum OperationReplayer {
             let i = try domainIndex(name)
             guard let ti = hosts.firstIndex(where: { $0.name == toHost }) else { throw Refused(description: "xl migrate: no host \(toHost)") }
             let d = hosts[hi].domains[i]
-            let need = XenMemory.footprint(actual: d.memoryActual, staticMax: d.memoryStaticMax)
+            let need = XenMemory.footprint(actual: d.memoryActual, staticMax: d.memoryStaticMax, type: d.type, maxVcpus: d.maxVcpus)
             if need > hosts[ti].freeMemory { throw Refused(description: "xl migrate \(name): \(toHost) lacks room") }
             hosts[hi].domains.remove(at: i)
             hosts[ti].domains.append(d)

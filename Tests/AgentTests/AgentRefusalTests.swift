@@ -42,6 +42,18 @@ struct AgentRefusalTests {
     }
 
     /// A valid copy-image with one piece of it replaced.
+    /// An hvm guest's firmware devices, as a client writes them.
+    static let hvmDevices =
+        #""nics":[],"hvm":{"bootOrder":["cdrom","disk"],"cdrom":"/srv/iso/tools.iso","vnc":{"listen":"127.0.0.1"},"serial":"pty","viridian":false}"#
+
+    /// A valid hvm guest's configuration with `old` replaced by `new`.
+    static func hvmConfig(replacing old: String, with new: String) -> String {
+        config(replacing: #""type":"pv""#, with: #""type":"hvm""#)
+            .replacingOccurrences(of: #""boot":{"pygrub":{}}"#, with: #""boot":{"firmware":{"_0":"bios"}}"#)
+            .replacingOccurrences(of: #""nics":[]"#, with: hvmDevices)
+            .replacingOccurrences(of: old, with: new)
+    }
+
     static func copyImage(replacing old: String, with new: String) -> String {
         let valid =
             #"{"createVolumeFromImage":{"container":"vg18","name":"web2-root","size":{"kib":8388608},"image":{"name":"debian12","path":"/var/lib/xenplan/images/debian12.qcow2","format":"qcow2","sha256":"3f2a6f5a0c1a9a8e7b1c3d5e7f90a1b2c3d4e5f60718293a4b5c6d7e8f901234"}}}"#
@@ -135,6 +147,36 @@ struct AgentRefusalTests {
             "config kernel cmdline with a quote",
             perform(
                 config(replacing: #""boot":{"pygrub":{}}"#, with: #""boot":{"kernel":{"kernel":"/boot/vmlinuz","cmdline":"root=/dev/xvda\" x"}}"#)),
+            .invalidField),
+        Case(
+            "hvm config booting pygrub",
+            perform(config(replacing: #""type":"pv""#, with: #""type":"hvm""#).replacingOccurrences(of: #""nics":[]"#, with: Self.hvmDevices)),
+            .invalidField),
+        Case("hvm CD-ROM path with ..", perform(hvmConfig(replacing: "/srv/iso/tools.iso", with: "/srv/iso/../../etc/shadow")), .invalidField),
+        Case("hvm VNC listening on a name", perform(hvmConfig(replacing: #""listen":"127.0.0.1""#, with: #""listen":"localhost""#)), .invalidField),
+        Case(
+            "hvm VNC display 100", perform(hvmConfig(replacing: #""listen":"127.0.0.1""#, with: #""listen":"127.0.0.1","display":100"#)),
+            .invalidField),
+        Case("hvm boot order of a floppy", perform(hvmConfig(replacing: #"["cdrom","disk"]"#, with: #"["floppy"]"#)), .badRequest),
+        Case(
+            "hvm boot order of four", perform(hvmConfig(replacing: #"["cdrom","disk"]"#, with: #"["cdrom","disk","network","disk"]"#)), .invalidField),
+        Case("hvm devices on a pv guest", perform(hvmConfig(replacing: #""type":"hvm""#, with: #""type":"pv""#)), .invalidField),
+        Case(
+            "pv guest booting firmware", perform(config(replacing: #""boot":{"pygrub":{}}"#, with: #""boot":{"firmware":{"_0":"uefi"}}"#)),
+            .invalidField),
+        Case(
+            "hvm disk at the CD-ROM's place",
+            perform(hvmConfig(replacing: #""disks":[]"#, with: #""disks":[{"vdev":"xvdc","target":"/dev/vg18/web2-root","readOnly":false}]"#)),
+            .invalidField),
+        Case(
+            "interface rate with a second option",
+            perform(config(replacing: #""nics":[]"#, with: #""nics":[{"bridge":"xenbr0","rate":"10Mb/s,script=/tmp/x"}]"#)), .invalidField),
+        Case(
+            "interface named like Xen's own", perform(config(replacing: #""nics":[]"#, with: #""nics":[{"bridge":"xenbr0","vifname":"vif7.0"}]"#)),
+            .invalidField),
+        Case(
+            "two interfaces of one dom0 name",
+            perform(config(replacing: #""nics":[]"#, with: #""nics":[{"bridge":"xenbr0","vifname":"lan"},{"bridge":"xenbr0","vifname":"lan"}]"#)),
             .invalidField),
         Case(
             "image path with ..",
@@ -350,6 +392,44 @@ struct AgentRefusalTests {
                 Self.config(
                     replacing: #""nics":[]"#, with: #""nics":[],"seed":{"vdev":"xvdz","target":"/etc/shadow","identity":{"hostname":"web2"}}"#),
                 "operation.writeConfig._0.seed.target: '/etc/shadow' is not /var/lib/xenplan/seed/web2.iso"
+            ),
+        ] {
+            #expect(throws: ProtocolError(id: .number(7), .invalidField, message)) {
+                try AgentRequest.parse(Data(Self.perform(line).utf8))
+            }
+        }
+    }
+
+    /// An hvm guest's configuration is read back exactly, and each device value that breaks
+    /// a rule is named by its path.
+    @Test func hvmGuestsAreCheckedFieldByField() throws {
+        let request = try AgentRequest.parse(Data(Self.perform(Self.hvmConfig(replacing: "", with: "")).utf8))
+        guard case let .perform(.writeConfig(config)) = request.kind else {
+            Issue.record("not a writeConfig: \(request.kind)")
+            return
+        }
+        #expect(config.boot == .firmware(.bios))
+        #expect(config.hvm == DomainConfig.Hvm(bootOrder: [.cdrom, .disk], cdrom: "/srv/iso/tools.iso"))
+        for (line, message) in [
+            (
+                Self.hvmConfig(replacing: "/srv/iso/tools.iso", with: "/srv/iso/../../etc/shadow"),
+                "operation.writeConfig._0.hvm.cdrom: '/srv/iso/../../etc/shadow' is the root or has a '..' component"
+            ),
+            (
+                Self.hvmConfig(replacing: #""listen":"127.0.0.1""#, with: #""listen":"localhost""#),
+                "operation.writeConfig._0.hvm.vnc.listen: 'localhost' is not an IPv4 address"
+            ),
+            (
+                Self.hvmConfig(replacing: #""boot":{"firmware":{"_0":"bios"}}"#, with: #""boot":{"pvgrub":{}}"#),
+                "operation.writeConfig._0.boot: an hvm guest boots from its firmware, not from pvgrub"
+            ),
+            (
+                Self.config(replacing: #""nics":[]"#, with: #""nics":[{"bridge":"xenbr0","rate":"100M"}]"#),
+                "operation.writeConfig._0.nics[0].rate: '100M' is not a rate like 10Mb/s"
+            ),
+            (
+                Self.config(replacing: #""nics":[]"#, with: #""nics":[{"bridge":"xenbr0","vifname":"vif7.0"}]"#),
+                "operation.writeConfig._0.nics[0].vifname: 'vif7.0' is not an interface name other than vifD.N"
             ),
         ] {
             #expect(throws: ProtocolError(id: .number(7), .invalidField, message)) {

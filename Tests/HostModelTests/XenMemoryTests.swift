@@ -36,11 +36,30 @@ import XenplanBasics
     /// The overhead follows the static maximum, not the pages held: a guest ballooned
     /// down still pays for the p2m of all it may grow back to.
     @Test func aFootprintIsThePagesHeldAndTheOverheadOfTheStaticMaximum() {
-        #expect(XenMemory.footprint(actual: .mib(512), staticMax: .gib(1)) == .mib(515))
-        #expect(XenMemory.footprint(actual: .gib(1), staticMax: .gib(1)) == .mib(1027))
-        #expect(XenMemory.footprint(actual: .mib(256), staticMax: .gib(4)) == .mib(265))
+        #expect(XenMemory.footprint(actual: .mib(512), staticMax: .gib(1), type: "pv", maxVcpus: 1) == .mib(515))
+        #expect(XenMemory.footprint(actual: .gib(1), staticMax: .gib(1), type: "pv", maxVcpus: 1) == .mib(1027))
+        #expect(XenMemory.footprint(actual: .mib(256), staticMax: .gib(4), type: "pv", maxVcpus: 1) == .mib(265))
         // 1 KiB of p2m still costs a whole MiB.
-        #expect(XenMemory.footprint(actual: ByteSize(kib: 1000), staticMax: ByteSize(kib: 1000)) == ByteSize(kib: 1000 + 2048))
+        #expect(
+            XenMemory.footprint(actual: ByteSize(kib: 1000), staticMax: ByteSize(kib: 1000), type: "pv", maxVcpus: 1) == ByteSize(kib: 1000 + 2048))
+    }
+
+    /// A pvh or hvm guest also pays for its paging pool (1 MiB per vCPU, 8 KiB per MiB of
+    /// static maximum) and libxl's second MiB of extra; a pv guest for neither.
+    @Test(arguments: [
+        ("pv", ByteSize.gib(1), 2, ByteSize.zero),
+        ("hvm", ByteSize.gib(1), 2, ByteSize.mib(11)),
+        ("pvh", ByteSize.gib(1), 2, ByteSize.mib(11)),
+        ("hvm", ByteSize.gib(4), 1, ByteSize.mib(34)),
+        ("hvm", ByteSize.mib(256), 1, ByteSize.mib(4)),
+    ])
+    func pagingOverhead(_ type: String, _ staticMax: ByteSize, _ vcpus: Int, _ overhead: ByteSize) {
+        #expect(XenMemory.pagingOverhead(type: type, staticMax: staticMax, maxVcpus: vcpus) == overhead, "\(type) \(staticMax) \(vcpus)")
+    }
+
+    @Test func anHvmGuestCostsMoreThanTheSamePvGuest() {
+        #expect(XenMemory.footprint(actual: .gib(1), staticMax: .gib(1), type: "hvm", maxVcpus: 2) == .mib(1038))
+        #expect(XenMemory.footprint(actual: .gib(1), staticMax: .gib(1), type: "pv", maxVcpus: 2) == .mib(1027))
     }
 
     /// A host of 32 GiB with a dom0 of 2 GiB leaves 30208 MiB to guests; a guest of 1 GiB
@@ -49,6 +68,6 @@ import XenplanBasics
         let total = ByteSize.gib(32), dom0 = ByteSize.gib(2)
         let free = total - XenMemory.hypervisorReserve(total: total) - dom0
         #expect(free == .mib(30208))
-        #expect(free - XenMemory.footprint(actual: .gib(1), staticMax: .gib(1)) == .mib(29181))
+        #expect(free - XenMemory.footprint(actual: .gib(1), staticMax: .gib(1), type: "pv", maxVcpus: 1) == .mib(29181))
     }
 }

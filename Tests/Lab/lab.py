@@ -385,6 +385,73 @@ EXPECTED = {
     "final": {"g1": ("a", 192, 1), "g2": ("b", 128, 1), "g4": ("a", 96, 1), "g5": ("a", 96, 1)},
 }
 
+# The step after `create` (real only): the configuration `xenplan config` prints for one
+# guest of each kind of scenario/1-golden, parsed by `xl create -n` on dom0 a (parse only:
+# nothing is created, so neither hvmloader nor qemu is needed, and the disks' files need
+# not exist). name -> c_info.type, max/target MiB, b_info.max_vcpus, disks (vdev, target),
+# nics (bridge, mac, rate as xenplan writes it, vifname), and for hvm guests the firmware.
+GOLDEN = {
+    "gpv": {"type": "pv", "max": 192, "target": 96, "vcpus": 2,
+            "disks": [("xvda", "/srv/lab/images/gpv-root.img")],
+            "nics": [("xenbr0", "00:16:3e:00:01:01", "10Mb/s", "gpv-lan")]},
+    "gpvh": {"type": "pvh", "max": 128, "target": 96, "vcpus": 2,
+             "disks": [("xvda", "/srv/lab/images/gpvh-root.img")],
+             "nics": [("xenbr0", "00:16:3e:00:01:02", "5MB/s", None)]},
+    "ghvm": {"type": "hvm", "max": 128, "target": 128, "vcpus": 1, "bios": "seabios",
+             "disks": [("hda", "/srv/lab/images/ghvm-root.img")],
+             "nics": [("xenbr0", "00:16:3e:00:01:03", None, "ghvm-lan")]},
+    "ghvmcd": {"type": "hvm", "max": 128, "target": 128, "vcpus": 2, "bios": "ovmf", "boot": "dc",
+               "disks": [("hda", "/srv/lab/images/ghvmcd-root.img"), ("hdc", "/srv/lab/images-src/tiny.img")],
+               "nics": [("xenbr0", "00:16:3e:00:01:04", "100Mb/s", None)]},
+}
+
+
+def rate_bytes_per_interval(rate):
+    """What xl makes of `rate=`: bytes per second (K, M, G are powers of 1000; b is bits)
+    times its default 50 ms interval."""
+    if rate is None:
+        return 0
+    m = re.fullmatch(r"(\d+)([GMK]?)([Bb])/s", rate)
+    per_second = int(m.group(1)) * {"": 1, "K": 10**3, "M": 10**6, "G": 10**9}[m.group(2)]
+    if m.group(3) == "b":
+        per_second //= 8
+    return per_second * 50000 // 1000000
+
+
+def hvm_info(b_info):
+    """The hvm part of libxl's build info: `type.hvm` in its JSON (a keyed union), or
+    `type: {hvm: …}`."""
+    if isinstance(b_info.get("type.hvm"), dict):
+        return b_info["type.hvm"]
+    union = b_info.get("type")
+    return union.get("hvm", {}) if isinstance(union, dict) else {}
+
+
+def golden_problems(name, want, cfg):
+    """Differences between what GOLDEN expects of `name` and xl's parse of its file."""
+    problems = []
+    c_info, b_info = cfg.get("c_info", {}), cfg.get("b_info", {})
+    if c_info.get("type") != want["type"]:
+        problems.append(f"c_info.type {c_info.get('type')!r}, expected {want['type']!r}")
+    if b_info.get("max_memkb") != want["max"] * 1024 or b_info.get("target_memkb") != want["target"] * 1024:
+        problems.append(f"b_info max_memkb/target_memkb {b_info.get('max_memkb')}/{b_info.get('target_memkb')}, "
+                        f"expected {want['max'] * 1024}/{want['target'] * 1024}")
+    if b_info.get("max_vcpus") != want["vcpus"]:
+        problems.append(f"b_info.max_vcpus {b_info.get('max_vcpus')}, expected {want['vcpus']}")
+    disks = [(d.get("vdev"), d.get("pdev_path")) for d in cfg.get("disks", [])]
+    if disks != want["disks"]:
+        problems.append(f"disks (vdev, target) {disks}, expected {want['disks']}")
+    nics = [(n.get("bridge"), n.get("mac"), n.get("rate_bytes_per_interval", 0), n.get("ifname")) for n in cfg.get("nics", [])]
+    expected = [(b, m, rate_bytes_per_interval(r), v) for b, m, r, v in want["nics"]]
+    if nics != expected:
+        problems.append(f"nics (bridge, mac, rate bytes per 50 ms, vifname) {nics}, expected {expected}")
+    hvm = hvm_info(b_info)
+    for key in ("bios", "boot"):
+        if key in want and hvm.get(key) != want[key]:
+            problems.append(f"b_info.type.hvm.{key} {hvm.get(key)!r}, expected {want[key]!r}")
+    return problems
+
+
 # Guests that differ from the scenario's defaults (static-max 256 MiB, one disk on the
 # shared pool): those made from images, with their seed disk after their own.
 STATIC_MAX = {"g4": 128, "g5": 128}
@@ -689,6 +756,37 @@ class Scenario:
             raise StepFailed(f"plan --detailed-exitcode after the apply exited {p.returncode}:\n{(p.stdout + p.stderr).strip()[-2000:]}")
         notes.append(f"plan --detailed-exitcode after the apply: exit 0 ({secs:.1f} s)")
         return notes
+
+    def golden_configs_dry_run(self):
+        """Each kind of configuration xenplan writes (pv, pvh, hvm without and with a
+        CD-ROM), printed by `xenplan config` from scenario/1-golden, put in the share and
+        parsed by `xl create -n` on dom0 a; xl's JSON checked against GOLDEN."""
+        directory = self.manifests("1-golden")
+        golden = self.lab.rundir / "share" / "run" / "golden"
+        golden.mkdir(parents=True, exist_ok=True)
+        a, notes = self.dom0s["a"], []
+        for name, want in GOLDEN.items():
+            p, _ = self.xenplan("config", name, directory)
+            if p.returncode != 0:
+                raise StepFailed(f"xenplan config {name} exited {p.returncode}: {(p.stderr + p.stdout).strip()[-1500:]}")
+            (golden / f"{name}.cfg").write_text(p.stdout)
+            out = a.ssh(f"xl create -n /srv/lab/run/golden/{name}.cfg", timeout=120)
+            if out.returncode != 0:
+                raise StepFailed(f"xl create -n {name}.cfg exited {out.returncode}: {(out.stderr + out.stdout).strip()[-1500:]}\n{p.stdout}")
+            try:
+                cfg = json.loads(out.stdout)
+            except ValueError:
+                raise StepFailed(f"xl create -n {name}.cfg printed no JSON:\n{out.stdout[-1500:]}\n{out.stderr[-500:]}") from None
+            problems = golden_problems(name, want, cfg)
+            if problems:
+                raise StepFailed(f"{name}: " + "; ".join(problems) + f"\nconfiguration:\n{p.stdout}")
+            hvm = hvm_info(cfg.get("b_info", {}))
+            extra = (f", bios {hvm.get('bios')}, boot {hvm.get('boot', 'default')}, vnc {hvm.get('vnc')}, serial {hvm.get('serial')}"
+                     if want["type"] == "hvm" else "")
+            notes.append(f"{name}: xl create -n: type {want['type']}, max/target {want['max']}/{want['target']} MiB, "
+                         f"{want['vcpus']} vCPUs, disks {[d[0] for d in want['disks']]}, nics "
+                         f"{[(n[0], n[2] or 'unlimited', n[3] or 'vifD.N') for n in want['nics']]}{extra}")
+        return "\n".join(notes)
 
     def free_mib(self, host):
         """The hypervisor's free memory on a real dom0 (`xl info`), in MiB; None when simulated."""
@@ -1178,6 +1276,9 @@ class Lab:
                 return sc, False
             if name == "migrate" or (only_a and name == "resize"):
                 self.measure("b" if not only_a else "a")
+            if name == "create":
+                self.step("real", "golden-configs: the configuration of a pv, a pvh and two hvm guests (one with a CD-ROM) "
+                          "parsed by `xl create -n` on dom0 a", sc.golden_configs_dry_run)
         return sc, True
 
     def guest_consoles(self):

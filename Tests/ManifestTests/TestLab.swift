@@ -53,7 +53,7 @@ enum TestLab {
               - {name: root, size: 5G, vdev: xvda2, pool: san}
               - {name: swap, size: 512, vdev: xvda1}
             network:
-              - {bridge: xenbr0, ip: 139.124.7.10, mac: "00:16:3E:78:20:10"}
+              - {bridge: xenbr0, ip: 139.124.7.10, mac: "00:16:3E:78:20:10", rate: 100Mb/s, vifname: ns1.0}
             restart: allowed
             protect: true
           ns2:
@@ -62,10 +62,15 @@ enum TestLab {
           www:
             host: cpt76
             type: hvm
-            boot: {kernel: /boot/vmlinuz, ramdisk: /boot/initrd.img, cmdline: "root=/dev/xvda2 ro"}
+            firmware: uefi
             disks:
               - {name: data, path: /dev/sdb, vdev: sdb, mode: ro}
             state: stopped
+            cdrom: {path: /srv/iso/debian-12.iso}
+            bootOrder: [cdrom, disk]
+            vnc: {listen: 0.0.0.0, display: 3}
+            serial: none
+            viridian: true
 
         """
 

@@ -78,7 +78,7 @@ struct ValidLabTests {
         #expect(
             ns1.network == [
                 NicSpec(
-                    bridge: "xenbr0", ip: "139.124.7.10", mac: "00:16:3e:78:20:10",
+                    bridge: "xenbr0", ip: "139.124.7.10", mac: "00:16:3e:78:20:10", rate: "100Mb/s", vifname: "ns1.0",
                     location: Location(file: "lab/domains.yaml", line: 14, column: 9))
             ])
     }
@@ -114,7 +114,14 @@ struct ValidLabTests {
         #expect(ns2.disks[0].size == ByteSize(kib: 1536 * 1024))
         let www = try #require(lab.domain("www"))
         #expect(www.type == .hvm)
-        #expect(www.boot == .kernel(kernel: "/boot/vmlinuz", ramdisk: "/boot/initrd.img", cmdline: "root=/dev/xvda2 ro"))
+        #expect(
+            www.hvm
+                == HvmSpec(
+                    firmware: .uefi, bootOrder: [.cdrom, .disk], cdrom: HvmSpec.Cdrom(path: "/srv/iso/debian-12.iso"),
+                    vnc: HvmSpec.Vnc(listen: "0.0.0.0", display: 3), serial: .none, viridian: true))
+        #expect(ns1.network[0].rate == "100Mb/s")
+        #expect(ns1.network[0].vifname == "ns1.0")
+        #expect(ns2.hvm == nil, "a pv guest has no firmware devices")
         #expect(www.state == .stopped)
         #expect(
             www.disks == [

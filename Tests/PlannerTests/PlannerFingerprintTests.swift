@@ -67,3 +67,26 @@ import XenplanTestSupport
     #expect(fp == Planner.fingerprint(of: ["a": "1"]))
     #expect(fp != Planner.fingerprint(of: ["a": "2"]))
 }
+
+/// A configuration's firmware devices and interface limits are part of its fingerprint:
+/// a plan made before someone changed them is stale.
+@Test func fingerprintCoversFirmwareDevicesAndInterfaceLimits() throws {
+    let observed = Fixture.converged(Std.lab())
+    let before = Planner.fingerprints(of: observed)
+    var hvm = observed
+    hvm[named: "cpt18"].updateConfig("www") {
+        $0.type = "hvm"
+        $0.boot = .firmware(.uefi)
+        $0.hvm = DomainConfig.Hvm(cdrom: "/srv/iso/tools.iso")
+    }
+    #expect(Planner.fingerprints(of: hvm)["config/cpt18/www"] != before["config/cpt18/www"])
+    var cdrom = hvm
+    cdrom[named: "cpt18"].updateConfig("www") { $0.hvm?.cdrom = "/srv/iso/other.iso" }
+    #expect(Planner.fingerprints(of: cdrom)["config/cpt18/www"] != Planner.fingerprints(of: hvm)["config/cpt18/www"])
+    var rate = observed
+    rate[named: "cpt18"].updateConfig("www") { $0.nics[0].rate = "10Mb/s" }
+    #expect(Planner.fingerprints(of: rate)["config/cpt18/www"] != before["config/cpt18/www"])
+    var vifname = observed
+    vifname[named: "cpt18"].updateConfig("www") { $0.nics[0].vifname = "www-lan" }
+    #expect(Planner.fingerprints(of: vifname)["config/cpt18/www"] != before["config/cpt18/www"])
+}

@@ -48,6 +48,10 @@ import XenplanBasics
             [["xl", "network-attach", "git", "bridge=xenbr0", "mac=00:16:3e:78:20:22", "ip=139.124.7.21"]]
         ),
         (.attachNic(domain: "git", nic: .init(bridge: "xenbr0", mac: nil, ip: nil)), [["xl", "network-attach", "git", "bridge=xenbr0"]]),
+        (
+            .attachNic(domain: "git", nic: .init(bridge: "xenbr0", mac: nil, ip: nil, rate: "10Mb/s", vifname: "git-lan")),
+            [["xl", "network-attach", "git", "bridge=xenbr0", "rate=10Mb/s", "vifname=git-lan"]]
+        ),
         (.detachNic(domain: "git", mac: "00:16:3e:78:20:22"), [["xl", "network-detach", "git", "00:16:3e:78:20:22"]]),
         (.migrate(domain: "git", toHost: "cpt76"), [["xl", "migrate", "git", "cpt76"]]),
         (.destroy(domain: "old-test"), [["xl", "destroy", "old-test"]]),
@@ -88,6 +92,8 @@ import XenplanBasics
         .createBridge(name: "-br", interface: nil),
         .attachDisk(domain: "git", disk: .init(vdev: "xvdb", target: "/dev/san/x,script=/tmp/evil")),
         .detachNic(domain: "git", mac: "zz"),
+        .attachNic(domain: "git", nic: .init(bridge: "xenbr0", mac: nil, ip: nil, rate: "10Mb/s,script=/tmp/evil")),
+        .attachNic(domain: "git", nic: .init(bridge: "xenbr0", mac: nil, ip: nil, vifname: "vif3.0")),
     ])
     func invalidValuesAreRefusedBeforeAnythingRuns(_ operation: HostOperation) async throws {
         let h = try DriverHarness()

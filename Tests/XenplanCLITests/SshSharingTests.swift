@@ -17,19 +17,32 @@ struct SshSharingTests {
         server.log.components(separatedBy: "Accepted publickey").count - 1
     }
 
-    @Test func aSecondCommandLogsInNoMore() throws {
-        let state = try Repository.copyOfCommittedState()
-        let runtime = try TemporaryDirectory.create("rt")
-        let server = try SshServer(keys: [.init(command: SshTests.agentCommand(state: state))])
-        defer {
-            server.stop()
-            try? FileManager.default.removeItem(at: state)
-            try? FileManager.default.removeItem(at: runtime)
+    /// The example lab over a loopback sshd serving simulated hosts, its state, and a
+    /// private runtime directory for the shared connections' sockets.
+    struct Setup {
+        let state: URL, runtime: URL, server: SshServer, lab: URL
+        var environment: [String: String] {
+            server.clientEnvironment().merging(["XDG_RUNTIME_DIR": runtime.path]) { $1 }
         }
-        let lab = try SshTests.sshLab(ports: ["cpt18": server.port, "cpt76": server.port])
-        defer { try? FileManager.default.removeItem(at: lab) }
-        var env = server.clientEnvironment()
-        env["XDG_RUNTIME_DIR"] = runtime.path
+
+        init() throws {
+            state = try Repository.copyOfCommittedState()
+            runtime = try TemporaryDirectory.create("rt")
+            server = try SshServer(keys: [.init(command: SshTests.agentCommand(state: state))])
+            lab = try SshTests.sshLab(ports: ["cpt18": server.port, "cpt76": server.port])
+        }
+
+        func end() {
+            server.stop()
+            for url in [state, runtime, lab] { try? FileManager.default.removeItem(at: url) }
+        }
+    }
+
+    @Test func aSecondCommandLogsInNoMore() throws {
+        let setup = try Setup()
+        defer { setup.end() }
+        let (state, runtime, server, lab) = (setup.state, setup.runtime, setup.server, setup.lab)
+        var env = setup.environment
 
         let first = try Binary.run(["status", lab.path, "--state-dir", state.path], environment: env)
         #expect(first.status == 0, "\(first.stderr)")
@@ -95,16 +108,9 @@ struct SshSharingTests {
     /// observe them, on a shared connection and without (`XENPLAN_BENCH_FIGURES=1`); the
     /// test checks that every plan saw both hosts.
     @Test func observationOverASharedConnectionFigure() throws {
-        let state = try Repository.copyOfCommittedState()
-        let runtime = try TemporaryDirectory.create("rt")
-        let server = try SshServer(keys: [.init(command: SshTests.agentCommand(state: state))])
-        defer {
-            server.stop()
-            try? FileManager.default.removeItem(at: state)
-            try? FileManager.default.removeItem(at: runtime)
-        }
-        let lab = try SshTests.sshLab(ports: ["cpt18": server.port, "cpt76": server.port])
-        defer { try? FileManager.default.removeItem(at: lab) }
+        let setup = try Setup()
+        defer { setup.end() }
+        let (state, lab) = (setup.state, setup.lab)
         func observed(_ env: [String: String]) throws -> Int {
             let plan = try Binary.run(["plan", lab.path, "--state-dir", state.path], environment: env)
             let line = plan.stdout.split(separator: "\n").first { $0.hasPrefix("Observed 2 hosts in ") }
@@ -112,8 +118,7 @@ struct SshSharingTests {
             #expect(ms != nil, "\(plan.stdout)\n\(plan.stderr)")
             return ms ?? -1
         }
-        var env = server.clientEnvironment()
-        env["XDG_RUNTIME_DIR"] = runtime.path
+        var env = setup.environment
         let first = try observed(env)
         let shared = try (0..<5).map { _ in try observed(env) }.sorted()
         env["XENPLAN_SSH_SHARE"] = "no"

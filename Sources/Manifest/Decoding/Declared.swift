@@ -24,6 +24,13 @@ struct DeclaredDomain {
     var cpuCap: Declared<Int>?
     var type: Declared<GuestType>?
     var boot: Declared<BootSpec>?
+    var firmware: Declared<HvmSpec.Firmware>?
+    var bootOrder: Declared<[HvmSpec.BootDevice]>?
+    var cdrom: DeclaredCdrom?
+    /// nil inside: `vnc: false`.
+    var vnc: Declared<HvmSpec.Vnc?>?
+    var serial: Declared<HvmSpec.Serial>?
+    var viridian: Declared<Bool>?
     var disks: [DeclaredDisk]?
     var network: Declared<[DeclaredNic]>?
     var restart: Declared<RestartPolicy>?
@@ -61,6 +68,14 @@ struct DeclaredDisk {
     var location: SourceLocation
 }
 
+/// `cdrom:` as written: one of image and path.
+struct DeclaredCdrom {
+    var image: Declared<String>?
+    var path: Declared<String>?
+    /// The mapping.
+    var location: SourceLocation
+}
+
 struct DeclaredNic {
     var bridge: Declared<String>?
     var ip: Declared<String>?
@@ -70,6 +85,8 @@ struct DeclaredNic {
     var prefix: Declared<Int>?
     var gateway: Declared<String>?
     var dns: Declared<[String]>?
+    var rate: Declared<String>?
+    var vifname: Declared<String>?
     /// The first-boot keys written (`prefix`, `netmask`, `gateway`, `dns`), in this order.
     var firstBootKeys: [String] = []
     var location: SourceLocation

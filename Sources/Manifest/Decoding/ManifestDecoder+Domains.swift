@@ -5,6 +5,7 @@ extension ManifestDecoder {
     static let domainKeys =
         [
             "host", "group", "memory", "maxmem", "vcpus", "maxvcpus", "cpu", "type", "boot",
+        ] + hvmKeys + [
             "disks", "network", "restart", "protect", "state", "saves", "shutdownTimeout",
         ] + identityKeys + ["backups"]
     static let defaultsKeys = [
@@ -22,6 +23,7 @@ extension ManifestDecoder {
     static let shutdownTimeoutRange = 1...3600
     /// `boot:` as a word; otherwise a mapping of `bootKeys`.
     static let pygrub = "pygrub"
+    static let pvgrub = "pvgrub"
     static let bootKeys = ["kernel", "ramdisk", "cmdline"]
     static let bootRequiredKeys = ["kernel"]
     static let diskKeys = ["name", "size", "vdev", "pool", "path", "mode", "source"]
@@ -57,7 +59,7 @@ extension ManifestDecoder {
                     "hostname": perDomain + " (it defaults to the domain's name)",
                     "sshKeys": "keys every guest accepts go in the top-level sshKeys",
                     "backups": "the lab-wide policy is the top-level backups",
-                ])
+                ].merging(Self.hvmKeys.map { ($0, perDomain + " (for hvm guests only)") }) { a, _ in a })
         } else {
             fields = reader.object(node, what, keys: Self.domainKeys, at: domain.location)
         }
@@ -80,6 +82,7 @@ extension ManifestDecoder {
         }
         domain.type = fields["type"].flatMap { reader.choice($0.value, for: "type of \(what)", as: GuestType.self) }
         domain.boot = fields["boot"].flatMap { decodeBoot($0.value, of: what) }
+        decodeHvm(fields, into: &domain, what: what)
         if let field = fields["disks"], let items = reader.list(field.value, for: "disks of \(what)") {
             domain.disks = items.enumerated().compactMap { decodeDisk($1, index: $0, of: what) }
         }
@@ -100,23 +103,25 @@ extension ManifestDecoder {
         }
     }
 
-    /// `pygrub`, or `{kernel, ramdisk, cmdline}` for a kernel kept in dom0.
+    /// `pygrub`, `pvgrub`, or `{kernel, ramdisk, cmdline}` for a kernel kept in dom0.
     private func decodeBoot(_ node: Node, of what: String) -> Declared<BootSpec>? {
         let field = "boot of \(what)"
         if case let .scalar(scalar) = node, !reader.isNull(node) {
-            guard scalar.string == Self.pygrub else {
+            switch scalar.string {
+            case Self.pygrub: return Declared(value: .pygrub, location: reader.location(node))
+            case Self.pvgrub: return Declared(value: .pvgrub, location: reader.location(node))
+            default:
                 reader.report(
                     .error(
-                        "\(field) must be pygrub or a mapping {kernel, ramdisk, cmdline}, not \(shown(scalar.string))",
+                        "\(field) must be pygrub, pvgrub or a mapping {kernel, ramdisk, cmdline}, not \(shown(scalar.string))",
                         at: reader.location(node)))
                 return nil
             }
-            return Declared(value: .pygrub, location: reader.location(node))
         }
         guard case .mapping = node else {
             reader.report(
                 .wrongType(
-                    expected: "pygrub or a mapping {kernel, ramdisk, cmdline}", for: field, found: node,
+                    expected: "pygrub, pvgrub or a mapping {kernel, ramdisk, cmdline}", for: field, found: node,
                     at: reader.location(node)))
             return nil
         }

@@ -4,7 +4,7 @@ import Yams
 /// A domain's network interfaces: the bridge, address and MAC xl is given, and the
 /// addressing the first-boot seed gives the guest.
 extension ManifestDecoder {
-    static let nicKeys = ["bridge", "ip", "mac", "prefix", "netmask", "gateway", "dns"]
+    static let nicKeys = ["bridge", "ip", "mac", "rate", "vifname", "prefix", "netmask", "gateway", "dns"]
     static let nicRequiredKeys = ["bridge"]
     /// What the seed gives an interface besides its address: each needs `ip`.
     static let nicFirstBootKeys = ["prefix", "netmask", "gateway", "dns"]
@@ -37,6 +37,26 @@ extension ManifestDecoder {
                 }
             } else {
                 reader.report(.error("mac \(shown(mac.value)) of \(label) is not a MAC address like 00:16:3e:12:34:56", at: mac.location))
+            }
+        }
+        if let entry = fields["rate"], let rate = reader.text(entry.value, for: "rate of \(label)", expected: "a rate like 10Mb/s") {
+            if Syntax.isVifRate(rate.value) {
+                nic.rate = rate
+            } else {
+                reader.report(
+                    .error(
+                        "rate \(shown(rate.value)) of \(label) is not a rate like 10Mb/s or 5MB/s: a whole number from 1 to \(Syntax.maximumVifRateAmount), then b, Kb, Mb or Gb (bits) or B, KB, MB or GB (bytes), then /s",
+                        at: rate.location))
+            }
+        }
+        if let entry = fields["vifname"], let name = reader.text(entry.value, for: "vifname of \(label)", expected: "an interface name") {
+            if Syntax.isVifName(name.value) {
+                nic.vifname = name
+            } else {
+                reader.report(
+                    .error(
+                        "vifname \(shown(name.value)) of \(label) is not an interface name: 1 to 15 of A-Z, a-z, 0-9, '.', '_', '-', starting with a letter or digit, and not vif followed by a digit (Xen's own names)",
+                        at: name.location))
             }
         }
         decodeAddressing(fields, into: &nic, label: label)

@@ -4,8 +4,11 @@ public enum GuestType: String, Hashable, Sendable, CaseIterable, Codable {
     case pv, pvh, hvm
 }
 
+/// How a pv or pvh guest finds its kernel; an hvm guest boots from its firmware (`HvmSpec`).
 public enum BootSpec: Hashable, Sendable, Codable {
     case pygrub
+    /// GRUB built for Xen (Debian's grub-xen-host), reading the guest's own grub.cfg.
+    case pvgrub
     case kernel(kernel: String, ramdisk: String?, cmdline: String?)
 }
 
@@ -65,6 +68,10 @@ public struct NicSpec: Hashable, Sendable {
     public var gateway: String?
     /// Name servers; first boot only.
     public var dns: [String]
+    /// Outgoing traffic limit in xl's syntax (`10Mb/s`); nil: unlimited.
+    public var rate: String?
+    /// The interface's name in dom0; nil: Xen's `vifD.N`.
+    public var vifname: String?
     public var location: SourceLocation?
 
     /// The prefix length a seed gives `ip` when neither `prefix` nor `netmask` is written.
@@ -72,8 +79,10 @@ public struct NicSpec: Hashable, Sendable {
 
     public init(
         bridge: String, ip: String? = nil, mac: String? = nil, prefix: Int? = nil, gateway: String? = nil,
-        dns: [String] = [], location: SourceLocation? = nil
+        dns: [String] = [], rate: String? = nil, vifname: String? = nil, location: SourceLocation? = nil
     ) {
+        self.rate = rate
+        self.vifname = vifname
         self.bridge = bridge
         self.ip = ip
         self.mac = mac
@@ -101,7 +110,10 @@ public struct DomainSpec: Hashable, Sendable {
     public var cpuWeight: Int
     public var cpuCap: Int
     public var type: GuestType
+    /// How a pv or pvh guest boots; not used for an hvm guest.
     public var boot: BootSpec
+    /// Firmware and emulated devices: set exactly when `type` is hvm.
+    public var hvm: HvmSpec?
     public var disks: [DiskSpec]
     public var network: [NicSpec]
     public var restart: RestartPolicy
@@ -126,7 +138,7 @@ public struct DomainSpec: Hashable, Sendable {
         name: String, host: String? = nil, group: String? = nil, memory: ByteSize = .mib(256),
         maxmem: ByteSize? = nil, vcpus: Int = 1, maxvcpus: Int? = nil,
         cpuWeight: Int = DomainSpec.defaultCpuWeight, cpuCap: Int = 0, type: GuestType = .pv,
-        boot: BootSpec = .pygrub, disks: [DiskSpec] = [], network: [NicSpec] = [],
+        boot: BootSpec = .pygrub, hvm: HvmSpec? = nil, disks: [DiskSpec] = [], network: [NicSpec] = [],
         restart: RestartPolicy = .never, protect: Bool = false, state: DesiredRunState = .running,
         shutdownTimeout: Int = DomainSpec.defaultShutdownTimeout, identity: IdentitySpec? = nil,
         locations: KeyLocations = KeyLocations(), savePool: String? = nil, backups: BackupPolicy? = nil
@@ -142,6 +154,7 @@ public struct DomainSpec: Hashable, Sendable {
         self.cpuCap = cpuCap
         self.type = type
         self.boot = boot
+        self.hvm = hvm ?? (type == .hvm ? HvmSpec() : nil)
         self.disks = disks
         self.network = network
         self.restart = restart

@@ -18,6 +18,10 @@ extension ManifestSchema {
             "(" + Syntax.migrationSuffixes.map(escaped).joined(separator: "|") + ")$|^domain-0$"
         /// `Syntax.isInterfaceName`.
         static let interfaceName = "^[a-zA-Z0-9][a-zA-Z0-9._-]{0,14}$"
+        /// `Syntax.isVifName`: an interface name that is not Xen's own `vifD.N`.
+        static let vifName = "^(?!vif[0-9])[a-zA-Z0-9][a-zA-Z0-9._-]{0,14}$"
+        /// `Syntax.isVifRate`: 1 to `Syntax.maximumVifRateAmount`, a unit, `/s`.
+        static let vifRate = "^([1-9][0-9]{0,4}|100000)(" + Syntax.vifRateUnits.joined(separator: "|") + ")/s$"
         /// `Syntax.isVolumeGroup`.
         static let volumeGroup = "^(?!-)(?!\\.\\.?$)[A-Za-z0-9+_.-]{1,127}$"
         /// `Syntax.isVdev` for an HVM guest, the widest: whether `sd…`/`hd…` are allowed

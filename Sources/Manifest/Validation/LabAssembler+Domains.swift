@@ -7,6 +7,7 @@ extension LabAssembler {
         for declared in declaredDomains {
             var resolved = applyDefaults(declared)
             checkLimits(resolved)
+            checkGuestType(resolved)
             checkReferences(&resolved)
             checkIdentity(resolved)
             checkSavePool(resolved)
@@ -35,6 +36,7 @@ extension LabAssembler {
         let vcpus = pick("vcpus", d.vcpus, base?.vcpus) ?? 1
         let maxvcpus = pick("maxvcpus", d.maxvcpus, base?.maxvcpus) ?? vcpus
         let network = pick("network", d.network, base?.network) ?? []
+        let type = pick("type", d.type, base?.type) ?? .pv
         let identity = IdentitySpec(
             seed: pick("seed", d.seed, base?.seed) ?? (d.disks ?? []).contains { $0.image != nil },
             hostname: d.hostname?.value ?? d.name,
@@ -46,13 +48,16 @@ extension LabAssembler {
             vcpus: vcpus, maxvcpus: maxvcpus,
             cpuWeight: pick("cpu.weight", d.cpuWeight, base?.cpuWeight) ?? DomainSpec.defaultCpuWeight,
             cpuCap: pick("cpu.cap", d.cpuCap, base?.cpuCap) ?? 0,
-            type: pick("type", d.type, base?.type) ?? .pv,
-            boot: pick("boot", d.boot, base?.boot) ?? .pygrub,
+            type: type,
+            // The defaults' boot is for pv and pvh guests; an hvm guest boots from its firmware.
+            boot: (type == .hvm ? d.boot?.value : pick("boot", d.boot, base?.boot)) ?? .pygrub,
+            hvm: type == .hvm ? Self.hvmSpec(d) : nil,
             disks: [],
             network: network.map {
                 NicSpec(
                     bridge: $0.bridge?.value ?? "", ip: $0.ip?.value, mac: $0.mac?.value, prefix: $0.prefix?.value,
-                    gateway: $0.gateway?.value, dns: $0.dns?.value ?? [], location: $0.location)
+                    gateway: $0.gateway?.value, dns: $0.dns?.value ?? [], rate: $0.rate?.value, vifname: $0.vifname?.value,
+                    location: $0.location)
             },
             restart: pick("restart", d.restart, base?.restart) ?? .never,
             protect: d.protect?.value ?? false,
@@ -115,6 +120,10 @@ extension LabAssembler {
             diagnostics.append(.undeclared("group", group.value, by: what, candidates: Array(groups.keys), at: group.location))
         }
         d.spec.disks = resolveDisks(d, host: host)
+        if d.spec.hvm != nil {
+            let cdrom = resolveCdrom(d, host: host)
+            d.spec.hvm?.cdrom = cdrom
+        }
         checkBridges(d, host: host)
     }
 

@@ -59,7 +59,7 @@ extension LabAssembler {
     /// domain has it (the domain's host, else one that reaches the disk's pool).
     mutating func checkDiskImage(
         _ reference: Declared<String>, of label: String, host: HostSpec?, hostAt: SourceLocation?,
-        pool: String?
+        pool: String?, use: String = "is filled from"
     ) {
         guard let image = images[reference.value] else {
             diagnostics.append(.undeclared("image", reference.value, by: label, candidates: Array(images.keys), at: reference.location))
@@ -73,13 +73,13 @@ extension LabAssembler {
             if !image.hosts.contains(host.name) {
                 diagnostics.append(
                     .error(
-                        "\(label) is filled from image '\(image.name)', which host '\(host.name)' does not have",
+                        "\(label) \(use) image '\(image.name)', which host '\(host.name)' does not have",
                         at: reference.location, notes: [.init("host '\(host.name)' is named here", at: hostAt), imageNote]))
             }
         } else if let pool, let spec = pools[pool], !spec.hosts.isEmpty, !spec.hosts.contains(where: image.hosts.contains) {
             diagnostics.append(
                 .error(
-                    "\(label) is filled from image '\(image.name)', which no host reaching pool '\(pool)' has",
+                    "\(label) \(use) image '\(image.name)', which no host reaching pool '\(pool)' has",
                     at: reference.location, notes: [imageNote]))
         }
     }

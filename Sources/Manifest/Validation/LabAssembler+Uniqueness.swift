@@ -1,12 +1,14 @@
 import XenplanBasics
 
 extension LabAssembler {
-    /// Values that must be unique across the whole lab: MACs and IPs of interfaces,
+    /// Values that must be unique across the whole lab: MACs, IPs and dom0 names
+    /// (`vifname`, since a domain may run on any host) of interfaces,
     /// volumes in a pool (`<domain>-<disk>` can collide: `a-b`/`c` and `a`/`b-c`), and
     /// existing devices written to by more than one domain.
     mutating func checkUniqueness() {
         var macs: [String: (domain: String, location: SourceLocation)] = [:]
         var ips: [String: (domain: String, location: SourceLocation)] = [:]
+        var vifnames: [String: (domain: String, location: SourceLocation)] = [:]
         var volumes: [String: (label: String, location: SourceLocation)] = [:]
         var devices: [String: (domain: String, readOnly: Bool, location: SourceLocation)] = [:]
         let managed = managedVolumes()
@@ -26,6 +28,20 @@ extension LabAssembler {
                         diagnostics.append(.duplicateIP(ip.value, domain: domain, at: ip.location, first: first))
                     } else {
                         ips[ip.value] = (domain, ip.location)
+                    }
+                }
+                if let vifname = nic.vifname {
+                    if let first = vifnames[vifname.value] {
+                        let message =
+                            first.domain == domain
+                            ? "domain '\(domain)' names two interfaces \(vifname.value)"
+                            : "vifname \(vifname.value) of domain '\(domain)' is already used; dom0 cannot have two interfaces of one name, and a domain may run on any host"
+                        let note =
+                            first.location == vifname.location
+                            ? "both from the network of defaults, here" : "first used by domain '\(first.domain)' here"
+                        diagnostics.append(.error(message, at: vifname.location, notes: [.init(note, at: first.location)]))
+                    } else {
+                        vifnames[vifname.value] = (domain, vifname.location)
                     }
                 }
             }

@@ -27,13 +27,6 @@ struct DesiredConfigs {
         usedMACs = macs
     }
 
-    static func boot(_ b: BootSpec) -> DomainConfig.Boot {
-        switch b {
-        case .pygrub: return .pygrub
-        case let .kernel(kernel, ramdisk, cmdline): return .kernel(kernel: kernel, ramdisk: ramdisk, cmdline: cmdline)
-        }
-    }
-
     /// The configuration file xenplan writes for `d` on `host`. MACs the guest already
     /// has are kept (pinned), so that a restart does not give it a new one; a NIC the
     /// manifests leave to Xen that has none yet gets one chosen here, and a new domain its
@@ -48,14 +41,14 @@ struct DesiredConfigs {
             let mac =
                 Normalize.mac(n.mac) ?? match.observedFor[i].flatMap { Normalize.mac(observedNics[$0].mac) }
                 ?? chosenMAC(domain: d.name, index: i)
-            nics.append(DomainConfig.Nic(bridge: n.bridge, mac: mac, ip: Normalize.ip(n.ip)))
+            nics.append(DomainConfig.Nic(bridge: n.bridge, mac: mac, ip: Normalize.ip(n.ip), rate: n.rate, vifname: n.vifname))
         }
         let lab = desired.lab
         return DomainConfig(
             name: d.name, uuid: uuid ?? StableIdentity.uuid("\(lab.name ?? "")/\(d.name)"), type: d.type.rawValue,
             memory: d.memory, maxmem: d.maxmem,
             vcpus: d.vcpus, maxvcpus: d.maxvcpus, cpuWeight: d.cpuWeight, cpuCap: d.cpuCap,
-            boot: Self.boot(d.boot), disks: desired.resolveDisks(d, on: host).map(\.config), nics: nics,
+            boot: .declared(by: d), disks: desired.resolveDisks(d, on: host).map(\.config), nics: nics, hvm: .declared(by: d),
             seed: seedRecord(d, nics: nics, on: host, notices: &notices), protect: d.protect,
             autostart: d.state == .running, manifestHash: lab.contentHash,
             manifestFile: d.locations.object.map { DesiredState.fileName($0.file) })

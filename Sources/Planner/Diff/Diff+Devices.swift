@@ -64,7 +64,7 @@ extension Diff {
             let j = match.observedFor[i]
             if let j, !detachedMacs.contains(j) { continue }
             let mac = Normalize.mac(nic.mac) ?? j.flatMap { Normalize.mac(s.nics[$0].mac) } ?? configs.chosenMAC(domain: d.name, index: i)
-            let config = DomainConfig.Nic(bridge: nic.bridge, mac: mac, ip: Normalize.ip(nic.ip))
+            let config = DomainConfig.Nic(bridge: nic.bridge, mac: mac, ip: Normalize.ip(nic.ip), rate: nic.rate, vifname: nic.vifname)
             attach.append(
                 Draft(
                     kind: .attachNic, host: host, domain: d.name,

@@ -26,9 +26,10 @@ extension Diff {
         finalHost[d.name] = here
         var wanted = desiredConfig(d, on: here, observedNics: s.nics, uuid: config?.uuid ?? s.uuid)
         if here != h {
-            // Its disks and NICs as they are: the declared ones belong to the other host.
+            // Its disks and NICs as they are: the declared ones belong to the other host;
+            // an interface keeps the rate and dom0 name it was started with.
             wanted.disks = ownDisks
-            wanted.nics = ownNics
+            wanted.nics = ownNics.map { nic in config?.nics.first { Normalize.mac($0.mac) == nic.mac } ?? nic }
         }
         if move == .startsElsewhere(to: h) {
             startElsewhere(d, known, from: o, to: h, clearing: s)
@@ -87,8 +88,8 @@ extension Diff {
         if !Normalize.sameMemory(s.memoryStaticMax, d.maxmem) { reboot.append("maxmem \(s.memoryStaticMax) → \(d.maxmem)") }
         if s.maxVcpus != d.maxvcpus { reboot.append("maxvcpus \(s.maxVcpus) → \(d.maxvcpus)") }
         if s.type != d.type.rawValue { reboot.append("type \(s.type) → \(d.type.rawValue)") }
-        let declaredBoot = DesiredConfigs.boot(d.boot)
-        if let config, config.boot != declaredBoot { reboot.append("boot \(Text.boot(config.boot)) → \(Text.boot(declaredBoot))") }
+        // The configuration it was started from, against the one it would get.
+        if let config { reboot += ConfigChanges.needingRestart(config, wanted) }
         let restartAllowed = d.restart == .allowed || desired.options.allowRestart
         // A guest that could not start again (another running guest has its disk) is not
         // shut down for a restart.
@@ -194,7 +195,7 @@ extension Diff {
             disruption: .live, operations: [.setMemory(domain: d.name, target: d.memory)],
             waitsForBalloon: down)
         var after = usage
-        after.memory = XenMemory.footprint(actual: d.memory, staticMax: s.memoryStaticMax)
+        after.memory = XenMemory.footprint(actual: d.memory, staticMax: s.memoryStaticMax, type: s.type, maxVcpus: s.maxVcpus)
         setNet(&draft, on: host, from: usage, to: after)
         usage = after
         return draft

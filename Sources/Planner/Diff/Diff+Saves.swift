@@ -137,7 +137,9 @@ extension Diff {
         let configDue = existing.map { !Normalize.sameConfig(desired: wanted, observed: $0) } ?? true
         if holdIfDiskInUse(d, disks: wanted.disks, on: host) { return }
         let deps = (host == h ? planVolumes(d, disks: desired.resolveDisks(d, on: host), on: host) : []) + bridgeDeps(d, on: host)
-        let usage = Resources(memory: XenMemory.footprint(actual: wanted.memory, staticMax: wanted.maxmem), vcpus: wanted.vcpus)
+        let usage = Resources(
+            memory: XenMemory.footprint(actual: wanted.memory, staticMax: wanted.maxmem, type: wanted.type, maxVcpus: wanted.maxvcpus),
+            vcpus: wanted.vcpus)
         var reason = "declared running, suspended: restored from its save file, its memory state kept"
         var moves: MigrationDecision = .stays
         var restored: DomainState?

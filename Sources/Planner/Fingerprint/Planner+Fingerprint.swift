@@ -114,7 +114,7 @@ extension Planner {
                 guard wanted(key) else { continue }
                 let boot: String
                 switch c.boot {
-                case .pygrub: boot = "pygrub"
+                case .pygrub, .pvgrub, .firmware: boot = Text.boot(c.boot)
                 case let .kernel(k, r, cmd): boot = "kernel \(k) ramdisk \(r ?? "-") cmdline \(cmd ?? "-")"
                 }
                 body(
@@ -122,7 +122,13 @@ extension Planner {
                     [
                         ("autostart", "\(c.autostart)"), ("boot", boot),
                         ("disks", c.disks.map { "\($0.vdev)=\($0.target)\($0.readOnly ? " ro" : "")" }.joined(separator: ", ")),
-                        ("interfaces", c.nics.map { "\($0.bridge) \($0.mac ?? "")\($0.ip.map { " " + $0 } ?? "")" }.joined(separator: ", ")),
+                        ("hvm", c.hvm.map(Text.hvm) ?? "-"),
+                        (
+                            "interfaces",
+                            c.nics.map {
+                                "\($0.bridge) \($0.mac ?? "")\($0.ip.map { " " + $0 } ?? "")\($0.rate.map { " rate " + $0 } ?? "")\($0.vifname.map { " vifname " + $0 } ?? "")"
+                            }.joined(separator: ", ")
+                        ),
                         ("manifest hash", c.manifestHash), ("maxmem", exact(c.maxmem)), ("maxvcpus", "\(c.maxvcpus)"),
                         ("memory", exact(c.memory)), ("protect", "\(c.protect)"),
                         ("scheduler", "weight \(c.cpuWeight), cap \(c.cpuCap)"), ("type", c.type), ("uuid", c.uuid ?? ""),

@@ -19,9 +19,10 @@ enum ConfigChanges {
         change("maxvcpus", o.maxvcpus, n.maxvcpus) { "\($0)" }
         change("cpu weight", o.cpuWeight, n.cpuWeight) { "\($0)" }
         change("cpu cap", o.cpuCap, n.cpuCap) { "\($0)" }
-        change("boot", o.boot, n.boot) { Text.boot($0) }
+        out += boot(o.boot, n.boot)
+        out += hvm(o.hvm, n.hvm)
         out += disks(o.disks, n.disks)
-        out += nics(o.nics, n.nics)
+        out += nics(o.nics, n.nics).all
         if o.seed != n.seed {
             switch (o.seed, n.seed) {
             case (nil, _?): out.append("first-boot seed added")
@@ -31,6 +32,37 @@ enum ConfigChanges {
         }
         change("protect", o.protect, n.protect) { $0 ? "on" : "off" }
         change("autostart", o.autostart, n.autostart) { $0 ? "on" : "off" }
+        return out
+    }
+
+    /// What differs from `old` to `new` that a running guest only takes when it starts
+    /// again: how it boots, its firmware devices, an interface's rate or dom0 name.
+    static func needingRestart(_ old: DomainConfig, _ new: DomainConfig) -> [String] {
+        let o = Normalize.config(old), n = Normalize.config(new)
+        return boot(o.boot, n.boot) + hvm(o.hvm, n.hvm) + nics(o.nics, n.nics).atStart
+    }
+
+    /// `firmware bios → uefi` between two firmwares, else `boot pygrub → kernel …`.
+    private static func boot(_ old: DomainConfig.Boot, _ new: DomainConfig.Boot) -> [String] {
+        if old == new { return [] }
+        if case let .firmware(a) = old, case let .firmware(b) = new { return ["firmware \(a.rawValue) → \(b.rawValue)"] }
+        return ["boot \(Text.boot(old)) → \(Text.boot(new))"]
+    }
+
+    /// An hvm guest's devices, each named; nothing when the type changes (said already).
+    private static func hvm(_ old: DomainConfig.Hvm?, _ new: DomainConfig.Hvm?) -> [String] {
+        guard let a = old, let b = new, a != b else { return [] }
+        var out: [String] = []
+        if a.bootOrder != b.bootOrder { out.append("boot order \(Text.bootOrder(a.bootOrder)) → \(Text.bootOrder(b.bootOrder))") }
+        switch (a.cdrom, b.cdrom) {
+        case let (nil, path?): out.append("cdrom added (\(path))")
+        case (_?, nil): out.append("cdrom removed")
+        case let (x?, y?) where x != y: out.append("cdrom \(x) → \(y)")
+        default: break
+        }
+        if a.vnc != b.vnc { out.append("vnc \(Text.vnc(a.vnc)) → \(Text.vnc(b.vnc))") }
+        if a.serial != b.serial { out.append("serial \(a.serial.rawValue) → \(b.serial.rawValue)") }
+        if a.viridian != b.viridian { out.append("viridian \(a.viridian ? "on" : "off") → \(b.viridian ? "on" : "off")") }
         return out
     }
 
@@ -64,9 +96,11 @@ enum ConfigChanges {
     }
 
     /// Interfaces matched by MAC; one the manifests leave to Xen (no MAC) matches the
-    /// observed one at its position, as the comparison does.
-    private static func nics(_ old: [DomainConfig.Nic], _ new: [DomainConfig.Nic]) -> [String] {
+    /// observed one at its position, as the comparison does. `atStart`: the changes of an
+    /// interface kept (rate, dom0 name), which xl only sets when it creates the vif.
+    private static func nics(_ old: [DomainConfig.Nic], _ new: [DomainConfig.Nic]) -> (all: [String], atStart: [String]) {
         var out: [String] = []
+        var atStart: [String] = []
         var unmatched = Array(old.indices)
         for (i, nic) in new.enumerated() {
             let j = nic.mac.flatMap { mac in unmatched.first { old[$0].mac == mac } } ?? (nic.mac == nil && unmatched.contains(i) ? i : nil)
@@ -78,8 +112,11 @@ enum ConfigChanges {
             let name = "vif \(old[j].mac ?? "#\(i + 1)")"
             if old[j].bridge != nic.bridge { out.append("\(name) bridge \(old[j].bridge) → \(nic.bridge)") }
             if old[j].ip != nic.ip { out.append("\(name) ip \(old[j].ip ?? "none") → \(nic.ip ?? "none")") }
+            if old[j].rate != nic.rate { atStart.append("\(name) rate \(old[j].rate ?? "unlimited") → \(nic.rate ?? "unlimited")") }
+            if old[j].vifname != nic.vifname { atStart.append("\(name) vifname \(old[j].vifname ?? "default") → \(nic.vifname ?? "default")") }
         }
+        out += atStart
         for j in unmatched { out.append("vif \(old[j].mac ?? "#\(j + 1)") removed") }
-        return out
+        return (out, atStart)
     }
 }

@@ -29,7 +29,7 @@ enum Normalize {
         c.maxmem = ByteSize(kib: pages(c.maxmem) * 4)
         c.disks = c.disks.map { DomainConfig.Disk(vdev: vdev($0.vdev), target: $0.target, readOnly: $0.readOnly) }
             .sorted { $0.vdev < $1.vdev }
-        c.nics = c.nics.map { DomainConfig.Nic(bridge: $0.bridge, mac: mac($0.mac), ip: ip($0.ip)) }
+        c.nics = c.nics.map { DomainConfig.Nic(bridge: $0.bridge, mac: mac($0.mac), ip: ip($0.ip), rate: $0.rate, vifname: $0.vifname) }
         return c
     }
 

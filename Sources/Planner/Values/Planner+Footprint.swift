@@ -8,11 +8,11 @@ extension Planner {
     /// A domain that is not up (shut down, crashed, dying) still holds its pages.
     static func footprint(of d: DomainState) -> ByteSize {
         let pages = d.state.isUp ? max(d.memoryActual, d.memoryTarget) : d.memoryActual
-        return XenMemory.footprint(actual: pages, staticMax: d.memoryStaticMax)
+        return XenMemory.footprint(actual: pages, staticMax: d.memoryStaticMax, type: d.type, maxVcpus: d.maxVcpus)
     }
 
     /// What a declared domain will cost once running as declared.
     static func footprint(of d: DomainSpec) -> ByteSize {
-        XenMemory.footprint(actual: d.memory, staticMax: d.maxmem)
+        XenMemory.footprint(actual: d.memory, staticMax: d.maxmem, type: d.type.rawValue, maxVcpus: d.maxvcpus)
     }
 }

@@ -51,7 +51,9 @@ struct HostStatus: Encodable {
         let dom0 = max(host.dom0Memory, spec?.dom0Memory ?? .zero)
         let available = host.totalMemory - XenMemory.hypervisorReserve(total: host.totalMemory) - dom0
         let guests = host.guests
-        let used = guests.reduce(ByteSize.zero) { $0 + XenMemory.footprint(actual: $1.memoryActual, staticMax: $1.memoryStaticMax) }
+        let used = guests.reduce(ByteSize.zero) {
+            $0 + XenMemory.footprint(actual: $1.memoryActual, staticMax: $1.memoryStaticMax, type: $1.type, maxVcpus: $1.maxVcpus)
+        }
         name = host.name
         xenVersion = host.xenVersion
         cpus = host.cpus

@@ -38,9 +38,15 @@ struct ImportedManifest {
         lines.append("    maxvcpus: \(max(d.maxVcpus, d.vcpusOnline, 1))")
         lines.append("    cpu: {weight: \(d.cpuWeight), cap: \(d.cpuCap)}")
         if d.type != "pv" { lines.append("    type: \(d.type)") }
-        lines.append(contentsOf: boot(config?.boot ?? .pygrub))
+        lines.append(contentsOf: boot(type: d.type, config: config))
         lines.append(contentsOf: disks(d.disks.map { DomainConfig.Disk(vdev: $0.vdev, target: $0.target, readOnly: $0.readOnly) }, of: d.name))
-        lines.append(contentsOf: network(d.nics.map { DomainConfig.Nic(bridge: $0.bridge, mac: $0.mac, ip: $0.ip) }))
+        // An interface's rate and dom0 name are only in the configuration.
+        lines.append(
+            contentsOf: network(
+                d.nics.map { n in
+                    let own = config?.nics.first { $0.mac?.lowercased() == n.mac.lowercased() }
+                    return DomainConfig.Nic(bridge: n.bridge, mac: n.mac, ip: n.ip, rate: own?.rate, vifname: own?.vifname)
+                }))
         if config?.protect == true { lines.append("    protect: true") }
         if !d.state.isUp { lines.append("    state: stopped") }
         return lines.joined(separator: "\n") + "\n"
@@ -54,7 +60,7 @@ struct ImportedManifest {
         lines.append("    maxvcpus: \(c.maxvcpus)")
         lines.append("    cpu: {weight: \(c.cpuWeight), cap: \(c.cpuCap)}")
         if c.type != "pv" { lines.append("    type: \(c.type)") }
-        lines.append(contentsOf: boot(c.boot))
+        lines.append(contentsOf: boot(type: c.type, config: c))
         lines.append(contentsOf: disks(c.disks, of: c.name))
         lines.append(contentsOf: network(c.nics))
         if c.protect { lines.append("    protect: true") }
@@ -62,16 +68,34 @@ struct ImportedManifest {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    private func boot(_ b: DomainConfig.Boot) -> [String] {
-        switch b {
-        case .pygrub:
-            return ["    boot: pygrub"]
-        case let .kernel(kernel, ramdisk, cmdline):
-            var parts = ["kernel: \(YAMLText.doubleQuoted(kernel))"]
-            if let ramdisk { parts.append("ramdisk: \(YAMLText.doubleQuoted(ramdisk))") }
-            if let cmdline { parts.append("cmdline: \(YAMLText.doubleQuoted(cmdline))") }
-            return ["    boot: {\(parts.joined(separator: ", "))}"]
+    /// How it boots: a pv or pvh guest as its configuration says (pygrub without one),
+    /// an hvm guest its firmware and devices (xl's defaults without a configuration).
+    private func boot(type: String, config: DomainConfig?) -> [String] {
+        guard type == "hvm" else {
+            switch config?.boot ?? .pygrub {
+            case .pygrub, .firmware: return ["    boot: pygrub"]
+            case .pvgrub: return ["    boot: pvgrub"]
+            case let .kernel(kernel, ramdisk, cmdline):
+                var parts = ["kernel: \(YAMLText.doubleQuoted(kernel))"]
+                if let ramdisk { parts.append("ramdisk: \(YAMLText.doubleQuoted(ramdisk))") }
+                if let cmdline { parts.append("cmdline: \(YAMLText.doubleQuoted(cmdline))") }
+                return ["    boot: {\(parts.joined(separator: ", "))}"]
+            }
         }
+        var firmware = DomainConfig.Firmware.bios
+        if case let .firmware(f)? = config?.boot { firmware = f }
+        let hvm = config?.hvm ?? DomainConfig.Hvm()
+        var lines = ["    firmware: \(firmware.rawValue)"]
+        if !hvm.bootOrder.isEmpty { lines.append("    bootOrder: [\(hvm.bootOrder.map(\.rawValue).joined(separator: ", "))]") }
+        if let cdrom = hvm.cdrom { lines.append("    cdrom: {path: \(YAMLText.doubleQuoted(cdrom))}") }
+        if let vnc = hvm.vnc {
+            lines.append("    vnc: {listen: \(vnc.listen)\(vnc.display.map { ", display: \($0)" } ?? "")}")
+        } else {
+            lines.append("    vnc: false")
+        }
+        lines.append("    serial: \(hvm.serial.rawValue)")
+        lines.append("    viridian: \(hvm.viridian)")
+        return lines
     }
 
     /// A disk on a volume xenplan would name `<domain>-<disk>` in a pool the host reaches
@@ -118,6 +142,8 @@ struct ImportedManifest {
                 if let ip = n.ip { parts.append("ip: \(ip)") }
                 // Quoted: YAML 1.1 reads `00:16:…` as a number.
                 if let mac = n.mac { parts.append("mac: \(YAMLText.doubleQuoted(mac))") }
+                if let rate = n.rate { parts.append("rate: \(rate)") }
+                if let vifname = n.vifname { parts.append("vifname: \(YAMLText.doubleQuoted(vifname))") }
                 return "      - {\(parts.joined(separator: ", "))}"
             }
     }

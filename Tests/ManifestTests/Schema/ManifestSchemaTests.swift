@@ -40,6 +40,8 @@ struct ManifestSchemaTests {
         "kernelBoot": (ManifestDecoder.bootKeys, ManifestDecoder.bootRequiredKeys),
         "disk": (ManifestDecoder.diskKeys, ManifestDecoder.diskRequiredKeys),
         "diskSource": (ManifestDecoder.diskSourceKeys, ManifestDecoder.diskSourceKeys),
+        "cdrom": (ManifestDecoder.cdromKeys, []),
+        "vnc": (ManifestDecoder.vncKeys, []),
         "interface": (ManifestDecoder.nicKeys, ManifestDecoder.nicRequiredKeys),
         "labBackups": (ManifestDecoder.backupKeys, ManifestDecoder.labBackupRequiredKeys),
         "backups": (ManifestDecoder.backupKeys, []),
@@ -181,12 +183,12 @@ struct ManifestSchemaTests {
         "29-name-with-slash", "30-name-dotdot", "31-name-space-and-quotes", "32-name-shell", "33-name-newline",
         "34-name-cyrillic", "35-disk-path-etc-shadow", "36-disk-path-traversal", "39-twenty-digit-numbers",
         "47-unshared-pool-two-hosts", "48-bad-connection", "49-sim-block", "50-bad-vdev", "51-disk-size-and-path",
-        "53-out-of-range", "54-boot-paths-and-cmdline", "58-bad-bool-and-enum", "59-bridge-and-interface-names", "85-bridge-vlan",
+        "53-out-of-range", "54-boot-paths-and-cmdline", "58-bad-bool-and-enum", "59-bridge-and-interface-names", "90-bridge-vlan",
         "60-top-level-not-a-mapping", "61-defaults-per-domain-keys", "63-bad-volume-group-and-dir-path",
         "65-reserved-domain-names", "67-dir-pool-system-directory", "68-image-hosts-and-pool",
         "69-image-path-format-digest", "70-disk-source", "71-ssh-keys", "72-password-hash-not-echoed",
         "73-identity-keys", "74-interface-addressing", "76-backups-unknown-key", "77-backups-bad-keep",
-        "78-backups-bad-consistency", "83-saves-pool",
+        "78-backups-bad-consistency", "83-saves-pool", "87-hvm-values", "88-interface-rate-and-vifname",
     ]
 
     /// Broken fixtures whose every error needs more than one file's mapping: other
@@ -221,6 +223,9 @@ struct ManifestSchemaTests {
         "81-backups-no-pool": "a domain's policy against the lab-wide one",
         "82-backups-pool-unreachable": "the hosts a pool reaches",
         "84-saves-from-defaults": "a pool from defaults against the domain's host",
+        "85-hvm-keys-on-pv": "a domain's keys against its type, maybe from defaults",
+        "86-hvm-boot-and-cdrom": "boot against the type, a CD-ROM against the disks and the lab's images",
+        "89-vifname-twice": "a dom0 interface name unique across the lab",
     ]
 
     /// Broken fixtures refused before any value is read, which a schema never sees: an
