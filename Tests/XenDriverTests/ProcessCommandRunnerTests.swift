@@ -91,7 +91,7 @@ import XenplanTestSupport
         await withCheckedContinuation { continuation in
             Thread.detachNewThread {
                 let start = ContinuousClock.now
-                ProcessCommandRunner.run(argv, stdin: nil, environment: [:], timeout: timeout, grace: grace) {
+                ProcessCommandRunner.run(argv, input: .text(""), environment: [:], timeout: timeout, grace: grace) {
                     continuation.resume(returning: ($0, ContinuousClock.now - start))
                 }
             }

@@ -9,28 +9,36 @@ import Planner
 struct Heartbeat {
     static let interval: Duration = .seconds(10)
 
-    private var running: [Int: (action: PlannedAction, started: Duration, last: Duration)] = [:]
+    private var running: [Int: (action: PlannedAction, started: Duration, last: Duration, step: Int?)] = [:]
 
-    mutating func started(_ action: PlannedAction, at now: Duration) { running[action.id] = (action, now, now) }
+    mutating func started(_ action: PlannedAction, at now: Duration) { running[action.id] = (action, now, now, nil) }
     mutating func ended(_ id: Int) { running[id] = nil }
+    /// The action has reached its operation `step`.
+    mutating func performing(_ id: Int, step: Int) { running[id]?.step = step }
 
-    /// The actions due a line at `now`, in id order, with how long each has run.
-    mutating func due(at now: Duration) -> [(action: PlannedAction, elapsed: Duration)] {
-        var out: [(PlannedAction, Duration)] = []
+    /// The actions due a line at `now`, in id order, with how long each has run and the
+    /// step it has reached (nil before its first).
+    mutating func due(at now: Duration) -> [(action: PlannedAction, elapsed: Duration, step: Int?)] {
+        var out: [(PlannedAction, Duration, Int?)] = []
         for id in running.keys.sorted() {
             guard let entry = running[id], now - entry.last >= Self.interval else { continue }
             running[id]?.last = now
-            out.append((entry.action, now - entry.started))
+            out.append((entry.action, now - entry.started, entry.step))
         }
         return out
     }
 
-    /// What the action is busy with, as far as its operations tell: `copying image
-    /// debian12 into vg76/conf-web-root`, `live migration to cpt76`, `waiting for www to
-    /// shut down (up to 120 s)`, `backing up web (2 disks) to /srv/backup`.
-    static func activity(of action: PlannedAction) -> String {
-        for operation in action.operations {
+    /// What the action is busy with, as far as its operations tell, from the step it has
+    /// reached (`step`) on: `copying image debian12 into vg76/conf-web-root`, `live
+    /// migration to cpt76`, `waiting for www to shut down (up to 120 s)`, `backing up web
+    /// (2 disks) to /srv/backup`, `copying vga/db-root (10 GiB) to b over ssh (volume 1 of 2)`.
+    static func activity(of action: PlannedAction, step: Int? = nil) -> String {
+        let sends = action.operations.filter { if case .sendVolume = $0 { true } else { false } }
+        for operation in action.operations.dropFirst(step ?? 0) {
             switch operation {
+            case let .sendVolume(t):
+                let n = (sends.firstIndex(of: operation) ?? 0) + 1
+                return "copying \(t.container)/\(t.name) (\(t.size)) to \(t.toHost) over ssh (volume \(n) of \(sends.count))"
             case let .createVolumeFromImage(container, name, _, image):
                 return "copying image \(image.name) into \(container)/\(name)"
             case let .migrate(domain, toHost): return "live migration of \(domain) to \(toHost)"
@@ -58,12 +66,12 @@ final class HeartbeatTicker: @unchecked Sendable {
     private let origin = ContinuousClock.now
     private var task: Task<Void, Never>?
 
-    init(emit: @escaping @Sendable (PlannedAction, Duration) -> Void) {
+    init(emit: @escaping @Sendable (PlannedAction, Duration, Int?) -> Void) {
         task = Task.detached { [weak self] in
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(1))
                 guard let self else { return }
-                for (action, elapsed) in self.due() { emit(action, elapsed) }
+                for (action, elapsed, step) in self.due() { emit(action, elapsed, step) }
             }
         }
     }
@@ -72,7 +80,8 @@ final class HeartbeatTicker: @unchecked Sendable {
 
     func started(_ action: PlannedAction) { lock.withLock { heartbeat.started(action, at: ContinuousClock.now - origin) } }
     func ended(_ action: PlannedAction) { lock.withLock { heartbeat.ended(action.id) } }
-    private func due() -> [(action: PlannedAction, elapsed: Duration)] {
+    func performing(_ action: PlannedAction, step: Int) { lock.withLock { heartbeat.performing(action.id, step: step) } }
+    private func due() -> [(action: PlannedAction, elapsed: Duration, step: Int?)] {
         lock.withLock { heartbeat.due(at: ContinuousClock.now - origin) }
     }
 }

@@ -1,5 +1,6 @@
 import Executor
 import Foundation
+import HostModel
 import Planner
 import XenplanBasics
 
@@ -10,10 +11,10 @@ final class ProgressJSON: ExecutionObserver, @unchecked Sendable {
     private var ticker: HeartbeatTicker?
 
     init() {
-        ticker = HeartbeatTicker { [weak self] action, elapsed in
+        ticker = HeartbeatTicker { [weak self] action, elapsed, step in
             self?.emit(.progress, action) {
                 $0.elapsedMs = elapsed.milliseconds
-                $0.message = Heartbeat.activity(of: action)
+                $0.message = Heartbeat.activity(of: action, step: step)
             }
         }
     }
@@ -35,6 +36,9 @@ final class ProgressJSON: ExecutionObserver, @unchecked Sendable {
         }
     }
     func didSkip(_ action: PlannedAction, because reason: SkipReason) { emit(.skipped, action) { $0.message = reason.description } }
+    func willPerform(_ operation: HostOperation, step: Int, on host: String, of action: PlannedAction) {
+        ticker?.performing(action, step: step)
+    }
     func willWaitForBalloon(_ action: PlannedAction, domain: String, target: ByteSize) {
         emit(.balloonWait, action) { $0.targetMiB = target.mib }
     }

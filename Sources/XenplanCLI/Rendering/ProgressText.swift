@@ -1,5 +1,6 @@
 import Executor
 import Foundation
+import HostModel
 import Planner
 import XenplanBasics
 
@@ -16,9 +17,9 @@ final class ProgressText: ExecutionObserver, @unchecked Sendable {
     init(plan: Plan, style: Style = Style(enabled: Console.stderrColorEnabled)) {
         self.style = style
         nameWidth = max(8, plan.actions.compactMap(\.domain).map(\.count).max() ?? 0)
-        ticker = HeartbeatTicker { [weak self] action, elapsed in
+        ticker = HeartbeatTicker { [weak self] action, elapsed, step in
             guard let self else { return }
-            self.emit(self.style.dim("running"), action, detail: "\(Self.seconds(elapsed)) so far: \(Heartbeat.activity(of: action))")
+            self.emit(self.style.dim("running"), action, detail: "\(Self.seconds(elapsed)) so far: \(Heartbeat.activity(of: action, step: step))")
         }
     }
 
@@ -39,6 +40,10 @@ final class ProgressText: ExecutionObserver, @unchecked Sendable {
 
     func didSkip(_ action: PlannedAction, because reason: SkipReason) {
         emit(style.yellow("skipped"), action, detail: reason.description)
+    }
+
+    func willPerform(_ operation: HostOperation, step: Int, on host: String, of action: PlannedAction) {
+        ticker?.performing(action, step: step)
     }
 
     func willWaitForBalloon(_ action: PlannedAction, domain: String, target: ByteSize) {
