@@ -19,8 +19,14 @@ public struct VolumeTransfer: Hashable, Codable, Sendable {
     /// `VolumeState.partialName(toName)`.
     public var toContainer: String
     public var toName: String
+    /// The target has `toName` already (a move interrupted after that copy was named):
+    /// nothing is copied, its checksum must equal the volume's, or the send fails.
+    public var alreadyCopied: Bool
 
-    public init(domain: String, container: String, name: String, size: ByteSize, toHost: String, toContainer: String, toName: String) {
+    public init(
+        domain: String, container: String, name: String, size: ByteSize, toHost: String, toContainer: String, toName: String,
+        alreadyCopied: Bool = false
+    ) {
         self.domain = domain
         self.container = container
         self.name = name
@@ -28,7 +34,12 @@ public struct VolumeTransfer: Hashable, Codable, Sendable {
         self.toHost = toHost
         self.toContainer = toContainer
         self.toName = toName
+        self.alreadyCopied = alreadyCopied
     }
+
+    /// The volume written on the target: the partial one, or the named one when it is
+    /// only checked.
+    public var written: String { alreadyCopied ? toName : VolumeState.partialName(toName) }
 }
 
 extension VolumeState {

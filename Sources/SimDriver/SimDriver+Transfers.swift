@@ -9,12 +9,13 @@ extension SimDriver {
     /// same size. The copy takes its time (`send-volume` latency plus the volume at
     /// `imageCopyRate`); only then does the target's partial volume hold the source's
     /// content, so an interrupted copy leaves a partial volume that is not the volume.
+    /// With `alreadyCopied`, the named volume there is only compared.
     func sendVolume(_ t: VolumeTransfer) async throws {
         let fail = { (message: String) in
             HostError(host: self.hostName, operation: "send-volume", domain: t.domain, message: message)
         }
         guard t.toHost != hostName, Syntax.isName(t.toHost) else { throw fail(XlMessages.sshUnreachable(t.toHost)) }
-        let partial = VolumeState.partialName(t.toName)
+        let partial = t.written
         let check = { (source: SimHostFile, destination: SimHostFile) throws -> String in
             if source.domainIndex(t.domain) != nil {
                 throw fail(XlMessages.stillHere(t.domain, volume: "\(t.container)/\(t.name)", host: self.hostName))
@@ -35,6 +36,9 @@ extension SimDriver {
                     XlMessages.sizeDiffers(
                         targetPath, on: t.toHost, bytes: there.kib * 1024, source: sourcePath, sourceBytes: size.kib * 1024))
             }
+            if t.alreadyCopied, let copied = destination.content(container: t.toContainer, volume: partial), copied != digest {
+                throw fail(XlMessages.notACopy(targetPath, on: t.toHost, copied: copied, source: sourcePath, digest: digest))
+            }
             return digest
         }
         let seconds: Double = try store.withLocks([hostName, t.toHost]) { session in
@@ -42,13 +46,14 @@ extension SimDriver {
             let destination: SimHostFile
             do { destination = try session.file(t.toHost) } catch { throw fail(XlMessages.sshUnreachable(t.toHost)) }
             _ = try check(source, destination)
-            return source.sendVolumeSeconds(t.size)
+            return source.sendVolumeSeconds(t.alreadyCopied ? .zero : t.size)
         }
         try await sleep(seconds)
         try store.withLocks([hostName, t.toHost]) { session in
             let source = try session.file(hostName, machine: machine)
             var destination = try session.file(t.toHost)
             let digest = try check(source, destination)
+            guard !t.alreadyCopied else { return }
             destination.wrote(container: t.toContainer, volume: partial, content: digest, host: t.toHost)
             session.update(t.toHost, destination)
         }

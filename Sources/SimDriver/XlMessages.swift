@@ -93,6 +93,10 @@ enum XlMessages {
         "\(target) on \(host) has sha256 \(copied) after the copy, \(source) here \(digest); it is not named, the next plan removes it"
     }
 
+    static func notACopy(_ target: String, on host: String, copied: String, source: String, digest: String) -> String {
+        "\(target) on \(host) has sha256 \(copied), \(source) here \(digest): it is not a copy of this volume; remove one of them"
+    }
+
     static func notCopied(vg: String, partial: String, name: String) -> String {
         "volume \(vg)/\(partial) is not there: nothing was copied to name \(name)"
     }

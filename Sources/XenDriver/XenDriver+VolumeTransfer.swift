@@ -26,15 +26,15 @@ extension XenDriver {
     /// Nothing runs here under the domain's name (so nothing writes the volume); the
     /// volume and the target's partial volume have the same size; the volume's SHA-256;
     /// `ssh TARGET dd of=PARTIAL` reading the volume as its stdin; `ssh TARGET sha256sum
-    /// PARTIAL`; the two digests equal. A failure leaves the source as it was.
+    /// PARTIAL`; the two digests equal. With `alreadyCopied`, the named volume there is
+    /// only checked the same way. A failure leaves the source as it was.
     func sendVolume(_ t: VolumeTransfer) async throws {
         let kind = "send-volume"
         let domain = try XenCommands.domain(t.domain)
         try XenCommands.volumeName(t.container, t.name)
-        let partial = VolumeState.partialName(t.toName)
-        try XenCommands.volumeName(t.toContainer, partial)
+        try XenCommands.volumeName(t.toContainer, t.written)
         let source = "/dev/\(t.container)/\(t.name)"
-        let target = "/dev/\(t.toContainer)/\(partial)"
+        let target = "/dev/\(t.toContainer)/\(t.written)"
         let copy = try XenCommands.onPeer(t.toHost, XenCommands.ddFromStdin(to: target))
         if try currentDomid(of: domain) != nil {
             throw failure(kind, domain: domain, "\(domain) is still on \(hostName): its volume \(t.container)/\(t.name) is not copied while it may be written")
@@ -48,14 +48,16 @@ extension XenDriver {
             throw failure(kind, domain: domain, "\(target) on \(t.toHost) is \(there) bytes, \(source) here \(here): the copy would not be whole")
         }
         let digest = try await sha256(of: source, kind, domain: domain)
-        try await run(copy, operation: kind, domain: domain, timeout: deadlines.copyImage, stdinFile: source)
+        if !t.alreadyCopied { try await run(copy, operation: kind, domain: domain, timeout: deadlines.copyImage, stdinFile: source) }
         let result = try await run(
             XenCommands.onPeer(t.toHost, XenCommands.sha256sum(target)), operation: kind, domain: domain, timeout: deadlines.copyImage)
         let copied = String(result.stdout.prefix(64))
         guard copied == digest else {
             throw failure(
                 kind, domain: domain,
-                "\(target) on \(t.toHost) has sha256 \(shownValue(copied)) after the copy, \(source) here \(digest); it is not named, the next plan removes it")
+                t.alreadyCopied
+                    ? "\(target) on \(t.toHost) has sha256 \(shownValue(copied)), \(source) here \(digest): it is not a copy of this volume; remove one of them"
+                    : "\(target) on \(t.toHost) has sha256 \(shownValue(copied)) after the copy, \(source) here \(digest); it is not named, the next plan removes it")
         }
     }
 

@@ -127,8 +127,8 @@ public enum OperationReplayer {
                 throw Refused(description: "send-volume: no \(t.container)/\(t.name) of \(t.size) on \(hostName)")
             }
             guard let ti = hosts.firstIndex(where: { $0.name == t.toHost }),
-                hosts[ti].volume(container: t.toContainer, name: VolumeState.partialName(t.toName))?.size == t.size
-            else { throw Refused(description: "send-volume: no partial volume for \(t.toContainer)/\(t.toName) on \(t.toHost)") }
+                hosts[ti].volume(container: t.toContainer, name: t.written)?.size == t.size
+            else { throw Refused(description: "send-volume: no \(t.toContainer)/\(t.written) of \(t.size) on \(t.toHost)") }
         case let .commitVolume(container, name):
             let partial = VolumeState.partialName(name)
             guard let i = hosts[hi].volumes.firstIndex(where: { $0.container == container && $0.name == partial }),

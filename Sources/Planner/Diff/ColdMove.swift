@@ -15,13 +15,16 @@ struct ColdMove {
         var to: VolumeKey
         /// The declared size on the target: the copy is grown to it when larger.
         var declared: ByteSize
+        /// The target has the volume already, of the source's size (a move interrupted
+        /// after naming it): it is checked against the source instead of copied.
+        var existing: Bool
     }
 
     var copies: [Copy] = []
     /// Why the move cannot go, in words; empty when it can.
     var problems: [String] = []
 
-    var bytes: ByteSize { copies.map(\.size).reduce(.zero, +) }
+    var bytes: ByteSize { copies.filter { !$0.existing }.map(\.size).reduce(.zero, +) }
 
     /// For `d` with `disks` (as it runs, or as its configuration says) on `source`.
     init(
@@ -63,13 +66,14 @@ struct ColdMove {
                 problems.append("disk \(vdev) is \(current) on \(source) but declared \(size): volumes are never shrunk")
                 continue
             }
-            if let existing = observed.existingVolume(to, pool: toPool, host: target) {
+            let existing = observed.existingVolume(to, pool: toPool, host: target)
+            if let existing, existing.size != current {
                 problems.append(
-                    "volume \(to.description) already exists on \(existing.host) (\(existing.size)): a copy never writes over a volume; "
-                        + "remove it for the move to go ahead")
+                    "volume \(to.description) already exists on \(existing.host) (\(existing.size), \(current) on \(source)): "
+                        + "a copy never writes over a volume; remove it for the move to go ahead")
                 continue
             }
-            copies.append(Copy(vdev: vdev, from: key, size: current, to: to, declared: size))
+            copies.append(Copy(vdev: vdev, from: key, size: current, to: to, declared: size, existing: existing != nil))
         }
         let bridges = desired.bridges(on: target)
         for b in Set(d.network.map(\.bridge)).sorted() where !bridges.contains(b) {
@@ -80,7 +84,11 @@ struct ColdMove {
 
     /// The plan line's words: `cold: shut down, copy 2 volumes (10 GiB) over ssh, start on b`.
     func summary(shutdown: Bool, to target: String) -> String {
-        let n = copies.count
-        return "cold: " + (shutdown ? "shut down, " : "") + "copy \(n) volume\(n == 1 ? "" : "s") (\(bytes)) over ssh, start on \(target)"
+        let n = copies.filter { !$0.existing }.count
+        let checked = copies.count - n
+        var parts = shutdown ? ["shut down"] : []
+        if n > 0 { parts.append("copy \(n) volume\(n == 1 ? "" : "s") (\(bytes)) over ssh") }
+        if checked > 0 { parts.append("check \(checked) volume\(checked == 1 ? "" : "s") copied earlier") }
+        return "cold: " + (parts + ["start on \(target)"]).joined(separator: ", ")
     }
 }

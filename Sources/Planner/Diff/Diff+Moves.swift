@@ -117,7 +117,9 @@ extension Diff {
         deps += move.copies.compactMap { graph.volumeDraft[VolumeKey(container: $0.to.container, name: VolumeState.partialName($0.to.name))] }
 
         var steps: [(String, HostOperation)] = []
-        for c in move.copies { steps.append((to, .receiveVolume(container: c.to.container, name: c.to.name, size: c.size))) }
+        for c in move.copies where !c.existing {
+            steps.append((to, .receiveVolume(container: c.to.container, name: c.to.name, size: c.size)))
+        }
         let up = s?.state.isUp ?? false
         if up {
             steps.append((from, .shutdown(domain: d.name, timeoutSeconds: d.shutdownTimeout)))
@@ -127,18 +129,20 @@ extension Diff {
         for c in move.copies {
             let transfer = VolumeTransfer(
                 domain: d.name, container: c.from.container, name: c.from.name, size: c.size, toHost: to,
-                toContainer: c.to.container, toName: c.to.name)
+                toContainer: c.to.container, toName: c.to.name, alreadyCopied: c.existing)
             steps.append((from, .sendVolume(transfer)))
         }
-        for c in move.copies {
-            steps.append((to, .commitVolume(container: c.to.container, name: c.to.name)))
-            if c.declared > c.size, !Normalize.sameMemory(c.declared, c.size) {
-                steps.append((to, .growVolume(container: c.to.container, name: c.to.name, size: c.declared)))
-            }
-        }
+        for c in move.copies where !c.existing { steps.append((to, .commitVolume(container: c.to.container, name: c.to.name))) }
+        // Only now that every copy is whole and named there: the source's configuration
+        // goes (a plan after an interruption before this still finds the guest there).
         if observed.hosts[from]?.config(d.name) != nil { steps.append((from, .removeConfig(name: d.name))) }
         steps.append((to, .writeConfig(wanted)))
         steps.append((to, .create(domain: d.name)))
+        // Grown last, live: a copy is the source's size until the guest runs, so that a
+        // move interrupted before the start can check it against the source again.
+        for c in move.copies where c.declared > c.size && !Normalize.sameMemory(c.declared, c.size) {
+            steps.append((to, .growVolume(container: c.to.container, name: c.to.name, size: c.declared)))
+        }
 
         let usage = Resources(memory: Planner.footprint(of: d), vcpus: d.vcpus)
         let current = ledger[d.name]?.usage ?? Resources()

@@ -42,8 +42,9 @@ enum MigrationDecision: Equatable {
             let cold = ColdMove(d, disks: disks, from: source, to: target, desired: desired, observed: observed)
             let why = "\(d.name) is declared on \(target) but runs on \(source) and cannot move live: " + problems.joined(separator: "; ")
             guard cold.problems.isEmpty, !cold.copies.isEmpty else {
-                let cannot = cold.copies.isEmpty && cold.problems.isEmpty ? "" : "; nor cold: " + cold.problems.joined(separator: "; ")
-                return .blocked(why + cannot + "; it stays on \(source)")
+                // What stands in the way of a cold move besides what stops the live one.
+                let more = cold.problems.filter { !problems.contains($0) }
+                return .blocked(why + (more.isEmpty ? "" : "; nor cold: " + more.joined(separator: "; ")) + "; it stays on \(source)")
             }
             if mayRestart(d, desired) { return .cold(to: target) }
             return .blocked(

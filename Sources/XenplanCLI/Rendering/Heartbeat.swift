@@ -38,6 +38,9 @@ struct Heartbeat {
             switch operation {
             case let .sendVolume(t):
                 let n = (sends.firstIndex(of: operation) ?? 0) + 1
+                if t.alreadyCopied {
+                    return "checking \(t.container)/\(t.name) against its copy on \(t.toHost) (volume \(n) of \(sends.count))"
+                }
                 return "copying \(t.container)/\(t.name) (\(t.size)) to \(t.toHost) over ssh (volume \(n) of \(sends.count))"
             case let .createVolumeFromImage(container, name, _, image):
                 return "copying image \(image.name) into \(container)/\(name)"
