@@ -24,7 +24,6 @@ import XenplanTestSupport
         ])
     }
 
-    static let uuid = "5ea0e119-4872-4000-8000-1ef100000000"
     static let web = VolumeTransfer(
         domain: "web", container: "vg18", name: "web-root", size: .gib(4), toHost: "cpt76", toContainer: "vg76", toName: "web-root")
 
