@@ -52,12 +52,15 @@ extension XenDriver {
         let result = try await run(
             XenCommands.onPeer(t.toHost, XenCommands.sha256sum(target)), operation: kind, domain: domain, timeout: deadlines.copyImage)
         let copied = String(result.stdout.prefix(64))
+        guard ImageSource.isSHA256(copied) else {
+            throw failure(kind, domain: domain, "sha256sum on \(t.toHost) printed no digest for \(target): \(shownValue(result.stdout))")
+        }
         guard copied == digest else {
             throw failure(
                 kind, domain: domain,
                 t.alreadyCopied
-                    ? "\(target) on \(t.toHost) has sha256 \(shownValue(copied)), \(source) here \(digest): it is not a copy of this volume; remove one of them"
-                    : "\(target) on \(t.toHost) has sha256 \(shownValue(copied)) after the copy, \(source) here \(digest); it is not named, the next plan removes it")
+                    ? "\(target) on \(t.toHost) has sha256 \(copied), \(source) here \(digest): it is not a copy of this volume; remove one of them"
+                    : "\(target) on \(t.toHost) has sha256 \(copied) after the copy, \(source) here \(digest); it is not named, the next plan removes it")
         }
     }
 
