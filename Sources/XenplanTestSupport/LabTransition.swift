@@ -62,6 +62,10 @@ public enum LabChange: Hashable, Sendable, CustomStringConvertible {
     case setIdentity(String, hostname: String?, nextBoot: Bool)
     /// `state: suspended` (true) or `state: running` (false).
     case setSuspended(String, Bool)
+    /// A new declared host for a guest with disks on its host's local pools: each such
+    /// disk declared on the new host's first local LVM pool, and `restart: allowed`, so
+    /// that it moves cold (its volumes copied over).
+    case moveCold(String, host: String)
 
     public var description: String {
         switch self {
@@ -76,6 +80,7 @@ public enum LabChange: Hashable, Sendable, CustomStringConvertible {
         case let .dropFile(f): return "drop \(f)"
         case let .setIdentity(d, h, n): return "identity of \(d): hostname \(h ?? d), \(n ? "next-boot" : "first-boot")"
         case let .setSuspended(d, s): return "declare \(d) \(s ? "suspended" : "running")"
+        case let .moveCold(d, h): return "declare \(d) on \(h), its local disks on \(h)'s pool, restart allowed"
         }
     }
 
@@ -121,6 +126,17 @@ public enum LabChange: Hashable, Sendable, CustomStringConvertible {
         case let .setIdentity(name, hostname, nextBoot):
             ok = edit(name) {
                 $0.hostname = hostname; $0.nextBoot = nextBoot
+            }
+        case let .moveCold(name, host):
+            guard let d = next.domain(name), let from = d.host, from != host,
+                let local = next.pools(reachableFrom: host).first(where: { $0.hosts == [host] && !$0.kind.isDirectory })
+            else { return nil }
+            ok = edit(name) { domain in
+                for i in domain.disks.indices where lab.effectivePool(of: domain.disks[i], in: d)?.hosts == [from] {
+                    domain.disks[i].pool = local.name
+                }
+                domain.host = host
+                domain.restartAllowed = true
             }
         case let .dropFile(file):
             ok = next.domains.contains { $0.file == file }
