@@ -14,7 +14,7 @@ extension Diff {
             return
         }
         if move == .cold(to: h) {
-            moveCold(d, config, from: c, to: h, stopping: nil)
+            moveCold(d, config, from: c, to: h, stopping: nil, configured: true)
             return
         }
         var wanted = desiredConfig(d, on: c, observedNics: known, uuid: config.uuid)

@@ -35,7 +35,7 @@ extension Diff {
             return
         }
         if move == .cold(to: h) {
-            moveCold(d, known, from: o, to: h, stopping: s)
+            moveCold(d, known, from: o, to: h, stopping: s, configured: config != nil)
             return
         }
         var configDue = config.map { !Normalize.sameConfig(desired: wanted, observed: $0) } ?? false

@@ -104,7 +104,11 @@ extension Diff {
     /// `from`, its configuration removed; on `to`, the guest configured and started. The
     /// target's memory and vCPUs are reserved for the whole action, the source's given back
     /// when it completes. The old volumes stay on `from`, orphans until `--allow-data-loss`.
-    mutating func moveCold(_ d: DomainSpec, _ config: DomainConfig, from: String, to: String, stopping s: DomainState?) {
+    /// `configured`: `from` has xenplan's configuration of it (or will have, when the move
+    /// follows another action there).
+    mutating func moveCold(
+        _ d: DomainSpec, _ config: DomainConfig, from: String, to: String, stopping s: DomainState?, configured: Bool
+    ) {
         let move = ColdMove(d, disks: config.disks, from: from, to: to, desired: desired, observed: observed)
         let known = config.nics.map { NicState(bridge: $0.bridge, mac: $0.mac ?? "", ip: $0.ip) }
         let wanted = desiredConfig(d, on: to, observedNics: s?.nics ?? known, uuid: config.uuid)
@@ -135,7 +139,7 @@ extension Diff {
         for c in move.copies where !c.existing { steps.append((to, .commitVolume(container: c.to.container, name: c.to.name))) }
         // Only now that every copy is whole and named there: the source's configuration
         // goes (a plan after an interruption before this still finds the guest there).
-        if observed.hosts[from]?.config(d.name) != nil { steps.append((from, .removeConfig(name: d.name))) }
+        if configured { steps.append((from, .removeConfig(name: d.name))) }
         steps.append((to, .writeConfig(wanted)))
         steps.append((to, .create(domain: d.name)))
         // Grown last, live: a copy is the source's size until the guest runs, so that a
