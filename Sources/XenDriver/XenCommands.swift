@@ -60,7 +60,10 @@ public enum XenCommands {
     public static func onPeer(_ host: String, _ words: [String]) throws(XlConfigError) -> [String] {
         for word in words {
             try check(
-                !word.isEmpty && word.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "/+_.=:-".unicodeScalars.contains($0)) },
+                !word.isEmpty
+                    && word.unicodeScalars.allSatisfy {
+                        $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "/+_.=:-".unicodeScalars.contains($0))
+                    },
                 "\(shownValue(word)) cannot be passed to a remote shell")
         }
         return ["ssh", "-o", "BatchMode=yes", "--", try peer(host)] + words

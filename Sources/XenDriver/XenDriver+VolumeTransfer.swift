@@ -37,7 +37,8 @@ extension XenDriver {
         let target = "/dev/\(t.toContainer)/\(t.written)"
         let copy = try XenCommands.onPeer(t.toHost, XenCommands.ddFromStdin(to: target))
         if try currentDomid(of: domain) != nil {
-            throw failure(kind, domain: domain, "\(domain) is still on \(hostName): its volume \(t.container)/\(t.name) is not copied while it may be written")
+            throw failure(
+                kind, domain: domain, "\(domain) is still on \(hostName): its volume \(t.container)/\(t.name) is not copied while it may be written")
         }
         let here = try await byteSize(XenCommands.blockdevSize(source), kind, domain)
         guard here == t.size.kib * 1024 else {
@@ -60,7 +61,8 @@ extension XenDriver {
                 kind, domain: domain,
                 t.alreadyCopied
                     ? "\(target) on \(t.toHost) has sha256 \(copied), \(source) here \(digest): it is not a copy of this volume; remove one of them"
-                    : "\(target) on \(t.toHost) has sha256 \(copied) after the copy, \(source) here \(digest); it is not named, the next plan removes it")
+                    : "\(target) on \(t.toHost) has sha256 \(copied) after the copy, \(source) here \(digest); it is not named, the next plan removes it"
+            )
         }
     }
 

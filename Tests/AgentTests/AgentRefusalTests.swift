@@ -266,7 +266,8 @@ struct AgentRefusalTests {
             "send-volume to a host with a space", perform(sendVolume(replacing: #""toHost":"cpt76""#, with: #""toHost":"cpt76 reboot""#)),
             .invalidField),
         Case(
-            "send-volume into a volume group with a slash", perform(sendVolume(replacing: #""toContainer":"vg76""#, with: #""toContainer":"vg/../x""#)),
+            "send-volume into a volume group with a slash",
+            perform(sendVolume(replacing: #""toContainer":"vg76""#, with: #""toContainer":"vg/../x""#)),
             .invalidField),
         Case(
             "send-volume into a partial name", perform(sendVolume(replacing: #""toName":"web-root""#, with: #""toName":"web-root_partial""#)),
@@ -275,7 +276,9 @@ struct AgentRefusalTests {
             "send-volume into a name too long with its partial suffix",
             perform(sendVolume(replacing: #""toName":"web-root""#, with: #""toName":""# + String(repeating: "w", count: 120) + #"""#)),
             .invalidField),
-        Case("send-volume alreadyCopied not a boolean", perform(sendVolume(replacing: #""alreadyCopied":false"#, with: #""alreadyCopied":"no""#)), .badRequest),
+        Case(
+            "send-volume alreadyCopied not a boolean", perform(sendVolume(replacing: #""alreadyCopied":false"#, with: #""alreadyCopied":"no""#)),
+            .badRequest),
         Case(
             "receive-volume into a directory", perform(receiveVolume(replacing: #""container":"vg18""#, with: #""container":"/srv/images""#)),
             .invalidField),

@@ -36,7 +36,8 @@ enum MoveAudit {
                 let copy = after[target]?.content(container: t.toContainer, volume: t.toName)
                 if copy != held {
                     problems.append(
-                        "after the \(what), \(t.toContainer)/\(t.toName) on \(target) holds \(copy ?? "nothing"), \(source) held \(held ?? "nothing")")
+                        "after the \(what), \(t.toContainer)/\(t.toName) on \(target) holds \(copy ?? "nothing"), \(source) held \(held ?? "nothing")"
+                    )
                 }
             }
         }

@@ -21,7 +21,9 @@ import XenplanTestSupport
         toName: "old-test-root")
 
     /// A harness whose tools answer as two dom0s holding `bytes` each and these digests.
-    static func harness(here: String = digest, there: String = digest, bytes: String = "4294967296", thereBytes: String? = nil) throws
+    static func harness(
+        here: String = digest, there: String = digest, bytes: String = "4294967296", thereBytes: String? = nil
+    ) throws
         -> DriverHarness
     {
         let h = try DriverHarness()
@@ -102,7 +104,8 @@ import XenplanTestSupport
         let error = await failure(.sendVolume(Self.transfer), on: h)
         #expect(
             error?.message
-                == "/dev/vg76/old-test-root_partial on cpt76 is 4299161600 bytes, /dev/vg18/old-test-root here 4294967296: the copy would not be whole")
+                == "/dev/vg76/old-test-root_partial on cpt76 is 4299161600 bytes, /dev/vg18/old-test-root here 4294967296: the copy would not be whole"
+        )
         #expect(h.runner.commands.count == 2)
     }
 

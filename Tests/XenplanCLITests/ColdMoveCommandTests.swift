@@ -13,7 +13,8 @@ import XenplanTestSupport
         let dir = try SafetyTests.copyOfExampleLab()
         let web = dir.appendingPathComponent("web.yaml")
         let text = try String(contentsOf: web, encoding: .utf8)
-        try text.replacingOccurrences(of: "  www:\n    host: cpt18", with: "  www:\n    host: cpt76").write(to: web, atomically: true, encoding: .utf8)
+        try text.replacingOccurrences(of: "  www:\n    host: cpt18", with: "  www:\n    host: cpt76").write(
+            to: web, atomically: true, encoding: .utf8)
         return dir
     }
 

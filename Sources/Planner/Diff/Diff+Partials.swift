@@ -20,7 +20,8 @@ extension Diff {
                 graph.volumeDraft[key] = add(
                     Draft(
                         kind: .removeVolume, host: host, summary: "\(key.description) \(v.size), a leftover",
-                        reason: "half a copy an interrupted apply left (a _partial volume is never complete); removed before that volume is filled again",
+                        reason:
+                            "half a copy an interrupted apply left (a _partial volume is never complete); removed before that volume is filled again",
                         disruption: .none, operations: [.removeVolume(container: key.container, name: key.name)]))
                 volumes.reported.insert(key)
             }
