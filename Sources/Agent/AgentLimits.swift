@@ -66,6 +66,10 @@ public struct AgentLimits: Hashable, Sendable {
         case .migrate: return deadline(.migrate)
         case .save, .restore: return deadline(.migrate)
         case .createVolumeFromImage, .restoreVolume: return deadline(.copyImage)
+        case .sendVolume:
+            // The volume is read whole three times: hashed here, copied, hashed there.
+            let copy = deadline(.copyImage)
+            return Deadline(duration: copy.duration * 3, setting: copy.setting)
         case let .backup(job):
             // Each disk is read whole twice (hashed, then copied): one image copy's time each.
             let copy = deadline(.copyImage)

@@ -324,8 +324,11 @@ extension AgentPolicy {
             if let interface, !interfaces.contains(interface) {
                 throw refusal("bridges", "\(kind) \(name): interface \(interface) is not in bridges.\(name).interfaces")
             }
-        case let .createVolume(container, name, _):
+        case let .createVolume(container, name, _), let .receiveVolume(container, name, _), let .commitVolume(container, name):
             try checkContainer(container, session: session, what: "\(kind) \(volumeLabel(container, name))")
+        case let .sendVolume(t):
+            // Read here, written on the other host under that agent's own policy.
+            try checkContainer(t.container, session: session, what: "\(kind) \(volumeLabel(t.container, t.name))")
         case let .growVolume(container, name, _), let .removeVolume(container, name):
             let label = volumeLabel(container, name)
             try checkContainer(container, session: session, what: "\(kind) \(label)")

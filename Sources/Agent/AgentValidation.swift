@@ -39,6 +39,15 @@ enum AgentValidation {
             try volumeName(name, "\(at).restoreVolume.name")
             try self.size(size, "\(at).restoreVolume.size")
             try check(source, "\(at).restoreVolume.source")
+        case let .receiveVolume(container, name, size):
+            try volumeGroup(container, "\(at).receiveVolume.container")
+            try received(name, "\(at).receiveVolume.name")
+            try self.size(size, "\(at).receiveVolume.size")
+        case let .sendVolume(transfer):
+            try check(transfer, "\(at).sendVolume._0")
+        case let .commitVolume(container, name):
+            try volumeGroup(container, "\(at).commitVolume.container")
+            try received(name, "\(at).commitVolume.name")
         case let .createVolumeFromImage(container, name, size, image):
             try self.container(container, "\(at).createVolumeFromImage.container")
             try volumeName(name, "\(at).createVolumeFromImage.name")

@@ -52,11 +52,16 @@ public protocol ExecutionObserver: Sendable {
     func willWaitForBalloon(_ action: PlannedAction, domain: String, target: ByteSize)
     /// While it waits: what the guest was last seen holding (each poll of the host).
     func balloonHolds(_ action: PlannedAction, domain: String, holds: ByteSize, target: ByteSize)
+    /// Step `step` of the action (its `operation`, on `host`) is about to run: what a long
+    /// action is busy with (a cold move's copy of one volume after another). Called from
+    /// the action's own task.
+    func willPerform(_ operation: HostOperation, step: Int, on host: String, of action: PlannedAction)
 }
 
 extension ExecutionObserver {
     public func willWaitForBalloon(_ action: PlannedAction, domain: String, target: ByteSize) {}
     public func balloonHolds(_ action: PlannedAction, domain: String, holds: ByteSize, target: ByteSize) {}
+    public func willPerform(_ operation: HostOperation, step: Int, on host: String, of action: PlannedAction) {}
 }
 
 /// Observes nothing (tests, library users that only want the report).

@@ -8,14 +8,14 @@ import XenplanBasics
 /// the moment, just before an operation that starts a copy of a domain, because someone
 /// may have started the guest by hand since the plan was made.
 extension Executor {
-    /// Nil when `operation` may go ahead; else why not.
-    func checkOneCopy(_ operation: HostOperation, in action: PlannedAction) async -> ActionFailure? {
+    /// Nil when `operation`, run on `host`, may go ahead; else why not.
+    func checkOneCopy(_ operation: HostOperation, on host: String, in action: PlannedAction) async -> ActionFailure? {
         let target: String
         let name: String
         switch operation {
-        case let .create(domain), let .restore(domain, _): (target, name) = (action.host, domain)
+        case let .create(domain), let .restore(domain, _): (target, name) = (host, domain)
         case let .migrate(domain, to): (target, name) = (to, domain)
-        case let .keepMigrationCopy(domain, _): (target, name) = (action.host, domain)
+        case let .keepMigrationCopy(domain, _): (target, name) = (host, domain)
         default: return nil
         }
         let states: [HostState]
@@ -29,7 +29,7 @@ extension Executor {
         for state in states {
             for d in state.domains where d.domid != 0 && d.name == name && d.state != .dying {
                 if d.transient != nil, case .keepMigrationCopy = operation, state.name == target { continue }
-                if case .migrate = operation, state.name == action.host { continue }
+                if case .migrate = operation, state.name == host { continue }
                 // A start clears its own dead copy first; a restore does not, and `xl restore`
                 // refuses a name Xen still holds.
                 if state.name == target, !d.state.isUp, d.transient == nil, case .create = operation { continue }
@@ -45,7 +45,7 @@ extension Executor {
         case .create, .restore: break
         default: return nil
         }
-        let disks = disksOf(name, in: action, on: states.first { $0.name == target })
+        let disks = disksOf(name, on: target, in: action, states.first { $0.name == target })
         for disk in disks where !disk.readOnly {
             let wanted = Syntax.deviceIdentity(disk.target)
             for state in states {
@@ -62,10 +62,10 @@ extension Executor {
         return nil
     }
 
-    /// The disks `name` will start with: from the configuration this action writes, else
-    /// the one on the host.
-    private func disksOf(_ name: String, in action: PlannedAction, on state: HostState?) -> [DomainConfig.Disk] {
-        for op in action.operations {
+    /// The disks `name` will start with on `host`: from the configuration this action
+    /// writes there, else the one on the host.
+    private func disksOf(_ name: String, on host: String, in action: PlannedAction, _ state: HostState?) -> [DomainConfig.Disk] {
+        for (h, op) in action.steps where h == host {
             if case let .writeConfig(config) = op, config.name == name { return config.disks }
         }
         return state?.configs.first { $0.name == name }?.disks ?? []

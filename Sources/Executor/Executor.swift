@@ -139,30 +139,35 @@ public struct Executor: Sendable {
     /// `--verbose`: each host operation as it starts and ends, with its time.
     static let log = Logger(label: "xenplan.apply")
 
-    /// Performs one action's operations in order on its host; nil when it succeeded.
+    /// Performs one action's operations in order, each on its host (a cold move's run on
+    /// both); nil when it succeeded.
     func perform(_ action: PlannedAction) async -> ActionFailure? {
-        guard let driver = drivers[action.host] else {
+        let steps = action.steps
+        for host in [action.host] + steps.map(\.host) where drivers[host] == nil {
             return ActionFailure(
                 operation: action.operations.first?.kind ?? action.kind.rawValue,
-                message: "host \(action.host) is not connected in this apply")
+                message: "host \(host) is not connected in this apply")
         }
-        for operation in action.operations {
-            if let refusal = await checkOneCopy(operation, in: action) { return refusal }
+        for (index, (host, operation)) in steps.enumerated() {
+            if let refusal = await checkOneCopy(operation, on: host, in: action) { return refusal }
+            observer.willPerform(operation, step: index, on: host, of: action)
+            // A step on the other host of a cold move says where it failed.
+            let place = host == action.host ? "" : "on \(host): "
             let started = ContinuousClock.now
-            let what = "#\(action.id) \(operation.kind)\(operation.domainName.map { " \($0)" } ?? "") on \(action.host)"
+            let what = "#\(action.id) \(operation.kind)\(operation.domainName.map { " \($0)" } ?? "") on \(host)"
             Self.log.debug("\(what): started")
             do {
-                try await driver.perform(operation)
+                try await drivers[host]?.perform(operation)
                 Self.log.debug("\(what): done in \((ContinuousClock.now - started).shownElapsed)")
             } catch let error as HostError {
                 Self.log.debug("\(what): failed after \((ContinuousClock.now - started).shownElapsed)")
-                return ActionFailure(operation: operation.kind, message: error.message)
+                return ActionFailure(operation: operation.kind, message: place + error.message)
             } catch {
                 Self.log.debug("\(what): failed after \((ContinuousClock.now - started).shownElapsed)")
-                return ActionFailure(operation: operation.kind, message: "\(error)")
+                return ActionFailure(operation: operation.kind, message: place + "\(error)")
             }
         }
-        if action.waitsForBalloon {
+        if action.waitsForBalloon, let driver = drivers[action.host] {
             return await waitForBalloon(action, on: driver)
         }
         return nil
@@ -176,7 +181,7 @@ public struct Executor: Sendable {
         try journal.append(
             JournalEntry(
                 time: Journal.timestamp(), run: runID, event: event, action: action?.id,
-                kind: action?.kind.rawValue, host: action?.host, domain: action?.domain,
+                kind: action?.kind.rawValue, host: action?.host, target: action?.targetHost, domain: action?.domain,
                 message: message, plan: digest))
     }
 }

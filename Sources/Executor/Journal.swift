@@ -25,6 +25,8 @@ public struct JournalEntry: Codable, Hashable, Sendable {
     public var action: Int?
     public var kind: String?
     public var host: String?
+    /// The receiving host of a migration or a cold move.
+    public var target: String?
     public var domain: String?
     public var message: String?
     /// On `run-started`: the digest of the plan being applied (a saved plan is applied once).
@@ -32,7 +34,7 @@ public struct JournalEntry: Codable, Hashable, Sendable {
 
     public init(
         time: String, run: String, event: Event, action: Int? = nil, kind: String? = nil, host: String? = nil,
-        domain: String? = nil, message: String? = nil, plan: String? = nil
+        target: String? = nil, domain: String? = nil, message: String? = nil, plan: String? = nil
     ) {
         self.time = time
         self.run = run
@@ -40,6 +42,7 @@ public struct JournalEntry: Codable, Hashable, Sendable {
         self.action = action
         self.kind = kind
         self.host = host
+        self.target = target
         self.domain = domain
         self.message = message
         self.plan = plan
@@ -56,6 +59,7 @@ extension JournalEntry {
         e.run = escape(run)
         e.kind = kind.map(escape)
         e.host = host.map(escape)
+        e.target = target.map(escape)
         e.domain = domain.map(escape)
         e.message = message.map(escape)
         e.plan = plan.map(escape)

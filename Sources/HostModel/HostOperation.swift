@@ -79,6 +79,17 @@ public enum HostOperation: Hashable, Codable, Sendable {
     /// domain) is removed only once the new one is complete and checked; without it, an
     /// existing volume is never written.
     case restoreVolume(container: String, name: String, size: ByteSize, source: BackupSource, replace: Bool)
+    /// The receiving side of a cold move, before the copy: a logical volume
+    /// `VolumeState.partialName(name)` of exactly `size` (a leftover of that name removed
+    /// first), untagged. Refused when `name` exists: a copy never writes over a volume.
+    case receiveVolume(container: String, name: String, size: ByteSize)
+    /// The sending side of a cold move: checks the domain does not run here, hashes the
+    /// volume, copies it over ssh into the target's partial volume (`ssh TARGET dd of=…`,
+    /// its stdin the volume itself), hashes the partial volume there and compares.
+    case sendVolume(VolumeTransfer)
+    /// The receiving side of a cold move, after the copy was checked: the partial volume
+    /// takes `name` and the `xenplan` tag.
+    case commitVolume(container: String, name: String)
 
     /// The operation's kind, as `xenplan sim fail HOST KIND` names it.
     public var kind: String {
@@ -111,6 +122,9 @@ public enum HostOperation: Hashable, Codable, Sendable {
         case .removeSave: return "remove-save"
         case .backup: return "backup"
         case .restoreVolume: return "restore-volume"
+        case .receiveVolume: return "receive-volume"
+        case .sendVolume: return "send-volume"
+        case .commitVolume: return "commit-volume"
         }
     }
 
@@ -119,7 +133,7 @@ public enum HostOperation: Hashable, Codable, Sendable {
         "write-config", "remove-config",
         "create", "mem-set", "vcpu-set", "sched-credit", "block-attach", "block-detach", "network-attach",
         "network-detach", "migrate", "shutdown", "destroy", "discard-migration-copy", "keep-migration-copy",
-        "save", "restore", "remove-save", "backup", "restore-volume",
+        "save", "restore", "remove-save", "backup", "restore-volume", "receive-volume", "send-volume", "commit-volume",
     ]
 
     /// The domain an operation concerns, for error messages; nil for host preparations.
@@ -135,11 +149,14 @@ public enum HostOperation: Hashable, Codable, Sendable {
             return job.domain
         case let .restoreVolume(_, _, _, source, _):
             return source.domain
+        case let .sendVolume(transfer):
+            return transfer.domain
         case let .writeConfig(config):
             return config.name
         case let .writeSeed(seed):
             return seed.domain
-        case .createBridge, .writeBridgeFile, .removeBridgeFile, .createVolume, .createVolumeFromImage, .growVolume, .removeVolume:
+        case .createBridge, .writeBridgeFile, .removeBridgeFile, .createVolume, .createVolumeFromImage, .growVolume, .removeVolume,
+            .receiveVolume, .commitVolume:
             return nil
         }
     }

@@ -91,7 +91,9 @@ public final class SimDriver: HostDriver {
             try await migrate(domain, to: toHost)
         case let .shutdown(domain, timeout):
             try await shutdown(domain, timeoutSeconds: timeout)
-        case .createVolume, .growVolume, .removeVolume:
+        case let .sendVolume(transfer):
+            try await sendVolume(transfer)
+        case .createVolume, .growVolume, .removeVolume, .receiveVolume, .commitVolume:
             try await sleep(latency(of: operation.kind))
             try applyVolumeOperation(operation)
         case let .createVolumeFromImage(_, _, _, image):
@@ -155,7 +157,8 @@ public final class SimDriver: HostDriver {
         case let .restoreVolume(c, volume, _, _, replace):
             container = c
             removed = replace ? volume : nil
-        case let .createVolume(c, _, _), let .growVolume(c, _, _), let .createVolumeFromImage(c, _, _, _):
+        case let .createVolume(c, _, _), let .growVolume(c, _, _), let .createVolumeFromImage(c, _, _, _),
+            let .receiveVolume(c, _, _), let .commitVolume(c, _):
             container = c
         default: return
         }

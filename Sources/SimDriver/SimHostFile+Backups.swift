@@ -191,7 +191,7 @@ extension SimHostFile {
                     : XlMessages.fileExists(devicePath(container: name, volume: volume)))
         }
         guard let disk = backedUpDisk(at: source.path) else { throw fail(XlMessages.dirNotFound(source.path)) }
-        let partial = volume + "_partial"
+        let partial = VolumeState.partialName(volume)
         let partialPath =
             container.type == .lvm ? devicePath(container: name, volume: partial) : devicePath(container: name, volume: volume) + ".partial"
         if container.type == .dir, size > freeSpace(in: name) { throw fail(XlMessages.noSpace(partialPath)) }

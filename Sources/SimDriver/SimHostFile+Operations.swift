@@ -142,6 +142,12 @@ extension SimHostFile {
 
         case let .migrate(name, _):
             throw fail("migration needs the simulated driver of both hosts", domain: name)
+        case let .sendVolume(transfer):
+            throw fail("a volume copy needs the simulated driver of both hosts", domain: transfer.domain)
+        case let .receiveVolume(container, name, size):
+            try receiveVolume(container: container, name: name, size: size, fail: { fail($0) })
+        case let .commitVolume(container, name):
+            try commitVolume(container: container, name: name, fail: { fail($0) })
 
         case let .discardMigrationCopy(name, role):
             let i = try index(name + (role == .incoming ? "--incoming" : "--migratedaway"))

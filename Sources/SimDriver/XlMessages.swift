@@ -79,6 +79,33 @@ enum XlMessages {
 
     static let migrateToSelf = "cannot migrate a domain to the host it runs on"
 
+    // MARK: Cold moves
+
+    /// What ssh says of a host it cannot reach.
+    static func sshUnreachable(_ host: String) -> String {
+        "ssh: Could not resolve hostname \(host): Name or service not known"
+    }
+
+    static func stillHere(_ domain: String, volume: String, host: String) -> String {
+        "\(domain) is still on \(host): its volume \(volume) is not copied while it may be written"
+    }
+
+    static func sizeDiffers(_ target: String, on host: String, bytes: Int64, source: String, sourceBytes: Int64) -> String {
+        "\(target) on \(host) is \(bytes) bytes, \(source) here \(sourceBytes): the copy would not be whole"
+    }
+
+    static func copyMismatch(_ target: String, on host: String, copied: String, source: String, digest: String) -> String {
+        "\(target) on \(host) has sha256 \(copied) after the copy, \(source) here \(digest); it is not named, the next plan removes it"
+    }
+
+    static func notACopy(_ target: String, on host: String, copied: String, source: String, digest: String) -> String {
+        "\(target) on \(host) has sha256 \(copied), \(source) here \(digest): it is not a copy of this volume; remove one of them"
+    }
+
+    static func notCopied(vg: String, partial: String, name: String) -> String {
+        "volume \(vg)/\(partial) is not there: nothing was copied to name \(name)"
+    }
+
     // MARK: LVM and image directories
 
     static let extent = ByteSize.mib(4)

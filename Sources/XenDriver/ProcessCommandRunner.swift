@@ -25,11 +25,25 @@ public struct ProcessCommandRunner: CommandRunner {
     }
 
     public func run(_ argv: [String], stdin: String?, timeout: Duration) async throws -> CommandResult {
+        try await run(argv, input: .text(stdin ?? ""), timeout: timeout)
+    }
+
+    public func run(_ argv: [String], stdinFile: String, timeout: Duration) async throws -> CommandResult {
+        try await run(argv, input: .file(stdinFile), timeout: timeout)
+    }
+
+    /// What a child reads: text written to its stdin pipe, or a file it reads itself.
+    enum Input: Sendable {
+        case text(String)
+        case file(String)
+    }
+
+    private func run(_ argv: [String], input: Input, timeout: Duration) async throws -> CommandResult {
         let env = environment, grace = killGrace
         // Spawning and waiting block a thread: keep that off Swift's cooperative pool.
         return try await withCheckedThrowingContinuation { continuation in
             Thread.detachNewThread {
-                Self.run(argv, stdin: stdin, environment: env, timeout: timeout, grace: grace) {
+                Self.run(argv, input: input, environment: env, timeout: timeout, grace: grace) {
                     continuation.resume(with: $0)
                 }
             }
@@ -41,21 +55,34 @@ public struct ProcessCommandRunner: CommandRunner {
     /// stuck in the kernel (a `dd` onto a device that stopped answering) ends only when
     /// its I/O does; this thread stays behind to reap it.
     static func run(
-        _ argv: [String], stdin: String?, environment: [String: String], timeout: Duration,
+        _ argv: [String], input: Input, environment: [String: String], timeout: Duration,
         grace: Duration, done: (Result<CommandResult, any Error>) -> Void
     ) {
         let deadline = ContinuousClock.now + timeout
         var env = ProcessInfo.processInfo.environment
         for (k, v) in environment { env[k] = v }
         env["LC_ALL"] = "C"
+        var text = ""
+        var file: Int32?
+        switch input {
+        case let .text(t): text = t
+        case let .file(path):
+            let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)
+            guard fd >= 0 else {
+                return done(.failure(SpawnError(program: "\(argv[0]) < \(path)", code: errno)))
+            }
+            file = fd
+        }
         let child: ChildProcess
         do {
-            child = try ChildProcess(argv, environment: env.map { "\($0.key)=\($0.value)" }.sorted(), searchPath: true)
+            child = try ChildProcess(argv, environment: env.map { "\($0.key)=\($0.value)" }.sorted(), searchPath: true, stdinFrom: file)
         } catch {
+            if let file { close(file) }
             return done(.failure(error))
         }
+        if let file { close(file) }
         let started = ContinuousClock.now
-        let output = pump(input: Array((stdin ?? "").utf8), to: child, until: deadline)
+        let output = pump(input: Array(text.utf8), to: child, until: deadline)
         if case let (out, err)? = output, let status = child.waitForExit(until: deadline) {
             log.debug("\(CommandLineText.displayed(argv)): exit \(status) in \((ContinuousClock.now - started).shownElapsed)")
             // A tool's output ends up in messages (xl's complaint names the domain, LVM's

@@ -41,11 +41,43 @@ public enum XenCommands {
     }
 
     public static func migrate(_ d: String, to host: String) throws(XlConfigError) -> [String] {
-        // xl runs `ssh HOST`: a host that looked like an option would reach ssh as one.
+        ["xl", "migrate", try domain(d), try peer(host)]
+    }
+
+    /// Another dom0 as `xl migrate` names it to `ssh`, and as a cold move reaches it.
+    /// xl runs `ssh HOST`: a host that looked like an option would reach ssh as one.
+    static func peer(_ host: String) throws(XlConfigError) -> String {
         try check(
             !host.hasPrefix("-") && !host.isEmpty && host.allSatisfy { $0.isLetter || $0.isNumber || ".-_@:".contains($0) },
             "migration target \(shownValue(host)) is not a host name")
-        return ["xl", "migrate", try domain(d), host]
+        return host
+    }
+
+    /// `ssh -o BatchMode=yes -- HOST WORD…`: a command on another dom0 over the root ssh
+    /// `xl migrate` uses. ssh joins the words into one line for the remote shell, so every
+    /// word must be inert there: only letters, digits and `/+_.=:-`, checked here (volume
+    /// group and volume names are LVM's, which keep to that set).
+    public static func onPeer(_ host: String, _ words: [String]) throws(XlConfigError) -> [String] {
+        for word in words {
+            try check(
+                !word.isEmpty
+                    && word.unicodeScalars.allSatisfy {
+                        $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "/+_.=:-".unicodeScalars.contains($0))
+                    },
+                "\(shownValue(word)) cannot be passed to a remote shell")
+        }
+        return ["ssh", "-o", "BatchMode=yes", "--", try peer(host)] + words
+    }
+
+    /// `blockdev --getsize64 DEVICE`: a logical volume's size in bytes.
+    public static func blockdevSize(_ device: String) throws(XlConfigError) -> [String] {
+        ["blockdev", "--getsize64", try filePath(device, "device")]
+    }
+
+    /// The words a peer runs to write its stdin onto `device`: `dd of=DEVICE bs=4M
+    /// conv=fsync status=none` (every block, zeros too).
+    public static func ddFromStdin(to device: String) throws(XlConfigError) -> [String] {
+        ["dd", "of=\(try filePath(device, "target"))", "bs=4M", "conv=fsync", "status=none"]
     }
 
     public static func shutdown(_ d: String) throws(XlConfigError) -> [String] { ["xl", "shutdown", try domain(d)] }

@@ -4,11 +4,6 @@ import HostModel
 import XenplanBasics
 
 extension XenDriver {
-    /// The name a logical volume is filled under before it becomes `name`. `_` is in no
-    /// name the manifests can give (`NAME.partial` could be another domain's disk), so a
-    /// leftover of an interrupted copy can be removed without a doubt.
-    static func partialVolumeName(_ name: String) -> String { name + "_partial" }
-
     /// A new volume filled from an image: the image checked first (a regular file, the
     /// format it is declared with, no larger than the volume, its SHA-256 when given),
     /// then copied under a temporary name, and only then renamed to `name`. A volume of
@@ -60,7 +55,7 @@ extension XenDriver {
                 throw error
             }
         } else {
-            let partial = Self.partialVolumeName(name)
+            let partial = VolumeState.partialName(name)
             let names = try await volumeNames(in: [container], kind)
             let present = names.contains("\(container)/\(name)")
             if present && !replace {

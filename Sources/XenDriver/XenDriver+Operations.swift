@@ -31,6 +31,12 @@ extension XenDriver {
             try await backup(job)
         case let .restoreVolume(container, name, size, source, replace):
             try await restoreVolume(container: container, name: name, size: size, source: source, replace: replace)
+        case let .receiveVolume(container, name, size):
+            try await receiveVolume(container: container, name: name, size: size)
+        case let .sendVolume(transfer):
+            try await sendVolume(transfer)
+        case let .commitVolume(container, name):
+            try await commitVolume(container: container, name: name)
         case let .createVolumeFromImage(container, name, size, image):
             try await createVolumeFromImage(container: container, name: name, size: size, image: image)
         case let .writeSeed(seed):

@@ -83,11 +83,15 @@ public final class XenDriver: HostDriver {
     @discardableResult
     func run(
         _ argv: [String], operation: String, domain: String? = nil, package: String? = nil,
-        timeout: Duration? = nil
+        timeout: Duration? = nil, stdinFile: String? = nil
     ) async throws -> CommandResult {
         let result: CommandResult
         do {
-            result = try await runner.run(argv, stdin: nil, timeout: timeout ?? deadlines.operation)
+            if let stdinFile {
+                result = try await runner.run(argv, stdinFile: stdinFile, timeout: timeout ?? deadlines.operation)
+            } else {
+                result = try await runner.run(argv, stdin: nil, timeout: timeout ?? deadlines.operation)
+            }
         } catch let error as SpawnError where error.code == ENOENT && package != nil {
             throw failure(operation, domain: domain, "\(error.program) not found on \(hostName): install the \(package!) package")
         } catch {

@@ -24,9 +24,10 @@ public final class ChildProcess: @unchecked Sendable {
     private var exitStatus: Int32?
 
     /// Starts `argv` in a session of its own. `environment` nil keeps this process's;
-    /// `searchPath` looks the program up in `PATH`.
-    public init(_ argv: [String], environment: [String]? = nil, searchPath: Bool) throws(SpawnError) {
-        (pid, stdinFD, stdoutFD, stderrFD) = try Spawn.start(argv, environment: environment, searchPath: searchPath)
+    /// `searchPath` looks the program up in `PATH`; `stdinFrom`, an open descriptor the
+    /// child reads as its stdin (the caller still owns and closes it).
+    public init(_ argv: [String], environment: [String]? = nil, searchPath: Bool, stdinFrom: Int32? = nil) throws(SpawnError) {
+        (pid, stdinFD, stdoutFD, stderrFD) = try Spawn.start(argv, environment: environment, searchPath: searchPath, stdinFrom: stdinFrom)
     }
 
     /// The exit status (or 128 + signal, as a shell reports it) once the child has ended.

@@ -8,4 +8,8 @@
 /// `CommandTimeout`.
 public protocol CommandRunner: Sendable {
     func run(_ argv: [String], stdin: String?, timeout: Duration) async throws -> CommandResult
+    /// Runs `argv` with its standard input read from the file at `stdinFile` (a volume
+    /// sent to another dom0 by `ssh`): the file is opened here and handed to the child,
+    /// never named to a shell.
+    func run(_ argv: [String], stdinFile: String, timeout: Duration) async throws -> CommandResult
 }

@@ -20,9 +20,10 @@ enum Spawn {
 
     /// Starts `argv`; returns its pid and our ends of its stdin, stdout and stderr.
     /// `environment` nil keeps this process's; `searchPath` looks the program up in
-    /// `PATH` (`posix_spawnp`).
+    /// `PATH` (`posix_spawnp`). With `stdinFrom`, the child reads that descriptor instead
+    /// of the stdin pipe (whose end we get is then only to be closed).
     static func start(
-        _ argv: [String], environment: [String]?, searchPath: Bool
+        _ argv: [String], environment: [String]?, searchPath: Bool, stdinFrom: Int32? = nil
     ) throws(SpawnError)
         -> (pid: pid_t, stdin: Int32, stdout: Int32, stderr: Int32)
     {
@@ -40,7 +41,7 @@ enum Spawn {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, inPipe[0], 0)
+        posix_spawn_file_actions_adddup2(&actions, stdinFrom ?? inPipe[0], 0)
         posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
         posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
 

@@ -87,7 +87,7 @@ struct SyntheticLab {
         let observed = lab.hosts.map { files[$0.name]!.hostState(name: $0.name, at: now) }
         let plan = try Planner.plan(lab: past, observed: observed)
         for action in plan.actions {
-            for operation in action.operations { try files[action.host]!.apply(operation, host: action.host, now: now) }
+            for (host, operation) in action.steps { try files[host]!.apply(operation, host: host, now: now) }
         }
         for (name, var file) in files {
             for index in file.domains.indices {

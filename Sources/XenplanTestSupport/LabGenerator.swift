@@ -10,6 +10,8 @@ public struct LabGenerator: Sendable {
     /// Draws for suspend and backups, kept apart so that the labs and steps of a seed
     /// stay what they were before these existed.
     public var extra: SeededRandom
+    /// Draws for cold moves, kept apart for the same reason.
+    public var moves: SeededRandom
     private var serial = 0
 
     public static let domainFiles = ["domains-a.yaml", "domains-b.yaml", "domains-c.yaml"]
@@ -19,6 +21,7 @@ public struct LabGenerator: Sendable {
         "write-config", "remove-config", "block-attach", "network-attach", "destroy",
         "remove-volume", "grow-volume", "discard-migration-copy", "keep-migration-copy",
         "copy-image", "write-seed", "save", "restore", "remove-save", "backup", "restore-volume",
+        "receive-volume", "send-volume", "commit-volume",
     ]
 
     /// Whether a person's unmanaged guest may be given a declared domain's volume (the
@@ -28,6 +31,7 @@ public struct LabGenerator: Sendable {
     public init(seed: UInt64, personsReuseVolumes: Bool = true) {
         random = SeededRandom(seed: seed)
         extra = SeededRandom(seed: seed ^ 0x5EED_BAC0_0F5A_0E13)
+        moves = SeededRandom(seed: seed ^ 0xC01D_0000_3017_E5A1)
         self.personsReuseVolumes = personsReuseVolumes
     }
 
@@ -198,6 +202,10 @@ public struct LabGenerator: Sendable {
             let change = LabChange.setDevices(d.name, hvm: hvm, rate: extra.chance(0.5) ? nil : extra.pick(Self.rates))
             if let next = change.applied(to: lab), Self.comfortable(next) { t.change = change }
         }
+        // A guest on its host's local storage declared on another host, now and then.
+        if moves.chance(0.08), let change = coldMove(in: lab), let next = change.applied(to: lab), Self.comfortable(next) {
+            t.change = change
+        }
         if lab.backups != nil, extra.chance(0.2) {
             t.backupFirst = true
             if extra.chance(0.3), let d = extra.pick(lab.domains.filter { !$0.disks.isEmpty && !$0.noBackups }) {
@@ -263,6 +271,19 @@ public struct LabGenerator: Sendable {
         default:
             return random.chance(0.3) ? random.pick(Set(lab.domains.map(\.file)).sorted()).map(LabChange.dropFile) : nil
         }
+    }
+
+    /// A cold move of a guest whose every disk is an LVM volume, some on its host's local
+    /// pool, to another host with a local LVM pool.
+    private mutating func coldMove(in lab: LabBlueprint) -> LabChange? {
+        let candidates = lab.domains.filter { d in
+            guard let host = d.host, !d.disks.isEmpty else { return false }
+            let pools = d.disks.compactMap { lab.effectivePool(of: $0, in: d) }
+            return pools.count == d.disks.count && pools.allSatisfy({ !$0.kind.isDirectory }) && pools.contains { $0.hosts == [host] }
+        }
+        guard let d = moves.pick(candidates) else { return nil }
+        let targets = lab.hostNames.filter { h in h != d.host && lab.pools.contains { $0.hosts == [h] && !$0.kind.isDirectory } }
+        return moves.pick(targets).map { LabChange.moveCold(d.name, host: $0) }
     }
 
     /// A person's `xl` command on a random host: mostly about declared domains (which may

@@ -64,6 +64,10 @@ public enum LabChange: Hashable, Sendable, CustomStringConvertible {
     case setSuspended(String, Bool)
     /// `type: hvm` with these devices (nil: pv), and the rate of every interface.
     case setDevices(String, hvm: HvmBlueprint?, rate: String?)
+    /// A new declared host for a guest with disks on its host's local pools: each such
+    /// disk declared on the new host's first local LVM pool, and `restart: allowed`, so
+    /// that it moves cold (its volumes copied over).
+    case moveCold(String, host: String)
 
     public var description: String {
         switch self {
@@ -81,6 +85,7 @@ public enum LabChange: Hashable, Sendable, CustomStringConvertible {
         case let .setDevices(d, hvm, rate):
             let guest = hvm.map { "hvm" + ($0.uefi ? " uefi" : " bios") + ($0.cdrom ? " with a CD-ROM" : "") } ?? "pv"
             return "\(d) as \(guest), interfaces at \(rate ?? "any rate")"
+        case let .moveCold(d, h): return "declare \(d) on \(h), its local disks on \(h)'s pool, restart allowed"
         }
     }
 
@@ -131,6 +136,17 @@ public enum LabChange: Hashable, Sendable, CustomStringConvertible {
         case let .setIdentity(name, hostname, nextBoot):
             ok = edit(name) {
                 $0.hostname = hostname; $0.nextBoot = nextBoot
+            }
+        case let .moveCold(name, host):
+            guard let d = next.domain(name), let from = d.host, from != host,
+                let local = next.pools(reachableFrom: host).first(where: { $0.hosts == [host] && !$0.kind.isDirectory })
+            else { return nil }
+            ok = edit(name) { domain in
+                for i in domain.disks.indices where lab.effectivePool(of: domain.disks[i], in: d)?.hosts == [from] {
+                    domain.disks[i].pool = local.name
+                }
+                domain.host = host
+                domain.restartAllowed = true
             }
         case let .dropFile(file):
             ok = next.domains.contains { $0.file == file }

@@ -125,6 +125,28 @@ public enum OperationReplayer {
                 throw Refused(description: "restore-volume: no backup \(source.id) of \(source.domain) on \(hostName)")
             }
             hosts[hi].volumes.append(VolumeState(container: container, name: name, size: size, owned: true))
+        case let .receiveVolume(container, name, size):
+            if hosts[hi].volume(container: container, name: name) != nil {
+                throw Refused(description: "receive-volume: \(container)/\(name) already exists")
+            }
+            let partial = VolumeState.partialName(name)
+            hosts[hi].volumes.removeAll { $0.container == container && $0.name == partial }
+            hosts[hi].volumes.append(VolumeState(container: container, name: partial, size: size))
+        case let .sendVolume(t):
+            if hosts[hi].domain(named: t.domain) != nil { throw Refused(description: "send-volume: \(t.domain) is still on \(hostName)") }
+            guard hosts[hi].volume(container: t.container, name: t.name)?.size == t.size else {
+                throw Refused(description: "send-volume: no \(t.container)/\(t.name) of \(t.size) on \(hostName)")
+            }
+            guard let ti = hosts.firstIndex(where: { $0.name == t.toHost }),
+                hosts[ti].volume(container: t.toContainer, name: t.written)?.size == t.size
+            else { throw Refused(description: "send-volume: no \(t.toContainer)/\(t.written) of \(t.size) on \(t.toHost)") }
+        case let .commitVolume(container, name):
+            let partial = VolumeState.partialName(name)
+            guard let i = hosts[hi].volumes.firstIndex(where: { $0.container == container && $0.name == partial }),
+                hosts[hi].volume(container: container, name: name) == nil
+            else { throw Refused(description: "commit-volume: no \(container)/\(partial), or \(name) exists") }
+            hosts[hi].volumes[i].name = name
+            hosts[hi].volumes[i].owned = true
         case let .setMemory(name, target):
             let i = try domainIndex(name)
             if target > hosts[hi].domains[i].memoryStaticMax { throw Refused(description: "xl mem-set \(name): above static-max") }

@@ -9,6 +9,8 @@ public final class RecordingCommandRunner: CommandRunner, @unchecked Sendable {
         public var argv: [String]
         public var stdin: String?
         public var timeout: Duration
+        /// The file the command read as its stdin (`run(_:stdinFile:timeout:)`).
+        public var stdinFile: String? = nil
     }
 
     private let lock = NSLock()
@@ -35,6 +37,13 @@ public final class RecordingCommandRunner: CommandRunner, @unchecked Sendable {
     public func run(_ argv: [String], stdin: String?, timeout: Duration) async throws -> CommandResult {
         lock.withLock {
             recorded.append(Invocation(argv: argv, stdin: stdin, timeout: timeout))
+            return responses.last { argv.starts(with: $0.prefix) }?.result ?? fallback
+        }
+    }
+
+    public func run(_ argv: [String], stdinFile: String, timeout: Duration) async throws -> CommandResult {
+        lock.withLock {
+            recorded.append(Invocation(argv: argv, stdin: nil, timeout: timeout, stdinFile: stdinFile))
             return responses.last { argv.starts(with: $0.prefix) }?.result ?? fallback
         }
     }

@@ -90,6 +90,19 @@ import Testing
             operation: #"{"createVolume":{"container":"vg99","name":"x","size":{"kib":1048576}}}"#, rule: "volumeGroups",
             detail: "create-volume vg99/x: volume group vg99 is listed, but this session's hello did not name it"),
         Case(
+            name: "receiving a copy into a volume group the policy does not list",
+            operation: #"{"receiveVolume":{"container":"vg76","name":"web-root","size":{"kib":1048576}}}"#, rule: "volumeGroups",
+            detail: "receive-volume vg76/web-root: volume group vg76 is not listed"),
+        Case(
+            name: "naming a copy in a volume group the policy does not list",
+            operation: #"{"commitVolume":{"container":"vg76","name":"web-root"}}"#, rule: "volumeGroups",
+            detail: "commit-volume vg76/web-root: volume group vg76 is not listed"),
+        Case(
+            name: "sending a volume of a volume group the policy does not list",
+            operation:
+                #"{"sendVolume":{"_0":{"domain":"web","container":"vg76","name":"web-root","size":{"kib":1048576},"toHost":"cpt18","toContainer":"vg18","toName":"web-root","alreadyCopied":false}}}"#,
+            rule: "volumeGroups", detail: "send-volume vg76/web-root: volume group vg76 is not listed"),
+        Case(
             name: "an image file outside the listed directories",
             operation: #"{"createVolume":{"container":"/etc","name":"x","size":{"kib":1048576}}}"#, rule: "imageDirectories",
             detail: "create-volume /etc/x.img: directory /etc is not listed"),

@@ -73,6 +73,17 @@ struct AgentRefusalTests {
         return valid.replacingOccurrences(of: old, with: new)
     }
     /// A valid restore-volume (but for the session) with one piece replaced.
+    /// A valid send-volume (a cold move's copy) with one piece of it replaced.
+    static func sendVolume(replacing old: String, with new: String) -> String {
+        let valid =
+            #"{"sendVolume":{"_0":{"domain":"web","container":"vg18","name":"web-root","size":{"kib":8388608},"toHost":"cpt76","toContainer":"vg76","toName":"web-root","alreadyCopied":false}}}"#
+        return valid.replacingOccurrences(of: old, with: new)
+    }
+    /// A valid receive-volume with one piece of it replaced.
+    static func receiveVolume(replacing old: String, with new: String) -> String {
+        #"{"receiveVolume":{"container":"vg18","name":"web-root","size":{"kib":8388608}}}"#.replacingOccurrences(of: old, with: new)
+    }
+
     static func restoreVolume(replacing old: String, with new: String) -> String {
         let valid =
             #"{"restoreVolume":{"container":"vg18","name":"web-root","size":{"kib":8388608},"source":{"domain":"web","id":"20261202T013000Z","path":"/srv/backup/xenplan-backups/web/20261202T013000Z/xvda.img.zst","compressed":true,"sha256":"3f2a6f5a0c1a9a8e7b1c3d5e7f90a1b2c3d4e5f60718293a4b5c6d7e8f901234"},"replace":false}}"#
@@ -299,6 +310,39 @@ struct AgentRefusalTests {
         Case("restore-volume with a sha256 in capitals", perform(restoreVolume(replacing: "3f2a6f5a", with: "3F2A6F5A")), .invalidField),
         Case("restore-volume from outside the hello's pools", perform(restoreVolume(replacing: "", with: "")), .invalidField),
         Case("restore-volume replace not a boolean", perform(restoreVolume(replacing: #""replace":false"#, with: #""replace":"yes""#)), .badRequest),
+        Case("send-volume of a domain with a path", perform(sendVolume(replacing: #""domain":"web""#, with: #""domain":"../web""#)), .invalidField),
+        Case(
+            "send-volume from a directory", perform(sendVolume(replacing: #""container":"vg18""#, with: #""container":"/srv/images""#)),
+            .invalidField),
+        Case("send-volume of a volume starting with -", perform(sendVolume(replacing: #""name":"web-root""#, with: #""name":"-rf""#)), .invalidField),
+        Case("send-volume of size zero", perform(sendVolume(replacing: #""kib":8388608"#, with: #""kib":0"#)), .invalidField),
+        Case(
+            "send-volume to a host that is an ssh option",
+            perform(sendVolume(replacing: #""toHost":"cpt76""#, with: #""toHost":"-oProxyCommand=sh""#)), .invalidField),
+        Case(
+            "send-volume to a host with a space", perform(sendVolume(replacing: #""toHost":"cpt76""#, with: #""toHost":"cpt76 reboot""#)),
+            .invalidField),
+        Case(
+            "send-volume into a volume group with a slash",
+            perform(sendVolume(replacing: #""toContainer":"vg76""#, with: #""toContainer":"vg/../x""#)),
+            .invalidField),
+        Case(
+            "send-volume into a partial name", perform(sendVolume(replacing: #""toName":"web-root""#, with: #""toName":"web-root_partial""#)),
+            .invalidField),
+        Case(
+            "send-volume into a name too long with its partial suffix",
+            perform(sendVolume(replacing: #""toName":"web-root""#, with: #""toName":""# + String(repeating: "w", count: 120) + #"""#)),
+            .invalidField),
+        Case(
+            "send-volume alreadyCopied not a boolean", perform(sendVolume(replacing: #""alreadyCopied":false"#, with: #""alreadyCopied":"no""#)),
+            .badRequest),
+        Case(
+            "receive-volume into a directory", perform(receiveVolume(replacing: #""container":"vg18""#, with: #""container":"/srv/images""#)),
+            .invalidField),
+        Case("receive-volume of a name with a semicolon", perform(receiveVolume(replacing: "web-root", with: "web;reboot")), .invalidField),
+        Case("receive-volume over 1 PiB", perform(receiveVolume(replacing: #""kib":8388608"#, with: #""kib":1099511627777"#)), .invalidField),
+        Case("commit-volume of a name with a slash", perform(#"{"commitVolume":{"container":"vg18","name":"../web-root"}}"#), .invalidField),
+        Case("commit-volume of a partial name", perform(#"{"commitVolume":{"container":"vg18","name":"web-root_partial"}}"#), .invalidField),
         Case("lock without owner", #"{"type":"lock","id":7}"#, .badRequest),
         Case("lock owner with pid 0", #"{"type":"lock","id":7,"owner":"# + owner.replacingOccurrences(of: "42", with: "0") + "}", .invalidField),
         Case("second hello", #"{"type":"hello","id":7,"versions":[2],"host":"cpt18"}"#, .outOfOrder),
@@ -430,6 +474,39 @@ struct AgentRefusalTests {
             (
                 Self.config(replacing: #""nics":[]"#, with: #""nics":[{"bridge":"xenbr0","vifname":"vif7.0"}]"#),
                 "operation.writeConfig._0.nics[0].vifname: 'vif7.0' is not an interface name other than vifD.N"
+            ),
+        ] {
+            #expect(throws: ProtocolError(id: .number(7), .invalidField, message)) {
+                try AgentRequest.parse(Data(Self.perform(line).utf8))
+            }
+        }
+    }
+
+    /// A cold move's copies as a client writes them are read back exactly, and a value that
+    /// breaks a rule is named by its path in the request.
+    @Test func coldMoveCopiesAreCheckedFieldByField() throws {
+        let send = try AgentRequest.parse(Data(Self.perform(Self.sendVolume(replacing: "", with: "")).utf8))
+        #expect(
+            send.kind
+                == .perform(
+                    .sendVolume(
+                        VolumeTransfer(
+                            domain: "web", container: "vg18", name: "web-root", size: .gib(8), toHost: "cpt76", toContainer: "vg76",
+                            toName: "web-root"))))
+        let receive = try AgentRequest.parse(Data(Self.perform(Self.receiveVolume(replacing: "", with: "")).utf8))
+        #expect(receive.kind == .perform(.receiveVolume(container: "vg18", name: "web-root", size: .gib(8))))
+        for (line, message) in [
+            (
+                Self.sendVolume(replacing: #""toHost":"cpt76""#, with: #""toHost":"-oProxyCommand=sh""#),
+                "operation.sendVolume._0.toHost: '-oProxyCommand=sh' is not a host name"
+            ),
+            (
+                Self.sendVolume(replacing: #""toName":"web-root""#, with: #""toName":"web-root_partial""#),
+                "operation.sendVolume._0.toName: 'web-root_partial' ends in _partial, the suffix of a volume being copied"
+            ),
+            (
+                Self.receiveVolume(replacing: #""container":"vg18""#, with: #""container":"/srv/images""#),
+                "operation.receiveVolume.container: '/srv/images' is not a volume group name (1 to 127 of A-Z, a-z, 0-9, '+', '_', '.', '-', not starting with '-', not '.' or '..')"
             ),
         ] {
             #expect(throws: ProtocolError(id: .number(7), .invalidField, message)) {

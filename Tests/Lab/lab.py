@@ -365,7 +365,8 @@ STEPS = [
     ("resume", "6-backup", "g1 resumed from its save file: running again with the same memory, the file gone"),
     ("grow", "8-grow", "g5's logical volume declared 48 -> 64 MiB while it runs: lvextend, and the running guest is told (xenstore's sectors of its disk)"),
     ("reboot", "8-grow", "dom0 b reboots: xenbr0 comes back from xenplan's ifupdown file, g2 does not (xendomains is off in the lab): apply starts it, then the plan is empty"),
-    ("final", "8-grow", "plan --detailed-exitcode says No changes (exit 0)"),
+    ("move", "9-move", "g5 declared on b, its disk on b's volume group: blocked without --allow-restart; with it, moved cold (its LV copied a -> b over ssh, same sha256), the old LV kept on a"),
+    ("final", "9-move", "plan --detailed-exitcode says No changes (exit 0)"),
 ]
 
 # What each step must leave: name -> (host, memory target MiB, vCPUs online)
@@ -382,7 +383,8 @@ EXPECTED = {
     "resume": {"g1": ("a", 192, 1), "g2": ("b", 128, 1), "g4": ("a", 96, 1), "g5": ("a", 96, 1)},
     "grow": {"g1": ("a", 192, 1), "g2": ("b", 128, 1), "g4": ("a", 96, 1), "g5": ("a", 96, 1)},
     "reboot": {"g1": ("a", 192, 1), "g2": ("b", 128, 1), "g4": ("a", 96, 1), "g5": ("a", 96, 1)},
-    "final": {"g1": ("a", 192, 1), "g2": ("b", 128, 1), "g4": ("a", 96, 1), "g5": ("a", 96, 1)},
+    "move": {"g1": ("a", 192, 1), "g2": ("b", 128, 1), "g4": ("a", 96, 1), "g5": ("b", 96, 1)},
+    "final": {"g1": ("a", 192, 1), "g2": ("b", 128, 1), "g4": ("a", 96, 1), "g5": ("b", 96, 1)},
 }
 
 # The step after `create` (real only): the configuration `xenplan config` prints for one
@@ -453,17 +455,18 @@ def golden_problems(name, want, cfg):
 
 
 # Guests that differ from the scenario's defaults (static-max 256 MiB, one disk on the
-# shared pool): those made from images, with their seed disk after their own.
+# shared pool): those made from images, with their seed disk after their own. g5's disk is
+# in the volume group of the dom0 it runs on (`vg{host}`: it moves cold from a to b).
 STATIC_MAX = {"g4": 128, "g5": 128}
 # Steps the one-dom0 variant leaves out: a move to b, and b's reboot.
-TWO_HOST_STEPS = ("migrate", "reboot")
+TWO_HOST_STEPS = ("migrate", "reboot", "move")
 # The first line of the ifupdown files xenplan owns (`BridgeFile.marker`).
 BRIDGE_FILE_MARKER = "# Written by xenplan for a bridge it manages; rewritten by xenplan: edit the manifests, not this file."
 # Step grow: g5's volume before and after, and its disk's backend (xvda: devid 51712).
 GROW_MIB = (48, 64)
 G5_DEVID = 51712
 DISKS = {"g4": ["/srv/lab/images/g4-root.img", "/var/lib/xenplan/seed/g4.iso"],
-         "g5": ["/dev/vga/g5-root", "/var/lib/xenplan/seed/g5.iso"]}
+         "g5": ["/dev/vg{host}/g5-root", "/var/lib/xenplan/seed/g5.iso"]}
 
 # The images of step 5, made by the runner in the share (same bytes on both dom0s):
 # a 24 MiB raw image and the same content as qcow2. Filled in by `make_images`.
@@ -512,13 +515,14 @@ def render(step_dir, dest, connections, sims, only_a=False):
     for key, value in SUBSTITUTIONS.items():
         domains = domains.replace(key, value)
     if only_a:
-        domains = domains.replace("host: b", "host: a")
+        domains = domains.replace("host: b", "host: a").replace("pool: localb", "pool: local").replace("hosts: [a, b]", "hosts: [a]")
     (dest / "domains.yaml").write_text(domains)
     if only_a:
         # The one-dom0 variant: host b is not declared; the pool is a's alone.
         text = (dest / "hosts.yaml").read_text()
         (dest / "hosts.yaml").write_text(text.split("\n  b:\n")[0] + "\n")
         lab = (dest / "lab.yaml").read_text().replace("hosts: [a, b], shared: true", "hosts: [a]")
+        lab = "\n".join(l for l in lab.splitlines() if "hosts: [b]" not in l) + "\n"
         (dest / "lab.yaml").write_text(lab)
 
 
@@ -646,6 +650,8 @@ class Scenario:
             notes += self.reboot_b(directory)
         elif name == "backup":
             notes += self.backup_restore(directory)
+        elif name == "move":
+            notes += self.cold_move(directory)
         elif name == "suspend":
             free_before = self.free_mib("a")
             notes.append(self.apply(name, directory))
@@ -874,6 +880,70 @@ class Scenario:
         notes.append("g5 running again: " + self.apply("backup", self.manifests("6-backup")))
         return notes
 
+    def cold_move(self, directory):
+        """g5 moves cold from a to b: a random pattern written over its whole logical volume
+        on a before, then read independently on both dom0s after (lvs, sha256sum, xl list)."""
+        real = self.kind == "real"
+        a, b = self.dom0s.get("a"), self.dom0s.get("b")
+        notes = []
+        if real:
+            # The busybox guest has no block driver: nothing but this writes the volume.
+            before = a.ssh(f"dd if=/dev/urandom of=/dev/vga/g5-root bs=1M count={GROW_MIB[1]} conv=fsync status=none && "
+                           "sha256sum /dev/vga/g5-root", check=True, timeout=300).stdout.split()[0]
+            notes.append(f"random pattern over the whole /dev/vga/g5-root ({GROW_MIB[1]} MiB): sha256 {before[:16]}…")
+        p, _ = self.xenplan("plan", directory)
+        blocked = next((l.strip() for l in p.stdout.splitlines() if "! blocked" in l and "g5" in l), "")
+        if p.returncode != 0 or "--allow-restart" not in blocked:
+            raise StepFailed(f"plan without --allow-restart does not say g5's move is blocked (exit {p.returncode}):\n{p.stdout[-2000:]}")
+        notes.append(f"plan without --allow-restart: {blocked[:160]}…")
+        p, _ = self.xenplan("plan", directory, "--allow-restart")
+        line = next((l.strip() for l in p.stdout.splitlines() if l.strip().startswith("→ move") and "g5" in l and "a → b" in l), "")
+        if p.returncode != 0 or f"cold: shut down, copy 1 volume ({GROW_MIB[1]} MiB) over ssh, start on b" not in line:
+            raise StepFailed(f"plan --allow-restart has no cold move of g5 (exit {p.returncode}):\n{p.stdout[-2000:]}")
+        notes.append(f"plan --allow-restart: {line}")
+        notes.append(self.apply("move", directory, "--allow-restart"))
+        if real:
+            there = b.ssh("lvs --noheadings --units b --nosuffix -o lv_name,lv_size,lv_tags vgb; echo @@; sha256sum /dev/vgb/g5-root; "
+                          "echo @@; xl list g5 >/dev/null 2>&1; echo $?", check=True, timeout=300).stdout
+            lvs, digest, listed = there.split("@@")
+            rows = {l.split()[0]: l.split()[1:] for l in lvs.splitlines() if l.strip()}
+            if rows.get("g5-root", [None])[0] != str(GROW_MIB[1] * 1024 * 1024) or "xenplan" not in " ".join(rows.get("g5-root", [])):
+                raise StepFailed(f"lvs vgb on b after the move: {rows}")
+            if any("partial" in n for n in rows):
+                raise StepFailed(f"a partial volume is left on b: {sorted(rows)}")
+            if digest.split()[0] != before:
+                raise StepFailed(f"sha256sum /dev/vgb/g5-root on b {digest.split()[0][:16]}… differs from a's before the move {before[:16]}…")
+            if listed.strip() != "0":
+                raise StepFailed("xl list on b does not show g5")
+            notes.append(f"on b: lvs vgb/g5-root {GROW_MIB[1]} MiB tagged xenplan, nothing partial; sha256sum /dev/vgb/g5-root = the pattern's; xl list shows g5")
+            here = a.ssh("lvs --noheadings -o lv_name vga; echo @@; sha256sum /dev/vga/g5-root; echo @@; "
+                         "xl list g5 >/dev/null 2>&1; echo $?", check=True, timeout=300).stdout
+            lvs, digest, listed = here.split("@@")
+            if "g5-root" not in lvs.split():
+                raise StepFailed(f"the old volume is gone from a: lvs vga {lvs.split()}")
+            if digest.split()[0] != before:
+                raise StepFailed("the old volume on a changed during the move")
+            if listed.strip() == "0":
+                raise StepFailed("xl list on a still shows g5")
+            notes.append("on a: lvs vga still has g5-root (an orphan), unchanged (sha256sum); xl list g5: no such domain")
+        else:
+            files = {f.name[: -len(".live.json")]: json.loads(f.read_text()) for f in Path(self.state_dir).glob("*.live.json")}
+            vga, vgb = files["a"]["storage"]["vga"], files["b"]["storage"]["vgb"]
+            if "g5-root" not in vgb["volumes"] or "g5-root" not in vgb.get("owned", []) or any("partial" in v for v in vgb["volumes"]):
+                raise StepFailed(f"the simulated b's vgb after the move: {vgb}")
+            if "g5-root" not in vga["volumes"]:
+                raise StepFailed(f"the old volume is gone from the simulated a: {sorted(vga['volumes'])}")
+            held, copied = vga.get("contents", {}).get("g5-root"), vgb.get("contents", {}).get("g5-root")
+            if held is not None and copied != held:
+                raise StepFailed(f"the simulated copy holds {copied}, a's volume {held}")
+            notes.append("simulated hosts: vgb/g5-root on b, tagged, same content digest as vga/g5-root, which stays on a")
+        p, _ = self.xenplan("plan", directory, "--detailed-exitcode")
+        orphan = next((l.strip() for l in p.stdout.splitlines() if "! orphan" in l and "vga/g5-root" in l), "")
+        if p.returncode != 0 or not orphan:
+            raise StepFailed(f"the plan after the move (exit {p.returncode}) does not report vga/g5-root as an orphan:\n{p.stdout[-2000:]}")
+        notes.append(f"plan after the move: exit 0; {orphan}")
+        return notes
+
     def wait_booted(self, names, limit=180):
         """Waits (bounded) for each guest's console log to show its init's `up` line."""
         start = time.monotonic()
@@ -1031,7 +1101,7 @@ def check(guests, expected, real):
                 problems.append(f"{name}: actual memory {g['actual_mib']} MiB, target {target}")
             if g["static_max_mib"] != STATIC_MAX.get(name, 256):
                 problems.append(f"{name}: static-max {g['static_max_mib']} MiB, expected {STATIC_MAX.get(name, 256)}")
-            if g["disks"] != DISKS.get(name, [f"/srv/lab/images/{name}-root.img"]):
+            if g["disks"] != [d.format(host=g["host"]) for d in DISKS.get(name, [f"/srv/lab/images/{name}-root.img"])]:
                 problems.append(f"{name}: disks {g['disks']}")
             if len(g["nics"]) != 1 or g["nics"][0][0] != "xenbr0":
                 problems.append(f"{name}: nics {g['nics']}")

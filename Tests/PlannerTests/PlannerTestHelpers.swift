@@ -27,7 +27,7 @@ func noticeLines(_ plan: Plan) -> [String] {
 func applying(_ plan: Plan, to hosts: [HostState]) throws -> [HostState] {
     var hosts = hosts
     for action in plan.actions {
-        for op in action.operations { try OperationReplayer.apply(op, on: action.host, to: &hosts) }
+        for (host, op) in action.steps { try OperationReplayer.apply(op, on: host, to: &hosts) }
     }
     return hosts
 }

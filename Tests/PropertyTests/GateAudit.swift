@@ -39,8 +39,9 @@ enum GateAudit {
         var seen: Set<VolumeKey> = []
         for host in before {
             for key in volumeKeys(host, lab: lab) where !afterVolumes.contains(key) && seen.insert(key).inserted {
-                // A snapshot is a backup's scratch copy, not data.
-                if key.volume.hasSuffix(BackupJob.snapshotSuffix) { continue }
+                // A snapshot is a backup's scratch copy, a `_partial` volume half a copy
+                // an interrupted fill left: neither is data.
+                if key.volume.hasSuffix(BackupJob.snapshotSuffix) || key.volume.hasSuffix(VolumeState.partialSuffix) { continue }
                 if policyCovers(volume: key.volume, lab: lab), !backedUp.volumes.contains(key.volume) {
                     problems.append("volume \(key) was removed without the backup its policy asks for")
                 }

@@ -44,12 +44,15 @@ struct PropertyStatistics: Sendable {
     var refusedAfterDisturbance = 0
     /// Backups that `xenplan backup` and the safety net made.
     var backupsMade = 0
+    /// Cold moves carried out to the end.
+    var coldMoves = 0
 
     static func + (a: Self, b: Self) -> Self {
         Self(
             steps: a.steps + b.steps, applies: a.applies + b.applies, operations: a.operations + b.operations,
             refusals: a.refusals + b.refusals, disturbed: a.disturbed + b.disturbed, actions: a.actions + b.actions,
-            refusedAfterDisturbance: a.refusedAfterDisturbance + b.refusedAfterDisturbance, backupsMade: a.backupsMade + b.backupsMade)
+            refusedAfterDisturbance: a.refusedAfterDisturbance + b.refusedAfterDisturbance, backupsMade: a.backupsMade + b.backupsMade,
+            coldMoves: a.coldMoves + b.coldMoves)
     }
 }
 
@@ -132,7 +135,7 @@ enum LabProperty {
     ) async -> [String] {
         var problems: [String] = []
         func applyOnce(disturbed: Bool) async -> ApplyResult? {
-            guard let before = try? world.snapshot() else {
+            guard let before = try? world.snapshot(), let filesBefore = try? world.files() else {
                 problems.append("cannot read the hosts")
                 return nil
             }
@@ -152,6 +155,10 @@ enum LabProperty {
             problems += world.monitor.drain()
             if let after = try? world.snapshot() {
                 problems += GateAudit.check(before: before, after: after, lab: lab, gates: t.gates)
+            }
+            statistics.coldMoves += result.report?.done.filter { $0.kind == .move }.count ?? 0
+            if let filesAfter = try? world.files() {
+                problems += MoveAudit.check(result.report, before: filesBefore, after: filesAfter, gates: t.gates)
             }
             return result
         }

@@ -53,7 +53,7 @@ import XenplanTestSupport
             "property suite: \(seeds.count) cases, \(statistics.steps) steps, \(statistics.applies) applies, "
                 + "\(statistics.actions) actions, \(statistics.operations) host operations checked, "
                 + "\(statistics.disturbed) disturbed (\(statistics.refusedAfterDisturbance) then refused), \(statistics.refusals) refused plans, "
-                + "\(statistics.backupsMade) backups made by `backup` runs, "
+                + "\(statistics.backupsMade) backups made by `backup` runs, \(statistics.coldMoves) cold moves, "
                 + "in \(ContinuousClock.now - started)")
         if Self.survey {
             for (c, failure) in failures.sorted(by: { $0.0.seed < $1.0.seed }) {

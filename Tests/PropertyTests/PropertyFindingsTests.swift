@@ -196,4 +196,21 @@ import XenplanTestSupport
                     change: .move("d1", host: "h2"), outOfBand: [OutOfBandChange(host: "h1", argv: ["rm-config", "d1"])])
             ])
     }
+
+    /// A suspended guest on h1's local pool, declared on h2 (its disk on h2's local pool,
+    /// restart allowed) and then running: it used to be resumed on h1 with no word of the
+    /// move, which only the next apply made (seed 777092). It is now resumed where its
+    /// file is and moved cold in the same apply.
+    @Test func aSuspendedGuestDeclaredElsewhereOnLocalStorageMovesColdOnceResumed() async {
+        var lab = Self.twoHosts
+        lab.pools.append(PoolBlueprint(name: "local-h2", kind: .lvm(volumeGroup: "vg-h2"), hosts: ["h2"], shared: false))
+        lab.domains = [Self.domain("d1", host: "h1", pool: "local-h1", stopped: false)]
+        await Self.expectHolds(
+            lab,
+            [
+                LabTransition(change: .setSuspended("d1", true)),
+                LabTransition(change: .moveCold("d1", host: "h2")),
+                LabTransition(change: .setSuspended("d1", false)),
+            ])
+    }
 }

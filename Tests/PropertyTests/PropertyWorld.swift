@@ -118,6 +118,15 @@ final class PropertyWorld: @unchecked Sendable {
 
     /// Every host, read in one step under all their locks.
     func snapshot() throws -> [HostState] { try monitor.snapshot().states }
+
+    /// Every host's file (with what its volumes hold), read in one step under all their locks.
+    func files() throws -> [String: SimHostFile] {
+        let store = SimStore(directory: state)
+        let hosts = initialLab.hosts.map(\.name)
+        return try store.withLocks(hosts) { _ in
+            try Dictionary(uniqueKeysWithValues: hosts.map { ($0, try SimHostFile.decode(Data(contentsOf: store.liveURL($0)))) })
+        }
+    }
 }
 
 /// The loader refused a lab the generator thought valid: a bug in one or the other.

@@ -62,5 +62,8 @@ import XenplanTestSupport
         func run(_ argv: [String], stdin: String?, timeout: Duration) async throws -> CommandResult {
             throw CommandTimeout(argv: argv, timeout: timeout)
         }
+        func run(_ argv: [String], stdinFile: String, timeout: Duration) async throws -> CommandResult {
+            throw CommandTimeout(argv: argv, timeout: timeout)
+        }
     }
 }

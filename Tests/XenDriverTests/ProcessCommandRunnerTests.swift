@@ -17,6 +17,22 @@ import XenplanTestSupport
         #expect(result.status == 1)
     }
 
+    /// A volume sent to another dom0 is read by the child itself: its stdin is the file.
+    @Test func aFileCanBeAChildsStdin() async throws {
+        let dir = try TemporaryDirectory.create("stdin-file")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("volume").path
+        let content = String(repeating: "volume bytes ", count: 100_000)
+        try Data(content.utf8).write(to: URL(fileURLWithPath: file))
+        let result = try await ProcessCommandRunner().run(["cat"], stdinFile: file, timeout: Self.ample)
+        #expect(result.status == 0)
+        #expect(result.stdout == content)
+        let missing = await #expect(throws: SpawnError.self) {
+            try await ProcessCommandRunner().run(["cat"], stdinFile: dir.appendingPathComponent("none").path, timeout: Self.ample)
+        }
+        #expect(missing?.description == "cannot run cat < \(dir.appendingPathComponent("none").path): No such file or directory")
+    }
+
     /// Children spawned at the same time must not hold each other's pipes: a short
     /// command finishes while a long one started beside it still runs.
     @Test func concurrentChildrenDoNotInheritEachOthersPipes() async throws {
@@ -91,7 +107,7 @@ import XenplanTestSupport
         await withCheckedContinuation { continuation in
             Thread.detachNewThread {
                 let start = ContinuousClock.now
-                ProcessCommandRunner.run(argv, stdin: nil, environment: [:], timeout: timeout, grace: grace) {
+                ProcessCommandRunner.run(argv, input: .text(""), environment: [:], timeout: timeout, grace: grace) {
                     continuation.resume(returning: ($0, ContinuousClock.now - start))
                 }
             }

@@ -86,4 +86,32 @@ import XenplanBasics
             Heartbeat.activity(of: action([.restoreVolume(container: "vg18", name: "web-root", size: .gib(8), source: source, replace: false)]))
                 == "restoring web-root from backup 20261202T013000Z")
     }
+
+    /// A cold move says which volume it copies, from the step the executor reported on.
+    @Test func aColdMoveSaysWhichVolumeItCopies() {
+        let root = VolumeTransfer(
+            domain: "db", container: "vga", name: "db-root", size: .gib(8), toHost: "b", toContainer: "vgb", toName: "db-root")
+        var data = root
+        data.name = "db-data"
+        data.toName = "db-data"
+        data.size = .gib(2)
+        let move = PlannedAction(
+            id: 3, kind: .move, host: "a", domain: "db", targetHost: "b", summary: "", reason: "", disruption: .restart,
+            operations: [
+                .receiveVolume(container: "vgb", name: "db-root", size: .gib(8)), .receiveVolume(container: "vgb", name: "db-data", size: .gib(2)),
+                .shutdown(domain: "db", timeoutSeconds: 60), .sendVolume(root), .sendVolume(data),
+                .commitVolume(container: "vgb", name: "db-root"), .commitVolume(container: "vgb", name: "db-data"), .removeConfig(name: "db"),
+                .create(domain: "db"),
+            ],
+            operationHosts: ["b", "b", "a", "a", "a", "b", "b", "a", "b"])
+        #expect(Heartbeat.activity(of: move) == "waiting for db to shut down (up to 60 s, then xl destroy)")
+        #expect(Heartbeat.activity(of: move, step: 3) == "copying vga/db-root (8 GiB) to b over ssh (volume 1 of 2)")
+        #expect(Heartbeat.activity(of: move, step: 4) == "copying vga/db-data (2 GiB) to b over ssh (volume 2 of 2)")
+        #expect(Heartbeat.activity(of: move, step: 5) == "xl create db")
+        var beat = Heartbeat()
+        beat.started(move, at: .seconds(0))
+        beat.performing(3, step: 4)
+        #expect(
+            beat.due(at: .seconds(10)).map { "\($0.action.id) \($0.activity)" } == ["3 copying vga/db-data (2 GiB) to b over ssh (volume 2 of 2)"])
+    }
 }

@@ -23,6 +23,9 @@ public struct PoolSpec: Hashable, Sendable {
         self.locations = locations
     }
 
+    /// A `dir` pool: its volumes are image files.
+    public var isDirectory: Bool { kind.isDirectory }
+
     /// The name observation uses for this pool's container: the volume group, or the directory.
     public var container: String {
         switch kind {
@@ -38,4 +41,8 @@ public struct PoolSpec: Hashable, Sendable {
         case let .dir(path): return (path.hasSuffix("/") ? path : path + "/") + volume + ".img"
         }
     }
+}
+
+extension PoolSpec.Kind {
+    public var isDirectory: Bool { if case .dir = self { true } else { false } }
 }

@@ -44,7 +44,3 @@ struct BackupDisks {
         }
     }
 }
-
-extension PoolSpec {
-    var isDirectory: Bool { if case .dir = kind { true } else { false } }
-}

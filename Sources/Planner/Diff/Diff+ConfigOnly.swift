@@ -13,6 +13,10 @@ extension Diff {
             startElsewhere(d, config, from: c, to: h, clearing: nil)
             return
         }
+        if move == .cold(to: h) {
+            moveCold(d, config, from: c, to: h, stopping: nil, configured: true)
+            return
+        }
         var wanted = desiredConfig(d, on: c, observedNics: known, uuid: config.uuid)
         if case let .blocked(why) = move {
             notice(.migrationBlocked, host: c, domain: d.name, why)

@@ -35,6 +35,10 @@ extension Diff {
             startElsewhere(d, known, from: o, to: h, clearing: s)
             return
         }
+        if move == .cold(to: h) {
+            moveCold(d, known, from: o, to: h, stopping: s, configured: config != nil)
+            return
+        }
         var configDue = config.map { !Normalize.sameConfig(desired: wanted, observed: $0) } ?? false
         if config == nil {
             add(

@@ -94,3 +94,77 @@ extension Diff {
         ledger[d.name] = Ledger.Entry(host: to, usage: usage, up: true)
     }
 }
+
+extension Diff {
+    /// A declared domain on `from` (running, shut down or crashed, or only a configuration)
+    /// whose disks are on pools `to` does not reach, moved cold (`MigrationDecision.cold`):
+    /// one action whose steps run on both hosts. On `to`, a partial volume for each copy;
+    /// on `from`, the guest shut down (or its dead copy cleared) and each volume sent over
+    /// ssh and checked; on `to`, the copies named (and grown to their declared size); on
+    /// `from`, its configuration removed; on `to`, the guest configured and started. The
+    /// target's memory and vCPUs are reserved for the whole action, the source's given back
+    /// when it completes. The old volumes stay on `from`, orphans until `--allow-data-loss`.
+    /// `configured`: `from` has xenplan's configuration of it (or will have, when the move
+    /// follows another action there).
+    mutating func moveCold(
+        _ d: DomainSpec, _ config: DomainConfig, from: String, to: String, stopping s: DomainState?, configured: Bool
+    ) {
+        let move = ColdMove(d, disks: config.disks, from: from, to: to, desired: desired, observed: observed)
+        let known = config.nics.map { NicState(bridge: $0.bridge, mac: $0.mac ?? "", ip: $0.ip) }
+        let wanted = desiredConfig(d, on: to, observedNics: s?.nics ?? known, uuid: config.uuid)
+        // Volumes of the target the copies do not make (a disk on a shared pool it
+        // reaches, a disk added in the manifests) are made as for any start there.
+        let copied = Set(move.copies.map(\.to))
+        let others = desired.resolveDisks(d, on: to).filter { $0.volume.map { !copied.contains($0) } ?? true }
+        for c in move.copies { volumes.desired.insert(c.to) }
+        var deps = planVolumes(d, disks: others, on: to) + bridgeDeps(d, on: to)
+        deps += move.copies.compactMap { graph.volumeDraft[VolumeKey(container: $0.to.container, name: VolumeState.partialName($0.to.name))] }
+
+        var steps: [(String, HostOperation)] = []
+        for c in move.copies where !c.existing {
+            steps.append((to, .receiveVolume(container: c.to.container, name: c.to.name, size: c.size)))
+        }
+        let up = s?.state.isUp ?? false
+        if up {
+            steps.append((from, .shutdown(domain: d.name, timeoutSeconds: d.shutdownTimeout)))
+        } else if s != nil {
+            steps.append((from, .destroy(domain: d.name)))
+        }
+        for c in move.copies {
+            let transfer = VolumeTransfer(
+                domain: d.name, container: c.from.container, name: c.from.name, size: c.size, toHost: to,
+                toContainer: c.to.container, toName: c.to.name, alreadyCopied: c.existing)
+            steps.append((from, .sendVolume(transfer)))
+        }
+        for c in move.copies where !c.existing { steps.append((to, .commitVolume(container: c.to.container, name: c.to.name))) }
+        // Only now that every copy is whole and named there: the source's configuration
+        // goes (a plan after an interruption before this still finds the guest there).
+        if configured { steps.append((from, .removeConfig(name: d.name))) }
+        steps.append((to, .writeConfig(wanted)))
+        steps.append((to, .create(domain: d.name)))
+        // Grown last, live: a copy is the source's size until the guest runs, so that a
+        // move interrupted before the start can check it against the source again.
+        for c in move.copies where c.declared > c.size && !Normalize.sameMemory(c.declared, c.size) {
+            steps.append((to, .growVolume(container: c.to.container, name: c.to.name, size: c.declared)))
+        }
+
+        let usage = Resources(memory: Planner.footprint(of: d), vcpus: d.vcpus)
+        let current = ledger[d.name]?.usage ?? Resources()
+        let restart = d.restart == .allowed ? "restart: allowed" : "--allow-restart"
+        let pools = Set(move.copies.compactMap { desired.pool(container: $0.from.container, reachedBy: from)?.name }).sorted()
+        var draft = Draft(
+            kind: .move, host: from, domain: d.name, targetHost: to,
+            summary: "\(from) → \(to), " + move.summary(shutdown: up, to: to),
+            reason: "declared on \(to), \(up ? "runs" : "is") on \(from); pool\(pools.count == 1 ? "" : "s") \(pools.joined(separator: ", ")) "
+                + "\(pools.count == 1 ? "is" : "are") not reached by \(to) (\(restart)); the old volumes are kept on \(from)",
+            disruption: .restart, operations: steps.map(\.1), operationHosts: steps.map(\.0),
+            deps: deps, takeHost: to, take: usage, releaseHost: from, release: current)
+        draft.leavesVolumes = move.copies.map { c in
+            OrphanCandidate(key: c.from, host: from, domain: d.name, after: nil, why: "was disk \(c.vdev) of \(d.name), copied to \(to)")
+        }
+        add(draft)
+        clearedConfigs.insert("\(from)/\(d.name)")
+        finalHost[d.name] = to
+        ledger[d.name] = Ledger.Entry(host: to, usage: usage, up: true)
+    }
+}

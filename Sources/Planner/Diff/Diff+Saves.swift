@@ -154,7 +154,9 @@ extension Diff {
         if host != h {
             reason +=
                 "; declared on \(h), which cannot restore it: "
-                + (moves == .live(to: h) ? "it moves there live once it runs" : "it stays here (see why in the migration-blocked notice)")
+                + (moves == .live(to: h)
+                    ? "it moves there live once it runs"
+                    : moves == .cold(to: h) ? "it moves there cold once it runs" : "it stays here (see why in the migration-blocked notice)")
         } else if let from = configHost, from != h {
             reason += "; declared on \(h), which sees the file and reaches its disks: restored there directly"
         }
@@ -168,6 +170,9 @@ extension Diff {
         ledger[d.name] = Ledger.Entry(host: host, usage: usage, up: true)
         // Restored where its file is, then moved to its declared host in the same apply,
         // as any running guest declared elsewhere is.
+        if case let .cold(to) = moves, let restored {
+            moveCold(d, wanted, from: host, to: to, stopping: restored, configured: true)
+        }
         if case let .live(to) = moves, let restored {
             let (after, _, _) = migrateLive(d, restored, from: host, to: to, usage: usage, restarting: false, volumeDeps: [])
             let there = desiredConfig(d, on: to, observedNics: restored.nics, uuid: restored.uuid)

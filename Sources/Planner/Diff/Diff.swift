@@ -45,6 +45,7 @@ struct Diff {
     mutating func run() throws(PlanRefusal) {
         noteDesiredVolumes()
         planBridges()
+        planLeftoverPartials()
         planUndeclared()
         planUndeclaredSaves()
         planInterruptedSaves()
@@ -74,21 +75,42 @@ struct Diff {
     @discardableResult
     mutating func add(_ draft: Draft) -> Int {
         var d = draft
-        d.operations = configs.withSeeds(d.operations, on: d.host)
+        withSeeds(&d)
         // A configuration rewritten without a disk lets that disk's volume go.
-        for case let .writeConfig(config) in d.operations {
-            guard let index = observed.hosts[d.host], let old = index.config(config.name) else { continue }
+        for (host, op) in d.steps {
+            guard case let .writeConfig(config) = op, let index = observed.hosts[host], let old = index.config(config.name) else { continue }
             let kept = Set(config.disks.map(\.target))
             for disk in old.disks where !kept.contains(disk.target) {
                 guard let key = index.volumeByTarget[disk.target] else { continue }
                 d.leavesVolumes.append(
                     OrphanCandidate(
-                        key: key, host: d.host, domain: config.name, after: nil,
+                        key: key, host: host, domain: config.name, after: nil,
                         why: "was disk \(Normalize.vdev(disk.vdev)) of \(config.name)"))
             }
         }
         ledger.book(d)
         return graph.add(d)
+    }
+
+    /// The seed files the draft's steps need, each on the host of its step.
+    private func withSeeds(_ d: inout Draft) {
+        guard let hosts = d.operationHosts else {
+            d.operations = configs.withSeeds(d.operations, on: d.host)
+            return
+        }
+        var operations: [HostOperation] = []
+        var placed: [String] = []
+        var start = 0
+        while start < d.operations.count {
+            var end = start
+            while end < d.operations.count && hosts[end] == hosts[start] { end += 1 }
+            let run = configs.withSeeds(Array(d.operations[start..<end]), on: hosts[start])
+            operations += run
+            placed += Array(repeating: hosts[start], count: run.count)
+            start = end
+        }
+        d.operations = operations
+        d.operationHosts = placed
     }
 
     mutating func notice(_ kind: NoticeKind, host: String?, domain: String?, _ message: String) {

@@ -13,6 +13,8 @@ struct Draft {
     var reason: String
     var disruption: Disruption
     var operations: [HostOperation]
+    /// The host of each operation when they run on more than one (`PlannedAction.operationHosts`).
+    var operationHosts: [String]?
     var waitsForBalloon = false
     /// Indices of drafts that must complete first.
     var deps: [Int] = []
@@ -25,6 +27,11 @@ struct Draft {
     var release = Resources()
     /// Volumes nothing uses once this action is done (orphan candidates).
     var leavesVolumes: [OrphanCandidate] = []
+
+    /// Each operation with the host it runs on.
+    var steps: [(host: String, operation: HostOperation)] {
+        operations.enumerated().map { i, op in (operationHosts.flatMap { i < $0.count ? $0[i] : nil } ?? host, op) }
+    }
 
     var isTaker: Bool { takeHost != nil && (take.memory.kib > 0 || take.vcpus > 0) }
 }

@@ -5,8 +5,10 @@ import XenplanBasics
 /// Whether a declared domain that exists moves to the host it is declared on, and how:
 /// decided here and nowhere else. A running guest moves live when nothing stands in the
 /// way. One that is not running moves by being cleared where it is and started there,
-/// when that host reaches all its disks and has its bridges. Anything else stays where it
-/// is, saying why when it was meant to move. After an interrupted migration, `survivor`
+/// when that host reaches all its disks and has its bridges. One whose disks are on pools
+/// the other host does not reach moves cold when it may restart: shut down, its volumes
+/// copied, started there (`ColdMove`). Anything else stays where it is, saying why when it
+/// was meant to move. After an interrupted migration, `survivor`
 /// says which copy is the domain.
 enum MigrationDecision: Equatable {
     /// Declared where it is, or not asked to move (declared stopped, or not running and
@@ -16,6 +18,9 @@ enum MigrationDecision: Equatable {
     case live(to: String)
     /// Not running: cleared on its host and started on `to`.
     case startsElsewhere(to: String)
+    /// Shut down (when it runs), its volumes copied to `to`, started there: its disks are on
+    /// pools `to` does not reach, and it may restart.
+    case cold(to: String)
     /// Declared on another host but cannot get there: it stays, for the reason given.
     case blocked(String)
 
@@ -27,15 +32,31 @@ enum MigrationDecision: Equatable {
     ) -> MigrationDecision {
         guard target != source, d.state == .running else { return .stays }
         guard s.state.isUp else {
-            return canStart(known, d, from: source, to: target, desired: desired, observed: observed) ? .startsElsewhere(to: target) : .stays
+            if canStart(known, d, from: source, to: target, desired: desired, observed: observed) { return .startsElsewhere(to: target) }
+            let cold = ColdMove(d, disks: known.disks, from: source, to: target, desired: desired, observed: observed)
+            return cold.problems.isEmpty && !cold.copies.isEmpty && mayRestart(d, desired) ? .cold(to: target) : .stays
         }
         let problems = liveProblems(d, s, from: source, to: target, desired: desired, observed: observed)
         guard problems.isEmpty else {
+            let disks = s.disks.map { DomainConfig.Disk(vdev: $0.vdev, target: $0.target, readOnly: $0.readOnly) }
+            let cold = ColdMove(d, disks: disks, from: source, to: target, desired: desired, observed: observed)
+            let why = "\(d.name) is declared on \(target) but runs on \(source) and cannot move live: " + problems.joined(separator: "; ")
+            guard cold.problems.isEmpty, !cold.copies.isEmpty else {
+                // What stands in the way of a cold move besides what stops the live one.
+                let more = cold.problems.filter { !problems.contains($0) }
+                return .blocked(why + (more.isEmpty ? "" : "; nor cold: " + more.joined(separator: "; ")) + "; it stays on \(source)")
+            }
+            if mayRestart(d, desired) { return .cold(to: target) }
             return .blocked(
-                "\(d.name) is declared on \(target) but runs on \(source) and cannot move live: "
-                    + problems.joined(separator: "; ") + "; it stays on \(source)")
+                why + "; it stays on \(source): a cold move (shut down, copy its volumes to \(target), start there) "
+                    + "needs restart: allowed or --allow-restart")
         }
         return .live(to: target)
+    }
+
+    /// A cold move shuts the guest down: a restart it must allow.
+    private static func mayRestart(_ d: DomainSpec, _ desired: DesiredState) -> Bool {
+        d.restart == .allowed || desired.options.allowRestart
     }
 
     /// For a domain known only by its configuration on `source`, declared on `target`.
@@ -46,6 +67,10 @@ enum MigrationDecision: Equatable {
         guard target != source else { return .stays }
         if d.state == .running, canStart(config, d, from: source, to: target, desired: desired, observed: observed) {
             return .startsElsewhere(to: target)
+        }
+        if d.state == .running, mayRestart(d, desired) {
+            let cold = ColdMove(d, disks: config.disks, from: source, to: target, desired: desired, observed: observed)
+            if cold.problems.isEmpty && !cold.copies.isEmpty { return .cold(to: target) }
         }
         return .blocked(
             "\(d.name) is declared on \(target) but exists only as a configuration on \(source) (not running): "

@@ -49,15 +49,19 @@ extension Planner {
                 keys.insert("host/\(t)")
                 domain(a.domain, on: t)
             }
-            for op in a.operations {
+            for (h, op) in a.steps {
                 switch op {
-                case let .createVolume(c, n, _), let .growVolume(c, n, _): keys.insert("volume/\(a.host)/\(c)/\(n)")
-                case let .removeVolume(c, n): keys.insert("volume/\(a.host)/\(c)/\(n)")
-                case let .createBridge(name, _, _): keys.insert("bridge/\(a.host)/\(name)")
-                case let .writeBridgeFile(file): keys.insert("bridge-file/\(a.host)/\(file.bridge)")
-                case let .removeBridgeFile(bridge): keys.insert("bridge-file/\(a.host)/\(bridge)")
-                case let .backup(job): for d in job.disks { keys.insert("volume/\(a.host)/\(d.container)/\(d.volume)") }
-                case let .restoreVolume(c, n, _, _, _): keys.insert("volume/\(a.host)/\(c)/\(n)")
+                case let .createVolume(c, n, _), let .growVolume(c, n, _): keys.insert("volume/\(h)/\(c)/\(n)")
+                case let .removeVolume(c, n): keys.insert("volume/\(h)/\(c)/\(n)")
+                case let .createBridge(name, _, _): keys.insert("bridge/\(h)/\(name)")
+                case let .writeBridgeFile(file): keys.insert("bridge-file/\(h)/\(file.bridge)")
+                case let .removeBridgeFile(bridge): keys.insert("bridge-file/\(h)/\(bridge)")
+                case let .backup(job): for d in job.disks { keys.insert("volume/\(h)/\(d.container)/\(d.volume)") }
+                case let .restoreVolume(c, n, _, _, _): keys.insert("volume/\(h)/\(c)/\(n)")
+                case let .receiveVolume(c, n, _), let .commitVolume(c, n):
+                    keys.insert("volume/\(h)/\(c)/\(n)")
+                    keys.insert("volume/\(h)/\(c)/\(VolumeState.partialName(n))")
+                case let .sendVolume(t): keys.insert("volume/\(h)/\(t.container)/\(t.name)")
                 default: break
                 }
             }

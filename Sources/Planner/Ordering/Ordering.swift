@@ -43,7 +43,7 @@ struct Ordering {
                 PlannedAction(
                     id: position, kind: d.kind, host: d.host, domain: d.domain, targetHost: d.targetHost,
                     summary: d.summary, reason: reason, disruption: d.disruption, operations: d.operations,
-                    dependsOn: deps, waitsForBalloon: d.waitsForBalloon))
+                    operationHosts: d.operationHosts, dependsOn: deps, waitsForBalloon: d.waitsForBalloon))
             effects[position] = (d.takeHost.map { ($0, d.take) }, d.releaseHost.map { ($0, d.release) })
         }
         return (actions, effects)
@@ -84,7 +84,7 @@ struct Ordering {
             if d.isTaker, let h = d.takeHost, limits[h] != nil {
                 extra[i] += scheduler.claim(d.take, on: h)
             }
-            if d.kind == .migrate {
+            if d.kind == .migrate || d.kind == .move {
                 for h in [d.host, d.targetHost].compactMap({ $0 }) {
                     var recent = migrationSlots[h] ?? []
                     if recent.count >= slots { extra[i].append(recent[recent.count - slots]) }

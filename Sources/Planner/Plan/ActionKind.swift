@@ -16,6 +16,8 @@ public enum ActionKind: String, Codable, Hashable, Sendable, CaseIterable {
     case attachNic = "attach-nic"
     case detachNic = "detach-nic"
     case migrate
+    /// A cold move: shut down on one host, its volumes copied to the other, started there.
+    case move
     case restart
     case stop
     case destroy
@@ -47,7 +49,7 @@ public enum ActionKind: String, Codable, Hashable, Sendable, CaseIterable {
         case .growVolume, .setMemory, .setVcpus, .setScheduler, .attachDisk, .detachDisk, .attachNic, .detachNic,
             .restart, .writeConfig, .recoverMigration, .bridgeFile:
             return "~"
-        case .migrate: return "→"
+        case .migrate, .move: return "→"
         case .stop, .destroy, .removeVolume, .removeStaleConfig, .suspend, .removeSave: return "-"
         }
     }
@@ -67,6 +69,7 @@ public enum ActionKind: String, Codable, Hashable, Sendable, CaseIterable {
         case .attachDisk, .attachNic: return "attach"
         case .detachDisk, .detachNic: return "detach"
         case .migrate: return "migrate"
+        case .move: return "move"
         case .restart: return "restart"
         case .stop: return "stop"
         case .destroy: return "destroy"

@@ -11,7 +11,7 @@ extension Plan {
             {
                 return "action #\(position) is \(Self.describe(saved)) in the saved plan, but \(Self.describe(now)) in a plan made now"
             }
-            if saved.operations != now.operations {
+            if saved.operations != now.operations || saved.operationHosts != now.operationHosts {
                 return "action #\(position) \(Self.describe(saved)) would perform other operations than a plan made now does"
             }
             return "action #\(position) \(Self.describe(saved)) is ordered differently from a plan made now (it depends on "
@@ -30,7 +30,8 @@ extension Plan {
 
     static func same(_ a: PlannedAction, _ b: PlannedAction) -> Bool {
         a.kind == b.kind && a.host == b.host && a.domain == b.domain && a.targetHost == b.targetHost
-            && a.disruption == b.disruption && a.operations == b.operations && a.dependsOn == b.dependsOn
+            && a.disruption == b.disruption && a.operations == b.operations && a.operationHosts == b.operationHosts
+            && a.dependsOn == b.dependsOn
             && a.waitsForBalloon == b.waitsForBalloon
     }
 

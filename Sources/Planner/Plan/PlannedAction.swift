@@ -18,6 +18,10 @@ public struct PlannedAction: Codable, Hashable, Sendable {
     public var disruption: Disruption
     /// Exactly what the executor performs on `host`, in order.
     public var operations: [HostOperation]
+    /// For an action whose operations run on more than one host (a cold move: the volumes
+    /// received on the target, sent from the source, the guest started on the target):
+    /// the host of each operation, as many as `operations`. Absent: all run on `host`.
+    public var operationHosts: [String]?
     /// Ids of the actions that must have completed first.
     public var dependsOn: [Int]
     /// A memory decrease: the step completes only when the domain's actual memory has
@@ -27,7 +31,7 @@ public struct PlannedAction: Codable, Hashable, Sendable {
     public init(
         id: Int, kind: ActionKind, host: String, domain: String? = nil, targetHost: String? = nil,
         summary: String, reason: String, disruption: Disruption, operations: [HostOperation],
-        dependsOn: [Int] = [], waitsForBalloon: Bool = false
+        operationHosts: [String]? = nil, dependsOn: [Int] = [], waitsForBalloon: Bool = false
     ) {
         self.id = id
         self.kind = kind
@@ -38,7 +42,17 @@ public struct PlannedAction: Codable, Hashable, Sendable {
         self.reason = reason
         self.disruption = disruption
         self.operations = operations
+        self.operationHosts = operationHosts
         self.dependsOn = dependsOn
         self.waitsForBalloon = waitsForBalloon
+    }
+}
+
+extension PlannedAction {
+    /// Each operation with the host it runs on, in order.
+    public var steps: [(host: String, operation: HostOperation)] {
+        operations.enumerated().map { i, op in
+            (operationHosts.flatMap { i < $0.count ? $0[i] : nil } ?? host, op)
+        }
     }
 }

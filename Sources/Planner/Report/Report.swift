@@ -40,7 +40,7 @@ struct Report {
             let stops = a.operations.contains { if case .shutdown = $0 { true } else { false } }
             switch a.kind {
             case .create, .start: if a.host == host && starts { delta += 1 }
-            case .migrate:
+            case .migrate, .move:
                 if a.host == host { delta -= 1 }
                 if a.targetHost == host { delta += 1 }
             case .stop, .destroy: if a.host == host && stops { delta -= 1 }

@@ -103,12 +103,12 @@ struct PlanText {
     }
 
     private func lines(for action: PlannedAction, on host: String, nameWidth: Int) -> [String] {
-        let arriving = action.kind == .migrate && action.targetHost == host && action.host != host
+        let arriving = (action.kind == .migrate || action.kind == .move) && action.targetHost == host && action.host != host
         let label = Self.label(action.kind)
         let name = (action.domain ?? "").padding(toLength: nameWidth, withPad: " ", startingAt: 0)
         let symbol = colored(action.kind.symbol, for: action.disruption)
         var summary = action.summary
-        if arriving { summary = "arrives from \(action.host)" }
+        if arriving { summary = "arrives from \(action.host)" + (action.kind == .move ? ", cold (its volumes copied here)" : "") }
         var result = ["  \(symbol) \(label.padding(toLength: 9, withPad: " ", startingAt: 0)) \(name)  \(summary)  [\(action.disruption.rawValue)]"]
         if !action.reason.isEmpty && !arriving {
             result.append(style.dim("      why: \(action.reason)"))
@@ -170,6 +170,7 @@ struct PlanText {
         let live = plan.actions.filter { $0.disruption == .live }.count
         add(live, "to change live")
         add(count(.migrate), "to migrate")
+        add(count(.move), "to move cold")
         add(count(.restart), "to restart")
         add(count(.stop), "to stop")
         add(count(.suspend), "to suspend")

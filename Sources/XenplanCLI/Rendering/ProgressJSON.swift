@@ -1,5 +1,6 @@
 import Executor
 import Foundation
+import HostModel
 import Planner
 import XenplanBasics
 
@@ -37,6 +38,10 @@ final class ProgressJSON: ExecutionObserver, @unchecked Sendable {
     func didSkip(_ action: PlannedAction, because reason: SkipReason) { emit(.skipped, action) { $0.message = reason.description } }
     func balloonHolds(_ action: PlannedAction, domain: String, holds: ByteSize, target: ByteSize) {
         ticker?.learnt(action, Heartbeat.balloon(domain: domain, holds: holds, target: target))
+    }
+
+    func willPerform(_ operation: HostOperation, step: Int, on host: String, of action: PlannedAction) {
+        ticker?.performing(action, step: step)
     }
 
     func willWaitForBalloon(_ action: PlannedAction, domain: String, target: ByteSize) {

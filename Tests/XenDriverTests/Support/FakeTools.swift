@@ -28,6 +28,11 @@ final class FakeTools: CommandRunner, @unchecked Sendable {
         return result
     }
 
+    func run(_ argv: [String], stdinFile: String, timeout: Duration) async throws -> CommandResult {
+        if lock.withLock({ absent.contains(argv[0]) }) { throw SpawnError(program: argv[0], code: ENOENT) }
+        return try await recorder.run(argv, stdinFile: stdinFile, timeout: timeout)
+    }
+
     /// The file a file-writing tool writes; nil for the others, and for block devices.
     static func output(_ argv: [String]) -> String? {
         switch argv.first {
