@@ -937,6 +937,10 @@ class Scenario:
             if held is not None and copied != held:
                 raise StepFailed(f"the simulated copy holds {copied}, a's volume {held}")
             notes.append("simulated hosts: vgb/g5-root on b, tagged, same content digest as vga/g5-root, which stays on a")
+        if real:
+            # A PV kernel brings every possible vCPU up and takes the extra ones down late in
+            # its boot: the plan is read once g5 has booted on b.
+            notes.append(self.wait_booted(["g5"], on="b"))
         p, _ = self.xenplan("plan", directory, "--detailed-exitcode")
         orphan = next((l.strip() for l in p.stdout.splitlines() if "! orphan" in l and "vga/g5-root" in l), "")
         if p.returncode != 0 or not orphan:
@@ -944,12 +948,15 @@ class Scenario:
         notes.append(f"plan after the move: exit 0; {orphan}")
         return notes
 
-    def wait_booted(self, names, limit=180):
-        """Waits (bounded) for each guest's console log to show its init's `up` line."""
+    def wait_booted(self, names, limit=180, on=None):
+        """Waits (bounded) for each guest's console log to show its init's `up` line (on
+        dom0 `on` only, when given: a guest that ran elsewhere before has an older log there)."""
         start = time.monotonic()
         waiting = list(names)
         while waiting and time.monotonic() - start < limit:
             for d in self.dom0s.values():
+                if on and d.name != on:
+                    continue
                 p = d.ssh("cd /var/log/xen/console 2>/dev/null && grep -l -a 'xenplan-lab guest .* up:' guest-*.log", timeout=60)
                 seen = {line.strip()[len("guest-"):-len(".log")] for line in p.stdout.splitlines()}
                 waiting = [n for n in waiting if n not in seen]
