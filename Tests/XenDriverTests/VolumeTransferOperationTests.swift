@@ -13,6 +13,15 @@ import XenplanTestSupport
 @Suite struct VolumeTransferOperationTests {
     static let digest = "3f2a6f5a0c1a9a8e7b1c3d5e7f90a1b2c3d4e5f60718293a4b5c6d7e8f901234"
     static let other = String(repeating: "0", count: 64)
+    /// `lvs` reports vg18/web-root_partial of `kib` KiB, as an earlier step left it.
+    static func partialVolume(of h: DriverHarness, kib: Int) {
+        h.runner.respond(
+            to: ["lvs"],
+            with: CommandResult(
+                status: 0,
+                stdout: #"{"report":[{"lv":[{"lv_name":"web-root_partial","vg_name":"vg18","lv_size":""# + "\(kib).00" + #"","lv_tags":""}]}]}"#))
+    }
+
     static let lvs = ["lvs", "--reportformat", "json", "--units", "k", "--nosuffix", "-o", "lv_name,vg_name,lv_size,lv_tags", "vg18"]
     static let ssh = ["ssh", "-o", "BatchMode=yes", "--", "cpt76"]
     /// `old-test` is dying on cpt18's recorded hypervisor (as good as gone); its volume is 4 GiB.
@@ -135,11 +144,7 @@ import XenplanTestSupport
     @Test func aLeftoverPartialVolumeIsReplacedAndAnExistingVolumeNeverWritten() async throws {
         let h = try DriverHarness()
         defer { h.cleanup() }
-        h.runner.respond(
-            to: ["lvs"],
-            with: CommandResult(
-                status: 0,
-                stdout: #"{"report":[{"lv":[{"lv_name":"web-root_partial","vg_name":"vg18","lv_size":"1048576.00","lv_tags":""}]}]}"#))
+        Self.partialVolume(of: h, kib: 1_048_576)
         try await h.driver.perform(.receiveVolume(container: "vg18", name: "web-root", size: .gib(4)))
         #expect(
             h.runner.commands == [
@@ -153,11 +158,7 @@ import XenplanTestSupport
     @Test func aCheckedCopyTakesItsNameAndTheTag() async throws {
         let h = try DriverHarness()
         defer { h.cleanup() }
-        h.runner.respond(
-            to: ["lvs"],
-            with: CommandResult(
-                status: 0,
-                stdout: #"{"report":[{"lv":[{"lv_name":"web-root_partial","vg_name":"vg18","lv_size":"4194304.00","lv_tags":""}]}]}"#))
+        Self.partialVolume(of: h, kib: 4_194_304)
         try await h.driver.perform(.commitVolume(container: "vg18", name: "web-root"))
         #expect(
             h.runner.commands == [
