@@ -40,6 +40,14 @@ for entry in "${labs[@]}"; do
     printf '%-40s %10s %10s %12s\n' "$name" "$median" "${sorted[0]}" "$((peak / 1024))"
 done
 echo
+# Where the time of the largest plan goes: each phase as `--verbose` reports it (one run).
+big=$out/lab-200x10000
+printf '%-40s %10s\n' "plan of 200 hosts x 10000 domains: phase" "ms"
+"$bin/xenplan" plan "$big/manifests" --state-dir "$big/state" -v 2>&1 >/dev/null |
+    sed -n 's/^\[[ 0-9.]* s\] plan: \([a-z ]*\) in \([0-9.]*\) \(m\{0,1\}s\).*/\1 \2 \3/p' |
+    awk '{ unit = $NF; value = $(NF - 1); $NF = ""; $(NF - 1) = ""; ms = (unit == "s") ? value * 1000 : value;
+           printf "%-40s %10d\n", $0, ms }'
+echo
 # Hostile manifests must be refused quickly whatever they hold.
 printf '%-40s %10s %12s %6s\n' "hostile manifest (validate)" "ms" "peak RSS MB" "exit"
 for fixture in 37-alias-bomb 38-deep-nesting 39-twenty-digit-numbers 40-size-too-large 41-non-utf8 \

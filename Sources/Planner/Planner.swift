@@ -17,6 +17,18 @@ public enum Planner {
     /// Throws `PlanRefusal` when the manifests ask for more than the hosts have, or when
     /// no order of the actions fits (two full hosts that must swap domains).
     public static func plan(lab: Lab, observed: [HostState], options: PlanOptions = PlanOptions()) throws(PlanRefusal) -> Plan {
+        // Fingerprinting every observed object depends on the observation alone: it runs
+        // beside the planning proper.
+        let (prints, planned) = concurrently(
+            { fingerprints(of: observed) },
+            { Result { () throws(PlanRefusal) -> Plan in try actions(lab: lab, observed: observed, options: options) } })
+        var plan = try planned.get()
+        plan.fingerprints = prints
+        return plan
+    }
+
+    /// The plan without the fingerprints of what was observed.
+    private static func actions(lab: Lab, observed: [HostState], options: PlanOptions) throws(PlanRefusal) -> Plan {
         let desired = DesiredState(lab: lab, options: options)
         let recovery = MigrationRecovery(observed: ObservedState(observed, desired: desired))
         var diff = Diff(desired: desired, recovery: recovery)
@@ -60,12 +72,11 @@ public enum Planner {
         }
 
         actions = namingSafetyNetBackups(actions)
-        let prints = fingerprints(of: observed)
         let summaries = objectSummaries(of: observed, where: summarized(actions: actions, notices: notices).contains)
         let notChecked = report.nPlusOneNotChecked
         return Plan(
             lab: lab.name, manifestHash: lab.contentHash, actions: actions, notices: notices,
             hosts: hostUsage, nPlusOne: notChecked == nil ? report.nPlusOne() : [], nPlusOneNotChecked: notChecked,
-            fingerprints: prints, objectSummaries: summaries, madeWith: options.flags)
+            objectSummaries: summaries, madeWith: options.flags)
     }
 }

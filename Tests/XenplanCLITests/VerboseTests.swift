@@ -36,6 +36,10 @@ import XenplanTestSupport
             Self.logLines(verbose.stderr).sorted() == [
                 "observe: host cpt18 read in T: domains 11, configurations 10, volumes 17",
                 "observe: host cpt76 read in T: domains 6, configurations 4, volumes 15",
+                "plan: hosts observed in T",
+                "plan: manifests read in T: 5 files, 15 domains",
+                "plan: planned in T: 10 actions, 3 notices",
+                "plan: printed in T",
             ], "\(verbose.stderr)")
 
         let applied = try Binary.run(

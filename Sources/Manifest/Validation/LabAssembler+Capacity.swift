@@ -6,8 +6,9 @@ import XenplanBasics
 extension LabAssembler {
     mutating func checkGroups() {
         let hostCount = hosts.count
+        let byGroup = domainIndices(by: \.group)
         for group in groups.values.sorted(by: { $0.name < $1.name }) {
-            let members = domains.filter { $0.spec.group == group.name }
+            let members = (byGroup[group.name] ?? []).map { domains[$0] }
             if group.spread {
                 if members.count > hostCount {
                     diagnostics.append(.spreadTooLarge(group.name, members: members.count, hosts: hostCount, at: group.locations["spread"]))
@@ -49,8 +50,9 @@ extension LabAssembler {
 
     /// Simulated hosts describe their machine (`sim:`), so their capacity is known now.
     mutating func checkHostCapacity() {
+        let byHost = domainIndices(by: \.host)
         for host in hosts.values.sorted(by: { $0.name < $1.name }) where host.connection == .sim {
-            let running = domains.filter { $0.spec.host == host.name && $0.spec.state == .running }
+            let running = (byHost[host.name] ?? []).map { domains[$0] }.filter { $0.spec.state == .running }
             guard !running.isEmpty else { continue }
             if let memory = host.simMemory, memory > host.dom0Memory {
                 let capacity = memory - host.dom0Memory
@@ -67,6 +69,16 @@ extension LabAssembler {
                 }
             }
         }
+    }
+
+    /// The positions in `domains` of each value of `key`, in domain order: one pass, so
+    /// that checking every host or group does not walk every domain again.
+    private func domainIndices(by key: KeyPath<DomainSpec, String?>) -> [String: [Int]] {
+        var result: [String: [Int]] = [:]
+        for index in domains.indices {
+            if let value = domains[index].spec[keyPath: key] { result[value, default: []].append(index) }
+        }
+        return result
     }
 
     /// One note per domain counted, so the user sees which ones to move or shrink.

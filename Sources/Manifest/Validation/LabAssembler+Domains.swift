@@ -4,6 +4,7 @@ extension LabAssembler {
     /// Applies defaults to every domain, then checks what each domain refers to: host,
     /// group, pools, bridges, and its own limits (memory ≤ maxmem, vcpus ≤ maxvcpus).
     mutating func resolveDomains() {
+        domains.reserveCapacity(declaredDomains.count)
         for declared in declaredDomains {
             var resolved = applyDefaults(declared)
             checkLimits(resolved)

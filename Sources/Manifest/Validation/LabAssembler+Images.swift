@@ -87,7 +87,7 @@ extension LabAssembler {
     /// An image is only read; a volume xenplan manages is written (and may be removed):
     /// one file cannot be both.
     mutating func checkImagesAreNotVolumes() {
-        let managed = managedVolumes()
+        let managed = managedVolumes
         for image in images.values.sorted(by: { $0.name < $1.name }) where !unresolvedImages.contains(image.name) {
             guard let owner = managed[Syntax.deviceIdentity(image.path)] else { continue }
             diagnostics.append(

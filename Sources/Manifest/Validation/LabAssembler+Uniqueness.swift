@@ -11,11 +11,12 @@ extension LabAssembler {
         var vifnames: [String: (domain: String, location: SourceLocation)] = [:]
         var volumes: [String: (label: String, location: SourceLocation)] = [:]
         var devices: [String: (domain: String, readOnly: Bool, location: SourceLocation)] = [:]
-        let managed = managedVolumes()
+        let managed = managedVolumes
 
-        for d in domains {
-            let domain = d.spec.name
-            for nic in d.nics {
+        // By index: a resolved domain is large, and copying each one costs more than the checks.
+        for index in domains.indices {
+            let domain = domains[index].spec.name
+            for nic in domains[index].nics {
                 if let mac = nic.mac {
                     if let first = macs[mac.value] {
                         diagnostics.append(.duplicateMAC(mac.value, domain: domain, at: mac.location, first: first))
@@ -45,7 +46,7 @@ extension LabAssembler {
                     }
                 }
             }
-            for (disk, declared) in zip(d.spec.disks, d.declared.disks ?? []) {
+            for (disk, declared) in zip(domains[index].spec.disks, domains[index].declared.disks ?? []) {
                 if let pool = disk.pool, disk.path == nil, !disk.name.isEmpty {
                     let key = "\(pool)\u{0}\(disk.volumeName(domain: domain))"
                     let label = "disk '\(disk.name)' of domain '\(domain)'"
@@ -76,24 +77,25 @@ extension LabAssembler {
 
 extension LabAssembler {
     /// Every volume xenplan manages for a declared disk, by device key: the volume a
-    /// `path:` disk must never reach.
-    func managedVolumes() -> [String: (domain: String, disk: String, location: SourceLocation)] {
-        var result: [String: (domain: String, disk: String, location: SourceLocation)] = [:]
-        for d in domains {
-            for (disk, declared) in zip(d.spec.disks, d.declared.disks ?? []) where disk.path == nil {
+    /// `path:` disk must never reach. Computed once, after the domains are resolved.
+    mutating func findManagedVolumes() {
+        var result: [String: ManagedVolume] = [:]
+        for index in domains.indices {
+            let name = domains[index].spec.name
+            for (disk, declared) in zip(domains[index].spec.disks, domains[index].declared.disks ?? []) where disk.path == nil {
                 guard let poolName = disk.pool, let pool = pools[poolName], !disk.name.isEmpty else { continue }
-                let key = Syntax.deviceIdentity(pool.devicePath(volume: disk.volumeName(domain: d.spec.name)))
-                if result[key] == nil { result[key] = (d.spec.name, disk.name, declared.name?.location ?? declared.location) }
+                let key = Syntax.deviceIdentity(pool.devicePath(volume: disk.volumeName(domain: name)))
+                if result[key] == nil { result[key] = (name, disk.name, declared.name?.location ?? declared.location) }
             }
         }
-        return result
+        managedVolumes = result
     }
 }
 
 extension Diagnostic {
     static func pathIsManagedVolume(
         _ path: String, domain: String, at location: SourceLocation,
-        owner: (domain: String, disk: String, location: SourceLocation)
+        owner: LabAssembler.ManagedVolume
     ) -> Diagnostic {
         .error(
             "device \(path) of domain '\(domain)' is the volume of disk '\(owner.disk)' of domain '\(owner.domain)', which xenplan manages: one guest's disk must not be another's",

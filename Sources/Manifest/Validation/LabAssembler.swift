@@ -30,6 +30,10 @@ struct LabAssembler {
     var defaultPoolByHost: [String: String] = [:]
     var defaultPoolForAllHosts: String?
     var domains: [ResolvedDomain] = []
+    /// Filled by `findManagedVolumes`, once the domains are resolved.
+    var managedVolumes: [String: ManagedVolume] = [:]
+    /// The domain and disk a managed volume belongs to, and where the disk is declared.
+    typealias ManagedVolume = (domain: String, disk: String, location: SourceLocation)
     /// The top-level `backups:` as written, and as resolved in `resolveBackups`.
     var declaredLabBackups: DeclaredBackups?
     var labBackups: BackupPolicy?
@@ -57,6 +61,7 @@ struct LabAssembler {
         assembler.mergeLabSSHKeys()
         assembler.resolveDomains()
         assembler.resolveBackups()
+        assembler.findManagedVolumes()
         assembler.checkImagesAreNotVolumes()
         assembler.checkUniqueness()
         assembler.checkGroups()

@@ -41,8 +41,23 @@ extension Report {
         return needs
     }
 
-    /// Why `other` cannot take the guest, ignoring room; nil when it can.
-    func obstacle(_ needs: Needs, from failed: String, to other: String) -> String? {
+    /// What decides where a guest could restart: guests with equal keys have the same
+    /// obstacles and candidates, so those are worked out once per key, not per guest.
+    struct NeedsKey: Hashable {
+        var hostLocal: [String]
+        var pools: [String]
+        var bridges: [String]
+
+        init(_ needs: Needs) {
+            hostLocal = needs.hostLocal.prefix(1).flatMap { [$0.vdev, $0.target] }
+            pools = needs.pools.flatMap { [$0.vdev, $0.pool.name] }
+            bridges = needs.bridges
+        }
+    }
+
+    /// Why `other` cannot take the guest, ignoring room; nil when it can. `bridges` are
+    /// those `other` has or will have.
+    func obstacle(_ needs: Needs, from failed: String, to other: String, bridges: Set<String>) -> String? {
         if let local = needs.hostLocal.first {
             return "disk \(local.vdev) is \(local.target), a device of \(failed) only"
         }
@@ -51,12 +66,32 @@ extension Report {
                 ? "disk \(vdev) is on pool \(pool.name), which \(other) does not reach"
                 : "disk \(vdev) is on pool \(pool.name), which is not shared"
         }
-        let bridges = desired.bridges(on: other).union(observed.hosts[other]?.bridges ?? [])
         if let missing = needs.bridges.first(where: { !bridges.contains($0) }) {
             return "bridge \(missing) is not on \(other)"
         }
         return nil
     }
+
+    /// The hosts among `others` that could take a guest with `needs`, in their order, or
+    /// why none can.
+    func candidates(
+        _ needs: Needs, from failed: String, among others: [String], bridges: [String: Set<String>]
+    ) -> Result<[String], Stranded> {
+        var obstacles: [String] = []
+        var candidates: [String] = []
+        for h in others {
+            if let why = obstacle(needs, from: failed, to: h, bridges: bridges[h] ?? []) {
+                obstacles.append(why)
+            } else {
+                candidates.append(h)
+            }
+        }
+        if candidates.isEmpty { return .failure(Stranded(reason: Array(Set(obstacles)).sorted().joined(separator: "; "))) }
+        return .success(candidates)
+    }
+
+    /// Why no host could take a guest, whatever their room.
+    struct Stranded: Error { var reason: String }
 
     /// For each observed host: the guests running there after the plan that could not
     /// restart on the other hosts (with their free memory after the plan, first-fit by
@@ -65,6 +100,8 @@ extension Report {
         var byHost: [String: [(name: String, memory: ByteSize)]] = [:]
         for (name, entry) in ledger.upGuests { byHost[entry.host, default: []].append((name, entry.usage.memory)) }
         let hostNames = observed.hostNames
+        var bridges: [String: Set<String>] = [:]
+        for h in hostNames { bridges[h] = desired.bridges(on: h).union(observed.hosts[h]?.bridges ?? []) }
         var result: [NPlusOne] = []
         for failed in hostNames {
             let guests = (byHost[failed] ?? []).sorted { ($0.memory, $1.name) > ($1.memory, $0.name) }
@@ -72,22 +109,24 @@ extension Report {
             let others = hostNames.filter { $0 != failed }
             var room: [String: ByteSize] = [:]
             for h in others { room[h] = ledger.free(on: h).memory }
+            var known: [NeedsKey: Result<[String], Stranded>] = [:]
             var stranded: [NPlusOne.Stranded] = []
             var roomShort: [ByteSize] = []
             for guest in guests {
-                let needs = needs(of: guest.name, on: failed, memory: guest.memory)
                 guard !others.isEmpty else {
                     stranded.append(.init(domain: guest.name, reason: "no other host"))
                     continue
                 }
-                var obstacles: [String] = []
-                var candidates: [String] = []
-                for h in others {
-                    if let why = obstacle(needs, from: failed, to: h) { obstacles.append(why) } else { candidates.append(h) }
-                }
-                if candidates.isEmpty {
-                    stranded.append(.init(domain: guest.name, reason: Array(Set(obstacles)).sorted().joined(separator: "; ")))
+                let needs = needs(of: guest.name, on: failed, memory: guest.memory)
+                let key = NeedsKey(needs)
+                let outcome = known[key] ?? candidates(needs, from: failed, among: others, bridges: bridges)
+                known[key] = outcome
+                let candidates: [String]
+                switch outcome {
+                case let .failure(none):
+                    stranded.append(.init(domain: guest.name, reason: none.reason))
                     continue
+                case let .success(hosts): candidates = hosts
                 }
                 if let h = candidates.first(where: { room[$0]! >= guest.memory }) {
                     room[h]! -= guest.memory
