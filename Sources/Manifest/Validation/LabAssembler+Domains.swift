@@ -14,20 +14,21 @@ extension LabAssembler {
             checkSavePool(resolved)
             domains.append(resolved)
         }
+        // Each resolved domain holds its declaration: the list is not needed any more, and
+        // with ten thousand domains it is megabytes.
+        declaredDomains = []
     }
 
     private func applyDefaults(_ d: DeclaredDomain) -> ResolvedDomain {
         let base = defaults
-        var origin: [String: SourceLocation] = [:]
-        var fromDefaults: Set<String> = []
+        var origin = ValueOrigins()
         func pick<T>(_ key: String, _ own: Declared<T>?, _ inherited: Declared<T>?) -> T? {
             if let own {
-                origin[key] = own.location
+                origin.record(key, at: own.location, inherited: false)
                 return own.value
             }
             if let inherited {
-                origin[key] = inherited.location
-                fromDefaults.insert(key)
+                origin.record(key, at: inherited.location, inherited: true)
                 return inherited.value
             }
             return nil
@@ -66,19 +67,19 @@ extension LabAssembler {
             shutdownTimeout: pick("shutdownTimeout", d.shutdownTimeout, base?.shutdownTimeout) ?? DomainSpec.defaultShutdownTimeout,
             identity: identity, locations: KeyLocations(object: d.location, keys: d.keys),
             savePool: pick("saves", d.saves, base?.saves))
-        return ResolvedDomain(spec: spec, declared: d, origin: origin, fromDefaults: fromDefaults, nics: network)
+        return ResolvedDomain(spec: spec, declared: d, origin: origin, nics: network)
     }
 
     /// A note saying that a value came from `defaults`, so the user knows where to look.
     func defaultsNote(_ key: String, _ d: ResolvedDomain) -> [Diagnostic.Note] {
-        guard d.fromDefaults.contains(key) else { return [] }
+        guard d.origin.isInherited(key) else { return [] }
         return [.init("\(key) comes from defaults here", at: d.origin[key])]
     }
 
     /// Where to point for a conflict between two keys: the first one written on the
     /// domain itself (the user edits the domain, not the defaults), else the defaults.
     private func ownLocation(_ d: ResolvedDomain, _ keys: String...) -> SourceLocation? {
-        for key in keys where !d.fromDefaults.contains(key) {
+        for key in keys where !d.origin.isInherited(key) {
             if let location = d.origin[key] { return location }
         }
         return keys.lazy.compactMap { d.origin[$0] }.first ?? d.spec.locations.object
@@ -208,7 +209,7 @@ extension LabAssembler {
         let domain = d.spec.name
         for nic in d.nics {
             guard let bridge = nic.bridge else { continue }
-            let note = d.fromDefaults.contains("network") ? [Diagnostic.Note("network comes from defaults here", at: d.origin["network"])] : []
+            let note = d.origin.isInherited("network") ? [Diagnostic.Note("network comes from defaults here", at: d.origin["network"])] : []
             if let host {
                 if !host.bridges.contains(where: { $0.name == bridge.value }) {
                     diagnostics.append(.bridgeMissing(domain: domain, bridge: bridge.value, host: host.name, at: bridge.location, notes: note))

@@ -25,7 +25,7 @@ extension LabAssembler {
         let what = "domain '\(s.name)'"
         let typeNote: [Diagnostic.Note] =
             d.origin["type"].map {
-                [.init(d.fromDefaults.contains("type") ? "type comes from defaults here" : "type is \(s.type.rawValue) here", at: $0)]
+                [.init(d.origin.isInherited("type") ? "type comes from defaults here" : "type is \(s.type.rawValue) here", at: $0)]
             }
             ?? [.init("type is pv when not written", at: s.locations.object)]
         guard s.type == .hvm else {

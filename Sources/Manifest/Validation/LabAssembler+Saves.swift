@@ -22,7 +22,7 @@ extension LabAssembler {
         }
         if let host = d.declared.host, hosts[host.value] != nil, !pool.hosts.contains(host.value) {
             // Inherited from defaults: the domain's host is what the user edits.
-            let here = d.fromDefaults.contains("saves") ? host.location : at
+            let here = d.origin.isInherited("saves") ? host.location : at
             diagnostics.append(
                 .poolUnreachable(domain: domain, pool: name, host: host.value, at: here, poolAt: pool.locations.object)
                     .adding(notes))

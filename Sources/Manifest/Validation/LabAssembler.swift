@@ -43,8 +43,7 @@ struct LabAssembler {
         var spec: DomainSpec
         var declared: DeclaredDomain
         /// Where each value was written: on the domain, or in `defaults`.
-        var origin: [String: SourceLocation]
-        var fromDefaults: Set<String>
+        var origin: ValueOrigins
         var nics: [DeclaredNic]
     }
 
