@@ -39,7 +39,9 @@ final class RequestScheduler: Sendable {
             let ticket = Ticket(number: state.next)
             state.next += 1
             state.entries.append(Entry(ticket: ticket, keys: keys, counted: counted))
-            for continuation in Self.promote(&state, limit: limit) { continuation.resume() }
+            // A new entry only adds to what others wait for: the one woken, if any, is
+            // this one, which has no waiter yet.
+            _ = Self.promote(&state, limit: limit)
             return ticket
         }
     }
