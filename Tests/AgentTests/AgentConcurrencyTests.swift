@@ -234,6 +234,26 @@ import XenplanBasics
         peerOut.close()
     }
 
+    /// Requests in flight together when the agent goes each fail naming their own
+    /// operation and domain, with ssh's one outcome.
+    @Test func requestsInFlightWhenTheAgentGoesEachFail() async throws {
+        let agent = try FakeAgent(FakeAgent.Script(reply: nil, exitAfterReply: 3))
+        defer { agent.remove() }
+        let driver = agent.driver(limits: HostilePeerTests.limits)
+        async let first: Void = driver.perform(.destroy(domain: "www"))
+        async let second: Void = driver.perform(.destroy(domain: "ldap"))
+        var errors: [HostError] = []
+        do { try await first } catch let error as HostError { errors.append(error) }
+        do { try await second } catch let error as HostError { errors.append(error) }
+        #expect(errors.map(\.domain) == ["www", "ldap"])
+        #expect(errors.map(\.operation) == ["destroy", "destroy"])
+        #expect(
+            errors.map(\.message) == ["www", "ldap"].map {
+                "host cpt18: the connection dropped during destroy of \($0); the operation may or may not have happened: run `xenplan plan` to see"
+            })
+        await driver.disconnect()
+    }
+
     /// An agent older than `concurrency` refuses the hello for it; the client says hello
     /// again without, and is served one request at a time.
     @Test func anOlderAgentIsAskedAgainWithoutConcurrency() async throws {
