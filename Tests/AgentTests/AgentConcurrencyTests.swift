@@ -248,9 +248,10 @@ import XenplanBasics
         #expect(errors.map(\.domain) == ["www", "ldap"])
         #expect(errors.map(\.operation) == ["destroy", "destroy"])
         #expect(
-            errors.map(\.message) == ["www", "ldap"].map {
-                "host cpt18: the connection dropped during destroy of \($0); the operation may or may not have happened: run `xenplan plan` to see"
-            })
+            errors.map(\.message)
+                == ["www", "ldap"].map {
+                    "host cpt18: the connection dropped during destroy of \($0); the operation may or may not have happened: run `xenplan plan` to see"
+                })
         await driver.disconnect()
     }
 
