@@ -11,7 +11,7 @@ public enum AgentProtocol {
     public static var current: Int { versions.last! }
     /// Longest request line the agent reads; longer ones are refused unread.
     public static let maxLineBytes = 1 << 20
-    /// Requests the agent holds at once (the one it serves included); more are answered `busy`.
+    /// Requests the agent holds at once (those it serves included); more are answered `busy`.
     public static let maxQueuedRequests = 32
     /// Bytes of requests the agent holds at once; more are answered `busy`.
     public static let maxQueuedBytes = 8 << 20

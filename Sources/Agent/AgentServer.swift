@@ -23,7 +23,7 @@ public actor AgentServer {
         public var versions: [Int]
         /// What the host allows, whatever the client asks.
         public var policy: AgentPolicy
-        /// Requests held at once (the one being served included), and their bytes; beyond
+        /// Requests held at once (those being served included), and their bytes; beyond
         /// either, a request is answered `busy` at once.
         public var maxQueuedRequests: Int
         public var maxQueuedBytes: Int
