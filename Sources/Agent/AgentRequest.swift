@@ -130,10 +130,7 @@ public struct AgentRequest: Hashable, Sendable {
                 guard case let .integer(n) = value else {
                     throw bad("'concurrency' must be an integer, not \(value.kindName)")
                 }
-                guard (1...Int64(AgentProtocol.maxConcurrency)).contains(n) else {
-                    throw AgentValidation.Problem(
-                        field: "concurrency", message: "\(n) is not a number of requests served at once (1 to \(AgentProtocol.maxConcurrency))")
-                }
+                try AgentValidation.concurrency(n)
                 concurrency = Int(n)
             }
             return .hello(

@@ -159,6 +159,15 @@ import XenplanBasics
         await connection.task.value
     }
 
+    @Test func aConcurrencyOutOfRangeIsRefusedNamingTheField() async throws {
+        let answer = try #require(await agent.send(Self.hello(concurrency: 65)).first)
+        #expect(answer.code == .invalidField)
+        #expect(answer.message == "concurrency: 65 is not a number of operations served at once (1 to 64)")
+        let typed = try #require(await agent.send(#"{"type":"hello","id":0,"versions":[2],"host":"cpt18","concurrency":"4"}"#).first)
+        #expect(typed.code == .badRequest)
+        #expect(typed.message == "'concurrency' must be an integer, not a string")
+    }
+
     // MARK: What overlaps
 
     @Test func keysNameTheDomainVolumeAndBridge() {
