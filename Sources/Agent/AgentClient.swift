@@ -21,7 +21,8 @@ public enum AgentClientError: Error, Hashable, Sendable {
 
 /// The client end of the agent protocol over a pair of file descriptors: numbers each
 /// request, writes it, and matches answers and progress events to it by id. Requests
-/// may overlap; the agent answers them in order.
+/// may overlap (any number of callers at once); an agent serving several at once
+/// answers each when it is done, in any order, and one serving one at a time in order.
 public actor AgentClient {
     public typealias ProgressHandler = @Sendable (_ elapsedSeconds: Double) -> Void
 
@@ -50,8 +51,9 @@ public actor AgentClient {
 
     /// Sends one request and waits for its answer (an `error` answer is returned, not thrown).
     /// The answer's text is escaped for a terminal (`TerminalText`); its host state is the
-    /// caller's to check. Past `deadline` the session ends with `timedOut`: answers come in
-    /// order, so one that never comes holds up every later one too.
+    /// caller's to check. Past `deadline` the session ends with `timedOut`: an agent that
+    /// misses one is not trusted with the others (one serving in order would hold up
+    /// every later answer too).
     public func request(
         _ type: String, deadline: AgentLimits.Deadline? = nil,
         _ fill: @Sendable (inout AgentRequestBody) -> Void = { _ in },

@@ -11,10 +11,15 @@ public enum AgentProtocol {
     public static var current: Int { versions.last! }
     /// Longest request line the agent reads; longer ones are refused unread.
     public static let maxLineBytes = 1 << 20
-    /// Requests the agent holds at once (the one it serves included); more are answered `busy`.
+    /// Requests the agent holds at once (those it serves included); more are answered `busy`.
     public static let maxQueuedRequests = 32
     /// Bytes of requests the agent holds at once; more are answered `busy`.
     public static let maxQueuedBytes = 8 << 20
+    /// Operations an agent serves at once when a client asks for more than one (its
+    /// `--concurrency`); the executor's bound on one host's actions is the same.
+    public static let defaultConcurrency = 4
+    /// Most operations a hello may ask to be served at once, and an agent may allow.
+    public static let maxConcurrency = 64
     /// What a hello reply lists: requests this agent serves.
     public static let capabilities = ["observe", "perform", "progress", "lock"]
 }
@@ -114,6 +119,9 @@ public struct AgentMessage: Codable, Sendable {
     public var xenplan: String?
     public var host: String?
     public var capabilities: [String]?
+    /// Operations this session has served at once: present when the hello asked for
+    /// `concurrency` (answers may then come in any order).
+    public var concurrency: Int?
     // state
     public var state: HostState?
     // progress
@@ -163,6 +171,8 @@ public struct AgentRequestBody: Encodable, Sendable {
     public var imagePaths: [String]?
     /// In a hello: the agent logs what it does on its standard error (`--verbose`).
     public var trace: Bool?
+    /// In a hello: serve up to this many operations at once (answers in any order).
+    public var concurrency: Int?
     public var operation: HostOperation?
     public var owner: LockRecord?
     public var replacing: LockRecord?

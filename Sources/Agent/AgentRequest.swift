@@ -7,7 +7,7 @@ public struct AgentRequest: Hashable, Sendable {
     public enum Kind: Hashable, Sendable {
         case hello(
             versions: [Int], client: String?, host: String?, imageDirectories: [String], volumeGroups: [String],
-            imagePaths: [String], trace: Bool = false)
+            imagePaths: [String], trace: Bool = false, concurrency: Int? = nil)
         case observe
         case perform(HostOperation)
         case lock(owner: LockRecord, replacing: LockRecord?)
@@ -21,7 +21,7 @@ public struct AgentRequest: Hashable, Sendable {
 
     /// Request types and the fields each may carry besides `type` and `id`.
     static let fields: [String: Set<String>] = [
-        "hello": ["versions", "client", "host", "imageDirectories", "volumeGroups", "imagePaths", "trace"],
+        "hello": ["versions", "client", "host", "imageDirectories", "volumeGroups", "imagePaths", "trace", "concurrency"],
         "observe": [],
         "perform": ["operation"],
         "lock": ["owner", "replacing"],
@@ -125,9 +125,17 @@ public struct AgentRequest: Hashable, Sendable {
                 guard case let .bool(b) = value else { throw bad("'trace' must be true or false, not \(value.kindName)") }
                 trace = b
             }
+            var concurrency: Int?
+            if let value = object["concurrency"] {
+                guard case let .integer(n) = value else {
+                    throw bad("'concurrency' must be an integer, not \(value.kindName)")
+                }
+                try AgentValidation.concurrency(n)
+                concurrency = Int(n)
+            }
             return .hello(
                 versions: versions, client: client, host: host, imageDirectories: directories,
-                volumeGroups: volumeGroups, imagePaths: imagePaths, trace: trace)
+                volumeGroups: volumeGroups, imagePaths: imagePaths, trace: trace, concurrency: concurrency)
         case "observe":
             return .observe
         case "perform":

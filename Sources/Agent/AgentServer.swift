@@ -4,7 +4,8 @@ import Logging
 import XenplanBasics
 
 /// The server end of the agent protocol: reads requests, validates each completely, and
-/// serves them one at a time from a `HostDriver` made once the client has said hello.
+/// serves them from a `HostDriver` made once the client has said hello: one at a time,
+/// or, when the hello asked for it, several at once (`RequestScheduler`).
 /// A bad request gets an `error` answer and the server carries on; only the end of its
 /// input ends it.
 public actor AgentServer {
@@ -22,16 +23,19 @@ public actor AgentServer {
         public var versions: [Int]
         /// What the host allows, whatever the client asks.
         public var policy: AgentPolicy
-        /// Requests held at once (the one being served included), and their bytes; beyond
+        /// Requests held at once (those being served included), and their bytes; beyond
         /// either, a request is answered `busy` at once.
         public var maxQueuedRequests: Int
         public var maxQueuedBytes: Int
+        /// Operations served at once for a client whose hello asks for more than one
+        /// (`--concurrency`); a client may ask for fewer.
+        public var maxConcurrency: Int
 
         public init(
             host: String? = nil, xenplanVersion: String, progressInterval: Duration = .seconds(2),
             lockDirectory: URL = URL(fileURLWithPath: "/run/xenplan"), versions: [Int] = AgentProtocol.versions,
             policy: AgentPolicy = .open(), maxQueuedRequests: Int = AgentProtocol.maxQueuedRequests,
-            maxQueuedBytes: Int = AgentProtocol.maxQueuedBytes
+            maxQueuedBytes: Int = AgentProtocol.maxQueuedBytes, maxConcurrency: Int = AgentProtocol.defaultConcurrency
         ) {
             self.host = host
             self.xenplanVersion = xenplanVersion
@@ -41,6 +45,7 @@ public actor AgentServer {
             self.policy = policy
             self.maxQueuedRequests = maxQueuedRequests
             self.maxQueuedBytes = maxQueuedBytes
+            self.maxConcurrency = min(max(1, maxConcurrency), AgentProtocol.maxConcurrency)
         }
     }
 
@@ -49,15 +54,20 @@ public actor AgentServer {
     private var driver: (any HostDriver)?
     private var locking: (any HostLocking)?
     private var session: AgentSession?
+    /// Set by a hello that asked for more than one request at a time.
+    private var scheduler: RequestScheduler?
 
     public init(configuration: Configuration, factory: @escaping DriverFactory) {
         self.configuration = configuration
         self.factory = factory
     }
 
-    /// Serves until `input` ends (or the output is gone). Input is read on while a request
-    /// is served, into a bounded queue: a request that would pass its bounds is answered
-    /// `busy` at once, and the agent carries on.
+    /// Serves until `input` ends (or the output is gone). Input is read on while requests
+    /// are served, into a bounded queue: a request that would pass its bounds is answered
+    /// `busy` at once, and the agent carries on. A session whose hello asked for
+    /// `concurrency` has its requests run as `RequestScheduler` allows, each answered as
+    /// soon as it is done; any other is served one request at a time, in order. The end of
+    /// input ends it once every request read has been answered.
     public func serve(input: LineReader, output: LineWriter) async {
         // A client that goes away does not end the agent in the middle of an operation:
         // LineWriter's writes then fail with EPIPE, and the operation runs to its end.
@@ -70,13 +80,38 @@ public actor AgentServer {
             }
             queue.finish()
         }
-        for await event in queue.events {
-            let answer = await answer(event, progress: emit)
-            // Room is made before the answer goes out: a client that waits for it before
-            // sending more must find the room there.
-            queue.served(event)
-            if let answer { emit(answer) }
-            if output.isBroken { break }
+        await withDiscardingTaskGroup { group in
+            for await event in queue.events {
+                let request: AgentRequest
+                switch prepare(event) {
+                case let .answered(answer):
+                    queue.served(event)
+                    if let answer { emit(answer) }
+                    if output.isBroken { return }
+                    continue
+                case let .request(parsed):
+                    request = parsed
+                }
+                guard let scheduler, let (keys, counted) = RequestScheduler.keys(of: request.kind) else {
+                    let answer = await serve(request, emit: emit)
+                    // Room is made before the answer goes out: a client that waits for it
+                    // before sending more must find the room there.
+                    queue.served(event)
+                    emit(answer)
+                    if output.isBroken { return }
+                    continue
+                }
+                // Entered here, in the order read, so that requests on one resource keep it.
+                let ticket = scheduler.enter(keys: keys, counted: counted)
+                group.addTask {
+                    await scheduler.start(ticket)
+                    let answer = await self.serve(request, emit: emit)
+                    scheduler.finish(ticket)
+                    queue.served(event)
+                    emit(answer)
+                }
+                if output.isBroken { return }
+            }
         }
         reader.cancel()
         refusals.close()
@@ -84,30 +119,45 @@ public actor AgentServer {
 
     /// Answers one input event through `emit` (progress events first, then the answer).
     public func handle(_ event: LineEvent, emit: @escaping @Sendable (AgentMessage) -> Void) async {
-        if let answer = await answer(event, progress: emit) { emit(answer) }
+        switch prepare(event) {
+        case let .answered(answer):
+            if let answer { emit(answer) }
+        case let .request(request):
+            emit(await serve(request, emit: emit))
+        }
     }
 
-    /// The answer to one input event (none to a blank line), progress events meanwhile.
-    private func answer(_ event: LineEvent, progress emit: @escaping @Sendable (AgentMessage) -> Void) async -> AgentMessage? {
+    /// An input event parsed: a request to serve, or the answer it already has (none to a
+    /// blank line).
+    private enum Prepared {
+        case answered(AgentMessage?)
+        case request(AgentRequest)
+    }
+
+    private func prepare(_ event: LineEvent) -> Prepared {
         let line: Data
         switch event {
         case let .oversized(bytes):
-            return .failure(nil, .tooLarge, "the request is \(bytes) bytes; at most \(AgentProtocol.maxLineBytes) are read")
+            return .answered(.failure(nil, .tooLarge, "the request is \(bytes) bytes; at most \(AgentProtocol.maxLineBytes) are read"))
         case let .truncated(bytes):
-            return .failure(nil, .truncated, "the input ended inside a request (\(bytes) bytes with no newline)")
+            return .answered(.failure(nil, .truncated, "the input ended inside a request (\(bytes) bytes with no newline)"))
         case let .line(data):
             line = data
         }
         // Blank lines are no requests: people typing at an agent make them.
-        if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return nil }
-        let request: AgentRequest
+        if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return .answered(nil) }
         do {
-            request = try AgentRequest.parse(line)
+            let request = try AgentRequest.parse(line)
+            if case .hello(_, _, _, _, _, _, true, _) = request.kind { Verbosity.turnOn() }
+            return .request(request)
         } catch {
             Self.log.debug("refused a request: \(error.message)")
-            return error.answer
+            return .answered(error.answer)
         }
-        if case .hello(_, _, _, _, _, _, true) = request.kind { Verbosity.turnOn() }
+    }
+
+    /// The answer to one request, progress events meanwhile; logged with its time.
+    private func serve(_ request: AgentRequest, emit: @escaping @Sendable (AgentMessage) -> Void) async -> AgentMessage {
         let started = ContinuousClock.now
         let answer = await answer(request, emit: emit)
         Self.log.debug(
@@ -121,10 +171,10 @@ public actor AgentServer {
 
     private func answer(_ request: AgentRequest, emit: @escaping @Sendable (AgentMessage) -> Void) async -> AgentMessage {
         let id = request.id
-        if case let .hello(versions, client, host, directories, volumeGroups, imagePaths, _) = request.kind {
+        if case let .hello(versions, client, host, directories, volumeGroups, imagePaths, _, concurrency) = request.kind {
             return hello(
                 id: id, versions: versions, client: client, host: host, imageDirectories: directories,
-                volumeGroups: volumeGroups, imagePaths: imagePaths)
+                volumeGroups: volumeGroups, imagePaths: imagePaths, concurrency: concurrency)
         }
         guard let driver, let locking, let session else {
             return .failure(id, .outOfOrder, "the first request must be a hello")
@@ -190,7 +240,7 @@ public actor AgentServer {
 
     private func hello(
         id: RequestID?, versions: [Int], client: String?, host: String?,
-        imageDirectories: [String], volumeGroups: [String], imagePaths: [String]
+        imageDirectories: [String], volumeGroups: [String], imagePaths: [String], concurrency: Int?
     ) -> AgentMessage {
         guard driver == nil else { return .failure(id, .outOfOrder, "hello was already received") }
         guard let version = Set(versions).intersection(configuration.versions).max() else {
@@ -233,6 +283,12 @@ public actor AgentServer {
         message.xenplan = configuration.xenplanVersion
         message.host = name
         message.capabilities = AgentProtocol.capabilities
+        if let concurrency {
+            // The client may ask for fewer than the host allows, never more.
+            let granted = min(concurrency, configuration.maxConcurrency)
+            message.concurrency = granted
+            if granted > 1 { scheduler = RequestScheduler(limit: granted) }
+        }
         return message
     }
 

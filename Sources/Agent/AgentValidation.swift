@@ -330,6 +330,13 @@ enum AgentValidation {
             throw Problem(field: field, message: "1 to \(max) bytes without control characters")
         }
     }
+
+    /// A hello's `concurrency`: how many operations to serve at once.
+    static func concurrency(_ n: Int64) throws(Problem) {
+        guard (1...Int64(AgentProtocol.maxConcurrency)).contains(n) else {
+            throw Problem(field: "concurrency", message: "\(n) is not a number of operations served at once (1 to \(AgentProtocol.maxConcurrency))")
+        }
+    }
 }
 
 /// A value from a request as a message may show it: quoted, escaped, cut short.

@@ -5,7 +5,9 @@ import XenplanBasics
 
 /// A host reached through `xenplan agent` over OpenSSH. One ssh connection serves every
 /// request of a command; it is opened on first use with a hello that settles the
-/// protocol version, and opened again on the next request if it dropped.
+/// protocol version and asks the agent to serve several operations at once, and opened
+/// again on the next request if it dropped. Concurrent calls share the connection: each
+/// request is written as it comes, and its answer is matched to it by id.
 public final class SshDriver: HostDriver, HostLocking {
     public let hostName: String
     public let target: SshTarget
@@ -19,9 +21,12 @@ public final class SshDriver: HostDriver, HostLocking {
     ///   - sshExecutable: `ssh` (found on the PATH by default).
     ///   - limits: deadlines and the reply limit; by default the environment's
     ///     (`AgentLimits.fromEnvironment`).
+    ///   - concurrency: operations the agent is asked to serve at once (the hello's
+    ///     `concurrency`; 1 asks for nothing, and the agent serves requests in order).
     public init(
         hostName: String, target: SshTarget, clientVersion: String,
-        sshExecutable: URL = SshTarget.sshExecutable(), limits: AgentLimits? = nil
+        sshExecutable: URL = SshTarget.sshExecutable(), limits: AgentLimits? = nil,
+        concurrency: Int = AgentProtocol.defaultConcurrency
     ) {
         self.hostName = hostName
         self.target = target
@@ -33,7 +38,7 @@ public final class SshDriver: HostDriver, HostLocking {
         self.limits = limits
         link = SshLink(
             host: hostName, target: target, clientVersion: clientVersion, executable: sshExecutable,
-            limits: (try? limits.get()) ?? AgentLimits())
+            limits: (try? limits.get()) ?? AgentLimits(), concurrency: concurrency)
     }
 
     /// The host state, checked against `HostStateLimits` (its text escaped) and refused
@@ -140,11 +145,14 @@ actor SshLink {
     let clientVersion: String
     let executable: URL
     let limits: AgentLimits
+    /// Asked for in the hello when more than 1.
+    let concurrency: Int
     private var current: (client: AgentClient, process: SshProcess)?
     private var opening: Task<(AgentClient, SshProcess), any Error>?
 
-    init(host: String, target: SshTarget, clientVersion: String, executable: URL, limits: AgentLimits) {
+    init(host: String, target: SshTarget, clientVersion: String, executable: URL, limits: AgentLimits, concurrency: Int) {
         self.host = host
+        self.concurrency = concurrency
         self.target = target
         self.clientVersion = clientVersion
         self.executable = executable
@@ -214,11 +222,21 @@ actor SshLink {
         let client = AgentClient(reader: process.reader, writer: process.writer)
         var answer: AgentMessage
         do {
-            answer = try await hello(client, trace: verbose)
-            if verbose, SshMessages.refusedTrace(answer) {
-                // An agent older than `trace` refuses the field: ask again without it.
-                Self.log.debug("\(host): this agent cannot trace its work; asking without")
-                answer = try await hello(client, trace: false)
+            var trace = verbose
+            var concurrency = self.concurrency > 1 ? self.concurrency : nil
+            answer = try await hello(client, trace: trace, concurrency: concurrency)
+            // An agent older than `trace` or `concurrency` refuses the field: ask again without it.
+            while let field = SshMessages.refusedOptionalField(answer) {
+                if field == "trace", trace {
+                    Self.log.debug("\(host): this agent cannot trace its work; asking without")
+                    trace = false
+                } else if field == "concurrency", concurrency != nil {
+                    Self.log.debug("\(host): this agent serves one request at a time")
+                    concurrency = nil
+                } else {
+                    break
+                }
+                answer = try await hello(client, trace: trace, concurrency: concurrency)
             }
         } catch let error as AgentClientError {
             throw await Self.failure(
@@ -230,12 +248,12 @@ actor SshLink {
             throw HostError(host: host, operation: "connect", message: problem)
         }
         Self.log.debug(
-            "\(host): agent \(answer.xenplan ?? "?"), protocol \(answer.version.map(String.init) ?? "?"), connected in \((ContinuousClock.now - started).shownElapsed)"
+            "\(host): agent \(answer.xenplan ?? "?"), protocol \(answer.version.map(String.init) ?? "?"), \(answer.concurrency ?? 1) at once, connected in \((ContinuousClock.now - started).shownElapsed)"
         )
         return (client, process)
     }
 
-    private func hello(_ client: AgentClient, trace: Bool) async throws -> AgentMessage {
+    private func hello(_ client: AgentClient, trace: Bool, concurrency: Int?) async throws -> AgentMessage {
         let host = self.host, directories = target.imageDirectories, volumeGroups = target.volumeGroups
         let imagePaths = target.imagePaths
         let version = clientVersion
@@ -247,6 +265,7 @@ actor SshLink {
             $0.volumeGroups = volumeGroups.isEmpty ? nil : volumeGroups
             $0.imagePaths = imagePaths.isEmpty ? nil : imagePaths
             $0.trace = trace ? true : nil
+            $0.concurrency = concurrency
         }
     }
 }

@@ -135,11 +135,13 @@ enum SshMessages {
         }
     }
 
-    /// True when the hello was refused for its `trace` field alone (an agent older than
-    /// it): the client asks again without.
-    static func refusedTrace(_ answer: AgentMessage) -> Bool {
-        answer.type == "error" && answer.code == .badRequest && answer.message?.hasPrefix("unknown field") == true
-            && answer.message?.contains("trace") == true
+    /// The optional hello field (`trace`, `concurrency`) the hello was refused for, when
+    /// that was the refusal (an agent older than the field): the client asks again without.
+    static func refusedOptionalField(_ answer: AgentMessage) -> String? {
+        guard answer.type == "error", answer.code == .badRequest, let message = answer.message,
+            message.hasPrefix("unknown field")
+        else { return nil }
+        return ["trace", "concurrency"].first { message.contains("'\($0)'") }
     }
 
     /// Nil when the hello answer is a usable session; otherwise why not.

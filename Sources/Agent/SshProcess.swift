@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import XenplanBasics
 
 #if canImport(Glibc)
@@ -18,6 +19,9 @@ final class SshProcess: @unchecked Sendable {
     private let lock = NSLock()
     private var stderrData = Data()
     private let stderrDone = DispatchSemaphore(value: 0)
+    /// The first `finish`: every request of a session that ended gets its outcome, and
+    /// only one of them waits for ssh.
+    private let finishing = Mutex<Task<(status: Int32?, stderr: String), Never>?>(nil)
 
     /// - Parameter maxAnswerBytes: the longest answer line read; reading stops at a
     ///   longer one, so a peer cannot make this process hold more than that.
@@ -68,7 +72,19 @@ final class SshProcess: @unchecked Sendable {
     /// Waits up to `timeout` for ssh to exit and its stderr to end; returns the exit
     /// status (nil if it was still running, in which case it is killed) and stderr, with
     /// its control characters escaped: it also carries what the remote side printed.
+    /// Requests that were waiting together when the session ended share one wait (the
+    /// first caller's timeout).
     func finish(timeout: Duration = .seconds(5)) async -> (status: Int32?, stderr: String) {
+        let task = finishing.withLock { running in
+            if let running { return running }
+            let task = Task { await self.collect(timeout: timeout) }
+            running = task
+            return task
+        }
+        return await task.value
+    }
+
+    private func collect(timeout: Duration) async -> (status: Int32?, stderr: String) {
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
         var status = child.poll()

@@ -39,7 +39,7 @@ extension XenDriver {
         // A name starting with `.`: neither `source …/*` nor `source-directory` reads it,
         // so a temporary file left by a crash never configures anything at boot.
         try writeAtomically(
-            file.text, to: path, temporary: "\(paths.bridgeFileDirectory)/.\(file.fileName).\(getpid()).tmp", mode: 0o644,
+            file.text, to: path, temporary: TemporaryName.beside(file.fileName, in: paths.bridgeFileDirectory), mode: 0o644,
             operation: kind, domain: nil)
     }
 

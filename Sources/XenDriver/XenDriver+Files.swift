@@ -14,7 +14,7 @@ extension XenDriver {
             atPath: paths.configDirectory, withIntermediateDirectories: true,
             attributes: [.posixPermissions: 0o700])
         try writeAtomically(
-            text, to: path, temporary: "\(paths.configDirectory)/.\(config.name).cfg.\(getpid()).tmp", mode: 0o600,
+            text, to: path, temporary: TemporaryName.beside("\(config.name).cfg", in: paths.configDirectory), mode: 0o600,
             operation: "write-config", domain: config.name)
         try setAutostart(config.name, config.autostart)
     }
@@ -48,7 +48,7 @@ extension XenDriver {
             return
         }
         try FileManager.default.createDirectory(atPath: paths.autoDirectory, withIntermediateDirectories: true)
-        let temporary = "\(paths.autoDirectory)/.\(name).cfg.\(getpid()).tmp"
+        let temporary = TemporaryName.beside("\(name).cfg", in: paths.autoDirectory)
         unlink(temporary)
         guard symlink(paths.configPath(name), temporary) == 0 else {
             throw posixFailure("write-config", name, "cannot create link \(temporary)")

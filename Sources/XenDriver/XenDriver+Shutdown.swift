@@ -19,10 +19,10 @@ extension XenDriver {
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
         while clock.now < deadline {
-            if try isGone(domid: domid) { return try await reap(domid: domid, domain: domain) }
-            try await waitForRelease(upTo: deadline - clock.now)
+            if try isGone(domid: domid) { return try await reap(domid: domid, domain: domain, token: token) }
+            try await waitForRelease(upTo: deadline - clock.now, token: token)
         }
-        if try isGone(domid: domid) { return try await reap(domid: domid, domain: domain) }
+        if try isGone(domid: domid) { return try await reap(domid: domid, domain: domain, token: token) }
         try await run(XenCommands.destroy(domain), operation: "shutdown", domain: domain)
     }
 
@@ -32,7 +32,7 @@ extension XenDriver {
     /// same name) finds it gone: after `60 × pollInterval` (30 s; xl's reaper is slow on a
     /// loaded host) it is destroyed; a domain Xen is already tearing down (dying) is left
     /// to finish. A destroy that fails because xl's reaper got there first is no failure.
-    func reap(domid: UInt16, domain: String) async throws {
+    func reap(domid: UInt16, domain: String, token: String) async throws {
         let clock = ContinuousClock()
         var deadline = clock.now + pollInterval * 60
         var destroyed = false
@@ -51,15 +51,25 @@ extension XenDriver {
                 deadline = clock.now + pollInterval * 60
                 continue
             }
-            try await waitForRelease(upTo: deadline - clock.now)
+            try await waitForRelease(upTo: deadline - clock.now, token: token)
         }
     }
 
-    /// Blocks one thread for at most `pollInterval` (or `left`); a domain's release wakes it.
-    private func waitForRelease(upTo left: Duration) async throws {
-        let slice = min(left, pollInterval)
-        let ms = Int32(max(1, slice.components.seconds * 1000 + slice.components.attoseconds / 1_000_000_000_000_000))
-        _ = try await Task.detached { try self.store.waitForWatch(milliseconds: ms) }.value
+    /// How often a wait looks for its watch event: often enough that a release is seen
+    /// at once, and the check costs nothing (no process, no hypervisor call).
+    static let watchCheck: Duration = .milliseconds(20)
+
+    /// Waits at most `pollInterval` (or `left`); a domain's release, seen by this wait's
+    /// own watch (`token`), ends it sooner. It sleeps between checks rather than block a
+    /// thread in `poll`: several shutdowns may wait at once (an agent serving several
+    /// requests), and a blocked thread of Swift's small pool would hold up all the others.
+    private func waitForRelease(upTo left: Duration, token: String) async throws {
+        let clock = ContinuousClock()
+        let end = clock.now + min(left, pollInterval)
+        while clock.now < end {
+            if try store.takeWatchEvent(token: token) { return }
+            try await Task.sleep(for: min(Self.watchCheck, end - clock.now))
+        }
     }
 
     /// The domid of a domain named `name` (not transient), from xenstore's names.

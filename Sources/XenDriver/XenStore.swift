@@ -20,11 +20,13 @@ public struct XenStoreError: Error, Hashable, Sendable, CustomStringConvertible 
 /// `XENSTORED_PATH`, else `/var/run/xenstored/socket`, else `/dev/xen/xenbus`.
 ///
 /// `@unchecked Sendable`: libxenstore serialises requests on one handle with its own
-/// mutex, but the handle pointer itself is closed in `deinit` only, and watch reads are
-/// guarded by `lock` so two tasks cannot interleave `xs_check_watch` calls.
+/// mutex, but the handle pointer itself is closed in `deinit` only, and watch events are
+/// taken under `lock`, which also guards `fired`.
 public final class XenStore: @unchecked Sendable {
     private let handle: OpaquePointer
     private let lock = NSLock()
+    /// Tokens whose watch fired, not yet taken by their caller.
+    private var fired: Set<String> = []
 
     /// A transaction id; `.none` reads outside any transaction.
     public struct Transaction: Hashable, Sendable {
@@ -129,19 +131,16 @@ public final class XenStore: @unchecked Sendable {
 
     public func unwatch(_ path: String, token: String) {
         _ = xs_unwatch(handle, path, token)
+        _ = lock.withLock { fired.remove(token) }
     }
 
-    /// Waits up to `milliseconds` for watch events; returns the paths that fired (empty
-    /// on timeout). Uses `xs_fileno` with poll, then drains with `xs_check_watch`.
-    public func waitForWatch(milliseconds: Int32) throws -> [String] {
+    /// True when a watch with `token` has fired since the last call that returned true
+    /// for it (xenstored also fires a watch once when it is set). Never blocks: it takes
+    /// what xenstored has sent (`xs_check_watch` does not wait), and keeps other tokens'
+    /// events for their own callers, so several waits on one handle (two shutdowns at
+    /// once) each see theirs.
+    public func takeWatchEvent(token: String) throws -> Bool {
         try lock.withLock {
-            var fds = pollfd(fd: xs_fileno(handle), events: Int16(POLLIN), revents: 0)
-            let ready = poll(&fds, 1, milliseconds)
-            if ready < 0 {
-                if errno == EINTR { return [] }
-                throw XenStoreError(operation: "poll", path: "watch", errno: errno)
-            }
-            var paths: [String] = []
             while true {
                 errno = 0
                 guard let event = xs_check_watch(handle) else {
@@ -149,9 +148,9 @@ public final class XenStore: @unchecked Sendable {
                     throw XenStoreError(operation: "check-watch", path: "watch", errno: errno)
                 }
                 defer { free(event) }
-                if let p = event[Int(XS_WATCH_PATH.rawValue)] { paths.append(String(cString: p)) }
+                if let t = event[Int(XS_WATCH_TOKEN.rawValue)] { fired.insert(String(cString: t)) }
             }
-            return paths
+            return fired.remove(token) != nil
         }
     }
 }

@@ -65,6 +65,18 @@ final class AgentFixture: @unchecked Sendable {
         return (client, task)
     }
 
+    /// A client on two pipes, and the other end's descriptors: what the client writes
+    /// (`peerInput`) and where its answers are to be written (`peerOutput`).
+    static func pipedClient() -> (client: AgentClient, peerInput: Int32, peerOutput: Int32) {
+        var toServer: [Int32] = [0, 0], toClient: [Int32] = [0, 0]
+        _ = pipe(&toServer)
+        _ = pipe(&toClient)
+        let client = AgentClient(
+            reader: LineReader(fd: toClient[0], limit: 1 << 20, closing: true),
+            writer: LineWriter(fd: toServer[1]))
+        return (client, toServer[0], toClient[1])
+    }
+
     private final class Box: @unchecked Sendable {
         private let lock = NSLock()
         private var list: [AgentMessage] = []

@@ -371,6 +371,11 @@ struct AgentRefusalTests {
         Case("hello with an image path with ..", hello(#""imagePaths":["/srv/images/../../etc/shadow"]"#), .invalidField, greeted: false),
         Case("hello with a relative image path", hello(#""imagePaths":["images/a.img"]"#), .invalidField, greeted: false),
         Case("hello with a trace that is not a boolean", hello(#""trace":"yes""#), .badRequest, greeted: false),
+        Case("hello with concurrency as a string", hello(#""concurrency":"4""#), .badRequest, greeted: false),
+        Case("hello with a fractional concurrency", hello(#""concurrency":2.5"#), .badRequest, greeted: false),
+        Case("hello with concurrency 0", hello(#""concurrency":0"#), .invalidField, greeted: false),
+        Case("hello with concurrency 65", hello(#""concurrency":65"#), .invalidField, greeted: false),
+        Case("hello with a negative concurrency", hello(#""concurrency":-4"#), .invalidField, greeted: false),
         Case(
             "hello with a volume group of 128 characters", hello(#""volumeGroups":[""# + String(repeating: "v", count: 128) + #""]"#),
             .invalidField, greeted: false),

@@ -126,19 +126,14 @@ struct AgentSessionTests {
     }
 
     @Test func clientFailsPendingRequestsWhenTheAgentGoes() async throws {
-        var toServer: [Int32] = [0, 0], toClient: [Int32] = [0, 0]
-        _ = pipe(&toServer)
-        _ = pipe(&toClient)
-        let client = AgentClient(
-            reader: LineReader(fd: toClient[0], limit: 1 << 20, closing: true),
-            writer: LineWriter(fd: toServer[1]))
-        let peerOut = LineWriter(fd: toClient[1])
+        let (client, peerInput, peerOutput) = AgentFixture.pipedClient()
+        let peerOut = LineWriter(fd: peerOutput)
         let answer = Task { try await client.request("observe") }
         try await Task.sleep(for: .milliseconds(50))
         peerOut.close()
         await #expect(throws: AgentClientError.closed) { try await answer.value }
         #expect(await client.isClosed)
-        close(toServer[0])
+        close(peerInput)
     }
 }
 

@@ -23,6 +23,8 @@ struct FakeAgent {
         var exitAfterHello: Int32?
         /// Exit with this status after the reply instead of waiting for the end of input.
         var exitAfterReply: Int32?
+        /// The answer to the request after that one (a client that said hello again).
+        var followUp: Data?
     }
 
     static let validHello =
@@ -43,6 +45,7 @@ struct FakeAgent {
         [ -f "$dir/delay" ] && read -r -t "$(<"$dir/delay")" _
         [ -f "$dir/reply" ] && cat "$dir/reply"
         [ -f "$dir/exit-after-reply" ] && exit "$(<"$dir/exit-after-reply")"
+        if [ -f "$dir/follow-up" ]; then read -r _ || exit 0; cat "$dir/follow-up"; fi
         while read -r _; do :; done
         exit 0
 
@@ -72,6 +75,7 @@ struct FakeAgent {
             ("delay", script.delay.map { Data(String($0).utf8) }),
             ("exit-after-hello", script.exitAfterHello.map { Data(String($0).utf8) }),
             ("exit-after-reply", script.exitAfterReply.map { Data(String($0).utf8) }),
+            ("follow-up", script.followUp),
         ]
         for case let (name, data?) in files { try data.write(to: folder.appendingPathComponent(name)) }
     }

@@ -330,7 +330,7 @@ struct HostilePeerTests {
         await driver.disconnect()
         #expect(
             try agent.receivedHello()
-                == #"{"client":"0.0.test","host":"cpt18","id":1,"imageDirectories":["/srv/xen-images"],"imagePaths":["/var/lib/xenplan/images/debian12.qcow2"],"type":"hello","versions":[2],"volumeGroups":["vg18"]}"#
+                == #"{"client":"0.0.test","concurrency":4,"host":"cpt18","id":1,"imageDirectories":["/srv/xen-images"],"imagePaths":["/var/lib/xenplan/images/debian12.qcow2"],"type":"hello","versions":[2],"volumeGroups":["vg18"]}"#
                 + "\n")
     }
 

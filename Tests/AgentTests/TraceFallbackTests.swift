@@ -23,16 +23,20 @@ import Testing
     @Test func onlyARefusalOfTraceIsRetried() throws {
         let renamed = try Self.oldAgentAnswer(field: "tracing")
         #expect(renamed.message == "unknown field 'tracing' in a hello request")
-        #expect(!SshMessages.refusedTrace(renamed))
+        #expect(SshMessages.refusedOptionalField(renamed) == nil)
         var old = renamed
         old.message = renamed.message?.replacingOccurrences(of: "tracing", with: "trace")
-        #expect(SshMessages.refusedTrace(old))
-        #expect(!SshMessages.refusedTrace(.failure(.number(1), .badRequest, "'versions' must be an array of 1 to 16 protocol versions")))
+        #expect(SshMessages.refusedOptionalField(old) == "trace")
+        old.message = renamed.message?.replacingOccurrences(of: "tracing", with: "concurrency")
+        #expect(SshMessages.refusedOptionalField(old) == "concurrency")
+        #expect(
+            SshMessages.refusedOptionalField(.failure(.number(1), .badRequest, "'versions' must be an array of 1 to 16 protocol versions"))
+                == nil)
     }
 
     @Test func traceIsParsed() throws {
         let request = try AgentRequest.parse(Data(#"{"type":"hello","id":1,"versions":[2],"host":"a","trace":true}"#.utf8))
-        guard case .hello(_, _, _, _, _, _, let trace) = request.kind else {
+        guard case .hello(_, _, _, _, _, _, let trace, _) = request.kind else {
             Issue.record("not a hello")
             return
         }

@@ -535,6 +535,8 @@ class Scenario:
         self.lab, self.kind, self.connections, self.sims = lab, kind, connections, sims
         self.state_dir, self.dom0s, self.only_a = state_dir, dom0s or {}, only_a
         self.summaries = {}
+        # Step -> the plan `plan --json` printed just before its apply, and that apply's events.
+        self.plans, self.events = {}, {}
         self.env = dict(os.environ, XENPLAN_STATE_DIR=str(state_dir), NO_COLOR="1")
         if dom0s:
             a = dom0s["a"]
@@ -573,6 +575,7 @@ class Scenario:
                 events.append(json.loads(line))
             except ValueError:
                 pass
+        self.events[step] = events
         if self.kind == "real":
             for e in events:
                 if e.get("event") == "done":
@@ -665,6 +668,15 @@ class Scenario:
             notes.append("apply --auto-approve without --allow-destroy: g3 left running")
             notes.append(self.apply(name, directory, "--allow-destroy"))
         else:
+            if name == "create":
+                # The plan the apply is about to make (same manifests, same state): its
+                # dependsOn give the critical path the apply is measured against.
+                p, _ = self.xenplan("plan", directory, "--json")
+                if p.returncode == 0:
+                    try:
+                        self.plans[name] = json.loads(p.stdout)
+                    except ValueError:
+                        pass
             notes.append(self.apply(name, directory))
         if name == "create":
             # One apply converges: g3 declared without a MAC runs with the one xenplan chose.
@@ -1120,6 +1132,62 @@ def check(guests, expected, real):
     return problems
 
 
+def event_time(text):
+    """An event's `time` (`2026-12-02T01:15:00.123Z`) in seconds."""
+    return datetime.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=datetime.timezone.utc).timestamp()
+
+
+def concurrency_figures(plan, events):
+    """How close an apply came to ideal concurrency, from its own `--json` events and the
+    plan it carried out (`plan --json` made just before, on the same state): the plan's
+    critical path is the longest chain of `dependsOn`, each action weighing what the apply
+    measured for it (`done`'s `elapsedMs`); the wall time is the run's (`summary`'s
+    `elapsedMs`). Their ratio is 1.0 when the apply took no longer than its longest chain
+    of dependent actions: every independent action ran at the same time as the others.
+    Also per host: the most actions, and the most creates, running at once (from each
+    action's `started` time and its duration). Raises StepFailed when the events do not
+    match the plan (another plan was applied) or an action did not complete."""
+    actions = {a["id"]: a for a in plan.get("actions", [])}
+    started = {e["action"]: event_time(e["time"]) for e in events if e.get("event") == "started"}
+    done = {e["action"]: e for e in events if e.get("event") == "done"}
+    summary = next((e for e in events if e.get("event") == "summary"), None)
+    if not actions or summary is None:
+        raise StepFailed(f"no plan ({len(actions)} actions) or no summary event")
+    if set(done) != set(actions) or set(started) != set(actions):
+        raise StepFailed(f"the apply completed actions {sorted(done)}, started {sorted(started)}; the plan has {sorted(actions)}")
+    for i, e in done.items():
+        a = actions[i]
+        if (e.get("kind"), e.get("host"), e.get("domain")) != (a.get("kind"), a.get("host"), a.get("domain")):
+            raise StepFailed(f"action #{i} is {e.get('kind')} {e.get('domain')} on {e.get('host')} in the apply, "
+                             f"{a.get('kind')} {a.get('domain')} on {a.get('host')} in the plan: not the same plan")
+    ms = {i: done[i].get("elapsedMs", 0) for i in actions}
+    chain = {}
+    for i in sorted(actions):
+        chain[i] = ms[i] + max((chain[d] for d in actions[i].get("dependsOn", [])), default=0)
+    critical = max(chain.values())
+    wall = summary.get("elapsedMs", 0)
+    # The critical chain itself, last action first, for the report.
+    path, i = [], max(chain, key=lambda k: chain[k])
+    while i is not None:
+        path.append(i)
+        deps = actions[i].get("dependsOn", [])
+        i = max(deps, key=lambda d: chain[d]) if deps else None
+    peaks = {}
+    for host in sorted({a["host"] for a in actions.values()}):
+        spans = [(started[i], started[i] + ms[i] / 1000, actions[i]["kind"]) for i in actions if actions[i]["host"] == host]
+        def most(filtered):
+            return max((sum(1 for b, e, _ in filtered if b <= t < e) for t, _, _ in filtered), default=0)
+        creates = [x for x in spans if x[2] == "create"]
+        peaks[host] = (len(spans), most(spans), len(creates), most(creates), sum(e - b for b, e, k in creates))
+    return {
+        "wall_ms": wall, "critical_ms": critical, "sum_ms": sum(ms.values()),
+        "ratio": wall / max(critical, 1), "parallelism": sum(ms.values()) / max(wall, 1),
+        "path": [f"#{i} {actions[i]['kind']} {actions[i].get('domain') or ''} on {actions[i]['host']} {ms[i] / 1000:.1f} s".replace("  ", " ")
+                 for i in reversed(path)],
+        "peaks": peaks,
+    }
+
+
 def describe(guests):
     return ", ".join(f"{n}@{g['host']} {g['target_mib']} MiB/{g['vcpus_online']} vCPU {g['state']}"
                      for n, g in sorted(guests.items()))
@@ -1332,6 +1400,31 @@ class Lab:
         # ratio. A measurement that could not be taken still fails the run.
         return self.step("measure", f"observation of dom0 {host} vs xl list -l", fn, status="MEASURED")
 
+    def concurrency_measure(self, sc, step):
+        """How close `step`'s apply came to ideal concurrency (`concurrency_figures`): its
+        wall time over its plan's critical path, from the apply's own per-action times."""
+        def fn():
+            if step not in sc.plans:
+                raise StepFailed(f"`xenplan plan --json` before the {step} apply printed no plan")
+            f = concurrency_figures(sc.plans[step], sc.events.get(step, []))
+            peaks = "; ".join(
+                f"{host}: {n} actions, at most {most} at once; {c} creates ({busy:.1f} s in all), at most {cmost} at once"
+                for host, (n, most, c, cmost, busy) in f["peaks"].items())
+            self.report.figures += [
+                (f"{step} apply: wall time", f"{f['wall_ms'] / 1000:.1f} s"),
+                (f"{step} apply: critical path of its plan, from the measured action times", f"{f['critical_ms'] / 1000:.1f} s"),
+                (f"{step} apply: wall time ÷ critical path (1.0: every independent action at once)", f"{f['ratio']:.2f}"),
+                (f"{step} apply: action time ÷ wall time (actions running at once, on average)", f"{f['parallelism']:.2f}"),
+                (f"{step} apply: per host", peaks),
+            ]
+            self.report.facts[f"Concurrency of the {step} apply (wall ÷ critical path)"] = f"{f['ratio']:.2f}"
+            return (f"wall {f['wall_ms'] / 1000:.1f} s, critical path {f['critical_ms'] / 1000:.1f} s "
+                    f"({' → '.join(f['path'])}): ratio {f['ratio']:.2f}; {f['sum_ms'] / 1000:.1f} s of actions, "
+                    f"{f['parallelism']:.2f} at once on average; {peaks}. Each action's time includes any wait "
+                    f"inside the host (xl's own lock around building a domain), so overlapping creates show as "
+                    f"longer creates, not as a shorter path")
+        return self.step("measure", f"{step} apply's wall time against its plan's critical path", fn, status="MEASURED")
+
     # --- the scenario ---------------------------------------------------------------------
 
     def real_scenario(self, names):
@@ -1354,6 +1447,7 @@ class Lab:
             if name == "migrate" or (only_a and name == "resize"):
                 self.measure("b" if not only_a else "a")
             if name == "create":
+                self.concurrency_measure(sc, name)
                 self.step("real", "golden-configs: the configuration of a pv, a pvh and two hvm guests (one with a CD-ROM) "
                           "parsed by `xl create -n` on dom0 a", sc.golden_configs_dry_run)
         return sc, True

@@ -246,7 +246,7 @@ struct SshVerboseTests {
             rest == [
                 "ssh: cpt18: over the shared connection SOCKET",
                 "ssh: cpt18 says: agent: hello → hello in T",
-                "ssh: cpt18: agent \(XenplanMain.version), protocol 2, connected in T",
+                "ssh: cpt18: agent \(XenplanMain.version), protocol 2, 4 at once, connected in T",
                 "ssh: cpt18: observe →",
                 "ssh: cpt18 says: agent: observe → state in T",
                 "ssh: cpt18: observe ← state in T",

@@ -61,6 +61,9 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(name: .customLong("progress-interval"), help: "Seconds between progress events while an operation runs.")
     var progressInterval: Double = 2
 
+    @Option(help: "Operations served at once for a client that asks for more than one (1 to 64).")
+    var concurrency: Int = AgentProtocol.defaultConcurrency
+
     func validate() throws {
         let modes = [sim != nil, simDir != nil, local].filter { $0 }.count
         guard modes <= 1 else { throw ValidationError("give one of --sim, --sim-dir and --local") }
@@ -72,6 +75,9 @@ struct AgentCommand: AsyncParsableCommand {
         }
         guard progressInterval.isFinite, progressInterval >= 0.05, progressInterval <= 3600 else {
             throw ValidationError("--progress-interval must be between 0.05 and 3600 seconds")
+        }
+        guard (1...AgentProtocol.maxConcurrency).contains(concurrency) else {
+            throw ValidationError("--concurrency must be between 1 and \(AgentProtocol.maxConcurrency)")
         }
         if let simSpeed { guard simSpeed.isFinite, simSpeed >= 0 else { throw ValidationError("--sim-speed must be a non-negative number") } }
         for directory in imageDirectories where !directory.hasPrefix("/") || directory.split(separator: "/").contains("..") {
@@ -104,7 +110,8 @@ struct AgentCommand: AsyncParsableCommand {
             let config = AgentServer.Configuration(
                 host: pinned, xenplanVersion: XenplanMain.version,
                 progressInterval: .milliseconds(Int64(progressInterval * 1000)),
-                lockDirectory: URL(fileURLWithPath: runDirectory), policy: loaded ?? .closed())
+                lockDirectory: URL(fileURLWithPath: runDirectory), policy: loaded ?? .closed(),
+                maxConcurrency: concurrency)
             let make = factory()
             // An unusable policy serves nothing, and says why in answer to the hello: the
             // person at the other end of the ssh connection cannot see this host's stderr.
