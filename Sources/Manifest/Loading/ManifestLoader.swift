@@ -1,6 +1,6 @@
 import Foundation
 import XenplanBasics
-import Yams
+import XenplanYAML
 
 /// A lab that loaded without errors, and the warnings found on the way.
 public struct LoadedLab: Sendable {
@@ -96,8 +96,7 @@ public enum ManifestLoader {
         return LoadedLab(lab: lab, warnings: diagnostics.sortedByLocation())
     }
 
-    /// Bytes → checked YAML tree: UTF-8, emptiness, then the bounded guard pass, and
-    /// only then Yams, which has no limits of its own.
+    /// Bytes → checked YAML tree: UTF-8, emptiness, then the bounded composer.
     static func parse(_ source: SourceText) -> Result<Node, DiagnosticsError> {
         if let offset = source.firstInvalidUTF8Offset {
             return .failure(DiagnosticsError([.invalidUTF8(at: source.location(ofByte: offset), byte: source.bytes[offset])]))
@@ -106,17 +105,7 @@ public enum ManifestLoader {
         let outcome = YAMLGuard(source: source).run()
         if !outcome.diagnostics.isEmpty { return .failure(DiagnosticsError(outcome.diagnostics)) }
         if outcome.isEmpty { return .failure(DiagnosticsError([.emptyFile(source.path)])) }
-        let root: Node?
-        do {
-            // The basic resolver tags every scalar as a string: the decoder reads scalars
-            // as text itself, and Yams' default resolver would run a regular expression per
-            // scalar (the largest cost of loading thousands of domains).
-            root = try Yams.compose(yaml: String(decoding: source.bytes, as: UTF8.self), .basic)
-        } catch {
-            // The guard has seen the same bytes; this is a belt-and-braces message.
-            return .failure(DiagnosticsError([.error("invalid YAML: \(error)", at: .file(source.path))]))
-        }
-        guard let root, !isNull(root) else { return .failure(DiagnosticsError([.emptyFile(source.path)])) }
+        guard let root = outcome.root, !isNull(root) else { return .failure(DiagnosticsError([.emptyFile(source.path)])) }
         return .success(root)
     }
 
