@@ -1,6 +1,13 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
 import XenplanBasics
 import XenplanYAML
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// A lab that loaded without errors, and the warnings found on the way.
 public struct LoadedLab: Sendable {
@@ -26,11 +33,8 @@ public enum ManifestLoader {
     /// - Throws: every problem found (errors and warnings), sorted by location.
     public static func load(directory: String) throws(DiagnosticsError) -> LoadedLab {
         let names: [String]
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else {
-            throw DiagnosticsError([.noSuchDirectory(directory)])
-        }
-        guard isDirectory.boolValue else { throw DiagnosticsError([.notADirectory(directory)]) }
+        guard let kind = PathKind.of(directory) else { throw DiagnosticsError([.noSuchDirectory(directory)]) }
+        guard kind == .directory else { throw DiagnosticsError([.notADirectory(directory)]) }
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory)
         } catch {
@@ -128,11 +132,22 @@ public enum ManifestLoader {
             return .refused(.error("not a regular file; only files are read as manifests", at: .file(path)))
         }
         guard Int(info.st_size) <= maximumFileSize else { return .refused(.fileTooLarge(path, limit: maximumFileSize)) }
-        guard let handle = FileHandle(forReadingAtPath: path) else { return .refused(.error("cannot read the file", at: .file(path))) }
-        defer { try? handle.close() }
-        let data = (try? handle.read(upToCount: maximumFileSize + 1)) ?? Data()
-        guard data.count <= maximumFileSize else { return .refused(.fileTooLarge(path, limit: maximumFileSize)) }
-        return .bytes([UInt8](data))
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return .refused(.error("cannot read the file", at: .file(path))) }
+        defer { close(fd) }
+        // One byte more than the limit tells a file that grew since `stat` from one that fits.
+        var bytes = [UInt8](repeating: 0, count: maximumFileSize + 1)
+        var count = 0
+        while count < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + count, $0.count - count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n >= 0 else { return .refused(.error("cannot read the file", at: .file(path))) }
+            if n == 0 { break }
+            count += n
+        }
+        guard count <= maximumFileSize else { return .refused(.fileTooLarge(path, limit: maximumFileSize)) }
+        bytes.removeSubrange(count...)
+        return .bytes(bytes)
     }
 }
 
@@ -163,7 +178,7 @@ private final class PerFileResults: @unchecked Sendable {
     }
 
     private var slots: [Result?]
-    private let lock = NSLock()
+    private let lock = Lock()
 
     init(count: Int) { slots = Array(repeating: nil, count: count) }
 
