@@ -12,9 +12,10 @@ import FoundationEssentials
 public struct UTCTime: Sendable, Equatable {
     public var year, month, day, hour, minute, second, millisecond: Int
 
-    /// Milliseconds are truncated, not rounded, as date formatters do.
+    /// The moment is first rounded to the nearest millisecond, as Foundation's date
+    /// formatters do (so 59.9996 s is written as the next minute, even without fractions).
     public init(_ date: Date) {
-        let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded())
         let (seconds, remainder) = milliseconds.quotientAndRemainder(dividingBy: 1000)
         var whole = time_t(remainder < 0 ? seconds - 1 : seconds)
         millisecond = Int(remainder < 0 ? remainder + 1000 : remainder)

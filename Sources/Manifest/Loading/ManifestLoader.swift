@@ -135,18 +135,19 @@ public enum ManifestLoader {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return .refused(.error("cannot read the file", at: .file(path))) }
         defer { close(fd) }
-        // One byte more than the limit tells a file that grew since `stat` from one that fits.
-        var bytes = [UInt8](repeating: 0, count: maximumFileSize + 1)
-        var count = 0
-        while count < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + count, $0.count - count) }
+        // Read to the end, or to just past the limit: a file that grew since `stat` is
+        // refused like one that was too large.
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(Int(info.st_size) + 1)
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        while bytes.count <= maximumFileSize {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if n < 0 && errno == EINTR { continue }
             guard n >= 0 else { return .refused(.error("cannot read the file", at: .file(path))) }
             if n == 0 { break }
-            count += n
+            bytes.append(contentsOf: chunk[..<n])
         }
-        guard count <= maximumFileSize else { return .refused(.fileTooLarge(path, limit: maximumFileSize)) }
-        bytes.removeSubrange(count...)
+        guard bytes.count <= maximumFileSize else { return .refused(.fileTooLarge(path, limit: maximumFileSize)) }
         return .bytes(bytes)
     }
 }
