@@ -62,11 +62,13 @@ clean:
 	rm -rf .build .build-deb
 
 # Installation: the static release binary (as the lab builds it, and in the same folder,
-# so that neither builds it twice), the manual pages, and the shell completions.
+# so that neither builds it twice), the manual pages, and the shell completions. The
+# binary is stripped of its symbol table (-s): a third of its size, and start-up reads
+# less of it; `xenplan --version` still names its commit (XenplanBuildInfo's strings).
 # `make install PREFIX=/usr/local DESTDIR=/tmp/root` stages it elsewhere.
 PREFIX ?= /usr/local
 DESTDIR ?=
-RELEASE = $(SWIFT) build -c release --static-swift-stdlib --product xenplan --scratch-path .build-lab
+RELEASE = $(SWIFT) build -c release --static-swift-stdlib -Xlinker -s --product xenplan --scratch-path .build-lab
 # The man pages come from the command definitions, by swift-argument-parser's
 # generate-manual plugin; it builds the package (in debug: the build `make build` and
 # `make test` already made) and runs `xenplan --experimental-dump-help`.

@@ -25,12 +25,14 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .target(name: "XenplanBasics", exclude: ["README.md"]),
-        .target(name: "Manifest", dependencies: ["XenplanBasics", "Yams"], exclude: ["README.md"]),
+        // libyaml, linked from its static archive (see Sources/CYAML), under our own tree.
+        .systemLibrary(name: "CYAML", path: "Sources/CYAML", providers: [.apt(["libyaml-dev"])]),
+        .target(name: "XenplanYAML", dependencies: ["CYAML"], exclude: ["README.md"]),
+        .target(name: "Manifest", dependencies: ["XenplanBasics", "XenplanYAML"], exclude: ["README.md"]),
         .target(name: "HostModel", dependencies: ["XenplanBasics"], exclude: ["README.md"]),
         .target(name: "Planner", dependencies: ["XenplanBasics", "Manifest", "HostModel"], exclude: ["README.md"]),
         .target(name: "SimDriver", dependencies: ["XenplanBasics", "HostModel", logging], exclude: ["README.md"]),
@@ -39,7 +41,7 @@ let package = Package(
             exclude: ["README.md"]),
         .systemLibrary(name: "CXen", path: "Sources/CXen", providers: [.apt(["libxen-dev"])]),
         .target(name: "XenDriver", dependencies: ["XenplanBasics", "HostModel", "CXen", logging], exclude: ["README.md"]),
-        .target(name: "Agent", dependencies: ["XenplanBasics", "HostModel", "Yams", logging], exclude: ["README.md"]),
+        .target(name: "Agent", dependencies: ["XenplanBasics", "HostModel", "XenplanYAML", logging], exclude: ["README.md"]),
         .target(name: "XenplanBuildInfo", exclude: ["README.md"], cSettings: buildInfoSettings),
         .target(
             name: "XenplanCLI",
@@ -64,10 +66,11 @@ let package = Package(
             exclude: ["README.md"]
         ),
         .testTarget(name: "XenplanBasicsTests", dependencies: ["XenplanBasics"]),
+        .testTarget(name: "XenplanYAMLTests", dependencies: ["XenplanYAML"]),
         .testTarget(name: "HostModelTests", dependencies: ["HostModel", "XenplanTestSupport"]),
         .testTarget(
             name: "ManifestTests",
-            dependencies: ["Manifest", "XenplanTestSupport", "Yams"],
+            dependencies: ["Manifest", "XenplanTestSupport", "XenplanYAML"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "XenplanTestSupport"]),

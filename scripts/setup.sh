@@ -4,8 +4,9 @@
 set -euo pipefail
 
 # dpkg-dev and debootstrap: `make deb` and `make deb-test` (the Debian package, and a
-# clean Debian 12 root to install it into).
-packages=(libxen-dev make time xenstore-utils openssh-server openssh-client dpkg-dev debootstrap)
+# clean Debian 12 root to install it into). libyaml-dev: the manifest parser, linked from
+# its static archive, so that no host needs libyaml.
+packages=(libxen-dev libyaml-dev make time xenstore-utils openssh-server openssh-client dpkg-dev debootstrap)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import HostModel
 import XenplanBasics
 
@@ -99,7 +99,7 @@ public actor AgentClient {
         do {
             decoded = try JSONDecoder().decode(AgentMessage.self, from: data)
         } catch let DecodingError.dataCorrupted(context) where context.codingPath.isEmpty {
-            if (try? JSONSerialization.jsonObject(with: data)) == nil {
+            if (try? JSONDecoder().decode(JSONValue.self, from: data)) == nil {
                 // Not JSON at all: some other program's output.
                 end(.notTheProtocol(line: String(decoding: data.prefix(200), as: UTF8.self)))
             } else {

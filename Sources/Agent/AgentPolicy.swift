@@ -1,7 +1,7 @@
-import Foundation
+import FoundationEssentials
 import HostModel
 import XenplanBasics
-import Yams
+import XenplanYAML
 
 /// What the agent may change on its host, whoever holds the key that starts it: read
 /// from the host itself (`/etc/xenplan/agent.yaml`), never from the client. The hello's
@@ -131,6 +131,8 @@ public struct AgentPolicyError: Error, Hashable, Sendable, CustomStringConvertib
 // MARK: - The file
 
 extension AgentPolicy {
+    /// A policy is a few lists: far inside these bounds.
+    static let policyLimits = YAMLComposer.Limits(maxDepth: 16, maxNodes: 100_000)
     static let keys = ["volumeGroups", "imageDirectories", "imageSources", "devices", "readOnlyDevices", "bridges"]
 
     /// The file's YAML: a mapping with the keys above, each optional (absent: nothing is
@@ -138,14 +140,13 @@ extension AgentPolicy {
     /// keys, anchors and values of the wrong kind are errors.
     public static func parse(_ text: String, path: String) throws(AgentPolicyError) -> AgentPolicy {
         func fail(_ node: Node?, _ message: String) -> AgentPolicyError {
-            AgentPolicyError(path: path, line: node?.mark.map(\.line), message: message)
+            AgentPolicyError(path: path, line: node?.mark.line, message: message)
         }
-        let root: Node?
-        do {
-            root = try Yams.compose(yaml: text, .basic)
-        } catch {
-            throw AgentPolicyError(path: path, line: nil, message: "is not YAML: \(error)")
+        let composed = YAMLComposer(limits: policyLimits).compose(Array(text.utf8))
+        if let problem = composed.problems.first {
+            throw AgentPolicyError(path: path, line: problem.mark?.line, message: "is not YAML: \(problem.message)")
         }
+        let root = composed.root
         var policy = AgentPolicy.closed(path: path)
         policy.fromFile = true
         guard let root else { return policy }

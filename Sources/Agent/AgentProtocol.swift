@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import HostModel
 
 /// Constants of the agent protocol (docs/agent-protocol.md). The major version changes

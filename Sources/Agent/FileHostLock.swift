@@ -1,5 +1,11 @@
-import Foundation
+import FoundationEssentials
 import HostModel
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// The apply lock of a host whose driver has none of its own: a `DirectoryHostLock` with
 /// the record `<directory>/<host>.apply.lock` (on a dom0, `/run/xenplan`, which a reboot

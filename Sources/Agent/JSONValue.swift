@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Any JSON value, decoded strictly: a request is first read as one of these so that its
 /// id can be echoed and each field checked by name, whatever else is wrong with it.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import XenplanBasics
 
 #if canImport(Glibc)
@@ -30,7 +30,7 @@ public final class LineReader: Sendable {
     public init(fd: Int32, limit: Int, closing: Bool = false, stopAtOversize: Bool = false) {
         let (stream, continuation) = AsyncStream<LineEvent>.makeStream(bufferingPolicy: .unbounded)
         events = stream
-        let thread = Thread {
+        DetachedThread.start {
             Self.readLoop(fd: fd, limit: limit, stopAtOversize: stopAtOversize) { continuation.yield($0) }
             if closing {
                 #if canImport(Glibc)
@@ -41,8 +41,6 @@ public final class LineReader: Sendable {
             }
             continuation.finish()
         }
-        thread.name = "xenplan-line-reader"
-        thread.start()
     }
 
     private static func readLoop(fd: Int32, limit: Int, stopAtOversize: Bool, emit: (LineEvent) -> Void) {
@@ -94,7 +92,7 @@ public final class LineReader: Sendable {
 /// being suppressed around it: `Sigpipe`).
 public final class LineWriter: @unchecked Sendable {
     private let fd: Int32
-    private let lock = NSLock()
+    private let lock = Lock()
     private var broken = false
     private var closed = false
 

@@ -1,11 +1,13 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import XenplanBasics
 
 /// `busy` answers, written by a thread of their own: the reader must go on taking (and
 /// refusing) requests even while a client that does not read its answers has filled the
 /// pipe, or the lines it cannot take would pile up unread. Beyond `capacity` answers
 /// waiting to be written, more are dropped: that client is not reading them anyway.
 final class Outbox: @unchecked Sendable {
-    private let condition = NSCondition()
+    private let condition = Condition()
     private var waiting: [AgentMessage] = []
     private var closed = false
     private let capacity: Int
@@ -13,12 +15,10 @@ final class Outbox: @unchecked Sendable {
 
     init(_ output: LineWriter, capacity: Int) {
         self.capacity = capacity
-        let thread = Thread { [self] in
+        DetachedThread.start { [self] in
             while let message = next() { output.write(message.encodedLine()) }
             finished.signal()
         }
-        thread.name = "xenplan-agent-refusals"
-        thread.start()
     }
 
     func send(_ message: AgentMessage) {

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import XenplanBasics
 
 /// The requests read but not yet answered, bounded in number and in bytes. The reader
 /// offers every input event as it comes; the server takes them in order and says when
@@ -8,7 +9,7 @@ final class RequestQueue: @unchecked Sendable {
     private let continuation: AsyncStream<LineEvent>.Continuation
     private let maxRequests: Int
     private let maxBytes: Int
-    private let lock = NSLock()
+    private let lock = Lock()
     private var requests = 0
     private var bytes = 0
 

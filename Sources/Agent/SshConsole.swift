@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import XenplanBasics
 
 /// `xl console NAME` on a host reached over ssh, for a person at a terminal: the same

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import HostModel
 
 /// What a failed ssh connection means, read from ssh's exit status and stderr, written
@@ -177,7 +177,7 @@ enum SshMessages {
 
     /// The last non-empty line of ssh's stderr, without the `ssh: ` prefix noise.
     static func lastLine(_ text: String) -> String? {
-        text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+        text.split(whereSeparator: \.isNewline).map { $0.trimmingSpaces() }
             .last { !$0.isEmpty }
     }
 }

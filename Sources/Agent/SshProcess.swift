@@ -1,4 +1,5 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
 import Synchronization
 import XenplanBasics
 
@@ -16,7 +17,7 @@ final class SshProcess: @unchecked Sendable {
     private let child: ChildProcess
     let reader: LineReader
     let writer: LineWriter
-    private let lock = NSLock()
+    private let lock = Lock()
     private var stderrData = Data()
     private let stderrDone = DispatchSemaphore(value: 0)
     /// The first `finish`: every request of a session that ended gets its outcome, and
@@ -32,7 +33,7 @@ final class SshProcess: @unchecked Sendable {
         reader = LineReader(fd: child.stdoutFD, limit: maxAnswerBytes, closing: true, stopAtOversize: true)
         writer = LineWriter(fd: child.stdinFD)
         let fd = child.stderrFD
-        let thread = Thread { [self] in
+        DetachedThread.start { [self] in
             var buffer = [UInt8](repeating: 0, count: 8192)
             var pending: [UInt8] = []
             func flush(_ bytes: ArraySlice<UInt8>) {
@@ -66,7 +67,6 @@ final class SshProcess: @unchecked Sendable {
             #endif
             stderrDone.signal()
         }
-        thread.start()
     }
 
     /// Waits up to `timeout` for ssh to exit and its stderr to end; returns the exit

@@ -1,5 +1,11 @@
-import Foundation
+import FoundationEssentials
 import XenplanBasics
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Where and how to reach a host's agent over OpenSSH, and the exact argument vector
 /// that does it. Nothing here goes through a local shell: the vector is handed to
@@ -179,7 +185,7 @@ public struct SshTarget: Hashable, Sendable {
             let key = value.prefix { $0 != "=" && $0 != " " && $0 != "\t" }.filter { $0 != "\"" }.lowercased()
             guard let refused = refusedOptions[key] else { return }
             if key == "stricthostkeychecking",
-                value.drop(while: { $0 != "=" }).dropFirst().trimmingCharacters(in: .whitespaces).lowercased() == "yes"
+                value.drop(while: { $0 != "=" }).dropFirst().trimmingSpaces().lowercased() == "yes"
             {
                 return
             }

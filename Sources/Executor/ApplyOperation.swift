@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import HostModel
 import Manifest
 import Planner
@@ -132,7 +132,7 @@ public final class ApplyOperation: @unchecked Sendable {
     public let observer: any ExecutionObserver
     public let clock: any ExecutionClock
     public let stop: StopRequest
-    private let lock = NSLock()
+    private let lock = Lock()
     private var locks: HostLocks?
     private var executing = false
     private var locking = false

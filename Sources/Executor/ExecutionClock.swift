@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import XenplanBasics
 
 /// The executor's time: elapsed times and balloon polling. Injected so that tests run
 /// timeouts of minutes in no time at all.
@@ -19,7 +20,7 @@ public struct SystemExecutionClock: ExecutionClock {
 /// A clock that only moves when something sleeps on it (or `advance` is called):
 /// sleeping returns at once, having moved time forward by the duration.
 public final class ManualExecutionClock: ExecutionClock, @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var current: Duration = .zero
     /// Every sleep, in order, for assertions.
     private var sleepLog: [Duration] = []

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import HostModel
 import Logging
 import Planner
@@ -44,11 +44,7 @@ public struct Executor: Sendable {
 
     /// A short random id: `20261201T100000-3f9a`.
     public static func newRunID(now: Date = Date()) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMMdd'T'HHmmss"
-        return formatter.string(from: now) + "-" + String(UInt16.random(in: 0...UInt16.max), radix: 16)
+        UTCTime(now).compact + "-" + String(UInt16.random(in: 0...UInt16.max), radix: 16)
     }
 
     /// Runs the plan to the end (or to the stop) and says what became of every action.

@@ -1,5 +1,7 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
 import HostModel
+import XenplanBasics
 
 #if canImport(Glibc)
     import Glibc
@@ -33,7 +35,7 @@ public final class HostLocks: @unchecked Sendable {
     }
 
     public let owner: LockRecord
-    private let lock = NSLock()
+    private let lock = Lock()
     private var held: [(name: String, driver: any HostLocking)] = []
 
     private init(owner: LockRecord) { self.owner = owner }
@@ -185,9 +187,6 @@ public final class HostLocks: @unchecked Sendable {
     }
 
     static func lockTime(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: date)
+        UTCTime(date).iso8601
     }
 }

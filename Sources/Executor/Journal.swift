@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Planner
 import XenplanBasics
 
@@ -98,7 +98,7 @@ public final class Journal: @unchecked Sendable {
 
     public let path: String
     private var fd: Int32
-    private let lock = NSLock()
+    private let lock = Lock()
     private let encoder: JSONEncoder
 
     /// Opens (creating 0600) the journal for appending, rotating it first when it is due.
@@ -354,10 +354,7 @@ public final class Journal: @unchecked Sendable {
 
     /// `2026-12-01T10:00:00.123Z`.
     public static func timestamp(_ date: Date = Date()) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: date)
+        UTCTime(date).iso8601Milliseconds
     }
 }
 

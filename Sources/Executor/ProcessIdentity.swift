@@ -1,5 +1,11 @@
-import Foundation
+import FoundationEssentials
 import HostModel
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// What this process and the processes it judges are, read from `/proc` (Linux).
 public struct ProcessIdentity: Hashable, Sendable {
@@ -50,7 +56,7 @@ public struct ProcessIdentity: Hashable, Sendable {
 
     private static func firstLine(_ path: String) -> String? {
         guard let text = readFile(path) else { return nil }
-        let line = text.split(separator: "\n").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+        let line = text.split(separator: "\n").first.map { $0.trimmingSpaces() } ?? ""
         return line.isEmpty ? nil : line
     }
 

@@ -1,8 +1,9 @@
-import Foundation
+import FoundationEssentials
+import XenplanBasics
 
 /// Asks a running apply to stop starting new actions (Ctrl-C). Safe from any thread.
 public final class StopRequest: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var requested = false
 
     public init() {}

@@ -1,4 +1,10 @@
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// An apply lock kept as a `LockRecordFile` in a directory of its own (a dom0's
 /// `/run/xenplan`, which a reboot empties, as it ends every process that could hold the

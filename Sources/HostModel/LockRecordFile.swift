@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import XenplanBasics
 
 #if canImport(Glibc)
@@ -31,8 +31,8 @@ public struct LockRecordFile: Sendable {
     public func acquire(for owner: LockRecord, replacing stale: LockRecord?) throws {
         if let current = try read() {
             guard let stale, current == stale else { throw HostLockHeld(host: host, holder: current) }
-            let directory = (path as NSString).deletingLastPathComponent
-            let temp = "\(directory)/.\((path as NSString).lastPathComponent).\(owner.pid).tmp"
+            let directory = PathText.parent(path)
+            let temp = "\(directory)/.\(PathText.lastComponent(path)).\(owner.pid).tmp"
             unlink(temp)
             try create(owner, at: temp)
             guard rename(temp, path) == 0 else {

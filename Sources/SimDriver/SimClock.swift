@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Synchronization
 
 /// Where the simulated host reads the time. Ballooning progress is a function of the

@@ -1,5 +1,11 @@
-import Foundation
+import FoundationEssentials
 import HostModel
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 extension SimStore {
     /// `<host>.apply.lock`: the apply lock of a simulated host, beside its state.

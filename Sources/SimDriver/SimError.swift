@@ -1,4 +1,10 @@
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// An error of the simulator itself (no state for a host, unreadable file), as opposed to
 /// a refusal of the simulated host, which is a `HostError`.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import HostModel
 import XenplanBasics
 
@@ -25,13 +25,8 @@ extension SimHostFile {
 
     /// The backup's name and time as the host's UTC clock gives them at `now`.
     static func backupName(at now: Date) -> (id: String, time: String) {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
-        let id = formatter.string(from: now)
-        formatter.dateFormat = "yyyy-MM-dd'T'HH:mm:ss'Z'"
-        return (id, formatter.string(from: now))
+        let time = UTCTime(now)
+        return (time.compact + "Z", time.iso8601)
     }
 
     /// Backup ids in the order they were taken: by time, then by the `-N` suffix as a number.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import XenplanBasics
 
 /// The physical machine a simulated host starts as when the state directory holds no

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import HostModel
 import XenplanBasics
 
@@ -42,7 +42,7 @@ public enum LVMReport {
     /// Every logical volume, in volume group then name order. A host with no volume group
     /// gives an empty report, not an error.
     public static func parse(_ json: String) throws -> [VolumeState] {
-        let trimmed = json.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = json.trimmingWhitespace()
         if trimmed.isEmpty { return [] }
         let report: Report
         do {

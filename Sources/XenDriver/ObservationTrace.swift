@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Logging
 import XenplanBasics
 
@@ -35,7 +35,7 @@ struct ObservationTrace {
         if Verbosity.isOn {
             Self.log.debug("\(line)")
         } else {
-            FileHandle.standardError.write(Data((line + "\n").utf8))
+            _ = writeFully(2, Data((line + "\n").utf8))
         }
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Logging
 import XenplanBasics
 
@@ -42,7 +42,7 @@ public struct ProcessCommandRunner: CommandRunner {
         let env = environment, grace = killGrace
         // Spawning and waiting block a thread: keep that off Swift's cooperative pool.
         return try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread {
+            DetachedThread.start {
                 Self.run(argv, input: input, environment: env, timeout: timeout, grace: grace) {
                     continuation.resume(with: $0)
                 }

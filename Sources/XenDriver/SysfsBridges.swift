@@ -1,5 +1,11 @@
-import Foundation
+import FoundationEssentials
 import HostModel
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Bridges and the interfaces enslaved to them, read from sysfs: no process to start,
 /// which on a loaded dom0 costs hundreds of milliseconds.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import XenplanBasics
 
 /// `xl console NAME` on this dom0, the program `xenplan console` replaces itself with.
@@ -23,10 +23,7 @@ public enum XenConsole {
     static func executable(_ program: String, searchPath: String) -> String? {
         for directory in searchPath.split(separator: ":") where directory.hasPrefix("/") {
             let candidate = URL(fileURLWithPath: String(directory)).appendingPathComponent(program).path
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: candidate, isDirectory: &isDirectory), !isDirectory.boolValue,
-                FileManager.default.isExecutableFile(atPath: candidate)
-            {
+            if let kind = PathKind.of(candidate), kind != .directory, FileManager.default.isExecutableFile(atPath: candidate) {
                 return candidate
             }
         }

@@ -1,5 +1,12 @@
 import CXen
-import Foundation
+import FoundationEssentials
+import XenplanBasics
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// A failure of a libxenctrl call, with errno's message.
 public struct XenControlError: Error, Hashable, Sendable, CustomStringConvertible {
@@ -14,7 +21,7 @@ public struct XenControlError: Error, Hashable, Sendable, CustomStringConvertibl
 /// call below holds `lock`, and the handle is closed only in `deinit`.
 public final class XenControl: Hypervisor, @unchecked Sendable {
     private let handle: OpaquePointer
-    private let lock = NSLock()
+    private let lock = Lock()
     /// More domains than a dom0 can hold: Xen's domid space for guests is 0…0x7FEF.
     static let maxDomains: UInt32 = 1024
 

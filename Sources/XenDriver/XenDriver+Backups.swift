@@ -1,7 +1,13 @@
 import CXen
-import Foundation
+import FoundationEssentials
 import HostModel
 import XenplanBasics
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 extension XenDriver {
     /// One backup, as `BackupJob` describes it: leftovers of an interrupted backup removed,
@@ -229,16 +235,8 @@ extension XenDriver {
         return id
     }
 
-    static func backupID(_ date: Date) -> String { utc("yyyyMMdd'T'HHmmss'Z'").string(from: date) }
-    static func recordTime(_ date: Date) -> String { utc("yyyy-MM-dd'T'HH:mm:ss'Z'").string(from: date) }
-
-    private static func utc(_ format: String) -> DateFormatter {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = format
-        return formatter
-    }
+    static func backupID(_ date: Date) -> String { UTCTime(date).compact + "Z" }
+    static func recordTime(_ date: Date) -> String { UTCTime(date).iso8601 }
 
     /// `20261202T013000Z` or `20261202T013000Z-N`, as (time, N) for ordering; nil for any
     /// other name, which pruning never touches.
@@ -274,7 +272,7 @@ extension XenDriver {
         do {
             return try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
         } catch {
-            throw failure("backup", "cannot list \(directory): \(error.localizedDescription)")
+            throw failure("backup", "cannot list \(directory): \(ErrorText.of(error))")
         }
     }
 

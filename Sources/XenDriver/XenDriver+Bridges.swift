@@ -1,7 +1,13 @@
 import CXen
-import Foundation
+import FoundationEssentials
 import HostModel
 import XenplanBasics
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 extension XenDriver {
     /// `ip link add NAME type bridge`; with an interface, its port (the VLAN interface
@@ -137,7 +143,7 @@ extension XenDriver {
     static func parseVlanConfig(_ text: String) -> [String: VlanPort] {
         var ports: [String: VlanPort] = [:]
         for line in text.split(whereSeparator: \.isNewline).dropFirst(2) {
-            let fields = line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+            let fields = line.split(separator: "|").map { $0.trimmingSpaces() }
             guard fields.count == 3, let id = Int(fields[1]), !fields[0].isEmpty, !fields[2].isEmpty else { continue }
             ports[fields[0]] = VlanPort(name: fields[0], parent: fields[2], id: id)
         }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import HostModel
 import XenplanBasics
 
@@ -22,7 +22,7 @@ extension XenDriver {
         guard !users.isEmpty else { return }
         if loop {
             let listed = try await run(XenCommands.loopDevices(of: target), operation: kind)
-            for device in listed.stdout.split(whereSeparator: \.isNewline).map({ $0.trimmingCharacters(in: .whitespaces) })
+            for device in listed.stdout.split(whereSeparator: \.isNewline).map({ $0.trimmingSpaces() })
             where !device.isEmpty {
                 try await run(XenCommands.loopSetCapacity(device), operation: kind)
             }

@@ -1,7 +1,13 @@
 import CXen
-import Foundation
+import FoundationEssentials
 import HostModel
 import XenplanBasics
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 extension XenDriver {
     /// A new volume filled from an image: the image checked first (a regular file, the

@@ -1,5 +1,11 @@
-import Foundation
+import FoundationEssentials
 import HostModel
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// The apply lock of a dom0: a `DirectoryHostLock`, the record `/run/xenplan/<host>.lock`
 /// guarded by `/run/xenplan/.<host>.guard` (`/run` is a tmpfs: a reboot clears it, as it

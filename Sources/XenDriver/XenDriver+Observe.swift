@@ -1,6 +1,12 @@
-import Foundation
+import FoundationEssentials
 import HostModel
 import XenplanBasics
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 extension XenDriver {
     /// One batched pass: a handful of libxenctrl calls, one xenstore transaction (read in
@@ -154,7 +160,7 @@ extension XenDriver {
         guard result.status == 0 else {
             throw failure(
                 "observe",
-                "`\(command.joined(separator: " "))` exited with status \(result.status): \(result.stderr.trimmingCharacters(in: .whitespacesAndNewlines))"
+                "`\(command.joined(separator: " "))` exited with status \(result.status): \(result.stderr.trimmingWhitespace())"
             )
         }
         do { return try LVMReport.parse(result.stdout) } catch { throw failure("observe", "\(error)") }

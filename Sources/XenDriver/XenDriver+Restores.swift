@@ -1,7 +1,13 @@
 import CXen
-import Foundation
+import FoundationEssentials
 import HostModel
 import XenplanBasics
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 extension XenDriver {
     /// A volume filled from a backup's copy, the way a volume is filled from an image

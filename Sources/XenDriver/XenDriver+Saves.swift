@@ -1,7 +1,13 @@
 import CXen
-import Foundation
+import FoundationEssentials
 import HostModel
 import XenplanBasics
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 extension XenDriver {
     /// `xl save` into `<directory>/DOMAIN.save.partial`, then renamed to `DOMAIN.save`:
@@ -82,7 +88,7 @@ extension XenDriver {
             try FileManager.default.createDirectory(
                 atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         } catch {
-            throw failure(kind, domain: domain, "cannot create \(directory): \(error.localizedDescription)")
+            throw failure(kind, domain: domain, "cannot create \(directory): \(ErrorText.of(error))")
         }
     }
 

@@ -1,6 +1,12 @@
-import Foundation
+import FoundationEssentials
 import HostModel
 import XenplanBasics
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 extension XenDriver {
     /// The NoCloud seed of a domain, put in place whole: its three files written in a
@@ -20,7 +26,7 @@ extension XenDriver {
                 atPath: directory, withIntermediateDirectories: true,
                 attributes: [.posixPermissions: 0o700])
         } catch {
-            throw failure(kind, domain: domain, "cannot create \(directory): \(error.localizedDescription)")
+            throw failure(kind, domain: domain, "cannot create \(directory): \(ErrorText.of(error))")
         }
         let workspace = try makePrivateDirectory(beside: directory, for: seed.domain)
         defer { removeWorkspace(workspace) }
@@ -50,7 +56,7 @@ extension XenDriver {
     /// directory's filesystem (so the finished disk is renamed, not copied), and outside
     /// it (so observation never sees a half-written seed).
     private func makePrivateDirectory(beside directory: String, for domain: String) throws -> String {
-        let parent = (directory as NSString).deletingLastPathComponent
+        let parent = PathText.parent(directory)
         var template = Array(((parent == "/" ? "" : parent) + "/.seed-\(domain).XXXXXX").utf8CString)
         let made = template.withUnsafeMutableBufferPointer { buffer in mkdtemp(buffer.baseAddress!).map { String(cString: $0) } }
         guard let made else { throw posixFailure("write-seed", domain, "cannot create a private directory in \(parent)") }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import HostModel
 import XenplanBasics
 
@@ -84,7 +84,7 @@ extension XenDriver {
     /// The one number `blockdev --getsize64` prints.
     private func byteSize(_ argv: [String], _ kind: String, _ domain: String) async throws -> Int64 {
         let result = try await run(argv, operation: kind, domain: domain)
-        guard let bytes = Int64(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)), bytes >= 0 else {
+        guard let bytes = Int64(result.stdout.trimmingWhitespace()), bytes >= 0 else {
             throw failure(kind, domain: domain, "`\(argv.joined(separator: " "))` printed no size: \(shownValue(result.stdout))")
         }
         return bytes

@@ -1,6 +1,12 @@
-import Foundation
+import FoundationEssentials
 import HostModel
 import XenplanBasics
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// The local Xen driver: reads the dom0 it runs on through libxenctrl, libxenstore,
 /// sysfs and at most one `lvs`, and changes it through `xl`, LVM and `ip` (argument
@@ -98,7 +104,7 @@ public final class XenDriver: HostDriver {
             throw failure(operation, domain: domain, "\(error)")
         }
         guard result.status == 0 else {
-            let said = [result.stderr, result.stdout].map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.first { !$0.isEmpty }
+            let said = [result.stderr, result.stdout].map { $0.trimmingWhitespace() }.first { !$0.isEmpty }
             throw failure(
                 operation, domain: domain, "`\(argv.joined(separator: " "))` exited with status \(result.status)" + (said.map { ": \($0)" } ?? ""))
         }

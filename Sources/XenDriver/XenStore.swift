@@ -1,5 +1,12 @@
 import CXen
-import Foundation
+import FoundationEssentials
+import XenplanBasics
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// A failure of libxenstore, with the path it concerned and errno's name.
 public struct XenStoreError: Error, Hashable, Sendable, CustomStringConvertible {
@@ -24,7 +31,7 @@ public struct XenStoreError: Error, Hashable, Sendable, CustomStringConvertible 
 /// taken under `lock`, which also guards `fired`.
 public final class XenStore: @unchecked Sendable {
     private let handle: OpaquePointer
-    private let lock = NSLock()
+    private let lock = Lock()
     /// Tokens whose watch fired, not yet taken by their caller.
     private var fired: Set<String> = []
 

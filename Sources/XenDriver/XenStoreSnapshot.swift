@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A block device backend as libxl writes it under
 /// `/local/domain/0/backend/vbd/<domid>/<devid>/`.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 #if canImport(Glibc)
     import Glibc
@@ -282,7 +282,7 @@ public final class XenStoreWire {
     ]
 
     static func quoted(_ bytes: [UInt8]) -> String {
-        "\"" + String(decoding: bytes.prefix(64), as: UTF8.self).replacingOccurrences(of: "\0", with: "\\0") + "\""
+        "\"" + String(decoding: bytes.prefix(64), as: UTF8.self).replacing("\0", with: "\\0") + "\""
     }
 
     // MARK: The exchange

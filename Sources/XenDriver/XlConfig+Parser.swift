@@ -140,7 +140,7 @@ extension XlConfig {
     /// `phy:/dev/vg/lv,xvda2,w`.
     static func parseDisk(_ spec: String, file: String) throws(XlConfigError) -> DomainConfig.Disk {
         var vdev: String?, target: String?, readOnly = false
-        if let range = spec.range(of: "target=") {
+        if let range = spec.firstRange(of: "target=") {
             target = String(spec[range.upperBound...]).trimmingSpaces()
             for part in spec[..<range.lowerBound].split(separator: ",") {
                 let kv = part.split(separator: "=", maxSplits: 1).map { String($0).trimmingSpaces() }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -20,8 +21,7 @@ public final class ChildProcess: @unchecked Sendable {
     public let stdinFD: Int32, stdoutFD: Int32, stderrFD: Int32
     /// Held while reaping and while signalling, so that a signal is never sent to a
     /// process group once its leader has been reaped: its id could name another group by then.
-    private let lock = NSLock()
-    private var exitStatus: Int32?
+    private let exitStatus = Mutex<Int32?>(nil)
 
     /// Starts `argv` in a session of its own. `environment` nil keeps this process's;
     /// `searchPath` looks the program up in `PATH`; `stdinFrom`, an open descriptor the
@@ -32,7 +32,7 @@ public final class ChildProcess: @unchecked Sendable {
 
     /// The exit status (or 128 + signal, as a shell reports it) once the child has ended.
     public func poll() -> Int32? {
-        lock.withLock {
+        exitStatus.withLock { exitStatus in
             if let exitStatus { return exitStatus }
             var status: Int32 = 0
             var rc: pid_t
@@ -63,7 +63,7 @@ public final class ChildProcess: @unchecked Sendable {
     public func kill() { signalGroup(SIGKILL) }
 
     private func signalGroup(_ signal: Int32) {
-        lock.withLock {
+        exitStatus.withLock { exitStatus in
             guard exitStatus == nil else { return }
             #if canImport(Glibc)
                 _ = Glibc.kill(-pid, signal)

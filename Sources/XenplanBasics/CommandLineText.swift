@@ -1,5 +1,3 @@
-import Foundation
-
 /// An argument vector shown to a person: one line they can read and paste into a POSIX
 /// shell. Only for display (`console --print-command`, `--verbose`): xenplan itself never
 /// hands a command to a shell.
@@ -17,6 +15,6 @@ public enum CommandLineText {
             && word.unicodeScalars.allSatisfy {
                 ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "@%+=:,./_-".unicodeScalars.contains($0)
             }
-        return plain ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        return plain ? word : "'" + word.replacing("'", with: "'\\''") + "'"
     }
 }

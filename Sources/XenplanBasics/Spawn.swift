@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 #if canImport(Glibc)
     import Glibc
@@ -16,7 +16,7 @@ enum Spawn {
     /// onto 0–2 clears the flag for the child's own ends), and creating them, spawning
     /// and closing the child's ends happen under one process-wide lock: no other spawn
     /// can slip in between `pipe` and `fcntl` (`pipe2` is not exported to Swift).
-    private static let lock = NSLock()
+    private static let lock = Lock()
 
     /// Starts `argv`; returns its pid and our ends of its stdin, stdout and stderr.
     /// `environment` nil keeps this process's; `searchPath` looks the program up in

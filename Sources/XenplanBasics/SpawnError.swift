@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// A program that could not be started: not installed, not executable, or no pipes or
 /// processes left. A caller can tell a missing tool (ENOENT) from the rest by its `code`.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What a guest is told at its first boot (host name, ssh keys, password hash): the
 /// manifest loader checks it, and the agent checks it again before writing a seed.

@@ -1,7 +1,13 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import Manifest
 import XenplanBasics
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 public struct XenplanMain: AsyncParsableCommand {
     /// The version plans, backups and the agent's hello carry; `--version` adds the commit.
@@ -23,8 +29,8 @@ public struct XenplanMain: AsyncParsableCommand {
     /// The process entry point: parses the arguments and runs the command asynchronously.
     public static func runAsync() async {
         if let word = CommandLine.arguments.dropFirst().first, let message = unknownCommand(word) {
-            FileHandle.standardError.write(Data((message + "\n").utf8))
-            Foundation.exit(ExitCode.validationFailure.rawValue)
+            _ = writeFully(2, Data((message + "\n").utf8))
+            Glibc.exit(ExitCode.validationFailure.rawValue)
         }
         VerboseLogHandler.bootstrap()
         let main: () async -> Void = Self.main

@@ -128,7 +128,7 @@ def build_xenplan():
     prebuilt = os.environ.get("XENPLAN_LAB_BINARY")
     if prebuilt:
         return Path(prebuilt).resolve()
-    argv = ["swift", "build", "-c", "release", "--static-swift-stdlib", "--product", "xenplan",
+    argv = ["swift", "build", "-c", "release", "--static-swift-stdlib", "-Xlinker", "-s", "--product", "xenplan",
             "--scratch-path", str(REPO / ".build-lab")]
     for attempt in range(3):
         p = run(argv, timeout=3600, cwd=REPO)
@@ -1369,33 +1369,43 @@ class Lab:
             lab = (dest / "lab.yaml").read_text().splitlines()
             (dest / "lab.yaml").write_text("\n".join(l for l in lab if "type: lvm" not in l) + "\n")
             script = (
-                f"n=$(xl list | tail -n +3 | wc -l); echo guests=$n; "
+                f"n=$(xl list | tail -n +3 | wc -l); echo guests=$n; echo size=$(stat -c %s $(command -v xenplan)); "
                 f"for i in 1 2 3 4 5 6 7; do "
                 f"s=$(date +%s%N); xl list -l >/dev/null; e=$(date +%s%N); echo xl=$(( (e-s)/1000 )); "
-                f"s=$(date +%s%N); xenplan status /srv/lab/run/measure-{host} --host {host} --state-dir /tmp/xs-m > /tmp/st.out 2>&1; e=$(date +%s%N); "
-                f"echo status=$(( (e-s)/1000 )); "
+                f"s=$(date +%s%N); xenplan status /srv/lab/run/measure-{host} --host {host} --state-dir /tmp/xs-m > /tmp/st.out 2>&1; "
+                f"r=$?; e=$(date +%s%N); echo status=$(( (e-s)/1000 )) rc=$r; "
                 f"xenplan plan /srv/lab/run/measure-{host} --host {host} --state-dir /tmp/xs-m 2>&1 | grep '^Observed' | sed 's/^/obs=/'; "
                 f"done")
             p = d.ssh(script, timeout=600, check=True)
             xl = [int(v) / 1000 for v in re.findall(r"^xl=(\d+)", p.stdout, re.M)]
-            status = [int(v) / 1000 for v in re.findall(r"^status=(\d+)", p.stdout, re.M)]
+            status = [int(v) / 1000 for v in re.findall(r"^status=(\d+) rc=0$", p.stdout, re.M)]
+            size = int(re.search(r"^size=(\d+)", p.stdout, re.M).group(1))
             obs = [float(v) for v in re.findall(r"^obs=Observed \d+ hosts? in (\d+(?:\.\d+)?) ms", p.stdout, re.M)]
             guests = int(re.search(r"guests=(\d+)", p.stdout).group(1))
-            if not xl or not obs:
+            if not xl or not obs or not status:
                 why = d.ssh(f"xenplan plan /srv/lab/run/measure-{host} --host {host} --state-dir /tmp/xs-m 2>&1 | tail -5").stdout
                 raise StepFailed(f"no timings:\n{p.stdout[-1500:]}\n{p.stderr[-500:]}\nplan said: {why}")
             xl_ms, obs_ms, st_ms = statistics.median(xl), statistics.median(obs), statistics.median(status)
             ratio = xl_ms / max(obs_ms, 0.001)
+            # The whole process, as each ssh command pays it (start-up included), against
+            # the whole `xl list -l` process, interleaved on the same dom0 and guests.
+            process_ratio = xl_ms / max(st_ms, 0.001)
             self.report.figures += [
                 (f"`xl list -l` on dom0 {host} ({guests} guests + Domain-0), median of {len(xl)}", f"{xl_ms:.1f} ms"),
                 (f"xenplan observation of dom0 {host} (plan's `Observed` line), median of {len(obs)}", f"{obs_ms:.1f} ms"),
                 (f"`xenplan status` whole process on dom0 {host}, median of {len(status)}", f"{st_ms:.1f} ms"),
                 ("observation speed-up over `xl list -l` (goal ≥ 5×)", f"{ratio:.1f}×"),
+                ("`xenplan status` whole-process speed-up over `xl list -l` (goal ≥ 3×)", f"{process_ratio:.1f}×"),
+                ("size of the installed xenplan binary", f"{size / 1e6:.1f} MB"),
             ]
             met = "met" if ratio >= 5 else "MISSED"
+            process_met = "met" if process_ratio >= 3 else "MISSED"
             self.report.facts["Observation speed-up over `xl list -l`"] = f"{ratio:.1f}× (goal ≥ 5×: {met})"
+            self.report.facts["`xenplan status` process speed-up over `xl list -l`"] = (
+                f"{process_ratio:.1f}× (goal ≥ 3×: {process_met})")
             return (f"{guests} guests: xl list -l {xl_ms:.0f} ms, xenplan observation {obs_ms:.0f} ms ({ratio:.1f}×, "
-                    f"goal ≥ 5×: {met}), xenplan status process {st_ms:.0f} ms")
+                    f"goal ≥ 5×: {met}), xenplan status process {st_ms:.0f} ms ({process_ratio:.1f}×, goal ≥ 3×: "
+                    f"{process_met}), binary {size / 1e6:.1f} MB")
         # A speed goal is a figure, not a gate: under emulation one busy second moves the
         # ratio. A measurement that could not be taken still fails the run.
         return self.step("measure", f"observation of dom0 {host} vs xl list -l", fn, status="MEASURED")

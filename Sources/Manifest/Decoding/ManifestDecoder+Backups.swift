@@ -1,5 +1,5 @@
 import XenplanBasics
-import Yams
+import XenplanYAML
 
 /// `backups:` at the top level (the lab-wide policy) and on a domain (its own keys over
 /// the lab-wide ones, or `none`).

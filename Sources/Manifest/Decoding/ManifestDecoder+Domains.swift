@@ -1,5 +1,5 @@
 import XenplanBasics
-import Yams
+import XenplanYAML
 
 extension ManifestDecoder {
     static let domainKeys =

@@ -1,5 +1,5 @@
 import XenplanBasics
-import Yams
+import XenplanYAML
 
 /// An hvm guest's firmware and emulated devices: `firmware`, `bootOrder`, `cdrom`, `vnc`,
 /// `serial`, `viridian`. Whether the domain is an hvm guest is only known once defaults

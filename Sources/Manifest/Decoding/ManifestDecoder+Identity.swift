@@ -1,5 +1,5 @@
 import XenplanBasics
-import Yams
+import XenplanYAML
 
 /// The keys a first-boot seed is made of: a domain's (or the defaults') `hostname`,
 /// `sshKeys`, `passwordHash`, `seed`, `identityChanges`, and the lab-wide `sshKeys`.

@@ -1,5 +1,5 @@
 import XenplanBasics
-import Yams
+import XenplanYAML
 
 /// `images:`: disk images new volumes are filled from.
 extension ManifestDecoder {

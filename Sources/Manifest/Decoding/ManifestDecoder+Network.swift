@@ -1,5 +1,5 @@
 import XenplanBasics
-import Yams
+import XenplanYAML
 
 /// A domain's network interfaces: the bridge, address and MAC xl is given, and the
 /// addressing the first-boot seed gives the guest.

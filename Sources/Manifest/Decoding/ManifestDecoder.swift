@@ -1,5 +1,5 @@
 import XenplanBasics
-import Yams
+import XenplanYAML
 
 /// Turns the tree of one file into what it declares. Checks everything that one value
 /// alone decides (types, ranges, name and path syntax); rules that need other values or

@@ -1,7 +1,7 @@
 import XenplanBasics
-import Yams
+import XenplanYAML
 
-/// Typed reads from a Yams tree of one file. Every read that fails records a diagnostic
+/// Typed reads from the YAML tree of one file. Every read that fails records a diagnostic
 /// at the offending value and returns nil, so that decoding goes on and every problem
 /// of the file is reported, not the first.
 final class NodeReader {
@@ -26,8 +26,7 @@ final class NodeReader {
     static let falseTexts = ["false", "False", "FALSE"]
 
     func location(_ node: Node) -> SourceLocation {
-        guard let mark = node.mark else { return .file(file) }
-        return SourceLocation(file: file, line: mark.line, column: mark.column)
+        SourceLocation(file: file, line: node.mark.line, column: node.mark.column)
     }
 
     // MARK: - Collections
@@ -236,7 +235,6 @@ extension Diagnostic {
         switch node {
         case .mapping: return "a mapping"
         case .sequence: return "a list"
-        case .alias: return "an alias"
         case let .scalar(scalar):
             if scalar.style == .plain, NodeReader.nullTexts.contains(scalar.string) { return "nothing" }
             return shown(scalar.string, limit: 32)

@@ -1,6 +1,13 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
 import XenplanBasics
-import Yams
+import XenplanYAML
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// A lab that loaded without errors, and the warnings found on the way.
 public struct LoadedLab: Sendable {
@@ -26,11 +33,8 @@ public enum ManifestLoader {
     /// - Throws: every problem found (errors and warnings), sorted by location.
     public static func load(directory: String) throws(DiagnosticsError) -> LoadedLab {
         let names: [String]
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else {
-            throw DiagnosticsError([.noSuchDirectory(directory)])
-        }
-        guard isDirectory.boolValue else { throw DiagnosticsError([.notADirectory(directory)]) }
+        guard let kind = PathKind.of(directory) else { throw DiagnosticsError([.noSuchDirectory(directory)]) }
+        guard kind == .directory else { throw DiagnosticsError([.notADirectory(directory)]) }
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory)
         } catch {
@@ -96,8 +100,7 @@ public enum ManifestLoader {
         return LoadedLab(lab: lab, warnings: diagnostics.sortedByLocation())
     }
 
-    /// Bytes → checked YAML tree: UTF-8, emptiness, then the bounded guard pass, and
-    /// only then Yams, which has no limits of its own.
+    /// Bytes → checked YAML tree: UTF-8, emptiness, then the bounded composer.
     static func parse(_ source: SourceText) -> Result<Node, DiagnosticsError> {
         if let offset = source.firstInvalidUTF8Offset {
             return .failure(DiagnosticsError([.invalidUTF8(at: source.location(ofByte: offset), byte: source.bytes[offset])]))
@@ -106,17 +109,7 @@ public enum ManifestLoader {
         let outcome = YAMLGuard(source: source).run()
         if !outcome.diagnostics.isEmpty { return .failure(DiagnosticsError(outcome.diagnostics)) }
         if outcome.isEmpty { return .failure(DiagnosticsError([.emptyFile(source.path)])) }
-        let root: Node?
-        do {
-            // The basic resolver tags every scalar as a string: the decoder reads scalars
-            // as text itself, and Yams' default resolver would run a regular expression per
-            // scalar (the largest cost of loading thousands of domains).
-            root = try Yams.compose(yaml: String(decoding: source.bytes, as: UTF8.self), .basic)
-        } catch {
-            // The guard has seen the same bytes; this is a belt-and-braces message.
-            return .failure(DiagnosticsError([.error("invalid YAML: \(error)", at: .file(source.path))]))
-        }
-        guard let root, !isNull(root) else { return .failure(DiagnosticsError([.emptyFile(source.path)])) }
+        guard let root = outcome.root, !isNull(root) else { return .failure(DiagnosticsError([.emptyFile(source.path)])) }
         return .success(root)
     }
 
@@ -139,11 +132,23 @@ public enum ManifestLoader {
             return .refused(.error("not a regular file; only files are read as manifests", at: .file(path)))
         }
         guard Int(info.st_size) <= maximumFileSize else { return .refused(.fileTooLarge(path, limit: maximumFileSize)) }
-        guard let handle = FileHandle(forReadingAtPath: path) else { return .refused(.error("cannot read the file", at: .file(path))) }
-        defer { try? handle.close() }
-        let data = (try? handle.read(upToCount: maximumFileSize + 1)) ?? Data()
-        guard data.count <= maximumFileSize else { return .refused(.fileTooLarge(path, limit: maximumFileSize)) }
-        return .bytes([UInt8](data))
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return .refused(.error("cannot read the file", at: .file(path))) }
+        defer { close(fd) }
+        // Read to the end, or to just past the limit: a file that grew since `stat` is
+        // refused like one that was too large.
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(Int(info.st_size) + 1)
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        while bytes.count <= maximumFileSize {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n >= 0 else { return .refused(.error("cannot read the file", at: .file(path))) }
+            if n == 0 { break }
+            bytes.append(contentsOf: chunk[..<n])
+        }
+        guard bytes.count <= maximumFileSize else { return .refused(.fileTooLarge(path, limit: maximumFileSize)) }
+        return .bytes(bytes)
     }
 }
 
@@ -174,7 +179,7 @@ private final class PerFileResults: @unchecked Sendable {
     }
 
     private var slots: [Result?]
-    private let lock = NSLock()
+    private let lock = Lock()
 
     init(count: Int) { slots = Array(repeating: nil, count: count) }
 

@@ -1,14 +1,14 @@
-import CYaml
 import XenplanBasics
+import XenplanYAML
 
-/// A pass over libyaml's event stream that runs before Yams composes a tree.
+/// A file's text composed into a tree under fixed limits, with every problem as a
+/// diagnostic.
 ///
-/// Yams has no limits: an alias bomb would expand without end, deep nesting would
-/// recurse until the stack overflows, and its duplicate-key check stops at the first.
-/// This pass is iterative and bounded, so any input ends quickly with a diagnostic:
-/// it refuses nesting deeper than `maxDepth`, documents whose aliases expand to more
-/// than `maxNodes` nodes, non-scalar or merge (`<<`) keys, more than one document, and
-/// reports every duplicate mapping key with both positions.
+/// The tree comes from untrusted text, so the composer is bounded and iterative: any
+/// input ends quickly with a diagnostic. It refuses nesting deeper than `maxDepth`,
+/// documents whose aliases expand to more than `maxNodes` nodes, non-scalar or merge
+/// (`<<`) keys, more than one document, and reports every duplicate mapping key with
+/// both positions.
 struct YAMLGuard {
     static let maxDepth = 64
     /// Values a file may hold, aliases expanded. A file's size (`maximumFileSize`) bounds
@@ -17,152 +17,47 @@ struct YAMLGuard {
     static let maxNodes = 1_000_000
 
     struct Outcome {
+        var root: Node?
         var diagnostics: [Diagnostic] = []
         /// The stream holds no document at all (only comments, or nothing).
         var isEmpty = true
     }
 
-    private struct Frame {
-        var isMapping: Bool
-        var expectingKey = true
-        var keys: [String: SourceLocation] = [:]
-        /// Set when the collection carries an anchor: the node count when it began.
-        var anchor: String?
-        var startCount = 0
-    }
-
     let source: SourceText
 
     func run() -> Outcome {
-        var outcome = Outcome()
-        var parser = yaml_parser_t()
-        guard yaml_parser_initialize(&parser) == 1 else {
-            outcome.diagnostics.append(.error("out of memory while reading YAML", at: .file(source.path)))
-            return outcome
-        }
-        defer { yaml_parser_delete(&parser) }
-        source.bytes.withUnsafeBufferPointer { buffer in
-            yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING)
-            yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
-            walk(&parser, &outcome)
-        }
-        return outcome
+        let composed = YAMLComposer(limits: .init(maxDepth: Self.maxDepth, maxNodes: Self.maxNodes)).compose(source.bytes)
+        return Outcome(
+            root: composed.root, diagnostics: composed.problems.map(diagnostic), isEmpty: composed.isEmpty)
     }
 
-    private func walk(_ parser: inout yaml_parser_t, _ outcome: inout Outcome) {
-        var stack: [Frame] = []
-        var anchorSizes: [String: Int] = [:]
-        var count = 0
-        var sawAlias = false
-        var documents = 0
-
-        while true {
-            var event = yaml_event_t()
-            guard yaml_parser_parse(&parser, &event) == 1 else {
-                outcome.diagnostics.append(syntaxError(parser))
-                return
+    private func diagnostic(_ problem: YAMLProblem) -> Diagnostic {
+        switch problem {
+        case let .syntax(text, mark, offset, isReaderError, context):
+            let at = isReaderError ? source.location(ofByte: offset) : location(mark)
+            // libyaml has its own nesting limit (1000), which its scanner can reach while
+            // looking ahead, before the composer sees the 65th level.
+            if text.contains("nesting level") { return .tooDeep(at: at) }
+            // Tabs used for indentation produce libyaml errors that do not say so.
+            if let tab = source.indentationTab(upToLine: at.line) {
+                return .tabIndentation(at: tab)
             }
-            defer { yaml_event_delete(&event) }
-            let at = location(event.start_mark)
-
-            switch event.type {
-            case YAML_STREAM_END_EVENT:
-                return
-            case YAML_DOCUMENT_START_EVENT:
-                documents += 1
-                outcome.isEmpty = false
-                if documents > 1 {
-                    outcome.diagnostics.append(.secondDocument(at: at))
-                    return
-                }
-            case YAML_SCALAR_EVENT, YAML_ALIAS_EVENT, YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
-                // A node begins: first see whether it is a key of the enclosing mapping.
-                if let top = stack.indices.last, stack[top].isMapping {
-                    let isKey = stack[top].expectingKey
-                    stack[top].expectingKey.toggle()
-                    if isKey {
-                        guard event.type == YAML_SCALAR_EVENT else {
-                            outcome.diagnostics.append(.complexKey(at: at))
-                            return
-                        }
-                        let key = string(event.data.scalar.value, length: event.data.scalar.length)
-                        if key == "<<" && event.data.scalar.style == YAML_PLAIN_SCALAR_STYLE {
-                            outcome.diagnostics.append(.mergeKey(at: at))
-                        } else if let first = stack[top].keys[key] {
-                            outcome.diagnostics.append(.duplicateKey(key, at: at, first: first))
-                        } else {
-                            stack[top].keys[key] = at
-                        }
-                    }
-                }
-                switch event.type {
-                case YAML_ALIAS_EVENT:
-                    let name = string(event.data.alias.anchor)
-                    guard let size = anchorSizes[name] else {
-                        outcome.diagnostics.append(.undefinedAlias(name, at: at))
-                        return
-                    }
-                    sawAlias = true
-                    count += size
-                case YAML_SCALAR_EVENT:
-                    count += 1
-                    if let anchor = event.data.scalar.anchor { anchorSizes[string(anchor)] = 1 }
-                default:
-                    guard stack.count < Self.maxDepth else {
-                        outcome.diagnostics.append(.tooDeep(at: at))
-                        return
-                    }
-                    let isMapping = event.type == YAML_MAPPING_START_EVENT
-                    let anchorPointer = isMapping ? event.data.mapping_start.anchor : event.data.sequence_start.anchor
-                    stack.append(Frame(isMapping: isMapping, anchor: anchorPointer.map { string($0) }, startCount: count))
-                    count += 1
-                }
-                if count > Self.maxNodes {
-                    outcome.diagnostics.append(sawAlias ? .aliasBomb(at: at) : .tooManyNodes(at: at))
-                    return
-                }
-            case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
-                if let frame = stack.popLast(), let anchor = frame.anchor {
-                    anchorSizes[anchor] = count - frame.startCount
-                }
-            default:
-                break
-            }
+            let notes = context.map { [Diagnostic.Note($0.0, at: location($0.1))] } ?? []
+            return .yamlSyntax(text, at: at, notes: notes)
+        case let .tooDeep(mark): return .tooDeep(at: location(mark))
+        case let .tooManyNodes(mark, throughAliases):
+            return throughAliases ? .aliasBomb(at: location(mark)) : .tooManyNodes(at: location(mark))
+        case let .undefinedAlias(name, mark): return .undefinedAlias(name, at: location(mark))
+        case let .duplicateKey(key, mark, first): return .duplicateKey(key, at: location(mark), first: location(first))
+        case let .mergeKey(mark): return .mergeKey(at: location(mark))
+        case let .complexKey(mark): return .complexKey(at: location(mark))
+        case let .secondDocument(mark): return .secondDocument(at: location(mark))
+        case .outOfMemory: return .error("out of memory while reading YAML", at: .file(source.path))
         }
     }
 
-    private func syntaxError(_ parser: yaml_parser_t) -> Diagnostic {
-        let problem = parser.problem.map { String(cString: $0) } ?? "unreadable YAML"
-        let at: SourceLocation
-        if parser.error == YAML_READER_ERROR {
-            at = source.location(ofByte: parser.problem_offset)
-        } else {
-            at = location(parser.problem_mark)
-        }
-        // libyaml has its own nesting limit (1000), which its scanner can reach while
-        // looking ahead, before this pass sees the 65th level.
-        if problem.contains("nesting level") { return .tooDeep(at: at) }
-        // Tabs used for indentation produce libyaml errors that do not say so.
-        if let tab = source.indentationTab(upToLine: at.line) {
-            return .tabIndentation(at: tab)
-        }
-        var notes: [Diagnostic.Note] = []
-        if let context = parser.context, parser.error != YAML_READER_ERROR {
-            notes.append(.init(String(cString: context), at: location(parser.context_mark)))
-        }
-        return .yamlSyntax(problem, at: at, notes: notes)
-    }
-
-    private func location(_ mark: yaml_mark_t) -> SourceLocation {
-        SourceLocation(file: source.path, line: mark.line + 1, column: mark.column + 1)
-    }
-
-    private func string(_ pointer: UnsafeMutablePointer<yaml_char_t>, length: Int) -> String {
-        String(decoding: UnsafeBufferPointer(start: pointer, count: length), as: UTF8.self)
-    }
-
-    private func string(_ pointer: UnsafeMutablePointer<yaml_char_t>) -> String {
-        String(cString: pointer)
+    private func location(_ mark: Mark) -> SourceLocation {
+        SourceLocation(file: source.path, line: mark.line, column: mark.column)
     }
 }
 

@@ -1,6 +1,6 @@
 import Agent
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import HostModel
 import SimDriver
 import XenDriver

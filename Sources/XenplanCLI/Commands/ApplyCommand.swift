@@ -1,6 +1,6 @@
 import ArgumentParser
 import Executor
-import Foundation
+import FoundationEssentials
 import HostModel
 import Planner
 import XenplanBasics

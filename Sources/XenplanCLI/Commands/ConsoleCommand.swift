@@ -1,10 +1,16 @@
 import Agent
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import HostModel
 import Manifest
 import XenDriver
 import XenplanBasics
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// `xenplan console DOMAIN [DIR]`: the domain's text console (`xl console`), on whichever
 /// host runs it, found by observing every host of the lab. xenplan then becomes that

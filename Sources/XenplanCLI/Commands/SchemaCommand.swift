@@ -1,6 +1,7 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import Manifest
+import XenplanBasics
 
 /// `xenplan schema`: the JSON Schema of a manifest file, for editors. The same text is
 /// committed as `docs/xenplan-manifest.schema.json`.
@@ -15,6 +16,6 @@ struct SchemaCommand: AsyncParsableCommand {
     )
 
     func run() async throws {
-        FileHandle.standardOutput.write(Data(ManifestSchema.text.utf8))
+        _ = writeFully(1, Data(ManifestSchema.text.utf8))
     }
 }

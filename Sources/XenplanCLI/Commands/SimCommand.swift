@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import HostModel
 import Manifest
 import SimDriver
@@ -38,7 +38,7 @@ struct SimCommand: AsyncParsableCommand {
                     do {
                         try FileManager.default.removeItem(atPath: path)
                     } catch {
-                        throw UserFacingError("cannot remove \(path): \(error.localizedDescription)")
+                        throw UserFacingError("cannot remove \(path): \(ErrorText.of(error))")
                     }
                     if isLive { hosts.append(String(name.dropLast(".live.json".count))) }
                 }
@@ -221,7 +221,7 @@ struct SimCommand: AsyncParsableCommand {
                 } else {
                     data = try driver.file().encoded()
                 }
-                Console.out(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .newlines))
+                Console.out(String(decoding: data, as: UTF8.self).trimmingNewlines())
             }
         }
     }

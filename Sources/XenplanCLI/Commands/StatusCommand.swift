@@ -1,6 +1,6 @@
 import ArgumentParser
 import Executor
-import Foundation
+import FoundationEssentials
 
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

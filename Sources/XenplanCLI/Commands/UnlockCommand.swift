@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import HostModel
 import SimDriver
 
@@ -44,7 +44,7 @@ struct UnlockCommand: AsyncParsableCommand {
             ("PID namespace", r.pidNamespace.map { "pid:[\($0)]" } ?? missing),
             ("start time", r.startTime.map { "\($0) clock ticks after boot" } ?? missing),
         ]
-        return rows.map { "  \($0.0.padding(toLength: 14, withPad: " ", startingAt: 0))\($0.1)" }.joined(separator: "\n")
+        return rows.map { "  \($0.0.padded(to: 14))\($0.1)" }.joined(separator: "\n")
     }
 
     /// The host's driver from the manifests; failing those, a simulated host the state

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import HostModel
 import XenplanBasics
 
@@ -22,7 +22,7 @@ struct BackupList {
         var widths = Array(repeating: 0, count: header.count)
         for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
         return rows.map { row in
-            row.enumerated().map { i, cell in i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
+            row.enumerated().map { i, cell in i == row.count - 1 ? cell : cell.padded(to: widths[i]) }
                 .joined(separator: "  ")
         }.joined(separator: "\n")
     }

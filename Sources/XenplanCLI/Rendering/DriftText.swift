@@ -16,7 +16,7 @@ struct DriftText {
         for kind in DriftClass.allCases {
             for item in report.items where item.kind == kind {
                 let subject = [item.domain, item.host.map { "on \($0)" }].compactMap { $0 }.joined(separator: " ")
-                out.append("  \(Self.title(kind).padding(toLength: width, withPad: " ", startingAt: 0))  \(subject): \(item.message)")
+                out.append("  \(Self.title(kind).padded(to: width))  \(subject): \(item.message)")
             }
         }
         out.append("")

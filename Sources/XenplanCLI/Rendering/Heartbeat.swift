@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import HostModel
 import Planner
 import XenplanBasics
@@ -74,7 +74,7 @@ struct Heartbeat {
 /// Calls `emit` once a second with the actions due a heartbeat, on the real clock,
 /// until it is released.
 final class HeartbeatTicker: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var heartbeat = Heartbeat()
     private let origin = ContinuousClock.now
     private var task: Task<Void, Never>?

@@ -105,11 +105,11 @@ struct PlanText {
     private func lines(for action: PlannedAction, on host: String, nameWidth: Int) -> [String] {
         let arriving = (action.kind == .migrate || action.kind == .move) && action.targetHost == host && action.host != host
         let label = Self.label(action.kind)
-        let name = (action.domain ?? "").padding(toLength: nameWidth, withPad: " ", startingAt: 0)
+        let name = (action.domain ?? "").padded(to: nameWidth)
         let symbol = colored(action.kind.symbol, for: action.disruption)
         var summary = action.summary
         if arriving { summary = "arrives from \(action.host)" + (action.kind == .move ? ", cold (its volumes copied here)" : "") }
-        var result = ["  \(symbol) \(label.padding(toLength: 9, withPad: " ", startingAt: 0)) \(name)  \(summary)  [\(action.disruption.rawValue)]"]
+        var result = ["  \(symbol) \(label.padded(to: 9)) \(name)  \(summary)  [\(action.disruption.rawValue)]"]
         if !action.reason.isEmpty && !arriving {
             result.append(style.dim("      why: \(action.reason)"))
         }
@@ -118,8 +118,8 @@ struct PlanText {
 
     private func line(for notice: Notice, nameWidth: Int) -> String {
         let label = Self.label(notice.kind)
-        let name = (notice.domain ?? "").padding(toLength: nameWidth, withPad: " ", startingAt: 0)
-        return "  " + style.yellow("!") + " \(label.padding(toLength: 9, withPad: " ", startingAt: 0)) \(name)  \(notice.message)"
+        let name = (notice.domain ?? "").padded(to: nameWidth)
+        return "  " + style.yellow("!") + " \(label.padded(to: 9)) \(name)  \(notice.message)"
     }
 
     private func colored(_ symbol: String, for disruption: Disruption) -> String {

@@ -1,5 +1,5 @@
 import Executor
-import Foundation
+import FoundationEssentials
 import HostModel
 import Planner
 import XenplanBasics
@@ -7,7 +7,7 @@ import XenplanBasics
 /// The events `ProgressText` shows, as typed JSON lines on standard output, for CI
 /// (`ApplyEvent`, docs/events.md).
 final class ProgressJSON: ExecutionObserver, @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var ticker: HeartbeatTicker?
 
     init() {

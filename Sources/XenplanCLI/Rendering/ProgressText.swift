@@ -1,5 +1,5 @@
 import Executor
-import Foundation
+import FoundationEssentials
 import HostModel
 import Planner
 import XenplanBasics
@@ -9,7 +9,7 @@ import XenplanBasics
 final class ProgressText: ExecutionObserver, @unchecked Sendable {
     /// The lines go to standard error: coloured as standard error allows.
     private let style: Style
-    private let lock = NSLock()
+    private let lock = Lock()
     private let nameWidth: Int
 
     private var ticker: HeartbeatTicker?
@@ -61,15 +61,26 @@ final class ProgressText: ExecutionObserver, @unchecked Sendable {
 
     /// `#4 cpt18  migrate   git     ` — the action's id, host, kind and domain in columns.
     static func describe(_ action: PlannedAction, nameWidth: Int = 0) -> String {
-        let label = PlanText.label(action.kind).padding(toLength: 9, withPad: " ", startingAt: 0)
-        let name = (action.domain ?? "").padding(toLength: nameWidth, withPad: " ", startingAt: 0)
-        let id = "#\(action.id)".padding(toLength: 3, withPad: " ", startingAt: 0)
+        let label = PlanText.label(action.kind).padded(to: 9)
+        let name = (action.domain ?? "").padded(to: nameWidth)
+        let id = "#\(action.id)".padded(to: 3)
         return "\(id) \(action.host)  \(label) \(name)"
     }
 
-    /// `3.1 s`
+    /// `3.1 s`: tenths rounded as C's `%.1f` rounds the nearest `Double` to the
+    /// milliseconds, so a half (`0.25`) goes to the even tenth only when exactly a half.
     static func seconds(_ d: Duration) -> String {
-        String(format: "%.1f s", Double(d.milliseconds) / 1000)
+        let ms = d.milliseconds
+        var (tenths, rest) = ms.quotientAndRemainder(dividingBy: 100)
+        if rest > 50 {
+            tenths += 1
+        } else if rest == 50 {
+            let value = Double(ms) / 1000
+            // The sign of value × 1000 − ms, computed exactly: is the Double above the half?
+            let error = (-Double(ms)).addingProduct(value, 1000)
+            if error > 0 || (error == 0 && tenths % 2 == 1) { tenths += 1 }
+        }
+        return "\(tenths / 10).\(tenths % 10) s"
     }
 
     /// The end of an apply: counts, then what failed and why, what was skipped, what was

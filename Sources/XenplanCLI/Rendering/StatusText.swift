@@ -26,7 +26,7 @@ struct StatusText {
                     ? "\(domain.memoryTarget)"
                     : "\(domain.memoryActual) → \(domain.memoryTarget)"
                 out.append(
-                    "    \(domain.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(domain.state.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0))  \(memory.padding(toLength: 20, withPad: " ", startingAt: 0))  \(domain.vcpusOnline)/\(domain.maxVcpus) vCPUs  \(managed)\(transient)"
+                    "    \(domain.name.padded(to: width))  \(domain.state.rawValue.padded(to: 8))  \(memory.padded(to: 20))  \(domain.vcpusOnline)/\(domain.maxVcpus) vCPUs  \(managed)\(transient)"
                 )
             }
             if !status.suspended.isEmpty {

@@ -1,5 +1,5 @@
 import Executor
-import Foundation
+import FoundationEssentials
 import HostModel
 import Manifest
 import Planner
@@ -87,8 +87,8 @@ final class ApplyConsole: ApplyDelegate, @unchecked Sendable {
         if !review.destroysToConfirm.isEmpty {
             question += ", destroying " + review.destroysToConfirm.map { "\($0.domain ?? "?") on \($0.host)" }.joined(separator: ", ")
         }
-        FileHandle.standardError.write(Data((question + "? Only 'yes' is accepted: ").utf8))
-        let answer = readLine(strippingNewline: true)?.trimmingCharacters(in: .whitespaces)
+        _ = writeFully(2, Data((question + "? Only 'yes' is accepted: ").utf8))
+        let answer = readLine(strippingNewline: true)?.trimmingSpaces()
         guard answer == "yes" else { return false }
         announce(review)
         return true

@@ -1,6 +1,12 @@
 import Executor
-import Foundation
+import FoundationEssentials
 import Planner
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Carries out one apply-shaped run (`apply`, `backup`, `restore`) from the command line:
 /// the interrupt handling (before execution an interrupt ends at once, during it the
@@ -32,14 +38,14 @@ struct ApplyRunner {
             guard operation.isExecuting else {
                 Console.err("Interrupted; nothing was changed.")
                 operation.releaseLocksNow()
-                Foundation.exit(1)
+                Glibc.exit(1)
             }
             if count == 1 && stop.request() {
                 Console.err("Interrupted: running actions finish, nothing new starts (interrupt again to abandon them).")
             } else {
                 Console.err("Interrupted again: abandoning running actions; `xenplan plan` shows what is left.")
                 operation.releaseLocksNow()
-                Foundation.exit(1)
+                Glibc.exit(1)
             }
         }
 

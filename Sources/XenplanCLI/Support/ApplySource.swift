@@ -1,7 +1,8 @@
 import Executor
-import Foundation
+import FoundationEssentials
 import HostModel
 import Planner
+import XenplanBasics
 
 /// What `xenplan apply` was given: a directory of manifests (plan now), or a saved plan
 /// (check it is still current, then carry it out as it is).
@@ -11,9 +12,7 @@ enum ApplySource {
 
     /// A regular file is a saved plan; anything else is a manifest directory.
     static func resolve(_ argument: String) throws -> ApplySource {
-        var isDirectory: ObjCBool = false
-        let exists = FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory)
-        if exists && !isDirectory.boolValue { return .savedPlan(path: argument, plan: try PlanFile.read(argument)) }
+        if let kind = PathKind.of(argument), kind != .directory { return .savedPlan(path: argument, plan: try PlanFile.read(argument)) }
         return .directory(argument)
     }
 

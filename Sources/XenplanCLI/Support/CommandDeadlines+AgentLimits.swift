@@ -1,5 +1,5 @@
 import Agent
-import Foundation
+import FoundationEssentials
 import XenDriver
 
 extension CommandDeadlines {

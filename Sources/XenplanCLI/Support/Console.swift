@@ -1,14 +1,21 @@
-import Foundation
+import FoundationEssentials
+import XenplanBasics
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Where the CLI writes: stdout for results, stderr for diagnostics and progress.
 /// Colour only on a terminal and never when NO_COLOR is set (no-color.org).
 enum Console {
     static func out(_ text: String) {
-        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+        _ = writeFully(1, Data((text + "\n").utf8))
     }
 
     static func err(_ text: String) {
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+        _ = writeFully(2, Data((text + "\n").utf8))
     }
 
     static var stdoutIsTerminal: Bool { isatty(STDOUT_FILENO) == 1 }

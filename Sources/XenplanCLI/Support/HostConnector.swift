@@ -1,5 +1,5 @@
 import Agent
-import Foundation
+import FoundationEssentials
 import HostModel
 import Logging
 import Manifest

@@ -1,5 +1,12 @@
 import Dispatch
-import Foundation
+import FoundationEssentials
+import XenplanBasics
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Ctrl-C (SIGINT) and SIGTERM during an apply, handled on a dispatch queue rather than
 /// in a signal handler, so that the response may take locks, print and release host locks.
@@ -8,7 +15,7 @@ import Foundation
 /// execution the first asks the executor to stop starting actions, the second abandons
 /// the running ones.
 final class Interruption: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var sources: [any DispatchSourceSignal] = []
     private var handler: (@Sendable (Int) -> Void)?
     private var count = 0

@@ -1,5 +1,5 @@
 import Executor
-import Foundation
+import FoundationEssentials
 import HostModel
 import Manifest
 import XenplanBasics

@@ -1,5 +1,11 @@
-import Foundation
+import FoundationEssentials
 import Planner
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Saved plans: written atomically with mode 0600 (they describe the hosts).
 enum PlanFile {

@@ -1,5 +1,6 @@
-import Foundation
+import FoundationEssentials
 import Planner
+import XenplanBasics
 
 /// The JSON form of a plan, for `--json` and for saved plans.
 enum PlanJSON {
@@ -19,7 +20,7 @@ enum PlanJSON {
         } catch let error as UserFacingError {
             throw error
         } catch {
-            throw UserFacingError("\(path): not a xenplan plan file (\(error.localizedDescription))")
+            throw UserFacingError("\(path): not a xenplan plan file (\(ErrorText.of(error)))")
         }
     }
 }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 
 /// `--state-dir`, shared by every command that touches simulated hosts or the journal.
 struct StateOptions: ParsableArguments {

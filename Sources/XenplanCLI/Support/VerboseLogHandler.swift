@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Logging
 import XenplanBasics
 
@@ -26,7 +26,7 @@ struct VerboseLogHandler: LogHandler {
     func log(event: LogEvent) {
         let elapsed = ContinuousClock.now - Self.started
         let merged = metadata.merging(event.metadata ?? [:]) { $1 }
-        FileHandle.standardError.write(Data((Self.line(label: label, message: "\(event.message)", metadata: merged, elapsed: elapsed) + "\n").utf8))
+        _ = writeFully(2, Data((Self.line(label: label, message: "\(event.message)", metadata: merged, elapsed: elapsed) + "\n").utf8))
     }
 
     /// `[  1.234 s] subject: message key=value …`; the subject is the label after
@@ -34,7 +34,10 @@ struct VerboseLogHandler: LogHandler {
     static func line(label: String, message: String, metadata: Logger.Metadata, elapsed: Duration) -> String {
         let (seconds, attoseconds) = elapsed.components
         let millis = seconds * 1000 + attoseconds / 1_000_000_000_000_000
-        let stamp = String(format: "[%4lld.%03lld s]", millis / 1000, millis % 1000)
+        let whole = String(millis / 1000), fraction = String(millis % 1000)
+        let stamp =
+            "[" + String(repeating: " ", count: max(0, 4 - whole.count)) + whole + "."
+            + String(repeating: "0", count: 3 - fraction.count) + fraction + " s]"
         let subject = label.hasPrefix("xenplan.") ? String(label.dropFirst("xenplan.".count)) : label
         let extra = metadata.keys.sorted().map { "\($0)=\(metadata[$0]!)" }.joined(separator: " ")
         let text = extra.isEmpty ? message : "\(message) \(extra)"

@@ -1,5 +1,5 @@
 import XenplanBasics
-import Yams
+import XenplanYAML
 
 /// A YAML value as an editor reads it, and as JSON Schema sees it: YAML 1.2's core
 /// schema, where a plain `2` is a number, `true` a boolean, `512M` and anything quoted
@@ -16,7 +16,9 @@ enum PlainValue: Equatable {
 
     /// Parses one YAML (or JSON) document.
     init(yaml text: String) throws {
-        guard let node = try Yams.compose(yaml: text, .basic) else {
+        let composed = YAMLComposer(limits: .init(maxDepth: 256, maxNodes: 10_000_000)).compose(Array(text.utf8))
+        if let problem = composed.problems.first { throw problem }
+        guard let node = composed.root else {
             self = .null
             return
         }
@@ -33,9 +35,6 @@ enum PlainValue: Equatable {
             var members: [String: PlainValue] = [:]
             for (key, value) in mapping { members[key.scalar?.string ?? ""] = PlainValue(value) }
             self = .object(members)
-        case .alias:
-            // Yams resolves aliases while composing; none is left in a tree.
-            self = .null
         }
     }
 
