@@ -25,6 +25,8 @@ public struct Executor: Sendable {
     /// The digest the journal records for this run: the saved plan's, when a saved plan
     /// is carried out (its fresh equal), so that it is applied at most once.
     public var recordedDigest: String?
+    /// Shared by the one-copy checks that run at the same time (`Executor+OneCopy`).
+    let oneCopyObservation = SharedObservation()
 
     public init(
         plan: Plan, drivers: [any HostDriver], options: ExecutorOptions = ExecutorOptions(),
@@ -54,67 +56,97 @@ public struct Executor: Sendable {
     /// Runs the plan to the end (or to the stop) and says what became of every action.
     /// Throws only when the journal cannot be written: an apply that cannot record what
     /// it does must not go on.
+    ///
+    /// The journal is written in groups (one write and one sync each): every action that
+    /// finished since the loop last looked, then every action about to start. A `started`
+    /// line is on disk before its action starts; a `done` or `failed` line before the
+    /// observer hears of it and before anything that depends on it starts.
     public func run() async throws -> ExecutionReport {
         let start = clock.now()
-        var state = Schedule(plan: plan)
-        try record(.runStarted, plan: recordedDigest ?? plan.digest)
+        var state = Schedule(plan: plan, perHost: options.parallelism, total: options.maxInFlight)
+        try record([entry(.runStarted, plan: recordedDigest ?? plan.digest)])
+        var lines: [JournalEntry] = []
         for (id, exclusion) in options.excluded.sorted(by: { $0.key < $1.key }) {
             guard let action = state.actions[id] else { continue }
             state.outcomes[id] = .excluded(exclusion)
-            try record(.excluded, action, message: exclusion.description)
+            lines.append(entry(.excluded, action, message: exclusion.description))
         }
-        try await withThrowingTaskGroup(of: (Int, Duration, ActionFailure?).self) { group in
+        try record(lines)
+        let inbox = CompletionInbox()
+        // Something failed, was skipped or left out since the last pass over dependants.
+        var mayStrand = true
+        try await withThrowingTaskGroup(of: Void.self) { group in
             while true {
-                try skipUnreachable(&state)
+                if mayStrand {
+                    try skipUnreachable(&state)
+                    mayStrand = false
+                }
                 if state.stopReason == nil && stop.isRequested { state.stopReason = .interrupted }
                 if state.stopReason == nil {
-                    for id in state.ready(limit: options.parallelism - state.running.count) {
+                    let ids = state.ready()
+                    try record(ids.map { entry(.started, state.actions[$0]!) })
+                    for id in ids {
                         let action = state.actions[id]!
-                        try record(.started, action)
                         observer.willStart(action)
-                        state.running.insert(id)
+                        state.start(id)
                         group.addTask {
                             let began = clock.now()
                             let failure = await perform(action)
-                            return (id, clock.now() - began, failure)
+                            inbox.post(.init(id: id, elapsed: clock.now() - began, failure: failure))
                         }
                     }
                 }
-                guard let (id, elapsed, failure) = try await group.next() else { break }
-                state.running.remove(id)
-                let action = state.actions[id]!
-                if let failure {
-                    state.outcomes[id] = .failed(failure, elapsed: elapsed)
-                    try record(.failed, action, message: failure.description)
-                    observer.didFail(action, failure: failure, elapsed: elapsed)
-                    if failure.stopsApply && state.stopReason == nil {
-                        state.stopReason = .stopped("\(action.domain ?? "#\(id)") on \(action.host) did not give memory back in time")
+                guard !state.running.isEmpty else { break }
+                let finished = await inbox.takeAll()
+                var lines: [JournalEntry] = []
+                for completion in finished {
+                    let id = completion.id
+                    state.finish(id)
+                    let action = state.actions[id]!
+                    if let failure = completion.failure {
+                        state.outcomes[id] = .failed(failure, elapsed: completion.elapsed)
+                        lines.append(entry(.failed, action, message: failure.description))
+                        mayStrand = true
+                        if failure.stopsApply && state.stopReason == nil {
+                            state.stopReason = .stopped("\(action.domain ?? "#\(id)") on \(action.host) did not give memory back in time")
+                        }
+                    } else {
+                        state.outcomes[id] = .done(elapsed: completion.elapsed)
+                        lines.append(entry(.done, action))
                     }
-                } else {
-                    state.outcomes[id] = .done(elapsed: elapsed)
-                    try record(.done, action)
-                    observer.didFinish(action, elapsed: elapsed)
+                }
+                try record(lines)
+                for completion in finished {
+                    let action = state.actions[completion.id]!
+                    if let failure = completion.failure {
+                        observer.didFail(action, failure: failure, elapsed: completion.elapsed)
+                    } else {
+                        observer.didFinish(action, elapsed: completion.elapsed)
+                    }
                 }
             }
+            try await group.waitForAll()
         }
         // Whatever never started: stopped, or waiting on something that did not happen.
         let reason = state.stopReason ?? .interrupted
-        for action in plan.actions where state.outcomes[action.id] == nil {
-            state.outcomes[action.id] = .skipped(reason)
-            try record(.skipped, action, message: reason.description)
-            observer.didSkip(action, because: reason)
-        }
+        let neverStarted = plan.actions.filter { state.outcomes[$0.id] == nil }
+        for action in neverStarted { state.outcomes[action.id] = .skipped(reason) }
+        try record(neverStarted.map { entry(.skipped, $0, message: reason.description) })
+        for action in neverStarted { observer.didSkip(action, because: reason) }
         let report = ExecutionReport(
             plan: plan, outcomes: state.outcomes, interrupted: state.stopReason == .interrupted,
             elapsed: clock.now() - start)
         let failed = report.failed.count, skipped = report.skipped.count
-        try record(.runEnded, message: "\(report.done.count) done, \(failed) failed, \(skipped) skipped, \(report.excluded.count) left out")
+        try record([
+            entry(.runEnded, message: "\(report.done.count) done, \(failed) failed, \(skipped) skipped, \(report.excluded.count) left out")
+        ])
         return report
     }
 
     /// Marks skipped every pending action that depends on one that failed, was skipped or
     /// was left out. Dependencies have smaller ids, so one pass in id order cascades.
     private func skipUnreachable(_ state: inout Schedule) throws {
+        var skipped: [(PlannedAction, SkipReason)] = []
         for action in plan.actions where state.outcomes[action.id] == nil && !state.running.contains(action.id) {
             for dep in action.dependsOn.sorted() {
                 let outcome: String
@@ -129,11 +161,12 @@ public struct Executor: Sendable {
                 let cause = state.actions[dep]
                 let reason = SkipReason.dependency(id: dep, kind: cause?.kind ?? action.kind, domain: cause?.domain, outcome: outcome)
                 state.outcomes[action.id] = .skipped(reason)
-                try record(.skipped, action, message: reason.description)
-                observer.didSkip(action, because: reason)
+                skipped.append((action, reason))
                 break
             }
         }
+        try record(skipped.map { entry(.skipped, $0.0, message: $0.1.description) })
+        for (action, reason) in skipped { observer.didSkip(action, because: reason) }
     }
 
     /// `--verbose`: each host operation as it starts and ends, with its time.
@@ -173,15 +206,18 @@ public struct Executor: Sendable {
         return nil
     }
 
-    private func record(
-        _ event: JournalEntry.Event, _ action: PlannedAction? = nil, message: String? = nil,
-        plan digest: String? = nil
-    ) throws {
-        guard let journal else { return }
-        try journal.append(
-            JournalEntry(
-                time: Journal.timestamp(), run: runID, event: event, action: action?.id,
-                kind: action?.kind.rawValue, host: action?.host, target: action?.targetHost, domain: action?.domain,
-                message: message, plan: digest))
+    private func entry(
+        _ event: JournalEntry.Event, _ action: PlannedAction? = nil, message: String? = nil, plan digest: String? = nil
+    ) -> JournalEntry {
+        JournalEntry(
+            time: Journal.timestamp(), run: runID, event: event, action: action?.id,
+            kind: action?.kind.rawValue, host: action?.host, target: action?.targetHost, domain: action?.domain,
+            message: message, plan: digest)
+    }
+
+    /// Appends `entries` with one sync (nothing when there are none).
+    private func record(_ entries: [JournalEntry]) throws {
+        guard let journal, !entries.isEmpty else { return }
+        try journal.append(entries)
     }
 }

@@ -2,8 +2,13 @@ import XenplanBasics
 
 /// How an apply runs.
 public struct ExecutorOptions: Sendable {
-    /// At most this many actions at once, over all hosts.
+    /// At most this many actions at once on one host (`--parallelism`); an action that
+    /// touches two hosts (a migration, a cold move) takes a slot on each.
     public var parallelism: Int
+    /// At most this many actions at once over all hosts: each running action may hold a
+    /// process and its pipes (an `xl`, an ssh session), so a lab of hundreds of hosts
+    /// stays within a process's file descriptors.
+    public var maxInFlight: Int
     /// How long a memory decrease may take to come back from the guest's balloon.
     public var balloonTimeout: Duration
     /// How far above its target a guest's actual memory may stay and still count as
@@ -14,11 +19,15 @@ public struct ExecutorOptions: Sendable {
 
     public init(
         parallelism: Int = 4, balloonTimeout: Duration = .seconds(120), balloonTolerance: ByteSize = .mib(1),
-        excluded: [Int: Exclusion] = [:]
+        excluded: [Int: Exclusion] = [:], maxInFlight: Int = ExecutorOptions.defaultMaxInFlight
     ) {
         self.parallelism = max(1, parallelism)
+        self.maxInFlight = max(1, maxInFlight)
         self.balloonTimeout = balloonTimeout
         self.balloonTolerance = balloonTolerance
         self.excluded = excluded
     }
+
+    /// 256 actions: at three descriptors a process, well within the usual limit of 1,024.
+    public static let defaultMaxInFlight = 256
 }

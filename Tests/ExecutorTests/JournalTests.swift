@@ -2,11 +2,37 @@ import Executor
 import Foundation
 import HostModel
 import Planner
+import Synchronization
 import Testing
 import XenplanTestSupport
 
 /// The journal: one synced JSON line before and after every action.
 @Suite struct JournalTests {
+    @Test func actionsStartingOrEndingTogetherShareOneSync() async throws {
+        let dir = TemporaryDirectory.unusedURL("journal")
+        let path = dir.appendingPathComponent("journal.jsonl").path
+        var b = PlanBuilder()
+        for i in 0..<4 { b.add(.setVcpus, on: "h\(i)", domain: "d\(i)", [.setVcpus(domain: "d\(i)", count: 2)]) }
+        b.add(.setVcpus, on: "h0", domain: "last", [.setVcpus(domain: "last", count: 2)], after: [0, 1, 2, 3])
+        let journal = try Journal(path: path)
+        let groups = Mutex<[Int]>([])
+        journal.afterSync = { lines in groups.withLock { $0.append(lines) } }
+        let hosts = (0..<4).map { FakeHost("h\($0)") }
+        _ = try await Executor(plan: b.plan, drivers: hosts, journal: journal, runID: "run-g").run()
+
+        let synced = groups.withLock { $0 }
+        // run-started; the four started lines together; their done lines in as many syncs
+        // as the loop found them finished; then the last action; run-ended.
+        #expect(synced.first == 1 && synced.dropFirst().first == 4, "\(synced)")
+        #expect(synced.suffix(3) == [1, 1, 1], "\(synced)")
+        #expect(synced.dropFirst(2).dropLast(3).reduce(0, +) == 4, "\(synced)")
+        #expect(synced.count <= 9)
+        // Crash consistency: every done line is on disk before the dependant's started line.
+        let lines = Journal.entries(at: path).map { "\($0.event.rawValue) \($0.action.map(String.init) ?? "-")" }
+        let started = try #require(lines.firstIndex(of: "started 4"))
+        for i in 0..<4 { #expect(try #require(lines.firstIndex(of: "done \(i)")) < started) }
+    }
+
     @Test func everyActionIsJournaledBeforeAndAfter() async throws {
         let dir = TemporaryDirectory.unusedURL("journal")
         let path = dir.appendingPathComponent("journal.jsonl").path
