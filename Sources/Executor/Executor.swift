@@ -57,71 +57,73 @@ public struct Executor: Sendable {
     /// Throws only when the journal cannot be written: an apply that cannot record what
     /// it does must not go on.
     ///
-    /// The journal is written in groups (one write and one sync each): every action that
-    /// finished since the loop last looked, then every action about to start. A `started`
-    /// line is on disk before its action starts; a `done` or `failed` line before the
-    /// observer hears of it and before anything that depends on it starts.
+    /// The journal is written in groups, one write and one sync each: the lines of every
+    /// action that finished since the loop last looked (and of those skipped because of
+    /// them), then of every action about to start. A `started` line is on disk before its
+    /// action starts; a `done` or `failed` line before the observer hears of it and before
+    /// anything that depends on it starts.
     public func run() async throws -> ExecutionReport {
         let start = clock.now()
         var state = Schedule(plan: plan, perHost: options.parallelism, total: options.maxInFlight)
-        try record([entry(.runStarted, plan: recordedDigest ?? plan.digest)])
-        var lines: [JournalEntry] = []
+        var opening = [entry(.runStarted, plan: recordedDigest ?? plan.digest)]
         for (id, exclusion) in options.excluded.sorted(by: { $0.key < $1.key }) {
             guard let action = state.actions[id] else { continue }
             state.outcomes[id] = .excluded(exclusion)
-            lines.append(entry(.excluded, action, message: exclusion.description))
+            opening.append(entry(.excluded, action, message: exclusion.description))
         }
-        try record(lines)
+        try record(opening)
         let inbox = CompletionInbox()
         // Something failed, was skipped or left out since the last pass over dependants.
         var mayStrand = true
+        // Lines to write with the next sync, and what the observer hears once they are on disk.
+        var lines: [JournalEntry] = []
+        var reports: [() -> Void] = []
         try await withThrowingTaskGroup(of: Void.self) { group in
             while true {
                 if mayStrand {
-                    try skipUnreachable(&state)
+                    for (action, reason) in skipUnreachable(&state) {
+                        lines.append(entry(.skipped, action, message: reason.description))
+                        reports.append { observer.didSkip(action, because: reason) }
+                    }
                     mayStrand = false
                 }
                 if state.stopReason == nil && stop.isRequested { state.stopReason = .interrupted }
-                if state.stopReason == nil {
-                    let ids = state.ready()
-                    try record(ids.map { entry(.started, state.actions[$0]!) })
-                    for id in ids {
-                        let action = state.actions[id]!
-                        observer.willStart(action)
-                        state.start(id)
-                        group.addTask {
-                            let began = clock.now()
-                            let failure = await perform(action)
-                            inbox.post(.init(id: id, elapsed: clock.now() - began, failure: failure))
-                        }
+                let ids = state.stopReason == nil ? state.ready() : []
+                lines += ids.map { entry(.started, state.actions[$0]!) }
+                // One sync: the lines of what finished, then those of what starts now (its
+                // dependencies among the former), in that order in the file.
+                try record(lines)
+                lines = []
+                for report in reports { report() }
+                reports = []
+                for id in ids {
+                    let action = state.actions[id]!
+                    observer.willStart(action)
+                    state.start(id)
+                    group.addTask {
+                        let began = clock.now()
+                        let failure = await perform(action)
+                        inbox.post(.init(id: id, elapsed: clock.now() - began, failure: failure))
                     }
                 }
                 guard !state.running.isEmpty else { break }
-                let finished = await inbox.takeAll()
-                var lines: [JournalEntry] = []
-                for completion in finished {
+                for completion in await inbox.takeAll() {
                     let id = completion.id
                     state.finish(id)
                     let action = state.actions[id]!
+                    let elapsed = completion.elapsed
                     if let failure = completion.failure {
-                        state.outcomes[id] = .failed(failure, elapsed: completion.elapsed)
+                        state.outcomes[id] = .failed(failure, elapsed: elapsed)
                         lines.append(entry(.failed, action, message: failure.description))
+                        reports.append { observer.didFail(action, failure: failure, elapsed: elapsed) }
                         mayStrand = true
                         if failure.stopsApply && state.stopReason == nil {
                             state.stopReason = .stopped("\(action.domain ?? "#\(id)") on \(action.host) did not give memory back in time")
                         }
                     } else {
-                        state.outcomes[id] = .done(elapsed: completion.elapsed)
+                        state.outcomes[id] = .done(elapsed: elapsed)
                         lines.append(entry(.done, action))
-                    }
-                }
-                try record(lines)
-                for completion in finished {
-                    let action = state.actions[completion.id]!
-                    if let failure = completion.failure {
-                        observer.didFail(action, failure: failure, elapsed: completion.elapsed)
-                    } else {
-                        observer.didFinish(action, elapsed: completion.elapsed)
+                        reports.append { observer.didFinish(action, elapsed: elapsed) }
                     }
                 }
             }
@@ -144,8 +146,9 @@ public struct Executor: Sendable {
     }
 
     /// Marks skipped every pending action that depends on one that failed, was skipped or
-    /// was left out. Dependencies have smaller ids, so one pass in id order cascades.
-    private func skipUnreachable(_ state: inout Schedule) throws {
+    /// was left out, and returns them with why. Dependencies have smaller ids, so one pass
+    /// in id order cascades.
+    private func skipUnreachable(_ state: inout Schedule) -> [(PlannedAction, SkipReason)] {
         var skipped: [(PlannedAction, SkipReason)] = []
         for action in plan.actions where state.outcomes[action.id] == nil && !state.running.contains(action.id) {
             for dep in action.dependsOn.sorted() {
@@ -165,8 +168,7 @@ public struct Executor: Sendable {
                 break
             }
         }
-        try record(skipped.map { entry(.skipped, $0.0, message: $0.1.description) })
-        for (action, reason) in skipped { observer.didSkip(action, because: reason) }
+        return skipped
     }
 
     /// `--verbose`: each host operation as it starts and ends, with its time.

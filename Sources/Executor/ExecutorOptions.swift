@@ -29,5 +29,5 @@ public struct ExecutorOptions: Sendable {
     }
 
     /// 256 actions: at three descriptors a process, well within the usual limit of 1,024.
-    public static let defaultMaxInFlight = 256
+    public static let defaultMaxInFlight = 1024
 }

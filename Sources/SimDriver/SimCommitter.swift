@@ -27,9 +27,32 @@ final class SimCommitter: Sendable {
         var value: Value?
     }
 
+    /// What the committer did so far (a test seam for the batching).
+    struct Statistics: Hashable, Sendable {
+        /// Changes committed (or refused).
+        var jobs = 0
+        var batches = 0
+        /// Host files written.
+        var files = 0
+        /// Changes queued for the next batch.
+        var queued = 0
+        /// Whether a batch is being carried out.
+        var running = false
+    }
+
     private struct State: ~Copyable {
         var queue: [Job] = []
         var running = false
+        var done = Statistics()
+    }
+
+    var statistics: Statistics {
+        state.withLock { state in
+            var s = state.done
+            s.queued = state.queue.count
+            s.running = state.running
+            return s
+        }
     }
 
     private let state = Mutex(State())
@@ -71,20 +94,25 @@ final class SimCommitter: Sendable {
                 return state.queue
             }
             guard !jobs.isEmpty else { return }
-            let outcomes = run(jobs)
+            let (outcomes, written) = run(jobs)
+            state.withLock { state in
+                state.done.jobs += jobs.count
+                state.done.batches += 1
+                state.done.files += written
+            }
             for (job, outcome) in zip(jobs, outcomes) { job.done(outcome) }
         }
     }
 
-    /// One batch: every job's error, nil for those now written.
-    private func run(_ jobs: [Job]) -> [(any Error)?] {
+    /// One batch: every job's error (nil for those now written), and how many files.
+    private func run(_ jobs: [Job]) -> ([(any Error)?], Int) {
         let store = jobs[0].store
         let hosts = Array(Set(jobs.flatMap(\.hosts))).sorted()
         let descriptors: [Int32]
         do {
             descriptors = try store.lock(hosts)
         } catch {
-            return jobs.map { _ in error }
+            return (jobs.map { _ in error }, 0)
         }
         defer { store.unlock(descriptors) }
         var files: [String: SimHostFile] = [:]
@@ -106,8 +134,8 @@ final class SimCommitter: Sendable {
             try store.writeAll(changed.sorted().map { (files[$0]!, store.liveURL($0)) })
         } catch {
             // Nothing of the batch may count as done when its file was not written.
-            return outcomes.map { $0 ?? error }
+            return (outcomes.map { $0 ?? error }, 0)
         }
-        return outcomes
+        return (outcomes, changed.count)
     }
 }

@@ -194,25 +194,28 @@ public final class SimDriver: HostDriver {
         default: return nil
         }
         let hostName = self.hostName
-        return ([container], { [removed] file, peers in
-            if let volume = removed, let type = file.storage[container]?.type,
-                file.storage[container]?.volumes[volume] != nil
-            {
-                let path = file.devicePath(container: container, volume: volume)
-                for (other, peer) in peers {
-                    if let user = peer.domainUsing(path) {
-                        let message =
-                            type == .lvm
-                            ? XlMessages.lvInUse(vg: container, name: volume)
-                            : XlMessages.fileInUse(path, by: "\(user) on \(other)")
-                        throw HostError(
-                            host: hostName, operation: operation.kind, domain: operation.domainName, message: message)
+        return (
+            [container],
+            { [removed] file, peers in
+                if let volume = removed, let type = file.storage[container]?.type,
+                    file.storage[container]?.volumes[volume] != nil
+                {
+                    let path = file.devicePath(container: container, volume: volume)
+                    for (other, peer) in peers {
+                        if let user = peer.domainUsing(path) {
+                            let message =
+                                type == .lvm
+                                ? XlMessages.lvInUse(vg: container, name: volume)
+                                : XlMessages.fileInUse(path, by: "\(user) on \(other)")
+                            throw HostError(
+                                host: hostName, operation: operation.kind, domain: operation.domainName, message: message)
+                        }
                     }
                 }
+                try file.apply(operation, host: hostName, now: now)
+                if !byXenplan, case let .createVolume(c, volume, _) = operation { file.storage[c]?.setOwned(volume, false) }
             }
-            try file.apply(operation, host: hostName, now: now)
-            if !byXenplan, case let .createVolume(c, volume, _) = operation { file.storage[c]?.setOwned(volume, false) }
-        })
+        )
     }
 
     /// Runs `body` on this host's file holding the lock of every host of the state

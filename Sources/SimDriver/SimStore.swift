@@ -158,8 +158,17 @@ public struct SimStore: Sendable {
     /// directory). The lock is taken shared when its file exists, since only then can a
     /// writer hold it; without one, the host's files are only ever replaced whole (a
     /// rename), so what is read is one version or the next.
+    ///
+    /// A file this process decoded or wrote before, still the one on disk, is returned
+    /// without the lock: it is one version, whole, as a read under the lock before the
+    /// writer took it would have been.
     public func peek(_ host: String) throws -> SimHostFile {
         guard Syntax.isName(host) else { throw SimError.invalidHostName(host) }
+        for url in [liveURL(host), seedURL(host)] {
+            guard let identity = SimFileCache.Identity(path: url.path) else { continue }
+            if let known = SimFileCache.file(at: url.path, identity: identity) { return known }
+            break
+        }
         let path = lockURL(host).path
         let fd = open(path, O_RDWR | O_CLOEXEC)
         if fd < 0 {
@@ -182,43 +191,54 @@ public struct SimStore: Sendable {
         try writeAll([(file, url)])
     }
 
-    /// Writes each file as `write` does, the temporary files side by side
-    /// (`ParallelBlocking`), then renames them in order and syncs the directory once.
+    /// Writes each file as `write` does, side by side (`ParallelBlocking`), then syncs the
+    /// directory once.
+    ///
+    /// Each file is written into its spare, `.<name>.spare` beside it (0600, synced),
+    /// which is then swapped with it in one step (`RenameExchange`): the old version
+    /// becomes the spare, to be overwritten next time. Where names cannot be swapped (no
+    /// file yet, another system) the spare is renamed over the file instead. Either way a
+    /// crash leaves the old file or the new, never half of one.
     func writeAll(_ files: [(SimHostFile, URL)]) throws {
         guard !files.isEmpty else { return }
         let dir = files[0].1.deletingLastPathComponent().path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let temps = files.map { "\(dir)/.\($0.1.lastPathComponent).\(UUID().uuidString).tmp" }
         let outcomes = Mutex([SimError?](repeating: nil, count: files.count))
         ParallelBlocking.forEach(files.count) { i in
-            let problem = Self.writeTemporary(files[i].0, to: temps[i])
+            let (file, url) = files[i]
+            let problem = Self.replace(url.path, with: file, spare: "\(dir)/.\(url.lastPathComponent).spare")
             outcomes.withLock { $0[i] = problem }
         }
-        var renamed = 0
-        defer { for temp in temps.dropFirst(renamed) { unlink(temp) } }
-        if let problem = outcomes.withLock({ $0.compactMap { $0 }.first }) { throw problem }
-        for (i, (file, url)) in files.enumerated() {
-            guard rename(temps[i], url.path) == 0 else { throw SimError.io("rename to", url.path) }
-            renamed += 1
-            if let identity = SimFileCache.Identity(path: url.path), let checked = try? file.checked() {
-                SimFileCache.remember(checked, at: url.path, identity: identity)
-            }
-        }
-        // The renames themselves must reach the disk too.
+        // The names themselves must reach the disk too.
         let dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if dirfd >= 0 {
             _ = fsync(dirfd)
             close(dirfd)
         }
+        if let problem = outcomes.withLock({ $0.compactMap { $0 }.first }) { throw problem }
     }
 
-    /// Creates `temp` (0600) holding `file`, synced; what went wrong, if anything.
-    private static func writeTemporary(_ file: SimHostFile, to temp: String) -> SimError? {
-        guard let data = try? file.encoded() else { return SimError.io("encode", temp) }
-        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { return SimError.io("create", temp) }
-        defer { close(fd) }
-        guard writeFully(fd, data), fsync(fd) == 0 else { return SimError.io("write", temp) }
+    /// Writes `file` into `spare` (created 0600, synced), then puts it in `path`'s place;
+    /// what went wrong, if anything.
+    private static func replace(_ path: String, with file: SimHostFile, spare: String) -> SimError? {
+        guard let data = try? file.encoded() else { return SimError.io("encode", spare) }
+        let fd = open(spare, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard fd >= 0 else { return SimError.io("create", spare) }
+        let written = fchmod(fd, 0o600) == 0 && writeFully(fd, data) && fsync(fd) == 0
+        let problem = written ? nil : SimError.io("write", spare)
+        close(fd)
+        if let problem {
+            unlink(spare)
+            return problem
+        }
+        guard RenameExchange.swap(spare, path) || rename(spare, path) == 0 else {
+            let problem = SimError.io("rename to", path)
+            unlink(spare)
+            return problem
+        }
+        if let identity = SimFileCache.Identity(path: path), let checked = try? file.checked() {
+            SimFileCache.remember(checked, at: path, identity: identity)
+        }
         return nil
     }
 

@@ -1,0 +1,102 @@
+import Foundation
+import HostModel
+import Testing
+import XenplanBasics
+
+@testable import SimDriver
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Operations that arrive while a host's file is being written are applied together and
+/// written once; none returns before the file holding its effect is on disk.
+@Suite struct CommitBatchTests {
+    /// Holds a host's lock as another process would, until `release`.
+    final class ForeignLock {
+        let fd: Int32
+        init(_ path: String) {
+            fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+            _ = flock(fd, LOCK_EX)
+        }
+        func release() {
+            _ = flock(fd, LOCK_UN)
+            close(fd)
+        }
+    }
+
+    @Test func operationsArrivingDuringAWriteShareTheNextOne() async throws {
+        let fx = SimFixture()
+        let driver = fx.driver()
+        try fx.prepare(driver)
+        let committer = SimCommitter.shared(for: fx.directory)
+        let before = committer.statistics
+        // The first batch waits for the lock another process holds; eight more volumes
+        // are asked for meanwhile.
+        let held = ForeignLock(fx.store.lockURL("cpt18").path)
+        let first = Task { try await driver.perform(.createVolume(container: "vg18", name: "v0", size: .gib(1))) }
+        while !(committer.statistics.running && committer.statistics.queued == 0 && committer.statistics.jobs == before.jobs) {
+            await Task.yield()
+        }
+        var rest: [Task<Void, any Error>] = []
+        for i in 1...8 {
+            rest.append(Task { try await driver.perform(.createVolume(container: "vg18", name: "v\(i)", size: .gib(1))) })
+        }
+        while committer.statistics.queued < 8 { await Task.yield() }
+        held.release()
+        try await first.value
+        for task in rest { try await task.value }
+
+        let after = committer.statistics
+        #expect(after.jobs - before.jobs == 9)
+        #expect(after.batches - before.batches == 2)
+        #expect(after.files - before.files == 2)
+        // Read from the disk, not from what the process remembers.
+        let onDisk = try SimHostFile.decode(Data(contentsOf: fx.store.liveURL("cpt18")))
+        #expect(onDisk.storage["vg18"]?.volumes.keys.sorted() == (0...8).map { "v\($0)" })
+    }
+
+    @Test func eachOperationReturnsOnlyOnceItsEffectIsOnDisk() async throws {
+        let fx = SimFixture()
+        let driver = fx.driver()
+        try fx.prepare(driver)
+        let path = fx.store.liveURL("cpt18")
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for i in 0..<16 {
+                group.addTask {
+                    try await driver.perform(.createVolume(container: "vg18", name: "d\(i)", size: .gib(1)))
+                    // What a crash now would leave: the file as it is on disk.
+                    let onDisk = try SimHostFile.decode(Data(contentsOf: path))
+                    #expect(onDisk.storage["vg18"]?.volumes["d\(i)"] == .gib(1))
+                }
+            }
+            try await group.waitForAll()
+        }
+    }
+
+    @Test func aRefusedOperationInABatchChangesNothingAndSparesTheOthers() async throws {
+        let fx = SimFixture()
+        let driver = fx.driver()
+        try fx.prepare(driver)
+        let committer = SimCommitter.shared(for: fx.directory)
+        let held = ForeignLock(fx.store.lockURL("cpt18").path)
+        let before = committer.statistics
+        let first = Task { try await driver.perform(.createVolume(container: "vg18", name: "a", size: .gib(1))) }
+        while !(committer.statistics.running && committer.statistics.queued == 0 && committer.statistics.jobs == before.jobs) {
+            await Task.yield()
+        }
+        // Too large for the group: refused, in the same batch as two that fit.
+        let big = Task { try await driver.perform(.createVolume(container: "vg18", name: "big", size: .gib(500))) }
+        let b = Task { try await driver.perform(.createVolume(container: "vg18", name: "b", size: .gib(1))) }
+        let c = Task { try await driver.perform(.createVolume(container: "vg18", name: "c", size: .gib(1))) }
+        while committer.statistics.queued < 3 { await Task.yield() }
+        held.release()
+        try await first.value
+        await #expect(throws: HostError.self) { try await big.value }
+        try await b.value
+        try await c.value
+        let onDisk = try SimHostFile.decode(Data(contentsOf: fx.store.liveURL("cpt18")))
+        #expect(onDisk.storage["vg18"]?.volumes.keys.sorted() == ["a", "b", "c"])
+        #expect(committer.statistics.batches - before.batches == 2)
+    }
+}
