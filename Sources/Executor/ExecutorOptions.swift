@@ -1,5 +1,11 @@
 import XenplanBasics
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// How an apply runs.
 public struct ExecutorOptions: Sendable {
     /// At most this many actions at once on one host (`--parallelism`); an action that
@@ -28,6 +34,16 @@ public struct ExecutorOptions: Sendable {
         self.excluded = excluded
     }
 
-    /// 256 actions: at three descriptors a process, well within the usual limit of 1,024.
-    public static let defaultMaxInFlight = 1024
+    /// 1,024 actions, or fewer when this process may open fewer than about four files per
+    /// action (`RLIMIT_NOFILE`): an action on a real host runs a process with three pipes.
+    public static let defaultMaxInFlight: Int = {
+        var limit = rlimit()
+        #if canImport(Glibc)
+            let resource = Int32(RLIMIT_NOFILE.rawValue)
+        #else
+            let resource = RLIMIT_NOFILE
+        #endif
+        guard getrlimit(resource, &limit) == 0, limit.rlim_cur < rlim_t(Int.max) else { return 1024 }
+        return min(1024, max(16, (Int(clamping: limit.rlim_cur) - 64) / 4))
+    }()
 }
