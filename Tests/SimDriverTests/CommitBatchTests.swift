@@ -100,3 +100,24 @@ import XenplanBasics
         #expect(committer.statistics.batches - before.batches == 2)
     }
 }
+
+/// Operations on one host wait out their latencies side by side; their changes still
+/// happen one at a time, each whole.
+@Suite struct OverlappingLatencyTests {
+    @Test func fourVolumesOnOneHostTakeOneLatencyNotFour() async throws {
+        let fx = SimFixture()
+        try fx.prepare(fx.driver())
+        try fx.driver().edit { $0.latencies["create-volume"] = 1 }
+        let driver = SimDriver(stateDirectory: fx.directory, host: "cpt18", clock: fx.clock, speed: 1)
+        let started = ContinuousClock.now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for i in 0..<4 {
+                group.addTask { try await driver.perform(.createVolume(container: "vg18", name: "v\(i)", size: .gib(1))) }
+            }
+            try await group.waitForAll()
+        }
+        // One after the other would take 4 s.
+        #expect(ContinuousClock.now - started < .milliseconds(2500))
+        #expect(try driver.file().storage["vg18"]?.volumes.count == 4)
+    }
+}
