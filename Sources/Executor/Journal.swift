@@ -75,9 +75,9 @@ public struct UnfinishedRun: Hashable, Sendable {
     public var started: [JournalEntry]
 }
 
-/// The apply journal: JSON lines appended to `<state>/journal.jsonl` (0600). Each line is
-/// written with one `write` and synced before the journal returns, so that after a crash
-/// the journal says what was started and what was finished.
+/// The apply journal: JSON lines appended to `<state>/journal.jsonl` (0600). Each group of
+/// lines (`append`) is written with one `write` and synced before the journal returns, so
+/// that after a crash the journal says what was started and what was finished.
 ///
 /// The file is never reached through a symbolic link (a link planted in a shared state
 /// directory would have xenplan append to, or rotate, whatever it points at), and it stays

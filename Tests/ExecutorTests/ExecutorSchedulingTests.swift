@@ -42,7 +42,7 @@ import XenplanBasics
         let executor = Executor(plan: b.plan, drivers: [a, c], options: ExecutorOptions(parallelism: limit))
         let run = Task { try await executor.run() }
         // Until the executor has filled every host's slots; nothing more may start while held.
-        while counter.current < 2 * limit { await Task.yield() }
+        for _ in 0..<1_000_000 where counter.current < 2 * limit { await Task.yield() }
         for _ in 0..<100 { await Task.yield() }
         #expect(a.running == limit && c.running == limit)
         a.release()
@@ -61,7 +61,7 @@ import XenplanBasics
         for h in hosts { h.hold() }
         let executor = Executor(plan: b.plan, drivers: hosts, options: ExecutorOptions(parallelism: 4, maxInFlight: 3))
         let run = Task { try await executor.run() }
-        while counter.current < 3 { await Task.yield() }
+        for _ in 0..<1_000_000 where counter.current < 3 { await Task.yield() }
         for _ in 0..<100 { await Task.yield() }
         #expect(counter.current == 3)
         for h in hosts { h.release() }

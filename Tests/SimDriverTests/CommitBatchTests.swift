@@ -35,14 +35,13 @@ import XenplanBasics
         // are asked for meanwhile.
         let held = ForeignLock(fx.store.lockURL("cpt18").path)
         let first = Task { try await driver.perform(.createVolume(container: "vg18", name: "v0", size: .gib(1))) }
-        while !(committer.statistics.running && committer.statistics.queued == 0 && committer.statistics.jobs == before.jobs) {
-            await Task.yield()
-        }
+        // Until the first batch is taken and waits for the lock.
+        for _ in 0..<1_000_000 where !committer.statistics.waitingAlone(after: before) { await Task.yield() }
         var rest: [Task<Void, any Error>] = []
         for i in 1...8 {
             rest.append(Task { try await driver.perform(.createVolume(container: "vg18", name: "v\(i)", size: .gib(1))) })
         }
-        while committer.statistics.queued < 8 { await Task.yield() }
+        for _ in 0..<1_000_000 where committer.statistics.queued < 8 { await Task.yield() }
         held.release()
         try await first.value
         for task in rest { try await task.value }
@@ -82,14 +81,13 @@ import XenplanBasics
         let held = ForeignLock(fx.store.lockURL("cpt18").path)
         let before = committer.statistics
         let first = Task { try await driver.perform(.createVolume(container: "vg18", name: "a", size: .gib(1))) }
-        while !(committer.statistics.running && committer.statistics.queued == 0 && committer.statistics.jobs == before.jobs) {
-            await Task.yield()
-        }
+        // Until the first batch is taken and waits for the lock.
+        for _ in 0..<1_000_000 where !committer.statistics.waitingAlone(after: before) { await Task.yield() }
         // Too large for the group: refused, in the same batch as two that fit.
         let big = Task { try await driver.perform(.createVolume(container: "vg18", name: "big", size: .gib(500))) }
         let b = Task { try await driver.perform(.createVolume(container: "vg18", name: "b", size: .gib(1))) }
         let c = Task { try await driver.perform(.createVolume(container: "vg18", name: "c", size: .gib(1))) }
-        while committer.statistics.queued < 3 { await Task.yield() }
+        for _ in 0..<1_000_000 where committer.statistics.queued < 3 { await Task.yield() }
         held.release()
         try await first.value
         await #expect(throws: HostError.self) { try await big.value }
@@ -99,6 +97,11 @@ import XenplanBasics
         #expect(onDisk.storage["vg18"]?.volumes.keys.sorted() == ["a", "b", "c"])
         #expect(committer.statistics.batches - before.batches == 2)
     }
+}
+
+extension SimCommitter.Statistics {
+    /// A batch runs, nothing else is queued, and none has finished since `before`.
+    func waitingAlone(after before: Self) -> Bool { running && queued == 0 && jobs == before.jobs }
 }
 
 /// Operations on one host wait out their latencies side by side; their changes still
