@@ -136,7 +136,7 @@ public final class SimDriver: HostDriver {
     func sleep(_ seconds: Double) async throws {
         let scaled = seconds * speed
         guard scaled > 0, scaled.isFinite else { return }
-        try await Task.sleep(nanoseconds: UInt64(min(scaled, 86_400) * 1_000_000_000))
+        try await clock.sleep(seconds: scaled)
     }
 
     private func consumeInjectedFailure(_ operation: HostOperation) throws {

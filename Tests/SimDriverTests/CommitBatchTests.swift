@@ -1,5 +1,6 @@
 import Foundation
 import HostModel
+import Synchronization
 import Testing
 import XenplanBasics
 
@@ -107,20 +108,47 @@ extension SimCommitter.Statistics {
 /// Operations on one host wait out their latencies side by side; their changes still
 /// happen one at a time, each whole.
 @Suite struct OverlappingLatencyTests {
-    @Test func fourVolumesOnOneHostTakeOneLatencyNotFour() async throws {
+    /// A clock whose latency waits last until the test releases them.
+    final class HeldClock: SimClock {
+        private let state = Mutex<(waiting: Int, held: [CheckedContinuation<Void, Never>], open: Bool)>((0, [], false))
+        func now() -> Date { Date(timeIntervalSince1970: 1_700_000_000) }
+        func sleep(seconds: Double) async throws {
+            await withCheckedContinuation { continuation in
+                let go = state.withLock { state -> Bool in
+                    state.waiting += 1
+                    if state.open { return true }
+                    state.held.append(continuation)
+                    return false
+                }
+                if go { continuation.resume() }
+            }
+        }
+        var waiting: Int { state.withLock { $0.waiting } }
+        func release() {
+            let held = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+                state.open = true
+                defer { state.held = [] }
+                return state.held
+            }
+            for continuation in held { continuation.resume() }
+        }
+    }
+
+    @Test func fourVolumesOnOneHostWaitTheirLatenciesTogether() async throws {
         let fx = SimFixture()
         try fx.prepare(fx.driver())
         try fx.driver().edit { $0.latencies["create-volume"] = 1 }
-        let driver = SimDriver(stateDirectory: fx.directory, host: "cpt18", clock: fx.clock, speed: 1)
-        let started = ContinuousClock.now
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for i in 0..<4 {
-                group.addTask { try await driver.perform(.createVolume(container: "vg18", name: "v\(i)", size: .gib(1))) }
-            }
-            try await group.waitForAll()
+        let clock = HeldClock()
+        let driver = SimDriver(stateDirectory: fx.directory, host: "cpt18", clock: clock, speed: 1)
+        let tasks = (0..<4).map { i in
+            Task { try await driver.perform(.createVolume(container: "vg18", name: "v\(i)", size: .gib(1))) }
         }
-        // One after the other would take 4 s.
-        #expect(ContinuousClock.now - started < .milliseconds(2500))
+        // All four are in their latency at once, and none has changed the host yet.
+        for _ in 0..<1_000_000 where clock.waiting < 4 { await Task.yield() }
+        #expect(clock.waiting == 4)
+        #expect(try driver.file().storage["vg18"]?.volumes.isEmpty == true)
+        clock.release()
+        for task in tasks { try await task.value }
         #expect(try driver.file().storage["vg18"]?.volumes.count == 4)
     }
 }
