@@ -55,8 +55,13 @@ FORMATTED = Sources Tests Package.swift
 format:
 	$(SWIFT) format --in-place --recursive $(FORMATTED)
 
+# The shipped binary links FoundationEssentials only (no ICU): a whole-Foundation import
+# in one of its modules would bring 45 MB back without any test noticing.
 lint:
 	$(SWIFT) format lint --strict --recursive $(FORMATTED)
+	@! grep -rlnE '^(@_implementationOnly |internal |public )?import Foundation$$' Sources \
+		--include='*.swift' --exclude-dir=XenplanTestSupport --exclude-dir=XenplanBench \
+		| sed 's/$$/: imports Foundation; the binary links FoundationEssentials only/' | grep .
 
 clean:
 	rm -rf .build .build-deb

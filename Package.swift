@@ -56,7 +56,7 @@ let package = Package(
         .executableTarget(name: "xenplan", dependencies: ["XenplanCLI"], exclude: ["README.md"]),
         .executableTarget(
             name: "xenplan-bench",
-            dependencies: ["XenplanBasics", "Manifest", "HostModel", "Planner", "SimDriver"],
+            dependencies: ["XenplanBasics", "Manifest", "HostModel", "Planner", "SimDriver", "Executor"],
             path: "Sources/XenplanBench",
             exclude: ["README.md"]
         ),

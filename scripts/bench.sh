@@ -67,4 +67,8 @@ XENPLAN_BENCH_FIGURES=1 "$(swift build --show-bin-path)/xenplanPackageTests.xcte
     --filter 'twoThousandDomainsFigure|observationOverASharedConnectionFigure' 2>/dev/null | sed -n 's/^FIGURE //p'
 
 echo
+# Applying: 10,000 domains to empty hosts, and wall time against the critical path.
+RUNS=$runs scripts/bench-apply.sh
+
+echo
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo); command: RUNS=$runs scripts/bench.sh"

@@ -18,45 +18,46 @@ extension Executor {
         case let .keepMigrationCopy(domain, _): (target, name) = (host, domain)
         default: return nil
         }
-        let states: [HostState]
-        do {
-            states = try await LabObservation.observe(Array(drivers.values)).states
-        } catch {
+        let snapshot: SharedObservation.Snapshot
+        let hosts = Array(drivers.values)
+        let observed = await oneCopyObservation.fresh {
+            do throws(LabObservation.Failure) {
+                return .success(try await LabObservation.observe(hosts).states)
+            } catch {
+                return .failure(error)
+            }
+        }
+        switch observed {
+        case let .success(fresh): snapshot = fresh
+        case let .failure(error):
             return ActionFailure(
                 operation: operation.kind,
                 message: "cannot check that \(name) runs nowhere else, so it is not started: \(error.description)")
         }
-        for state in states {
-            for d in state.domains where d.domid != 0 && d.name == name && d.state != .dying {
-                if d.transient != nil, case .keepMigrationCopy = operation, state.name == target { continue }
-                if case .migrate = operation, state.name == host { continue }
-                // A start clears its own dead copy first; a restore does not, and `xl restore`
-                // refuses a name Xen still holds.
-                if state.name == target, !d.state.isUp, d.transient == nil, case .create = operation { continue }
-                let what = d.transient.map { " (as \(name)--\($0 == .incoming ? "incoming" : "migratedaway"))" } ?? ""
-                return ActionFailure(
-                    operation: operation.kind,
-                    message:
-                        "\(name) already exists on \(state.name)\(what), \(d.state.rawValue); not started a second time. Run `xenplan plan` to see the lab as it is now"
-                )
-            }
+        for (place, d) in snapshot.byName[name] ?? [] {
+            if d.transient != nil, case .keepMigrationCopy = operation, place == target { continue }
+            if case .migrate = operation, place == host { continue }
+            // A start clears its own dead copy first; a restore does not, and `xl restore`
+            // refuses a name Xen still holds.
+            if place == target, !d.state.isUp, d.transient == nil, case .create = operation { continue }
+            let what = d.transient.map { " (as \(name)--\($0 == .incoming ? "incoming" : "migratedaway"))" } ?? ""
+            return ActionFailure(
+                operation: operation.kind,
+                message:
+                    "\(name) already exists on \(place)\(what), \(d.state.rawValue); not started a second time. Run `xenplan plan` to see the lab as it is now"
+            )
         }
         switch operation {
         case .create, .restore: break
         default: return nil
         }
-        let disks = disksOf(name, on: target, in: action, states.first { $0.name == target })
+        let disks = disksOf(name, on: target, in: action, snapshot.configs[target]?[name])
         for disk in disks where !disk.readOnly {
-            let wanted = Syntax.deviceIdentity(disk.target)
-            for state in states {
-                for d in state.domains where d.domid != 0 && d.name != name && d.state.isUp {
-                    if let other = d.disks.first(where: { Syntax.deviceIdentity($0.target) == wanted }) {
-                        return ActionFailure(
-                            operation: operation.kind,
-                            message: "disk \(disk.vdev) of \(name) (\(disk.target)) is in use by \(d.name) on \(state.name)"
-                                + (other.readOnly ? " (read-only)" : "") + "; \(name) is not started, so that no disk is written by two guests")
-                    }
-                }
+            for (place, d, other) in snapshot.byDisk[Syntax.deviceIdentity(disk.target)] ?? [] where d.name != name {
+                return ActionFailure(
+                    operation: operation.kind,
+                    message: "disk \(disk.vdev) of \(name) (\(disk.target)) is in use by \(d.name) on \(place)"
+                        + (other.readOnly ? " (read-only)" : "") + "; \(name) is not started, so that no disk is written by two guests")
             }
         }
         return nil
@@ -64,10 +65,10 @@ extension Executor {
 
     /// The disks `name` will start with on `host`: from the configuration this action
     /// writes there, else the one on the host.
-    private func disksOf(_ name: String, on host: String, in action: PlannedAction, _ state: HostState?) -> [DomainConfig.Disk] {
+    private func disksOf(_ name: String, on host: String, in action: PlannedAction, _ config: DomainConfig?) -> [DomainConfig.Disk] {
         for (h, op) in action.steps where h == host {
             if case let .writeConfig(config) = op, config.name == name { return config.disks }
         }
-        return state?.configs.first { $0.name == name }?.disks ?? []
+        return config?.disks ?? []
     }
 }

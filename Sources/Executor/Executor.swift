@@ -25,6 +25,8 @@ public struct Executor: Sendable {
     /// The digest the journal records for this run: the saved plan's, when a saved plan
     /// is carried out (its fresh equal), so that it is applied at most once.
     public var recordedDigest: String?
+    /// Shared by the one-copy checks that run at the same time (`Executor+OneCopy`).
+    let oneCopyObservation = SharedObservation()
 
     public init(
         plan: Plan, drivers: [any HostDriver], options: ExecutorOptions = ExecutorOptions(),
@@ -50,67 +52,100 @@ public struct Executor: Sendable {
     /// Runs the plan to the end (or to the stop) and says what became of every action.
     /// Throws only when the journal cannot be written: an apply that cannot record what
     /// it does must not go on.
+    ///
+    /// The journal is written in groups, one write and one sync each: the lines of every
+    /// action that finished since the loop last looked (and of those skipped because of
+    /// them), then of every action about to start. A `started` line is on disk before its
+    /// action starts; a `done` or `failed` line before the observer hears of it and before
+    /// anything that depends on it starts.
     public func run() async throws -> ExecutionReport {
         let start = clock.now()
-        var state = Schedule(plan: plan)
-        try record(.runStarted, plan: recordedDigest ?? plan.digest)
+        var state = Schedule(plan: plan, perHost: options.parallelism, total: options.maxInFlight)
+        var opening = [entry(.runStarted, plan: recordedDigest ?? plan.digest)]
         for (id, exclusion) in options.excluded.sorted(by: { $0.key < $1.key }) {
             guard let action = state.actions[id] else { continue }
             state.outcomes[id] = .excluded(exclusion)
-            try record(.excluded, action, message: exclusion.description)
+            opening.append(entry(.excluded, action, message: exclusion.description))
         }
-        try await withThrowingTaskGroup(of: (Int, Duration, ActionFailure?).self) { group in
+        try record(opening)
+        let inbox = CompletionInbox()
+        // Something failed, was skipped or left out since the last pass over dependants.
+        var mayStrand = true
+        // Lines to write with the next sync, and what the observer hears once they are on disk.
+        var lines: [JournalEntry] = []
+        var reports: [() -> Void] = []
+        try await withThrowingTaskGroup(of: Void.self) { group in
             while true {
-                try skipUnreachable(&state)
+                if mayStrand {
+                    for (action, reason) in skipUnreachable(&state) {
+                        lines.append(entry(.skipped, action, message: reason.description))
+                        reports.append { observer.didSkip(action, because: reason) }
+                    }
+                    mayStrand = false
+                }
                 if state.stopReason == nil && stop.isRequested { state.stopReason = .interrupted }
-                if state.stopReason == nil {
-                    for id in state.ready(limit: options.parallelism - state.running.count) {
-                        let action = state.actions[id]!
-                        try record(.started, action)
-                        observer.willStart(action)
-                        state.running.insert(id)
-                        group.addTask {
-                            let began = clock.now()
-                            let failure = await perform(action)
-                            return (id, clock.now() - began, failure)
-                        }
+                let ids = state.stopReason == nil ? state.ready() : []
+                lines += ids.map { entry(.started, state.actions[$0]!) }
+                // One sync: the lines of what finished, then those of what starts now (its
+                // dependencies among the former), in that order in the file.
+                try record(lines)
+                lines = []
+                for report in reports { report() }
+                reports = []
+                for id in ids {
+                    let action = state.actions[id]!
+                    observer.willStart(action)
+                    state.start(id)
+                    group.addTask {
+                        let began = clock.now()
+                        let failure = await perform(action)
+                        inbox.post(.init(id: id, elapsed: clock.now() - began, failure: failure))
                     }
                 }
-                guard let (id, elapsed, failure) = try await group.next() else { break }
-                state.running.remove(id)
-                let action = state.actions[id]!
-                if let failure {
-                    state.outcomes[id] = .failed(failure, elapsed: elapsed)
-                    try record(.failed, action, message: failure.description)
-                    observer.didFail(action, failure: failure, elapsed: elapsed)
-                    if failure.stopsApply && state.stopReason == nil {
-                        state.stopReason = .stopped("\(action.domain ?? "#\(id)") on \(action.host) did not give memory back in time")
+                guard !state.running.isEmpty else { break }
+                for completion in await inbox.takeAll() {
+                    let id = completion.id
+                    state.finish(id)
+                    let action = state.actions[id]!
+                    let elapsed = completion.elapsed
+                    if let failure = completion.failure {
+                        state.outcomes[id] = .failed(failure, elapsed: elapsed)
+                        lines.append(entry(.failed, action, message: failure.description))
+                        reports.append { observer.didFail(action, failure: failure, elapsed: elapsed) }
+                        mayStrand = true
+                        if failure.stopsApply && state.stopReason == nil {
+                            state.stopReason = .stopped("\(action.domain ?? "#\(id)") on \(action.host) did not give memory back in time")
+                        }
+                    } else {
+                        state.outcomes[id] = .done(elapsed: elapsed)
+                        lines.append(entry(.done, action))
+                        reports.append { observer.didFinish(action, elapsed: elapsed) }
                     }
-                } else {
-                    state.outcomes[id] = .done(elapsed: elapsed)
-                    try record(.done, action)
-                    observer.didFinish(action, elapsed: elapsed)
                 }
             }
+            try await group.waitForAll()
         }
         // Whatever never started: stopped, or waiting on something that did not happen.
         let reason = state.stopReason ?? .interrupted
-        for action in plan.actions where state.outcomes[action.id] == nil {
-            state.outcomes[action.id] = .skipped(reason)
-            try record(.skipped, action, message: reason.description)
-            observer.didSkip(action, because: reason)
-        }
+        let neverStarted = plan.actions.filter { state.outcomes[$0.id] == nil }
+        for action in neverStarted { state.outcomes[action.id] = .skipped(reason) }
+        try record(neverStarted.map { entry(.skipped, $0, message: reason.description) })
+        for action in neverStarted { observer.didSkip(action, because: reason) }
         let report = ExecutionReport(
             plan: plan, outcomes: state.outcomes, interrupted: state.stopReason == .interrupted,
             elapsed: clock.now() - start)
         let failed = report.failed.count, skipped = report.skipped.count
-        try record(.runEnded, message: "\(report.done.count) done, \(failed) failed, \(skipped) skipped, \(report.excluded.count) left out")
+        try record([
+            entry(.runEnded, message: "\(report.done.count) done, \(failed) failed, \(skipped) skipped, \(report.excluded.count) left out")
+        ])
         return report
     }
 
     /// Marks skipped every pending action that depends on one that failed, was skipped or
-    /// was left out. Dependencies have smaller ids, so one pass in id order cascades.
-    private func skipUnreachable(_ state: inout Schedule) throws {
+    /// was left out, and returns them with why. Dependencies have smaller ids, so one pass
+    /// in id order cascades.
+    private func skipUnreachable(_ state: inout Schedule) -> [(PlannedAction, SkipReason)] {
+        var skipped: [(PlannedAction, SkipReason)] = []
         for action in plan.actions where state.outcomes[action.id] == nil && !state.running.contains(action.id) {
             for dep in action.dependsOn.sorted() {
                 let outcome: String
@@ -125,11 +160,11 @@ public struct Executor: Sendable {
                 let cause = state.actions[dep]
                 let reason = SkipReason.dependency(id: dep, kind: cause?.kind ?? action.kind, domain: cause?.domain, outcome: outcome)
                 state.outcomes[action.id] = .skipped(reason)
-                try record(.skipped, action, message: reason.description)
-                observer.didSkip(action, because: reason)
+                skipped.append((action, reason))
                 break
             }
         }
+        return skipped
     }
 
     /// `--verbose`: each host operation as it starts and ends, with its time.
@@ -169,15 +204,18 @@ public struct Executor: Sendable {
         return nil
     }
 
-    private func record(
-        _ event: JournalEntry.Event, _ action: PlannedAction? = nil, message: String? = nil,
-        plan digest: String? = nil
-    ) throws {
-        guard let journal else { return }
-        try journal.append(
-            JournalEntry(
-                time: Journal.timestamp(), run: runID, event: event, action: action?.id,
-                kind: action?.kind.rawValue, host: action?.host, target: action?.targetHost, domain: action?.domain,
-                message: message, plan: digest))
+    private func entry(
+        _ event: JournalEntry.Event, _ action: PlannedAction? = nil, message: String? = nil, plan digest: String? = nil
+    ) -> JournalEntry {
+        JournalEntry(
+            time: Journal.timestamp(), run: runID, event: event, action: action?.id,
+            kind: action?.kind.rawValue, host: action?.host, target: action?.targetHost, domain: action?.domain,
+            message: message, plan: digest)
+    }
+
+    /// Appends `entries` with one sync (nothing when there are none).
+    private func record(_ entries: [JournalEntry]) throws {
+        guard let journal, !entries.isEmpty else { return }
+        try journal.append(entries)
     }
 }

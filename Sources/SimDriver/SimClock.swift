@@ -5,6 +5,15 @@ import Synchronization
 /// time elapsed since a `mem-set`, so tests inject a clock they move by hand.
 public protocol SimClock: Sendable {
     func now() -> Date
+    /// Waits out an operation's latency (already scaled by the driver's speed);
+    /// cancellable. Tests hold it to see operations overlap without waiting.
+    func sleep(seconds: Double) async throws
+}
+
+extension SimClock {
+    public func sleep(seconds: Double) async throws {
+        try await Task.sleep(nanoseconds: UInt64(min(seconds, 86_400) * 1_000_000_000))
+    }
 }
 
 /// The wall clock.

@@ -24,7 +24,7 @@ extension SimDriver {
             return (d.uuid, min(file.latencies["shutdown"] ?? 0, timeout))
         }
         try await sleep(wait)
-        try edit { file in
+        try await change { file in
             // Gone already (someone ran `xl destroy` meanwhile) is as good as shut down.
             file.domains.removeAll { $0.uuid == uuid && $0.xlName == domain }
         }
@@ -39,13 +39,14 @@ extension SimDriver {
     /// `NAME--migratedaway` here and `NAME--incoming` there, each holding its memory; an
     /// interrupted migration leaves exactly that behind.
     func migrate(_ domain: String, to target: String) async throws {
-        let fail = { (message: String) in
-            HostError(host: self.hostName, operation: "migrate", domain: domain, message: message)
+        let hostName = self.hostName
+        let fail: @Sendable (String) -> HostError = { message in
+            HostError(host: hostName, operation: "migrate", domain: domain, message: message)
         }
         guard target != hostName else { throw fail(XlMessages.migrateToSelf) }
         guard Syntax.isName(target) else { throw fail(SimError.invalidHostName(target).message) }
         let now = clock.now()
-        let (uuid, latency): (String, Double) = try store.withLocks([hostName, target]) { session in
+        let (uuid, latency): (String, Double) = try await store.commit([hostName, target]) { session in
             var source = try session.file(hostName)
             guard let i = source.domainIndex(domain), source.domains[i].transient == nil else {
                 throw fail(XlMessages.invalidDomain(domain))
@@ -77,7 +78,7 @@ extension SimDriver {
             return (incoming.uuid, source.latencies["migrate"] ?? 0)
         }
         try await sleep(latency)
-        try store.withLocks([hostName, target]) { session in
+        try await store.commit([hostName, target]) { session in
             var source = try session.file(hostName)
             var destination = try session.file(target)
             guard let j = destination.domains.firstIndex(where: { $0.uuid == uuid && $0.transient == .incoming }) else {

@@ -69,6 +69,19 @@ public final class SimDriver: HostDriver {
         }
     }
 
+    /// Changes the host's file as `edit` does, in a batch with the other changes to this
+    /// state directory that arrive meanwhile (`SimStore.commit`): what every operation
+    /// uses, so that operations running side by side share one write of the file.
+    func change<R: Sendable>(_ body: @escaping @Sendable (inout SimHostFile) throws -> R) async throws -> R {
+        let host = hostName
+        return try await store.commit([host]) { session in
+            var file = try session.file(host)
+            let result = try body(&file)
+            session.update(host, file)
+            return result
+        }
+    }
+
     /// Makes the next `times` operations of `kind` fail with `message` (default
     /// "simulated failure of KIND"), changing nothing.
     public func fail(_ kind: String, times: Int = 1, message: String? = nil) throws {
@@ -95,7 +108,7 @@ public final class SimDriver: HostDriver {
             try await sendVolume(transfer)
         case .createVolume, .growVolume, .removeVolume, .receiveVolume, .commitVolume:
             try await sleep(latency(of: operation.kind))
-            try applyVolumeOperation(operation)
+            try await commitVolumeOperation(operation)
         case let .createVolumeFromImage(_, _, _, image):
             try await copyImage(operation, image: image)
         case .save, .restore, .removeSave:
@@ -107,7 +120,8 @@ public final class SimDriver: HostDriver {
         default:
             try await sleep(latency(of: operation.kind))
             let now = clock.now()
-            try edit { try $0.apply(operation, host: hostName, now: now) }
+            let host = hostName
+            try await change { try $0.apply(operation, host: host, now: now) }
         }
     }
 
@@ -122,11 +136,13 @@ public final class SimDriver: HostDriver {
     func sleep(_ seconds: Double) async throws {
         let scaled = seconds * speed
         guard scaled > 0, scaled.isFinite else { return }
-        try await Task.sleep(nanoseconds: UInt64(min(scaled, 86_400) * 1_000_000_000))
+        try await clock.sleep(seconds: scaled)
     }
 
     private func consumeInjectedFailure(_ operation: HostOperation) throws {
         let kind = operation.kind
+        // Most hosts have none: looked at without the lock first (`peek`).
+        guard try store.peek(hostName).failures[kind] != nil else { return }
         let message: String? = try store.withLocks([hostName]) { session in
             var file = try session.file(hostName)
             guard var failure = file.failures[kind], failure.remaining > 0 else { return nil }
@@ -148,6 +164,21 @@ public final class SimDriver: HostDriver {
     /// `byXenplan: false` for a person's `lvcreate`: the volume is not tagged as xenplan's.
     func applyVolumeOperation(_ operation: HostOperation, byXenplan: Bool = true) throws {
         let now = clock.now()
+        guard let (containers, body) = volumeChange(operation, byXenplan: byXenplan, now: now) else { return }
+        try changeShared(containers, body)
+    }
+
+    /// `applyVolumeOperation` for an apply, batched (`SimStore.commit`).
+    func commitVolumeOperation(_ operation: HostOperation) async throws {
+        let now = clock.now()
+        guard let (containers, body) = volumeChange(operation, byXenplan: true, now: now) else { return }
+        try await commitShared(containers, body)
+    }
+
+    /// The containers a volume operation changes, and the change.
+    private func volumeChange(
+        _ operation: HostOperation, byXenplan: Bool, now: Date
+    ) -> ([String], @Sendable (inout SimHostFile, [(String, SimHostFile)]) throws -> Void)? {
         let container: String
         var removed: String?
         switch operation {
@@ -160,27 +191,31 @@ public final class SimDriver: HostDriver {
         case let .createVolume(c, _, _), let .growVolume(c, _, _), let .createVolumeFromImage(c, _, _, _),
             let .receiveVolume(c, _, _), let .commitVolume(c, _):
             container = c
-        default: return
+        default: return nil
         }
-        try changeShared([container]) { file, peers in
-            if let volume = removed, let type = file.storage[container]?.type,
-                file.storage[container]?.volumes[volume] != nil
-            {
-                let path = file.devicePath(container: container, volume: volume)
-                for (other, peer) in peers {
-                    if let user = peer.domainUsing(path) {
-                        let message =
-                            type == .lvm
-                            ? XlMessages.lvInUse(vg: container, name: volume)
-                            : XlMessages.fileInUse(path, by: "\(user) on \(other)")
-                        throw HostError(
-                            host: hostName, operation: operation.kind, domain: operation.domainName, message: message)
+        let hostName = self.hostName
+        return (
+            [container],
+            { [removed] file, peers in
+                if let volume = removed, let type = file.storage[container]?.type,
+                    file.storage[container]?.volumes[volume] != nil
+                {
+                    let path = file.devicePath(container: container, volume: volume)
+                    for (other, peer) in peers {
+                        if let user = peer.domainUsing(path) {
+                            let message =
+                                type == .lvm
+                                ? XlMessages.lvInUse(vg: container, name: volume)
+                                : XlMessages.fileInUse(path, by: "\(user) on \(other)")
+                            throw HostError(
+                                host: hostName, operation: operation.kind, domain: operation.domainName, message: message)
+                        }
                     }
                 }
+                try file.apply(operation, host: hostName, now: now)
+                if !byXenplan, case let .createVolume(c, volume, _) = operation { file.storage[c]?.setOwned(volume, false) }
             }
-            try file.apply(operation, host: hostName, now: now)
-            if !byXenplan, case let .createVolume(c, volume, _) = operation { file.storage[c]?.setOwned(volume, false) }
-        }
+        )
     }
 
     /// Runs `body` on this host's file holding the lock of every host of the state
@@ -192,22 +227,56 @@ public final class SimDriver: HostDriver {
     ) throws -> R {
         let others = store.hostNames().filter { $0 != hostName }
         return try store.withLocks([hostName] + others) { session in
-            var file = try session.file(hostName)
-            let shared = containers.filter { file.storage[$0]?.shared == true }
-            var peers: [(String, SimHostFile)] = []
-            if !shared.isEmpty {
-                for other in others {
-                    let peer = try session.file(other)
-                    if shared.contains(where: { peer.storage[$0]?.shared == true }) { peers.append((other, peer)) }
-                }
-            }
-            let result = try body(&file, peers)
-            session.update(hostName, file)
-            for (other, var peer) in peers {
-                for container in shared { peer.mirror(container, from: file) }
-                session.update(other, peer)
-            }
-            return result
+            try Self.changeShared(in: &session, host: hostName, others: others, containers, body)
         }
+    }
+
+    /// `changeShared` in a batch (`SimStore.commit`). A container that is not shared
+    /// reaches no other host: then only this host's lock is taken, and the directory is
+    /// not listed (unless the container became shared meanwhile: then again, with all).
+    func commitShared<R: Sendable>(
+        _ containers: [String], _ body: @escaping @Sendable (inout SimHostFile, [(String, SimHostFile)]) throws -> R
+    ) async throws -> R {
+        let current = try store.peek(hostName)
+        let alone = !containers.contains { current.storage[$0]?.shared == true }
+        let host = hostName
+        let others = alone ? [] : store.hostNames().filter { $0 != host }
+        do {
+            return try await store.commit([host] + others) { session in
+                if alone, try containers.contains(where: { try session.file(host).storage[$0]?.shared == true }) {
+                    throw SharedMeanwhile()
+                }
+                return try Self.changeShared(in: &session, host: host, others: others, containers, body)
+            }
+        } catch is SharedMeanwhile {
+            let everyone = store.hostNames().filter { $0 != host }
+            return try await store.commit([host] + everyone) { session in
+                try Self.changeShared(in: &session, host: host, others: everyone, containers, body)
+            }
+        }
+    }
+
+    private struct SharedMeanwhile: Error {}
+
+    private static func changeShared<R>(
+        in session: inout SimSession, host: String, others: [String], _ containers: [String],
+        _ body: (inout SimHostFile, [(String, SimHostFile)]) throws -> R
+    ) throws -> R {
+        var file = try session.file(host)
+        let shared = containers.filter { file.storage[$0]?.shared == true }
+        var peers: [(String, SimHostFile)] = []
+        if !shared.isEmpty {
+            for other in others {
+                let peer = try session.file(other)
+                if shared.contains(where: { peer.storage[$0]?.shared == true }) { peers.append((other, peer)) }
+            }
+        }
+        let result = try body(&file, peers)
+        session.update(host, file)
+        for (other, var peer) in peers {
+            for container in shared { peer.mirror(container, from: file) }
+            session.update(other, peer)
+        }
+        return result
     }
 }

@@ -4,7 +4,9 @@ enum BenchError: Error, CustomStringConvertible {
     case invalid(String)
     var description: String {
         switch self {
-        case .usage: return "usage: xenplan-bench generate --hosts N --domains M --out DIR"
+        case .usage:
+            return "usage: xenplan-bench generate --hosts N --domains M --out DIR\n"
+                + "       xenplan-bench apply-figure [--out DIR] [--parallelism N]"
         case let .invalid(text): return text
         }
     }

@@ -8,6 +8,15 @@ import XenplanBasics
 do {
     let arguments = try Arguments(CommandLine.arguments)
     let root = URL(fileURLWithPath: arguments.out)
+    if arguments.command == .applyFigure {
+        let result = try await ApplyFigure(directory: root, parallelism: arguments.parallelism).run()
+        let shown = { (value: Double) in String(Int((value * 100).rounded())).paddedCentiseconds }
+        print(
+            "latency lab: \(result.actions) actions, wall \(shown(result.wall)) s, critical path \(shown(result.criticalPath)) s, "
+                + "ratio \(shown(result.ratio)) (goal ≤ 1.15)")
+        print("reproduce: xenplan-bench apply-figure --out \(root.path) --parallelism \(arguments.parallelism)")
+        exit(0)
+    }
     try? FileManager.default.removeItem(at: root)
     let manifests = root.appendingPathComponent("manifests")
     let state = root.appendingPathComponent("state")
@@ -31,4 +40,12 @@ do {
 } catch {
     FileHandle.standardError.write(Data("xenplan-bench: \(error)\n".utf8))
     exit(1)
+}
+
+extension String {
+    /// `1234` → `12.34`: hundredths as a decimal, without a formatter.
+    var paddedCentiseconds: String {
+        let digits = String(repeating: "0", count: max(0, 3 - count)) + self
+        return digits.dropLast(2) + "." + digits.suffix(2)
+    }
 }

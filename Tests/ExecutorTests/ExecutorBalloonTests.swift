@@ -43,7 +43,7 @@ import XenplanBasics
         let clock = ManualExecutionClock()
         let a = FakeHost("a", clock: clock)
         a.balloon("www", from: .mib(2048), ratePerSecond: 0)  // no balloon driver
-        let options = ExecutorOptions(parallelism: 1, balloonTimeout: .seconds(30))
+        let options = ExecutorOptions(parallelism: 1, balloonTimeout: .seconds(30), maxInFlight: 1)
         let report = try await Executor(plan: shrinkPlan(), drivers: [a, FakeHost("b")], options: options, clock: clock).run()
 
         let failure = try #require(report.failed.first)
@@ -54,7 +54,7 @@ import XenplanBasics
                 == "guest www on a did not give memory back within 30 s (it still holds 2 GiB, target 512 MiB); is its balloon driver loaded? The apply stops here; raise --balloon-timeout or set its memory by a restart"
         )
         #expect(clock.now() == .seconds(30))
-        // The dependant is skipped, and with parallelism 1 the independent action on b had
+        // The dependant is skipped, and with one action at once the independent action on b had
         // not started yet: the apply stops there.
         #expect(report.skipped.map(\.action.id) == [1, 2])
         #expect(report.skipped.last?.reason == .stopped("www on a did not give memory back in time"))

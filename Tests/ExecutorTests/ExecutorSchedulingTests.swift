@@ -30,9 +30,9 @@ import XenplanBasics
     }
 
     @Test(arguments: [1, 2, 4])
-    func parallelismBoundsActionsInFlightOverAllHosts(limit: Int) async throws {
+    func parallelismBoundsActionsInFlightOnEachHost(limit: Int) async throws {
         var b = PlanBuilder()
-        for i in 0..<8 {
+        for i in 0..<12 {
             b.add(.setVcpus, on: i % 2 == 0 ? "a" : "b", domain: "d\(i)", [.setVcpus(domain: "d\(i)", count: 2)])
         }
         let counter = ConcurrencyCounter()
@@ -41,14 +41,32 @@ import XenplanBasics
         c.hold()
         let executor = Executor(plan: b.plan, drivers: [a, c], options: ExecutorOptions(parallelism: limit))
         let run = Task { try await executor.run() }
-        // Wait until the executor has filled its slots; nothing more may start while held.
-        for _ in 0..<60_000 where counter.current < limit { try await Task.sleep(for: .milliseconds(1)) }
-        #expect(counter.current == limit)
+        // Until the executor has filled every host's slots; nothing more may start while held.
+        for _ in 0..<1_000_000 where counter.current < 2 * limit { await Task.yield() }
+        for _ in 0..<100 { await Task.yield() }
+        #expect(a.running == limit && c.running == limit)
         a.release()
         c.release()
         let report = try await run.value
-        #expect(report.done.count == 8)
-        #expect(counter.maximum == limit)
+        #expect(report.done.count == 12)
+        #expect(a.peakConcurrency == limit && c.peakConcurrency == limit)
+        #expect(counter.maximum == 2 * limit)
+    }
+
+    @Test func maxInFlightBoundsActionsOverAllHosts() async throws {
+        var b = PlanBuilder()
+        for i in 0..<8 { b.add(.setVcpus, on: "h\(i % 4)", domain: "d\(i)", [.setVcpus(domain: "d\(i)", count: 2)]) }
+        let counter = ConcurrencyCounter()
+        let hosts = (0..<4).map { FakeHost("h\($0)", counter: counter) }
+        for h in hosts { h.hold() }
+        let executor = Executor(plan: b.plan, drivers: hosts, options: ExecutorOptions(parallelism: 4, maxInFlight: 3))
+        let run = Task { try await executor.run() }
+        for _ in 0..<1_000_000 where counter.current < 3 { await Task.yield() }
+        for _ in 0..<100 { await Task.yield() }
+        #expect(counter.current == 3)
+        for h in hosts { h.release() }
+        #expect(try await run.value.done.count == 8)
+        #expect(counter.maximum == 3)
     }
 
     @Test func failureSkipsDependantsAndLetsIndependentActionsFinish() async throws {

@@ -2,11 +2,54 @@ import Executor
 import Foundation
 import HostModel
 import Planner
+import Synchronization
 import Testing
 import XenplanTestSupport
 
 /// The journal: one synced JSON line before and after every action.
 @Suite struct JournalTests {
+    @Test func actionsStartingOrEndingTogetherShareOneSync() async throws {
+        let dir = TemporaryDirectory.unusedURL("journal")
+        let path = dir.appendingPathComponent("journal.jsonl").path
+        var b = PlanBuilder()
+        for i in 0..<4 { b.add(.setVcpus, on: "h\(i)", domain: "d\(i)", [.setVcpus(domain: "d\(i)", count: 2)]) }
+        b.add(.setVcpus, on: "h0", domain: "last", [.setVcpus(domain: "last", count: 2)], after: [0, 1, 2, 3])
+        let journal = try Journal(path: path)
+        let groups = Mutex<[Int]>([])
+        journal.afterSync = { lines in groups.withLock { $0.append(lines) } }
+        let hosts = (0..<4).map { FakeHost("h\($0)") }
+        _ = try await Executor(plan: b.plan, drivers: hosts, journal: journal, runID: "run-g").run()
+
+        let synced = groups.withLock { $0 }
+        // run-started; the four started lines together; then their done lines, as the loop
+        // found them finished, the last with the dependant's started line; its done line;
+        // run-ended.
+        #expect(synced.prefix(2) == [1, 4], "\(synced)")
+        #expect(synced.suffix(2) == [1, 1], "\(synced)")
+        #expect(synced.reduce(0, +) == 12, "\(synced)")
+        #expect(synced.count <= 8, "\(synced)")
+        // Crash consistency: every done line is on disk before the dependant's started line.
+        let lines = Journal.entries(at: path).map { "\($0.event.rawValue) \($0.action.map(String.init) ?? "-")" }
+        let started = try #require(lines.firstIndex(of: "started 4"))
+        for i in 0..<4 { #expect(try #require(lines.firstIndex(of: "done \(i)")) < started) }
+    }
+
+    @Test func timestampsAreISO8601InUTCWithMilliseconds() {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        #expect(Journal.timestamp(Date(timeIntervalSince1970: 1_764_583_200.123)) == "2025-12-01T10:00:00.123Z")
+        var random = SystemRandomNumberGenerator()
+        // Leap days, ends of centuries, before 1970.
+        let seconds: [Double] =
+            [0, -1, 951_782_400, 951_868_799.999, 4_107_542_400, -2_208_988_800.5]
+            + (0..<500).map { _ in Double(Int64.random(in: -2_000_000_000...4_000_000_000, using: &random)) + 0.25 }
+        for value in seconds {
+            let date = Date(timeIntervalSince1970: value)
+            #expect(Journal.timestamp(date) == formatter.string(from: date), "\(value)")
+        }
+    }
+
     @Test func everyActionIsJournaledBeforeAndAfter() async throws {
         let dir = TemporaryDirectory.unusedURL("journal")
         let path = dir.appendingPathComponent("journal.jsonl").path

@@ -32,7 +32,7 @@ struct ApplyCommand: AsyncParsableCommand {
         help: "Leave out actions above this class, and those that depend on them: none, live, pause, restart, destroy, data-loss.")
     var maxDisruption: Disruption = .dataLoss
 
-    @Option(help: "At most this many actions at once, over all hosts.")
+    @Option(help: "At most this many actions at once on each host; a migration or a cold move takes a slot on both of its hosts.")
     var parallelism: Int = 4
 
     @Option(name: .customLong("balloon-timeout"), help: "Seconds a guest may take to give memory back after a decrease.")
