@@ -26,9 +26,9 @@ extension LabAssembler {
                     }
                 }
             }
-            let running = members.filter { $0.spec.state == .running }
+            let running = (byGroup[group.name] ?? []).filter { domains[$0].spec.state == .running }
             if let quota = group.memory {
-                let used = running.reduce(ByteSize.zero) { $0 + $1.spec.memory }
+                let used = running.reduce(ByteSize.zero) { $0 + domains[$1].spec.memory }
                 if used > quota {
                     diagnostics.append(
                         .groupMemoryQuota(
@@ -37,7 +37,7 @@ extension LabAssembler {
                 }
             }
             if let quota = group.vcpus {
-                let used = running.reduce(0) { $0 + $1.spec.vcpus }
+                let used = running.reduce(0) { $0 + domains[$1].spec.vcpus }
                 if used > quota {
                     diagnostics.append(
                         .groupVcpuQuota(
@@ -52,18 +52,19 @@ extension LabAssembler {
     mutating func checkHostCapacity() {
         let byHost = domainIndices(by: \.host)
         for host in hosts.values.sorted(by: { $0.name < $1.name }) where host.connection == .sim {
-            let running = (byHost[host.name] ?? []).map { domains[$0] }.filter { $0.spec.state == .running }
+            // Indices, not copies: a resolved domain is large, and there are thousands.
+            let running = (byHost[host.name] ?? []).filter { domains[$0].spec.state == .running }
             guard !running.isEmpty else { continue }
             if let memory = host.simMemory, memory > host.dom0Memory {
                 let capacity = memory - host.dom0Memory
-                let used = running.reduce(ByteSize.zero) { $0 + $1.spec.memory }
+                let used = running.reduce(ByteSize.zero) { $0 + domains[$1].spec.memory }
                 if used > capacity {
                     diagnostics.append(.hostMemoryCapacity(host, used: used, at: host.locations.object, notes: memberNotes(running)))
                 }
             }
             if let cpus = host.simCpus {
                 let capacity = cpus * host.vcpuRatio
-                let used = running.reduce(0) { $0 + $1.spec.vcpus }
+                let used = running.reduce(0) { $0 + domains[$1].spec.vcpus }
                 if used > capacity {
                     diagnostics.append(.hostVcpuCapacity(host, used: used, at: host.locations.object, notes: memberNotes(running)))
                 }
@@ -82,9 +83,10 @@ extension LabAssembler {
     }
 
     /// One note per domain counted, so the user sees which ones to move or shrink.
-    private func memberNotes(_ members: [ResolvedDomain]) -> [Diagnostic.Note] {
+    private func memberNotes(_ members: [Int]) -> [Diagnostic.Note] {
         members.map {
-            .init("domain '\($0.spec.name)': \($0.spec.memory), \($0.spec.vcpus) vCPU\($0.spec.vcpus == 1 ? "" : "s")", at: $0.spec.locations.object)
+            let s = domains[$0].spec
+            return .init("domain '\(s.name)': \(s.memory), \(s.vcpus) vCPU\(s.vcpus == 1 ? "" : "s")", at: s.locations.object)
         }
     }
 }

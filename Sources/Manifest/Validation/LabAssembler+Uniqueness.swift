@@ -79,6 +79,9 @@ extension LabAssembler {
     /// Every volume xenplan manages for a declared disk, by device key: the volume a
     /// `path:` disk must never reach. Computed once, after the domains are resolved.
     mutating func findManagedVolumes() {
+        // Only a `path:` disk or an image can be a managed volume by mistake.
+        let anyPath = domains.indices.contains { i in domains[i].spec.disks.contains { $0.path != nil } }
+        guard anyPath || !images.isEmpty else { return }
         var result: [String: ManagedVolume] = [:]
         for index in domains.indices {
             let name = domains[index].spec.name
