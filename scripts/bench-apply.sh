@@ -32,6 +32,16 @@ actions=$(grep -o 'Apply complete in [0-9.]* s: [0-9]* done' "$out/apply.txt" | 
 printf '%-52s %8s s  (%s actions, peak RSS %d MB)\n' "apply 200 hosts x 10,000 domains from empty hosts" \
     "$(printf '%s\n' "${walls[@]}" | median)" "$actions" "$((kib / 1024))"
 
+# The lab it left is converged: plan it again (nothing to do), as a nightly drift check would.
+plans=()
+for _ in $(seq "$runs"); do
+    /usr/bin/time -o "$out/time.txt" -f '%e %M' "$bin/xenplan" plan "$dir/manifests" --state-dir "$dir/state" >"$out/plan.txt" 2>&1 || true
+    read -r secs kib < <(tail -n 1 "$out/time.txt")
+    plans+=("$(awk -v s="$secs" 'BEGIN { printf "%d", s * 1000 }')")
+done
+printf '%-52s %8s ms (%s; peak RSS %d MB)\n' "plan of that lab, converged" "$(printf '%s\n' "${plans[@]}" | median)" \
+    "$(grep -m1 -o 'No changes[^.]*' "$out/plan.txt" || echo 'it has actions')" "$((kib / 1024))"
+
 ratios=()
 for _ in $(seq "$runs"); do
     line=$("$bin/xenplan-bench" apply-figure --out "$out/latency" | head -n 1)

@@ -72,11 +72,15 @@ public enum Planner {
         }
 
         actions = namingSafetyNetBackups(actions)
-        let summaries = objectSummaries(of: observed, where: summarized(actions: actions, notices: notices).contains)
         let notChecked = report.nPlusOneNotChecked
+        let wanted = summarized(actions: actions, notices: notices)
+        // Two independent readings of what is settled: side by side.
+        let (summaries, nPlusOne) = concurrently(
+            { objectSummaries(of: observed, where: wanted.contains) },
+            { notChecked == nil ? report.nPlusOne() : [] })
         return Plan(
             lab: lab.name, manifestHash: lab.contentHash, actions: actions, notices: notices,
-            hosts: hostUsage, nPlusOne: notChecked == nil ? report.nPlusOne() : [], nPlusOneNotChecked: notChecked,
+            hosts: hostUsage, nPlusOne: nPlusOne, nPlusOneNotChecked: notChecked,
             objectSummaries: summaries, madeWith: options.flags)
     }
 }
