@@ -61,9 +61,10 @@ done
 echo
 # Reading a dom0 of 2,000 domains, whose /local/domain listing is paged (DIRECTORY_PART),
 # against the test xenstored of the test suite; a plan over loopback sshd (needs
-# openssh-server) on a shared connection and without. Debug build: upper bounds.
+# openssh-server) on a shared connection and without, client and agent the release
+# binary (the xenstore reading is the test bundle's debug build: an upper bound).
 swift build --build-tests >/dev/null
-XENPLAN_BENCH_FIGURES=1 "$(swift build --show-bin-path)/xenplanPackageTests.xctest" --testing-library swift-testing \
+XENPLAN_BENCH_FIGURES=1 XENPLAN_TEST_BINARY="$bin/xenplan" "$(swift build --show-bin-path)/xenplanPackageTests.xctest" --testing-library swift-testing \
     --filter 'twoThousandDomainsFigure|observationOverASharedConnectionFigure' 2>/dev/null | sed -n 's/^FIGURE //p'
 
 echo

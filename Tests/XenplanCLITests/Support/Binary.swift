@@ -8,8 +8,12 @@ struct Binary {
         var stderr: String
     }
 
-    /// The executable built beside the test bundle (same build folder and configuration).
+    /// The executable built beside the test bundle (same build folder and configuration),
+    /// or `XENPLAN_TEST_BINARY`: `make bench` times figures with the release build.
     static let url: URL = {
+        if let path = ProcessInfo.processInfo.environment["XENPLAN_TEST_BINARY"], !path.isEmpty {
+            return URL(fileURLWithPath: path)
+        }
         let candidates = [
             Bundle.main.bundleURL,
             Bundle.main.bundleURL.deletingLastPathComponent(),
