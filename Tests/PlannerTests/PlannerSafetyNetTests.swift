@@ -103,6 +103,29 @@ import XenplanTestSupport
         #expect(plan.actions[1].reason == "no declared disk uses it (created by xenplan); --allow-data-loss; after backup #0")
     }
 
+    /// Two orphans of one name (like the copies a cold move leaves on two hosts): their backups
+    /// are named alike, and the second must not prune the first one's copy (its `keep` is
+    /// one more, and it waits for it). Found by the property suite (seed 5717).
+    @Test func safetyNetsOfOneNameKeepEachOther() throws {
+        let lab = L.lab()
+        var observed = Fixture.converged(lab)
+        observed[named: "cpt18"].volumes.append(VolumeState(container: "vg18", name: "old-root", size: .gib(1), owned: true))
+        observed[named: "cpt18"].volumes.append(VolumeState(container: "vg-old", name: "old-root", size: .gib(1), owned: true))
+        let plan = try Planner.plan(lab: lab, observed: observed, options: Self.dataLoss)
+        #expect(
+            lines(plan) == [
+                "backup 1 disk (vg-old/old-root 1 GiB) to pool backup, keep 7, before what is lost@cpt18 none",
+                "remove-volume vg-old/old-root 1 GiB@cpt18 data-loss ←0",
+                "backup 1 disk (vg18/old-root 1 GiB) to pool backup, keep 8, before what is lost@cpt18 none ←0",
+                "remove-volume vg18/old-root 1 GiB@cpt18 data-loss ←2",
+            ])
+        let keeps = plan.actions.compactMap { a -> Int? in
+            guard case let .backup(job)? = a.operations.first else { return nil }
+            return job.keep
+        }
+        #expect(keeps == [7, 8])
+    }
+
     @Test func aDiskDroppedFromADeclaredDomainFollowsThatDomainsPolicy() throws {
         let observed = Fixture.converged(L.lab())
         var web = L.web()

@@ -38,15 +38,17 @@ extension Diff {
             return .refused
         }
         let running = state?.state.isUp == true
+        let (keep, after) = safetyNet.next(for: name, keep: policy.keep)
         let job = BackupJob(
             domain: name, directory: directory, disks: found.disks, pause: running, consistency: running ? "pause" : "stopped",
-            keep: policy.keep, config: config, xenplanVersion: desired.options.xenplanVersion)
+            keep: keep, config: config, xenplanVersion: desired.options.xenplanVersion)
         let id = add(
             Draft(
                 kind: .backup, host: host, domain: name,
-                summary: safetyNetSummary(found.disks, policy: policy, on: index) + (running ? ", paused for the snapshots" : ""),
+                summary: safetyNetSummary(found.disks, policy: policy, keep: keep, on: index) + (running ? ", paused for the snapshots" : ""),
                 reason: "safety net: \(name) is destroyed next; its backup policy keeps a copy of its volumes in pool \(policy.pool) (\(directory))",
-                disruption: running ? .pause : .none, operations: [.backup(job)]))
+                disruption: running ? .pause : .none, operations: [.backup(job)], deps: after))
+        safetyNet.backupsOf[name, default: []].append(id)
         for d in found.disks { safetyNet.backupOf[VolumeKey(container: d.container, name: d.volume)] = id }
         return .backup(id)
     }
@@ -89,22 +91,25 @@ extension Diff {
         let disk = BackupJob.Disk(
             vdev: vdev, container: key.container, volume: key.name, size: index.volumes[key] ?? .zero,
             poolKind: isFile ? "dir" : "lvm")
+        let named = owner ?? key.name
+        let (keep, after) = safetyNet.next(for: named, keep: policy.keep)
         let job = BackupJob(
-            domain: owner ?? key.name, directory: directory, disks: [disk], pause: false, consistency: "stopped", keep: policy.keep,
+            domain: named, directory: directory, disks: [disk], pause: false, consistency: "stopped", keep: keep,
             config: nil, xenplanVersion: desired.options.xenplanVersion)
         let id = add(
             Draft(
-                kind: .backup, host: host, domain: owner, summary: safetyNetSummary([disk], policy: policy, on: index),
+                kind: .backup, host: host, domain: owner, summary: safetyNetSummary([disk], policy: policy, keep: keep, on: index),
                 reason:
                     "safety net: volume \(key.description) is removed next (--allow-data-loss); the backup policy keeps a copy in pool \(policy.pool) (\(directory))",
-                disruption: .none, operations: [.backup(job)]))
+                disruption: .none, operations: [.backup(job)], deps: after))
+        safetyNet.backupsOf[named, default: []].append(id)
         safetyNet.backupOf[key] = id
         return ([id], "")
     }
 
-    private func safetyNetSummary(_ disks: [BackupJob.Disk], policy: BackupPolicy, on index: HostIndex) -> String {
+    private func safetyNetSummary(_ disks: [BackupJob.Disk], policy: BackupPolicy, keep: Int, on index: HostIndex) -> String {
         var summary =
-            "\(disks.count) \(disks.count == 1 ? "disk" : "disks") (\(BackupDisks.describe(disks))) to pool \(policy.pool), keep \(policy.keep), before what is lost"
+            "\(disks.count) \(disks.count == 1 ? "disk" : "disks") (\(BackupDisks.describe(disks))) to pool \(policy.pool), keep \(keep), before what is lost"
         let leftovers = BackupDisks.leftovers(disks, on: index)
         if !leftovers.isEmpty {
             summary +=
