@@ -213,4 +213,21 @@ import XenplanTestSupport
                 LabTransition(change: .setSuspended("d1", false)),
             ])
     }
+
+    /// A suspended guest on shared storage whose configuration a person removed, declared
+    /// on a host that does not see its save file, then running: it used to be resumed
+    /// where the file is and left there, the migration planned only by the next apply
+    /// (seed 6120). It is now restored with the configuration written then, and migrated.
+    @Test func aSuspendedGuestWithoutItsConfigurationMovesOnceResumed() async {
+        var lab = Self.twoHosts
+        lab.domains = [Self.domain("d1", host: "h2", pool: "san", stopped: false)]
+        await Self.expectHolds(
+            lab,
+            [
+                LabTransition(change: .setSuspended("d1", true)),
+                LabTransition(outOfBand: [OutOfBandChange(host: "h2", argv: ["rm-config", "d1"])]),
+                LabTransition(change: .move("d1", host: "h1")),
+                LabTransition(change: .setSuspended("d1", false)),
+            ])
+    }
 }

@@ -143,8 +143,10 @@ extension Diff {
         var reason = "declared running, suspended: restored from its save file, its memory state kept"
         var moves: MigrationDecision = .stays
         var restored: DomainState?
-        if host != h, let config {
-            let running = Self.restoredState(d.name, wanted, uuid: config.uuid)
+        // Without its configuration (removed by hand) it is restored with the one written
+        // now, and moves on from there all the same.
+        if host != h {
+            let running = Self.restoredState(d.name, wanted, uuid: config?.uuid ?? wanted.uuid)
             moves = MigrationDecision.forDomain(d, running, known: wanted, on: host, declared: h, desired: desired, observed: observed)
             restored = running
         }
