@@ -1,3 +1,5 @@
+import XenplanBasics
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -12,22 +14,20 @@ enum ParallelBlocking {
     private final class Work: @unchecked Sendable {
         let body: (Int) -> Void
         let count: Int
-        var next = 0
-        var mutex = pthread_mutex_t()
+        private var next = 0
+        private let lock = Lock()
         init(count: Int, body: @escaping (Int) -> Void) {
             self.count = count
             self.body = body
-            pthread_mutex_init(&mutex, nil)
         }
-        deinit { pthread_mutex_destroy(&mutex) }
 
         /// The next index to run, nil when all are taken.
         func take() -> Int? {
-            pthread_mutex_lock(&mutex)
-            defer { pthread_mutex_unlock(&mutex) }
-            guard next < count else { return nil }
-            next += 1
-            return next - 1
+            lock.withLock {
+                guard next < count else { return nil }
+                next += 1
+                return next - 1
+            }
         }
 
         func drain() { while let index = take() { body(index) } }
