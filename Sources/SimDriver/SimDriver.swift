@@ -98,6 +98,16 @@ public final class SimDriver: HostDriver {
 
     public func perform(_ operation: HostOperation) async throws {
         Self.log.debug("\(hostName): \(operation.kind)\(operation.domainName.map { " \($0)" } ?? "")")
+        guard case let .create(domain) = operation else { return try await performOnce(operation) }
+        // An injected failure changes nothing: a half-built domain is always gone.
+        let host = hostName
+        try await CreateRetry.run(
+            isGone: { true },
+            retrying: { attempt, _ in Self.log.debug("\(host): create \(domain): try \(attempt) of \(CreateRetry.attempts)") },
+            create: { try await performOnce(operation) })
+    }
+
+    private func performOnce(_ operation: HostOperation) async throws {
         try consumeInjectedFailure(operation)
         switch operation {
         case let .migrate(domain, toHost):

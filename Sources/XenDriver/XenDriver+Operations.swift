@@ -72,9 +72,7 @@ extension XenDriver {
         case let .removeConfig(name):
             try removeConfig(name)
         case let .create(domain):
-            try await run(
-                XenCommands.create(configPath: paths.configPath(try XenCommands.domain(domain))), operation: kind, domain: domain,
-                timeout: deadlines.create)
+            try await create(domain)
         case let .setMemory(domain, target):
             try await run(XenCommands.memSet(domain, target), operation: kind, domain: domain)
         case let .setVcpus(domain, count):

@@ -15,7 +15,7 @@ public final class RecordingCommandRunner: CommandRunner, @unchecked Sendable {
 
     private let lock = NSLock()
     private var recorded: [Invocation] = []
-    private var responses: [(prefix: [String], result: CommandResult)] = []
+    private var responses: [(prefix: [String], result: CommandResult, times: Int?)] = []
     private let fallback: CommandResult
 
     /// `fallback` answers any command no `respond(to:with:)` matches.
@@ -24,8 +24,19 @@ public final class RecordingCommandRunner: CommandRunner, @unchecked Sendable {
     }
 
     /// Answers commands whose argv starts with `prefix` (the most recently added match wins).
-    public func respond(to prefix: [String], with result: CommandResult) {
-        lock.withLock { responses.append((prefix, result)) }
+    /// `times`: only the next so many matching commands get this answer.
+    public func respond(to prefix: [String], with result: CommandResult, times: Int? = nil) {
+        lock.withLock { responses.append((prefix, result, times)) }
+    }
+
+    /// The answer for `argv`; one of a limited number is used up.
+    private func answer(_ argv: [String]) -> CommandResult {
+        guard let i = responses.lastIndex(where: { argv.starts(with: $0.prefix) }) else { return fallback }
+        let result = responses[i].result
+        if let times = responses[i].times {
+            if times <= 1 { responses.remove(at: i) } else { responses[i].times = times - 1 }
+        }
+        return result
     }
 
     public var invocations: [Invocation] { lock.withLock { recorded } }
@@ -37,14 +48,14 @@ public final class RecordingCommandRunner: CommandRunner, @unchecked Sendable {
     public func run(_ argv: [String], stdin: String?, timeout: Duration) async throws -> CommandResult {
         lock.withLock {
             recorded.append(Invocation(argv: argv, stdin: stdin, timeout: timeout))
-            return responses.last { argv.starts(with: $0.prefix) }?.result ?? fallback
+            return answer(argv)
         }
     }
 
     public func run(_ argv: [String], stdinFile: String, timeout: Duration) async throws -> CommandResult {
         lock.withLock {
             recorded.append(Invocation(argv: argv, stdin: nil, timeout: timeout, stdinFile: stdinFile))
-            return responses.last { argv.starts(with: $0.prefix) }?.result ?? fallback
+            return answer(argv)
         }
     }
 }
