@@ -57,6 +57,12 @@ final class SshServer {
         try authorized.write(to: folder.appendingPathComponent("authorized_keys"), atomically: true, encoding: .utf8)
 
         port = try Self.freePort()
+        // Each session runs the account's shell, which reads the account's rc files; the
+        // root account of a test machine may do much there (a language version manager
+        // adds a quarter of a second to every session) that a dom0's root does not. An
+        // empty home makes every session start as a plain Debian account's does.
+        let home = folder.appendingPathComponent("home")
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
         let config = """
             Port \(port)
             ListenAddress 127.0.0.1
@@ -69,6 +75,7 @@ final class SshServer {
             PermitRootLogin prohibit-password
             PidFile \(folder.appendingPathComponent("sshd.pid").path)
             LogLevel VERBOSE
+            SetEnv HOME=\(home.path)
 
             """
         let configURL = folder.appendingPathComponent("sshd_config")
