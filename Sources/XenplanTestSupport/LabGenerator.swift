@@ -216,10 +216,17 @@ public struct LabGenerator: Sendable {
             for _ in 0..<random.int(1...2) { if let c = outOfBand(in: lab) { t.outOfBand.append(c) } }
         }
         if random.chance(0.15) {
-            t.faults.append(
-                InjectedFault(
-                    host: random.pick(lab.hostNames)!, operation: random.pick(Self.faultKinds)!,
-                    times: random.int(1...2)))
+            var fault = InjectedFault(
+                host: random.pick(lab.hostNames)!, operation: random.pick(Self.faultKinds)!, times: random.int(1...2))
+            // Half the failed creates are libxl's hotplug deadline, which the drivers try again.
+            if fault.operation == "create", random.chance(0.5) { fault.message = InjectedFault.hotplugTimeout }
+            t.faults.append(fault)
+        }
+        // A new guest's create meeting libxl's hotplug deadline, once or twice: tried again.
+        if case let .addDomain(d)? = t.change, t.faults.isEmpty, extra.chance(0.3),
+            let host = d.host ?? extra.pick(lab.hostNames)
+        {
+            t.faults.append(InjectedFault(host: host, operation: "create", times: extra.int(1...2), message: InjectedFault.hotplugTimeout))
         }
         if random.chance(0.12) {
             t.interruption =

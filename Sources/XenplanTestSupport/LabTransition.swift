@@ -1,3 +1,5 @@
+import HostModel
+
 /// One step in a generated lab's life: maybe a new version of the manifests, maybe
 /// changes made behind xenplan's back, maybe faults and an interruption, then an apply
 /// with the given gates. Values are concrete (no randomness left), so that a shrunk case
@@ -29,8 +31,9 @@ public struct LabTransition: Hashable, Sendable {
         self.gates = gates
     }
 
-    /// Whether the apply of this step is meant to end short of the goal.
-    public var isDisturbed: Bool { !faults.isEmpty || interruption != nil }
+    /// Whether the apply of this step is meant to end short of the goal: a fault the
+    /// drivers absorb (a create tried again) disturbs nothing.
+    public var isDisturbed: Bool { faults.contains { !$0.isAbsorbed } || interruption != nil }
 
     public var description: String {
         var parts: [String] = []
@@ -38,7 +41,9 @@ public struct LabTransition: Hashable, Sendable {
         if backupFirst { parts.append("backup") }
         if let restoreAs { parts.append("restore \(restoreAs.domain) --as \(restoreAs.newName)") }
         for c in outOfBand { parts.append("sim xl \(c.host) \(c.argv.joined(separator: " "))") }
-        for f in faults { parts.append("sim fail \(f.host) \(f.operation) --times \(f.times)") }
+        for f in faults {
+            parts.append("sim fail \(f.host) \(f.operation) --times \(f.times)" + (f.message.map { " --message '\($0)'" } ?? ""))
+        }
         if let interruption { parts.append(interruption.description) }
         parts.append("apply" + gates.flags)
         return parts.joined(separator: "; ")
@@ -182,10 +187,22 @@ public struct InjectedFault: Hashable, Sendable {
     public var host: String
     public var operation: String
     public var times: Int
-    public init(host: String, operation: String, times: Int) {
+    /// What the operations fail with; nil: the simulator's own words.
+    public var message: String?
+    public init(host: String, operation: String, times: Int, message: String? = nil) {
         self.host = host
         self.operation = operation
         self.times = times
+        self.message = message
+    }
+
+    /// libxl killing a hotplug script at its deadline, as a loaded dom0 shows it.
+    public static let hotplugTimeout =
+        "libxl: error: libxl_aoutils.c:539:async_exec_timeout: killing execution of /etc/xen/scripts/block add because of timeout"
+
+    /// A create that fails fewer times than it is tried: the apply never sees it.
+    public var isAbsorbed: Bool {
+        operation == "create" && message.map(CreateRetry.isHotplugTimeout) == true && times < CreateRetry.attempts
     }
 }
 

@@ -54,6 +54,7 @@ import XenplanTestSupport
                 + "\(statistics.actions) actions, \(statistics.operations) host operations checked, "
                 + "\(statistics.disturbed) disturbed (\(statistics.refusedAfterDisturbance) then refused), \(statistics.refusals) refused plans, "
                 + "\(statistics.backupsMade) backups made by `backup` runs, \(statistics.coldMoves) cold moves, "
+                + "\(statistics.createsTriedAgain) creates tried again, "
                 + "in \(ContinuousClock.now - started)")
         if Self.survey {
             for (c, failure) in failures.sorted(by: { $0.0.seed < $1.0.seed }) {

@@ -106,7 +106,7 @@ final class PropertyWorld: @unchecked Sendable {
     /// `xenplan sim fail HOST OPERATION --times N`.
     func inject(_ fault: InjectedFault) throws {
         try SimDriver(stateDirectory: state, host: fault.host, clock: simClock, speed: 0)
-            .fail(fault.operation, times: fault.times)
+            .fail(fault.operation, times: fault.times, message: fault.message)
     }
 
     /// Forgets injected failures an apply did not reach: a fault stands for one bad moment.
