@@ -52,7 +52,9 @@ extension XenDriver {
         guard lstat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
             throw failure(kind, domain: domain, "there is no save file \(path) on \(hostName)")
         }
-        try await run(XenCommands.restore(config: config, from: path), operation: kind, domain: domain, timeout: deadlines.migrate)
+        try await builds.take {
+            try await run(XenCommands.restore(config: config, from: path), operation: kind, domain: domain, timeout: deadlines.migrate)
+        }
         guard unlink(path) == 0 || errno == ENOENT else {
             throw posixFailure(kind, domain, "\(domain) runs again, but its save file \(path) could not be removed; remove it by hand")
         }

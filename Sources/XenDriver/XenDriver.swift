@@ -26,11 +26,17 @@ public final class XenDriver: HostDriver {
     let pollInterval: Duration
     /// The host's clock, read for the name of a backup (tests fix it).
     let clock: @Sendable () -> Date
+    /// Waits while the host settles before a failed create is tried again (tests record it).
+    let settle: @Sendable (Duration) async throws -> Void
+    /// Domains are built one at a time (`create`, `restore`): each build's hotplug scripts
+    /// have a deadline to meet, and two builds at once share the dom0 with each other.
+    let builds = Turns()
 
     public init(
         hostName: String, hypervisor: any Hypervisor, store: XenStore, xenstoreSocket: String? = nil,
         runner: any CommandRunner, deadlines: CommandDeadlines, paths: XenDriverPaths = XenDriverPaths(),
-        pollInterval: Duration = .milliseconds(500), clock: @escaping @Sendable () -> Date = { Date() }
+        pollInterval: Duration = .milliseconds(500), clock: @escaping @Sendable () -> Date = { Date() },
+        settle: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
     ) {
         self.hostName = hostName
         self.hypervisor = hypervisor
@@ -41,6 +47,7 @@ public final class XenDriver: HostDriver {
         self.paths = paths
         self.pollInterval = pollInterval
         self.clock = clock
+        self.settle = settle
     }
 
     /// The driver of the machine xenplan runs on. Fails at once, with a message saying

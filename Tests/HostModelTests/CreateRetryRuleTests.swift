@@ -10,9 +10,11 @@ import Testing
     static func run(_ outcomes: [HostError?], gone: Bool = true) async -> (tries: Int, heard: [Int], error: HostError?) {
         var tries = 0
         var heard: [Int] = []
+        var paused: [Duration] = []
+        defer { #expect(paused == heard.map { CreateRetry.pause(before: $0) }) }
         do {
             try await CreateRetry.run(
-                isGone: { gone }, retrying: { attempt, _ in heard.append(attempt) },
+                isGone: { gone }, retrying: { attempt, _ in heard.append(attempt) }, wait: { paused.append($0) },
                 create: {
                     defer { tries += 1 }
                     if let failure = outcomes[tries] { throw failure }
@@ -37,6 +39,12 @@ import Testing
         let other = HostError(host: "a", operation: "create", domain: "g1", message: "domain creation fail: Cannot allocate memory")
         let final = await Self.run([other, nil])
         #expect(final.tries == 1 && final.error == other)
+    }
+
+    /// Longer before each new try: 15 s, then 30 s.
+    @Test func pausesGrow() {
+        #expect(CreateRetry.pause(before: 2) == .seconds(15))
+        #expect(CreateRetry.pause(before: 3) == .seconds(30))
     }
 
     @Test func onlyLibxlsTimeoutCounts() {

@@ -1431,7 +1431,7 @@ class Lab:
             return (f"wall {f['wall_ms'] / 1000:.1f} s, critical path {f['critical_ms'] / 1000:.1f} s "
                     f"({' → '.join(f['path'])}): ratio {f['ratio']:.2f}; {f['sum_ms'] / 1000:.1f} s of actions, "
                     f"{f['parallelism']:.2f} at once on average; {peaks}. Each action's time includes any wait "
-                    f"inside the host (xl's own lock around building a domain), so overlapping creates show as "
+                    f"inside the host (the driver builds one domain at a time), so overlapping creates show as "
                     f"longer creates, not as a shorter path")
         return self.step("measure", f"{step} apply's wall time against its plan's critical path", fn, status="MEASURED")
 

@@ -24,6 +24,23 @@ import XenplanBasics
         try await h.driver.perform(.create(domain: "g1"))
         let create = ["xl", "create", h.paths.configDirectory + "/g1.cfg"]
         #expect(h.runner.commands == [create, create, create])
+        #expect(h.pauses.all == [.seconds(15), .seconds(30)])
+    }
+
+    /// Two creates asked at once build one after the other: the second `xl create`
+    /// starts only once the first has ended.
+    @Test func buildsTakeTurns() async throws {
+        let h = try DriverHarness()
+        defer { h.cleanup() }
+        let slow = SlowCreates()
+        let driver = XenDriver(
+            hostName: "cpt18", hypervisor: h.hypervisor, store: h.driver.store, runner: slow, deadlines: DriverHarness.deadlines,
+            paths: h.paths, settle: { _ in })
+        async let a: Void = driver.perform(.create(domain: "g1"))
+        async let b: Void = driver.perform(.create(domain: "g2"))
+        _ = try await (a, b)
+        #expect(slow.mostAtOnce == 1)
+        #expect(slow.started.sorted() == ["g1", "g2"])
     }
 
     @Test func threeTimeoutsFailSayingSo() async throws {
@@ -58,4 +75,25 @@ import XenplanBasics
         await #expect(throws: HostError.self) { try await h.driver.perform(.create(domain: "g1")) }
         #expect(h.runner.commands.count == 1)
     }
+}
+
+/// `xl create` that takes a while, counting how many run at once.
+final class SlowCreates: CommandRunner, @unchecked Sendable {
+    private let lock = NSLock()
+    private var running = 0
+    private(set) var mostAtOnce = 0
+    private(set) var started: [String] = []
+
+    func run(_ argv: [String], stdin: String?, timeout: Duration) async throws -> CommandResult {
+        lock.withLock {
+            running += 1
+            mostAtOnce = max(mostAtOnce, running)
+            started.append(URL(fileURLWithPath: argv.last ?? "").deletingPathExtension().lastPathComponent)
+        }
+        try await Task.sleep(for: .milliseconds(100))
+        lock.withLock { running -= 1 }
+        return CommandResult(status: 0)
+    }
+
+    func run(_ argv: [String], stdinFile: String, timeout: Duration) async throws -> CommandResult { CommandResult(status: 0) }
 }

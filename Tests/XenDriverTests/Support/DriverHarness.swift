@@ -17,6 +17,8 @@ struct DriverHarness {
     let tools: FakeTools
     let driver: XenDriver
     let root: URL
+    /// The pauses the driver took to let the host settle, instead of sleeping them.
+    let pauses: PauseRecorder
     var paths: XenDriverPaths { driver.paths }
 
     /// `volumeGroups`: the ones the manifests declare for the host (cpt18's captured
@@ -44,9 +46,11 @@ struct DriverHarness {
             toolDirectories: [root.appendingPathComponent("bin").path],
             networkDirectory: root.appendingPathComponent("network").path,
             vlanConfig: root.appendingPathComponent("proc-net-vlan-config").path)
+        let pauses = PauseRecorder()
+        self.pauses = pauses
         driver = XenDriver(
             hostName: "cpt18", hypervisor: hypervisor, store: store, runner: tools, deadlines: Self.deadlines, paths: paths,
-            pollInterval: pollInterval, clock: { Self.now })
+            pollInterval: pollInterval, clock: { Self.now }, settle: { pauses.record($0) })
     }
 
     /// 2026-12-02T01:30:00Z: backups made by the harness's driver are `20261202T013000Z`.
@@ -68,4 +72,12 @@ struct DriverHarness {
         server.stop()
         try? FileManager.default.removeItem(at: root)
     }
+}
+
+/// What a driver under test would have slept.
+final class PauseRecorder: @unchecked Sendable {
+    private let lock = NSLock()
+    private var recorded: [Duration] = []
+    func record(_ pause: Duration) { lock.withLock { recorded.append(pause) } }
+    var all: [Duration] { lock.withLock { recorded } }
 }
