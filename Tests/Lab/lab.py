@@ -1326,7 +1326,7 @@ class Lab:
             try:
                 return boot_once()
             except QemuCrashed as crash:
-                first = str(crash).splitlines()[0]
+                first = str(crash).split("; serial tail")[0]
                 log(f"{first} while booting: both dom0s booted again")
                 for d in self.dom0s.values():
                     d.stop(time.monotonic())
