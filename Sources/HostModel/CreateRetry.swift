@@ -26,10 +26,10 @@ public enum CreateRetry {
 
     /// Runs `create` until it succeeds; a hotplug timeout is tried again once `isGone`
     /// says no domain of that name is left (a domain still there is never created twice).
-    /// `retrying` hears each new try (its number) and the failure that led to it.
+    /// `retrying` hears the number of each new try.
     /// `wait` sleeps the pause before each new try (the simulated host's clock, or none).
     public static func run(
-        isGone: () async throws -> Bool, retrying: (Int, HostError) -> Void, wait: (Duration) async throws -> Void,
+        isGone: () async throws -> Bool, retrying: (Int) -> Void, wait: (Duration) async throws -> Void,
         create: () async throws -> Void
     ) async throws {
         var attempt = 1
@@ -40,7 +40,7 @@ public enum CreateRetry {
                 guard isHotplugTimeout(error.message) else { throw error }
                 guard attempt < attempts, try await isGone() else { throw gaveUp(error, after: attempt) }
                 attempt += 1
-                retrying(attempt, error)
+                retrying(attempt)
                 try await wait(pause(before: attempt))
             }
         }

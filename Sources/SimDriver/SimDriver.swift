@@ -103,7 +103,7 @@ public final class SimDriver: HostDriver {
         let host = hostName
         try await CreateRetry.run(
             isGone: { true },
-            retrying: { attempt, _ in Self.log.debug("\(host): create \(domain): try \(attempt) of \(CreateRetry.attempts)") },
+            retrying: { attempt in Self.log.debug("\(host): create \(domain): try \(attempt) of \(CreateRetry.attempts)") },
             wait: { try await sleep(Double($0.components.seconds)) },
             create: { try await performOnce(operation) })
     }

@@ -12,7 +12,7 @@ extension XenDriver {
         try await builds.take {
             try await CreateRetry.run(
                 isGone: { try currentDomid(of: domain) == nil },
-                retrying: { attempt, _ in
+                retrying: { attempt in
                     ProcessCommandRunner.log.debug(
                         "\(hostName): xl create \(domain): a hotplug script ran out of time and xl removed the domain; try \(attempt) of \(CreateRetry.attempts) in \(CreateRetry.pause(before: attempt).shownSeconds)"
                     )

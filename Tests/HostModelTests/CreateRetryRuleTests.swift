@@ -14,7 +14,7 @@ import Testing
         defer { #expect(paused == heard.map { CreateRetry.pause(before: $0) }) }
         do {
             try await CreateRetry.run(
-                isGone: { gone }, retrying: { attempt, _ in heard.append(attempt) }, wait: { paused.append($0) },
+                isGone: { gone }, retrying: { attempt in heard.append(attempt) }, wait: { paused.append($0) },
                 create: {
                     defer { tries += 1 }
                     if let failure = outcomes[tries] { throw failure }

@@ -10,11 +10,19 @@ import XenplanBasics
     static let hotplugTimeout =
         "libxl: error: libxl_aoutils.c:539:async_exec_timeout: killing execution of /etc/xen/scripts/block add because of timeout"
 
-    @Test func twoTimeoutsThenTheGuestRuns() async throws {
+    /// cpt18 with www configured and not running; the fixture owns the state directory,
+    /// so it lives as long as the test holds it.
+    static func hostWithWww() async throws -> (SimFixture, SimDriver) {
         let fx = SimFixture()
         let driver = fx.driver()
         try fx.prepare(driver)
         try await driver.perform(.writeConfig(SimFixture.config("www")))
+        return (fx, driver)
+    }
+
+    @Test func twoTimeoutsThenTheGuestRuns() async throws {
+        let (fx, driver) = try await Self.hostWithWww()
+        defer { withExtendedLifetime(fx) {} }
         try driver.fail("create", times: 2, message: Self.hotplugTimeout)
         try await driver.perform(.create(domain: "www"))
         #expect(try await driver.observe().domain(named: "www") != nil)
@@ -22,10 +30,8 @@ import XenplanBasics
     }
 
     @Test func threeTimeoutsFailSayingSo() async throws {
-        let fx = SimFixture()
-        let driver = fx.driver()
-        try fx.prepare(driver)
-        try await driver.perform(.writeConfig(SimFixture.config("www")))
+        let (fx, driver) = try await Self.hostWithWww()
+        defer { withExtendedLifetime(fx) {} }
         try driver.fail("create", times: 4, message: Self.hotplugTimeout)
         await #expect(
             throws: HostError(
